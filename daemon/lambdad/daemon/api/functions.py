@@ -1,0 +1,466 @@
+"""FunctionService servicer: proto <-> domain conversion around `FunctionRegistry`."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import grpc
+from lambdad.daemon.api.status import rpc
+from lambdad.daemon.domain.archives import MAX_UNZIPPED_BYTES, MAX_ZIPPED_BYTES
+from lambdad.daemon.domain.functions import (
+    ACCOUNT_CONCURRENCY,
+    TOTAL_CODE_SIZE_LIMIT,
+    CodeInput,
+    FunctionRegistry,
+    NewFunction,
+    VersionView,
+)
+from lambdad.daemon.domain.model import Alias, FunctionVersion
+from lambdad.daemon.errors import validation_error
+from lambdad.v1 import function_pb2 as fpb
+from lambdad.v1 import function_service_pb2 as pb
+from lambdad.v1 import function_service_pb2_grpc as pb_grpc
+
+Context = grpc.aio.ServicerContext
+
+# UpdateFunctionConfiguration request field -> FunctionVersion field.
+_CONFIG_FIELDS = {
+    "role": "role",
+    "handler": "handler",
+    "description": "description",
+    "timeout": "timeout",
+    "memory_size": "memory_size",
+    "vpc_config": "vpc_config",
+    "environment": "environment",
+    "runtime": "runtime",
+    "dead_letter_config": "dead_letter_target_arn",
+    "kms_key_arn": "kms_key_arn",
+    "tracing_config": "tracing_mode",
+    "layers": "layers",
+    "file_system_configs": "file_system_configs",
+    "image_config": "image_config",
+    "ephemeral_storage": "ephemeral_storage",
+    "snap_start": "snap_start_apply_on",
+    "logging_config": "logging_config",
+}
+_ALIAS_FIELDS = {
+    "function_version": "function_version",
+    "description": "description",
+    "routing_config": "routing",
+}
+
+
+def configuration_message(view: VersionView) -> fpb.FunctionConfiguration:
+    """Domain configuration -> FunctionConfiguration, with AWS's defaults filled in."""
+    c: FunctionVersion = view.config
+    message = fpb.FunctionConfiguration(
+        function_name=c.name,
+        function_arn=view.function_arn,
+        role=c.role,
+        code_size=c.code.size,
+        description=c.description,
+        timeout=c.timeout,
+        memory_size=c.memory_size,
+        last_modified=c.last_modified,
+        code_sha256=c.code.code_sha256,
+        version=c.version,
+        environment=fpb.EnvironmentResponse(variables=c.environment),
+        tracing_config=fpb.TracingConfig(mode=c.tracing_mode),
+        revision_id=c.revision_id,
+        layers=[fpb.FunctionLayer(arn=layer.arn, code_size=layer.code_size) for layer in c.layers],
+        state=c.state,
+        package_type=c.package_type,
+        architectures=c.architectures,
+        ephemeral_storage=fpb.EphemeralStorage(size=c.ephemeral_storage),
+        snap_start=fpb.SnapStartResponse(apply_on=c.snap_start_apply_on, optimization_status="Off"),
+        logging_config=fpb.LoggingConfig(
+            log_format=c.logging_config.get("LogFormat", "Text"),
+            application_log_level=c.logging_config.get("ApplicationLogLevel", ""),
+            system_log_level=c.logging_config.get("SystemLogLevel", ""),
+            log_group=c.logging_config.get("LogGroup", f"/aws/lambda/{c.name}"),
+        ),
+        file_system_configs=[
+            fpb.FileSystemConfig(arn=f.get("Arn", ""), local_mount_path=f.get("LocalMountPath", ""))
+            for f in c.file_system_configs
+        ],
+    )
+    for name in (
+        "runtime",
+        "handler",
+        "kms_key_arn",
+        "state_reason",
+        "state_reason_code",
+        "last_update_status",
+        "last_update_status_reason",
+        "last_update_status_reason_code",
+    ):
+        value = getattr(c, name)
+        if value is not None:
+            setattr(message, name, value)
+    if c.runtime:
+        region = view.function_arn.split(":")[3]
+        message.runtime_version_config.runtime_version_arn = (
+            f"arn:aws:lambda:{region}::runtime:{_runtime_hash(c.runtime)}"
+        )
+    if c.dead_letter_target_arn:
+        message.dead_letter_config.target_arn = c.dead_letter_target_arn
+    if c.vpc_config is not None:
+        message.vpc_config.subnet_ids.extend(c.vpc_config.get("SubnetIds", []))
+        message.vpc_config.security_group_ids.extend(c.vpc_config.get("SecurityGroupIds", []))
+        message.vpc_config.vpc_id = ""
+        if "Ipv6AllowedForDualStack" in c.vpc_config:
+            message.vpc_config.ipv6_allowed_for_dual_stack = c.vpc_config["Ipv6AllowedForDualStack"]
+    if c.package_type == "Image" and c.image_config:
+        message.image_config_response.image_config.CopyFrom(
+            fpb.ImageConfig(
+                entry_point=c.image_config.get("EntryPoint", []),
+                command=c.image_config.get("Command", []),
+                working_directory=c.image_config.get("WorkingDirectory", ""),
+            )
+        )
+    return message
+
+
+def _runtime_hash(runtime: str) -> str:
+    """A stable stand-in for AWS's runtime version hash."""
+    return hashlib.sha256(runtime.encode()).hexdigest()
+
+
+def alias_message(alias: Alias, arn: str) -> fpb.AliasConfiguration:
+    """Domain alias -> AliasConfiguration."""
+    message = fpb.AliasConfiguration(
+        alias_arn=arn,
+        name=alias.name,
+        function_version=alias.function_version,
+        description=alias.description,
+        revision_id=alias.revision_id,
+    )
+    if alias.routing:
+        message.routing_config.additional_version_weights.update(alias.routing)
+    return message
+
+
+def _code_input(code: fpb.FunctionCode | pb.UpdateFunctionCodeRequest) -> CodeInput:
+    return CodeInput(
+        zip_file=code.zip_file,
+        s3_bucket=code.s3_bucket,
+        s3_key=code.s3_key,
+        s3_object_version=code.s3_object_version,
+        image_uri=code.image_uri,
+    )
+
+
+def _vpc(message: fpb.VpcConfig) -> dict[str, Any]:
+    vpc: dict[str, Any] = {
+        "SubnetIds": list(message.subnet_ids),
+        "SecurityGroupIds": list(message.security_group_ids),
+    }
+    if message.HasField("ipv6_allowed_for_dual_stack"):
+        vpc["Ipv6AllowedForDualStack"] = message.ipv6_allowed_for_dual_stack
+    return vpc
+
+
+def _image_config(message: fpb.ImageConfig) -> dict[str, Any]:
+    return {
+        "EntryPoint": list(message.entry_point),
+        "Command": list(message.command),
+        "WorkingDirectory": message.working_directory,
+    }
+
+
+def _logging(message: fpb.LoggingConfig) -> dict[str, str]:
+    return {
+        "LogFormat": message.log_format,
+        "ApplicationLogLevel": message.application_log_level,
+        "SystemLogLevel": message.system_log_level,
+        "LogGroup": message.log_group,
+    }
+
+
+def _file_systems(items: Any) -> list[dict[str, str]]:
+    return [{"Arn": f.arn, "LocalMountPath": f.local_mount_path} for f in items]
+
+
+def _config_value(request: pb.UpdateFunctionConfigurationRequest, field: str) -> Any:
+    """A request field converted to the domain value of its FunctionVersion field."""
+    value = getattr(request, field)
+    converters: dict[str, Any] = {
+        "vpc_config": _vpc,
+        "environment": lambda m: dict(m.variables),
+        "dead_letter_config": lambda m: m.target_arn or None,
+        "kms_key_arn": lambda v: v or None,
+        "tracing_config": lambda m: m.mode,
+        "layers": list,
+        "file_system_configs": _file_systems,
+        "image_config": _image_config,
+        "ephemeral_storage": lambda m: m.size,
+        "snap_start": lambda m: m.apply_on,
+        "logging_config": _logging,
+    }
+    return converters.get(field, lambda v: v)(value)
+
+
+def _mask_fields(request: Any, mask: Any, allowed: dict[str, str]) -> list[str]:
+    """Fields to apply: the update_mask's paths, or every non-default field."""
+    if mask.paths:
+        unknown = [p for p in mask.paths if p not in allowed]
+        if unknown:
+            raise validation_error(
+                ",".join(unknown),
+                "updateMask",
+                "Member must name fields of the request",
+            )
+        return list(mask.paths)
+    present = {f.name for f, _ in request.ListFields()}
+    return [name for name in allowed if name in present]
+
+
+class FunctionServicer(pb_grpc.FunctionServiceServicer):
+    """gRPC FunctionService over the domain registry."""
+
+    def __init__(self, registry: FunctionRegistry) -> None:
+        self._registry = registry
+
+    @rpc
+    async def CreateFunction(
+        self, request: pb.CreateFunctionRequest, context: Context
+    ) -> pb.CreateFunctionResponse:
+        spec = NewFunction(
+            function_name=request.function_name,
+            role=request.role,
+            code=_code_input(request.code),
+            runtime=request.runtime or None,
+            handler=request.handler or None,
+            description=request.description,
+            timeout=request.timeout if request.HasField("timeout") else None,
+            memory_size=request.memory_size if request.HasField("memory_size") else None,
+            publish=request.publish,
+            package_type=request.package_type,
+            environment=dict(request.environment.variables),
+            architectures=list(request.architectures),
+            ephemeral_storage=request.ephemeral_storage.size
+            if request.HasField("ephemeral_storage")
+            else None,
+            tracing_mode=request.tracing_config.mode or None,
+            layers=list(request.layers),
+            dead_letter_target_arn=request.dead_letter_config.target_arn or None,
+            kms_key_arn=request.kms_key_arn or None,
+            vpc_config=_vpc(request.vpc_config) if request.HasField("vpc_config") else None,
+            file_system_configs=_file_systems(request.file_system_configs),
+            image_config=_image_config(request.image_config)
+            if request.HasField("image_config")
+            else None,
+            snap_start_apply_on=request.snap_start.apply_on or None,
+            logging_config=_logging(request.logging_config),
+            code_signing_config_arn=request.code_signing_config_arn or None,
+            tags=dict(request.tags),
+        )
+        view = await self._registry.create_function(spec)
+        return pb.CreateFunctionResponse(configuration=configuration_message(view))
+
+    @rpc
+    async def GetFunction(
+        self, request: pb.GetFunctionRequest, context: Context
+    ) -> pb.GetFunctionResponse:
+        details = await self._registry.get_function(request.function_name, request.qualifier)
+        code = details.view.config.code
+        response = pb.GetFunctionResponse(
+            configuration=configuration_message(details.view), tags=details.tags
+        )
+        if details.view.config.package_type == "Image":
+            response.code.repository_type = "ECR"
+            response.code.image_uri = code.image_uri
+            if code.resolved_image_uri:
+                response.code.resolved_image_uri = code.resolved_image_uri
+        else:
+            response.code.repository_type = "S3"
+        if details.reserved_concurrency is not None:
+            response.concurrency.reserved_concurrent_executions = details.reserved_concurrency
+        return response
+
+    @rpc
+    async def GetFunctionConfiguration(
+        self, request: pb.GetFunctionConfigurationRequest, context: Context
+    ) -> pb.GetFunctionConfigurationResponse:
+        view = await self._registry.get_configuration(request.function_name, request.qualifier)
+        return pb.GetFunctionConfigurationResponse(configuration=configuration_message(view))
+
+    @rpc
+    async def ListFunctions(
+        self, request: pb.ListFunctionsRequest, context: Context
+    ) -> pb.ListFunctionsResponse:
+        if request.function_version not in ("", "ALL"):
+            raise validation_error(
+                request.function_version,
+                "functionVersion",
+                "Member must satisfy enum value set: [ALL]",
+            )
+        page = await self._registry.list_functions(
+            all_versions=request.function_version == "ALL",
+            page_token=request.page_token,
+            page_size=request.page_size,
+        )
+        return pb.ListFunctionsResponse(
+            functions=[configuration_message(v) for v in page.items],
+            next_page_token=page.next_token,
+        )
+
+    @rpc
+    async def UpdateFunctionCode(
+        self, request: pb.UpdateFunctionCodeRequest, context: Context
+    ) -> pb.UpdateFunctionCodeResponse:
+        view = await self._registry.update_code(
+            request.function_name,
+            _code_input(request),
+            revision_id=request.revision_id,
+            publish=request.publish,
+            dry_run=request.dry_run,
+            architectures=list(request.architectures),
+        )
+        return pb.UpdateFunctionCodeResponse(configuration=configuration_message(view))
+
+    @rpc
+    async def UpdateFunctionConfiguration(
+        self, request: pb.UpdateFunctionConfigurationRequest, context: Context
+    ) -> pb.UpdateFunctionConfigurationResponse:
+        fields = _mask_fields(request, request.update_mask, _CONFIG_FIELDS)
+        changes = {_CONFIG_FIELDS[f]: _config_value(request, f) for f in fields}
+        view = await self._registry.update_configuration(
+            request.function_name, changes, revision_id=request.revision_id
+        )
+        return pb.UpdateFunctionConfigurationResponse(configuration=configuration_message(view))
+
+    @rpc
+    async def DeleteFunction(
+        self, request: pb.DeleteFunctionRequest, context: Context
+    ) -> pb.DeleteFunctionResponse:
+        await self._registry.delete_function(request.function_name, request.qualifier)
+        return pb.DeleteFunctionResponse()
+
+    @rpc
+    async def PublishVersion(
+        self, request: pb.PublishVersionRequest, context: Context
+    ) -> pb.PublishVersionResponse:
+        view = await self._registry.publish_version(
+            request.function_name,
+            code_sha256=request.code_sha256,
+            description=request.description,
+            revision_id=request.revision_id,
+        )
+        return pb.PublishVersionResponse(configuration=configuration_message(view))
+
+    @rpc
+    async def ListVersionsByFunction(
+        self, request: pb.ListVersionsByFunctionRequest, context: Context
+    ) -> pb.ListVersionsByFunctionResponse:
+        page = await self._registry.list_versions(
+            request.function_name,
+            page_token=request.page_token,
+            page_size=request.page_size,
+        )
+        return pb.ListVersionsByFunctionResponse(
+            versions=[configuration_message(v) for v in page.items],
+            next_page_token=page.next_token,
+        )
+
+    def _alias(self, alias: Alias) -> fpb.AliasConfiguration:
+        return alias_message(
+            alias, self._registry.account.function_arn(alias.function_name, alias.name)
+        )
+
+    @rpc
+    async def CreateAlias(
+        self, request: pb.CreateAliasRequest, context: Context
+    ) -> pb.CreateAliasResponse:
+        alias = await self._registry.create_alias(
+            request.function_name,
+            request.name,
+            request.function_version,
+            request.description,
+            dict(request.routing_config.additional_version_weights),
+        )
+        return pb.CreateAliasResponse(alias=self._alias(alias))
+
+    @rpc
+    async def GetAlias(self, request: pb.GetAliasRequest, context: Context) -> pb.GetAliasResponse:
+        alias = await self._registry.get_alias(request.function_name, request.name)
+        return pb.GetAliasResponse(alias=self._alias(alias))
+
+    @rpc
+    async def ListAliases(
+        self, request: pb.ListAliasesRequest, context: Context
+    ) -> pb.ListAliasesResponse:
+        page = await self._registry.list_aliases(
+            request.function_name,
+            function_version=request.function_version,
+            page_token=request.page_token,
+            page_size=request.page_size,
+        )
+        return pb.ListAliasesResponse(
+            aliases=[self._alias(a) for a in page.items],
+            next_page_token=page.next_token,
+        )
+
+    @rpc
+    async def UpdateAlias(
+        self, request: pb.UpdateAliasRequest, context: Context
+    ) -> pb.UpdateAliasResponse:
+        fields = _mask_fields(request, request.update_mask, _ALIAS_FIELDS)
+        changes: dict[str, Any] = {}
+        for name in fields:
+            value = getattr(request, name)
+            if name == "routing_config":
+                value = dict(value.additional_version_weights)
+            changes[_ALIAS_FIELDS[name]] = value
+        alias = await self._registry.update_alias(
+            request.function_name,
+            request.name,
+            changes,
+            revision_id=request.revision_id,
+        )
+        return pb.UpdateAliasResponse(alias=self._alias(alias))
+
+    @rpc
+    async def DeleteAlias(
+        self, request: pb.DeleteAliasRequest, context: Context
+    ) -> pb.DeleteAliasResponse:
+        await self._registry.delete_alias(request.function_name, request.name)
+        return pb.DeleteAliasResponse()
+
+    @rpc
+    async def TagResource(
+        self, request: pb.TagResourceRequest, context: Context
+    ) -> pb.TagResourceResponse:
+        await self._registry.tag_resource(request.resource, dict(request.tags))
+        return pb.TagResourceResponse()
+
+    @rpc
+    async def UntagResource(
+        self, request: pb.UntagResourceRequest, context: Context
+    ) -> pb.UntagResourceResponse:
+        await self._registry.untag_resource(request.resource, list(request.tag_keys))
+        return pb.UntagResourceResponse()
+
+    @rpc
+    async def ListTags(self, request: pb.ListTagsRequest, context: Context) -> pb.ListTagsResponse:
+        return pb.ListTagsResponse(tags=await self._registry.list_tags(request.resource))
+
+    @rpc
+    async def GetAccountSettings(
+        self, request: pb.GetAccountSettingsRequest, context: Context
+    ) -> pb.GetAccountSettingsResponse:
+        usage = await self._registry.account_settings()
+        return pb.GetAccountSettingsResponse(
+            account_limit=fpb.AccountLimit(
+                total_code_size=TOTAL_CODE_SIZE_LIMIT,
+                code_size_unzipped=MAX_UNZIPPED_BYTES,
+                code_size_zipped=MAX_ZIPPED_BYTES,
+                concurrent_executions=ACCOUNT_CONCURRENCY,
+                unreserved_concurrent_executions=usage.unreserved_concurrency,
+            ),
+            account_usage=fpb.AccountUsage(
+                total_code_size=usage.total_code_size,
+                function_count=usage.function_count,
+            ),
+        )

@@ -1,0 +1,124 @@
+"""`lambdad` command line: serve (daemon + gateway) and gateway (alone)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import signal
+import sys
+from collections.abc import Sequence
+
+import structlog
+from lambdad.daemon.config import Config
+from lambdad.daemon.logging import configure_logging
+
+log = structlog.get_logger(__name__)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="lambdad", description="A local AWS Lambda.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the daemon (gRPC) and the AWS REST gateway")
+    serve.add_argument("--data-dir", help="state and code storage (LAMBDAD_DATA_DIR)")
+    serve.add_argument("--grpc-host", help="gRPC bind address (default 127.0.0.1)")
+    serve.add_argument("--grpc-port", type=int, help="gRPC port (default 50051)")
+    serve.add_argument("--gateway-host", help="gateway bind address (default 127.0.0.1)")
+    serve.add_argument("--gateway-port", type=int, help="gateway port (default 4566)")
+    serve.add_argument("--region", help="region to emulate (default us-east-1)")
+    serve.add_argument("--account-id", help="account id to emulate (default 000000000000)")
+    serve.add_argument(
+        "--strict",
+        action="store_const",
+        const=True,
+        help="reject deprecated runtimes and non-ARN roles exactly as AWS does",
+    )
+    serve.add_argument("--no-gateway", action="store_true", help="run only the gRPC daemon")
+    serve.add_argument("--log-format", choices=("auto", "json", "console"))
+    serve.add_argument("--log-level", choices=("debug", "info", "warning", "error"))
+
+    gateway = commands.add_parser("gateway", help="run the AWS REST gateway alone")
+    gateway.add_argument("--daemon", required=True, help="HOST:PORT of the daemon's gRPC server")
+    gateway.add_argument("--host", help="bind address (default 127.0.0.1)")
+    gateway.add_argument("--port", type=int, help="port (default 4566)")
+    gateway.add_argument("--log-format", choices=("auto", "json", "console"))
+    gateway.add_argument("--log-level", choices=("debug", "info", "warning", "error"))
+    return parser
+
+
+async def _until_signalled() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+
+
+async def _serve(config: Config, with_gateway: bool) -> None:
+    from lambdad.daemon.server import start_daemon
+
+    daemon = await start_daemon(config)
+    gateway: asyncio.Task[None] | None = None
+    if with_gateway:
+        from lambdad.gateway.app import run_gateway
+
+        gateway = asyncio.create_task(
+            run_gateway(config.gateway_host, config.gateway_port, config.grpc_target)
+        )
+    try:
+        await _until_signalled()
+    finally:
+        log.info("shutting down")
+        if gateway is not None:
+            gateway.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await gateway
+        await daemon.stop()
+
+
+async def _gateway(host: str, port: int, target: str) -> None:
+    from lambdad.gateway.app import run_gateway
+
+    task = asyncio.create_task(run_gateway(host, port, target))
+    try:
+        await _until_signalled()
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `lambdad` console script."""
+    args = _parser().parse_args(argv)
+    if args.command == "serve":
+        config = Config.from_env(
+            data_dir=args.data_dir,
+            grpc_host=args.grpc_host,
+            grpc_port=args.grpc_port,
+            gateway_host=args.gateway_host,
+            gateway_port=args.gateway_port,
+            region=args.region,
+            account_id=args.account_id,
+            strict=args.strict,
+            log_format=args.log_format,
+            log_level=args.log_level,
+        )
+        configure_logging(config.log_format, config.log_level)
+        asyncio.run(_serve(config, with_gateway=not args.no_gateway))
+        return 0
+    config = Config.from_env(
+        gateway_host=args.host,
+        gateway_port=args.port,
+        log_format=args.log_format,
+        log_level=args.log_level,
+    )
+    configure_logging(config.log_format, config.log_level)
+    asyncio.run(_gateway(config.gateway_host, config.gateway_port, args.daemon))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,78 @@
+"""Daemon configuration: one frozen dataclass, read from LAMBDAD_* variables and flags."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+
+def default_data_dir(env: Mapping[str, str]) -> Path:
+    """`$XDG_DATA_HOME/lambdad`, else `~/.local/share/lambdad`."""
+    base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "lambdad"
+
+
+def _flag(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything that can be configured; documented in the README's table."""
+
+    data_dir: Path
+    grpc_host: str = "127.0.0.1"
+    grpc_port: int = 50051
+    gateway_host: str = "127.0.0.1"
+    gateway_port: int = 4566
+    region: str = "us-east-1"
+    account_id: str = "000000000000"
+    # Fail on deprecated runtimes and non-ARN roles exactly as AWS does.
+    strict: bool = False
+    # S3-compatible endpoint for Code.S3Bucket/S3Key; None = botocore's usual lookup.
+    s3_endpoint_url: str | None = None
+    # "auto" (console on a TTY, JSON otherwise), "json" or "console".
+    log_format: str = "auto"
+    log_level: str = "info"
+
+    @property
+    def grpc_target(self) -> str:
+        """Address clients dial to reach the gRPC server."""
+        host = "127.0.0.1" if self.grpc_host in {"0.0.0.0", "::", ""} else self.grpc_host
+        return f"{host}:{self.grpc_port}"
+
+    @property
+    def state_path(self) -> Path:
+        """The SQLite database."""
+        return self.data_dir / "state.db"
+
+    @property
+    def blob_dir(self) -> Path:
+        """The content-addressed blob store."""
+        return self.data_dir / "blobs"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Config:
+        """Defaults, then LAMBDAD_<FIELD> variables, then explicit (non-None) overrides."""
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {"data_dir": default_data_dir(env)}
+        for item in fields(cls):
+            raw = env.get(f"LAMBDAD_{item.name.upper()}")
+            if raw is None or raw == "":
+                continue
+            if item.name == "data_dir":
+                values[item.name] = Path(raw)
+            elif item.type == "int":
+                values[item.name] = int(raw)
+            elif item.type == "bool":
+                values[item.name] = _flag(raw)
+            else:
+                values[item.name] = raw
+        config = cls(**values)
+        chosen = {k: v for k, v in overrides.items() if v is not None}
+        if "data_dir" in chosen:
+            chosen["data_dir"] = Path(chosen["data_dir"])
+        return replace(config, **chosen)

@@ -1,0 +1,157 @@
+"""Function names, ARNs and qualifiers, resolved the way AWS Lambda resolves them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lambdad.daemon.errors import (
+    LambdaError,
+    Reason,
+    invalid_parameter,
+    validation_error,
+)
+
+LATEST = "$LATEST"
+
+FUNCTION_NAME_PATTERN = (
+    r"(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:)?"
+    r"(\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\$LATEST|[a-zA-Z0-9-_]+))?"
+)
+_FUNCTION_NAME_RE = re.compile(FUNCTION_NAME_PATTERN)
+_BARE_NAME_RE = re.compile(r"[a-zA-Z0-9-_]+")
+QUALIFIER_PATTERN = r"(|[a-zA-Z0-9$_-]+)"
+_QUALIFIER_RE = re.compile(QUALIFIER_PATTERN)
+ALIAS_PATTERN = r"(?!^[0-9]+$)([a-zA-Z0-9-_]+)"
+_ALIAS_RE = re.compile(ALIAS_PATTERN)
+_VERSION_RE = re.compile(r"[0-9]+")
+
+
+@dataclass(frozen=True)
+class Account:
+    """The region and account id this lambdad instance plays."""
+
+    region: str
+    account_id: str
+
+    def function_arn(self, name: str, qualifier: str | None = None) -> str:
+        """`arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>]`."""
+        arn = f"arn:aws:lambda:{self.region}:{self.account_id}:function:{name}"
+        return f"{arn}:{qualifier}" if qualifier else arn
+
+
+@dataclass(frozen=True)
+class FunctionRef:
+    """A function name as the caller gave it, reduced to name and qualifier."""
+
+    name: str
+    qualifier: str | None
+
+    @property
+    def is_version(self) -> bool:
+        """True for `$LATEST` or a number (or no qualifier, which means `$LATEST`)."""
+        return self.qualifier is None or is_version_qualifier(self.qualifier)
+
+
+def is_version_qualifier(qualifier: str) -> bool:
+    """Versions are `$LATEST` or digits; anything else names an alias."""
+    return qualifier == LATEST or bool(_VERSION_RE.fullmatch(qualifier))
+
+
+def parse_function_name(
+    account: Account, function_name: str, qualifier: str | None = None
+) -> FunctionRef:
+    """Resolve a name, partial ARN, ARN or qualified ARN plus an optional `Qualifier`.
+
+    Raises AWS's errors for bad shapes, other regions and other accounts.
+    """
+    qualifier = qualifier or None
+    if qualifier is not None and (len(qualifier) > 128 or not _QUALIFIER_RE.fullmatch(qualifier)):
+        raise validation_error(
+            qualifier,
+            "qualifier",
+            f"Member must satisfy regular expression pattern: {QUALIFIER_PATTERN}",
+        )
+    if not function_name:
+        raise validation_error(
+            None, "functionName", "Member must have length greater than or equal to 1"
+        )
+    match = _FUNCTION_NAME_RE.fullmatch(function_name)
+    if match is None:
+        if len(function_name) > 140:
+            raise validation_error(
+                function_name,
+                "functionName",
+                "Member must have length less than or equal to 140",
+            )
+        raise validation_error(
+            function_name,
+            "functionName",
+            f"Member must satisfy regular expression pattern: {FUNCTION_NAME_PATTERN}",
+        )
+    region_part, account_part, name, arn_qualifier = (
+        match.group(3),
+        match.group(9),
+        match.group(11),
+        match.group(13),
+    )
+    if len(function_name) > 140:
+        raise validation_error(
+            function_name,
+            "functionName",
+            "Member must have length less than or equal to 140",
+        )
+    if len(name) > 64:
+        # AWS reports this one as InvalidParameterValueException, not ValidationException.
+        raise invalid_parameter(
+            f"1 validation error detected: Value '{name}' at 'functionName' failed to satisfy "
+            "constraint: Member must have length less than or equal to 64"
+        )
+    if region_part:
+        region = region_part.rstrip(":")
+        if region != account.region:
+            raise LambdaError(
+                Reason.FUNCTION_NOT_FOUND,
+                f"Functions from '{region}' are not reachable in this region ('{account.region}')",
+            )
+    if account_part and account_part.rstrip(":") != account.account_id:
+        raise LambdaError(Reason.ACCESS_DENIED, "")
+    if arn_qualifier and qualifier and arn_qualifier != qualifier:
+        raise invalid_parameter(
+            "The derived qualifier from the function name does not match the specified qualifier."
+        )
+    return FunctionRef(name=name, qualifier=arn_qualifier or qualifier)
+
+
+def check_new_function_name(function_name: str) -> None:
+    """A function being created needs a plain name (an ARN is allowed, a qualifier is not)."""
+    if not _BARE_NAME_RE.fullmatch(function_name) and ":" not in function_name:
+        raise validation_error(
+            function_name,
+            "functionName",
+            f"Member must satisfy regular expression pattern: {FUNCTION_NAME_PATTERN}",
+        )
+
+
+def check_alias_name(name: str) -> None:
+    """Alias names: 1-128 characters, not purely numeric."""
+    if not name:
+        raise validation_error(None, "name", "Member must not be null")
+    if len(name) > 128:
+        raise validation_error(name, "name", "Member must have length less than or equal to 128")
+    if not _ALIAS_RE.fullmatch(name):
+        raise validation_error(
+            name,
+            "name",
+            f"Member must satisfy regular expression pattern: {ALIAS_PATTERN}",
+        )
+
+
+def check_version(version: str, field: str = "functionVersion") -> None:
+    """Versions are `$LATEST` or a number."""
+    if not version or len(version) > 1024 or not re.fullmatch(r"(\$LATEST|[0-9]+)", version):
+        raise validation_error(
+            version or None,
+            field,
+            r"Member must satisfy regular expression pattern: (\$LATEST|[0-9]+)",
+        )

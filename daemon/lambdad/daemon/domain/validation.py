@@ -1,0 +1,245 @@
+"""Configuration rules of CreateFunction/UpdateFunctionConfiguration, with AWS's messages."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping, Sequence
+
+import structlog
+from lambdad.daemon.errors import invalid_parameter, validation_error
+
+log = structlog.get_logger(__name__)
+
+SUPPORTED_RUNTIMES = (
+    "nodejs20.x",
+    "nodejs22.x",
+    "nodejs24.x",
+    "python3.10",
+    "python3.11",
+    "python3.12",
+    "python3.13",
+    "python3.14",
+    "java8.al2",
+    "java11",
+    "java17",
+    "java21",
+    "java25",
+    "dotnet8",
+    "dotnet10",
+    "ruby3.3",
+    "ruby3.4",
+    "provided.al2",
+    "provided.al2023",
+)
+# Runtimes AWS no longer lets you create or update functions with.
+DEPRECATED_RUNTIMES = (
+    "nodejs",
+    "nodejs4.3",
+    "nodejs4.3-edge",
+    "nodejs6.10",
+    "nodejs8.10",
+    "nodejs10.x",
+    "nodejs12.x",
+    "nodejs14.x",
+    "nodejs16.x",
+    "nodejs18.x",
+    "python2.7",
+    "python3.6",
+    "python3.7",
+    "python3.8",
+    "python3.9",
+    "java8",
+    "dotnetcore1.0",
+    "dotnetcore2.0",
+    "dotnetcore2.1",
+    "dotnetcore3.1",
+    "dotnet6",
+    "dotnet7",
+    "go1.x",
+    "ruby2.5",
+    "ruby2.7",
+    "ruby3.2",
+    "provided",
+)
+ROLE_PATTERN = r"arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+"
+ARCHITECTURES = ("x86_64", "arm64")
+ENV_VAR_NAME_PATTERN = r"[a-zA-Z]([a-zA-Z0-9_])+"
+RESERVED_ENV_VARS = frozenset(
+    {
+        "_HANDLER",
+        "_X_AMZN_TRACE_ID",
+        "AWS_REGION",
+        "AWS_EXECUTION_ENV",
+        "AWS_LAMBDA_FUNCTION_NAME",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+        "AWS_LAMBDA_FUNCTION_VERSION",
+        "AWS_LAMBDA_INITIALIZATION_TYPE",
+        "AWS_LAMBDA_LOG_GROUP_NAME",
+        "AWS_LAMBDA_LOG_STREAM_NAME",
+        "AWS_ACCESS_KEY",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_LAMBDA_RUNTIME_API",
+        "LAMBDA_TASK_ROOT",
+        "LAMBDA_RUNTIME_DIR",
+    }
+)
+ENV_VARS_MAX_BYTES = 4096
+MEMORY_RANGE = (128, 10240)
+# 900 s is the classic limit every published guide documents; see the README.
+TIMEOUT_RANGE = (1, 900)
+EPHEMERAL_STORAGE_RANGE = (512, 10240)
+MAX_TAGS = 50
+
+
+def check_runtime(runtime: str, *, strict: bool) -> None:
+    """Known runtimes pass; deprecated ones pass with a warning unless strict."""
+    if runtime in SUPPORTED_RUNTIMES:
+        return
+    if runtime in DEPRECATED_RUNTIMES:
+        if strict:
+            raise invalid_parameter(
+                f"The runtime parameter of {runtime} is no longer supported for creating or "
+                "updating AWS Lambda functions. We recommend you use a supported runtime while "
+                "creating or updating functions."
+            )
+        log.warning("deprecated runtime accepted", runtime=runtime)
+        return
+    allowed = ", ".join(SUPPORTED_RUNTIMES + DEPRECATED_RUNTIMES)
+    raise invalid_parameter(
+        f"Value {runtime} at 'runtime' failed to satisfy constraint: Member must satisfy enum "
+        f"value set: [{allowed}] or be a valid ARN"
+    )
+
+
+def check_role(role: str, *, strict: bool) -> None:
+    """An IAM role ARN; any non-empty string unless strict (local stacks use `--role r1`)."""
+    if not role:
+        raise validation_error(None, "role", "Member must not be null")
+    if strict and not re.fullmatch(ROLE_PATTERN, role):
+        raise validation_error(
+            role,
+            "role",
+            f"Member must satisfy regular expression pattern: {ROLE_PATTERN}",
+        )
+
+
+def check_handler(handler: str) -> None:
+    """Handler: no whitespace, at most 128 characters."""
+    if len(handler) > 128:
+        raise validation_error(
+            handler, "handler", "Member must have length less than or equal to 128"
+        )
+    if not re.fullmatch(r"[^\s]+", handler):
+        raise validation_error(
+            handler,
+            "handler",
+            r"Member must satisfy regular expression pattern: [^\s]+",
+        )
+
+
+def check_description(description: str) -> None:
+    """Description: at most 256 characters."""
+    if len(description) > 256:
+        raise validation_error(
+            description,
+            "description",
+            "Member must have length less than or equal to 256",
+        )
+
+
+def _check_range(value: int, field: str, bounds: tuple[int, int]) -> None:
+    low, high = bounds
+    if value < low:
+        raise validation_error(
+            value, field, f"Member must have value greater than or equal to {low}"
+        )
+    if value > high:
+        raise validation_error(value, field, f"Member must have value less than or equal to {high}")
+
+
+def check_memory_size(memory_size: int) -> None:
+    """128 to 10240 MB."""
+    _check_range(memory_size, "memorySize", MEMORY_RANGE)
+
+
+def check_timeout(timeout: int) -> None:
+    """1 to 900 seconds."""
+    _check_range(timeout, "timeout", TIMEOUT_RANGE)
+
+
+def check_ephemeral_storage(size: int) -> None:
+    """512 to 10240 MB."""
+    _check_range(size, "ephemeralStorage.size", EPHEMERAL_STORAGE_RANGE)
+
+
+def check_architectures(architectures: Sequence[str]) -> None:
+    """Exactly one of x86_64, arm64."""
+    shown = "[" + ", ".join(architectures) + "]"
+    if len(architectures) > 1:
+        raise validation_error(
+            shown, "architectures", "Member must have length less than or equal to 1"
+        )
+    if any(a not in ARCHITECTURES for a in architectures):
+        raise validation_error(
+            shown,
+            "architectures",
+            "Member must satisfy constraint: [Member must satisfy enum value set: "
+            "[x86_64, arm64], Member must not be null]",
+        )
+
+
+def check_enum(value: str, field: str, allowed: Sequence[str]) -> None:
+    """A string member limited to an enum."""
+    if value not in allowed:
+        raise validation_error(
+            value, field, f"Member must satisfy enum value set: [{', '.join(allowed)}]"
+        )
+
+
+def check_environment(variables: Mapping[str, str]) -> None:
+    """Names, reserved keys and AWS's 4 KB limit (measured on compact JSON)."""
+    for name in variables:
+        if not re.fullmatch(ENV_VAR_NAME_PATTERN, name):
+            raise validation_error(
+                name,
+                "environment.variables",
+                "Map keys must satisfy constraint: [Member must satisfy regular expression "
+                f"pattern: {ENV_VAR_NAME_PATTERN}]",
+            )
+    reserved = sorted(set(variables) & RESERVED_ENV_VARS)
+    if reserved:
+        raise invalid_parameter(
+            "Lambda was unable to configure your environment variables because the environment "
+            "variables you have provided contains reserved keys that are currently not supported "
+            f"for modification. Reserved keys used in this request: {', '.join(reserved)}"
+        )
+    measured = json.dumps(dict(variables), separators=(",", ":"), ensure_ascii=False)
+    if len(measured.encode()) > ENV_VARS_MAX_BYTES:
+        raise invalid_parameter(
+            "Lambda was unable to configure your environment variables because the environment "
+            "variables you have provided exceeded the 4KB limit. String measured: " + measured
+        )
+
+
+def check_tags(tags: Mapping[str, str], existing: Mapping[str, str] | None = None) -> None:
+    """At most 50 tags; key 1-128 and value up to 256 characters."""
+    if len({**(existing or {}), **tags}) > MAX_TAGS:
+        raise invalid_parameter("Number of tags exceeds resource tag limit.")
+    for key, value in tags.items():
+        if not 1 <= len(key) <= 128:
+            raise validation_error(
+                key,
+                "tags",
+                "Map keys must satisfy constraint: [Member must have length "
+                "less than or equal to 128, Member must have length greater than or equal to 1]",
+            )
+        if len(value) > 256:
+            raise validation_error(
+                value,
+                "tags",
+                "Map value must satisfy constraint: [Member must have length "
+                "less than or equal to 256]",
+            )

@@ -1,0 +1,216 @@
+"""The AWS Lambda REST operations the gateway serves, and matching requests to them.
+
+Each operation is one `Route` row in `ROUTES`: the AWS operation name, its HTTP method and
+path template (taken from the AWS operation list, each with its own date prefix), the gRPC
+method it becomes, and the few facts that are not in the proto (which query parameters it
+takes, which part of the response is the AWS body, the success status). Everything else
+is derived from the request and response messages, whose `json_name`s are the AWS member
+names.
+
+Adding an operation is adding a row; see `Route` for what each column means.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote
+
+from google.protobuf.message import Message
+
+from lambdad.v1 import function_service_pb2 as fs
+from lambdad.v1 import function_service_pb2_grpc as fs_grpc
+
+# AWS's limit on the whole request of CreateFunction and UpdateFunctionCode (the zip is
+# base64 inside JSON, so this is larger than the 50 MB zip limit).
+CODE_UPLOAD_MAX_BYTES = 70_167_211
+
+
+@dataclass(frozen=True, eq=False)
+class Route:
+    """One AWS REST operation and the gRPC method that implements it."""
+
+    # AWS operation name, e.g. "GetFunction"; used in logs and error messages.
+    operation: str
+    # HTTP method, upper case.
+    method: str
+    # Path template; `{Name}` segments are path parameters named by the request message's
+    # json_name for them (e.g. `{FunctionName}`).
+    path: str
+    # Generated stub class; instantiated once per channel.
+    stub: Callable[[Any], Any]
+    # Name of the method on the stub.
+    rpc: str
+    # Request message class.
+    request_type: type[Message]
+    # HTTP status of a successful answer; 204 means the answer has no body.
+    ok_status: int = 200
+    # Query parameter name -> json_name of the request field it fills. Query names are not
+    # always the member name (UntagResource's `tagKeys` fills `TagKeys`).
+    query: Mapping[str, str] = field(default_factory=dict)
+    # Whether the request has a JSON body (AWS only sends one on POST/PUT operations).
+    has_body: bool = False
+    # Response field whose value is the AWS body (e.g. "configuration"); None when the whole
+    # response message is the body.
+    response_field: str | None = None
+    # Whether `update_mask` is filled from the body members that were sent, so the daemon
+    # can tell an absent member from an empty one.
+    mask_from_body: bool = False
+    # Largest accepted request, in bytes, when AWS has a documented per-operation limit.
+    max_body_bytes: int | None = None
+
+    @property
+    def empty_response(self) -> bool:
+        """Whether a successful answer has no body."""
+        return self.ok_status == 204
+
+    @property
+    def path_params(self) -> tuple[str, ...]:
+        """Names of the path parameters, in order."""
+        return tuple(s[1:-1] for s in _segments(self.path) if _is_param(s))
+
+
+_FUNCTIONS = "/2015-03-31/functions"
+_FUNCTION = _FUNCTIONS + "/{FunctionName}"
+_ALIAS = _FUNCTION + "/aliases/{Name}"
+_TAGS = "/2017-03-31/tags/{Resource}"
+_PAGING = {"Marker": "Marker", "MaxItems": "MaxItems"}
+_STUB = fs_grpc.FunctionServiceStub
+
+# fmt: off
+ROUTES: tuple[Route, ...] = (
+    # Functions
+    Route(
+        "CreateFunction", "POST", _FUNCTIONS, _STUB, "CreateFunction",
+        fs.CreateFunctionRequest, ok_status=201, has_body=True,
+        response_field="configuration", max_body_bytes=CODE_UPLOAD_MAX_BYTES,
+    ),
+    Route(
+        "GetFunction", "GET", _FUNCTION, _STUB, "GetFunction",
+        fs.GetFunctionRequest, query={"Qualifier": "Qualifier"},
+    ),
+    Route(
+        "GetFunctionConfiguration", "GET", _FUNCTION + "/configuration", _STUB,
+        "GetFunctionConfiguration", fs.GetFunctionConfigurationRequest,
+        query={"Qualifier": "Qualifier"}, response_field="configuration",
+    ),
+    Route(
+        "ListFunctions", "GET", _FUNCTIONS, _STUB, "ListFunctions",
+        fs.ListFunctionsRequest,
+        query={"MasterRegion": "MasterRegion", "FunctionVersion": "FunctionVersion", **_PAGING},
+    ),
+    Route(
+        "UpdateFunctionCode", "PUT", _FUNCTION + "/code", _STUB, "UpdateFunctionCode",
+        fs.UpdateFunctionCodeRequest, has_body=True, response_field="configuration",
+        max_body_bytes=CODE_UPLOAD_MAX_BYTES,
+    ),
+    Route(
+        "UpdateFunctionConfiguration", "PUT", _FUNCTION + "/configuration", _STUB,
+        "UpdateFunctionConfiguration", fs.UpdateFunctionConfigurationRequest,
+        has_body=True, response_field="configuration", mask_from_body=True,
+    ),
+    # AWS answers 204 although the model says 200 (lambda-spec §1.4).
+    Route(
+        "DeleteFunction", "DELETE", _FUNCTION, _STUB, "DeleteFunction",
+        fs.DeleteFunctionRequest, ok_status=204, query={"Qualifier": "Qualifier"},
+    ),
+    # Versions and aliases
+    Route(
+        "PublishVersion", "POST", _FUNCTION + "/versions", _STUB, "PublishVersion",
+        fs.PublishVersionRequest, ok_status=201, has_body=True,
+        response_field="configuration",
+    ),
+    Route(
+        "ListVersionsByFunction", "GET", _FUNCTION + "/versions", _STUB,
+        "ListVersionsByFunction", fs.ListVersionsByFunctionRequest, query=_PAGING,
+    ),
+    Route(
+        "CreateAlias", "POST", _FUNCTION + "/aliases", _STUB, "CreateAlias",
+        fs.CreateAliasRequest, ok_status=201, has_body=True, response_field="alias",
+    ),
+    Route(
+        "GetAlias", "GET", _ALIAS, _STUB, "GetAlias",
+        fs.GetAliasRequest, response_field="alias",
+    ),
+    Route(
+        "UpdateAlias", "PUT", _ALIAS, _STUB, "UpdateAlias",
+        fs.UpdateAliasRequest, has_body=True, response_field="alias", mask_from_body=True,
+    ),
+    Route(
+        "DeleteAlias", "DELETE", _ALIAS, _STUB, "DeleteAlias",
+        fs.DeleteAliasRequest, ok_status=204,
+    ),
+    Route(
+        "ListAliases", "GET", _FUNCTION + "/aliases", _STUB, "ListAliases",
+        fs.ListAliasesRequest, query={"FunctionVersion": "FunctionVersion", **_PAGING},
+    ),
+    # Tags
+    Route(
+        "TagResource", "POST", _TAGS, _STUB, "TagResource",
+        fs.TagResourceRequest, ok_status=204, has_body=True,
+    ),
+    Route(
+        "UntagResource", "DELETE", _TAGS, _STUB, "UntagResource",
+        fs.UntagResourceRequest, ok_status=204, query={"tagKeys": "TagKeys"},
+    ),
+    Route("ListTags", "GET", _TAGS, _STUB, "ListTags", fs.ListTagsRequest),
+    # Account
+    Route(
+        "GetAccountSettings", "GET", "/2016-08-19/account-settings", _STUB,
+        "GetAccountSettings", fs.GetAccountSettingsRequest,
+    ),
+)
+# fmt: on
+
+
+@dataclass(frozen=True)
+class RouteMatch:
+    """A route chosen for a request, with its URL-decoded path parameters."""
+
+    route: Route
+    path_params: Mapping[str, str]
+
+
+class Router:
+    """Finds the route of a method and a raw (still percent-encoded) path.
+
+    Paths are split on `/` before decoding, so an encoded `%2F` or `%3A` inside an ARN
+    stays inside its parameter.
+    """
+
+    def __init__(self, routes: Sequence[Route]) -> None:
+        self._by_shape: dict[tuple[str, int], list[tuple[Route, tuple[str, ...]]]] = {}
+        for route in routes:
+            segments = _segments(route.path)
+            self._by_shape.setdefault((route.method, len(segments)), []).append(
+                (route, segments)
+            )
+        for candidates in self._by_shape.values():
+            # More literal segments first, so `/functions/{F}/versions` would beat a
+            # hypothetical `/functions/{F}/{X}`.
+            candidates.sort(key=lambda c: -sum(not _is_param(s) for s in c[1]))
+
+    def match(self, method: str, raw_path: str) -> RouteMatch | None:
+        """The route for `method` and `raw_path`, or None for an unknown operation."""
+        segments = _segments(raw_path)
+        for route, template in self._by_shape.get((method.upper(), len(segments)), ()):
+            params: dict[str, str] = {}
+            for want, got in zip(template, segments, strict=True):
+                if _is_param(want):
+                    if not got:
+                        break
+                    params[want[1:-1]] = unquote(got)
+                elif want != got:
+                    break
+            else:
+                return RouteMatch(route, params)
+        return None
+
+
+def _segments(path: str) -> tuple[str, ...]:
+    return tuple(path.strip("/").split("/"))
+
+
+def _is_param(segment: str) -> bool:
+    return segment.startswith("{") and segment.endswith("}")
