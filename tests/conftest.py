@@ -7,14 +7,17 @@ from pathlib import Path
 
 import grpc
 import pytest
+
 from lambdad.daemon.config import Config
 from lambdad.daemon.server import Daemon, start_daemon
 
 
 @pytest.fixture
 async def daemon(tmp_path: Path) -> AsyncIterator[Daemon]:
-    """An in-process daemon on a free port with its own data dir."""
-    running = await start_daemon(Config(data_dir=tmp_path / "data", grpc_port=0))
+    """An in-process daemon (process executor) on a free port with its own data dir."""
+    running = await start_daemon(
+        Config(data_dir=tmp_path / "data", grpc_port=0, executor="process")
+    )
     try:
         yield running
     finally:

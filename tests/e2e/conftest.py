@@ -30,6 +30,8 @@ class LambdadProcess:
     data_dir: Path
     log_path: Path
     extra_args: list[str] = field(default_factory=list)
+    # Control-plane tests run functions as local processes; Docker tests ask for "docker".
+    executor: str = "process"
     grpc_port: int = field(default_factory=free_port)
     gateway_port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
@@ -59,6 +61,8 @@ class LambdadProcess:
             str(self.gateway_port),
             "--log-format",
             "json",
+            "--executor",
+            self.executor,
             *self.extra_args,
         ]
         log = open(self.log_path, "ab")  # noqa: SIM115 - owned by the process
@@ -69,7 +73,9 @@ class LambdadProcess:
             assert self.process is not None
             if self.process.poll() is not None:
                 raise RuntimeError(f"lambdad exited early; log: {self.log_path.read_text()}")
-            response = http.request("GET", f"{self.endpoint}/2016-08-19/account-settings")
+            response = http.request(
+                "GET", f"{self.endpoint}/2016-08-19/account-settings", retries=False
+            )
             return response.status == 200
 
         wait_for(ready, timeout=30)

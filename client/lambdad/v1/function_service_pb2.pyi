@@ -415,3 +415,15 @@ class GetAccountSettingsResponse(_message.Message):
     account_limit: _function_pb2.AccountLimit
     account_usage: _function_pb2.AccountUsage
     def __init__(self, account_limit: _Optional[_Union[_function_pb2.AccountLimit, _Mapping]] = ..., account_usage: _Optional[_Union[_function_pb2.AccountUsage, _Mapping]] = ...) -> None: ...
+
+class DownloadCodeRequest(_message.Message):
+    __slots__ = ("location",)
+    LOCATION_FIELD_NUMBER: _ClassVar[int]
+    location: str
+    def __init__(self, location: _Optional[str] = ...) -> None: ...
+
+class DownloadCodeResponse(_message.Message):
+    __slots__ = ("chunk",)
+    CHUNK_FIELD_NUMBER: _ClassVar[int]
+    chunk: bytes
+    def __init__(self, chunk: _Optional[bytes] = ...) -> None: ...

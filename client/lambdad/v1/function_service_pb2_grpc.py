@@ -134,6 +134,11 @@ class FunctionServiceStub:
                 request_serializer=lambdad_dot_v1_dot_function__service__pb2.GetAccountSettingsRequest.SerializeToString,
                 response_deserializer=lambdad_dot_v1_dot_function__service__pb2.GetAccountSettingsResponse.FromString,
                 _registered_method=True)
+        self.DownloadCode = channel.unary_stream(
+                '/lambdad.v1.FunctionService/DownloadCode',
+                request_serializer=lambdad_dot_v1_dot_function__service__pb2.DownloadCodeRequest.SerializeToString,
+                response_deserializer=lambdad_dot_v1_dot_function__service__pb2.DownloadCodeResponse.FromString,
+                _registered_method=True)
 
 
 class FunctionServiceServicer:
@@ -275,6 +280,13 @@ class FunctionServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def DownloadCode(self, request, context):
+        """Streams a stored zip named by a signed code location (GetFunction's Code.Location).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_FunctionServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -367,6 +379,11 @@ def add_FunctionServiceServicer_to_server(servicer, server):
                     servicer.GetAccountSettings,
                     request_deserializer=lambdad_dot_v1_dot_function__service__pb2.GetAccountSettingsRequest.FromString,
                     response_serializer=lambdad_dot_v1_dot_function__service__pb2.GetAccountSettingsResponse.SerializeToString,
+            ),
+            'DownloadCode': grpc.unary_stream_rpc_method_handler(
+                    servicer.DownloadCode,
+                    request_deserializer=lambdad_dot_v1_dot_function__service__pb2.DownloadCodeRequest.FromString,
+                    response_serializer=lambdad_dot_v1_dot_function__service__pb2.DownloadCodeResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -865,6 +882,33 @@ class FunctionService:
             '/lambdad.v1.FunctionService/GetAccountSettings',
             lambdad_dot_v1_dot_function__service__pb2.GetAccountSettingsRequest.SerializeToString,
             lambdad_dot_v1_dot_function__service__pb2.GetAccountSettingsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DownloadCode(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/lambdad.v1.FunctionService/DownloadCode',
+            lambdad_dot_v1_dot_function__service__pb2.DownloadCodeRequest.SerializeToString,
+            lambdad_dot_v1_dot_function__service__pb2.DownloadCodeResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -1,4 +1,4 @@
-"""`lambdad` command line: serve (daemon + gateway) and gateway (alone)."""
+"""`lambdad` command line: serve (daemon + gateway), gateway (alone) and images."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import sys
 from collections.abc import Sequence
 
 import structlog
+
 from lambdad.daemon.config import Config
 from lambdad.daemon.logging import configure_logging
 
@@ -34,6 +35,14 @@ def _parser() -> argparse.ArgumentParser:
         const=True,
         help="reject deprecated runtimes and non-ARN roles exactly as AWS does",
     )
+    serve.add_argument(
+        "--executor",
+        choices=("auto", "docker", "process"),
+        help="where functions run (default auto: Docker when an engine answers)",
+    )
+    serve.add_argument(
+        "--idle-timeout", type=int, help="seconds a warm environment is kept (default 600)"
+    )
     serve.add_argument("--no-gateway", action="store_true", help="run only the gRPC daemon")
     serve.add_argument("--log-format", choices=("auto", "json", "console"))
     serve.add_argument("--log-level", choices=("debug", "info", "warning", "error"))
@@ -44,6 +53,19 @@ def _parser() -> argparse.ArgumentParser:
     gateway.add_argument("--port", type=int, help="port (default 4566)")
     gateway.add_argument("--log-format", choices=("auto", "json", "console"))
     gateway.add_argument("--log-level", choices=("debug", "info", "warning", "error"))
+
+    images = commands.add_parser("images", help="build and list the offline runtime images")
+    image_commands = images.add_subparsers(dest="images_command", required=True)
+    build = image_commands.add_parser(
+        "build", help="build runtime images from Debian packages (no registry needed)"
+    )
+    build.add_argument("runtimes", nargs="*", metavar="RUNTIME", help="AWS runtime ids (all)")
+    build.add_argument("--force", action="store_true", help="rebuild images that exist")
+    build.add_argument("--data-dir", help="where the rootfs cache lives (LAMBDAD_DATA_DIR)")
+    build.add_argument("--mirror", help="Debian mirror (default http://deb.debian.org/debian)")
+    build.add_argument("--log-format", choices=("auto", "json", "console"))
+    build.add_argument("--log-level", choices=("debug", "info", "warning", "error"))
+    image_commands.add_parser("list", help="list the local lambdad runtime images")
     return parser
 
 
@@ -90,9 +112,47 @@ async def _gateway(host: str, port: int, target: str) -> None:
             await task
 
 
+def _images(args: argparse.Namespace) -> int:
+    from lambdad.daemon.images.build import (
+        DEBIAN_MIRROR,
+        ImageBuildError,
+        build_runtime_images,
+        default_cache_dir,
+        list_runtime_images,
+    )
+
+    if args.images_command == "list":
+        infos = list_runtime_images()
+        for info in infos:
+            print(f"{info.runtime:<18} {info.tag:<34} {info.image_id}  {info.size_mb:>7} MB")
+        if not infos:
+            print("no runtime images: build them with `lambdad images build`", file=sys.stderr)
+        return 0
+    config = Config.from_env(
+        data_dir=args.data_dir, log_format=args.log_format, log_level=args.log_level
+    )
+    configure_logging(config.log_format, config.log_level)
+    try:
+        results = build_runtime_images(
+            args.runtimes,
+            cache_dir=default_cache_dir(config.data_dir),
+            force=args.force,
+            mirror=args.mirror or DEBIAN_MIRROR,
+        )
+    except ImageBuildError as exc:
+        print(f"lambdad images build: {exc}", file=sys.stderr)
+        return 2
+    for result in results:
+        detail = f"  {result.error}" if result.error else ""
+        print(f"{result.runtime:<18} {result.tag:<34} {result.status:<7}{detail}")
+    return 1 if any(result.status == "failed" for result in results) else 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `lambdad` console script."""
     args = _parser().parse_args(argv)
+    if args.command == "images":
+        return _images(args)
     if args.command == "serve":
         config = Config.from_env(
             data_dir=args.data_dir,
@@ -103,6 +163,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             region=args.region,
             account_id=args.account_id,
             strict=args.strict,
+            executor=args.executor,
+            environment_idle_timeout=args.idle_timeout,
             log_format=args.log_format,
             log_level=args.log_level,
         )

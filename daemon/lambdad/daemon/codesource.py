@@ -7,6 +7,7 @@ import asyncio
 import boto3
 import botocore.exceptions
 from botocore.config import Config as BotoConfig
+
 from lambdad.daemon.domain.archives import MAX_ZIPPED_BYTES
 from lambdad.daemon.errors import LambdaError, Reason, invalid_parameter
 

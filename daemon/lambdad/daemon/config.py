@@ -37,6 +37,15 @@ class Config:
     # "auto" (console on a TTY, JSON otherwise), "json" or "console".
     log_format: str = "auto"
     log_level: str = "info"
+    # "auto" (Docker when an engine answers, else local processes), "docker" or "process".
+    executor: str = "auto"
+    # Seconds a warm execution environment waits for its next invocation before it is removed.
+    environment_idle_timeout: int = 600
+    # Docker network for environments when the daemon itself runs in a container.
+    docker_network: str | None = None
+    # Runtime -> image overrides, `python3.12=repo/py:3.12,nodejs20.x=repo/node:20`; runtimes
+    # without a local lambdad image and without an override use AWS's public base images.
+    runtime_images: str | None = None
 
     @property
     def grpc_target(self) -> str:
@@ -48,6 +57,11 @@ class Config:
     def state_path(self) -> Path:
         """The SQLite database."""
         return self.data_dir / "state.db"
+
+    @property
+    def code_url_key_path(self) -> Path:
+        """HMAC key that signs code download locations."""
+        return self.data_dir / "code-url.key"
 
     @property
     def blob_dir(self) -> Path:

@@ -2,25 +2,44 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 
 import grpc
 import structlog
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
+
+from lambdad.client.client import channel_options
 from lambdad.daemon.api.functions import FunctionServicer
+from lambdad.daemon.api.invocations import InvocationServicer
 from lambdad.daemon.codesource import S3CodeSource
 from lambdad.daemon.config import Config
+from lambdad.daemon.domain.code_urls import CodeUrlSigner
 from lambdad.daemon.domain.functions import FunctionRegistry
+from lambdad.daemon.domain.invocations import InvocationService
 from lambdad.daemon.domain.names import Account
+from lambdad.daemon.images.resolve import parse_image_mapping
+from lambdad.daemon.runtime.code import CodeStore
+from lambdad.daemon.runtime.docker import daemon_id_for, select_executor
+from lambdad.daemon.runtime.executor import RuntimeReadiness
+from lambdad.daemon.runtime.logs import FunctionLogs
+from lambdad.daemon.runtime.pool import EnvironmentPool
+from lambdad.daemon.runtime.process import ProcessExecutor
 from lambdad.daemon.store.blobs import BlobStore
 from lambdad.daemon.store.state import StateStore
-from lambdad.v1 import function_service_pb2, function_service_pb2_grpc
+from lambdad.v1 import (
+    function_service_pb2,
+    function_service_pb2_grpc,
+    invocation_service_pb2,
+    invocation_service_pb2_grpc,
+)
 
 log = structlog.get_logger(__name__)
 
-SERVICE_NAMES = (function_service_pb2.DESCRIPTOR.services_by_name["FunctionService"].full_name,)
+SERVICE_NAMES = (
+    function_service_pb2.DESCRIPTOR.services_by_name["FunctionService"].full_name,
+    invocation_service_pb2.DESCRIPTOR.services_by_name["InvocationService"].full_name,
+)
 
 
 @dataclass
@@ -32,10 +51,14 @@ class Daemon:
     state: StateStore
     registry: FunctionRegistry
     port: int
+    invocations: InvocationService
+    pool: EnvironmentPool
 
     async def stop(self, grace: float = 5.0) -> None:
-        """Stop accepting RPCs, let running ones finish, then close state."""
+        """Stop accepting RPCs, let running ones finish, kill environments, then close state."""
         await self.server.stop(grace)
+        await self.invocations.stop()
+        await self.pool.close()
         await self.registry.stop()
         self.state.close()
         log.info("daemon stopped")
@@ -46,24 +69,45 @@ async def start_daemon(config: Config) -> Daemon:
     config.data_dir.mkdir(parents=True, exist_ok=True)
     state = StateStore(config.state_path)
     blobs = BlobStore(config.blob_dir)
+    executor = await select_executor(
+        config.executor,
+        daemon_id=daemon_id_for(config.data_dir),
+        process_executor=lambda: ProcessExecutor(config.data_dir),
+        docker_network=config.docker_network,
+        image_mapping=parse_image_mapping(config.runtime_images or ""),
+    )
     registry = FunctionRegistry(
         account=Account(config.region, config.account_id),
         state=state,
         blobs=blobs,
         code_fetcher=S3CodeSource(config.s3_endpoint_url, config.region),
         strict=config.strict,
+        preparer=RuntimeReadiness(executor),
     )
     await registry.start()
-
-    server = grpc.aio.server(
-        options=[
-            # CreateFunction carries up to ~70 MB of base64 zip through the gateway.
-            ("grpc.max_receive_message_length", 80 * 1024 * 1024),
-            ("grpc.max_send_message_length", 80 * 1024 * 1024),
-        ]
+    pool = EnvironmentPool(
+        executor,
+        CodeStore(config.data_dir / "code", blobs),
+        FunctionLogs(),
+        region=config.region,
+        idle_timeout_s=config.environment_idle_timeout,
+        # Docker delivers a container's output later than a pipe does.
+        output_settle_s=0.02 if executor.name == "docker" else 0.005,
     )
+    await pool.start()
+    invocations = InvocationService(registry, pool)
+    await invocations.start()
+
+    # Same limits as lambdad's clients: ~70 MB CreateFunction messages, long error trailers.
+    server = grpc.aio.server(options=channel_options())
     function_service_pb2_grpc.add_FunctionServiceServicer_to_server(
-        FunctionServicer(registry), server
+        FunctionServicer(
+            registry, blobs, CodeUrlSigner.from_key_file(config.data_dir / "code-url.key")
+        ),
+        server,
+    )
+    invocation_service_pb2_grpc.add_InvocationServiceServicer_to_server(
+        InvocationServicer(invocations), server
     )
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
@@ -80,11 +124,6 @@ async def start_daemon(config: Config) -> Daemon:
         data_dir=str(config.data_dir),
         region=config.region,
         strict=config.strict,
+        executor=executor.name,
     )
-    return Daemon(config, server, state, registry, port)
-
-
-async def serve_forever(daemon: Daemon, stop: asyncio.Event) -> None:
-    """Serve until `stop` is set, then shut down gracefully."""
-    await stop.wait()
-    await daemon.stop()
+    return Daemon(config, server, state, registry, port, invocations, pool)

@@ -10,7 +10,7 @@ import asyncio
 import json
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import grpc
@@ -18,14 +18,20 @@ import structlog
 from aiohttp import web
 from grpc_status import rpc_status
 
+from lambdad.client.client import channel_options
 from lambdad.gateway import translate
-from lambdad.gateway.routes import ROUTES, Route, Router
+from lambdad.gateway.routes import ALL_ROUTES, CODE_LOCATION_PREFIX, Route, RouteKind, Router
+from lambdad.v1 import function_service_pb2 as fs
+from lambdad.v1 import function_service_pb2_grpc as fs_grpc
 
 log = structlog.get_logger(__name__)
 
 # Above the largest per-operation limit (CreateFunction's 70167211 bytes), so that limit is
 # reported with AWS's message rather than aiohttp's.
 CLIENT_MAX_SIZE = 80 * 1024 * 1024
+
+# The gRPC channel uses lambdad.client's channel_options(): big messages (a CreateFunction near
+# its limit) and big trailers (errors quote the offending value, as AWS does).
 
 # Bodies above this are decoded in a worker thread: a 70 MB CreateFunction takes long
 # enough to parse that it would stall every other request on the event loop.
@@ -37,7 +43,7 @@ _REQUEST_ID_HEADER = "x-amzn-RequestId"
 class Gateway:
     """Serves the AWS Lambda REST API by calling the daemon over one gRPC channel."""
 
-    def __init__(self, channel: grpc.aio.Channel, routes: Sequence[Route] = ROUTES) -> None:
+    def __init__(self, channel: grpc.aio.Channel, routes: Sequence[Route] = ALL_ROUTES) -> None:
         self._router = Router(routes)
         # One stub per generated stub class, shared by all routes using it.
         stubs: dict[Any, Any] = {}
@@ -45,27 +51,35 @@ class Gateway:
             if route.stub not in stubs:
                 stubs[route.stub] = route.stub(channel)
         self._stubs = stubs
+        self._functions = fs_grpc.FunctionServiceStub(channel)
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         """Answer one REST request; never raises for anything the client sent."""
         request_id = str(uuid.uuid4())
         started = time.perf_counter()
-        match = self._router.match(request.method, request.rel_url.raw_path)
-        operation = match.route.operation if match else None
-        with structlog.contextvars.bound_contextvars(
-            request_id=request_id, operation=operation
-        ):
-            if match is None:
-                response = _error_response(translate.unknown_operation())
-            else:
+        raw_path = request.rel_url.raw_path
+        match = self._router.match(request.method, raw_path)
+        is_download = (
+            match is None and request.method == "GET" and raw_path.startswith(CODE_LOCATION_PREFIX)
+        )
+        operation = match.route.operation if match else "DownloadCode" if is_download else None
+        with structlog.contextvars.bound_contextvars(request_id=request_id, operation=operation):
+            response: web.StreamResponse
+            if match is not None:
                 response = await self._dispatch(
                     match.route, dict(match.path_params), request, request_id
                 )
-            response.headers[_REQUEST_ID_HEADER] = request_id
+            elif is_download:
+                response = await self._download_code(request, request_id)
+            else:
+                response = _error_response(translate.unknown_operation())
+            if not response.prepared:
+                # Invoke answers already carry the invocation's request id.
+                response.headers.setdefault(_REQUEST_ID_HEADER, request_id)
             log.info(
                 "request",
                 method=request.method,
-                path=request.rel_url.raw_path,
+                path=raw_path,
                 status=response.status,
                 ms=round((time.perf_counter() - started) * 1000, 1),
             )
@@ -77,19 +91,27 @@ class Gateway:
         path_params: dict[str, str],
         request: web.Request,
         request_id: str,
-    ) -> web.Response:
+    ) -> web.StreamResponse:
         try:
             body = await _read_body(route, request) if route.has_body else b""
             query = {name: request.query.getall(name) for name in request.query}
-            if len(body) > _THREAD_PARSE_BYTES:
-                message = await asyncio.to_thread(
-                    translate.request_to_message, route, path_params, query, body
-                )
+            args = (route, path_params, query, body, request.headers)
+            if len(body) > _THREAD_PARSE_BYTES and route.payload_member is None:
+                message = await asyncio.to_thread(translate.request_to_message, *args)
             else:
-                message = translate.request_to_message(route, path_params, query, body)
+                message = translate.request_to_message(*args)
             call = getattr(self._stubs[route.stub], route.rpc)
-            reply = await call(message, metadata=(("x-request-id", request_id),))
-            return _success_response(route, reply)
+            metadata = (("x-request-id", request_id),)
+            if route.kind is RouteKind.INVOKE_STREAM:
+                return await self._stream_invocation(
+                    call(message, metadata=metadata), request, request_id
+                )
+            reply = await call(message, metadata=metadata)
+            if route.kind is RouteKind.JSON:
+                return _success_response(route, reply, f"{request.scheme}://{request.host}")
+            answer = translate.invoke_response(route, reply, request_id)
+            _check_request_id(answer.headers, request_id)
+            return _raw_response(answer)
         except translate.RequestError as exc:
             return _error_response(translate.request_error(exc))
         except grpc.aio.AioRpcError as exc:
@@ -98,6 +120,81 @@ class Gateway:
             # A gateway bug must still get an AWS-shaped answer, not aiohttp's HTML 500.
             log.exception("unhandled error")
             return _error_response(translate.service_error())
+
+    async def _stream_invocation(
+        self, call: Any, request: web.Request, request_id: str
+    ) -> web.StreamResponse:
+        """Answer InvokeWithResponseStream: `start` sets the headers, the rest is events.
+
+        Failures before `start` propagate (and become ordinary AWS error answers); after it,
+        the status line has gone out, so a failure is sent as an event-stream error message.
+        """
+        try:
+            first = await call.read()
+            if first is grpc.aio.EOF or first.WhichOneof("event") != "start":
+                log.error("invocation stream did not begin with start")
+                return _error_response(translate.service_error())
+            start = translate.stream_start(first.start, request_id)
+            _check_request_id(start.headers, request_id)
+            if start.status == 204:
+                return _raw_response(start)
+            response = web.StreamResponse(status=start.status, headers=start.headers)
+            await response.prepare(request)
+            # From here on the answer is committed: nothing may escape as an error answer.
+            try:
+                await _write_events(call, response)
+                await response.write_eof()
+            except ConnectionError:
+                log.info("client went away during a streamed invocation")
+            except Exception:
+                log.exception("unhandled error in a streamed invocation")
+            return response
+        finally:
+            call.cancel()
+
+    async def _download_code(self, request: web.Request, request_id: str) -> web.StreamResponse:
+        """Serve a code location by streaming DownloadCode, as S3 serves a presigned URL."""
+        call = self._functions.DownloadCode(
+            fs.DownloadCodeRequest(location=request.raw_path),
+            metadata=(("x-request-id", request_id),),
+        )
+        try:
+            # Read the first chunk before answering, so a refused location (expired, bad
+            # signature, unknown blob) still gets an error status.
+            chunk = await call.read()
+        except grpc.aio.AioRpcError as exc:
+            return _error_response(_rpc_error(exc))
+        except Exception:
+            log.exception("unhandled error")
+            return _error_response(translate.service_error())
+        response = web.StreamResponse(
+            headers={"Content-Type": "application/zip", _REQUEST_ID_HEADER: request_id}
+        )
+        await response.prepare(request)
+        try:
+            while chunk is not grpc.aio.EOF:
+                await response.write(chunk.chunk)
+                chunk = await call.read()
+        except grpc.aio.AioRpcError:
+            # Too late for an error status; dropping the connection is the only way to tell
+            # the client its download is incomplete.
+            log.warning("code download failed mid-stream", exc_info=True)
+            raise
+        finally:
+            call.cancel()
+        await response.write_eof()
+        return response
+
+
+async def _write_events(call: Any, response: web.StreamResponse) -> None:
+    """Copy the stream's events after `start` to `response` as event-stream messages."""
+    try:
+        while (item := await call.read()) is not grpc.aio.EOF:
+            for frame in translate.stream_events(item):
+                await response.write(frame)
+    except grpc.aio.AioRpcError as exc:
+        log.warning("streamed invocation failed mid-stream", code=exc.code().name)
+        await response.write(translate.error_event(_rpc_error(exc)))
 
 
 async def _read_body(route: Route, request: web.Request) -> bytes:
@@ -116,6 +213,7 @@ async def _read_body(route: Route, request: web.Request) -> bytes:
 
 def _rpc_error(error: grpc.aio.AioRpcError) -> translate.ErrorResponse:
     try:
+        # AioRpcError has the code/details/trailing_metadata that from_call reads.
         status = rpc_status.from_call(error)  # type: ignore[arg-type]
     except ValueError:
         # The trailers disagree with the call's code; treat the answer as a daemon fault.
@@ -127,8 +225,8 @@ def _rpc_error(error: grpc.aio.AioRpcError) -> translate.ErrorResponse:
     return translate.service_error(error.details() or "")
 
 
-def _success_response(route: Route, reply: Any) -> web.Response:
-    body = translate.response_body(route, reply)
+def _success_response(route: Route, reply: Any, base_url: str) -> web.Response:
+    body = translate.response_body(route, reply, base_url)
     if body is None:
         return web.Response(status=route.ok_status)
     return web.Response(
@@ -136,6 +234,18 @@ def _success_response(route: Route, reply: Any) -> web.Response:
         body=json.dumps(body, separators=(",", ":")).encode(),
         headers={"Content-Type": "application/json"},
     )
+
+
+def _raw_response(answer: translate.RawResponse) -> web.Response:
+    return web.Response(status=answer.status, body=answer.body, headers=dict(answer.headers))
+
+
+def _check_request_id(headers: Mapping[str, str], request_id: str) -> None:
+    # The daemon takes the gateway's x-request-id as the invocation's id; if a daemon
+    # does not, the answer carries the invocation's and the log line says so.
+    invocation_id = headers.get(_REQUEST_ID_HEADER)
+    if invocation_id and invocation_id != request_id:
+        log.warning("daemon chose its own request id", invocation_request_id=invocation_id)
 
 
 def _error_response(error: translate.ErrorResponse) -> web.Response:
@@ -155,7 +265,8 @@ def create_app(channel: grpc.aio.Channel) -> web.Application:
     gateway = Gateway(channel)
     # One catch-all route: the Router matches the raw path itself, so encoded `%3A` and
     # `%2F` inside ARNs are decoded only after the path is split.
-    app.router.add_route("*", "/{path:.*}", gateway.handle)
+    # `[\s\S]` rather than `.`: decoded paths may hold a newline (`%0A`).
+    app.router.add_route("*", r"/{path:[\s\S]*}", gateway.handle)
     return app
 
 
@@ -164,7 +275,7 @@ async def run_gateway(host: str, port: int, daemon_target: str) -> None:
 
     Runs until cancelled, then stops accepting requests and closes the channel.
     """
-    async with grpc.aio.insecure_channel(daemon_target) as channel:
+    async with grpc.aio.insecure_channel(daemon_target, options=channel_options()) as channel:
         runner = web.AppRunner(create_app(channel), access_log=None)
         await runner.setup()
         try:

@@ -7,13 +7,21 @@ takes, which part of the response is the AWS body, the success status). Everythi
 is derived from the request and response messages, whose `json_name`s are the AWS member
 names.
 
-Adding an operation is adding a row; see `Route` for what each column means.
+Adding an operation is adding a row; see `Route` for what each column means. There is one
+table per gRPC service (`ROUTES` for FunctionService, `INVOCATION_ROUTES` for
+InvocationService); the gateway serves `ALL_ROUTES`.
+
+Most operations are JSON in, JSON out (`RouteKind.JSON`). The invoke operations carry the raw
+payload as their body and answer it raw or as an AWS event stream; their `kind` says which,
+and the columns `headers`, `payload_member` and `fixed` say how the request is built, so
+they are rows like the others.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 from urllib.parse import unquote
 
@@ -21,10 +29,34 @@ from google.protobuf.message import Message
 
 from lambdad.v1 import function_service_pb2 as fs
 from lambdad.v1 import function_service_pb2_grpc as fs_grpc
+from lambdad.v1 import invocation_service_pb2 as inv
+from lambdad.v1 import invocation_service_pb2_grpc as inv_grpc
+
+# Code locations the daemon hands out (GetFunction's Code.Location) are paths under this
+# prefix; the gateway serves them by streaming the DownloadCode RPC, like S3 would serve a
+# presigned URL. Not an AWS operation, so not a row of ROUTES.
+CODE_LOCATION_PREFIX = "/_lambdad/code/"
 
 # AWS's limit on the whole request of CreateFunction and UpdateFunctionCode (the zip is
 # base64 inside JSON, so this is larger than the 50 MB zip limit).
 CODE_UPLOAD_MAX_BYTES = 70_167_211
+
+# AWS's payload limits of synchronous (RequestResponse, and streamed) and Event invocations.
+INVOKE_MAX_BYTES = 6_291_456
+EVENT_MAX_BYTES = 1_048_576
+
+
+class RouteKind(StrEnum):
+    """How a route's answer is written (and whether its body is JSON or a raw payload)."""
+
+    # JSON body in; the reply rendered as a JSON body (or none, for 204) out.
+    JSON = "json"
+    # Raw payload in; Invoke's status, headers and raw result payload out.
+    INVOKE = "invoke"
+    # Raw payload in, invoked as Event; 202 with `{"Status": 202}` out.
+    INVOKE_ASYNC = "invoke_async"
+    # Raw payload in; a server-streaming call written out as an AWS event stream.
+    INVOKE_STREAM = "invoke_stream"
 
 
 @dataclass(frozen=True, eq=False)
@@ -59,6 +91,17 @@ class Route:
     mask_from_body: bool = False
     # Largest accepted request, in bytes, when AWS has a documented per-operation limit.
     max_body_bytes: int | None = None
+    # How the answer is written; anything but JSON takes a raw payload (`payload_member`).
+    kind: RouteKind = RouteKind.JSON
+    # HTTP request header name -> json_name of the request field it fills (Invoke's
+    # `X-Amz-Invocation-Type` fills `InvocationType`).
+    headers: Mapping[str, str] = field(default_factory=dict)
+    # json_name of the bytes field the raw body fills, for operations whose body is not JSON
+    # but the payload itself (Invoke's `Payload`); None when the body is a JSON document.
+    payload_member: str | None = None
+    # json_name -> value of request members the operation always sets (InvokeAsync is an
+    # Event invocation).
+    fixed: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def empty_response(self) -> bool:
@@ -161,7 +204,56 @@ ROUTES: tuple[Route, ...] = (
         "GetAccountSettings", fs.GetAccountSettingsRequest,
     ),
 )
+
+_INVOKE = inv_grpc.InvocationServiceStub
+_INVOKE_HEADERS = {
+    "X-Amz-Invocation-Type": "InvocationType",
+    "X-Amz-Log-Type": "LogType",
+    "X-Amz-Client-Context": "ClientContext",
+    "X-Amz-Tenant-Id": "TenantId",
+}
+_CONCURRENCY = "/functions/{FunctionName}/concurrency"
+
+INVOCATION_ROUTES: tuple[Route, ...] = (
+    # The ok_status of the invoke rows is only a fallback: the reply's status_code is the
+    # answer's status (200, 202 for Event, 204 for DryRun).
+    Route(
+        "Invoke", "POST", _FUNCTION + "/invocations", _INVOKE, "Invoke",
+        inv.InvokeRequest, query={"Qualifier": "Qualifier"}, has_body=True,
+        max_body_bytes=INVOKE_MAX_BYTES, kind=RouteKind.INVOKE, headers=_INVOKE_HEADERS,
+        payload_member="Payload",
+    ),
+    Route(
+        "InvokeWithResponseStream", "POST",
+        "/2021-11-15/functions/{FunctionName}/response-streaming-invocations", _INVOKE,
+        "InvokeWithResponseStream", inv.InvokeWithResponseStreamRequest,
+        query={"Qualifier": "Qualifier"}, has_body=True, max_body_bytes=INVOKE_MAX_BYTES,
+        kind=RouteKind.INVOKE_STREAM, headers=_INVOKE_HEADERS, payload_member="Payload",
+    ),
+    # Deprecated; botocore's model has no trailing slash, AWS's docs do (both match).
+    Route(
+        "InvokeAsync", "POST", "/2014-11-13/functions/{FunctionName}/invoke-async", _INVOKE,
+        "Invoke", inv.InvokeRequest, ok_status=202, has_body=True,
+        max_body_bytes=INVOKE_MAX_BYTES, kind=RouteKind.INVOKE_ASYNC,
+        payload_member="Payload", fixed={"InvocationType": "Event"},
+    ),
+    # Concurrency
+    Route(
+        "PutFunctionConcurrency", "PUT", "/2017-10-31" + _CONCURRENCY, _INVOKE,
+        "PutFunctionConcurrency", inv.PutFunctionConcurrencyRequest, has_body=True,
+    ),
+    Route(
+        "GetFunctionConcurrency", "GET", "/2019-09-30" + _CONCURRENCY, _INVOKE,
+        "GetFunctionConcurrency", inv.GetFunctionConcurrencyRequest,
+    ),
+    Route(
+        "DeleteFunctionConcurrency", "DELETE", "/2017-10-31" + _CONCURRENCY, _INVOKE,
+        "DeleteFunctionConcurrency", inv.DeleteFunctionConcurrencyRequest, ok_status=204,
+    ),
+)
 # fmt: on
+
+ALL_ROUTES: tuple[Route, ...] = ROUTES + INVOCATION_ROUTES
 
 
 @dataclass(frozen=True)
@@ -183,9 +275,7 @@ class Router:
         self._by_shape: dict[tuple[str, int], list[tuple[Route, tuple[str, ...]]]] = {}
         for route in routes:
             segments = _segments(route.path)
-            self._by_shape.setdefault((route.method, len(segments)), []).append(
-                (route, segments)
-            )
+            self._by_shape.setdefault((route.method, len(segments)), []).append((route, segments))
         for candidates in self._by_shape.values():
             # More literal segments first, so `/functions/{F}/versions` would beat a
             # hypothetical `/functions/{F}/{X}`.

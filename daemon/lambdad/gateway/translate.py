@@ -13,19 +13,36 @@ import base64
 import json
 import math
 import re
+import struct
+import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, NoReturn
+from typing import Any, NoReturn, cast
 
 from google.protobuf import json_format
-from google.protobuf.descriptor import Descriptor, FieldDescriptor
+from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 from google.rpc import error_details_pb2, status_pb2
 
 from lambdad.daemon.errors import Reason
-from lambdad.gateway.routes import Route
+from lambdad.gateway.routes import CODE_LOCATION_PREFIX, EVENT_MAX_BYTES, Route, RouteKind
 
 BODY_PARSE_PREFIX = "Could not parse request body into json: "
+
+EVENT_INVOCATION = "Event"
+
+# AWS names Invoke by its old name in the size-limit message; the streamed and deprecated
+# variants share the limit (and, in the daemon, the message).
+_LIMIT_OPERATION_NAMES = {
+    "Invoke": "InvokeFunction",
+    "InvokeWithResponseStream": "InvokeFunction",
+    "InvokeAsync": "InvokeFunction",
+}
+
+# protobuf's stubs type the upb and pure-Python descriptors as unrelated classes (and every
+# message_type as optional), so descriptors are walked untyped.
+_Field = Any
+_MessageDescriptor = Any
 
 # Reason texts quote client input; keep them short so a huge value cannot make a huge error.
 _MAX_REASON_CHARS = 200
@@ -70,23 +87,28 @@ def request_to_message(
     path_params: Mapping[str, str],
     query: Mapping[str, Sequence[str]],
     body: bytes,
+    headers: Mapping[str, str] | None = None,
 ) -> Message:
     """Build the gRPC request of `route` from a REST request.
 
     `path_params` are already URL-decoded; `query` maps each query parameter name to all
-    its values in order. The body is only read when the route takes one. For routes with
-    `mask_from_body`, `update_mask` lists the fields whose members were in the body with a
-    non-null value, which is how the daemon tells "absent" from "empty".
+    its values in order; `headers` are the request headers (looked up by the names in
+    `route.headers`, so pass a case-insensitive mapping such as aiohttp's). The body is only
+    read when the route takes one: as a JSON document, or, for routes with a
+    `payload_member`, as the raw payload. For routes with `mask_from_body`, `update_mask`
+    lists the fields whose members were in the body with a non-null value, which is how the
+    daemon tells "absent" from "empty".
 
     Raises RequestError: InvalidRequestContentException for a body that is not a JSON object
-    matching the request, ValidationException for path or query values of the wrong type.
+    matching the request, ValidationException for path or query values of the wrong type,
+    RequestEntityTooLargeException for an Event payload over AWS's limit.
     """
     descriptor = route.request_type.DESCRIPTOR
     by_json_name = {f.json_name: f for f in descriptor.fields}
     merged: dict[str, Any] = {}
     mask_paths: list[str] = []
 
-    if route.has_body:
+    if route.has_body and route.payload_member is None:
         bound_elsewhere = set(route.path_params) | set(route.query.values())
         for key, value in _parse_body(body).items():
             fd = by_json_name.get(key)
@@ -104,22 +126,39 @@ def request_to_message(
         values = query.get(name)
         if values:
             merged[json_name] = _from_text(by_json_name[json_name], values, name)
-    for json_name, text in path_params.items():
-        merged[json_name] = _from_text(by_json_name[json_name], [text], json_name)
+    for name, json_name in route.headers.items():
+        value = (headers or {}).get(name)
+        if value:
+            merged[json_name] = _from_text(by_json_name[json_name], [value], name)
+    for json_name in route.path_params:
+        if json_name in path_params:
+            text = path_params[json_name]
+            merged[json_name] = _from_text(by_json_name[json_name], [text], json_name)
+    merged.update(route.fixed)
 
     try:
         message = json_format.ParseDict(merged, route.request_type())
     except (json_format.ParseError, ValueError, TypeError) as exc:
-        # _check_json catches what it can with clearer words; this is for what only the
-        # converter knows (bad base64, for one).
+        # A safety net: _check_json should have refused anything the converter refuses,
+        # and whatever slips through is still the client's input, not a server fault.
         _bad_body(_short(str(exc)))
     if route.mask_from_body:
-        getattr(message, "update_mask").paths.extend(mask_paths)
+        cast(Any, message).update_mask.paths.extend(mask_paths)
+    if route.payload_member is not None and route.has_body:
+        setattr(message, by_json_name[route.payload_member].name, body)
+        if merged.get("InvocationType") == EVENT_INVOCATION and len(body) > EVENT_MAX_BYTES:
+            # Checked here too (the daemon checks again) so a refused payload is not sent on.
+            raise RequestError(
+                Reason.REQUEST_TOO_LARGE,
+                f"{len(body)} byte payload is too large for the Event invocation type "
+                f"(limit {EVENT_MAX_BYTES} bytes)",
+            )
     return message
 
 
 def request_too_large(operation: str, limit: int) -> RequestError:
     """AWS's RequestEntityTooLargeException for a request over `limit` bytes."""
+    operation = _LIMIT_OPERATION_NAMES.get(operation, operation)
     return RequestError(
         Reason.REQUEST_TOO_LARGE,
         f"Request must be smaller than {limit} bytes for the {operation} operation",
@@ -146,7 +185,7 @@ def _reject_constant(name: str) -> NoReturn:
     raise ValueError(f"invalid literal {name}")
 
 
-def _check_json(value: Any, fd: FieldDescriptor, where: str) -> None:
+def _check_json(value: Any, fd: _Field, where: str) -> None:
     """Check that `value` has the JSON type of field `fd`, strictly.
 
     ParseDict is lenient in ways AWS is not (it takes "5" for an integer, [] for an object
@@ -171,7 +210,7 @@ def _check_json(value: Any, fd: FieldDescriptor, where: str) -> None:
         _check_single(value, fd, where)
 
 
-def _check_single(value: Any, fd: FieldDescriptor, where: str) -> None:
+def _check_single(value: Any, fd: _Field, where: str) -> None:
     if value is None:
         _wrong_type(where, _expected(fd), value)
     cpp_type = fd.cpp_type
@@ -185,6 +224,8 @@ def _check_single(value: Any, fd: FieldDescriptor, where: str) -> None:
         if not isinstance(value, str):
             _wrong_type(where, "a string", value)
         _check_string(value, where)
+        if fd.type == FieldDescriptor.TYPE_BYTES:
+            _check_base64(value, where)
     elif cpp_type == FieldDescriptor.CPPTYPE_BOOL:
         if not isinstance(value, bool):
             _wrong_type(where, "a boolean", value)
@@ -201,12 +242,13 @@ def _check_single(value: Any, fd: FieldDescriptor, where: str) -> None:
             _wrong_type(where, "a number", value)
         if not _finite(value):
             _bad_body(f"value of {_quote(where)} out of range")
-    elif cpp_type == FieldDescriptor.CPPTYPE_ENUM:
-        if isinstance(value, bool) or not isinstance(value, str | int):
-            _wrong_type(where, "an enum name", value)
+    elif cpp_type == FieldDescriptor.CPPTYPE_ENUM and (
+        isinstance(value, bool) or not isinstance(value, str | int)
+    ):
+        _wrong_type(where, "an enum name", value)
 
 
-def _check_object(value: dict[str, Any], descriptor: Descriptor, where: str) -> None:
+def _check_object(value: dict[str, Any], descriptor: _MessageDescriptor, where: str) -> None:
     by_json_name = {f.json_name: f for f in descriptor.fields}
     for key, item in value.items():
         fd = by_json_name.get(key)
@@ -223,6 +265,14 @@ def _check_string(value: str, where: str) -> None:
         _bad_body(f"invalid unicode in {_quote(where)}")
 
 
+def _check_base64(value: str, where: str) -> None:
+    # ParseDict silently drops characters outside the alphabet; AWS refuses such blobs.
+    try:
+        base64.b64decode(value, validate=True)
+    except ValueError:  # binascii.Error is a ValueError
+        _bad_body(f"invalid base64 in {_quote(where)}")
+
+
 def _finite(value: int | float) -> bool:
     try:
         return math.isfinite(float(value))
@@ -230,7 +280,7 @@ def _finite(value: int | float) -> bool:
         return False
 
 
-def _from_text(fd: FieldDescriptor, values: Sequence[str], name: str) -> Any:
+def _from_text(fd: _Field, values: Sequence[str], name: str) -> Any:
     """Convert path or query text to the JSON value of field `fd`."""
     converted = [_scalar_from_text(fd, text, name) for text in values]
     # A repeated parameter is sent once per value (`?tagKeys=a&tagKeys=b`); a singular one
@@ -238,7 +288,7 @@ def _from_text(fd: FieldDescriptor, values: Sequence[str], name: str) -> Any:
     return converted if fd.is_repeated else converted[0]
 
 
-def _scalar_from_text(fd: FieldDescriptor, text: str, name: str) -> Any:
+def _scalar_from_text(fd: _Field, text: str, name: str) -> Any:
     cpp_type = fd.cpp_type
     if cpp_type == FieldDescriptor.CPPTYPE_STRING and fd.type != FieldDescriptor.TYPE_BYTES:
         return text
@@ -279,7 +329,7 @@ def _wrong_type(where: str, expected: str, value: Any) -> NoReturn:
     _bad_body(f"expected {expected} for {_quote(where)}, got {_json_kind(value)}")
 
 
-def _expected(fd: FieldDescriptor) -> str:
+def _expected(fd: _Field) -> str:
     if fd.cpp_type == FieldDescriptor.CPPTYPE_MESSAGE:
         return "an object"
     if fd.cpp_type == FieldDescriptor.CPPTYPE_STRING:
@@ -316,32 +366,46 @@ def _lower_camel(name: str) -> str:
     return name[:1].lower() + name[1:]
 
 
-def _is_map(fd: FieldDescriptor) -> bool:
-    return (
-        fd.is_repeated
-        and fd.message_type is not None
-        and fd.message_type.GetOptions().map_entry
-    )
+def _is_map(fd: _Field) -> bool:
+    return fd.is_repeated and fd.message_type is not None and fd.message_type.GetOptions().map_entry
 
 
-def _is_update_mask(fd: FieldDescriptor) -> bool:
-    return (
-        fd.message_type is not None
-        and fd.message_type.full_name == "google.protobuf.FieldMask"
-    )
+def _is_update_mask(fd: _Field) -> bool:
+    return fd.message_type is not None and fd.message_type.full_name == "google.protobuf.FieldMask"
 
 
 # ---------------------------------------------------------------------------------------
 # Responses
 
 
-def response_body(route: Route, response: Message) -> dict[str, Any] | None:
-    """The AWS JSON body of a successful `route` call, or None for no body."""
+def response_body(route: Route, response: Message, base_url: str = "") -> dict[str, Any] | None:
+    """The AWS JSON body of a successful `route` call, or None for no body.
+
+    Code locations from the daemon are paths the gateway serves; `base_url` (scheme and
+    host the client used, e.g. "http://127.0.0.1:4566") turns them into URLs.
+    """
     if route.empty_response:
         return None
+    message = response
     if route.response_field is not None:
-        return message_to_aws(getattr(response, route.response_field))
-    return message_to_aws(response)
+        message = getattr(response, route.response_field)
+    body = message_to_aws(message)
+    if base_url:
+        _absolute_locations(body, base_url)
+    return body
+
+
+def _absolute_locations(value: Any, base_url: str) -> None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "Location" and isinstance(item, str):
+                if item.startswith(CODE_LOCATION_PREFIX):
+                    value[key] = base_url.rstrip("/") + item
+            else:
+                _absolute_locations(item, base_url)
+    elif isinstance(value, list):
+        for item in value:
+            _absolute_locations(item, base_url)
 
 
 def message_to_aws(message: Message) -> dict[str, Any]:
@@ -352,7 +416,7 @@ def message_to_aws(message: Message) -> dict[str, Any]:
     lists of List* responses and `Environment.Variables`, which AWS always shows. int64 are
     JSON numbers (unlike MessageToDict, which follows proto3 JSON and prints strings).
     """
-    descriptor = message.DESCRIPTOR
+    descriptor: _MessageDescriptor = message.DESCRIPTOR
     always_lists = descriptor.name.startswith("List") and descriptor.name.endswith("Response")
     rendered: dict[str, Any] = {}
     for fd in descriptor.fields:
@@ -377,7 +441,7 @@ def message_to_aws(message: Message) -> dict[str, Any]:
     return rendered
 
 
-def _render_single(value: Any, fd: FieldDescriptor) -> Any:
+def _render_single(value: Any, fd: _Field) -> Any:
     if fd.cpp_type == FieldDescriptor.CPPTYPE_MESSAGE:
         return message_to_aws(value)
     if fd.type == FieldDescriptor.TYPE_BYTES:
@@ -386,6 +450,153 @@ def _render_single(value: Any, fd: FieldDescriptor) -> Any:
         enum_value = fd.enum_type.values_by_number.get(value)
         return enum_value.name if enum_value is not None else value
     return value
+
+
+# ---------------------------------------------------------------------------------------
+# Invoke answers
+
+
+@dataclass(frozen=True)
+class RawResponse:
+    """Status, headers and raw body of an answer that is not a rendered JSON document."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: bytes = b""
+
+
+# Statuses of Invoke answers without a result: Event (queued) and DryRun.
+_NO_RESULT_STATUSES = frozenset({202, 204})
+
+
+def invoke_response(route: Route, reply: Message, request_id: str) -> RawResponse:
+    """The answer to an Invoke (`route.kind` INVOKE) or InvokeAsync (INVOKE_ASYNC) call.
+
+    Invoke answers with the reply's status and the function's result as the raw body, its
+    function error, log tail and executed version as headers. `x-amzn-RequestId` is the
+    invocation's request id (the daemon takes the gateway's `request_id` for it, so they
+    agree; the reply wins should they not).
+    """
+    response: Any = reply
+    status = response.status_code or route.ok_status
+    headers = {"x-amzn-RequestId": response.request_id or request_id}
+    if route.kind is RouteKind.INVOKE_ASYNC:
+        headers["Content-Type"] = "application/json"
+        body = json.dumps({"Status": status}, separators=(",", ":")).encode()
+        return RawResponse(status, headers, body)
+    if status == 204:
+        return RawResponse(status, headers)
+    headers["Content-Type"] = "application/json"
+    if response.function_error:
+        headers["X-Amz-Function-Error"] = response.function_error
+    if response.log_result:
+        headers["X-Amz-Log-Result"] = response.log_result
+    if response.executed_version and status not in _NO_RESULT_STATUSES:
+        headers["X-Amz-Executed-Version"] = response.executed_version
+    return RawResponse(status, headers, bytes(response.payload))
+
+
+def stream_start(start: Message, request_id: str) -> RawResponse:
+    """Status and headers of an InvokeWithResponseStream answer, from its `start` message.
+
+    The body (for any status but 204) is the event stream that follows. Its Content-Type
+    is the event stream's (botocore reports it as ResponseStreamContentType); the function's
+    own content type in `start` has no place in this answer (function URLs use it).
+    """
+    message: Any = start
+    status = message.status_code or 200
+    headers = {"x-amzn-RequestId": message.request_id or request_id}
+    if status != 204:
+        headers["Content-Type"] = EVENT_STREAM_CONTENT_TYPE
+        if message.executed_version:
+            headers["X-Amz-Executed-Version"] = message.executed_version
+    return RawResponse(status, headers)
+
+
+# ---------------------------------------------------------------------------------------
+# AWS event streams (application/vnd.amazon.eventstream)
+
+EVENT_STREAM_CONTENT_TYPE = "application/vnd.amazon.eventstream"
+
+# Header value type 7: a UTF-8 string with a 2-byte length.
+_STRING_HEADER = 7
+# botocore refuses messages with a payload above 24 MiB; larger chunks are split.
+MAX_EVENT_PAYLOAD_BYTES = 16 * 1024 * 1024
+
+
+def event_message(headers: Mapping[str, str], payload: bytes) -> bytes:
+    """One event-stream message: prelude, prelude CRC, headers, payload, message CRC.
+
+    The prelude is the total length and the headers' length (big-endian u32 each); both
+    CRCs are CRC32, the message CRC over everything before it.
+    """
+    encoded = b"".join(_event_header(name, value) for name, value in headers.items())
+    total = 12 + len(encoded) + len(payload) + 4
+    prelude = struct.pack(">II", total, len(encoded))
+    message = prelude + struct.pack(">I", zlib.crc32(prelude)) + encoded + payload
+    return message + struct.pack(">I", zlib.crc32(message))
+
+
+def _event_header(name: str, value: str) -> bytes:
+    name_bytes = name.encode()
+    value_bytes = value.encode()
+    return (
+        struct.pack(">B", len(name_bytes))
+        + name_bytes
+        + struct.pack(">BH", _STRING_HEADER, len(value_bytes))
+        + value_bytes
+    )
+
+
+def payload_chunk_events(payload: bytes) -> list[bytes]:
+    """The PayloadChunk event of one streamed chunk (split only above botocore's limit)."""
+    headers = {
+        ":event-type": "PayloadChunk",
+        ":content-type": "application/octet-stream",
+        ":message-type": "event",
+    }
+    pieces = range(0, max(len(payload), 1), MAX_EVENT_PAYLOAD_BYTES)
+    return [event_message(headers, payload[i : i + MAX_EVENT_PAYLOAD_BYTES]) for i in pieces]
+
+
+def invoke_complete_event(complete: Message) -> bytes:
+    """The InvokeComplete event: a JSON body of the completion's non-empty members."""
+    body = {k: v for k, v in message_to_aws(complete).items() if v}
+    headers = {
+        ":event-type": "InvokeComplete",
+        ":content-type": "application/json",
+        ":message-type": "event",
+    }
+    return event_message(headers, json.dumps(body, separators=(",", ":")).encode())
+
+
+def stream_events(item: Message) -> list[bytes]:
+    """The event-stream messages of one InvokeWithResponseStream message after `start`."""
+    message: Any = item
+    which = message.WhichOneof("event")
+    if which == "payload_chunk":
+        return payload_chunk_events(message.payload_chunk.payload)
+    if which == "invoke_complete":
+        return [invoke_complete_event(message.invoke_complete)]
+    # A second `start` (or an event this gateway does not know yet) has nothing to send.
+    return []
+
+
+def error_event(error: ErrorResponse) -> bytes:
+    """An event-stream error message, for a failure after the answer's headers went out.
+
+    SDKs raise it as an EventStreamError with the AWS exception name as its code.
+    """
+    message = error.body.get("message", error.body.get("Message", ""))
+    return event_message(
+        {
+            ":message-type": "error",
+            ":error-code": error.headers.get("x-amzn-ErrorType", SERVICE_ERROR.name),
+            # Header strings have a 2-byte length; keep well inside it.
+            ":error-message": _short(str(message), 2000),
+        },
+        b"",
+    )
 
 
 # ---------------------------------------------------------------------------------------

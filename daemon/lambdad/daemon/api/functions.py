@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+from collections.abc import AsyncIterator
 from typing import Any
 
 import grpc
-from lambdad.daemon.api.status import rpc
+
+from lambdad.daemon.api.status import rpc, to_status
 from lambdad.daemon.domain.archives import MAX_UNZIPPED_BYTES, MAX_ZIPPED_BYTES
+from lambdad.daemon.domain.code_urls import CodeUrlSigner
 from lambdad.daemon.domain.functions import (
     ACCOUNT_CONCURRENCY,
     TOTAL_CODE_SIZE_LIMIT,
@@ -17,7 +21,8 @@ from lambdad.daemon.domain.functions import (
     VersionView,
 )
 from lambdad.daemon.domain.model import Alias, FunctionVersion
-from lambdad.daemon.errors import validation_error
+from lambdad.daemon.errors import LambdaError, Reason, validation_error
+from lambdad.daemon.store.blobs import BlobStore
 from lambdad.v1 import function_pb2 as fpb
 from lambdad.v1 import function_service_pb2 as pb
 from lambdad.v1 import function_service_pb2_grpc as pb_grpc
@@ -76,8 +81,8 @@ def configuration_message(view: VersionView) -> fpb.FunctionConfiguration:
         snap_start=fpb.SnapStartResponse(apply_on=c.snap_start_apply_on, optimization_status="Off"),
         logging_config=fpb.LoggingConfig(
             log_format=c.logging_config.get("LogFormat", "Text"),
-            application_log_level=c.logging_config.get("ApplicationLogLevel", ""),
-            system_log_level=c.logging_config.get("SystemLogLevel", ""),
+            application_log_level=c.logging_config.get("ApplicationLogLevel") or None,
+            system_log_level=c.logging_config.get("SystemLogLevel") or None,
             log_group=c.logging_config.get("LogGroup", f"/aws/lambda/{c.name}"),
         ),
         file_system_configs=[
@@ -219,8 +224,12 @@ def _mask_fields(request: Any, mask: Any, allowed: dict[str, str]) -> list[str]:
 class FunctionServicer(pb_grpc.FunctionServiceServicer):
     """gRPC FunctionService over the domain registry."""
 
-    def __init__(self, registry: FunctionRegistry) -> None:
+    def __init__(
+        self, registry: FunctionRegistry, blobs: BlobStore, code_urls: CodeUrlSigner
+    ) -> None:
         self._registry = registry
+        self._blobs = blobs
+        self._code_urls = code_urls
 
     @rpc
     async def CreateFunction(
@@ -275,6 +284,7 @@ class FunctionServicer(pb_grpc.FunctionServiceServicer):
                 response.code.resolved_image_uri = code.resolved_image_uri
         else:
             response.code.repository_type = "S3"
+            response.code.location = self._code_urls.location(code.sha256_hex)
         if details.reserved_concurrency is not None:
             response.concurrency.reserved_concurrent_executions = details.reserved_concurrency
         return response
@@ -464,3 +474,18 @@ class FunctionServicer(pb_grpc.FunctionServiceServicer):
                 function_count=usage.function_count,
             ),
         )
+
+    async def DownloadCode(
+        self, request: pb.DownloadCodeRequest, context: Context
+    ) -> AsyncIterator[pb.DownloadCodeResponse]:
+        """Stream a stored zip; not wrapped by @rpc because it is a generator."""
+        try:
+            sha256_hex = self._code_urls.verify(request.location)
+            if not self._blobs.exists(sha256_hex):
+                raise LambdaError(Reason.RESOURCE_NOT_FOUND, "The specified key does not exist.")
+        except LambdaError as error:
+            await context.abort_with_status(to_status(error))
+            return
+        with open(self._blobs.path(sha256_hex), "rb") as handle:
+            while chunk := await asyncio.to_thread(handle.read, 1 << 20):
+                yield pb.DownloadCodeResponse(chunk=chunk)

@@ -11,6 +11,7 @@ import structlog
 from google.protobuf import any_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
+
 from lambdad.daemon.errors import LambdaError, Reason
 
 log = structlog.get_logger(__name__)

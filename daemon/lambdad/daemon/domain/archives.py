@@ -13,6 +13,7 @@ import posixpath
 import stat
 import zipfile
 import zlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,8 @@ MAX_ENTRIES = 100_000
 # Deflate tops out near 1032:1; anything beyond is a crafted archive.
 MAX_COMPRESSION_RATIO = 1100
 _READ_CHUNK = 1 << 20
+_MAX_LINK_HOPS = 40  # the kernel's limit when following symlinks
+_MAX_LINK_TARGET = 4096  # PATH_MAX
 UNZIP_FAILED = "Could not unzip uploaded file. Please check your file, then try to upload again."
 
 
@@ -72,6 +75,43 @@ def _check_symlink_target(member: str, target: str) -> None:
         raise _rejected(f"Symlink '{member}' points outside the package ({target}).")
 
 
+def _escapes_root(path: str, links: Mapping[str, str]) -> bool:
+    """True if `path`, followed through the package's own symlinks, leaves the root.
+
+    Each link looks harmless on its own (`here -> .`, `up -> here/..`), but the
+    kernel resolves `up` through `here`, so chains are walked component by
+    component. Loops count as escaping (they cannot be extracted sensibly).
+    """
+    pending = path.split("/")
+    resolved: list[str] = []
+    hops = 0
+    while pending:
+        part = pending.pop(0)
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if not resolved:
+                return True
+            resolved.pop()
+            continue
+        resolved.append(part)
+        target = links.get("/".join(resolved))
+        if target is None:
+            continue
+        hops += 1
+        if hops > _MAX_LINK_HOPS or target.startswith("/"):
+            return True
+        resolved.pop()
+        pending[:0] = target.split("/")
+    return False
+
+
+def _check_links(links: Mapping[str, str]) -> None:
+    for member, target in links.items():
+        if _escapes_root(member, links):
+            raise _rejected(f"Symlink '{member}' points outside the package ({target}).")
+
+
 def inspect_zip(
     data: bytes,
     *,
@@ -97,6 +137,7 @@ def inspect_zip(
         if len(infos) > MAX_ENTRIES:
             raise _rejected(f"More than {MAX_ENTRIES} entries.")
         total = 0
+        links: dict[str, str] = {}
         for info in infos:
             member = _check_entry_name(info.filename)
             if info.file_size > max_unzipped or total + info.file_size > max_unzipped:
@@ -104,6 +145,7 @@ def inspect_zip(
             if info.compress_size and info.file_size / info.compress_size > MAX_COMPRESSION_RATIO:
                 raise _rejected(f"Entry '{info.filename}' has an implausible compression ratio.")
             produced = 0
+            link_target = b""
             try:
                 with archive.open(info) as stream:
                     while chunk := stream.read(_READ_CHUNK):
@@ -113,7 +155,9 @@ def inspect_zip(
                                 f"Unzipped size must be smaller than {max_unzipped} bytes"
                             )
                         if _is_symlink(info):
-                            _check_symlink_target(member, chunk.decode("utf-8", "replace"))
+                            link_target += chunk
+                            if len(link_target) > _MAX_LINK_TARGET:
+                                raise _rejected(f"Symlink '{member}' has an overlong target.")
             except LambdaError:
                 raise
             except (
@@ -125,7 +169,11 @@ def inspect_zip(
                 zlib.error,
             ):
                 raise invalid_parameter(UNZIP_FAILED) from None
+            if _is_symlink(info):
+                links[member] = link_target.decode("utf-8", "replace")
+                _check_symlink_target(member, links[member])
             total += produced
+        _check_links(links)
     digest = hashlib.sha256(data).digest()
     return ZipSummary(
         sha256_hex=digest.hex(),
@@ -141,6 +189,12 @@ def extract_zip(data: bytes, destination: Path) -> None:
     destination.mkdir(parents=True, exist_ok=True)
     root = destination.resolve()
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        links = {
+            _check_entry_name(info.filename): archive.read(info).decode("utf-8", "replace")
+            for info in archive.infolist()
+            if _is_symlink(info)
+        }
+        _check_links(links)
         for info in archive.infolist():
             member = _check_entry_name(info.filename)
             target = (root / member).resolve() if member != "." else root

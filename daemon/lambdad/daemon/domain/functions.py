@@ -8,6 +8,7 @@ transitions (Pending -> Active, InProgress -> Successful) that SDK waiters poll.
 from __future__ import annotations
 
 import asyncio
+import base64
 import dataclasses
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
 import structlog
+
 from lambdad.daemon.domain import validation
 from lambdad.daemon.domain.archives import ZipSummary, inspect_zip
 from lambdad.daemon.domain.model import (
@@ -27,6 +29,7 @@ from lambdad.daemon.domain.model import (
     now_lambda_timestamp,
 )
 from lambdad.daemon.domain.names import (
+    FUNCTION_NAME_PATTERN,
     LATEST,
     Account,
     FunctionRef,
@@ -210,7 +213,7 @@ class AccountSettings:
 
 
 def paginate(items: Sequence[T], key: Callable[[T], str], token: str, size: int) -> Page[T]:
-    """Cut a sorted list after the item whose key is `token`."""
+    """Cut a sorted list after the item whose key is `token` (opaque: base64url of the key)."""
     if size < 0 or size > MAX_PAGE_SIZE:
         bound = (
             "greater than or equal to 1" if size < 1 else f"less than or equal to {MAX_PAGE_SIZE}"
@@ -219,11 +222,15 @@ def paginate(items: Sequence[T], key: Callable[[T], str], token: str, size: int)
     size = size or DEFAULT_PAGE_SIZE
     start = 0
     if token:
-        keys = [key(item) for item in items]
-        start = next((i for i, k in enumerate(keys) if k > token), len(items))
+        try:
+            after = base64.urlsafe_b64decode(token.encode()).decode()
+        except (ValueError, UnicodeDecodeError):
+            raise invalid_parameter("Invalid pagination token.") from None
+        start = next((i for i, item in enumerate(items) if key(item) > after), len(items))
     chunk = list(items[start : start + size])
-    more = start + size < len(items)
-    return Page(chunk, key(chunk[-1]) if more and chunk else "")
+    if start + size >= len(items) or not chunk:
+        return Page(chunk, "")
+    return Page(chunk, base64.urlsafe_b64encode(key(chunk[-1]).encode()).decode())
 
 
 class FunctionRegistry:
@@ -259,9 +266,11 @@ class FunctionRegistry:
         for listener in self._listeners:
             await listener(name)
 
-    def resolve(self, function_name: str, qualifier: str | None = None) -> FunctionRef:
-        """Parse a caller's function name and qualifier."""
-        return parse_function_name(self.account, function_name, qualifier)
+    def resolve(
+        self, function_name: str, qualifier: str | None = None, *, namespaced: bool = False
+    ) -> FunctionRef:
+        """Parse a caller's function name and qualifier (`namespaced` for reads and Invoke)."""
+        return parse_function_name(self.account, function_name, qualifier, namespaced=namespaced)
 
     def _not_found(self, ref: FunctionRef | str, qualifier: str | None = None) -> LambdaError:
         if isinstance(ref, FunctionRef):
@@ -294,10 +303,11 @@ class FunctionRegistry:
             task.cancel()
         await asyncio.gather(*self._transitions, return_exceptions=True)
 
-    def _schedule_transition(self, config: FunctionVersion) -> None:
+    def _schedule_transition(self, config: FunctionVersion) -> asyncio.Task[None]:
         task = asyncio.create_task(self._complete_transition(config))
         self._transitions.add(task)
         task.add_done_callback(self._transitions.discard)
+        return task
 
     async def _complete_transition(self, config: FunctionVersion) -> None:
         """Pending -> Active (create/publish) or InProgress -> Successful (update)."""
@@ -454,6 +464,13 @@ class FunctionRegistry:
     async def create_function(self, spec: NewFunction) -> VersionView:
         """CreateFunction: validate everything, store code, then commit in one step."""
         ref = self.resolve(spec.function_name)
+        if ref.qualifier is not None:
+            # A new function has no versions or aliases yet; AWS rejects `name:qualifier`.
+            raise validation_error(
+                spec.function_name,
+                "functionName",
+                f"Member must satisfy regular expression pattern: {FUNCTION_NAME_PATTERN}",
+            )
         package_type = spec.package_type or "Zip"
         validation.check_enum(package_type, "packageType", ("Zip", "Image"))
         values = {k: getattr(spec, k) for k in _UPDATABLE_FIELDS if hasattr(spec, k)}
@@ -562,7 +579,7 @@ class FunctionRegistry:
         self, function_name: str, qualifier: str | None = None
     ) -> FunctionDetails:
         """GetFunction."""
-        ref = self.resolve(function_name, qualifier)
+        ref = self.resolve(function_name, qualifier, namespaced=True)
 
         def read(tx: Transaction) -> FunctionDetails:
             view = self._lookup(tx, ref)
@@ -576,7 +593,7 @@ class FunctionRegistry:
         self, function_name: str, qualifier: str | None = None
     ) -> VersionView:
         """GetFunctionConfiguration."""
-        ref = self.resolve(function_name, qualifier)
+        ref = self.resolve(function_name, qualifier, namespaced=True)
         return await self._state.run(lambda tx: self._lookup(tx, ref))
 
     async def list_functions(
@@ -606,7 +623,7 @@ class FunctionRegistry:
         self, function_name: str, *, page_token: str, page_size: int
     ) -> Page[VersionView]:
         """ListVersionsByFunction: $LATEST then published versions, all qualified ARNs."""
-        ref = self.resolve(function_name)
+        ref = self.resolve(function_name, namespaced=True)
 
         def read(tx: Transaction) -> list[VersionView]:
             if tx.get_function(ref.name) is None:
@@ -693,21 +710,14 @@ class FunctionRegistry:
             return updated
 
         updated = await self._state.run(write)
-        self._schedule_transition(updated)
+        transition = self._schedule_transition(updated)
         await self._changed(ref.name)
         log.info("function code updated", function=ref.name, code_size=new_code.size)
         if publish:
-            return await self._publish_after_update(ref.name)
+            # AWS publishes the new code once the update has settled; so do we.
+            await asyncio.shield(transition)
+            return await self.publish_version(ref.name)
         return VersionView(updated, self.account.function_arn(ref.name))
-
-    async def _publish_after_update(self, name: str) -> VersionView:
-        # AWS publishes the new code; our update settles immediately, so wait for it.
-        for _ in range(200):
-            view = await self.get_configuration(name)
-            if view.config.last_update_status != State.IN_PROGRESS:
-                break
-            await asyncio.sleep(0.01)
-        return await self.publish_version(name)
 
     async def update_configuration(
         self, function_name: str, changes: Mapping[str, Any], *, revision_id: str = ""
@@ -790,7 +800,7 @@ class FunctionRegistry:
     # ------------------------------------------------------------------- delete
     async def delete_function(self, function_name: str, qualifier: str | None = None) -> None:
         """DeleteFunction: everything, or one published version."""
-        ref = self.resolve(function_name, qualifier)
+        ref = self.resolve(function_name, qualifier, namespaced=True)
 
         def write(tx: Transaction) -> None:
             if tx.get_function(ref.name) is None:
@@ -984,13 +994,12 @@ class FunctionRegistry:
         return alias
 
     async def delete_alias(self, function_name: str, name: str) -> None:
-        """DeleteAlias; deleting an unknown alias of a known function succeeds, as on AWS."""
+        """DeleteAlias; an unknown alias is a 404 `Cannot find alias arn: ...` (spec §2.3)."""
         ref = self.resolve(function_name)
         check_alias_name(name)
 
         def write(tx: Transaction) -> None:
-            if tx.get_function(ref.name) is None:
-                raise self._not_found(ref.name)
+            self._get_alias(tx, ref, name, "delete")
             tx.delete_alias(ref.name, name)
 
         await self._state.run(write)
@@ -1073,6 +1082,68 @@ class FunctionRegistry:
                 if record is not None
             )
             return AccountSettings(len(names), size, ACCOUNT_CONCURRENCY - reserved)
+
+        return await self._state.run(read)
+
+    # -------------------------------------------------------------- concurrency
+    async def set_reserved_concurrency(
+        self, function_name: str, reserved: int | None
+    ) -> int | None:
+        """Put (or, with None, delete) a function's reserved concurrency.
+
+        Only unqualified names; at least MIN_UNRESERVED_CONCURRENCY must stay unreserved.
+        """
+        ref = self.resolve(function_name)
+        if ref.qualifier is not None:
+            raise invalid_parameter(
+                "This operation is permitted on Lambda functions only. Aliases and versions do "
+                "not support this operation. Please specify either a function name or an "
+                "unqualified function ARN."
+            )
+
+        def write(tx: Transaction) -> int | None:
+            record = tx.get_function(ref.name)
+            if record is None:
+                raise self._not_found(ref.name, LATEST)
+            if reserved is not None:
+                others = sum(
+                    (other.reserved_concurrency or 0)
+                    for other in (tx.get_function(n) for n in tx.function_names())
+                    if other is not None and other.name != ref.name
+                )
+                if ACCOUNT_CONCURRENCY - others - reserved < MIN_UNRESERVED_CONCURRENCY:
+                    raise invalid_parameter(
+                        "Specified ReservedConcurrentExecutions for function decreases "
+                        "account's UnreservedConcurrentExecution below its minimum value of "
+                        f"[{MIN_UNRESERVED_CONCURRENCY}]."
+                    )
+            tx.put_function(dataclasses.replace(record, reserved_concurrency=reserved))
+            return reserved
+
+        return await self._state.run(write)
+
+    async def reserved_concurrency(self, function_name: str) -> int | None:
+        """A function's reserved concurrency (None when it has none)."""
+        ref = self.resolve(function_name)
+
+        def read(tx: Transaction) -> int | None:
+            record = tx.get_function(ref.name)
+            if record is None:
+                raise self._not_found(ref.name, LATEST)
+            return record.reserved_concurrency
+
+        return await self._state.run(read)
+
+    async def reserved_concurrencies(self) -> dict[str, int]:
+        """Every function with reserved concurrency, and its value."""
+
+        def read(tx: Transaction) -> dict[str, int]:
+            records = (tx.get_function(n) for n in tx.function_names())
+            return {
+                r.name: r.reserved_concurrency
+                for r in records
+                if r is not None and r.reserved_concurrency is not None
+            }
 
         return await self._state.run(read)
 

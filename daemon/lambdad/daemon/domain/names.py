@@ -19,7 +19,12 @@ FUNCTION_NAME_PATTERN = (
     r"(\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\$LATEST|[a-zA-Z0-9-_]+))?"
 )
 _FUNCTION_NAME_RE = re.compile(FUNCTION_NAME_PATTERN)
-_BARE_NAME_RE = re.compile(r"[a-zA-Z0-9-_]+")
+# Reads and Invoke take botocore's NamespacedFunctionName: dots allowed, up to 256 characters.
+NAMESPACED_FUNCTION_NAME_PATTERN = (
+    r"(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:)?"
+    r"(\d{12}:)?(function:)?([a-zA-Z0-9-_\.]+)(:(\$LATEST(\.PUBLISHED)?|[a-zA-Z0-9-_]+))?"
+)
+_NAMESPACED_FUNCTION_NAME_RE = re.compile(NAMESPACED_FUNCTION_NAME_PATTERN)
 QUALIFIER_PATTERN = r"(|[a-zA-Z0-9$_-]+)"
 _QUALIFIER_RE = re.compile(QUALIFIER_PATTERN)
 ALIAS_PATTERN = r"(?!^[0-9]+$)([a-zA-Z0-9-_]+)"
@@ -59,14 +64,28 @@ def is_version_qualifier(qualifier: str) -> bool:
 
 
 def parse_function_name(
-    account: Account, function_name: str, qualifier: str | None = None
+    account: Account,
+    function_name: str,
+    qualifier: str | None = None,
+    *,
+    namespaced: bool = False,
 ) -> FunctionRef:
     """Resolve a name, partial ARN, ARN or qualified ARN plus an optional `Qualifier`.
 
-    Raises AWS's errors for bad shapes, other regions and other accounts.
+    `namespaced` selects the looser shape of read operations and Invoke. Raises
+    AWS's errors for bad shapes, other regions and other accounts.
     """
+    pattern, regex, max_length = (
+        (NAMESPACED_FUNCTION_NAME_PATTERN, _NAMESPACED_FUNCTION_NAME_RE, 256)
+        if namespaced
+        else (FUNCTION_NAME_PATTERN, _FUNCTION_NAME_RE, 140)
+    )
     qualifier = qualifier or None
-    if qualifier is not None and (len(qualifier) > 128 or not _QUALIFIER_RE.fullmatch(qualifier)):
+    if qualifier is not None and len(qualifier) > 128:
+        raise validation_error(
+            qualifier, "qualifier", "Member must have length less than or equal to 128"
+        )
+    if qualifier is not None and not _QUALIFIER_RE.fullmatch(qualifier):
         raise validation_error(
             qualifier,
             "qualifier",
@@ -76,18 +95,18 @@ def parse_function_name(
         raise validation_error(
             None, "functionName", "Member must have length greater than or equal to 1"
         )
-    match = _FUNCTION_NAME_RE.fullmatch(function_name)
+    match = regex.fullmatch(function_name)
     if match is None:
-        if len(function_name) > 140:
+        if len(function_name) > max_length:
             raise validation_error(
                 function_name,
                 "functionName",
-                "Member must have length less than or equal to 140",
+                f"Member must have length less than or equal to {max_length}",
             )
         raise validation_error(
             function_name,
             "functionName",
-            f"Member must satisfy regular expression pattern: {FUNCTION_NAME_PATTERN}",
+            f"Member must satisfy regular expression pattern: {pattern}",
         )
     region_part, account_part, name, arn_qualifier = (
         match.group(3),
@@ -95,13 +114,13 @@ def parse_function_name(
         match.group(11),
         match.group(13),
     )
-    if len(function_name) > 140:
+    if len(function_name) > max_length:
         raise validation_error(
             function_name,
             "functionName",
-            "Member must have length less than or equal to 140",
+            f"Member must have length less than or equal to {max_length}",
         )
-    if len(name) > 64:
+    if len(name) > 64 and not namespaced:
         # AWS reports this one as InvalidParameterValueException, not ValidationException.
         raise invalid_parameter(
             f"1 validation error detected: Value '{name}' at 'functionName' failed to satisfy "
@@ -121,16 +140,6 @@ def parse_function_name(
             "The derived qualifier from the function name does not match the specified qualifier."
         )
     return FunctionRef(name=name, qualifier=arn_qualifier or qualifier)
-
-
-def check_new_function_name(function_name: str) -> None:
-    """A function being created needs a plain name (an ARN is allowed, a qualifier is not)."""
-    if not _BARE_NAME_RE.fullmatch(function_name) and ":" not in function_name:
-        raise validation_error(
-            function_name,
-            "functionName",
-            f"Member must satisfy regular expression pattern: {FUNCTION_NAME_PATTERN}",
-        )
 
 
 def check_alias_name(name: str) -> None:

@@ -7,7 +7,8 @@ import re
 from collections.abc import Mapping, Sequence
 
 import structlog
-from lambdad.daemon.errors import invalid_parameter, validation_error
+
+from lambdad.daemon.errors import LambdaError, Reason, invalid_parameter, validation_error
 
 log = structlog.get_logger(__name__)
 
@@ -203,11 +204,12 @@ def check_environment(variables: Mapping[str, str]) -> None:
     """Names, reserved keys and AWS's 4 KB limit (measured on compact JSON)."""
     for name in variables:
         if not re.fullmatch(ENV_VAR_NAME_PATTERN, name):
-            raise validation_error(
-                name,
-                "environment.variables",
-                "Map keys must satisfy constraint: [Member must satisfy regular expression "
-                f"pattern: {ENV_VAR_NAME_PATTERN}]",
+            # AWS leaves the value out of this message: variables may be secrets.
+            raise LambdaError(
+                Reason.VALIDATION,
+                "1 validation error detected: Value at 'environment.variables' failed to "
+                "satisfy constraint: Map keys must satisfy constraint: [Member must satisfy "
+                f"regular expression pattern: {ENV_VAR_NAME_PATTERN}]",
             )
     reserved = sorted(set(variables) & RESERVED_ENV_VARS)
     if reserved:

@@ -1,0 +1,52 @@
+"""Typed Python clients for the lambdad gRPC API.
+
+`LambdadClient` (blocking) and `AsyncLambdadClient` (asyncio) have one method per RPC; a
+failed RPC raises a `LambdadError` subclass chosen by the daemon's error reason.
+"""
+
+from lambdad.client.client import AsyncLambdadClient, LambdadClient
+from lambdad.client.errors import (
+    AccessDeniedError,
+    AliasAlreadyExistsError,
+    AliasNotFoundError,
+    CodeStorageExceededError,
+    ConflictError,
+    FunctionAlreadyExistsError,
+    FunctionNotFoundError,
+    InvalidParameterValueError,
+    InvalidRequestContentError,
+    LambdadError,
+    NotFoundError,
+    RequestTooLargeError,
+    ResourceConflictError,
+    ResourceNotFoundError,
+    RevisionIdMismatchError,
+    ServiceError,
+    TooManyRequestsError,
+    ValidationError,
+    error_from_rpc,
+)
+
+__all__ = [
+    "AccessDeniedError",
+    "AliasAlreadyExistsError",
+    "AliasNotFoundError",
+    "AsyncLambdadClient",
+    "CodeStorageExceededError",
+    "ConflictError",
+    "FunctionAlreadyExistsError",
+    "FunctionNotFoundError",
+    "InvalidParameterValueError",
+    "InvalidRequestContentError",
+    "LambdadClient",
+    "LambdadError",
+    "NotFoundError",
+    "RequestTooLargeError",
+    "ResourceConflictError",
+    "ResourceNotFoundError",
+    "RevisionIdMismatchError",
+    "ServiceError",
+    "TooManyRequestsError",
+    "ValidationError",
+    "error_from_rpc",
+]

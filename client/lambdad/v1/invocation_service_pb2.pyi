@@ -1,0 +1,154 @@
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class InvokeRequest(_message.Message):
+    __slots__ = ("function_name", "qualifier", "invocation_type", "log_type", "client_context", "payload", "tenant_id")
+    FUNCTION_NAME_FIELD_NUMBER: _ClassVar[int]
+    QUALIFIER_FIELD_NUMBER: _ClassVar[int]
+    INVOCATION_TYPE_FIELD_NUMBER: _ClassVar[int]
+    LOG_TYPE_FIELD_NUMBER: _ClassVar[int]
+    CLIENT_CONTEXT_FIELD_NUMBER: _ClassVar[int]
+    PAYLOAD_FIELD_NUMBER: _ClassVar[int]
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    function_name: str
+    qualifier: str
+    invocation_type: str
+    log_type: str
+    client_context: str
+    payload: bytes
+    tenant_id: str
+    def __init__(self, function_name: _Optional[str] = ..., qualifier: _Optional[str] = ..., invocation_type: _Optional[str] = ..., log_type: _Optional[str] = ..., client_context: _Optional[str] = ..., payload: _Optional[bytes] = ..., tenant_id: _Optional[str] = ...) -> None: ...
+
+class InvokeResponse(_message.Message):
+    __slots__ = ("status_code", "payload", "function_error", "log_result", "executed_version", "request_id")
+    STATUS_CODE_FIELD_NUMBER: _ClassVar[int]
+    PAYLOAD_FIELD_NUMBER: _ClassVar[int]
+    FUNCTION_ERROR_FIELD_NUMBER: _ClassVar[int]
+    LOG_RESULT_FIELD_NUMBER: _ClassVar[int]
+    EXECUTED_VERSION_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    status_code: int
+    payload: bytes
+    function_error: str
+    log_result: str
+    executed_version: str
+    request_id: str
+    def __init__(self, status_code: _Optional[int] = ..., payload: _Optional[bytes] = ..., function_error: _Optional[str] = ..., log_result: _Optional[str] = ..., executed_version: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class InvokeWithResponseStreamRequest(_message.Message):
+    __slots__ = ("function_name", "qualifier", "invocation_type", "log_type", "client_context", "payload", "tenant_id")
+    FUNCTION_NAME_FIELD_NUMBER: _ClassVar[int]
+    QUALIFIER_FIELD_NUMBER: _ClassVar[int]
+    INVOCATION_TYPE_FIELD_NUMBER: _ClassVar[int]
+    LOG_TYPE_FIELD_NUMBER: _ClassVar[int]
+    CLIENT_CONTEXT_FIELD_NUMBER: _ClassVar[int]
+    PAYLOAD_FIELD_NUMBER: _ClassVar[int]
+    TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    function_name: str
+    qualifier: str
+    invocation_type: str
+    log_type: str
+    client_context: str
+    payload: bytes
+    tenant_id: str
+    def __init__(self, function_name: _Optional[str] = ..., qualifier: _Optional[str] = ..., invocation_type: _Optional[str] = ..., log_type: _Optional[str] = ..., client_context: _Optional[str] = ..., payload: _Optional[bytes] = ..., tenant_id: _Optional[str] = ...) -> None: ...
+
+class InvokeWithResponseStreamResponse(_message.Message):
+    __slots__ = ("start", "payload_chunk", "invoke_complete")
+    START_FIELD_NUMBER: _ClassVar[int]
+    PAYLOAD_CHUNK_FIELD_NUMBER: _ClassVar[int]
+    INVOKE_COMPLETE_FIELD_NUMBER: _ClassVar[int]
+    start: InvokeResponseStreamStart
+    payload_chunk: InvokeResponseStreamUpdate
+    invoke_complete: InvokeWithResponseStreamCompleteEvent
+    def __init__(self, start: _Optional[_Union[InvokeResponseStreamStart, _Mapping]] = ..., payload_chunk: _Optional[_Union[InvokeResponseStreamUpdate, _Mapping]] = ..., invoke_complete: _Optional[_Union[InvokeWithResponseStreamCompleteEvent, _Mapping]] = ...) -> None: ...
+
+class InvokeResponseStreamStart(_message.Message):
+    __slots__ = ("status_code", "executed_version", "content_type", "request_id")
+    STATUS_CODE_FIELD_NUMBER: _ClassVar[int]
+    EXECUTED_VERSION_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    status_code: int
+    executed_version: str
+    content_type: str
+    request_id: str
+    def __init__(self, status_code: _Optional[int] = ..., executed_version: _Optional[str] = ..., content_type: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+
+class InvokeResponseStreamUpdate(_message.Message):
+    __slots__ = ("payload",)
+    PAYLOAD_FIELD_NUMBER: _ClassVar[int]
+    payload: bytes
+    def __init__(self, payload: _Optional[bytes] = ...) -> None: ...
+
+class InvokeWithResponseStreamCompleteEvent(_message.Message):
+    __slots__ = ("error_code", "error_details", "log_result")
+    ERROR_CODE_FIELD_NUMBER: _ClassVar[int]
+    ERROR_DETAILS_FIELD_NUMBER: _ClassVar[int]
+    LOG_RESULT_FIELD_NUMBER: _ClassVar[int]
+    error_code: str
+    error_details: str
+    log_result: str
+    def __init__(self, error_code: _Optional[str] = ..., error_details: _Optional[str] = ..., log_result: _Optional[str] = ...) -> None: ...
+
+class StreamLogsRequest(_message.Message):
+    __slots__ = ("function_name", "follow")
+    FUNCTION_NAME_FIELD_NUMBER: _ClassVar[int]
+    FOLLOW_FIELD_NUMBER: _ClassVar[int]
+    function_name: str
+    follow: bool
+    def __init__(self, function_name: _Optional[str] = ..., follow: _Optional[bool] = ...) -> None: ...
+
+class StreamLogsResponse(_message.Message):
+    __slots__ = ("function_name", "version", "request_id", "message", "timestamp_ms")
+    FUNCTION_NAME_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    TIMESTAMP_MS_FIELD_NUMBER: _ClassVar[int]
+    function_name: str
+    version: str
+    request_id: str
+    message: str
+    timestamp_ms: int
+    def __init__(self, function_name: _Optional[str] = ..., version: _Optional[str] = ..., request_id: _Optional[str] = ..., message: _Optional[str] = ..., timestamp_ms: _Optional[int] = ...) -> None: ...
+
+class PutFunctionConcurrencyRequest(_message.Message):
+    __slots__ = ("function_name", "reserved_concurrent_executions")
+    FUNCTION_NAME_FIELD_NUMBER: _ClassVar[int]
+    RESERVED_CONCURRENT_EXECUTIONS_FIELD_NUMBER: _ClassVar[int]
+    function_name: str
+    reserved_concurrent_executions: int
+    def __init__(self, function_name: _Optional[str] = ..., reserved_concurrent_executions: _Optional[int] = ...) -> None: ...
+
+class PutFunctionConcurrencyResponse(_message.Message):
+    __slots__ = ("reserved_concurrent_executions",)
+    RESERVED_CONCURRENT_EXECUTIONS_FIELD_NUMBER: _ClassVar[int]
+    reserved_concurrent_executions: int
+    def __init__(self, reserved_concurrent_executions: _Optional[int] = ...) -> None: ...
+
+class GetFunctionConcurrencyRequest(_message.Message):
+    __slots__ = ("function_name",)
+    FUNCTION_NAME_FIELD_NUMBER: _ClassVar[int]
+    function_name: str
+    def __init__(self, function_name: _Optional[str] = ...) -> None: ...
+
+class GetFunctionConcurrencyResponse(_message.Message):
+    __slots__ = ("reserved_concurrent_executions",)
+    RESERVED_CONCURRENT_EXECUTIONS_FIELD_NUMBER: _ClassVar[int]
+    reserved_concurrent_executions: int
+    def __init__(self, reserved_concurrent_executions: _Optional[int] = ...) -> None: ...
+
+class DeleteFunctionConcurrencyRequest(_message.Message):
+    __slots__ = ("function_name",)
+    FUNCTION_NAME_FIELD_NUMBER: _ClassVar[int]
+    function_name: str
+    def __init__(self, function_name: _Optional[str] = ...) -> None: ...
+
+class DeleteFunctionConcurrencyResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...

@@ -1,0 +1,161 @@
+"""InvocationService servicer: proto <-> domain conversion around `InvocationService`."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import AsyncIterator
+
+import grpc
+import structlog
+
+from lambdad.daemon.api.status import rpc, to_status
+from lambdad.daemon.domain.invocations import Invocation, InvocationService
+from lambdad.daemon.errors import LambdaError, Reason
+from lambdad.v1 import invocation_service_pb2 as pb
+from lambdad.v1 import invocation_service_pb2_grpc as pb_grpc
+
+log = structlog.get_logger(__name__)
+Context = grpc.aio.ServicerContext
+STREAM_CHUNK = 64 * 1024
+
+
+def _request_id(context: Context) -> str:
+    metadata = dict(context.invocation_metadata() or ())
+    value = metadata.get("x-request-id", "")
+    return value if isinstance(value, str) else ""
+
+
+def _invocation(
+    request: pb.InvokeRequest | pb.InvokeWithResponseStreamRequest, context: Context
+) -> Invocation:
+    return Invocation(
+        function_name=request.function_name,
+        qualifier=request.qualifier,
+        invocation_type=request.invocation_type,
+        log_type=request.log_type,
+        client_context=request.client_context,
+        payload=request.payload,
+        request_id=_request_id(context),
+        tenant_id=request.tenant_id,
+    )
+
+
+class InvocationServicer(pb_grpc.InvocationServiceServicer):
+    """Thin gRPC layer over `InvocationService`."""
+
+    def __init__(self, service: InvocationService) -> None:
+        self._service = service
+
+    @rpc
+    async def Invoke(self, request: pb.InvokeRequest, context: Context) -> pb.InvokeResponse:
+        outcome = await self._service.invoke(_invocation(request, context))
+        response = pb.InvokeResponse(
+            status_code=outcome.status_code,
+            executed_version=outcome.executed_version,
+            request_id=outcome.request_id,
+        )
+        result = outcome.result
+        if result is not None:
+            response.payload = result.payload
+            response.function_error = result.function_error or ""
+            if result.log_tail:
+                response.log_result = base64.b64encode(result.log_tail).decode()
+        log.info(
+            "invoked",
+            function=request.function_name,
+            status=outcome.status_code,
+            function_error=response.function_error,
+        )
+        return response
+
+    async def InvokeWithResponseStream(
+        self, request: pb.InvokeWithResponseStreamRequest, context: Context
+    ) -> AsyncIterator[pb.InvokeWithResponseStreamResponse]:
+        try:
+            outcome = await self._service.invoke_stream(_invocation(request, context))
+        except LambdaError as error:
+            await context.abort_with_status(to_status(error))
+            return
+        except Exception as error:
+            log.exception("rpc crashed")
+            await context.abort_with_status(to_status(LambdaError(Reason.SERVICE, str(error))))
+            return
+        result = outcome.result
+        content_type = "application/octet-stream"
+        if result is not None and result.stream is not None:
+            content_type = result.stream.content_type
+        yield pb.InvokeWithResponseStreamResponse(
+            start=pb.InvokeResponseStreamStart(
+                status_code=outcome.status_code,
+                executed_version=outcome.executed_version,
+                content_type=content_type,
+                request_id=outcome.request_id,
+            )
+        )
+        if result is None:
+            return
+        complete = pb.InvokeWithResponseStreamCompleteEvent()
+        if result.stream is not None:
+            async for chunk in result.stream:
+                yield pb.InvokeWithResponseStreamResponse(
+                    payload_chunk=pb.InvokeResponseStreamUpdate(payload=chunk)
+                )
+            if result.stream.error_type:
+                complete.error_code = result.stream.error_type
+                complete.error_details = (result.stream.error_body or b"").decode(
+                    "utf-8", "replace"
+                )
+        elif result.function_error:
+            complete.error_code = result.error_type or "Unhandled"
+            complete.error_details = result.payload.decode("utf-8", "replace")
+        else:
+            for start in range(0, len(result.payload), STREAM_CHUNK):
+                yield pb.InvokeWithResponseStreamResponse(
+                    payload_chunk=pb.InvokeResponseStreamUpdate(
+                        payload=result.payload[start : start + STREAM_CHUNK]
+                    )
+                )
+        if result.log_tail:
+            complete.log_result = base64.b64encode(result.log_tail).decode()
+        yield pb.InvokeWithResponseStreamResponse(invoke_complete=complete)
+
+    async def StreamLogs(
+        self, request: pb.StreamLogsRequest, context: Context
+    ) -> AsyncIterator[pb.StreamLogsResponse]:
+        try:
+            async for line in self._service.logs(request.function_name, follow=request.follow):
+                yield pb.StreamLogsResponse(
+                    function_name=line.function_name,
+                    version=line.version,
+                    request_id=line.request_id,
+                    message=line.text,
+                    timestamp_ms=line.timestamp_ms,
+                )
+        except LambdaError as error:
+            await context.abort_with_status(to_status(error))
+
+    @rpc
+    async def PutFunctionConcurrency(
+        self, request: pb.PutFunctionConcurrencyRequest, context: Context
+    ) -> pb.PutFunctionConcurrencyResponse:
+        value = await self._service.put_function_concurrency(
+            request.function_name, request.reserved_concurrent_executions
+        )
+        return pb.PutFunctionConcurrencyResponse(reserved_concurrent_executions=value)
+
+    @rpc
+    async def GetFunctionConcurrency(
+        self, request: pb.GetFunctionConcurrencyRequest, context: Context
+    ) -> pb.GetFunctionConcurrencyResponse:
+        value = await self._service.get_function_concurrency(request.function_name)
+        response = pb.GetFunctionConcurrencyResponse()
+        if value is not None:
+            response.reserved_concurrent_executions = value
+        return response
+
+    @rpc
+    async def DeleteFunctionConcurrency(
+        self, request: pb.DeleteFunctionConcurrencyRequest, context: Context
+    ) -> pb.DeleteFunctionConcurrencyResponse:
+        await self._service.delete_function_concurrency(request.function_name)
+        return pb.DeleteFunctionConcurrencyResponse()

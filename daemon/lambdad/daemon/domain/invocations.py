@@ -1,0 +1,328 @@
+"""Invoke rules: what AWS checks before running a function, and the three invocation types.
+
+`InvocationService` resolves the function (qualifier, alias with weighted
+routing), rejects what AWS rejects (Pending function, payload too large,
+payload not JSON), then runs the invocation on the `EnvironmentPool`:
+RequestResponse waits for the result, Event queues it and retries on function
+errors in the background, DryRun only checks. It also owns reserved
+concurrency (stored on the function, enforced by the pool) and function logs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import dataclasses
+import json
+import random
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+
+import structlog
+
+from lambdad.daemon.domain.functions import FunctionRegistry, VersionView
+from lambdad.daemon.domain.model import State
+from lambdad.daemon.domain.names import LATEST, is_version_qualifier
+from lambdad.daemon.errors import LambdaError, Reason, validation_error
+from lambdad.daemon.runtime.environment import InvocationResult, new_trace_id
+from lambdad.daemon.runtime.logs import LogLine
+from lambdad.daemon.runtime.pool import EnvironmentPool
+from lambdad.daemon.runtime.runtime_api import InvocationRequest
+
+log = structlog.get_logger(__name__)
+
+MAX_SYNC_PAYLOAD = 6_291_456
+MAX_EVENT_PAYLOAD = 1_048_576
+REQUEST_RESPONSE = "RequestResponse"
+EVENT = "Event"
+DRY_RUN = "DryRun"
+INVOCATION_TYPES = (REQUEST_RESPONSE, EVENT, DRY_RUN)
+LOG_TYPES = ("None", "Tail")
+# AWS retries failed async invocations after about 1 and 2 minutes; shortened here.
+DEFAULT_EVENT_RETRY_DELAYS = (1.0, 2.0)
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """An Invoke request as the caller gave it."""
+
+    function_name: str
+    qualifier: str = ""
+    invocation_type: str = ""
+    log_type: str = ""
+    client_context: str = ""  # base64
+    payload: bytes = b""
+    request_id: str = ""  # the gateway's x-request-id; generated when empty
+    tenant_id: str = ""
+
+
+@dataclass(frozen=True)
+class InvokeOutcome:
+    """What Invoke answers."""
+
+    status_code: int
+    request_id: str
+    executed_version: str
+    result: InvocationResult | None = None  # None for Event and DryRun
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    view: VersionView
+    invoked_arn: str
+    request: InvocationRequest
+    tail: bool
+    invocation_type: str
+
+
+def _json_error(payload: bytes) -> str | None:
+    """AWS's (Jackson's) complaint about a payload that is not JSON; None if it is JSON."""
+    location = "\n at [Source: REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled)"
+    try:
+        text = payload.decode("utf-8")
+    except UnicodeDecodeError as error:
+        prefix = payload[: error.start]
+        line = prefix.count(b"\n") + 1
+        column = error.start - (prefix.rfind(b"\n") + 1) + 1
+        return (
+            f"Invalid UTF-8 start byte 0x{payload[error.start]:02x}"
+            f"{location}; line: {line}, column: {column}]"
+        )
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as error:
+        pos = min(error.pos, len(text) - 1) if text else 0
+        char = text[pos] if text else ""
+        code = ord(char) if char else -1
+        shown = f"(CTRL-CHAR, code {code})" if code < 32 or 127 <= code < 160 else f"'{char}'"
+        return (
+            f"Unexpected character ({shown} (code {code})): expected a valid value (JSON String, "
+            "Number, Array, Object or token 'null', 'true' or 'false')"
+            f"{location}; line: {error.lineno}, column: {error.colno}]"
+        )
+    return None
+
+
+class InvocationService:
+    """Invoke, InvokeWithResponseStream, reserved concurrency and logs."""
+
+    def __init__(
+        self,
+        registry: FunctionRegistry,
+        pool: EnvironmentPool,
+        *,
+        event_retry_delays: Sequence[float] = DEFAULT_EVENT_RETRY_DELAYS,
+    ) -> None:
+        self._registry = registry
+        self._pool = pool
+        self._retry_delays = tuple(event_retry_delays)
+        self._events: set[asyncio.Task[None]] = set()
+
+    async def start(self) -> None:
+        """Load reserved concurrency into the pool; follow function changes."""
+        for name, reserved in (await self._registry.reserved_concurrencies()).items():
+            self._pool.set_reserved(name, reserved)
+        self._registry.on_change(self._function_changed)
+
+    async def stop(self) -> None:
+        """Drop queued Event invocations."""
+        for task in list(self._events):
+            task.cancel()
+        await asyncio.gather(*self._events, return_exceptions=True)
+
+    async def _function_changed(self, name: str) -> None:
+        await self._pool.retire(name)
+        try:
+            reserved = await self._registry.reserved_concurrency(name)
+        except LambdaError:  # deleted
+            reserved = None
+            self._pool.logs.forget(name)
+        self._pool.set_reserved(name, reserved)
+
+    # ------------------------------------------------------------------ checks
+    async def _resolve(self, function_name: str, qualifier: str) -> tuple[VersionView, str]:
+        """The configuration to run and the ARN the caller invoked."""
+        registry = self._registry
+        ref = registry.resolve(function_name, qualifier or None)
+        arn = registry.account.function_arn(ref.name, ref.qualifier)
+        missing_arn = registry.account.function_arn(ref.name, ref.qualifier or LATEST)
+        not_found = LambdaError(Reason.FUNCTION_NOT_FOUND, f"Function not found: {missing_arn}")
+        try:
+            if ref.qualifier is not None and not is_version_qualifier(ref.qualifier):
+                alias = await registry.get_alias(ref.name, ref.qualifier)
+                version = alias.function_version
+                for extra, weight in alias.routing.items():
+                    if random.random() < weight:
+                        version = extra
+                view = await registry.get_configuration(ref.name, version)
+            else:
+                view = await registry.get_configuration(ref.name, ref.qualifier)
+        except LambdaError as error:
+            if error.reason in (Reason.FUNCTION_NOT_FOUND, Reason.ALIAS_NOT_FOUND):
+                raise not_found from error
+            raise
+        return view, arn
+
+    async def _prepare(self, invocation: Invocation, *, streaming: bool) -> _Prepared:
+        invocation_type = invocation.invocation_type or REQUEST_RESPONSE
+        allowed = (REQUEST_RESPONSE, DRY_RUN) if streaming else INVOCATION_TYPES
+        if invocation_type not in allowed:
+            raise validation_error(
+                invocation_type,
+                "invocationType",
+                f"Member must satisfy enum value set: [{', '.join(allowed)}]",
+            )
+        log_type = invocation.log_type or "None"
+        if log_type not in LOG_TYPES:
+            raise validation_error(
+                log_type, "logType", f"Member must satisfy enum value set: [{', '.join(LOG_TYPES)}]"
+            )
+        view, arn = await self._resolve(invocation.function_name, invocation.qualifier)
+        config = view.config
+        if config.state != State.ACTIVE:
+            raise LambdaError(
+                Reason.RESOURCE_CONFLICT,
+                "The operation cannot be performed at this time. The function is currently in "
+                f"the following state: {config.state}",
+            )
+        payload = invocation.payload
+        limit = MAX_EVENT_PAYLOAD if invocation_type == EVENT else MAX_SYNC_PAYLOAD
+        if len(payload) > limit:
+            message = (
+                f"{len(payload)} byte payload is too large for the Event invocation type "
+                f"(limit {limit} bytes)"
+                if invocation_type == EVENT
+                else f"Request must be smaller than {limit} bytes for the InvokeFunction operation"
+            )
+            raise LambdaError(Reason.REQUEST_TOO_LARGE, message)
+        if not payload.strip():
+            payload = b"{}"
+        problem = _json_error(payload)
+        if problem is not None:
+            raise LambdaError(
+                Reason.INVALID_REQUEST_CONTENT,
+                f"Could not parse request body into json: Could not parse payload into json: "
+                f"{problem}",
+            )
+        client_context = None
+        if invocation.client_context:
+            try:
+                client_context = base64.b64decode(invocation.client_context, validate=True).decode()
+                json.loads(client_context)
+            except (binascii.Error, UnicodeDecodeError, ValueError) as error:
+                raise LambdaError(
+                    Reason.INVALID_REQUEST_CONTENT,
+                    "Client context must be a valid Base64-encoded JSON object.",
+                ) from error
+        await self._pool.executor.check_runtime(
+            config.runtime,
+            config.code.image_uri or None if config.package_type == "Image" else None,
+        )
+        request = InvocationRequest(
+            request_id=invocation.request_id or str(uuid.uuid4()),
+            payload=payload,
+            timeout_s=float(config.timeout),
+            invoked_function_arn=arn,
+            trace_id=new_trace_id(),
+            client_context=client_context,
+            tenant_id=invocation.tenant_id or None,
+        )
+        return _Prepared(view, arn, request, log_type == "Tail", invocation_type)
+
+    # ------------------------------------------------------------------ invoke
+    async def invoke(self, invocation: Invocation) -> InvokeOutcome:
+        """Invoke: 200 with the result, 202 for Event (queued), 204 for DryRun."""
+        prepared = await self._prepare(invocation, streaming=False)
+        config = prepared.view.config
+        request = prepared.request
+        if prepared.invocation_type == DRY_RUN:
+            return InvokeOutcome(204, request.request_id, config.version)
+        if prepared.invocation_type == EVENT:
+            task = asyncio.create_task(self._run_event(prepared))
+            self._events.add(task)
+            task.add_done_callback(self._events.discard)
+            return InvokeOutcome(202, request.request_id, config.version)
+        result = await self._pool.invoke(config, request, tail=prepared.tail)
+        if result.stream is not None:  # a streaming runtime answering a buffered Invoke
+            chunks = [chunk async for chunk in result.stream]
+            result = _buffered(result, b"".join(chunks))
+        return InvokeOutcome(200, request.request_id, result.executed_version, result)
+
+    async def invoke_stream(self, invocation: Invocation) -> InvokeOutcome:
+        """InvokeWithResponseStream: the result's `stream` (if any) yields the chunks."""
+        prepared = await self._prepare(invocation, streaming=True)
+        config = prepared.view.config
+        if prepared.invocation_type == DRY_RUN:
+            return InvokeOutcome(204, prepared.request.request_id, config.version)
+        result = await self._pool.invoke(config, prepared.request, tail=prepared.tail)
+        return InvokeOutcome(200, prepared.request.request_id, result.executed_version, result)
+
+    async def _run_event(self, prepared: _Prepared) -> None:
+        """Run an Event invocation, retrying function errors (and throttles) after delays."""
+        config = prepared.view.config
+        attempts = 1 + len(self._retry_delays)
+        for attempt in range(attempts):
+            try:
+                result = await self._pool.invoke(config, prepared.request)
+            except LambdaError as error:
+                log.info(
+                    "event invocation not run",
+                    function=config.name,
+                    request_id=prepared.request.request_id,
+                    reason=error.reason.value,
+                    attempt=attempt + 1,
+                )
+            except Exception:
+                log.exception("event invocation crashed", function=config.name)
+                return
+            else:
+                if result.function_error is None:
+                    return
+                log.info(
+                    "event invocation failed",
+                    function=config.name,
+                    request_id=prepared.request.request_id,
+                    error_type=result.error_type,
+                    attempt=attempt + 1,
+                )
+            if attempt < len(self._retry_delays):
+                await asyncio.sleep(self._retry_delays[attempt])
+
+    # ------------------------------------------------------------- concurrency
+    async def put_function_concurrency(self, function_name: str, reserved: int) -> int:
+        """PutFunctionConcurrency."""
+        if reserved < 0:
+            raise validation_error(
+                reserved,
+                "reservedConcurrentExecutions",
+                "Member must have value greater than or equal to 0",
+            )
+        await self._registry.set_reserved_concurrency(function_name, reserved)
+        self._pool.set_reserved(self._registry.resolve(function_name).name, reserved)
+        return reserved
+
+    async def get_function_concurrency(self, function_name: str) -> int | None:
+        """GetFunctionConcurrency."""
+        ref = self._registry.resolve(function_name)
+        if ref.qualifier is not None:
+            await self._registry.set_reserved_concurrency(function_name, None)  # raises
+        return await self._registry.reserved_concurrency(function_name)
+
+    async def delete_function_concurrency(self, function_name: str) -> None:
+        """DeleteFunctionConcurrency."""
+        await self._registry.set_reserved_concurrency(function_name, None)
+        self._pool.set_reserved(self._registry.resolve(function_name).name, None)
+
+    # -------------------------------------------------------------------- logs
+    async def logs(self, function_name: str, *, follow: bool) -> AsyncIterator[LogLine]:
+        """A function's kept log lines, then new ones with `follow`."""
+        ref = self._registry.resolve(function_name)
+        await self._registry.get_configuration(ref.name)  # FUNCTION_NOT_FOUND if unknown
+        async for line in self._pool.logs.read(ref.name, follow=follow):
+            yield line
+
+
+def _buffered(result: InvocationResult, payload: bytes) -> InvocationResult:
+    return dataclasses.replace(result, payload=payload, stream=None)

@@ -1,0 +1,197 @@
+// lambdad's Node.js runtime client: the Lambda Runtime API loop for Node.js handlers.
+// Self-contained (no npm dependencies) so that it can be copied into runtime images.
+// Run as `node index.mjs` with AWS_LAMBDA_RUNTIME_API, _HANDLER and LAMBDA_TASK_ROOT set.
+import http from "node:http";
+import path from "node:path";
+import fs from "node:fs";
+import util from "node:util";
+import { pathToFileURL } from "node:url";
+
+const API = process.env.AWS_LAMBDA_RUNTIME_API;
+const [HOST, PORT] = [API.slice(0, API.lastIndexOf(":")), Number(API.slice(API.lastIndexOf(":") + 1))];
+const ROOT = process.env.LAMBDA_TASK_ROOT || process.cwd();
+const HANDLER = process.env._HANDLER || "";
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+const STREAMING = Symbol.for("aws.lambda.runtime.handler.streaming");
+let currentId = "";
+
+class RuntimeError extends Error {
+  constructor(name, message) { super(message); this.name = name; }
+}
+
+function call(method, urlPath, body, headers = {}) {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: HOST, port: PORT, path: urlPath, method, agent, headers }, (res) => {
+      const chunks = [];
+      res.on("data", (c) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+function errorBody(err) {
+  const e = err instanceof Error ? err : new Error(typeof err === "string" ? err : util.inspect(err));
+  return { errorType: e.name || "Error", errorMessage: e.message || "", trace: String(e.stack || "").split("\n") };
+}
+
+function postError(urlPath, err) {
+  const body = errorBody(err);
+  return call("POST", urlPath, JSON.stringify(body), {
+    "Content-Type": "application/json",
+    "Lambda-Runtime-Function-Error-Type": body.errorType,
+  });
+}
+
+// console.* lines carry timestamp, request id and level, as in AWS's Node.js runtimes.
+for (const [method, level] of [["log", "INFO"], ["info", "INFO"], ["warn", "WARN"], ["error", "ERROR"], ["debug", "DEBUG"], ["trace", "TRACE"]]) {
+  console[method] = (...args) => {
+    const text = util.format(...args).replace(/\n/g, "\r");
+    process.stdout.write(`${new Date().toISOString()}\t${currentId || "undefined"}\t${level}\t${text}\n`);
+  };
+}
+
+globalThis.awslambda = {
+  streamifyResponse(handler) { handler[STREAMING] = true; return handler; },
+};
+
+async function loadHandler() {
+  const match = /^(.*?)\.([^/]+)$/.exec(path.basename(HANDLER));
+  if (!match) throw new RuntimeError("Runtime.MalformedHandlerName", `Bad handler ${HANDLER}`);
+  const modulePath = path.join(ROOT, path.dirname(HANDLER), match[1]);
+  const fnPath = match[2].split(".");
+  const file = [".js", ".mjs", ".cjs"].map((ext) => modulePath + ext).find((f) => fs.existsSync(f));
+  if (!file) {
+    throw new RuntimeError("Runtime.ImportModuleError", `Error: Cannot find module '${match[1]}'\nRequire stack:\n- ${process.argv[1]}`);
+  }
+  let mod;
+  try {
+    mod = await import(pathToFileURL(file).href);
+  } catch (err) {
+    if (err instanceof SyntaxError) throw new RuntimeError("Runtime.UserCodeSyntaxError", `${err.name}: ${err.message}`);
+    throw new RuntimeError("Runtime.ImportModuleError", `${err.name}: ${err.message}`);
+  }
+  let fn = fnPath.reduce((obj, key) => (obj == null ? undefined : obj[key]), mod);
+  if (typeof fn !== "function" && mod.default) fn = fnPath.reduce((obj, key) => (obj == null ? undefined : obj[key]), mod.default);
+  if (typeof fn !== "function") {
+    throw new RuntimeError("Runtime.HandlerNotFound", `${match[1]}.${match[2]} is undefined or not exported`);
+  }
+  return fn;
+}
+
+function makeContext(headers) {
+  const deadline = Number(headers["lambda-runtime-deadline-ms"]);
+  const parse = (value) => (value ? JSON.parse(value) : undefined);
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: process.env.AWS_LAMBDA_FUNCTION_NAME,
+    functionVersion: process.env.AWS_LAMBDA_FUNCTION_VERSION,
+    memoryLimitInMB: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+    logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
+    logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
+    invokedFunctionArn: headers["lambda-runtime-invoked-function-arn"],
+    awsRequestId: headers["lambda-runtime-aws-request-id"],
+    clientContext: parse(headers["lambda-runtime-client-context"]),
+    identity: parse(headers["lambda-runtime-cognito-identity"]),
+    tenantId: headers["lambda-runtime-aws-tenant-id"],
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+  };
+}
+
+function runHandler(fn, event, context) {
+  return new Promise((resolve, reject) => {
+    const callback = (err, result) => (err != null ? reject(err) : resolve(result));
+    context.done = callback;
+    context.succeed = (result) => resolve(result);
+    context.fail = (err) => reject(err);
+    try {
+      const returned = fn(event, context, callback);
+      if (returned && typeof returned.then === "function") returned.then(resolve, reject);
+      else if (fn.length < 3) resolve(returned);
+    } catch (err) {
+      reject(err);
+    }
+  });
+}
+
+function streamInvocation(fn, id, event, context) {
+  const stream = http.request({
+    host: HOST, port: PORT, method: "POST", agent: false,
+    path: `/2018-06-01/runtime/invocation/${id}/response`,
+    headers: {
+      "Lambda-Runtime-Function-Response-Mode": "streaming",
+      "Transfer-Encoding": "chunked",
+      "Content-Type": "application/octet-stream",
+      Trailer: "Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body",
+    },
+  });
+  const answered = new Promise((resolve, reject) => {
+    stream.on("response", (res) => { res.resume(); res.on("end", resolve); });
+    stream.on("error", reject);
+  });
+  stream.setContentType = (type) => stream.setHeader("Content-Type", type);
+  return Promise.resolve()
+    .then(() => fn(event, stream, context))
+    .catch((err) => {
+      const body = errorBody(err);
+      stream.addTrailers({
+        "Lambda-Runtime-Function-Error-Type": body.errorType,
+        "Lambda-Runtime-Function-Error-Body": Buffer.from(JSON.stringify(body)).toString("base64"),
+      });
+    })
+    .then(() => { if (!stream.writableEnded) stream.end(); return answered; });
+}
+
+async function main() {
+  let fn;
+  try {
+    fn = await loadHandler();
+  } catch (err) {
+    console.error(util.format(err));
+    await postError("/2018-06-01/runtime/init/error", err).catch(() => {});
+    process.exit(1);
+  }
+  process.on("uncaughtException", async (err) => {
+    console.error(util.format(err));
+    if (currentId) await postError(`/2018-06-01/runtime/invocation/${currentId}/error`, err).catch(() => {});
+    process.exit(129);
+  });
+  process.on("unhandledRejection", async (reason) => {
+    const err = new RuntimeError("Runtime.UnhandledPromiseRejection", util.format(reason));
+    console.error(util.format(err));
+    if (currentId) await postError(`/2018-06-01/runtime/invocation/${currentId}/error`, err).catch(() => {});
+    process.exit(128);
+  });
+  for (;;) {
+    const next = await call("GET", "/2018-06-01/runtime/invocation/next");
+    const id = next.headers["lambda-runtime-aws-request-id"];
+    currentId = id;
+    if (next.headers["lambda-runtime-trace-id"]) process.env._X_AMZN_TRACE_ID = next.headers["lambda-runtime-trace-id"];
+    else delete process.env._X_AMZN_TRACE_ID;
+    const context = makeContext(next.headers);
+    let event;
+    try {
+      event = next.body.length ? JSON.parse(next.body.toString("utf8")) : {};
+    } catch (err) {
+      await postError(`/2018-06-01/runtime/invocation/${id}/error`, new RuntimeError("Runtime.UnmarshalError", err.message));
+      continue;
+    }
+    if (fn[STREAMING]) {
+      await streamInvocation(fn, id, event, context);
+      continue;
+    }
+    try {
+      const result = await runHandler(fn, event, context);
+      const body = JSON.stringify(result === undefined ? null : result);
+      await call("POST", `/2018-06-01/runtime/invocation/${id}/response`, body, { "Content-Type": "application/json" });
+    } catch (err) {
+      console.error(`${err && err.name ? err.name : "Error"}\t${util.format(err)}`);
+      await postError(`/2018-06-01/runtime/invocation/${id}/error`, err);
+    }
+    currentId = "";
+  }
+}
+
+main();

@@ -1,0 +1,653 @@
+"""The Docker executor: one container per execution environment.
+
+A zip function runs in its runtime's image (`images.resolve.RuntimeImages`) with the
+code mounted read-only at /var/task and `command = [handler]`, the convention of AWS's
+base images (their entrypoint takes the handler as its only argument). An image
+function runs its own image with the ImageConfig overrides. Either way the container
+gets the Lambda sandbox: read-only root, /tmp a tmpfs sized from EphemeralStorage,
+memory limit = MemorySize (no swap), non-root user, no capabilities,
+no-new-privileges, and labels naming lambdad, the daemon and the function.
+
+How the container reaches the daemon's Runtime API:
+- daemon on the host: the daemon listens on the docker bridge's gateway address and
+  containers dial `host.docker.internal`, mapped to that gateway (`host-gateway`);
+- daemon in a container: environments join the daemon's network
+  (`LAMBDAD_DOCKER_NETWORK`, else the daemon container's own) and dial the daemon
+  container's address on it; the daemon listens on all interfaces.
+
+Orphans: containers carry the daemon id (stable per data dir, see `daemon_id_for`) and
+an instance token (random per executor). `remove_orphans` removes containers with our
+daemon id and another instance token: those a previous, crashed run of this daemon left.
+Containers of other daemon ids are never touched, because another daemon sharing the
+engine (a second data dir, a parallel test run) may be alive and using them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import ipaddress
+import os
+import re
+import socket
+import uuid
+from collections.abc import AsyncIterator, Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import docker
+import docker.errors
+import requests
+import structlog
+from docker.models.containers import Container
+from docker.types import LogConfig, Mount, Ulimit
+
+from lambdad.daemon.errors import LambdaError, Reason
+from lambdad.daemon.images.resolve import RuntimeImages
+from lambdad.daemon.runtime.executor import (
+    LABEL_DAEMON,
+    LABEL_ENVIRONMENT,
+    LABEL_FUNCTION,
+    LABEL_MANAGED,
+    LABEL_VERSION,
+    EnvironmentSpec,
+    Executor,
+    RuntimeApiBinding,
+    RuntimeStartError,
+)
+
+log = structlog.get_logger(__name__)
+
+# Which executor process started a container; see the module docstring on orphans.
+LABEL_INSTANCE = "dev.lambdad.instance"
+HOST_ALIAS = "host.docker.internal"
+# uid/gid of sbx_user1051, the user Lambda runs functions as (lambdad's images define it).
+SANDBOX_USER = "993:993"
+# RLIMIT_NOFILE as measured on AWS (lambda-spec §4.5).
+NOFILE_LIMIT = 1024
+PIDS_LIMIT = 1024
+# Longer output lines are handed over in pieces of this size (as the process executor does).
+LINE_LIMIT = 1024 * 1024
+# Warm environments live for minutes: bound the engine's copy of their output.
+LOG_CONFIG = LogConfig(type="json-file", config={"max-size": "10m", "max-file": "2"})
+# Long-blocking Docker calls (log streams, waits) each hold a thread for an environment's
+# lifetime; they get their own pool so they cannot starve asyncio's default executor.
+MAX_BLOCKING_THREADS = 512
+
+
+def daemon_id_for(data_dir: Path) -> str:
+    """A daemon id that is stable across restarts of the daemon owning `data_dir`."""
+    return hashlib.sha256(str(data_dir.resolve()).encode()).hexdigest()[:16]
+
+
+def docker_available(timeout: float = 2.0) -> bool:
+    """True if a Docker engine answers a ping within `timeout` seconds (DOCKER_HOST honoured)."""
+    try:
+        client = docker.from_env(timeout=max(1, round(timeout)))
+    except docker.errors.DockerException:
+        return False
+    try:
+        return bool(client.ping())
+    except (docker.errors.DockerException, requests.RequestException, OSError):
+        return False
+    finally:
+        client.close()
+
+
+def running_in_container() -> bool:
+    """True if this process runs inside a container."""
+    if Path("/.dockerenv").exists() or Path("/run/.containerenv").exists():
+        return True
+    with contextlib.suppress(OSError):
+        cgroup = Path("/proc/1/cgroup").read_text()
+        if re.search(r"docker|containerd|kubepods|libpod", cgroup):
+            return True
+    return False
+
+
+def _own_container_id() -> str | None:
+    """This process's container id, from the cgroup or mount tables, if visible."""
+    for source in ("/proc/self/cgroup", "/proc/self/mountinfo"):
+        with contextlib.suppress(OSError):
+            text = Path(source).read_text()
+            match = re.search(r"(?:docker[-/]|/containers/)([0-9a-f]{64})", text)
+            if match:
+                return match[1]
+    return None
+
+
+@dataclass(frozen=True)
+class NetworkPlan:
+    """How environments are attached and how they dial the daemon (and see its files)."""
+
+    binding: RuntimeApiBinding
+    network: str | None  # None = the engine's default bridge
+    extra_hosts: Mapping[str, str]
+    # Daemon-side path -> engine-side path of the daemon container's mounts: bind-mount
+    # sources are resolved by the engine, so a code dir inside the daemon container must be
+    # named by its host path. Empty when the daemon runs on the host.
+    mounts: Mapping[str, str] = field(default_factory=dict)
+
+    def host_path(self, path: Path) -> str:
+        """`path` as the engine sees it."""
+        text = str(path)
+        best = ""
+        for destination in self.mounts:
+            inside = text == destination or text.startswith(destination.rstrip("/") + "/")
+            if inside and len(destination) > len(best):
+                best = destination
+        if not best:
+            return text
+        return self.mounts[best].rstrip("/") + text[len(best.rstrip("/")) :]
+
+
+def plan_network(client: docker.DockerClient, network: str | None = None) -> NetworkPlan:
+    """Work out the Runtime API binding for a daemon on the host or inside a container."""
+    if running_in_container():
+        plan = _plan_in_container(client, network)
+        if plan is not None:
+            return plan
+        log.info("in a container the engine does not run; networking as on the host")
+    gateway = _bridge_gateway(client, network or "bridge")
+    if gateway is not None and not _bindable(gateway):
+        # Docker Desktop, a remote engine: the bridge is not one of our interfaces.
+        gateway = None
+    return NetworkPlan(
+        RuntimeApiBinding(bind_host=gateway or "0.0.0.0", advertised_host=HOST_ALIAS),
+        network,
+        {HOST_ALIAS: "host-gateway"},
+    )
+
+
+def _bindable(address: str) -> bool:
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            probe.bind((address, 0))
+    except OSError:
+        return False
+    return True
+
+
+def _bridge_gateway(client: docker.DockerClient, name: str) -> str | None:
+    try:
+        attrs = client.networks.get(name).attrs
+    except docker.errors.DockerException:
+        return None
+    for config in (attrs.get("IPAM") or {}).get("Config") or []:
+        gateway = config.get("Gateway")
+        if gateway and ":" not in gateway:
+            return str(gateway)
+        subnet = config.get("Subnet")
+        if subnet and ":" not in subnet:
+            # The default bridge often lists no gateway; Docker gives it the subnet's first
+            # address (the caller checks that it is one of ours).
+            with contextlib.suppress(ValueError, StopIteration):
+                return str(next(ipaddress.ip_network(subnet).hosts()))
+    return None
+
+
+def _plan_in_container(client: docker.DockerClient, network: str | None) -> NetworkPlan | None:
+    me: Container | None = None
+    for ident in (_own_container_id(), socket.gethostname()):
+        if not ident:
+            continue
+        with contextlib.suppress(docker.errors.DockerException):
+            me = client.containers.get(ident)
+            break
+    if me is None:
+        return None
+    settings = me.attrs.get("NetworkSettings", {})
+    if me.attrs.get("HostConfig", {}).get("NetworkMode") == "host":
+        return None  # the daemon shares the host's network: the host plan is right
+    networks: dict[str, Any] = settings.get("Networks") or {}
+    if network and network not in networks:
+        client.networks.get(network).connect(me)
+        me.reload()
+        networks = me.attrs.get("NetworkSettings", {}).get("Networks") or {}
+    if not network:
+        # A user-defined network if there is one; the default bridge works too (by address).
+        named = [name for name in networks if name not in {"bridge", "none", "host"}]
+        network = named[0] if named else next(iter(networks), None)
+    if not network or network not in networks:
+        return None
+    address = networks[network].get("IPAddress")
+    if not address:
+        return None
+    mounts = {
+        str(mount["Destination"]): str(mount["Source"])
+        for mount in me.attrs.get("Mounts") or []
+        if mount.get("Destination") and mount.get("Source")
+    }
+    return NetworkPlan(
+        RuntimeApiBinding(bind_host="0.0.0.0", advertised_host=address), network, {}, mounts
+    )
+
+
+def _image_user_and_command(spec: EnvironmentSpec) -> dict[str, Any]:
+    if spec.package_type == "Image":
+        config = spec.image_config or {}
+        options: dict[str, Any] = {}
+        if config.get("EntryPoint"):
+            options["entrypoint"] = list(config["EntryPoint"])
+        if config.get("Command"):
+            options["command"] = list(config["Command"])
+        if config.get("WorkingDirectory"):
+            options["working_dir"] = str(config["WorkingDirectory"])
+        return options
+    # AWS base images: ENTRYPOINT /lambda-entrypoint.sh takes the handler as its only argument.
+    return {"command": [spec.handler or "handler"]}
+
+
+def container_options(
+    spec: EnvironmentSpec,
+    image: str,
+    runtime_api: str,
+    plan: NetworkPlan,
+    labels: Mapping[str, str],
+) -> dict[str, Any]:
+    """The `containers.create` arguments for one environment (pure; unit-testable)."""
+    mounts: list[Mount] = []
+    if spec.code_dir is not None:
+        mounts.append(
+            Mount("/var/task", plan.host_path(spec.code_dir), type="bind", read_only=True)
+        )
+    if spec.opt_dir is not None:
+        mounts.append(Mount("/opt", plan.host_path(spec.opt_dir), type="bind", read_only=True))
+    memory = f"{spec.memory_mb}m"
+    options: dict[str, Any] = {
+        "image": image,
+        "name": f"lambdad-{spec.function_name[:40]}-{spec.environment_id[:24]}",
+        "environment": {**spec.variables, "AWS_LAMBDA_RUNTIME_API": runtime_api},
+        "mounts": mounts,
+        "mem_limit": memory,
+        "memswap_limit": memory,  # no swap: exceeding MemorySize is an out-of-memory kill
+        # Lambda's /tmp allows executables; Docker's tmpfs default is noexec.
+        "tmpfs": {"/tmp": f"rw,exec,nosuid,nodev,size={spec.ephemeral_storage_mb}m,mode=1777"},
+        "read_only": True,
+        "user": SANDBOX_USER,
+        "cap_drop": ["ALL"],
+        "security_opt": ["no-new-privileges"],
+        "ulimits": [Ulimit(name="nofile", soft=NOFILE_LIMIT, hard=NOFILE_LIMIT)],
+        "pids_limit": PIDS_LIMIT,
+        "labels": dict(labels),
+        "log_config": LOG_CONFIG,
+        "extra_hosts": dict(plan.extra_hosts),
+        "detach": True,
+    }
+    if plan.network:
+        options["network"] = plan.network
+    options.update(_image_user_and_command(spec))
+    return options
+
+
+def _has_bootstrap(spec: EnvironmentSpec) -> bool:
+    for directory in (spec.code_dir, spec.opt_dir):
+        if directory is not None:
+            candidate = directory / "bootstrap"
+            if candidate.is_file() and os.access(candidate, os.X_OK):
+                return True
+    return False
+
+
+class DockerProcess:
+    """A running environment container (implements `executor.RuntimeProcess`)."""
+
+    def __init__(
+        self,
+        container: Container,
+        pool: ThreadPoolExecutor,
+        on_removed: Callable[[], None] | None = None,
+    ) -> None:
+        self._container = container
+        self._pool = pool
+        self._on_removed = on_removed
+        self._exit_code: int | None = None
+        self._final_state: dict[str, Any] | None = None
+        self._streams: list[Any] = []
+        self._removed = False
+
+    @property
+    def container_id(self) -> str:
+        """The container's id."""
+        return str(self._container.id)
+
+    async def _blocking(self, fn: Callable[[], Any]) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self._pool, fn)
+
+    async def output(self) -> AsyncIterator[str]:
+        """stdout and stderr lines, interleaved as written, until the container exits."""
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[bytes | None] = asyncio.Queue()
+        try:
+            stream = await asyncio.to_thread(
+                self._container.logs, stream=True, follow=True, stdout=True, stderr=True
+            )
+        except docker.errors.NotFound:
+            return
+        self._streams.append(stream)
+
+        def pump() -> None:
+            last = b""
+            try:
+                for chunk in stream:
+                    loop.call_soon_threadsafe(queue.put_nowait, chunk)
+                    last = chunk
+                # A last message without a newline can miss a follow stream that ends when the
+                # container stops (the engine flushes it at EOF); fetch it once more.
+                final = self._container.logs(stdout=True, stderr=True, tail=1)
+                if final and not final.endswith(b"\n") and final != last:
+                    loop.call_soon_threadsafe(queue.put_nowait, final)
+            except (docker.errors.DockerException, requests.RequestException, OSError, ValueError):
+                pass  # the container was removed under the stream
+            finally:
+                with contextlib.suppress(RuntimeError):  # loop already closed
+                    loop.call_soon_threadsafe(queue.put_nowait, None)
+
+        pumping = loop.run_in_executor(self._pool, pump)
+        parts: list[bytes] = []  # the unfinished line, in pieces (joined once, not per chunk)
+        size = 0
+        try:
+            while (chunk := await queue.get()) is not None:
+                if b"\n" not in chunk and size + len(chunk) < LINE_LIMIT:
+                    parts.append(chunk)
+                    size += len(chunk)
+                    continue
+                *lines, rest = b"".join([*parts, chunk]).split(b"\n")
+                for line in lines:
+                    yield line.decode("utf-8", "replace").rstrip("\r")
+                while len(rest) >= LINE_LIMIT:  # an endless line is handed over in pieces
+                    yield rest[:LINE_LIMIT].decode("utf-8", "replace")
+                    rest = rest[LINE_LIMIT:]
+                parts, size = [rest], len(rest)
+            if size:
+                yield b"".join(parts).decode("utf-8", "replace")
+        finally:
+            if not pumping.done():
+                with contextlib.suppress(Exception):
+                    stream.close()
+
+    async def wait(self) -> int:
+        """The container's exit code, once it has exited."""
+        if self._exit_code is None:
+            try:
+                result = await self._blocking(self._container.wait)
+                self._exit_code = int(result.get("StatusCode", -1))
+            except docker.errors.NotFound:
+                state = self._final_state or {}
+                self._exit_code = int(state.get("ExitCode", 137))
+        return self._exit_code
+
+    async def _state(self) -> dict[str, Any]:
+        if self._final_state is not None:
+            return self._final_state
+        try:
+            await asyncio.to_thread(self._container.reload)
+        except docker.errors.NotFound:
+            return {}
+        return dict(self._container.attrs.get("State") or {})
+
+    async def out_of_memory(self) -> bool:
+        """True if the kernel killed the container for exceeding its memory limit."""
+        return bool((await self._state()).get("OOMKilled"))
+
+    async def max_memory_used_mb(self) -> int | None:
+        """Peak memory of the container's cgroup, while it runs."""
+        try:
+            stats = await asyncio.to_thread(self._container.stats, stream=False, one_shot=True)
+        except (docker.errors.DockerException, requests.RequestException):
+            return None
+        memory = stats.get("memory_stats") or {}
+        peak = memory.get("max_usage")  # cgroup v1
+        if not peak:
+            peak = await asyncio.to_thread(self._cgroup2_peak) or memory.get("usage")
+        return max(1, round(int(peak) / 2**20)) if peak else None
+
+    def _cgroup2_peak(self) -> int | None:
+        # The stats API has no peak on cgroup v2; the host's cgroupfs does (daemon on the host).
+        for path in (
+            f"/sys/fs/cgroup/system.slice/docker-{self.container_id}.scope/memory.peak",
+            f"/sys/fs/cgroup/docker/{self.container_id}/memory.peak",
+        ):
+            with contextlib.suppress(OSError, ValueError):
+                return int(Path(path).read_text().strip())
+        return None
+
+    async def kill(self) -> None:
+        """Remove the container now (idempotent); its final state stays readable."""
+        if self._removed:
+            return
+        self._removed = True
+        with contextlib.suppress(docker.errors.DockerException):
+            await asyncio.to_thread(self._container.reload)
+            self._final_state = dict(self._container.attrs.get("State") or {})
+        try:
+            await asyncio.to_thread(self._container.remove, force=True, v=True)
+        except docker.errors.NotFound:
+            pass
+        except docker.errors.APIError as exc:
+            if exc.status_code != 409:  # 409: removal already in progress
+                raise
+        for stream in self._streams:
+            with contextlib.suppress(Exception):
+                stream.close()
+        if self._on_removed is not None:
+            self._on_removed()
+
+
+class DockerExecutor:
+    """Runs each execution environment in its own container (implements `Executor`)."""
+
+    name = "docker"
+    # Output reaches the daemon through the engine's log driver, typically a few ms after the
+    # runtime wrote it but up to tens of ms under load: how long to wait for a function's last
+    # lines after its response before framing END/REPORT.
+    output_latency_s = 0.05
+
+    def __init__(
+        self,
+        client: docker.DockerClient,
+        *,
+        daemon_id: str,
+        images: RuntimeImages | None = None,
+        plan: NetworkPlan | None = None,
+    ) -> None:
+        self._client = client
+        self._daemon_id = daemon_id
+        self._instance = uuid.uuid4().hex[:16]
+        self._images = images or RuntimeImages(client)
+        self._plan = plan or plan_network(client)
+        self._pool = ThreadPoolExecutor(MAX_BLOCKING_THREADS, thread_name_prefix="lambdad-docker")
+        self._processes: dict[str, DockerProcess] = {}
+
+    @classmethod
+    async def create(
+        cls,
+        *,
+        daemon_id: str,
+        network: str | None = None,
+        image_mapping: Mapping[str, str] | None = None,
+        pull: bool = True,
+    ) -> DockerExecutor:
+        """Connect to the engine (DOCKER_HOST or the local socket) and plan networking."""
+
+        def connect() -> DockerExecutor:
+            client = docker.from_env(timeout=120, max_pool_size=MAX_BLOCKING_THREADS)
+            plan = plan_network(client, network)
+            images = RuntimeImages(client, image_mapping, pull=pull)
+            return cls(client, daemon_id=daemon_id, images=images, plan=plan)
+
+        executor = await asyncio.to_thread(connect)
+        log.info(
+            "docker executor ready",
+            bind_host=executor._plan.binding.bind_host,
+            advertised_host=executor._plan.binding.advertised_host,
+            network=executor._plan.network or "bridge",
+        )
+        return executor
+
+    @property
+    def daemon_id(self) -> str:
+        """The daemon id this executor labels its containers with."""
+        return self._daemon_id
+
+    @property
+    def instance(self) -> str:
+        """The per-executor token that tells this run's containers from a crashed run's."""
+        return self._instance
+
+    def runtime_api_binding(self) -> RuntimeApiBinding:
+        """How this executor's environments reach the daemon."""
+        return self._plan.binding
+
+    async def _image_for(self, spec: EnvironmentSpec) -> str:
+        if spec.package_type == "Image":
+            if not spec.image_uri:
+                raise LambdaError(Reason.INVALID_PARAMETER_VALUE, "ImageUri is required.")
+            await self._ensure_image(spec.image_uri)
+            return spec.image_uri
+        if not spec.runtime:
+            raise LambdaError(Reason.INVALID_PARAMETER_VALUE, "Runtime is required.")
+        return str(await asyncio.to_thread(self._images.resolve, spec.runtime))
+
+    async def _ensure_image(self, ref: str) -> None:
+        def present_or_pulled() -> bool:
+            try:
+                self._client.images.get(ref)
+                return True
+            except docker.errors.ImageNotFound:
+                pass
+            try:
+                self._client.images.pull(ref)
+                return True
+            except docker.errors.DockerException:
+                return False
+
+        if not await asyncio.to_thread(present_or_pulled):
+            raise LambdaError(
+                Reason.INVALID_PARAMETER_VALUE,
+                f"Source image {ref} does not exist. Provide a valid source image.",
+            )
+
+    async def check_runtime(self, runtime: str | None, image_uri: str | None) -> None:
+        """Raise a LambdaError naming `lambdad images build` when no image can run this."""
+        if image_uri:
+            await self._ensure_image(image_uri)
+        elif runtime:
+            await asyncio.to_thread(self._images.resolve, runtime)
+
+    def _labels(self, spec: EnvironmentSpec) -> dict[str, str]:
+        return {
+            **spec.labels,
+            LABEL_MANAGED: "true",
+            LABEL_DAEMON: self._daemon_id,
+            LABEL_INSTANCE: self._instance,
+            LABEL_FUNCTION: spec.function_name,
+            LABEL_VERSION: spec.function_version,
+            LABEL_ENVIRONMENT: spec.environment_id,
+        }
+
+    async def start(self, spec: EnvironmentSpec, runtime_api: str) -> DockerProcess:
+        """Create and start the environment's container."""
+        # Checked here rather than left to the container's bootstrap so the invocation fails
+        # as AWS reports it (and as the process executor does).
+        custom = spec.package_type != "Image" and (spec.runtime or "").startswith("provided")
+        if custom and not await asyncio.to_thread(_has_bootstrap, spec):
+            raise RuntimeStartError(
+                "Runtime.InvalidEntrypoint",
+                "Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]",
+            )
+        image = await self._image_for(spec)
+        options = container_options(spec, image, runtime_api, self._plan, self._labels(spec))
+        container = await asyncio.to_thread(self._client.containers.create, **options)
+        process = DockerProcess(container, self._pool, lambda: self._forget(spec.environment_id))
+        self._processes[spec.environment_id] = process
+        try:
+            await asyncio.to_thread(container.start)
+        except BaseException:
+            await process.kill()
+            raise
+        log.debug(
+            "container started",
+            container=container.short_id,
+            image=image,
+            function=spec.function_name,
+            environment=spec.environment_id,
+        )
+        return process
+
+    def _forget(self, environment_id: str) -> None:
+        self._processes.pop(environment_id, None)
+
+    async def _managed(self) -> list[Container]:
+        filters = {"label": [f"{LABEL_MANAGED}=true", f"{LABEL_DAEMON}={self._daemon_id}"]}
+        return list(
+            await asyncio.to_thread(self._client.containers.list, all=True, filters=filters)
+        )
+
+    async def remove_orphans(self) -> int:
+        """Remove containers a previous run of this daemon (same daemon id) left behind."""
+        removed = 0
+        for container in await self._managed():
+            if container.labels.get(LABEL_INSTANCE) == self._instance:
+                continue
+            with contextlib.suppress(docker.errors.NotFound):
+                await asyncio.to_thread(container.remove, force=True, v=True)
+                removed += 1
+        if removed:
+            log.info("removed orphaned environments", count=removed)
+        return removed
+
+    async def close(self) -> None:
+        """Remove every container this executor started, then release the engine client."""
+        processes = list(self._processes.values())
+        self._processes.clear()
+        await asyncio.gather(*(p.kill() for p in processes), return_exceptions=True)
+        # Containers whose start was interrupted before they were tracked.
+        for container in await self._managed():
+            if container.labels.get(LABEL_INSTANCE) == self._instance:
+                with contextlib.suppress(docker.errors.DockerException):
+                    await asyncio.to_thread(container.remove, force=True, v=True)
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        await asyncio.to_thread(self._client.close)
+
+
+async def select_executor(
+    config_executor: str,
+    *,
+    daemon_id: str,
+    process_executor: Callable[[], Executor],
+    docker_network: str | None = None,
+    image_mapping: Mapping[str, str] | None = None,
+    pull_images: bool = True,
+) -> Executor:
+    """The executor for `--executor docker|process|auto` (auto: Docker when an engine answers).
+
+    `process_executor` builds the process executor (its constructor belongs to
+    `runtime/process.py`). `docker` without a reachable engine is an error, not a fallback.
+    """
+    choice = config_executor.strip().lower()
+    if choice not in {"docker", "process", "auto"}:
+        raise ValueError(f"unknown executor {config_executor!r}: use docker, process or auto")
+    network = docker_network or os.environ.get("LAMBDAD_DOCKER_NETWORK") or None
+    if choice == "auto":
+        reachable = await asyncio.to_thread(docker_available)
+        choice = "docker" if reachable else "process"
+        log.info(
+            "executor selected",
+            executor=choice,
+            reason="docker engine reachable" if reachable else "no docker engine reachable",
+        )
+    else:
+        log.info("executor selected", executor=choice, reason="configured")
+    if choice == "process":
+        return process_executor()
+    if not await asyncio.to_thread(docker_available):
+        raise RuntimeError(
+            "--executor docker: no Docker engine reachable (DOCKER_HOST or /var/run/docker.sock)"
+        )
+    return await DockerExecutor.create(
+        daemon_id=daemon_id, network=network, image_mapping=image_mapping, pull=pull_images
+    )

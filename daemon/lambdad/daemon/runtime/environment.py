@@ -1,0 +1,532 @@
+"""`ExecutionEnvironment`: one runtime process, its Runtime API, and its invocations.
+
+An environment runs one invocation at a time. It starts on its first
+invocation (a cold start: Init Duration in REPORT), and is broken -- never
+reused -- once its process died, timed out or failed init. Failures come back
+as AWS reports them: the runtime's own error body, `Sandbox.Timedout`,
+`Runtime.ExitError`, `Runtime.OutOfMemory`, `Function.ResponseSizeTooLarge`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import json
+import math
+import secrets
+import signal
+import time
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import structlog
+
+from lambdad.daemon.domain.model import FunctionVersion
+from lambdad.daemon.runtime.executor import (
+    LABEL_ENVIRONMENT,
+    LABEL_FUNCTION,
+    LABEL_MANAGED,
+    LABEL_VERSION,
+    EnvironmentSpec,
+    Executor,
+    RuntimeProcess,
+    RuntimeStartError,
+)
+from lambdad.daemon.runtime.logs import FunctionLogs, LogLine
+from lambdad.daemon.runtime.runtime_api import (
+    InvocationRequest,
+    ResponseStream,
+    RuntimeApiServer,
+)
+
+log = structlog.get_logger(__name__)
+
+LOG_TAIL_BYTES = 4096
+# Init has its own budget in AWS (10 s), on top of the function's timeout.
+INIT_TIMEOUT_S = 10.0
+UNHANDLED = "Unhandled"
+# Go's names for signals, as AWS prints them ("signal: killed").
+_SIGNAL_NAMES = {
+    signal.SIGKILL: "killed",
+    signal.SIGTERM: "terminated",
+    signal.SIGSEGV: "segmentation fault",
+    signal.SIGABRT: "aborted",
+    signal.SIGINT: "interrupt",
+    signal.SIGBUS: "bus error",
+    signal.SIGILL: "illegal instruction",
+    signal.SIGFPE: "floating point exception",
+}
+
+
+def reserved_variables(config: FunctionVersion, *, region: str, log_stream: str) -> dict[str, str]:
+    """The function's variables plus the reserved ones of an AWS execution environment."""
+    runtime = config.runtime or ""
+    variables = dict(config.environment)
+    variables.update(
+        {
+            "AWS_LAMBDA_FUNCTION_NAME": config.name,
+            "AWS_LAMBDA_FUNCTION_VERSION": config.version,
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(config.memory_size),
+            "AWS_LAMBDA_LOG_GROUP_NAME": config.logging_config.get(
+                "LogGroup", f"/aws/lambda/{config.name}"
+            ),
+            "AWS_LAMBDA_LOG_STREAM_NAME": log_stream,
+            "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+            "AWS_REGION": region,
+            "AWS_DEFAULT_REGION": region,
+            "LAMBDA_TASK_ROOT": "/var/task",
+            "LAMBDA_RUNTIME_DIR": "/var/runtime",
+            "TZ": ":UTC",
+            # Placeholder credentials: SDKs inside the function need some to sign with.
+            "AWS_ACCESS_KEY_ID": "lambdad",
+            "AWS_SECRET_ACCESS_KEY": "lambdad",
+            "AWS_SESSION_TOKEN": "lambdad",
+        }
+    )
+    if config.handler:
+        variables["_HANDLER"] = config.handler
+    if runtime and not runtime.startswith("provided"):
+        variables["AWS_EXECUTION_ENV"] = f"AWS_Lambda_{runtime}"
+    if config.logging_config.get("LogFormat") == "JSON":
+        variables["AWS_LAMBDA_LOG_FORMAT"] = "JSON"
+        level = config.logging_config.get("ApplicationLogLevel")
+        if level:
+            variables["AWS_LAMBDA_LOG_LEVEL"] = level
+    return variables
+
+
+def new_log_stream(version: str) -> str:
+    """`YYYY/MM/DD/[<version>]<32 hex>`, as AWS names log streams."""
+    return f"{datetime.now(UTC):%Y/%m/%d}/[{version}]{secrets.token_hex(16)}"
+
+
+def new_trace_id() -> str:
+    """An X-Ray trace header for one invocation (not sampled)."""
+    root = f"1-{int(time.time()):08x}-{secrets.token_hex(12)}"
+    return f"Root={root};Parent={secrets.token_hex(8)};Sampled=0"
+
+
+def build_spec(
+    config: FunctionVersion,
+    *,
+    region: str,
+    code_dir: Path | None,
+    opt_dir: Path | None = None,
+    labels: Mapping[str, str] | None = None,
+) -> EnvironmentSpec:
+    """The EnvironmentSpec of a new environment for `config`."""
+    environment_id = uuid.uuid4().hex
+    return EnvironmentSpec(
+        environment_id=environment_id,
+        function_name=config.name,
+        function_version=config.version,
+        package_type=config.package_type,
+        runtime=config.runtime,
+        handler=config.handler,
+        code_dir=code_dir,
+        opt_dir=opt_dir,
+        image_uri=config.code.resolved_image_uri or config.code.image_uri or None,
+        image_config=config.image_config,
+        memory_mb=config.memory_size,
+        ephemeral_storage_mb=config.ephemeral_storage,
+        timeout_s=config.timeout,
+        architecture=(config.architectures or ["x86_64"])[0],
+        variables=reserved_variables(
+            config, region=region, log_stream=new_log_stream(config.version)
+        ),
+        labels={
+            LABEL_MANAGED: "true",
+            LABEL_FUNCTION: config.name,
+            LABEL_VERSION: config.version,
+            LABEL_ENVIRONMENT: environment_id,
+            **(labels or {}),
+        },
+    )
+
+
+@dataclass(frozen=True)
+class InvocationResult:
+    """The outcome of one invocation as Invoke reports it."""
+
+    request_id: str
+    payload: bytes
+    executed_version: str
+    function_error: str | None = None  # "Unhandled" when the function failed
+    error_type: str | None = None  # the runtime's or the platform's error type
+    log_tail: bytes = b""  # last 4 KB of the invocation's log (with LogType Tail)
+    content_type: str = "application/json"
+    stream: ResponseStream | None = None
+
+
+def _error_payload(error_type: str, message: str) -> bytes:
+    return json.dumps({"errorType": error_type, "errorMessage": message}).encode()
+
+
+def exit_reason(code: int | None) -> str:
+    """AWS's wording for a runtime exit: `exit status 3`, `signal: killed`, or no reason."""
+    if code is None or code == 0:
+        return "Runtime exited without providing a reason"
+    if code < 0:
+        try:
+            name = _SIGNAL_NAMES.get(signal.Signals(-code), signal.Signals(-code).name.lower())
+        except ValueError:
+            name = str(-code)
+        return f"Runtime exited with error: signal: {name}"
+    return f"Runtime exited with error: exit status {code}"
+
+
+@dataclass
+class _Window:
+    """Where an invocation's output starts and (once the next one starts) ends."""
+
+    request_id: str
+    start: int
+    end: int | None = None
+
+
+# Failures the Runtime API itself detects; the environment is reset after them.
+_RESET_AFTER = frozenset({"Function.ResponseSizeTooLarge", "Runtime.InvalidResponseModeHeader"})
+
+
+class ExecutionEnvironment:
+    """One runtime process with its own Runtime API server; one invocation at a time."""
+
+    def __init__(
+        self,
+        spec: EnvironmentSpec,
+        executor: Executor,
+        logs: FunctionLogs,
+        *,
+        output_settle_s: float = 0.005,
+    ) -> None:
+        self.spec = spec
+        self._executor = executor
+        self._logs = logs
+        self._settle_s = output_settle_s
+        self._api: RuntimeApiServer | None = None
+        self._process: RuntimeProcess | None = None
+        self._exit: asyncio.Task[int] | None = None
+        self._reader: asyncio.Task[None] | None = None
+        # Output lines; `_base` is the absolute index of `_output[0]` (consumed lines are cut).
+        self._output: list[str] = []
+        self._base = 0
+        self._window: _Window | None = None
+        self._finishing: set[asyncio.Task[str]] = set()
+        self._init_ms: float | None = None
+        self._start_error: RuntimeStartError | None = None
+        self._ready: asyncio.Task[bool] | None = None
+        self.broken = False
+        self.closed = False
+        self.invocations = 0
+        self.last_used = time.monotonic()
+
+    @property
+    def usable(self) -> bool:
+        """False once broken, closed, or its process has exited."""
+        return not (self.broken or self.closed or (self._exit is not None and self._exit.done()))
+
+    @property
+    def environment_id(self) -> str:
+        """The spec's environment id (also in container labels and directory names)."""
+        return self.spec.environment_id
+
+    # ----------------------------------------------------------------- lifecycle
+    async def _start(self) -> None:
+        binding = self._executor.runtime_api_binding()
+        self._api = RuntimeApiServer(binding.bind_host)
+        port = await self._api.start()
+        started = time.monotonic()
+        try:
+            self._process = await self._executor.start(
+                self.spec, f"{binding.advertised_host}:{port}"
+            )
+        except RuntimeStartError as error:
+            self._start_error = error
+            return
+        except BaseException:
+            self.broken = True  # never reused; the pool closes it
+            raise
+        self._exit = asyncio.create_task(self._process.wait())
+        self._reader = asyncio.create_task(self._read_output(self._process))
+        self._ready = asyncio.create_task(self._api.ready.wait())
+        self._ready.add_done_callback(
+            lambda _: setattr(self, "_init_ms", (time.monotonic() - started) * 1000)
+        )
+
+    async def _read_output(self, process: RuntimeProcess) -> None:
+        async for line in process.output():
+            self._output.append(line)
+
+    async def close(self) -> None:
+        """Kill the process and stop the Runtime API (idempotent)."""
+        if self.closed:
+            return
+        self.closed = True
+        self.broken = True
+        if self._finishing:
+            await asyncio.gather(*self._finishing, return_exceptions=True)
+        if self._process is not None:
+            try:
+                await self._process.kill()
+            except Exception:
+                log.exception("killing runtime process failed", environment=self.environment_id)
+        for task in (self._reader, self._exit, self._ready):
+            if task is not None and not task.done():
+                task.cancel()
+        if self._api is not None:
+            await self._api.close()
+
+    # ---------------------------------------------------------------- invocation
+    async def invoke(self, request: InvocationRequest, *, tail: bool = False) -> InvocationResult:
+        """Run one invocation; failures of the function come back in the result."""
+        self.invocations += 1
+        cold = self._api is None
+        if cold:
+            await self._start()
+        assert self._api is not None
+        api = self._api
+        request_id = request.request_id
+        if self._start_error is not None:
+            self.broken = True
+            error = self._start_error
+            message = f"RequestId: {request_id} Error: {error.message}"
+            return await self._finish(
+                request,
+                started=time.monotonic(),
+                payload=_error_payload(error.error_type, message),
+                error_type=error.error_type,
+                extra_log=[message, error.error_type],
+                tail=tail,
+                cold=cold,
+            )
+        assert self._exit is not None and self._process is not None
+        outcome = api.submit(request)
+        started = time.monotonic()
+        delivered = asyncio.create_task(api.delivered(request_id))
+        init_error = api.init_error
+        waiting: set[asyncio.Future[Any]] = {delivered, self._exit, init_error}
+        done, _ = await asyncio.wait(
+            waiting,
+            timeout=INIT_TIMEOUT_S + request.timeout_s,
+            return_when=asyncio.FIRST_COMPLETED,
+        )
+        if delivered not in done:
+            delivered.cancel()
+            api.forget(request_id)
+            self.broken = True
+            if init_error.done():
+                failure = init_error.result()
+                await self._kill_quietly()
+                return await self._finish(
+                    request,
+                    started=started,
+                    payload=failure.payload,
+                    error_type=failure.error_type,
+                    extra_log=[],
+                    tail=tail,
+                    cold=cold,
+                )
+            if self._exit.done():
+                return await self._exited(request, started, tail=tail, cold=cold)
+            return await self._timed_out(request, started, tail=tail, cold=cold)
+        started = time.monotonic()
+        self._mark_start(request)
+        racing: set[asyncio.Future[Any]] = {outcome, self._exit}
+        done, _ = await asyncio.wait(
+            racing,
+            timeout=request.timeout_s,
+            return_when=asyncio.FIRST_COMPLETED,
+        )
+        if outcome in done and not outcome.cancelled():
+            answer = outcome.result()
+            if answer.error_type in _RESET_AFTER:
+                # The runtime client cannot go on after these (awslambdaric exits); AWS resets.
+                self.broken = True
+                await self._kill_quietly()
+            return await self._finish(
+                request,
+                started=started,
+                payload=answer.payload,
+                error_type=answer.error_type,
+                extra_log=[],
+                tail=tail,
+                cold=cold,
+                content_type=answer.content_type,
+                stream=answer.stream,
+            )
+        api.forget(request_id)
+        self.broken = True
+        if self._exit.done():
+            return await self._exited(request, started, tail=tail, cold=cold)
+        return await self._timed_out(request, started, tail=tail, cold=cold)
+
+    @property
+    def _written(self) -> int:
+        return self._base + len(self._output)
+
+    def _mark_start(self, request: InvocationRequest) -> None:
+        # Output from here on belongs to this invocation; the previous one's ends here (its
+        # framing may still be waiting for late lines, which now count for this one).
+        if self._window is not None and self._window.end is None:
+            self._window.end = self._written
+        self._window = _Window(request.request_id, self._written)
+
+    async def _kill_quietly(self) -> None:
+        if self._process is not None:
+            with contextlib.suppress(Exception):
+                await self._process.kill()
+
+    async def _exited(
+        self, request: InvocationRequest, started: float, *, tail: bool, cold: bool
+    ) -> InvocationResult:
+        assert self._exit is not None and self._process is not None
+        code = self._exit.result()
+        oom = await self._process.out_of_memory()
+        if oom:
+            error_type = "Runtime.OutOfMemory"
+            reason = "Runtime exited with error: signal: killed"
+        else:
+            error_type = "Runtime.ExitError"
+            reason = exit_reason(code)
+        message = f"RequestId: {request.request_id} Error: {reason}"
+        if self._reader is not None:  # the process is gone: all its output can be read
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(asyncio.shield(self._reader), 1)
+        return await self._finish(
+            request,
+            started=started,
+            payload=_error_payload(error_type, message),
+            error_type=error_type,
+            extra_log=[message, error_type],
+            tail=tail,
+            cold=cold,
+        )
+
+    async def _timed_out(
+        self, request: InvocationRequest, started: float, *, tail: bool, cold: bool
+    ) -> InvocationResult:
+        seconds = f"{request.timeout_s:.2f}"
+        now = datetime.now(UTC)
+        stamp = now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
+        await self._kill_quietly()
+        return await self._finish(
+            request,
+            started=started,
+            payload=_error_payload(
+                "Sandbox.Timedout",
+                f"RequestId: {request.request_id} Error: Task timed out after {seconds} seconds",
+            ),
+            error_type="Sandbox.Timedout",
+            extra_log=[f"{stamp} {request.request_id} Task timed out after {seconds} seconds"],
+            tail=tail,
+            cold=cold,
+        )
+
+    async def _finish(
+        self,
+        request: InvocationRequest,
+        *,
+        started: float,
+        payload: bytes,
+        error_type: str | None,
+        extra_log: list[str],
+        tail: bool,
+        cold: bool,
+        content_type: str = "application/json",
+        stream: ResponseStream | None = None,
+    ) -> InvocationResult:
+        duration_ms = (time.monotonic() - started) * 1000
+        self.last_used = time.monotonic()
+        result = InvocationResult(
+            request_id=request.request_id,
+            payload=payload,
+            executed_version=self.spec.function_version,
+            function_error=UNHANDLED if error_type else None,
+            error_type=error_type,
+            content_type=content_type,
+            stream=stream,
+        )
+        window = self._window
+        if window is not None and window.request_id != request.request_id:
+            window = None  # it never reached the runtime
+        framing = self._frame_logs(request, duration_ms, extra_log, cold, window)
+        if tail:
+            text = await framing
+            encoded = text.encode()
+            return _with_tail(result, encoded[-LOG_TAIL_BYTES:])
+        task = asyncio.create_task(framing)
+        self._finishing.add(task)
+        task.add_done_callback(self._finishing.discard)
+        return result
+
+    async def _frame_logs(
+        self,
+        request: InvocationRequest,
+        duration_ms: float,
+        extra: list[str],
+        cold: bool,
+        window: _Window | None,
+    ) -> str:
+        """Wait for the invocation's output to arrive, then keep it framed as AWS frames it."""
+        if not self.broken:
+            # Output written just before the response may still be in the pipe.
+            seen = -1
+            while seen != self._written and (window is None or window.end is None):
+                seen = self._written
+                await asyncio.sleep(self._settle_s)
+        elif self._reader is not None:  # killed or exited: read what it wrote, briefly
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(asyncio.shield(self._reader), 1)
+        if window is None:  # never reached the runtime: everything is init output
+            start = end = self._written
+        else:
+            start = window.start
+            if window.end is None:
+                window.end = self._written
+            end = window.end
+        before = self._output[: start - self._base] if cold or window is None else []
+        during = self._output[start - self._base : end - self._base]
+        if self._window is None or self._window is window:
+            del self._output[: end - self._base]
+            self._base = end
+        memory = None
+        if self._process is not None and not self.closed:
+            with contextlib.suppress(Exception):
+                memory = await self._process.max_memory_used_mb()
+        report = (
+            f"REPORT RequestId: {request.request_id}\tDuration: {duration_ms:.2f} ms\t"
+            f"Billed Duration: {max(1, math.ceil(duration_ms))} ms\t"
+            f"Memory Size: {self.spec.memory_mb} MB\t"
+            f"Max Memory Used: {memory if memory is not None else 0} MB\t"
+        )
+        if cold and self._init_ms is not None:
+            report += f"Init Duration: {self._init_ms:.2f} ms\t"
+        lines = [
+            *before,
+            f"START RequestId: {request.request_id} Version: {self.spec.function_version}",
+            *during,
+            *extra,
+            f"END RequestId: {request.request_id}",
+            report,
+        ]
+        now = int(time.time() * 1000)
+        self._logs.append(
+            LogLine(
+                self.spec.function_name,
+                self.spec.function_version,
+                request.request_id,
+                text,
+                now,
+            )
+            for text in lines
+        )
+        return "".join(f"{line}\n" for line in lines)
+
+
+def _with_tail(result: InvocationResult, tail: bytes) -> InvocationResult:
+    return dataclasses.replace(result, log_tail=tail)

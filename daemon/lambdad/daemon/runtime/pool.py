@@ -1,0 +1,278 @@
+"""`EnvironmentPool`: warm reuse, scale-out and concurrency limits of execution environments.
+
+Environments are kept per function version and configuration revision. An
+invocation takes an idle warm environment of its version or starts a new one
+(scale-out); each environment runs one invocation at a time. Concurrency is
+limited per function by its reserved concurrency, and for the others by the
+account's unreserved pool; beyond that Invoke is throttled (429) as AWS does.
+A code or configuration change retires the function's environments; idle
+environments are removed after `idle_timeout_s`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import time
+from collections import defaultdict
+from collections.abc import Coroutine
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+
+from lambdad.daemon.domain.model import FunctionVersion
+from lambdad.daemon.errors import LambdaError, Reason
+from lambdad.daemon.runtime.code import CodeStore
+from lambdad.daemon.runtime.environment import (
+    ExecutionEnvironment,
+    InvocationResult,
+    build_spec,
+)
+from lambdad.daemon.runtime.executor import Executor
+from lambdad.daemon.runtime.logs import FunctionLogs
+from lambdad.daemon.runtime.runtime_api import InvocationRequest
+
+log = structlog.get_logger(__name__)
+
+DEFAULT_IDLE_TIMEOUT_S = 600.0
+DEFAULT_ACCOUNT_CONCURRENCY = 1000
+RESERVED_EXCEEDED = "ReservedFunctionConcurrentInvocationLimitExceeded"
+ACCOUNT_EXCEEDED = "ConcurrentInvocationLimitExceeded"
+
+
+@dataclass(frozen=True)
+class PoolKey:
+    """Environments are interchangeable only within one version at one revision."""
+
+    function_name: str
+    version: str
+    revision_id: str
+
+    @classmethod
+    def of(cls, config: FunctionVersion) -> PoolKey:
+        """The key of a configuration."""
+        return cls(config.name, config.version, config.revision_id)
+
+
+def throttled(reason: str) -> LambdaError:
+    """429 TooManyRequestsException, `Rate Exceeded.`, with AWS's Reason."""
+    return LambdaError(Reason.TOO_MANY_REQUESTS, "Rate Exceeded.", {"reason": reason})
+
+
+class EnvironmentPool:
+    """Hands invocations to warm or new execution environments, within concurrency limits."""
+
+    def __init__(
+        self,
+        executor: Executor,
+        code: CodeStore,
+        logs: FunctionLogs,
+        *,
+        region: str,
+        idle_timeout_s: float = DEFAULT_IDLE_TIMEOUT_S,
+        account_concurrency: int = DEFAULT_ACCOUNT_CONCURRENCY,
+        output_settle_s: float = 0.005,
+    ) -> None:
+        self.executor = executor
+        self.logs = logs
+        self._code = code
+        self._region = region
+        self.idle_timeout_s = idle_timeout_s
+        self.account_concurrency = account_concurrency
+        # How long output must be quiet before an invocation's log is framed; an executor
+        # whose output arrives late (Docker's log stream) needs more than a pipe does.
+        self.output_settle_s = output_settle_s
+        self._idle: dict[PoolKey, list[ExecutionEnvironment]] = defaultdict(list)
+        self._busy: dict[str, tuple[PoolKey, ExecutionEnvironment]] = {}
+        self._retiring: set[str] = set()
+        self._reserved: dict[str, int] = {}
+        self._in_flight: dict[str, int] = defaultdict(int)
+        self._unreserved_in_flight = 0
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._reaper: asyncio.Task[None] | None = None
+        self._closing = False
+        self.environments_started = 0
+
+    # ----------------------------------------------------------------- lifecycle
+    async def start(self) -> None:
+        """Remove what a crashed daemon left behind; start reaping idle environments."""
+        removed = await self.executor.remove_orphans()
+        await asyncio.to_thread(self._code.remove_partial)
+        if removed:
+            log.info("orphaned environments removed", count=removed, executor=self.executor.name)
+        self._reaper = asyncio.create_task(self._reap())
+
+    async def close(self) -> None:
+        """Kill every environment, idle or busy."""
+        self._closing = True
+        if self._reaper is not None:
+            self._reaper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reaper
+        environments = [env for envs in self._idle.values() for env in envs]
+        environments += [env for _, env in self._busy.values()]
+        self._idle.clear()
+        await asyncio.gather(*(env.close() for env in environments), return_exceptions=True)
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.executor.close()
+
+    async def _reap(self) -> None:
+        interval = max(0.05, min(self.idle_timeout_s / 2, 10.0))
+        while True:
+            await asyncio.sleep(interval)
+            now = time.monotonic()
+            for key, envs in list(self._idle.items()):
+                expired = [e for e in envs if now - e.last_used >= self.idle_timeout_s]
+                for env in expired:
+                    envs.remove(env)
+                    self._close_later(env)
+                if not envs:
+                    self._idle.pop(key, None)
+
+    def _close_later(self, env: ExecutionEnvironment) -> None:
+        task = asyncio.create_task(env.close())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # --------------------------------------------------------------- concurrency
+    def set_reserved(self, function_name: str, reserved: int | None) -> None:
+        """Record a function's reserved concurrency (None: it shares the unreserved pool)."""
+        if reserved is None:
+            self._reserved.pop(function_name, None)
+        else:
+            self._reserved[function_name] = reserved
+
+    def in_flight(self, function_name: str) -> int:
+        """Invocations of the function running now."""
+        return self._in_flight.get(function_name, 0)
+
+    def environment_count(self, function_name: str) -> int:
+        """Live environments (idle and busy) of the function."""
+        idle = sum(len(v) for k, v in self._idle.items() if k.function_name == function_name)
+        busy = sum(1 for k, _ in self._busy.values() if k.function_name == function_name)
+        return idle + busy
+
+    def _admit(self, name: str) -> None:
+        reserved = self._reserved.get(name)
+        if reserved is not None:
+            if self._in_flight[name] >= reserved:
+                raise throttled(RESERVED_EXCEEDED)
+        else:
+            unreserved = self.account_concurrency - sum(self._reserved.values())
+            if self._unreserved_in_flight >= unreserved:
+                raise throttled(ACCOUNT_EXCEEDED)
+            self._unreserved_in_flight += 1
+        self._in_flight[name] += 1
+
+    def _leave(self, name: str) -> None:
+        self._in_flight[name] -= 1
+        if self._in_flight[name] <= 0:
+            self._in_flight.pop(name, None)
+        if name not in self._reserved:
+            self._unreserved_in_flight -= 1
+
+    # ---------------------------------------------------------------- invocation
+    async def invoke(
+        self, config: FunctionVersion, request: InvocationRequest, *, tail: bool = False
+    ) -> InvocationResult:
+        """Run `request` on an environment of `config`; raises 429 when over the limits.
+
+        With a streamed response the environment stays busy until the stream ends.
+        """
+        if self._closing:
+            raise LambdaError(Reason.SERVICE, "The daemon is shutting down.")
+        name = config.name
+        self._admit(name)
+        key = PoolKey.of(config)
+        env: ExecutionEnvironment | None = None
+        try:
+            env = await self._acquire(key, config)
+            result = await env.invoke(request, tail=tail)
+        except BaseException:
+            self._leave(name)
+            if env is not None:
+                self._release(key, env)
+            raise
+        if result.stream is not None and not result.stream.finished:
+            self._spawn(self._release_after_stream(key, env, result, request.timeout_s))
+        else:
+            self._leave(name)
+            self._release(key, env)
+        return result
+
+    async def _acquire(self, key: PoolKey, config: FunctionVersion) -> ExecutionEnvironment:
+        idle = self._idle.get(key)
+        while idle:
+            env = idle.pop()  # most recently used first: the warmest
+            if env.usable:
+                self._busy[env.environment_id] = (key, env)
+                return env
+            self._close_later(env)
+        code_dir = None
+        if config.package_type == "Zip" and config.code.sha256_hex:
+            code_dir = await self._code.code_dir(config.code.sha256_hex)
+        spec = build_spec(config, region=self._region, code_dir=code_dir)
+        env = ExecutionEnvironment(
+            spec, self.executor, self.logs, output_settle_s=self.output_settle_s
+        )
+        self._busy[env.environment_id] = (key, env)
+        self.environments_started += 1
+        log.info(
+            "environment created",
+            function=config.name,
+            version=config.version,
+            environment=env.environment_id,
+            executor=self.executor.name,
+        )
+        return env
+
+    def _release(self, key: PoolKey, env: ExecutionEnvironment) -> None:
+        self._busy.pop(env.environment_id, None)
+        retired = env.environment_id in self._retiring
+        self._retiring.discard(env.environment_id)
+        if not env.usable or retired or self._closing:
+            self._close_later(env)
+            return
+        self._idle[key].append(env)
+
+    def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _release_after_stream(
+        self,
+        key: PoolKey,
+        env: ExecutionEnvironment,
+        result: InvocationResult,
+        timeout_s: float,
+    ) -> None:
+        assert result.stream is not None
+        try:
+            await asyncio.wait_for(result.stream.wait_finished(), timeout_s)
+        except TimeoutError:
+            env.broken = True
+            message = (
+                f"RequestId: {result.request_id} Error: Task timed out after "
+                f"{timeout_s:.2f} seconds"
+            )
+            result.stream.fail(
+                "Sandbox.Timedout",
+                json.dumps({"errorType": "Sandbox.Timedout", "errorMessage": message}).encode(),
+            )
+        finally:
+            self._leave(key.function_name)
+            self._release(key, env)
+
+    async def retire(self, function_name: str) -> None:
+        """Stop reusing the function's environments: idle ones now, busy ones when done."""
+        for key in [k for k in self._idle if k.function_name == function_name]:
+            for env in self._idle.pop(key, []):
+                self._close_later(env)
+        for env_id, (key, _) in self._busy.items():
+            if key.function_name == function_name:
+                self._retiring.add(env_id)

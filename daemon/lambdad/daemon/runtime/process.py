@@ -1,0 +1,294 @@
+"""`ProcessExecutor`: execution environments as local subprocesses (no Docker).
+
+Each environment is one process group started in its own directory under the
+data dir (`<data>/environments/<id>/`, with a private `tmp/`). Python runtimes
+run `python -m awslambdaric <handler>`, Node.js runtimes run lambdad's own
+runtime client (`clients/node/index.mjs`), `provided.*` runtimes run the
+package's `bootstrap`. There is no isolation, no memory limit and no
+read-only `/var/task`: this is the no-Docker convenience mode.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import structlog
+
+from lambdad.daemon.errors import LambdaError, Reason
+from lambdad.daemon.runtime.executor import (
+    EnvironmentSpec,
+    RuntimeApiBinding,
+    RuntimeStartError,
+)
+
+log = structlog.get_logger(__name__)
+
+NODE_CLIENT = Path(__file__).parent / "clients" / "node" / "index.mjs"
+_LINE_LIMIT = 1024 * 1024
+_PYTHON_RE = re.compile(r"python(\d+)\.(\d+)")
+_NODE_RE = re.compile(r"nodejs(\d+)\.x")
+
+
+class LocalProcess:
+    """A runtime running as a local process group (`RuntimeProcess`)."""
+
+    def __init__(
+        self,
+        process: asyncio.subprocess.Process,
+        directory: Path,
+        on_killed: Callable[[], None] | None = None,
+    ) -> None:
+        self._process = process
+        self._directory = directory
+        self._on_killed = on_killed
+        self._killed = False
+
+    @property
+    def pid(self) -> int:
+        """The process id (also the process group id)."""
+        return self._process.pid
+
+    async def output(self) -> AsyncIterator[str]:
+        """Lines of the merged stdout/stderr, until the process closes them."""
+        stream = self._process.stdout
+        assert stream is not None
+        while True:
+            try:
+                raw = await stream.readline()
+            except ValueError:  # a line longer than the limit: hand it over in pieces
+                raw = await stream.read(_LINE_LIMIT)
+            if not raw:
+                return
+            yield raw.decode("utf-8", "replace").rstrip("\n")
+
+    async def wait(self) -> int:
+        """The exit code (negative: killed by that signal)."""
+        return await self._process.wait()
+
+    async def kill(self) -> None:
+        """Kill the whole process group (bootstrap scripts start children) and clean up."""
+        if not self._killed:
+            self._killed = True
+            if self._process.returncode is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self._process.pid, signal.SIGKILL)
+            try:
+                await asyncio.wait_for(self._process.wait(), 10)
+            except TimeoutError:
+                log.warning("runtime process did not exit after SIGKILL", pid=self.pid)
+            await asyncio.to_thread(shutil.rmtree, self._directory, True)
+            if self._on_killed is not None:
+                self._on_killed()
+
+    async def max_memory_used_mb(self) -> int | None:
+        """Peak resident memory of the main process (VmHWM), when /proc has it."""
+        try:
+            status = await asyncio.to_thread(Path(f"/proc/{self.pid}/status").read_text)
+        except OSError:
+            return None
+        match = re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE)
+        return -(-int(match.group(1)) // 1024) if match else None
+
+    async def out_of_memory(self) -> bool:
+        """Processes have no memory limit here, so never."""
+        return False
+
+
+class ProcessExecutor:
+    """Starts runtimes as local subprocesses; the default when no Docker engine is reachable."""
+
+    name = "process"
+
+    def __init__(self, data_dir: Path, *, python: str | None = None, node: str | None = None):
+        self.root = data_dir / "environments"
+        self._python = python
+        self._node = node
+        self._warned: set[str] = set()
+        self._node_version: str | None = None
+        self._usable_pythons: dict[str, bool] = {}
+        self._started: dict[str, LocalProcess] = {}
+
+    def runtime_api_binding(self) -> RuntimeApiBinding:
+        """Local processes reach the daemon on the loopback interface."""
+        return RuntimeApiBinding(bind_host="127.0.0.1", advertised_host="127.0.0.1")
+
+    async def check_runtime(self, runtime: str | None, image_uri: str | None) -> None:
+        """Zip functions of Python, Node.js and custom runtimes can run; images cannot."""
+        if image_uri or runtime is None:
+            raise LambdaError(
+                Reason.INVALID_PARAMETER_VALUE,
+                "Container image functions need the Docker executor; this daemon runs "
+                "functions as local processes (start it with a reachable Docker engine).",
+            )
+        if runtime.startswith(("python", "nodejs", "provided")):
+            if runtime.startswith("nodejs") and not (self._node or shutil.which("node")):
+                raise LambdaError(
+                    Reason.INVALID_PARAMETER_VALUE,
+                    f"Runtime {runtime} needs `node` on PATH in process mode.",
+                )
+            return
+        raise LambdaError(
+            Reason.INVALID_PARAMETER_VALUE,
+            f"Runtime {runtime} is not supported by the process executor "
+            "(Python, Node.js and provided.* runtimes are).",
+        )
+
+    def _warn_once(self, runtime: str, message: str, **fields: str) -> None:
+        if runtime not in self._warned:
+            self._warned.add(runtime)
+            log.warning(message, runtime=runtime, **fields)
+
+    def _python_for(self, runtime: str) -> str:
+        if self._python:
+            return self._python
+        match = _PYTHON_RE.fullmatch(runtime)
+        here = f"{sys.version_info.major}.{sys.version_info.minor}"
+        wanted = f"{match.group(1)}.{match.group(2)}" if match else here
+        if wanted == here:
+            return sys.executable
+        candidate = shutil.which(f"python{wanted}")
+        if candidate and candidate not in self._usable_pythons:
+            self._usable_pythons[candidate] = _has_awslambdaric(candidate)
+        if candidate and self._usable_pythons[candidate]:
+            return candidate
+        self._warn_once(
+            runtime,
+            "no local interpreter with awslambdaric for this runtime; using the daemon's",
+            local_python=here,
+            interpreter=sys.executable,
+        )
+        return sys.executable
+
+    def _node_for(self, runtime: str) -> str:
+        node = self._node or shutil.which("node") or "node"
+        match = _NODE_RE.fullmatch(runtime)
+        if match and runtime not in self._warned:
+            if self._node_version is None:
+                try:
+                    self._node_version = subprocess.run(
+                        [node, "--version"], capture_output=True, text=True, timeout=10
+                    ).stdout.strip()
+                except (OSError, subprocess.TimeoutExpired):
+                    self._node_version = ""
+            version = self._node_version
+            if not version.startswith(f"v{match.group(1)}."):
+                self._warn_once(
+                    runtime, "local node differs from the function's runtime", local_node=version
+                )
+        return node
+
+    def _command(self, spec: EnvironmentSpec, env: dict[str, str]) -> list[str]:
+        runtime = spec.runtime or ""
+        code = spec.code_dir
+        opt = spec.opt_dir
+        if runtime.startswith("python"):
+            python = self._python_for(runtime)
+            match = _PYTHON_RE.fullmatch(runtime)
+            version = f"{match.group(1)}.{match.group(2)}" if match else ""
+            paths = [str(code)] if code else []
+            if opt:
+                paths += [
+                    str(opt / "python"),
+                    str(opt / f"python/lib/python{version}/site-packages"),
+                ]
+            env["PYTHONPATH"] = os.pathsep.join(paths)
+            return [python, "-m", "awslambdaric", spec.handler or ""]
+        if runtime.startswith("nodejs"):
+            node = self._node_for(runtime)
+            paths = []
+            if opt:
+                match = _NODE_RE.fullmatch(runtime)
+                if match:
+                    paths.append(str(opt / f"nodejs/node{match.group(1)}/node_modules"))
+                paths.append(str(opt / "nodejs/node_modules"))
+            if code:
+                paths.append(str(code / "node_modules"))
+            env["NODE_PATH"] = os.pathsep.join(paths)
+            return [node, str(NODE_CLIENT)]
+        candidates = [p / "bootstrap" for p in (code, opt) if p is not None]
+        for bootstrap in candidates:
+            if bootstrap.is_file() and os.access(bootstrap, os.X_OK):
+                return [str(bootstrap)]
+        raise RuntimeStartError(
+            "Runtime.InvalidEntrypoint",
+            "Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]",
+        )
+
+    async def start(self, spec: EnvironmentSpec, runtime_api: str) -> LocalProcess:
+        """Start the runtime in `<data>/environments/<id>/`, cwd = the code dir."""
+        directory = self.root / spec.environment_id
+        tmp = directory / "tmp"
+        await asyncio.to_thread(tmp.mkdir, parents=True, exist_ok=True)
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
+            "LANG": "en_US.UTF-8",
+            "HOME": str(directory),
+            "TMPDIR": str(tmp),
+            **spec.variables,
+            "AWS_LAMBDA_RUNTIME_API": runtime_api,
+        }
+        if spec.opt_dir is not None:
+            env["PATH"] = f"{env['PATH']}{os.pathsep}{spec.opt_dir / 'bin'}"
+        if spec.code_dir is not None:
+            # Handlers build paths from LAMBDA_TASK_ROOT; here the code is not at /var/task.
+            env["LAMBDA_TASK_ROOT"] = str(spec.code_dir)
+        command = self._command(spec, env)
+        process = await asyncio.create_subprocess_exec(
+            *command,
+            cwd=str(spec.code_dir or directory),
+            env=env,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+            start_new_session=True,
+            limit=_LINE_LIMIT,
+        )
+        started = LocalProcess(
+            process, directory, functools.partial(self._forget, spec.environment_id)
+        )
+        self._started[spec.environment_id] = started
+        log.debug("runtime process started", pid=process.pid, command=command[0])
+        return started
+
+    def _forget(self, environment_id: str) -> None:
+        self._started.pop(environment_id, None)
+
+    async def remove_orphans(self) -> int:
+        """Remove environment directories left by a previous run.
+
+        The processes of a crashed daemon die on their own: their Runtime API is gone, so
+        their next poll fails and the runtime client exits.
+        """
+        if not self.root.is_dir():
+            return 0
+        leftovers = [p for p in self.root.iterdir() if p.name not in self._started]
+        for path in leftovers:
+            await asyncio.to_thread(shutil.rmtree, path, True)
+        return len(leftovers)
+
+    async def close(self) -> None:
+        """Kill every process this executor started."""
+        started, self._started = list(self._started.values()), {}
+        await asyncio.gather(*(p.kill() for p in started), return_exceptions=True)
+
+
+def _has_awslambdaric(python: str) -> bool:
+    try:
+        return (
+            subprocess.run(
+                [python, "-c", "import awslambdaric"], capture_output=True, timeout=30
+            ).returncode
+            == 0
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False

@@ -1,0 +1,430 @@
+"""The Runtime API (`/2018-06-01/runtime/...`) one execution environment polls.
+
+One `RuntimeApiServer` per execution environment, on an ephemeral port: the
+runtime client inside the environment long-polls `invocation/next`, then posts
+the result to `invocation/{id}/response` or `/error`, or reports a failed
+init to `init/error`. The server hands each posted result to the waiting
+invoker as a `RuntimeOutcome`. Behaviour (paths, headers, status codes, error
+bodies) follows AWS's Runtime Interface Emulator.
+
+Not routed (404): the Extensions, Logs and Telemetry APIs, and SnapStart's
+`restore/*`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+import structlog
+from aiohttp import web
+
+log = structlog.get_logger(__name__)
+
+API = "/2018-06-01"
+# RIE's interop.MaxPayloadSize: 6 MiB + 100 bytes.
+MAX_RESPONSE_BYTES = 6 * 1024 * 1024 + 100
+# A streamed response may be far longer (AWS: 200 MB).
+MAX_STREAMED_BYTES = 200 * 1024 * 1024
+ERROR_TYPE_HEADER = "Lambda-Runtime-Function-Error-Type"
+ERROR_BODY_HEADER = "Lambda-Runtime-Function-Error-Body"
+RESPONSE_MODE_HEADER = "Lambda-Runtime-Function-Response-Mode"
+RESPONSE_TOO_LARGE = json.dumps(
+    {
+        "errorMessage": (
+            f"Response payload size exceeded maximum allowed payload size "
+            f"({MAX_RESPONSE_BYTES} bytes)."
+        ),
+        "errorType": "Function.ResponseSizeTooLarge",
+    }
+).encode()
+
+
+@dataclass
+class InvocationRequest:
+    """One event for the runtime, with the values of the `Lambda-Runtime-*` headers."""
+
+    request_id: str
+    payload: bytes
+    timeout_s: float
+    invoked_function_arn: str
+    trace_id: str = ""
+    client_context: str | None = None  # decoded JSON text
+    cognito_identity: str | None = None
+    tenant_id: str | None = None
+    content_type: str = "application/json"
+    # Set when the runtime receives the event (epoch ms); the deadline counts from then.
+    deadline_ms: int = 0
+
+
+class ResponseStream:
+    """A streamed response (`Lambda-Runtime-Function-Response-Mode: streaming`), chunk by chunk.
+
+    Iterate it for the chunks. After the iteration ends, `error_type`/`error_body` hold a
+    mid-stream error, when the server could see one.
+    """
+
+    def __init__(self, content_type: str) -> None:
+        self.content_type = content_type
+        self.error_type: str | None = None
+        self.error_body: bytes | None = None
+        self._chunks: asyncio.Queue[bytes | None] = asyncio.Queue()
+        self._done = asyncio.Event()
+
+    def _put(self, chunk: bytes) -> None:
+        self._chunks.put_nowait(chunk)
+
+    def _finish(self, error_type: str | None = None, error_body: bytes | None = None) -> None:
+        if self._done.is_set():
+            return
+        self.error_type, self.error_body = error_type, error_body
+        self._done.set()
+        self._chunks.put_nowait(None)
+
+    def fail(self, error_type: str, error_body: bytes) -> None:
+        """End the stream with an error the platform detected (e.g. the timeout)."""
+        self._finish(error_type, error_body)
+
+    @property
+    def finished(self) -> bool:
+        """True once the runtime has sent the whole response (or failed)."""
+        return self._done.is_set()
+
+    async def wait_finished(self) -> None:
+        """Wait for the end of the stream."""
+        await self._done.wait()
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        while True:
+            chunk = await self._chunks.get()
+            if chunk is None:
+                return
+            yield chunk
+
+
+@dataclass(frozen=True)
+class RuntimeOutcome:
+    """What the runtime answered for one invocation.
+
+    `error_type` is set for `/error` posts and for failures the Runtime API itself
+    detects (response too large, bad response mode); `payload` is then the error body.
+    `stream` is set for streamed responses.
+    """
+
+    payload: bytes = b""
+    content_type: str = "application/json"
+    error_type: str | None = None
+    stream: ResponseStream | None = None
+
+
+@dataclass(frozen=True)
+class InitError:
+    """A runtime's `init/error` report."""
+
+    error_type: str
+    payload: bytes
+
+
+@dataclass
+class _Pending:
+    request: InvocationRequest
+    outcome: asyncio.Future[RuntimeOutcome]
+    delivered: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+def _error(status: int, error_type: str, message: str) -> web.Response:
+    return web.json_response({"errorMessage": message, "errorType": error_type}, status=status)
+
+
+_ACCEPTED = {"status": "OK"}
+
+
+class RuntimeApiServer:
+    """The Runtime API of one execution environment.
+
+    `start()` binds an ephemeral port on `bind_host`; `submit()` queues an invocation and
+    returns a future for the runtime's outcome; `delivered(request_id)` tells when the
+    runtime took it; `init_error` and `ready` report the init phase.
+    """
+
+    def __init__(self, bind_host: str, *, max_response_bytes: int = MAX_RESPONSE_BYTES) -> None:
+        self.bind_host = bind_host
+        self.max_response_bytes = max_response_bytes
+        self.port = 0
+        self.ready = asyncio.Event()  # the runtime asked for its first event
+        self.init_error: asyncio.Future[InitError] = asyncio.get_running_loop().create_future()
+        self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
+        self._current: _Pending | None = None
+        self._by_id: dict[str, _Pending] = {}
+        self._runner: web.AppRunner | None = None
+        self._polls: set[asyncio.Task[object]] = set()
+
+    # ---------------------------------------------------------------- lifecycle
+    async def start(self) -> int:
+        """Serve on an ephemeral port; the port."""
+        app = web.Application(client_max_size=MAX_STREAMED_BYTES)
+        app.router.add_get(f"{API}/runtime/invocation/next", self._next)
+        app.router.add_post(f"{API}/runtime/invocation/{{request_id}}/response", self._response)
+        app.router.add_post(f"{API}/runtime/invocation/{{request_id}}/error", self._error)
+        app.router.add_post(f"{API}/runtime/init/error", self._init_error)
+        app.router.add_get(f"{API}/ping", self._ping)
+        self._runner = web.AppRunner(
+            app, access_log=None, handle_signals=False, shutdown_timeout=0.5
+        )
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.bind_host, 0, reuse_address=True)
+        await site.start()
+        self.port = int(self._runner.addresses[0][1])
+        return self.port
+
+    async def close(self) -> None:
+        """Stop serving; invocations still waiting fail with CancelledError."""
+        for pending in [*self._by_id.values()]:
+            if not pending.outcome.done():
+                pending.outcome.cancel()
+        for poll in list(self._polls):  # long polls would hold the shutdown
+            poll.cancel()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    # ---------------------------------------------------------------- invoker side
+    def submit(self, request: InvocationRequest) -> asyncio.Future[RuntimeOutcome]:
+        """Queue `request` for the runtime's next `invocation/next`; a future of its outcome."""
+        pending = _Pending(request, asyncio.get_running_loop().create_future())
+        self._by_id[request.request_id] = pending
+        self._queue.put_nowait(pending)
+        return pending.outcome
+
+    async def delivered(self, request_id: str) -> None:
+        """Wait until the runtime has received the invocation `request_id`."""
+        await self._by_id[request_id].delivered.wait()
+
+    def forget(self, request_id: str) -> None:
+        """Drop an invocation the invoker stopped waiting for (timeout, crash)."""
+        pending = self._by_id.pop(request_id, None)
+        if pending is not None and self._current is pending:
+            self._current = None
+
+    # ---------------------------------------------------------------- runtime side
+    async def _ping(self, request: web.Request) -> web.StreamResponse:
+        return web.Response(text="pong")
+
+    async def _next(self, request: web.Request) -> web.StreamResponse:
+        self.ready.set()
+        task = asyncio.current_task()
+        assert task is not None
+        self._polls.add(task)
+        try:
+            while True:
+                pending = await self._queue.get()
+                if pending.request.request_id in self._by_id and not pending.outcome.done():
+                    break
+        finally:
+            self._polls.discard(task)
+        inv = pending.request
+        inv.deadline_ms = int((time.time() + inv.timeout_s) * 1000)
+        headers = {
+            "Lambda-Runtime-Aws-Request-Id": inv.request_id,
+            "Lambda-Runtime-Deadline-Ms": str(inv.deadline_ms),
+            "Lambda-Runtime-Invoked-Function-Arn": inv.invoked_function_arn,
+            "Content-Type": inv.content_type,
+        }
+        # RIE sets these only when non-empty.
+        optional = {
+            "Lambda-Runtime-Trace-Id": inv.trace_id,
+            "Lambda-Runtime-Client-Context": inv.client_context,
+            "Lambda-Runtime-Cognito-Identity": inv.cognito_identity,
+            "Lambda-Runtime-Aws-Tenant-Id": inv.tenant_id,
+        }
+        headers.update({k: v for k, v in optional.items() if v})
+        self._current = pending
+        pending.delivered.set()
+        return web.Response(body=inv.payload, headers=headers)
+
+    def _pending_for(self, request: web.Request) -> _Pending | None:
+        request_id = request.match_info["request_id"]
+        current = self._current
+        if current is None or current.request.request_id != request_id or current.outcome.done():
+            return None
+        return current
+
+    def _settle(self, pending: _Pending, outcome: RuntimeOutcome) -> None:
+        if not pending.outcome.done():
+            pending.outcome.set_result(outcome)
+        if self._current is pending:
+            self._current = None
+        self._by_id.pop(pending.request.request_id, None)
+
+    async def _read_limited(self, request: web.Request, limit: int) -> bytes | None:
+        """The body, or None as soon as it exceeds `limit` (the rest is discarded)."""
+        if request.content_length is not None and request.content_length > limit:
+            return None
+        parts: list[bytes] = []
+        size = 0
+        async for chunk in request.content.iter_any():
+            size += len(chunk)
+            if size > limit:
+                return None
+            parts.append(chunk)
+        return b"".join(parts)
+
+    async def _response(self, request: web.Request) -> web.StreamResponse:
+        pending = self._pending_for(request)
+        if pending is None:
+            return _error(400, "InvalidRequestID", "Invalid request ID")
+        mode = request.headers.get(RESPONSE_MODE_HEADER)
+        content_type = request.headers.get("Content-Type", "application/json")
+        if mode is not None and mode.lower() != "streaming":
+            self._settle(
+                pending,
+                RuntimeOutcome(
+                    payload=json.dumps(
+                        {
+                            "errorMessage": f"Invalid response mode header value: {mode}",
+                            "errorType": "Runtime.InvalidResponseModeHeader",
+                        }
+                    ).encode(),
+                    error_type="Runtime.InvalidResponseModeHeader",
+                ),
+            )
+            return _error(
+                400,
+                "InvalidFunctionResponseMode",
+                f"Invalid response mode header value: {mode}",
+            )
+        if mode is not None:
+            return await self._stream_response(request, pending, content_type)
+        body = await self._read_limited(request, self.max_response_bytes)
+        if body is None:
+            self._settle(
+                pending,
+                RuntimeOutcome(
+                    payload=RESPONSE_TOO_LARGE, error_type="Function.ResponseSizeTooLarge"
+                ),
+            )
+            return _error(
+                413,
+                "RequestEntityTooLarge",
+                f"Exceeded maximum allowed payload size ({self.max_response_bytes} bytes).",
+            )
+        self._settle(pending, RuntimeOutcome(payload=body, content_type=content_type))
+        return web.json_response(_ACCEPTED, status=202)
+
+    async def _stream_response(
+        self, request: web.Request, pending: _Pending, content_type: str
+    ) -> web.StreamResponse:
+        stream = ResponseStream(content_type or "application/octet-stream")
+        # The invoker gets the stream as soon as the runtime starts sending.
+        if not pending.outcome.done():
+            pending.outcome.set_result(
+                RuntimeOutcome(content_type=stream.content_type, stream=stream)
+            )
+        size = 0
+        try:
+            async for chunk in request.content.iter_any():
+                size += len(chunk)
+                if size > MAX_STREAMED_BYTES:
+                    stream._finish(
+                        "Function.ResponseSizeTooLarge",
+                        json.dumps(
+                            {
+                                "errorMessage": "Response payload size exceeded maximum "
+                                f"allowed payload size ({MAX_STREAMED_BYTES} bytes).",
+                                "errorType": "Function.ResponseSizeTooLarge",
+                            }
+                        ).encode(),
+                    )
+                    return _error(
+                        413,
+                        "RequestEntityTooLarge",
+                        f"Exceeded maximum allowed payload size ({MAX_STREAMED_BYTES} bytes).",
+                    )
+                stream._put(chunk)
+        except (ConnectionError, asyncio.IncompleteReadError):
+            stream._finish(
+                "Runtime.TruncatedResponse",
+                json.dumps(
+                    {
+                        "errorMessage": "Response stream ended before completion",
+                        "errorType": "Runtime.TruncatedResponse",
+                    }
+                ).encode(),
+            )
+            raise
+        finally:
+            if self._current is pending:
+                self._current = None
+            self._by_id.pop(pending.request.request_id, None)
+        # aiohttp parses but does not expose HTTP trailers, so an error announced only in
+        # the Lambda-Runtime-Function-Error-* trailers is not visible here.
+        stream._finish()
+        return web.json_response(_ACCEPTED, status=202)
+
+    async def _error(self, request: web.Request) -> web.StreamResponse:
+        pending = self._pending_for(request)
+        if pending is None:
+            return _error(400, "InvalidRequestID", "Invalid request ID")
+        body = await self._read_limited(request, self.max_response_bytes)
+        error_type = request.headers.get(ERROR_TYPE_HEADER) or _body_error_type(body)
+        if body is None:
+            self._settle(
+                pending,
+                RuntimeOutcome(
+                    payload=RESPONSE_TOO_LARGE, error_type="Function.ResponseSizeTooLarge"
+                ),
+            )
+            return _error(
+                413,
+                "RequestEntityTooLarge",
+                f"Exceeded maximum allowed payload size ({self.max_response_bytes} bytes).",
+            )
+        self._settle(
+            pending,
+            RuntimeOutcome(
+                payload=_strip_xray_cause(body, request.headers.get("Content-Type", "")),
+                content_type="application/json",
+                error_type=error_type,
+            ),
+        )
+        return web.json_response(_ACCEPTED, status=202)
+
+    async def _init_error(self, request: web.Request) -> web.StreamResponse:
+        body = await self._read_limited(request, self.max_response_bytes) or b""
+        error_type = request.headers.get(ERROR_TYPE_HEADER) or _body_error_type(body)
+        if self.init_error.done():
+            return _error(
+                403, "InvalidStateTransition", "State transition from InitError is not allowed"
+            )
+        self.init_error.set_result(
+            InitError(error_type, _strip_xray_cause(body, request.headers.get("Content-Type", "")))
+        )
+        return web.json_response(_ACCEPTED, status=202)
+
+
+def _body_error_type(body: bytes | None) -> str:
+    """The body's `errorType` when the runtime sent no error-type header (awslambdaric)."""
+    try:
+        parsed = json.loads(body or b"")
+    except ValueError:
+        return "Runtime.Unknown"
+    if isinstance(parsed, dict) and isinstance(parsed.get("errorType"), str):
+        return str(parsed["errorType"])
+    return "Runtime.Unknown"
+
+
+def _strip_xray_cause(body: bytes, content_type: str) -> bytes:
+    """RIE removes `xrayErrorCause` from bodies sent as the error-cause content type."""
+    if "application/vnd.aws.lambda.error.cause+json" not in content_type:
+        return body
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return body
+    if isinstance(parsed, dict):
+        parsed.pop("xrayErrorCause", None)
+        return json.dumps(parsed).encode()
+    return body

@@ -1,0 +1,107 @@
+"""Constants and small helpers shared by the e2e modules (fixtures live in conftest.py)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from tests.helpers import make_zip, wait_for
+
+REGION = "us-east-1"
+ACCOUNT = "000000000000"
+RUNTIME = "python3.12"
+HANDLER = "app.handler"
+ROLE = "r1"
+
+# lambda-spec §1.1 (request ids, RevisionIds) and §7.3 (LastModified).
+UUID_RE = re.compile(r"^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$")
+LAST_MODIFIED_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0000$")
+
+
+def function_arn(name: str, qualifier: str | None = None) -> str:
+    """The ARN lambdad must report for `name` in the default region and account."""
+    arn = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}"
+    return f"{arn}:{qualifier}" if qualifier else arn
+
+
+def code_sha256(data: bytes) -> str:
+    """AWS's CodeSha256: base64 of the SHA-256 digest of the zip bytes."""
+    return base64.b64encode(hashlib.sha256(data).digest()).decode()
+
+
+def unique_zip(tag: str = "") -> bytes:
+    """An echo-handler zip whose bytes (and so CodeSha256) differ from every other call."""
+    marker = f"# {tag} {uuid.uuid4()}\n"
+    return make_zip({"app.py": "def handler(event, context):\n    return event\n" + marker})
+
+
+def create_function(client: Any, name: str, zip_bytes: bytes | None = None, **extra: Any) -> Any:
+    """CreateFunction with the usual python3.12 / app.handler / r1 settings."""
+    return client.create_function(
+        FunctionName=name,
+        Runtime=RUNTIME,
+        Role=ROLE,
+        Handler=HANDLER,
+        Code={"ZipFile": zip_bytes if zip_bytes is not None else unique_zip(name)},
+        **extra,
+    )
+
+
+def settled(client: Any, name: str, qualifier: str | None = None, timeout: float = 15) -> Any:
+    """Poll GetFunctionConfiguration until State is Active and no update is in progress.
+
+    Faster than the SDK waiters (their minimum delay is a second), for setup steps; the
+    waiters themselves are exercised in test_lifecycle_boto3.
+    """
+    kwargs = {"FunctionName": name, **({"Qualifier": qualifier} if qualifier else {})}
+
+    def done() -> Any:
+        config = client.get_function_configuration(**kwargs)
+        if config["State"] == "Active" and config.get("LastUpdateStatus") != "InProgress":
+            return config
+        return None
+
+    return wait_for(done, timeout=timeout)
+
+
+@dataclass
+class ResponseRecorder:
+    """Records every HTTP response a boto3 client receives (errors included)."""
+
+    responses: list[tuple[str, int, dict[str, str], bytes]] = field(default_factory=list)
+
+    def attach(self, client: Any) -> ResponseRecorder:
+        """Hook `client` (botocore emits after-call before raising ClientError)."""
+        client.meta.events.register("after-call.lambda", self._record)
+        return self
+
+    def _record(self, http_response: Any, model: Any, **_: Any) -> None:
+        self.responses.append(
+            (
+                model.name,
+                http_response.status_code,
+                dict(http_response.headers),
+                http_response.content,
+            )
+        )
+
+    @property
+    def last(self) -> tuple[str, int, dict[str, str], bytes]:
+        """The most recent response."""
+        return self.responses[-1]
+
+    def request_ids(self) -> list[tuple[str, str | None]]:
+        """(operation, x-amzn-RequestId) of every response, in order."""
+        return [(op, header(headers, "x-amzn-RequestId")) for op, _, headers, _ in self.responses]
+
+
+def header(headers: dict[str, str], name: str) -> str | None:
+    """Case-insensitive header lookup."""
+    for key, value in headers.items():
+        if key.lower() == name.lower():
+            return value
+    return None

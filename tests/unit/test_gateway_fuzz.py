@@ -1,0 +1,716 @@
+"""Property tests: the real gateway app, over real HTTP, backed by a real grpc.aio server.
+
+Every route is sent malformed JSON, wrong types, unknown members, odd path and query text
+and oversized values. Whatever arrives, the gateway must answer with an AWS-shaped error
+(never a 5xx) and keep answering afterwards.
+
+The gateway and the gRPC server run on their own event loop in a background thread, and the
+tests talk plain HTTP to them, so Hypothesis drives ordinary synchronous test functions.
+
+Each property runs twice: against a stand-in daemon that fails every RPC with
+FUNCTION_NOT_FOUND (so every answer must be a 4xx error), and against the real daemon
+in-process (valid requests may then succeed, but no answer may be a 5xx). Set
+LAMBDAD_TEST_DAEMON_TARGET=host:port to fuzz an already running daemon instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import http.client
+import io
+import json
+import os
+import re
+import socket
+import threading
+import uuid
+import zipfile
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Coroutine,
+    Iterator,
+    MutableMapping,
+)
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+from urllib.parse import quote, urlencode
+
+import grpc
+import pytest
+import structlog
+from aiohttp import web
+from google.protobuf import any_pb2, message_factory
+from google.protobuf.message import Message
+from google.rpc import code_pb2, error_details_pb2, status_pb2
+from grpc_status import rpc_status
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lambdad.client.client import channel_options
+from lambdad.daemon.config import Config
+from lambdad.daemon.server import start_daemon
+from lambdad.gateway.app import create_app
+from lambdad.gateway.routes import CODE_UPLOAD_MAX_BYTES, ROUTES, Route
+from lambdad.v1 import function_pb2 as fn
+from lambdad.v1 import function_service_pb2 as fs
+from lambdad.v1 import function_service_pb2_grpc as fs_grpc
+
+T = TypeVar("T")
+SERVICE = fs.DESCRIPTOR.services_by_name["FunctionService"]
+REQUEST_ID = re.compile(r"^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$")
+FUZZ = settings(
+    max_examples=50,
+    deadline=None,
+    # `gateway` is function-scoped on purpose: it checks the server once all examples ran.
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.function_scoped_fixture,
+    ],
+)
+BODY_ROUTES = [route for route in ROUTES if route.has_body]
+ARN = "arn%3Aaws%3Alambda%3Aus-east-1%3A000000000000%3Afunction%3Af"
+
+
+# --- a daemon stand-in -----------------------------------------------------------------
+
+
+def rich_status(code: int, error_reason: str, message: str, **metadata: str) -> grpc.Status:
+    """A gRPC status carrying google.rpc.Status + ErrorInfo, as the daemon sends them."""
+    info = error_details_pb2.ErrorInfo(reason=error_reason, domain="lambdad", metadata=metadata)
+    detail = any_pb2.Any()
+    detail.Pack(info)
+    return rpc_status.to_status(status_pb2.Status(code=code, message=message, details=[detail]))
+
+
+NOT_FOUND = rich_status(
+    code_pb2.NOT_FOUND,
+    "FUNCTION_NOT_FOUND",
+    "Function not found: arn:aws:lambda:us-east-1:000000000000:function:fuzz",
+)
+
+
+Reply = Message | grpc.Status | list[Message | grpc.Status]
+
+
+@dataclass
+class ScriptedServicer(fs_grpc.FunctionServiceServicer):
+    """Answers every RPC from a script: a canned response or status per RPC name.
+
+    RPCs with nothing scripted abort with NOT_FOUND / FUNCTION_NOT_FOUND. A streaming RPC's
+    script is a list of messages, optionally ending in a status to fail with mid-stream.
+    Every call is recorded with its request and invocation metadata.
+    """
+
+    replies: dict[str, Reply] = field(default_factory=dict)
+    # (rpc, request, invocation metadata); requests typed Any to read their fields.
+    calls: list[tuple[str, Any, dict[str, str]]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        # The generated base class has one method per RPC that answers UNIMPLEMENTED; the
+        # stand-in answers all of them from the script.
+        for name, method in SERVICE.methods_by_name.items():
+            handler = self._streamer(name) if method.server_streaming else self._answerer(name)
+            setattr(self, name, handler)
+
+    def _script(self, rpc: str, request: Message, context: grpc.aio.ServicerContext) -> Reply:
+        metadata = {key: str(value) for key, value in context.invocation_metadata() or ()}
+        self.calls.append((rpc, request, metadata))
+        return self.replies.get(rpc, NOT_FOUND)
+
+    def _answerer(self, rpc: str) -> Callable[[Message, Any], Awaitable[Message]]:
+        async def answer(request: Message, context: grpc.aio.ServicerContext) -> Message:
+            reply = self._script(rpc, request, context)
+            if isinstance(reply, Message):
+                return reply
+            assert isinstance(reply, grpc.Status)
+            await context.abort(reply.code, reply.details, reply.trailing_metadata)
+            raise AssertionError("abort returned")
+
+        return answer
+
+    def _streamer(self, rpc: str) -> Callable[[Message, Any], AsyncIterator[Message]]:
+        async def stream(
+            request: Message, context: grpc.aio.ServicerContext
+        ) -> AsyncIterator[Message]:
+            reply = self._script(rpc, request, context)
+            for item in reply if isinstance(reply, list) else [reply]:
+                if isinstance(item, grpc.Status):
+                    await context.abort(item.code, item.details, item.trailing_metadata)
+                yield item
+
+        return stream
+
+
+# --- servers on a background loop ------------------------------------------------------
+
+
+class BackgroundLoop:
+    """An asyncio loop in a daemon thread; tests hand it coroutines to run."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self._thread.start()
+
+    def run(self, coroutine: Coroutine[Any, Any, T], timeout: float = 30) -> T:
+        """Run `coroutine` on the loop and return its result."""
+        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
+
+    def close(self) -> None:
+        """Stop the loop and its thread."""
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(10)
+        self.loop.close()
+
+
+async def start_grpc(servicer: fs_grpc.FunctionServiceServicer) -> tuple[grpc.aio.Server, str]:
+    # Like the daemon, accept messages as large as the gateway lets through.
+    server = grpc.aio.server(options=channel_options())
+    fs_grpc.add_FunctionServiceServicer_to_server(servicer, server)
+    port = server.add_insecure_port("127.0.0.1:0")
+    await server.start()
+    return server, f"127.0.0.1:{port}"
+
+
+@dataclass
+class RunningGateway:
+    """A gateway served on a real port, talking to `target`."""
+
+    channel: grpc.aio.Channel
+    runner: web.AppRunner
+    port: int
+
+    @classmethod
+    async def start(cls, target: str) -> RunningGateway:
+        channel = grpc.aio.insecure_channel(target, options=channel_options())
+        runner = web.AppRunner(create_app(channel), access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = runner.addresses[0][1]
+        return cls(channel, runner, port)
+
+    async def stop(self) -> None:
+        await self.runner.cleanup()
+        await self.channel.close()
+
+
+@dataclass(frozen=True)
+class Backend:
+    """The daemon behind the fuzzed gateway."""
+
+    target: str
+    # True for the stand-in, which fails every RPC: then every answer must be an error.
+    always_fails: bool
+
+
+@pytest.fixture(scope="module", autouse=True)
+def logs() -> Iterator[list[MutableMapping[str, Any]]]:
+    """Log events of the module, captured instead of rendered (thousands of requests)."""
+    # merge_contextvars first, as in the daemon's configuration, to see the bound values.
+    with structlog.testing.capture_logs(
+        processors=[structlog.contextvars.merge_contextvars]
+    ) as captured:
+        yield captured
+
+
+@pytest.fixture(scope="module")
+def background() -> Iterator[BackgroundLoop]:
+    """The loop the gRPC servers and gateways of this module run on."""
+    loop = BackgroundLoop()
+    yield loop
+    loop.close()
+
+
+@pytest.fixture(scope="module", params=["stand-in", "daemon"])
+def backend(request: pytest.FixtureRequest, background: BackgroundLoop) -> Iterator[Backend]:
+    """The stand-in that fails everything, and the real daemon (in-process, or external)."""
+    if request.param == "stand-in":
+        server, target = background.run(start_grpc(ScriptedServicer()))
+        yield Backend(target, always_fails=True)
+        background.run(server.stop(None))
+        return
+    yield Backend(request.getfixturevalue("daemon_target"), always_fails=False)
+
+
+@pytest.fixture(scope="module")
+def daemon_target(
+    background: BackgroundLoop, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """gRPC target of the real daemon: LAMBDAD_TEST_DAEMON_TARGET, or one started here."""
+    external = os.environ.get("LAMBDAD_TEST_DAEMON_TARGET")
+    if external:
+        yield external
+        return
+    config = Config(data_dir=tmp_path_factory.mktemp("lambdad"), grpc_port=0)
+    daemon = background.run(start_daemon(config))
+    yield f"127.0.0.1:{daemon.port}"
+    background.run(daemon.stop(grace=0))
+
+
+@pytest.fixture(scope="module")
+def running_gateway(background: BackgroundLoop, backend: Backend) -> Iterator[int]:
+    running = background.run(RunningGateway.start(backend.target))
+    yield running.port
+    background.run(running.stop())
+
+
+@pytest.fixture
+def gateway(running_gateway: int) -> Iterator[int]:
+    """The gateway's port; after the test (all its examples), it must still answer."""
+    yield running_gateway
+    still_answers(running_gateway)
+
+
+# --- HTTP ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+def send(
+    port: int,
+    method: str,
+    path: str,
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+) -> Answer:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        return Answer(
+            response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+        )
+    finally:
+        connection.close()
+
+
+def assert_aws_error(answer: Answer, allow_success: bool = False) -> dict[str, Any] | None:
+    """Check the AWS error shape (or, if allowed, any non-5xx success)."""
+    assert answer.status < 500, answer
+    assert REQUEST_ID.match(answer.headers.get("x-amzn-requestid", "")), answer.headers
+    if allow_success and answer.status < 400:
+        return None
+    assert 400 <= answer.status < 500, answer
+    assert answer.headers.get("x-amzn-errortype"), answer.headers
+    assert answer.headers.get("content-type", "").startswith("application/json")
+    body = answer.json()
+    assert body["Type"] == "User"
+    assert isinstance(body.get("message", body.get("Message")), str), body
+    return body
+
+
+def still_answers(port: int) -> None:
+    """The gateway serves a well-formed request after whatever came before."""
+    answer = send(port, "GET", f"/2017-03-31/tags/{ARN}")
+    assert answer.status < 500
+    assert REQUEST_ID.match(answer.headers["x-amzn-requestid"])
+
+
+def fill_path(route: Route, params: dict[str, str]) -> str:
+    path = route.path
+    for name in route.path_params:
+        path = path.replace("{" + name + "}", quote(params.get(name, "fuzz-fn"), safe=""))
+    return path
+
+
+# --- strategies ------------------------------------------------------------------------
+
+OVERSIZED_TEXT = st.integers(min_value=4_096, max_value=300_000).map(lambda n: "x" * n)
+HUGE_NUMBERS = st.sampled_from([2**31, -(2**31) - 1, 2**63, 10**30, -(10**40), 1e300, -1e-300])
+SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=50),
+    HUGE_NUMBERS,
+    OVERSIZED_TEXT,
+)
+JSON_VALUES = st.recursive(
+    SCALARS,
+    lambda children: st.one_of(
+        st.lists(children, max_size=4),
+        st.dictionaries(st.text(max_size=12), children, max_size=4),
+    ),
+    max_leaves=12,
+)
+# Text that goes into the URL; cut to stay under aiohttp's request-line limit.
+URL_TEXT = st.text(min_size=1, max_size=200)
+
+
+def member_names(route: Route) -> list[str]:
+    """The JSON body members the route accepts, plus a few it must refuse."""
+    names = [f.json_name for f in route.request_type.DESCRIPTOR.fields]
+    return [*names, "UpdateMask", "function_name", "Unknown"]
+
+
+# --- properties ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.operation)
+@FUZZ
+@given(body=st.one_of(st.binary(max_size=300), st.text(max_size=300).map(str.encode)))
+def test_arbitrary_bytes_as_body(gateway: int, backend: Backend, route: Route, body: bytes) -> None:
+    answer = send(gateway, route.method, fill_path(route, {}), body)
+    error = assert_aws_error(answer, allow_success=not backend.always_fails)
+    if route.has_body and error is not None and not _is_json_object(body):
+        assert answer.status == 400
+        assert answer.headers["x-amzn-errortype"] == "InvalidRequestContentException"
+        assert error["message"].startswith("Could not parse request body into json: ")
+
+
+@pytest.mark.parametrize("route", BODY_ROUTES, ids=lambda r: r.operation)
+@FUZZ
+@given(data=st.data())
+def test_members_of_any_type(gateway: int, backend: Backend, route: Route, data: Any) -> None:
+    body = data.draw(st.dictionaries(st.sampled_from(member_names(route)), JSON_VALUES, max_size=5))
+    answer = send(gateway, route.method, fill_path(route, {}), json.dumps(body).encode())
+    assert_aws_error(answer, allow_success=not backend.always_fails)
+
+
+@pytest.mark.parametrize("route", BODY_ROUTES, ids=lambda r: r.operation)
+@FUZZ
+@given(data=st.data())
+def test_unknown_members_are_refused(gateway: int, route: Route, data: Any) -> None:
+    known = {f.json_name for f in route.request_type.DESCRIPTOR.fields}
+    unknown = data.draw(st.text(max_size=40).filter(lambda k: k not in known))
+    body = {unknown: data.draw(JSON_VALUES)}
+    answer = send(gateway, route.method, fill_path(route, {}), json.dumps(body).encode())
+    error = assert_aws_error(answer)
+    assert answer.headers["x-amzn-errortype"] == "InvalidRequestContentException"
+    assert error is not None
+    assert error["message"].startswith("Could not parse request body into json: ")
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.operation)
+@FUZZ
+@given(data=st.data())
+def test_any_path_and_query_text(gateway: int, backend: Backend, route: Route, data: Any) -> None:
+    params = {name: data.draw(URL_TEXT) for name in route.path_params}
+    names = st.sampled_from([*route.query, "Marker", "MaxItems", "x-id"]) | st.text(max_size=10)
+    query = data.draw(st.lists(st.tuples(names, URL_TEXT), max_size=4))
+    path = fill_path(route, params) + ("?" + urlencode(query) if query else "")
+    answer = send(gateway, route.method, path, b"{}" if route.has_body else None)
+    assert_aws_error(answer, allow_success=not backend.always_fails)
+
+
+@FUZZ
+@given(
+    method=st.sampled_from(["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"]),
+    segments=st.lists(URL_TEXT, max_size=5),
+)
+def test_unknown_operations(gateway: int, method: str, segments: list[str]) -> None:
+    path = "/" + "/".join(quote(s, safe="") for s in segments)
+    answer = send(gateway, method, path)
+    if answer.headers.get("x-amzn-errortype") != "UnknownOperationException":
+        return  # the fuzzer found a real route; other properties cover those
+    assert answer.status == 404
+    if method != "HEAD":
+        assert answer.json() == {"Type": "User", "message": "Unknown operation"}
+    assert REQUEST_ID.match(answer.headers["x-amzn-requestid"])
+
+
+def _is_json_object(body: bytes) -> bool:
+    if not body.strip():
+        return True  # an empty body counts as {}
+    try:
+        return isinstance(json.loads(body), dict)
+    except (ValueError, RecursionError):
+        return False
+
+
+# --- fixed hostile inputs --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"[" * 200_000,
+        b'{"a":' * 200_000,
+        b'{"Tags": ' + b'{"a":' * 50_000 + b"1" + b"}" * 50_001,
+        json.dumps({"Description": "d" * 5_000_000}).encode(),
+        b'{"Timeout": ' + b"9" * 100_000 + b"}",
+    ],
+    ids=["deep-array", "deep-object", "deep-member", "5MB-string", "100k-digit-number"],
+)
+@pytest.mark.parametrize("route", BODY_ROUTES, ids=lambda r: r.operation)
+def test_hostile_bodies(gateway: int, backend: Backend, route: Route, body: bytes) -> None:
+    answer = send(gateway, route.method, fill_path(route, {}), body)
+    assert_aws_error(answer, allow_success=not backend.always_fails)
+
+
+@pytest.mark.parametrize("op", ["CreateFunction", "UpdateFunctionCode"])
+@pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
+def test_oversized_code_upload(gateway: int, op: str, chunked: bool) -> None:
+    route = next(r for r in ROUTES if r.operation == op)
+    size = CODE_UPLOAD_MAX_BYTES + 1
+    payload = b'{"ZipFile": "' + b"A" * (size - 15) + b'"}'
+    assert len(payload) == size
+    if chunked:
+        # No Content-Length: the limit is found while reading.
+        chunks = (payload[i : i + (1 << 20)] for i in range(0, size, 1 << 20))
+        answer = send(gateway, route.method, fill_path(route, {}), chunks)  # type: ignore[arg-type]
+    else:
+        answer = send(gateway, route.method, fill_path(route, {}), payload)
+    error = assert_aws_error(answer)
+    assert answer.status == 413
+    assert answer.headers["x-amzn-errortype"] == "RequestEntityTooLargeException"
+    assert error == {
+        "Type": "User",
+        "message": f"Request must be smaller than 70167211 bytes for the {op} operation",
+    }
+
+
+# --- wiring, against a scripted stand-in -----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def scripted(background: BackgroundLoop) -> Iterator[tuple[ScriptedServicer, int]]:
+    servicer = ScriptedServicer()
+    server, target = background.run(start_grpc(servicer))
+    running = background.run(RunningGateway.start(target))
+    yield servicer, running.port
+    background.run(running.stop())
+    background.run(server.stop(None))
+
+
+@pytest.fixture
+def stand_in(scripted: tuple[ScriptedServicer, int]) -> Iterator[tuple[ScriptedServicer, int]]:
+    servicer, port = scripted
+    servicer.replies.clear()
+    servicer.calls.clear()
+    yield servicer, port
+
+
+def test_request_id_reaches_the_daemon(stand_in: tuple[ScriptedServicer, int]) -> None:
+    servicer, port = stand_in
+    answer = send(port, "GET", f"/2015-03-31/functions/{ARN}?Qualifier=%24LATEST")
+    assert answer.status == 404
+    assert answer.json()["Message"].startswith("Function not found: ")
+    [(rpc, request, metadata)] = servicer.calls
+    assert rpc == "GetFunction"
+    assert request == fs.GetFunctionRequest(
+        function_name="arn:aws:lambda:us-east-1:000000000000:function:f", qualifier="$LATEST"
+    )
+    assert metadata["x-request-id"] == answer.headers["x-amzn-requestid"]
+
+
+def test_one_summary_line_per_request(
+    stand_in: tuple[ScriptedServicer, int], logs: list[MutableMapping[str, Any]]
+) -> None:
+    _, port = stand_in
+    answers = [
+        send(port, "GET", "/2015-03-31/functions/f/aliases/a"),
+        send(port, "GET", "/nowhere"),
+    ]
+    for answer, operation in zip(answers, ["GetAlias", None], strict=True):
+        request_id = answer.headers["x-amzn-requestid"]
+        lines = [e for e in logs if e.get("request_id") == request_id and e["event"] == "request"]
+        assert len(lines) == 1, lines
+        assert lines[0]["operation"] == operation
+        assert lines[0]["status"] == answer.status
+        assert lines[0]["ms"] >= 0
+
+
+def test_created_function_is_201_with_the_configuration(
+    stand_in: tuple[ScriptedServicer, int],
+) -> None:
+    servicer, port = stand_in
+    config = fn.FunctionConfiguration(
+        function_name="f", code_size=2**33, environment=fn.EnvironmentResponse(), state="Pending"
+    )
+    servicer.replies["CreateFunction"] = fs.CreateFunctionResponse(configuration=config)
+    body = {
+        "FunctionName": "f",
+        "Role": "arn:aws:iam::123456789012:role/r",
+        "Code": {"ZipFile": "UEs="},
+    }
+    answer = send(port, "POST", "/2015-03-31/functions", json.dumps(body).encode())
+    assert answer.status == 201
+    assert answer.headers["content-type"] == "application/json"
+    rendered = answer.json()
+    assert rendered["CodeSize"] == 2**33
+    assert rendered["Environment"] == {"Variables": {}}
+    assert "Runtime" not in rendered
+    assert servicer.calls[0][1].code.zip_file == b"PK"
+
+
+def test_update_configuration_sends_the_mask(stand_in: tuple[ScriptedServicer, int]) -> None:
+    servicer, port = stand_in
+    servicer.replies["UpdateFunctionConfiguration"] = fs.UpdateFunctionConfigurationResponse()
+    answer = send(
+        port, "PUT", "/2015-03-31/functions/f/configuration", b'{"Layers": [], "Timeout": 9}'
+    )
+    assert answer.status == 200
+    request = servicer.calls[0][1]
+    assert list(request.update_mask.paths) == ["layers", "timeout"]
+
+
+@pytest.mark.parametrize(
+    ("rpc", "method", "path"),
+    [
+        ("DeleteFunction", "DELETE", "/2015-03-31/functions/f"),
+        ("DeleteAlias", "DELETE", "/2015-03-31/functions/f/aliases/a"),
+        ("TagResource", "POST", f"/2017-03-31/tags/{ARN}"),
+        ("UntagResource", "DELETE", f"/2017-03-31/tags/{ARN}?tagKeys=a&tagKeys=b"),
+    ],
+)
+def test_empty_answers_are_204_without_body(
+    stand_in: tuple[ScriptedServicer, int], rpc: str, method: str, path: str
+) -> None:
+    servicer, port = stand_in
+    reply_type = message_factory.GetMessageClass(SERVICE.methods_by_name[rpc].output_type)
+    servicer.replies[rpc] = reply_type()
+    answer = send(port, method, path, b'{"Tags": {"k": "v"}}' if method == "POST" else None)
+    assert answer.status == 204
+    assert answer.body == b""
+    assert REQUEST_ID.match(answer.headers["x-amzn-requestid"])
+    if rpc == "UntagResource":
+        assert list(servicer.calls[0][1].tag_keys) == ["a", "b"]
+
+
+def test_throttling_through_grpc(stand_in: tuple[ScriptedServicer, int]) -> None:
+    servicer, port = stand_in
+    servicer.replies["GetAccountSettings"] = rich_status(
+        code_pb2.RESOURCE_EXHAUSTED,
+        "TOO_MANY_REQUESTS",
+        "Rate Exceeded.",
+        reason="CallerRateLimitExceeded",
+        retry_after_seconds="2",
+    )
+    answer = send(port, "GET", "/2016-08-19/account-settings")
+    assert answer.status == 429
+    assert answer.headers["x-amzn-errortype"] == "TooManyRequestsException"
+    assert answer.headers["retry-after"] == "2"
+    assert answer.json() == {
+        "Type": "User",
+        "message": "Rate Exceeded.",
+        "Reason": "CallerRateLimitExceeded",
+    }
+
+
+@dataclass(frozen=True)
+class PlainStatus(grpc.Status):
+    """A status without google.rpc.Status details, as a misbehaving daemon might send."""
+
+    code: grpc.StatusCode
+    details: str
+    trailing_metadata: Any = ()
+
+
+def test_plain_grpc_error_is_a_service_exception(stand_in: tuple[ScriptedServicer, int]) -> None:
+    servicer, port = stand_in
+    servicer.replies["ListTags"] = PlainStatus(grpc.StatusCode.INTERNAL, "broken")
+    answer = send(port, "GET", "/2017-03-31/tags/x")
+    assert answer.status == 500
+    assert answer.headers["x-amzn-errortype"] == "ServiceException"
+    assert answer.json() == {"Type": "Service", "Message": "broken"}
+
+
+def test_unreachable_daemon_is_a_service_exception(background: BackgroundLoop) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed_port = sock.getsockname()[1]
+    running = background.run(RunningGateway.start(f"127.0.0.1:{closed_port}"))
+    try:
+        answer = send(running.port, "GET", "/2016-08-19/account-settings")
+    finally:
+        background.run(running.stop())
+    assert answer.status == 500
+    assert answer.headers["x-amzn-errortype"] == "ServiceException"
+    assert answer.json()["Type"] == "Service"
+    assert REQUEST_ID.match(answer.headers["x-amzn-requestid"])
+
+
+# --- code locations --------------------------------------------------------------------
+
+LOCATION = "/_lambdad/code/" + "ab" * 32 + ".zip?expires=1&signature=cd"
+
+
+def test_get_function_location_is_a_gateway_url(stand_in: tuple[ScriptedServicer, int]) -> None:
+    servicer, port = stand_in
+    code = fn.FunctionCodeLocation(repository_type="S3", location=LOCATION)
+    servicer.replies["GetFunction"] = fs.GetFunctionResponse(code=code)
+    answer = send(port, "GET", "/2015-03-31/functions/f")
+    assert answer.status == 200
+    assert answer.json()["Code"]["Location"] == f"http://127.0.0.1:{port}{LOCATION}"
+
+
+def test_code_location_streams_the_zip(stand_in: tuple[ScriptedServicer, int]) -> None:
+    servicer, port = stand_in
+    chunks = [fs.DownloadCodeResponse(chunk=b"PK"), fs.DownloadCodeResponse(chunk=b"\x03\x04")]
+    servicer.replies["DownloadCode"] = list(chunks)
+    answer = send(port, "GET", LOCATION)
+    assert answer.status == 200
+    assert answer.headers["content-type"] == "application/zip"
+    assert answer.body == b"PK\x03\x04"
+    [(rpc, request, metadata)] = servicer.calls
+    assert (rpc, request) == ("DownloadCode", fs.DownloadCodeRequest(location=LOCATION))
+    assert metadata["x-request-id"] == answer.headers["x-amzn-requestid"]
+
+
+def test_refused_code_location_is_an_error(stand_in: tuple[ScriptedServicer, int]) -> None:
+    servicer, port = stand_in
+    servicer.replies["DownloadCode"] = rich_status(
+        code_pb2.PERMISSION_DENIED, "ACCESS_DENIED", "Request has expired or is not signed."
+    )
+    answer = send(port, "GET", LOCATION)
+    assert answer.status == 403
+    assert answer.headers["x-amzn-errortype"] == "AccessDeniedException"
+    assert answer.json() == {"Type": "User", "Message": "Request has expired or is not signed."}
+
+
+def test_download_failing_midway_is_cut_short(stand_in: tuple[ScriptedServicer, int]) -> None:
+    servicer, port = stand_in
+    servicer.replies["DownloadCode"] = [
+        fs.DownloadCodeResponse(chunk=b"PK"),
+        rich_status(code_pb2.INTERNAL, "SERVICE", "disk gone"),
+    ]
+    # The status line has gone out; a truncated body must not look complete.
+    with pytest.raises(http.client.HTTPException):
+        send(port, "GET", LOCATION)
+    still_answers(port)
+
+
+def test_code_round_trip_through_the_daemon(background: BackgroundLoop, daemon_target: str) -> None:
+    zipped = io.BytesIO()
+    with zipfile.ZipFile(zipped, "w") as archive:
+        archive.writestr("app.py", "def handler(event, context):\n    return event\n")
+    body = {
+        "FunctionName": f"fuzz-code-{uuid.uuid4().hex[:8]}",
+        "Runtime": "python3.12",
+        "Handler": "app.handler",
+        "Role": "arn:aws:iam::000000000000:role/lambda-role",
+        "Code": {"ZipFile": base64.b64encode(zipped.getvalue()).decode()},
+    }
+    running = background.run(RunningGateway.start(daemon_target))
+    try:
+        created = send(running.port, "POST", "/2015-03-31/functions", json.dumps(body).encode())
+        assert created.status == 201, created
+        got = send(running.port, "GET", f"/2015-03-31/functions/{body['FunctionName']}")
+        assert got.status == 200, got
+        base = f"http://127.0.0.1:{running.port}"
+        location = got.json()["Code"]["Location"]
+        assert location.startswith(base + "/_lambdad/code/")
+        downloaded = send(running.port, "GET", location.removeprefix(base))
+        assert downloaded.status == 200
+        assert downloaded.body == zipped.getvalue()
+        tampered = location.removeprefix(base).replace("signature=", "signature=0")
+        refused = send(running.port, "GET", tampered)
+        assert refused.status == 403
+        assert refused.headers["x-amzn-errortype"] == "AccessDeniedException"
+    finally:
+        background.run(running.stop())

@@ -1,0 +1,261 @@
+"""EnvironmentPool and ExecutionEnvironment against a fake executor whose runtime is a coroutine.
+
+The fake runtime speaks the real Runtime API over HTTP (aiohttp client), so these tests cover
+the pool's bookkeeping -- reuse, limits, retirement, reaping -- and the environment's failure
+reports (OOM, exit codes) without processes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from lambdad.daemon.domain.model import CodeRef, FunctionVersion, State
+from lambdad.daemon.errors import LambdaError, Reason
+from lambdad.daemon.runtime.code import CodeStore
+from lambdad.daemon.runtime.environment import exit_reason
+from lambdad.daemon.runtime.executor import EnvironmentSpec, RuntimeApiBinding
+from lambdad.daemon.runtime.logs import FunctionLogs
+from lambdad.daemon.runtime.pool import EnvironmentPool
+from lambdad.daemon.runtime.runtime_api import InvocationRequest
+from lambdad.daemon.store.blobs import BlobStore
+
+
+class FakeProcess:
+    """A 'runtime' running as a task: answers each event by the event's `do` field."""
+
+    def __init__(self, api: str) -> None:
+        self.api = api
+        self.lines: asyncio.Queue[str | None] = asyncio.Queue()
+        self.exit: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        self.oom = False
+        self.killed = False
+        self.task = asyncio.create_task(self._loop())
+
+    async def _loop(self) -> None:
+        base = f"http://{self.api}/2018-06-01/runtime"
+        async with aiohttp.ClientSession() as http:
+            while True:
+                async with http.get(f"{base}/invocation/next") as response:
+                    request_id = response.headers["Lambda-Runtime-Aws-Request-Id"]
+                    event: dict[str, Any] = json.loads(await response.read())
+                self.lines.put_nowait(f"handling {request_id}")
+                action = event.get("do")
+                if action == "oom":
+                    self.oom = True
+                    self._end(-9)
+                    return
+                if action == "exit":
+                    self._end(int(event["code"]))
+                    return
+                if action == "wait":
+                    await asyncio.Event().wait()
+                async with http.post(f"{base}/invocation/{request_id}/response", json=event):
+                    pass
+
+    def _end(self, code: int) -> None:
+        if not self.exit.done():
+            self.exit.set_result(code)
+        self.lines.put_nowait(None)
+
+    async def output(self) -> AsyncIterator[str]:
+        while (line := await self.lines.get()) is not None:
+            yield line
+
+    async def wait(self) -> int:
+        return await self.exit
+
+    async def kill(self) -> None:
+        self.killed = True
+        self.task.cancel()
+        self._end(-9)
+
+    async def max_memory_used_mb(self) -> int | None:
+        return 42
+
+    async def out_of_memory(self) -> bool:
+        return self.oom
+
+
+class FakeExecutor:
+    name = "fake"
+
+    def __init__(self) -> None:
+        self.started: list[FakeProcess] = []
+        self.orphans_removed = False
+        self.closed = False
+
+    def runtime_api_binding(self) -> RuntimeApiBinding:
+        return RuntimeApiBinding("127.0.0.1", "127.0.0.1")
+
+    async def check_runtime(self, runtime: str | None, image_uri: str | None) -> None:
+        return None
+
+    async def start(self, spec: EnvironmentSpec, runtime_api: str) -> FakeProcess:
+        process = FakeProcess(runtime_api)
+        self.started.append(process)
+        return process
+
+    async def remove_orphans(self) -> int:
+        self.orphans_removed = True
+        return 0
+
+    async def close(self) -> None:
+        self.closed = True
+
+
+def config(name: str = "f", timeout: int = 3, revision: str = "r1") -> FunctionVersion:
+    return FunctionVersion(
+        name=name,
+        version="$LATEST",
+        role="arn:aws:iam::000000000000:role/r",
+        runtime="python3.12",
+        handler="app.handler",
+        code=CodeRef(),
+        timeout=timeout,
+        state=State.ACTIVE,
+        revision_id=revision,
+    )
+
+
+def event(body: dict[str, Any], timeout: float = 3.0, request_id: str = "") -> InvocationRequest:
+    return InvocationRequest(
+        request_id=request_id or str(uuid.uuid4()),
+        payload=json.dumps(body).encode(),
+        timeout_s=timeout,
+        invoked_function_arn="arn:aws:lambda:us-east-1:000000000000:function:f",
+    )
+
+
+@pytest.fixture
+async def executor() -> FakeExecutor:
+    return FakeExecutor()
+
+
+@pytest.fixture
+async def pool(executor: FakeExecutor, tmp_path: Path) -> AsyncIterator[EnvironmentPool]:
+    blobs = BlobStore(tmp_path / "blobs")
+    running = EnvironmentPool(
+        executor,  # type: ignore[arg-type]
+        CodeStore(tmp_path / "code", blobs),
+        FunctionLogs(),
+        region="us-east-1",
+        account_concurrency=3,
+        idle_timeout_s=3600,
+    )
+    await running.start()
+    try:
+        yield running
+    finally:
+        await running.close()
+
+
+async def test_start_removes_orphans_and_close_closes_executor(
+    pool: EnvironmentPool, executor: FakeExecutor
+) -> None:
+    assert executor.orphans_removed
+    await pool.invoke(config(), event({"x": 1}))
+    await pool.close()
+    assert executor.closed
+    assert all(p.killed for p in executor.started)
+
+
+async def test_warm_environment_is_reused_and_logs_are_framed(
+    pool: EnvironmentPool, executor: FakeExecutor
+) -> None:
+    first = await pool.invoke(config(), event({"n": 1}), tail=True)
+    second = await pool.invoke(config(), event({"n": 2}), tail=True)
+    assert (first.payload, second.payload) == (b'{"n": 1}', b'{"n": 2}')
+    assert len(executor.started) == 1
+    lines = second.log_tail.decode().splitlines()
+    assert lines[0] == f"START RequestId: {second.request_id} Version: $LATEST"
+    assert lines[1] == f"handling {second.request_id}"
+    assert lines[2] == f"END RequestId: {second.request_id}"
+    assert "Max Memory Used: 42 MB" in lines[3]
+    assert "Init Duration" in first.log_tail.decode() and "Init Duration" not in lines[3]
+
+
+async def test_account_limit_throttles_unreserved_functions(pool: EnvironmentPool) -> None:
+    pool.set_reserved("reserved", 1)  # leaves 2 of the account's 3 unreserved
+    waiting = [
+        asyncio.create_task(pool.invoke(config(f"g{i}"), event({"do": "wait"}, 30)))
+        for i in range(2)
+    ]
+    while sum(pool.in_flight(f"g{i}") for i in range(2)) < 2:
+        await asyncio.sleep(0)
+    with pytest.raises(LambdaError) as caught:
+        await pool.invoke(config("g9"), event({}))
+    assert caught.value.reason is Reason.TOO_MANY_REQUESTS
+    assert caught.value.message == "Rate Exceeded."
+    assert caught.value.metadata == {"reason": "ConcurrentInvocationLimitExceeded"}
+    # the reserved function still has its own slot
+    assert (await pool.invoke(config("reserved"), event({"ok": 1}))).payload == b'{"ok": 1}'
+    for task in waiting:
+        task.cancel()
+    await asyncio.gather(*waiting, return_exceptions=True)
+
+
+async def test_out_of_memory_is_reported_and_environment_replaced(
+    pool: EnvironmentPool, executor: FakeExecutor
+) -> None:
+    result = await pool.invoke(config(), event({"do": "oom"}))
+    assert result.function_error == "Unhandled"
+    assert json.loads(result.payload) == {
+        "errorType": "Runtime.OutOfMemory",
+        "errorMessage": f"RequestId: {result.request_id} Error: Runtime exited with error: "
+        "signal: killed",
+    }
+    assert (await pool.invoke(config(), event({"ok": 1}))).payload == b'{"ok": 1}'
+    assert len(executor.started) == 2
+
+
+@pytest.mark.parametrize(
+    ("code", "reason"),
+    [
+        (0, "Runtime exited without providing a reason"),
+        (127, "Runtime exited with error: exit status 127"),
+        (-9, "Runtime exited with error: signal: killed"),
+        (-11, "Runtime exited with error: signal: segmentation fault"),
+    ],
+)
+def test_exit_reasons(code: int, reason: str) -> None:
+    assert exit_reason(code) == reason
+
+
+async def test_change_retires_environments(pool: EnvironmentPool, executor: FakeExecutor) -> None:
+    await pool.invoke(config(), event({}))
+    await pool.retire("f")
+    await pool.invoke(config(), event({}))
+    assert len(executor.started) == 2
+    # a new revision never reuses the old revision's environments
+    await pool.invoke(config(revision="r2"), event({}))
+    assert len(executor.started) == 3
+
+
+async def test_idle_environments_are_reaped(executor: FakeExecutor, tmp_path: Path) -> None:
+    pool = EnvironmentPool(
+        executor,  # type: ignore[arg-type]
+        CodeStore(tmp_path / "code", BlobStore(tmp_path / "blobs")),
+        FunctionLogs(),
+        region="us-east-1",
+        idle_timeout_s=0.1,
+    )
+    await pool.start()
+    try:
+        await pool.invoke(config(), event({}))
+
+        async def reaped() -> None:
+            while not executor.started[0].killed:
+                await asyncio.sleep(0.05)
+
+        await asyncio.wait_for(reaped(), 30)  # a deadline, not a timing assertion
+        assert pool.environment_count("f") == 0
+    finally:
+        await pool.close()

@@ -1,0 +1,257 @@
+"""The Runtime API's HTTP contract (RuntimeApiServer), driven by a plain aiohttp client."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+
+import aiohttp
+import pytest
+
+from lambdad.daemon.runtime.runtime_api import (
+    MAX_RESPONSE_BYTES,
+    InvocationRequest,
+    RuntimeApiServer,
+)
+
+BASE = "/2018-06-01/runtime"
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[RuntimeApiServer]:
+    server = RuntimeApiServer("127.0.0.1")
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.close()
+
+
+@pytest.fixture
+async def http(api: RuntimeApiServer) -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession(f"http://127.0.0.1:{api.port}") as session:
+        yield session
+
+
+def request(
+    request_id: str = "11111111-2222-3333-4444-555555555555", **fields: object
+) -> InvocationRequest:
+    values: dict[str, object] = {
+        "request_id": request_id,
+        "payload": b'{"k": "v"}',
+        "timeout_s": 3.0,
+        "invoked_function_arn": "arn:aws:lambda:us-east-1:000000000000:function:f",
+    }
+    values.update(fields)
+    return InvocationRequest(**values)  # type: ignore[arg-type]
+
+
+async def next_event(http: aiohttp.ClientSession) -> tuple[dict[str, str], bytes]:
+    async with http.get(f"{BASE}/invocation/next") as response:
+        assert response.status == 200
+        return dict(response.headers), await response.read()
+
+
+async def test_next_carries_event_and_every_header(
+    api: RuntimeApiServer, http: aiohttp.ClientSession
+) -> None:
+    before = int(time.time() * 1000)
+    api.submit(
+        request(
+            trace_id="Root=1-5e1b4151-5ac6c58f5b5dbd6a5b5d5b5d;Parent=1;Sampled=0",
+            client_context='{"custom": {"a": 1}}',
+            cognito_identity='{"cognitoIdentityId": "id", "cognitoIdentityPoolId": "pool"}',
+            tenant_id="tenant-1",
+        )
+    )
+    headers, body = await next_event(http)
+    assert body == b'{"k": "v"}'
+    assert headers["Lambda-Runtime-Aws-Request-Id"] == "11111111-2222-3333-4444-555555555555"
+    assert headers["Lambda-Runtime-Invoked-Function-Arn"].endswith(":function:f")
+    assert headers["Lambda-Runtime-Trace-Id"].startswith("Root=1-")
+    assert json.loads(headers["Lambda-Runtime-Client-Context"]) == {"custom": {"a": 1}}
+    assert json.loads(headers["Lambda-Runtime-Cognito-Identity"])["cognitoIdentityPoolId"] == "pool"
+    assert headers["Lambda-Runtime-Aws-Tenant-Id"] == "tenant-1"
+    assert headers["Content-Type"] == "application/json"
+    deadline = int(headers["Lambda-Runtime-Deadline-Ms"])
+    assert before + 3000 <= deadline <= int(time.time() * 1000) + 3000
+    assert api.ready.is_set()
+
+
+async def test_empty_optional_headers_are_left_out(
+    api: RuntimeApiServer, http: aiohttp.ClientSession
+) -> None:
+    api.submit(request())
+    headers, _ = await next_event(http)
+    for name in ("Client-Context", "Cognito-Identity", "Trace-Id", "Aws-Tenant-Id"):
+        assert f"Lambda-Runtime-{name}" not in headers
+
+
+async def test_response_settles_the_invocation(
+    api: RuntimeApiServer, http: aiohttp.ClientSession
+) -> None:
+    outcome = api.submit(request("a"))
+    await next_event(http)
+    async with http.post(
+        f"{BASE}/invocation/a/response", data=b'"done"', headers={"Content-Type": "text/plain"}
+    ) as response:
+        assert response.status == 202
+        assert await response.json() == {"status": "OK"}
+    result = await outcome
+    assert (result.payload, result.content_type, result.error_type) == (
+        b'"done"',
+        "text/plain",
+        None,
+    )
+
+
+@pytest.mark.parametrize("kind", ["response", "error"])
+async def test_wrong_or_repeated_request_id_is_rejected(
+    api: RuntimeApiServer, http: aiohttp.ClientSession, kind: str
+) -> None:
+    outcome = api.submit(request("right"))
+    await next_event(http)
+    async with http.post(f"{BASE}/invocation/wrong/{kind}", data=b"{}") as response:
+        assert response.status == 400
+        assert await response.json() == {
+            "errorMessage": "Invalid request ID",
+            "errorType": "InvalidRequestID",
+        }
+    assert not outcome.done()
+    async with http.post(f"{BASE}/invocation/right/{kind}", data=b"{}") as response:
+        assert response.status == 202
+    async with http.post(f"{BASE}/invocation/right/{kind}", data=b"{}") as response:
+        assert response.status == 400  # already answered
+
+
+async def test_error_body_passes_through_verbatim(
+    api: RuntimeApiServer, http: aiohttp.ClientSession
+) -> None:
+    outcome = api.submit(request("e"))
+    await next_event(http)
+    body = b'{"errorMessage":"boom","errorType":"ValueError","stackTrace":["x"]}'
+    async with http.post(
+        f"{BASE}/invocation/e/error",
+        data=body,
+        headers={"Lambda-Runtime-Function-Error-Type": "ValueError"},
+    ) as response:
+        assert response.status == 202
+    result = await outcome
+    assert (result.payload, result.error_type) == (body, "ValueError")
+
+
+async def test_response_over_the_limit_is_413_and_fails_the_invoke(
+    api: RuntimeApiServer, http: aiohttp.ClientSession
+) -> None:
+    outcome = api.submit(request("big"))
+    await next_event(http)
+    async with http.post(
+        f"{BASE}/invocation/big/response", data=b"x" * (MAX_RESPONSE_BYTES + 1)
+    ) as response:
+        assert response.status == 413
+        assert await response.json() == {
+            "errorMessage": "Exceeded maximum allowed payload size (6291556 bytes).",
+            "errorType": "RequestEntityTooLarge",
+        }
+    result = await outcome
+    assert result.error_type == "Function.ResponseSizeTooLarge"
+    assert json.loads(result.payload) == {
+        "errorMessage": "Response payload size exceeded maximum allowed payload size "
+        "(6291556 bytes).",
+        "errorType": "Function.ResponseSizeTooLarge",
+    }
+
+
+async def test_response_at_the_limit_is_accepted(
+    api: RuntimeApiServer, http: aiohttp.ClientSession
+) -> None:
+    outcome = api.submit(request("edge"))
+    await next_event(http)
+    async with http.post(
+        f"{BASE}/invocation/edge/response", data=b"x" * MAX_RESPONSE_BYTES
+    ) as response:
+        assert response.status == 202
+    assert len((await outcome).payload) == MAX_RESPONSE_BYTES
+
+
+async def test_init_error_is_reported_once(
+    api: RuntimeApiServer, http: aiohttp.ClientSession
+) -> None:
+    body = b'{"errorMessage":"Unable to import module","errorType":"Runtime.ImportModuleError"}'
+    headers = {"Lambda-Runtime-Function-Error-Type": "Runtime.ImportModuleError"}
+    async with http.post(f"{BASE}/init/error", data=body, headers=headers) as response:
+        assert response.status == 202
+    failure = await api.init_error
+    assert (failure.error_type, failure.payload) == ("Runtime.ImportModuleError", body)
+    async with http.post(f"{BASE}/init/error", data=body, headers=headers) as response:
+        assert response.status == 403
+
+
+async def test_streamed_response_yields_chunks_as_they_come(
+    api: RuntimeApiServer, http: aiohttp.ClientSession
+) -> None:
+    outcome = api.submit(request("s"))
+    await next_event(http)
+    release = asyncio.Event()
+
+    async def body() -> AsyncIterator[bytes]:
+        yield b"first,"
+        await release.wait()  # the invoker must see the first chunk before the rest exists
+        yield b"second"
+
+    post = asyncio.create_task(
+        http.post(
+            f"{BASE}/invocation/s/response",
+            data=body(),
+            headers={
+                "Lambda-Runtime-Function-Response-Mode": "streaming",
+                "Content-Type": "text/event-stream",
+            },
+        )
+    )
+    result = await outcome
+    assert result.stream is not None
+    assert result.stream.content_type == "text/event-stream"
+    chunks = aiter(result.stream)
+    assert await anext(chunks) == b"first,"
+    release.set()
+    rest = [chunk async for chunk in chunks]
+    assert b"".join(rest) == b"second"
+    response = await post
+    assert response.status == 202
+    response.release()
+    assert result.stream.finished and result.stream.error_type is None
+
+
+async def test_bad_response_mode_is_rejected(
+    api: RuntimeApiServer, http: aiohttp.ClientSession
+) -> None:
+    outcome = api.submit(request("m"))
+    await next_event(http)
+    async with http.post(
+        f"{BASE}/invocation/m/response",
+        data=b"x",
+        headers={"Lambda-Runtime-Function-Response-Mode": "bogus"},
+    ) as response:
+        assert response.status == 400
+        assert (await response.json())["errorType"] == "InvalidFunctionResponseMode"
+    assert (await outcome).error_type == "Runtime.InvalidResponseModeHeader"
+
+
+async def test_ping_and_unrouted_extensions(http: aiohttp.ClientSession) -> None:
+    async with http.get("/2018-06-01/ping") as response:
+        assert response.status == 200
+    async with http.post("/2020-01-01/extension/register", json={"events": []}) as response:
+        assert response.status == 404
+
+
+async def test_close_ends_a_pending_long_poll(api: RuntimeApiServer) -> None:
+    async with aiohttp.ClientSession(f"http://127.0.0.1:{api.port}") as session:
+        poll = asyncio.create_task(session.get(f"{BASE}/invocation/next"))
+        await api.ready.wait()
+        await api.close()
+        with pytest.raises(aiohttp.ClientError):
+            response = await poll
+            await response.read()
