@@ -8,15 +8,31 @@ from __future__ import annotations
 import base64
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.e2e.conftest import LambdadProcess
 from tests.e2e.support import settled
 from tests.helpers import make_zip
 
 pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def lambdad(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LambdadProcess]:
+    """`lambdad serve --executor process`: functions run as local processes, Docker or not."""
+    root = tmp_path_factory.mktemp("lambdad-invoke")
+    process = LambdadProcess(
+        data_dir=root / "data",
+        log_path=root / "lambdad.log",
+        extra_args=["--executor", "process"],
+    ).start()
+    yield process
+    process.stop()
+
 
 ROLE = "arn:aws:iam::000000000000:role/lambda-role"
 REPORT = re.compile(r"^REPORT RequestId: ([0-9a-f-]{36})\tDuration: ", re.MULTILINE)
@@ -131,3 +147,27 @@ def test_zero_reserved_concurrency_throttles(client: Any, echo: str) -> None:
     assert response["Reason"] == "ReservedFunctionConcurrentInvocationLimitExceeded"
     client.delete_function_concurrency(FunctionName=echo)
     assert client.invoke(FunctionName=echo, Payload=b"{}")["StatusCode"] == 200
+
+
+def test_event_invoke_config_round_trip(client: Any, echo: str) -> None:
+    queue = "arn:aws:sqs:us-east-1:000000000000:failures"
+    put = client.put_function_event_invoke_config(
+        FunctionName=echo,
+        MaximumRetryAttempts=0,
+        DestinationConfig={"OnFailure": {"Destination": queue}},
+    )
+    assert put["FunctionArn"].endswith(f":function:{echo}:$LATEST")
+    assert put["MaximumRetryAttempts"] == 0
+    assert put["DestinationConfig"]["OnFailure"] == {"Destination": queue}
+    updated = client.update_function_event_invoke_config(
+        FunctionName=echo, MaximumEventAgeInSeconds=120
+    )
+    assert (updated["MaximumRetryAttempts"], updated["MaximumEventAgeInSeconds"]) == (0, 120)
+    got = client.get_function_event_invoke_config(FunctionName=echo)
+    assert got["MaximumEventAgeInSeconds"] == 120
+    listed = client.list_function_event_invoke_configs(FunctionName=echo)
+    assert [c["FunctionArn"] for c in listed["FunctionEventInvokeConfigs"]] == [put["FunctionArn"]]
+    deleted = client.delete_function_event_invoke_config(FunctionName=echo)
+    assert deleted["ResponseMetadata"]["HTTPStatusCode"] == 204
+    with pytest.raises(client.exceptions.ResourceNotFoundException):
+        client.get_function_event_invoke_config(FunctionName=echo)

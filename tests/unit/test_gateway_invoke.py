@@ -1,4 +1,4 @@
-"""The gateway's invoke and concurrency routes.
+"""The gateway's InvocationService routes: invoke, concurrency and async invoke configuration.
 
 The route rows are checked against the proto and botocore's model; the pure translation
 (raw payloads, headers, Invoke answers, event-stream framing) is checked directly, the
@@ -129,7 +129,8 @@ def test_route_agrees_with_the_proto(route: Route) -> None:
     assert method.server_streaming == (route.kind is RouteKind.INVOKE_STREAM)
     fields = {f.json_name: f for f in method.input_type.fields}
     for json_name in [*route.path_params, *route.query.values(), *route.headers.values()]:
-        assert fields[json_name].cpp_type == FieldDescriptor.CPPTYPE_STRING, json_name
+        # Only these can be written as URL or header text (translate refuses the rest).
+        assert fields[json_name].cpp_type != FieldDescriptor.CPPTYPE_MESSAGE, json_name
         assert fields[json_name].type != FieldDescriptor.TYPE_BYTES, json_name
     for json_name in route.fixed:
         assert fields[json_name].type == FieldDescriptor.TYPE_STRING, json_name
@@ -1104,6 +1105,89 @@ def test_unknown_function_concurrency_through_boto3(
     assert caught.value.response["Error"]["Code"] == "ResourceNotFoundException"
 
 
+# --- async invoke configuration over HTTP ---------------------------------------------
+
+QUEUE = "arn:aws:sqs:us-east-1:000000000000:failures"
+
+
+def event_invoke_config(**fields: Any) -> inv.FunctionEventInvokeConfig:
+    return inv.FunctionEventInvokeConfig(
+        last_modified=1_700_000_000.5,
+        function_arn=ARN + ":$LATEST",
+        destination_config=inv.DestinationConfig(
+            on_success=inv.OnSuccess(), on_failure=inv.OnFailure(destination=QUEUE)
+        ),
+        **fields,
+    )
+
+
+def test_event_invoke_config_through_boto3(stand_in: ScriptedInvocations, sdk: Any) -> None:
+    config = event_invoke_config(maximum_retry_attempts=1)
+    stand_in.replies["PutFunctionEventInvokeConfig"] = inv.PutFunctionEventInvokeConfigResponse(
+        event_invoke_config=config
+    )
+    put = sdk.put_function_event_invoke_config(
+        FunctionName="f",
+        Qualifier="$LATEST",
+        MaximumRetryAttempts=1,
+        DestinationConfig={"OnFailure": {"Destination": QUEUE}},
+    )
+    request, _ = only_call(stand_in, "PutFunctionEventInvokeConfig")
+    assert request == inv.PutFunctionEventInvokeConfigRequest(
+        function_name="f",
+        qualifier="$LATEST",
+        maximum_retry_attempts=1,
+        destination_config=inv.DestinationConfig(on_failure=inv.OnFailure(destination=QUEUE)),
+    )
+    assert put["FunctionArn"] == ARN + ":$LATEST"
+    assert put["LastModified"].timestamp() == 1_700_000_000.5
+    assert put["MaximumRetryAttempts"] == 1
+    assert "MaximumEventAgeInSeconds" not in put
+    # An unset destination is an empty object, as AWS shows it.
+    assert put["DestinationConfig"] == {"OnSuccess": {}, "OnFailure": {"Destination": QUEUE}}
+
+    stand_in.calls.clear()
+    stand_in.replies["ListFunctionEventInvokeConfigs"] = inv.ListFunctionEventInvokeConfigsResponse(
+        function_event_invoke_configs=[config]
+    )
+    listed = sdk.list_function_event_invoke_configs(FunctionName="f", MaxItems=5)
+    request, _ = only_call(stand_in, "ListFunctionEventInvokeConfigs")
+    assert request == inv.ListFunctionEventInvokeConfigsRequest(function_name="f", page_size=5)
+    assert [c["FunctionArn"] for c in listed["FunctionEventInvokeConfigs"]] == [ARN + ":$LATEST"]
+    assert "NextMarker" not in listed
+
+    stand_in.calls.clear()
+    stand_in.replies["DeleteFunctionEventInvokeConfig"] = (
+        inv.DeleteFunctionEventInvokeConfigResponse()
+    )
+    deleted = sdk.delete_function_event_invoke_config(FunctionName="f", Qualifier="1")
+    assert deleted["ResponseMetadata"]["HTTPStatusCode"] == 204
+    request, _ = only_call(stand_in, "DeleteFunctionEventInvokeConfig")
+    assert request == inv.DeleteFunctionEventInvokeConfigRequest(function_name="f", qualifier="1")
+
+
+def test_update_event_invoke_config_sends_only_what_was_given(
+    stand_in: ScriptedInvocations, port: int
+) -> None:
+    stand_in.replies["UpdateFunctionEventInvokeConfig"] = (
+        inv.UpdateFunctionEventInvokeConfigResponse(
+            event_invoke_config=event_invoke_config(maximum_event_age_in_seconds=60)
+        )
+    )
+    answer = send(
+        port,
+        "POST",
+        "/2019-09-25/functions/f/event-invoke-config",
+        b'{"MaximumEventAgeInSeconds": 60}',
+    )
+    assert answer.status == 200
+    assert answer.json()["MaximumEventAgeInSeconds"] == 60
+    request, _ = only_call(stand_in, "UpdateFunctionEventInvokeConfig")
+    assert request.HasField("maximum_event_age_in_seconds")
+    assert not request.HasField("maximum_retry_attempts")
+    assert not request.HasField("destination_config")
+
+
 # --- properties: the stand-in that fails everything, and the real daemon ----------------
 
 FUZZ = settings(
@@ -1139,7 +1223,8 @@ def daemon_target(
     if external:
         yield external
         return
-    config = Config(data_dir=tmp_path_factory.mktemp("lambdad"), grpc_port=0)
+    # Functions run as local processes: unit tests need no Docker engine.
+    config = Config(data_dir=tmp_path_factory.mktemp("lambdad"), grpc_port=0, executor="process")
     daemon = background.run(start_daemon(config))
     yield f"127.0.0.1:{daemon.port}"
     background.run(daemon.stop(grace=0))

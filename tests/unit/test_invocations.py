@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from lambdad.daemon.domain.event_invoke_config import EventInvokeConfigRegistry
 from lambdad.daemon.domain.functions import CodeInput, FunctionRegistry, NewFunction
 from lambdad.daemon.domain.invocations import Invocation, InvocationService
 from lambdad.daemon.domain.model import FunctionVersion
@@ -79,7 +80,12 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
         region="us-east-1",
     )
     await pool.start()
-    service = InvocationService(registry, pool, event_retry_delays=())
+    service = InvocationService(
+        registry,
+        pool,
+        EventInvokeConfigRegistry(account=registry.account, state=state),
+        event_retry_delays=(),
+    )
     await service.start()
     try:
         yield World(registry, service, preparer)

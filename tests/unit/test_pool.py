@@ -86,6 +86,7 @@ class FakeProcess:
 
 class FakeExecutor:
     name = "fake"
+    output_latency_s = 0.0
 
     def __init__(self) -> None:
         self.started: list[FakeProcess] = []

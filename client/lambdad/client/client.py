@@ -551,6 +551,86 @@ class LambdadClient:
             request_id,
         )
 
+    def put_function_event_invoke_config(
+        self,
+        request: invocation_service.PutFunctionEventInvokeConfigRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> invocation_service.PutFunctionEventInvokeConfigResponse:
+        """Configures Event invocations (retries, event age, destinations); replaces any config."""
+        return self._call(
+            _INVOCATION_SERVICE + "PutFunctionEventInvokeConfig",
+            request,
+            invocation_service.PutFunctionEventInvokeConfigResponse,
+            timeout,
+            request_id,
+        )
+
+    def update_function_event_invoke_config(
+        self,
+        request: invocation_service.UpdateFunctionEventInvokeConfigRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> invocation_service.UpdateFunctionEventInvokeConfigResponse:
+        """Changes an Event invocation config: only the fields present are replaced."""
+        return self._call(
+            _INVOCATION_SERVICE + "UpdateFunctionEventInvokeConfig",
+            request,
+            invocation_service.UpdateFunctionEventInvokeConfigResponse,
+            timeout,
+            request_id,
+        )
+
+    def get_function_event_invoke_config(
+        self,
+        request: invocation_service.GetFunctionEventInvokeConfigRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> invocation_service.GetFunctionEventInvokeConfigResponse:
+        """Returns the Event invocation configuration of a function, version or alias."""
+        return self._call(
+            _INVOCATION_SERVICE + "GetFunctionEventInvokeConfig",
+            request,
+            invocation_service.GetFunctionEventInvokeConfigResponse,
+            timeout,
+            request_id,
+        )
+
+    def delete_function_event_invoke_config(
+        self,
+        request: invocation_service.DeleteFunctionEventInvokeConfigRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> invocation_service.DeleteFunctionEventInvokeConfigResponse:
+        """Removes the Event invocation configuration of a function, version or alias."""
+        return self._call(
+            _INVOCATION_SERVICE + "DeleteFunctionEventInvokeConfig",
+            request,
+            invocation_service.DeleteFunctionEventInvokeConfigResponse,
+            timeout,
+            request_id,
+        )
+
+    def list_function_event_invoke_configs(
+        self,
+        request: invocation_service.ListFunctionEventInvokeConfigsRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> invocation_service.ListFunctionEventInvokeConfigsResponse:
+        """Lists a function's Event invocation configs (all its versions and aliases)."""
+        return self._call(
+            _INVOCATION_SERVICE + "ListFunctionEventInvokeConfigs",
+            request,
+            invocation_service.ListFunctionEventInvokeConfigsResponse,
+            timeout,
+            request_id,
+        )
+
 
 class AsyncLambdadClient:
     """asyncio client for the lambdad gRPC API (grpc.aio); the same methods as `LambdadClient`.
@@ -1034,6 +1114,86 @@ class AsyncLambdadClient:
             _INVOCATION_SERVICE + "DeleteFunctionConcurrency",
             request,
             invocation_service.DeleteFunctionConcurrencyResponse,
+            timeout,
+            request_id,
+        )
+
+    async def put_function_event_invoke_config(
+        self,
+        request: invocation_service.PutFunctionEventInvokeConfigRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> invocation_service.PutFunctionEventInvokeConfigResponse:
+        """Configures Event invocations (retries, event age, destinations); replaces any config."""
+        return await self._call(
+            _INVOCATION_SERVICE + "PutFunctionEventInvokeConfig",
+            request,
+            invocation_service.PutFunctionEventInvokeConfigResponse,
+            timeout,
+            request_id,
+        )
+
+    async def update_function_event_invoke_config(
+        self,
+        request: invocation_service.UpdateFunctionEventInvokeConfigRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> invocation_service.UpdateFunctionEventInvokeConfigResponse:
+        """Changes an Event invocation config: only the fields present are replaced."""
+        return await self._call(
+            _INVOCATION_SERVICE + "UpdateFunctionEventInvokeConfig",
+            request,
+            invocation_service.UpdateFunctionEventInvokeConfigResponse,
+            timeout,
+            request_id,
+        )
+
+    async def get_function_event_invoke_config(
+        self,
+        request: invocation_service.GetFunctionEventInvokeConfigRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> invocation_service.GetFunctionEventInvokeConfigResponse:
+        """Returns the Event invocation configuration of a function, version or alias."""
+        return await self._call(
+            _INVOCATION_SERVICE + "GetFunctionEventInvokeConfig",
+            request,
+            invocation_service.GetFunctionEventInvokeConfigResponse,
+            timeout,
+            request_id,
+        )
+
+    async def delete_function_event_invoke_config(
+        self,
+        request: invocation_service.DeleteFunctionEventInvokeConfigRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> invocation_service.DeleteFunctionEventInvokeConfigResponse:
+        """Removes the Event invocation configuration of a function, version or alias."""
+        return await self._call(
+            _INVOCATION_SERVICE + "DeleteFunctionEventInvokeConfig",
+            request,
+            invocation_service.DeleteFunctionEventInvokeConfigResponse,
+            timeout,
+            request_id,
+        )
+
+    async def list_function_event_invoke_configs(
+        self,
+        request: invocation_service.ListFunctionEventInvokeConfigsRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> invocation_service.ListFunctionEventInvokeConfigsResponse:
+        """Lists a function's Event invocation configs (all its versions and aliases)."""
+        return await self._call(
+            _INVOCATION_SERVICE + "ListFunctionEventInvokeConfigs",
+            request,
+            invocation_service.ListFunctionEventInvokeConfigsResponse,
             timeout,
             request_id,
         )

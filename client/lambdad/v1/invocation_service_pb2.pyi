@@ -1,6 +1,7 @@
+from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
-from collections.abc import Mapping as _Mapping
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
@@ -152,3 +153,121 @@ class DeleteFunctionConcurrencyRequest(_message.Message):
 class DeleteFunctionConcurrencyResponse(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
+
+class OnSuccess(_message.Message):
+    __slots__ = ("destination",)
+    DESTINATION_FIELD_NUMBER: _ClassVar[int]
+    destination: str
+    def __init__(self, destination: _Optional[str] = ...) -> None: ...
+
+class OnFailure(_message.Message):
+    __slots__ = ("destination",)
+    DESTINATION_FIELD_NUMBER: _ClassVar[int]
+    destination: str
+    def __init__(self, destination: _Optional[str] = ...) -> None: ...
+
+class DestinationConfig(_message.Message):
+    __slots__ = ("on_success", "on_failure")
+    ON_SUCCESS_FIELD_NUMBER: _ClassVar[int]
+    ON_FAILURE_FIELD_NUMBER: _ClassVar[int]
+    on_success: OnSuccess
+    on_failure: OnFailure
+    def __init__(self, on_success: _Optional[_Union[OnSuccess, _Mapping]] = ..., on_failure: _Optional[_Union[OnFailure, _Mapping]] = ...) -> None: ...
+
+class FunctionEventInvokeConfig(_message.Message):
+    __slots__ = ("last_modified", "function_arn", "maximum_retry_attempts", "maximum_event_age_in_seconds", "destination_config")
+    LAST_MODIFIED_FIELD_NUMBER: _ClassVar[int]
+    FUNCTION_ARN_FIELD_NUMBER: _ClassVar[int]
+    MAXIMUM_RETRY_ATTEMPTS_FIELD_NUMBER: _ClassVar[int]
+    MAXIMUM_EVENT_AGE_IN_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    DESTINATION_CONFIG_FIELD_NUMBER: _ClassVar[int]
+    last_modified: float
+    function_arn: str
+    maximum_retry_attempts: int
+    maximum_event_age_in_seconds: int
+    destination_config: DestinationConfig
+    def __init__(self, last_modified: _Optional[float] = ..., function_arn: _Optional[str] = ..., maximum_retry_attempts: _Optional[int] = ..., maximum_event_age_in_seconds: _Optional[int] = ..., destination_config: _Optional[_Union[DestinationConfig, _Mapping]] = ...) -> None: ...
+
+class PutFunctionEventInvokeConfigRequest(_message.Message):
+    __slots__ = ("function_name", "qualifier", "maximum_retry_attempts", "maximum_event_age_in_seconds", "destination_config")
+    FUNCTION_NAME_FIELD_NUMBER: _ClassVar[int]
+    QUALIFIER_FIELD_NUMBER: _ClassVar[int]
+    MAXIMUM_RETRY_ATTEMPTS_FIELD_NUMBER: _ClassVar[int]
+    MAXIMUM_EVENT_AGE_IN_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    DESTINATION_CONFIG_FIELD_NUMBER: _ClassVar[int]
+    function_name: str
+    qualifier: str
+    maximum_retry_attempts: int
+    maximum_event_age_in_seconds: int
+    destination_config: DestinationConfig
+    def __init__(self, function_name: _Optional[str] = ..., qualifier: _Optional[str] = ..., maximum_retry_attempts: _Optional[int] = ..., maximum_event_age_in_seconds: _Optional[int] = ..., destination_config: _Optional[_Union[DestinationConfig, _Mapping]] = ...) -> None: ...
+
+class PutFunctionEventInvokeConfigResponse(_message.Message):
+    __slots__ = ("event_invoke_config",)
+    EVENT_INVOKE_CONFIG_FIELD_NUMBER: _ClassVar[int]
+    event_invoke_config: FunctionEventInvokeConfig
+    def __init__(self, event_invoke_config: _Optional[_Union[FunctionEventInvokeConfig, _Mapping]] = ...) -> None: ...
+
+class UpdateFunctionEventInvokeConfigRequest(_message.Message):
+    __slots__ = ("function_name", "qualifier", "maximum_retry_attempts", "maximum_event_age_in_seconds", "destination_config")
+    FUNCTION_NAME_FIELD_NUMBER: _ClassVar[int]
+    QUALIFIER_FIELD_NUMBER: _ClassVar[int]
+    MAXIMUM_RETRY_ATTEMPTS_FIELD_NUMBER: _ClassVar[int]
+    MAXIMUM_EVENT_AGE_IN_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    DESTINATION_CONFIG_FIELD_NUMBER: _ClassVar[int]
+    function_name: str
+    qualifier: str
+    maximum_retry_attempts: int
+    maximum_event_age_in_seconds: int
+    destination_config: DestinationConfig
+    def __init__(self, function_name: _Optional[str] = ..., qualifier: _Optional[str] = ..., maximum_retry_attempts: _Optional[int] = ..., maximum_event_age_in_seconds: _Optional[int] = ..., destination_config: _Optional[_Union[DestinationConfig, _Mapping]] = ...) -> None: ...
+
+class UpdateFunctionEventInvokeConfigResponse(_message.Message):
+    __slots__ = ("event_invoke_config",)
+    EVENT_INVOKE_CONFIG_FIELD_NUMBER: _ClassVar[int]
+    event_invoke_config: FunctionEventInvokeConfig
+    def __init__(self, event_invoke_config: _Optional[_Union[FunctionEventInvokeConfig, _Mapping]] = ...) -> None: ...
+
+class GetFunctionEventInvokeConfigRequest(_message.Message):
+    __slots__ = ("function_name", "qualifier")
+    FUNCTION_NAME_FIELD_NUMBER: _ClassVar[int]
+    QUALIFIER_FIELD_NUMBER: _ClassVar[int]
+    function_name: str
+    qualifier: str
+    def __init__(self, function_name: _Optional[str] = ..., qualifier: _Optional[str] = ...) -> None: ...
+
+class GetFunctionEventInvokeConfigResponse(_message.Message):
+    __slots__ = ("event_invoke_config",)
+    EVENT_INVOKE_CONFIG_FIELD_NUMBER: _ClassVar[int]
+    event_invoke_config: FunctionEventInvokeConfig
+    def __init__(self, event_invoke_config: _Optional[_Union[FunctionEventInvokeConfig, _Mapping]] = ...) -> None: ...
+
+class DeleteFunctionEventInvokeConfigRequest(_message.Message):
+    __slots__ = ("function_name", "qualifier")
+    FUNCTION_NAME_FIELD_NUMBER: _ClassVar[int]
+    QUALIFIER_FIELD_NUMBER: _ClassVar[int]
+    function_name: str
+    qualifier: str
+    def __init__(self, function_name: _Optional[str] = ..., qualifier: _Optional[str] = ...) -> None: ...
+
+class DeleteFunctionEventInvokeConfigResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ListFunctionEventInvokeConfigsRequest(_message.Message):
+    __slots__ = ("function_name", "page_token", "page_size")
+    FUNCTION_NAME_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    function_name: str
+    page_token: str
+    page_size: int
+    def __init__(self, function_name: _Optional[str] = ..., page_token: _Optional[str] = ..., page_size: _Optional[int] = ...) -> None: ...
+
+class ListFunctionEventInvokeConfigsResponse(_message.Message):
+    __slots__ = ("function_event_invoke_configs", "next_page_token")
+    FUNCTION_EVENT_INVOKE_CONFIGS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    function_event_invoke_configs: _containers.RepeatedCompositeFieldContainer[FunctionEventInvokeConfig]
+    next_page_token: str
+    def __init__(self, function_event_invoke_configs: _Optional[_Iterable[_Union[FunctionEventInvokeConfig, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...

@@ -72,6 +72,31 @@ class InvocationServiceStub:
                 request_serializer=lambdad_dot_v1_dot_invocation__service__pb2.DeleteFunctionConcurrencyRequest.SerializeToString,
                 response_deserializer=lambdad_dot_v1_dot_invocation__service__pb2.DeleteFunctionConcurrencyResponse.FromString,
                 _registered_method=True)
+        self.PutFunctionEventInvokeConfig = channel.unary_unary(
+                '/lambdad.v1.InvocationService/PutFunctionEventInvokeConfig',
+                request_serializer=lambdad_dot_v1_dot_invocation__service__pb2.PutFunctionEventInvokeConfigRequest.SerializeToString,
+                response_deserializer=lambdad_dot_v1_dot_invocation__service__pb2.PutFunctionEventInvokeConfigResponse.FromString,
+                _registered_method=True)
+        self.UpdateFunctionEventInvokeConfig = channel.unary_unary(
+                '/lambdad.v1.InvocationService/UpdateFunctionEventInvokeConfig',
+                request_serializer=lambdad_dot_v1_dot_invocation__service__pb2.UpdateFunctionEventInvokeConfigRequest.SerializeToString,
+                response_deserializer=lambdad_dot_v1_dot_invocation__service__pb2.UpdateFunctionEventInvokeConfigResponse.FromString,
+                _registered_method=True)
+        self.GetFunctionEventInvokeConfig = channel.unary_unary(
+                '/lambdad.v1.InvocationService/GetFunctionEventInvokeConfig',
+                request_serializer=lambdad_dot_v1_dot_invocation__service__pb2.GetFunctionEventInvokeConfigRequest.SerializeToString,
+                response_deserializer=lambdad_dot_v1_dot_invocation__service__pb2.GetFunctionEventInvokeConfigResponse.FromString,
+                _registered_method=True)
+        self.DeleteFunctionEventInvokeConfig = channel.unary_unary(
+                '/lambdad.v1.InvocationService/DeleteFunctionEventInvokeConfig',
+                request_serializer=lambdad_dot_v1_dot_invocation__service__pb2.DeleteFunctionEventInvokeConfigRequest.SerializeToString,
+                response_deserializer=lambdad_dot_v1_dot_invocation__service__pb2.DeleteFunctionEventInvokeConfigResponse.FromString,
+                _registered_method=True)
+        self.ListFunctionEventInvokeConfigs = channel.unary_unary(
+                '/lambdad.v1.InvocationService/ListFunctionEventInvokeConfigs',
+                request_serializer=lambdad_dot_v1_dot_invocation__service__pb2.ListFunctionEventInvokeConfigsRequest.SerializeToString,
+                response_deserializer=lambdad_dot_v1_dot_invocation__service__pb2.ListFunctionEventInvokeConfigsResponse.FromString,
+                _registered_method=True)
 
 
 class InvocationServiceServicer:
@@ -127,6 +152,42 @@ class InvocationServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def PutFunctionEventInvokeConfig(self, request, context):
+        """Configures Event invocations of a function, version or alias (retries, maximum event age,
+        destinations), replacing any existing configuration.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateFunctionEventInvokeConfig(self, request, context):
+        """Changes an existing Event invocation configuration: only the fields present are replaced.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetFunctionEventInvokeConfig(self, request, context):
+        """Returns the Event invocation configuration of a function, version or alias.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteFunctionEventInvokeConfig(self, request, context):
+        """Removes the Event invocation configuration of a function, version or alias.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListFunctionEventInvokeConfigs(self, request, context):
+        """Lists the Event invocation configurations of a function (all its versions and aliases).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_InvocationServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -159,6 +220,31 @@ def add_InvocationServiceServicer_to_server(servicer, server):
                     servicer.DeleteFunctionConcurrency,
                     request_deserializer=lambdad_dot_v1_dot_invocation__service__pb2.DeleteFunctionConcurrencyRequest.FromString,
                     response_serializer=lambdad_dot_v1_dot_invocation__service__pb2.DeleteFunctionConcurrencyResponse.SerializeToString,
+            ),
+            'PutFunctionEventInvokeConfig': grpc.unary_unary_rpc_method_handler(
+                    servicer.PutFunctionEventInvokeConfig,
+                    request_deserializer=lambdad_dot_v1_dot_invocation__service__pb2.PutFunctionEventInvokeConfigRequest.FromString,
+                    response_serializer=lambdad_dot_v1_dot_invocation__service__pb2.PutFunctionEventInvokeConfigResponse.SerializeToString,
+            ),
+            'UpdateFunctionEventInvokeConfig': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateFunctionEventInvokeConfig,
+                    request_deserializer=lambdad_dot_v1_dot_invocation__service__pb2.UpdateFunctionEventInvokeConfigRequest.FromString,
+                    response_serializer=lambdad_dot_v1_dot_invocation__service__pb2.UpdateFunctionEventInvokeConfigResponse.SerializeToString,
+            ),
+            'GetFunctionEventInvokeConfig': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetFunctionEventInvokeConfig,
+                    request_deserializer=lambdad_dot_v1_dot_invocation__service__pb2.GetFunctionEventInvokeConfigRequest.FromString,
+                    response_serializer=lambdad_dot_v1_dot_invocation__service__pb2.GetFunctionEventInvokeConfigResponse.SerializeToString,
+            ),
+            'DeleteFunctionEventInvokeConfig': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteFunctionEventInvokeConfig,
+                    request_deserializer=lambdad_dot_v1_dot_invocation__service__pb2.DeleteFunctionEventInvokeConfigRequest.FromString,
+                    response_serializer=lambdad_dot_v1_dot_invocation__service__pb2.DeleteFunctionEventInvokeConfigResponse.SerializeToString,
+            ),
+            'ListFunctionEventInvokeConfigs': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListFunctionEventInvokeConfigs,
+                    request_deserializer=lambdad_dot_v1_dot_invocation__service__pb2.ListFunctionEventInvokeConfigsRequest.FromString,
+                    response_serializer=lambdad_dot_v1_dot_invocation__service__pb2.ListFunctionEventInvokeConfigsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -331,6 +417,141 @@ class InvocationService:
             '/lambdad.v1.InvocationService/DeleteFunctionConcurrency',
             lambdad_dot_v1_dot_invocation__service__pb2.DeleteFunctionConcurrencyRequest.SerializeToString,
             lambdad_dot_v1_dot_invocation__service__pb2.DeleteFunctionConcurrencyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PutFunctionEventInvokeConfig(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/lambdad.v1.InvocationService/PutFunctionEventInvokeConfig',
+            lambdad_dot_v1_dot_invocation__service__pb2.PutFunctionEventInvokeConfigRequest.SerializeToString,
+            lambdad_dot_v1_dot_invocation__service__pb2.PutFunctionEventInvokeConfigResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateFunctionEventInvokeConfig(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/lambdad.v1.InvocationService/UpdateFunctionEventInvokeConfig',
+            lambdad_dot_v1_dot_invocation__service__pb2.UpdateFunctionEventInvokeConfigRequest.SerializeToString,
+            lambdad_dot_v1_dot_invocation__service__pb2.UpdateFunctionEventInvokeConfigResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetFunctionEventInvokeConfig(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/lambdad.v1.InvocationService/GetFunctionEventInvokeConfig',
+            lambdad_dot_v1_dot_invocation__service__pb2.GetFunctionEventInvokeConfigRequest.SerializeToString,
+            lambdad_dot_v1_dot_invocation__service__pb2.GetFunctionEventInvokeConfigResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteFunctionEventInvokeConfig(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/lambdad.v1.InvocationService/DeleteFunctionEventInvokeConfig',
+            lambdad_dot_v1_dot_invocation__service__pb2.DeleteFunctionEventInvokeConfigRequest.SerializeToString,
+            lambdad_dot_v1_dot_invocation__service__pb2.DeleteFunctionEventInvokeConfigResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListFunctionEventInvokeConfigs(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/lambdad.v1.InvocationService/ListFunctionEventInvokeConfigs',
+            lambdad_dot_v1_dot_invocation__service__pb2.ListFunctionEventInvokeConfigsRequest.SerializeToString,
+            lambdad_dot_v1_dot_invocation__service__pb2.ListFunctionEventInvokeConfigsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -53,6 +54,13 @@ def _parser() -> argparse.ArgumentParser:
     gateway.add_argument("--port", type=int, help="port (default 4566)")
     gateway.add_argument("--log-format", choices=("auto", "json", "console"))
     gateway.add_argument("--log-level", choices=("debug", "info", "warning", "error"))
+
+    logs = commands.add_parser("logs", help="print a function's logs (START/END/REPORT included)")
+    logs.add_argument("function", metavar="FUNCTION", help="function name or ARN")
+    logs.add_argument("--follow", "-f", action="store_true", help="keep printing new lines")
+    logs.add_argument(
+        "--daemon", help="HOST:PORT of the daemon (LAMBDAD_GRPC_TARGET, else the configured one)"
+    )
 
     images = commands.add_parser("images", help="build and list the offline runtime images")
     image_commands = images.add_subparsers(dest="images_command", required=True)
@@ -148,11 +156,31 @@ def _images(args: argparse.Namespace) -> int:
     return 1 if any(result.status == "failed" for result in results) else 0
 
 
+def _logs(args: argparse.Namespace) -> int:
+    from lambdad.client import LambdadClient, LambdadError
+    from lambdad.v1.invocation_service_pb2 import StreamLogsRequest
+
+    target = args.daemon or os.environ.get("LAMBDAD_GRPC_TARGET") or Config.from_env().grpc_target
+    request = StreamLogsRequest(function_name=args.function, follow=args.follow)
+    try:
+        with LambdadClient.connect(target) as client:
+            for line in client.stream_logs(request):
+                print(line.message, flush=True)
+    except LambdadError as error:
+        print(f"lambdad logs: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `lambdad` console script."""
     args = _parser().parse_args(argv)
     if args.command == "images":
         return _images(args)
+    if args.command == "logs":
+        return _logs(args)
     if args.command == "serve":
         config = Config.from_env(
             data_dir=args.data_dir,

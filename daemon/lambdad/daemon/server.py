@@ -15,6 +15,7 @@ from lambdad.daemon.api.invocations import InvocationServicer
 from lambdad.daemon.codesource import S3CodeSource
 from lambdad.daemon.config import Config
 from lambdad.daemon.domain.code_urls import CodeUrlSigner
+from lambdad.daemon.domain.event_invoke_config import EventInvokeConfigRegistry
 from lambdad.daemon.domain.functions import FunctionRegistry
 from lambdad.daemon.domain.invocations import InvocationService
 from lambdad.daemon.domain.names import Account
@@ -91,11 +92,12 @@ async def start_daemon(config: Config) -> Daemon:
         FunctionLogs(),
         region=config.region,
         idle_timeout_s=config.environment_idle_timeout,
-        # Docker delivers a container's output later than a pipe does.
-        output_settle_s=0.02 if executor.name == "docker" else 0.005,
+        output_settle_s=executor.output_latency_s,
     )
     await pool.start()
-    invocations = InvocationService(registry, pool)
+    invocations = InvocationService(
+        registry, pool, EventInvokeConfigRegistry(account=registry.account, state=state)
+    )
     await invocations.start()
 
     # Same limits as lambdad's clients: ~70 MB CreateFunction messages, long error trailers.

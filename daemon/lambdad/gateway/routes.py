@@ -213,6 +213,7 @@ _INVOKE_HEADERS = {
     "X-Amz-Tenant-Id": "TenantId",
 }
 _CONCURRENCY = "/functions/{FunctionName}/concurrency"
+_EVENT_INVOKE_CONFIG = "/2019-09-25/functions/{FunctionName}/event-invoke-config"
 
 INVOCATION_ROUTES: tuple[Route, ...] = (
     # The ok_status of the invoke rows is only a fallback: the reply's status_code is the
@@ -249,6 +250,32 @@ INVOCATION_ROUTES: tuple[Route, ...] = (
     Route(
         "DeleteFunctionConcurrency", "DELETE", "/2017-10-31" + _CONCURRENCY, _INVOKE,
         "DeleteFunctionConcurrency", inv.DeleteFunctionConcurrencyRequest, ok_status=204,
+    ),
+    # Async invoke configuration (retries, event age, destinations)
+    Route(
+        "PutFunctionEventInvokeConfig", "PUT", _EVENT_INVOKE_CONFIG, _INVOKE,
+        "PutFunctionEventInvokeConfig", inv.PutFunctionEventInvokeConfigRequest,
+        query={"Qualifier": "Qualifier"}, has_body=True, response_field="event_invoke_config",
+    ),
+    Route(
+        "UpdateFunctionEventInvokeConfig", "POST", _EVENT_INVOKE_CONFIG, _INVOKE,
+        "UpdateFunctionEventInvokeConfig", inv.UpdateFunctionEventInvokeConfigRequest,
+        query={"Qualifier": "Qualifier"}, has_body=True, response_field="event_invoke_config",
+    ),
+    Route(
+        "GetFunctionEventInvokeConfig", "GET", _EVENT_INVOKE_CONFIG, _INVOKE,
+        "GetFunctionEventInvokeConfig", inv.GetFunctionEventInvokeConfigRequest,
+        query={"Qualifier": "Qualifier"}, response_field="event_invoke_config",
+    ),
+    Route(
+        "DeleteFunctionEventInvokeConfig", "DELETE", _EVENT_INVOKE_CONFIG, _INVOKE,
+        "DeleteFunctionEventInvokeConfig", inv.DeleteFunctionEventInvokeConfigRequest,
+        ok_status=204, query={"Qualifier": "Qualifier"},
+    ),
+    Route(
+        "ListFunctionEventInvokeConfigs", "GET", _EVENT_INVOKE_CONFIG + "/list", _INVOKE,
+        "ListFunctionEventInvokeConfigs", inv.ListFunctionEventInvokeConfigsRequest,
+        query=_PAGING,
     ),
 )
 # fmt: on

@@ -57,6 +57,10 @@ _ALWAYS_EMITTED = frozenset({"lambdad.v1.EnvironmentResponse.variables"})
 
 # Pagination tokens are plain strings in the proto, but AWS omits NextMarker on the last page.
 _OMITTED_WHEN_EMPTY = frozenset({"next_page_token"})
+# Plain strings AWS leaves out when unset: a destination not configured is `"OnSuccess": {}`.
+_OMITTED_WHEN_EMPTY_FIELDS = frozenset(
+    {"lambdad.v1.OnSuccess.destination", "lambdad.v1.OnFailure.destination"}
+)
 
 _INT_RANGES = {
     FieldDescriptor.CPPTYPE_INT32: (-(2**31), 2**31 - 1),
@@ -434,11 +438,15 @@ def message_to_aws(message: Message) -> dict[str, Any]:
         elif fd.has_presence:
             if message.HasField(fd.name):
                 rendered[fd.json_name] = _render_single(value, fd)
-        elif fd.name in _OMITTED_WHEN_EMPTY and not value:
+        elif not value and _omitted_when_empty(fd):
             continue
         else:
             rendered[fd.json_name] = _render_single(value, fd)
     return rendered
+
+
+def _omitted_when_empty(fd: _Field) -> bool:
+    return fd.name in _OMITTED_WHEN_EMPTY or fd.full_name in _OMITTED_WHEN_EMPTY_FIELDS
 
 
 def _render_single(value: Any, fd: _Field) -> Any:

@@ -9,6 +9,12 @@ import grpc
 import structlog
 
 from lambdad.daemon.api.status import rpc, to_status
+from lambdad.daemon.domain.event_invoke_config import (
+    Destinations,
+    EventInvokeConfig,
+    EventInvokeConfigRegistry,
+    EventInvokeSettings,
+)
 from lambdad.daemon.domain.invocations import Invocation, InvocationService
 from lambdad.daemon.errors import LambdaError, Reason
 from lambdad.v1 import invocation_service_pb2 as pb
@@ -38,6 +44,48 @@ def _invocation(
         request_id=_request_id(context),
         tenant_id=request.tenant_id,
     )
+
+
+def _settings(
+    request: pb.PutFunctionEventInvokeConfigRequest | pb.UpdateFunctionEventInvokeConfigRequest,
+) -> EventInvokeSettings:
+    """Presence matters: an absent field is "not given", not zero."""
+    destinations = None
+    if request.HasField("destination_config"):
+        given = request.destination_config
+        destinations = Destinations(
+            on_success=given.on_success.destination or None,
+            on_failure=given.on_failure.destination or None,
+        )
+    return EventInvokeSettings(
+        maximum_retry_attempts=(
+            request.maximum_retry_attempts if request.HasField("maximum_retry_attempts") else None
+        ),
+        maximum_event_age_in_seconds=(
+            request.maximum_event_age_in_seconds
+            if request.HasField("maximum_event_age_in_seconds")
+            else None
+        ),
+        destinations=destinations,
+    )
+
+
+def _event_invoke_config(
+    configs: EventInvokeConfigRegistry, config: EventInvokeConfig
+) -> pb.FunctionEventInvokeConfig:
+    message = pb.FunctionEventInvokeConfig(
+        last_modified=config.last_modified,
+        function_arn=configs.function_arn(config),
+        destination_config=pb.DestinationConfig(
+            on_success=pb.OnSuccess(destination=config.on_success or ""),
+            on_failure=pb.OnFailure(destination=config.on_failure or ""),
+        ),
+    )
+    if config.maximum_retry_attempts is not None:
+        message.maximum_retry_attempts = config.maximum_retry_attempts
+    if config.maximum_event_age_in_seconds is not None:
+        message.maximum_event_age_in_seconds = config.maximum_event_age_in_seconds
+    return message
 
 
 class InvocationServicer(pb_grpc.InvocationServiceServicer):
@@ -159,3 +207,53 @@ class InvocationServicer(pb_grpc.InvocationServiceServicer):
     ) -> pb.DeleteFunctionConcurrencyResponse:
         await self._service.delete_function_concurrency(request.function_name)
         return pb.DeleteFunctionConcurrencyResponse()
+
+    @rpc
+    async def PutFunctionEventInvokeConfig(
+        self, request: pb.PutFunctionEventInvokeConfigRequest, context: Context
+    ) -> pb.PutFunctionEventInvokeConfigResponse:
+        configs = self._service.event_invoke_configs
+        config = await configs.put(request.function_name, request.qualifier, _settings(request))
+        return pb.PutFunctionEventInvokeConfigResponse(
+            event_invoke_config=_event_invoke_config(configs, config)
+        )
+
+    @rpc
+    async def UpdateFunctionEventInvokeConfig(
+        self, request: pb.UpdateFunctionEventInvokeConfigRequest, context: Context
+    ) -> pb.UpdateFunctionEventInvokeConfigResponse:
+        configs = self._service.event_invoke_configs
+        config = await configs.update(request.function_name, request.qualifier, _settings(request))
+        return pb.UpdateFunctionEventInvokeConfigResponse(
+            event_invoke_config=_event_invoke_config(configs, config)
+        )
+
+    @rpc
+    async def GetFunctionEventInvokeConfig(
+        self, request: pb.GetFunctionEventInvokeConfigRequest, context: Context
+    ) -> pb.GetFunctionEventInvokeConfigResponse:
+        configs = self._service.event_invoke_configs
+        config = await configs.get(request.function_name, request.qualifier)
+        return pb.GetFunctionEventInvokeConfigResponse(
+            event_invoke_config=_event_invoke_config(configs, config)
+        )
+
+    @rpc
+    async def DeleteFunctionEventInvokeConfig(
+        self, request: pb.DeleteFunctionEventInvokeConfigRequest, context: Context
+    ) -> pb.DeleteFunctionEventInvokeConfigResponse:
+        await self._service.event_invoke_configs.delete(request.function_name, request.qualifier)
+        return pb.DeleteFunctionEventInvokeConfigResponse()
+
+    @rpc
+    async def ListFunctionEventInvokeConfigs(
+        self, request: pb.ListFunctionEventInvokeConfigsRequest, context: Context
+    ) -> pb.ListFunctionEventInvokeConfigsResponse:
+        configs = self._service.event_invoke_configs
+        page, next_token = await configs.list(
+            request.function_name, page_token=request.page_token, page_size=request.page_size
+        )
+        return pb.ListFunctionEventInvokeConfigsResponse(
+            function_event_invoke_configs=[_event_invoke_config(configs, c) for c in page],
+            next_page_token=next_token,
+        )

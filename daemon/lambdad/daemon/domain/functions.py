@@ -324,43 +324,21 @@ class FunctionRegistry:
             current = tx.get_version(config.name, config.version)
             if current is None or current.revision_id != config.revision_id:
                 return None  # changed meanwhile; that change schedules its own transition
+            reason_code = (
+                failure.metadata.get("state_reason_code", "InternalError") if failure else None
+            )
+            settled: dict[str, Any] = {
+                "last_update_status": State.FAILED if failure else State.SUCCESSFUL,
+                "last_update_status_reason": failure.message if failure else None,
+                "last_update_status_reason_code": reason_code,
+            }
             if current.state == State.PENDING:
-                if failure is None:
-                    done = current.evolve(
-                        state=State.ACTIVE,
-                        state_reason=None,
-                        state_reason_code=None,
-                        last_update_status=State.SUCCESSFUL,
-                        last_update_status_reason=None,
-                        last_update_status_reason_code=None,
-                    )
-                else:
-                    done = current.evolve(
-                        state=State.FAILED,
-                        state_reason=failure.message,
-                        state_reason_code=failure.metadata.get(
-                            "state_reason_code", "InternalError"
-                        ),
-                        last_update_status=State.FAILED,
-                        last_update_status_reason=failure.message,
-                        last_update_status_reason_code=failure.metadata.get(
-                            "state_reason_code", "InternalError"
-                        ),
-                    )
-            elif failure is None:
-                done = current.evolve(
-                    last_update_status=State.SUCCESSFUL,
-                    last_update_status_reason=None,
-                    last_update_status_reason_code=None,
-                )
-            else:
-                done = current.evolve(
-                    last_update_status=State.FAILED,
-                    last_update_status_reason=failure.message,
-                    last_update_status_reason_code=failure.metadata.get(
-                        "state_reason_code", "InternalError"
-                    ),
-                )
+                settled |= {
+                    "state": State.FAILED if failure else State.ACTIVE,
+                    "state_reason": failure.message if failure else None,
+                    "state_reason_code": reason_code,
+                }
+            done = current.evolve(**settled)
             tx.put_version(done)
             return done
 

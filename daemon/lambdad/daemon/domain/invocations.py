@@ -6,6 +6,13 @@ payload not JSON), then runs the invocation on the `EnvironmentPool`:
 RequestResponse waits for the result, Event queues it and retries on function
 errors in the background, DryRun only checks. It also owns reserved
 concurrency (stored on the function, enforced by the pool) and function logs.
+
+An Event invocation follows the async settings of the qualifier it was invoked
+through (`EventInvokeConfigRegistry`): MaximumRetryAttempts, MaximumEventAgeInSeconds
+and OnSuccess/OnFailure destinations. A Lambda destination receives AWS's
+invocation record as an Event invocation; other destinations (SQS, SNS,
+EventBridge, S3) and a legacy DeadLetterConfig are only logged, as nothing
+local can receive them.
 """
 
 from __future__ import annotations
@@ -16,12 +23,22 @@ import binascii
 import dataclasses
 import json
 import random
+import time
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
 
 import structlog
 
+from lambdad.daemon.domain.event_invoke_config import (
+    DEFAULT_MAXIMUM_EVENT_AGE,
+    DEFAULT_MAXIMUM_RETRY_ATTEMPTS,
+    EventInvokeConfig,
+    EventInvokeConfigRegistry,
+    destination_service,
+)
 from lambdad.daemon.domain.functions import FunctionRegistry, VersionView
 from lambdad.daemon.domain.model import State
 from lambdad.daemon.domain.names import LATEST, is_version_qualifier
@@ -41,7 +58,12 @@ DRY_RUN = "DryRun"
 INVOCATION_TYPES = (REQUEST_RESPONSE, EVENT, DRY_RUN)
 LOG_TYPES = ("None", "Tail")
 # AWS retries failed async invocations after about 1 and 2 minutes; shortened here.
+# Delay before the first retry, the second; the last one repeats if ever needed.
 DEFAULT_EVENT_RETRY_DELAYS = (1.0, 2.0)
+# Conditions of a destination record (requestContext.condition).
+SUCCESS = "Success"
+RETRIES_EXHAUSTED = "RetriesExhausted"
+EVENT_AGE_EXCEEDED = "EventAgeExceeded"
 
 
 @dataclass(frozen=True)
@@ -75,6 +97,7 @@ class _Prepared:
     request: InvocationRequest
     tail: bool
     invocation_type: str
+    qualifier: str = LATEST  # what the caller invoked: $LATEST, a version or an alias
 
 
 def _json_error(payload: bytes) -> str | None:
@@ -112,6 +135,7 @@ class InvocationService:
         self,
         registry: FunctionRegistry,
         pool: EnvironmentPool,
+        event_invoke_configs: EventInvokeConfigRegistry,
         *,
         event_retry_delays: Sequence[float] = DEFAULT_EVENT_RETRY_DELAYS,
     ) -> None:
@@ -119,6 +143,7 @@ class InvocationService:
         self._pool = pool
         self._retry_delays = tuple(event_retry_delays)
         self._events: set[asyncio.Task[None]] = set()
+        self.event_invoke_configs = event_invoke_configs
 
     async def start(self) -> None:
         """Load reserved concurrency into the pool; follow function changes."""
@@ -142,8 +167,8 @@ class InvocationService:
         self._pool.set_reserved(name, reserved)
 
     # ------------------------------------------------------------------ checks
-    async def _resolve(self, function_name: str, qualifier: str) -> tuple[VersionView, str]:
-        """The configuration to run and the ARN the caller invoked."""
+    async def _resolve(self, function_name: str, qualifier: str) -> tuple[VersionView, str, str]:
+        """The configuration to run, the ARN the caller invoked and its qualifier."""
         registry = self._registry
         ref = registry.resolve(function_name, qualifier or None)
         arn = registry.account.function_arn(ref.name, ref.qualifier)
@@ -163,7 +188,7 @@ class InvocationService:
             if error.reason in (Reason.FUNCTION_NOT_FOUND, Reason.ALIAS_NOT_FOUND):
                 raise not_found from error
             raise
-        return view, arn
+        return view, arn, ref.qualifier or LATEST
 
     async def _prepare(self, invocation: Invocation, *, streaming: bool) -> _Prepared:
         invocation_type = invocation.invocation_type or REQUEST_RESPONSE
@@ -179,7 +204,7 @@ class InvocationService:
             raise validation_error(
                 log_type, "logType", f"Member must satisfy enum value set: [{', '.join(LOG_TYPES)}]"
             )
-        view, arn = await self._resolve(invocation.function_name, invocation.qualifier)
+        view, arn, qualifier = await self._resolve(invocation.function_name, invocation.qualifier)
         config = view.config
         if config.state != State.ACTIVE:
             raise LambdaError(
@@ -229,7 +254,7 @@ class InvocationService:
             client_context=client_context,
             tenant_id=invocation.tenant_id or None,
         )
-        return _Prepared(view, arn, request, log_type == "Tail", invocation_type)
+        return _Prepared(view, arn, request, log_type == "Tail", invocation_type, qualifier)
 
     # ------------------------------------------------------------------ invoke
     async def invoke(self, invocation: Invocation) -> InvokeOutcome:
@@ -240,7 +265,7 @@ class InvocationService:
         if prepared.invocation_type == DRY_RUN:
             return InvokeOutcome(204, request.request_id, config.version)
         if prepared.invocation_type == EVENT:
-            task = asyncio.create_task(self._run_event(prepared))
+            task = asyncio.create_task(self._run_event(prepared, time.monotonic()))
             self._events.add(task)
             task.add_done_callback(self._events.discard)
             return InvokeOutcome(202, request.request_id, config.version)
@@ -259,36 +284,117 @@ class InvocationService:
         result = await self._pool.invoke(config, prepared.request, tail=prepared.tail)
         return InvokeOutcome(200, prepared.request.request_id, result.executed_version, result)
 
-    async def _run_event(self, prepared: _Prepared) -> None:
-        """Run an Event invocation, retrying function errors (and throttles) after delays."""
+    def _retry_delay(self, retry: int) -> float:
+        if not self._retry_delays:
+            return 0.0
+        return self._retry_delays[min(retry, len(self._retry_delays) - 1)]
+
+    async def _run_event(self, prepared: _Prepared, enqueued: float) -> None:
+        """Run an Event invocation with its async settings, then send its record on."""
         config = prepared.view.config
-        attempts = 1 + len(self._retry_delays)
-        for attempt in range(attempts):
-            try:
-                result = await self._pool.invoke(config, prepared.request)
-            except LambdaError as error:
-                log.info(
-                    "event invocation not run",
-                    function=config.name,
-                    request_id=prepared.request.request_id,
-                    reason=error.reason.value,
-                    attempt=attempt + 1,
+        request = prepared.request
+        bound = log.bind(function=config.name, request_id=request.request_id)
+        try:
+            settings = await self.event_invoke_configs.for_invocation(
+                config.name, prepared.qualifier
+            )
+        except Exception:
+            log.exception("event invocation settings unreadable", function=config.name)
+            settings = None
+        retries = settings.retry_attempts if settings else DEFAULT_MAXIMUM_RETRY_ATTEMPTS
+        max_age = settings.event_age_limit if settings else DEFAULT_MAXIMUM_EVENT_AGE
+        result: InvocationResult | None = None
+        attempts = 0
+        for attempt in range(1 + retries):
+            age = time.monotonic() - enqueued
+            if age > max_age:
+                bound.info(
+                    "event dropped: older than MaximumEventAgeInSeconds",
+                    age_s=round(age, 3),
+                    maximum_event_age_s=max_age,
+                    attempts=attempts,
                 )
+                await self._send_record(prepared, settings, EVENT_AGE_EXCEEDED, attempts, result)
+                return
+            attempts += 1
+            try:
+                result = await self._pool.invoke(config, request)
+            except LambdaError as error:
+                bound.info("event invocation not run", reason=error.reason.value, attempt=attempts)
             except Exception:
                 log.exception("event invocation crashed", function=config.name)
                 return
             else:
+                if result.stream is not None:  # a streaming runtime: keep the whole response
+                    chunks = [chunk async for chunk in result.stream]
+                    result = _buffered(result, b"".join(chunks))
                 if result.function_error is None:
+                    await self._send_record(prepared, settings, SUCCESS, attempts, result)
                     return
-                log.info(
-                    "event invocation failed",
-                    function=config.name,
-                    request_id=prepared.request.request_id,
-                    error_type=result.error_type,
-                    attempt=attempt + 1,
+                bound.info(
+                    "event invocation failed", error_type=result.error_type, attempt=attempts
                 )
-            if attempt < len(self._retry_delays):
-                await asyncio.sleep(self._retry_delays[attempt])
+            if attempt < retries:
+                await asyncio.sleep(self._retry_delay(attempt))
+        bound.info("event retries exhausted", attempts=attempts, maximum_retry_attempts=retries)
+        await self._send_record(prepared, settings, RETRIES_EXHAUSTED, attempts, result)
+
+    async def _send_record(
+        self,
+        prepared: _Prepared,
+        settings: EventInvokeConfig | None,
+        condition: str,
+        attempts: int,
+        result: InvocationResult | None,
+    ) -> None:
+        """Send the invocation record to the destination for `condition`, if one is set."""
+        config = prepared.view.config
+        bound = log.bind(
+            function=config.name, request_id=prepared.request.request_id, condition=condition
+        )
+        if condition != SUCCESS and config.dead_letter_target_arn:
+            bound.info(
+                "dead-letter queue not delivered locally",
+                target_arn=config.dead_letter_target_arn,
+            )
+        if settings is None:
+            return
+        destination = settings.on_success if condition == SUCCESS else settings.on_failure
+        if not destination:
+            return
+        service = destination_service(destination)
+        if service != "lambda":
+            bound.info(
+                "destination not delivered locally", destination=destination, service=service
+            )
+            return
+        record = destination_record(
+            function_arn=self._registry.account.function_arn(config.name, prepared.qualifier),
+            request_id=prepared.request.request_id,
+            condition=condition,
+            approximate_invoke_count=attempts,
+            request_payload=prepared.request.payload,
+            result=result,
+        )
+        try:
+            sent = await self.invoke(
+                Invocation(
+                    function_name=destination,
+                    invocation_type=EVENT,
+                    payload=json.dumps(record).encode(),
+                )
+            )
+        except LambdaError as error:
+            bound.warning(
+                "destination invocation rejected",
+                destination=destination,
+                reason=error.reason.value,
+                message=error.message,
+            )
+            return
+        bound.info(
+            "destination invoked", destination=destination, destination_request_id=sent.request_id
+        )
 
     # ------------------------------------------------------------- concurrency
     async def put_function_concurrency(self, function_name: str, reserved: int) -> int:
@@ -326,3 +432,50 @@ class InvocationService:
 
 def _buffered(result: InvocationResult, payload: bytes) -> InvocationResult:
     return dataclasses.replace(result, payload=payload, stream=None)
+
+
+def _json_or_text(payload: bytes) -> Any:
+    """A payload as JSON when it is JSON, else as text (AWS embeds both in records)."""
+    try:
+        return json.loads(payload)
+    except (ValueError, UnicodeDecodeError):
+        return payload.decode("utf-8", "replace")
+
+
+def destination_record(
+    *,
+    function_arn: str,
+    request_id: str,
+    condition: str,
+    approximate_invoke_count: int,
+    request_payload: bytes,
+    result: InvocationResult | None,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """AWS's invocation record for destinations (version 1.0).
+
+    `responseContext`/`responsePayload` are present once the function ran, with
+    `functionError` only when it failed.
+    """
+    moment = now or datetime.now(UTC)
+    record: dict[str, Any] = {
+        "version": "1.0",
+        "timestamp": moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z",
+        "requestContext": {
+            "requestId": request_id,
+            "functionArn": function_arn,
+            "condition": condition,
+            "approximateInvokeCount": approximate_invoke_count,
+        },
+        "requestPayload": _json_or_text(request_payload),
+    }
+    if result is not None:
+        response_context: dict[str, Any] = {
+            "statusCode": 200,
+            "executedVersion": result.executed_version,
+        }
+        if result.function_error:
+            response_context["functionError"] = result.function_error
+        record["responseContext"] = response_context
+        record["responsePayload"] = _json_or_text(result.payload)
+    return record

@@ -631,7 +631,7 @@ async def select_executor(
     choice = config_executor.strip().lower()
     if choice not in {"docker", "process", "auto"}:
         raise ValueError(f"unknown executor {config_executor!r}: use docker, process or auto")
-    network = docker_network or os.environ.get("LAMBDAD_DOCKER_NETWORK") or None
+    network = docker_network or None
     if choice == "auto":
         reachable = await asyncio.to_thread(docker_available)
         choice = "docker" if reachable else "process"

@@ -84,6 +84,9 @@ class Executor(Protocol):
     """Starts runtime processes: `docker.DockerExecutor` or `process.ProcessExecutor`."""
 
     name: str
+    # How long after a response the process's last output lines may still arrive; the
+    # environment waits this long before it closes an invocation's log window.
+    output_latency_s: float
 
     def runtime_api_binding(self) -> RuntimeApiBinding:
         """How this executor's environments reach the daemon."""

@@ -108,6 +108,7 @@ class ProcessExecutor:
     """Starts runtimes as local subprocesses; the default when no Docker engine is reachable."""
 
     name = "process"
+    output_latency_s = 0.005  # a pipe delivers output almost at once
 
     def __init__(self, data_dir: Path, *, python: str | None = None, node: str | None = None):
         self.root = data_dir / "environments"

@@ -252,6 +252,18 @@ class RuntimeApiServer:
             return None
         return current
 
+    def _response_too_large(self, pending: _Pending) -> web.Response:
+        """Fail the invocation as AWS does and tell the runtime its payload was refused."""
+        self._settle(
+            pending,
+            RuntimeOutcome(payload=RESPONSE_TOO_LARGE, error_type="Function.ResponseSizeTooLarge"),
+        )
+        return _error(
+            413,
+            "RequestEntityTooLarge",
+            f"Exceeded maximum allowed payload size ({self.max_response_bytes} bytes).",
+        )
+
     def _settle(self, pending: _Pending, outcome: RuntimeOutcome) -> None:
         if not pending.outcome.done():
             pending.outcome.set_result(outcome)
@@ -300,17 +312,7 @@ class RuntimeApiServer:
             return await self._stream_response(request, pending, content_type)
         body = await self._read_limited(request, self.max_response_bytes)
         if body is None:
-            self._settle(
-                pending,
-                RuntimeOutcome(
-                    payload=RESPONSE_TOO_LARGE, error_type="Function.ResponseSizeTooLarge"
-                ),
-            )
-            return _error(
-                413,
-                "RequestEntityTooLarge",
-                f"Exceeded maximum allowed payload size ({self.max_response_bytes} bytes).",
-            )
+            return self._response_too_large(pending)
         self._settle(pending, RuntimeOutcome(payload=body, content_type=content_type))
         return web.json_response(_ACCEPTED, status=202)
 
@@ -371,17 +373,7 @@ class RuntimeApiServer:
         body = await self._read_limited(request, self.max_response_bytes)
         error_type = request.headers.get(ERROR_TYPE_HEADER) or _body_error_type(body)
         if body is None:
-            self._settle(
-                pending,
-                RuntimeOutcome(
-                    payload=RESPONSE_TOO_LARGE, error_type="Function.ResponseSizeTooLarge"
-                ),
-            )
-            return _error(
-                413,
-                "RequestEntityTooLarge",
-                f"Exceeded maximum allowed payload size ({self.max_response_bytes} bytes).",
-            )
+            return self._response_too_large(pending)
         self._settle(
             pending,
             RuntimeOutcome(

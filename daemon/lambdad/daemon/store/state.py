@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
+from lambdad.daemon.domain.event_invoke_config import EventInvokeConfig
 from lambdad.daemon.domain.model import Alias, FunctionRecord, FunctionVersion
 from lambdad.daemon.domain.names import LATEST
 
@@ -42,6 +43,15 @@ MIGRATIONS: tuple[str, ...] = (
         name TEXT NOT NULL,
         config TEXT NOT NULL,
         PRIMARY KEY (function_name, name)
+    );
+    """,
+    # Async invocation settings per function qualifier ($LATEST, a version or an alias).
+    """
+    CREATE TABLE event_invoke_configs (
+        function_name TEXT NOT NULL REFERENCES functions(name) ON DELETE CASCADE,
+        qualifier TEXT NOT NULL,
+        config TEXT NOT NULL,
+        PRIMARY KEY (function_name, qualifier)
     );
     """,
 )
@@ -106,10 +116,11 @@ class Transaction:
         )
 
     def delete_version(self, name: str, version: str) -> None:
-        """Delete one version."""
+        """Delete one version (and its async invocation settings)."""
         self._db.execute(
             "DELETE FROM versions WHERE function_name=? AND version=?", (name, version)
         )
+        self.delete_event_invoke_config(name, version)
 
     def versions(self, name: str | None = None) -> list[FunctionVersion]:
         """Versions of one function (or all), ordered by name then $LATEST first."""
@@ -147,11 +158,12 @@ class Transaction:
         )
 
     def delete_alias(self, function_name: str, name: str) -> None:
-        """Delete an alias."""
+        """Delete an alias (and its async invocation settings)."""
         self._db.execute(
             "DELETE FROM aliases WHERE function_name=? AND name=?",
             (function_name, name),
         )
+        self.delete_event_invoke_config(function_name, name)
 
     def aliases(self, function_name: str) -> list[Alias]:
         """A function's aliases, by name."""
@@ -160,6 +172,41 @@ class Transaction:
             (function_name,),
         )
         return [Alias.from_json(r[0]) for r in rows]
+
+    # async invocation settings
+    def get_event_invoke_config(
+        self, function_name: str, qualifier: str
+    ) -> EventInvokeConfig | None:
+        """The async invocation settings of one qualifier ($LATEST, version or alias)."""
+        row = self._db.execute(
+            "SELECT config FROM event_invoke_configs WHERE function_name=? AND qualifier=?",
+            (function_name, qualifier),
+        ).fetchone()
+        return EventInvokeConfig.from_json(row[0]) if row else None
+
+    def put_event_invoke_config(self, config: EventInvokeConfig) -> None:
+        """Insert or replace the async invocation settings of one qualifier."""
+        self._db.execute(
+            "INSERT INTO event_invoke_configs(function_name, qualifier, config) VALUES(?,?,?) "
+            "ON CONFLICT(function_name, qualifier) DO UPDATE SET config=excluded.config",
+            (config.function_name, config.qualifier, config.to_json()),
+        )
+
+    def delete_event_invoke_config(self, function_name: str, qualifier: str) -> bool:
+        """Delete the async invocation settings of one qualifier; False if there were none."""
+        cursor = self._db.execute(
+            "DELETE FROM event_invoke_configs WHERE function_name=? AND qualifier=?",
+            (function_name, qualifier),
+        )
+        return cursor.rowcount > 0
+
+    def event_invoke_configs(self, function_name: str) -> list[EventInvokeConfig]:
+        """A function's async invocation settings, by qualifier ($LATEST sorts first)."""
+        rows = self._db.execute(
+            "SELECT config FROM event_invoke_configs WHERE function_name=? ORDER BY qualifier",
+            (function_name,),
+        )
+        return [EventInvokeConfig.from_json(r[0]) for r in rows]
 
 
 class StateStore:
