@@ -10,6 +10,21 @@ import pytest
 
 from lambdad.daemon.config import Config
 from lambdad.daemon.server import Daemon, start_daemon
+from tests.docker_fixtures import (  # noqa: F401 - fixtures used across test levels
+    assert_no_containers_left,
+    docker_required,
+    record_containers_at_start,
+    runtime_images,
+    test_daemon_id,
+)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    record_containers_at_start(config)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    assert_no_containers_left(session)
 
 
 @pytest.fixture

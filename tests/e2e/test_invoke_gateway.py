@@ -1,6 +1,7 @@
 """Invoke, InvokeWithResponseStream, InvokeAsync and reserved concurrency through the gateway.
 
-`lambdad serve` runs functions as local processes; boto3 drives it (lambda-spec §3).
+The shared `lambdad serve` runs functions as local processes; boto3 drives it (lambda-spec §3).
+Both executors and the AWS CLI are covered in test_invoke_runtimes.py.
 """
 
 from __future__ import annotations
@@ -8,30 +9,15 @@ from __future__ import annotations
 import base64
 import json
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.e2e.conftest import LambdadProcess
 from tests.e2e.support import settled
 from tests.helpers import make_zip
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def lambdad(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LambdadProcess]:
-    """`lambdad serve --executor process`: functions run as local processes, Docker or not."""
-    root = tmp_path_factory.mktemp("lambdad-invoke")
-    process = LambdadProcess(
-        data_dir=root / "data",
-        log_path=root / "lambdad.log",
-        extra_args=["--executor", "process"],
-    ).start()
-    yield process
-    process.stop()
 
 
 ROLE = "arn:aws:iam::000000000000:role/lambda-role"

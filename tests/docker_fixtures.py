@@ -1,4 +1,4 @@
-"""Integration fixtures: a real Docker engine and real runtime images.
+"""Docker fixtures for every test level: a real engine and real runtime images.
 
 - `docker_required`: the engine, or a skip -- except in CI (`CI` set), where a missing
   engine fails the run instead.
@@ -101,3 +101,38 @@ def test_daemon_id(docker_required: docker.DockerClient) -> Iterator[str]:
         with contextlib.suppress(docker.errors.DockerException):
             container.remove(force=True)
     assert not left, f"containers left behind: {[c.name for c in left]}"
+
+
+def _managed_container_ids() -> set[str]:
+    if not docker_available(timeout=2):
+        return set()
+    client = docker.from_env(timeout=30)
+    try:
+        containers = client.containers.list(all=True, filters={"label": f"{LABEL_MANAGED}=true"})
+        return {c.id for c in containers}
+    finally:
+        client.close()
+
+
+def record_containers_at_start(config: pytest.Config) -> None:
+    """Remember which lambdad containers existed before the run (controller only)."""
+    if not hasattr(config, "workerinput"):
+        config.stash[_BEFORE] = _managed_container_ids()
+
+
+def assert_no_containers_left(session: pytest.Session) -> None:
+    """Fail the run if it left a container with lambdad's labels (controller, after workers)."""
+    config = session.config
+    if hasattr(config, "workerinput") or _BEFORE not in config.stash:
+        return
+    left = _managed_container_ids() - config.stash[_BEFORE]
+    if left:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        config.get_terminal_writer().line(
+            f"FAILED: {len(left)} container(s) with lambdad's labels left behind: "
+            + ", ".join(sorted(i[:12] for i in left)),
+            red=True,
+        )
+
+
+_BEFORE = pytest.StashKey[set[str]]()

@@ -1,8 +1,10 @@
-"""Functions run for real by the process executor, through the real gRPC InvocationService.
+"""Functions run for real through the real gRPC InvocationService, by BOTH executors.
 
-Python functions run on AWS's own `awslambdaric`, Node.js functions on lambdad's runtime
-client, custom runtimes on a `bootstrap` shell script that speaks the Runtime API with curl
-(the shape of AWS's custom-runtime tutorial). No Docker needed.
+Every test runs twice: with the process executor and with the Docker executor (real engine,
+lambdad's offline runtime images; skipped without an engine, failed in CI). Python functions
+run on AWS's own `awslambdaric`, Node.js functions on lambdad's runtime client, custom
+runtimes on a `bootstrap` shell script that speaks the Runtime API with curl (the shape of
+AWS's custom-runtime tutorial).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import textwrap
 import uuid
 import zipfile
 from collections.abc import AsyncIterator, Mapping
+from pathlib import Path
 
 import pytest
 
@@ -26,7 +29,8 @@ from lambdad.client.errors import (
     InvalidRequestContentError,
     RequestTooLargeError,
 )
-from lambdad.daemon.server import Daemon
+from lambdad.daemon.config import Config
+from lambdad.daemon.server import Daemon, start_daemon
 from lambdad.v1 import function_pb2 as fpb
 from lambdad.v1 import function_service_pb2 as fs
 from lambdad.v1 import invocation_service_pb2 as ipb
@@ -51,6 +55,10 @@ PYTHON_HANDLER = textwrap.dedent(
         if action == "exit":
             sys.stdout.flush()
             os._exit(3)
+        if action == "hog":
+            hoard = []
+            while True:
+                hoard.append(bytearray(16 * 1024 * 1024))
         if action == "big":
             return "x" * (7 * 1024 * 1024)
         if action == "tmp":
@@ -144,6 +152,7 @@ async def create(
     *,
     timeout: int = 30,
     variables: Mapping[str, str] | None = None,
+    memory_size: int = 128,
 ) -> None:
     """Create a function and wait until it is Active."""
     await client.create_function(
@@ -154,6 +163,7 @@ async def create(
             handler=handler,
             code=fpb.FunctionCode(zip_file=_zip(files)),
             timeout=timeout,
+            memory_size=memory_size,
             environment=fpb.Environment(variables=dict(variables or {})),
         )
     )
@@ -174,9 +184,23 @@ async def invoke(
     return await client.invoke(ipb.InvokeRequest(function_name=name, payload=payload, **fields))  # type: ignore[arg-type]
 
 
+@pytest.fixture(params=["process", pytest.param("docker", marks=pytest.mark.docker)])
+async def daemon(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Daemon]:
+    """An in-process daemon running functions with the executor of the test's parameter."""
+    if request.param == "docker":
+        request.getfixturevalue("runtime_images")  # engine + images, or skip (fail in CI)
+    running = await start_daemon(
+        Config(data_dir=tmp_path / "data", grpc_port=0, executor=request.param)
+    )
+    try:
+        yield running
+    finally:
+        await running.stop(grace=0)
+
+
 @pytest.fixture
 async def client(daemon: Daemon) -> AsyncIterator[AsyncLambdadClient]:
-    """A typed client of the in-process daemon (process executor)."""
+    """A typed client of the in-process daemon."""
     async with AsyncLambdadClient.connect(f"127.0.0.1:{daemon.port}") as connected:
         yield connected
 
@@ -692,3 +716,20 @@ async def test_alias_weighted_routing_reports_the_executed_version(
         assert json.loads(response.payload)["env"]["FOO"] == foo
     by_arn = await invoke(client, f"{python_fn}:{first}", {})
     assert by_arn.executed_version == first
+
+
+async def test_out_of_memory_is_reported_and_the_environment_replaced(
+    request: pytest.FixtureRequest, client: AsyncLambdadClient, python_fn: str
+) -> None:
+    if request.node.callspec.params["daemon"] != "docker":
+        pytest.skip("memory limits are enforced by the Docker executor only")
+    result = await invoke(client, python_fn, {"action": "hog"})
+    assert result.function_error == "Unhandled"
+    error = json.loads(result.payload)
+    assert error["errorType"] == "Runtime.OutOfMemory"
+    assert error["errorMessage"] == (
+        f"RequestId: {result.request_id} Error: Runtime exited with error: signal: killed"
+    )
+    after = await invoke(client, python_fn, {"name": "again"})
+    assert after.function_error == ""
+    assert json.loads(after.payload)["hello"] == "again"

@@ -1,0 +1,910 @@
+"""Benchmark lambdad against AWS's Runtime Interface Emulator, in one run.
+
+Starts its own ``lambdad serve`` (free ports, a temporary data dir), creates a python3.11 echo
+function and measures warm invoke latency (gateway with boto3, and gRPC), cold start (create ->
+first result) and throughput at concurrency 1, 8 and 32. In the same run it starts AWS's Runtime
+Interface Emulator (RIE) in a container of lambdad's offline ``lambdad/runtime:python3.11`` image
+with the same function, and measures its warm latency through boto3 and its cold start
+(``docker run`` -> first answer). Writes one JSON document and prints a short summary.
+
+Every loop is bounded by a count and a time budget; the daemon and every container this script
+started are removed on exit, Ctrl-C and SIGTERM included. See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import concurrent.futures
+import contextlib
+import http.client
+import importlib.metadata
+import io
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+import botocore.config
+import botocore.exceptions
+
+from lambdad.client import LambdadClient
+from lambdad.v1.invocation_service_pb2 import InvokeRequest
+
+BENCH_DIR = Path(__file__).resolve().parent
+CACHE_DIR = BENCH_DIR / ".cache"
+RIE_MEMBER = "samcli/local/rapid/aws-lambda-rie-x86_64"
+RIE_IMAGE = "lambdad/runtime:python3.11"
+RIE_FUNCTION = "function"  # the only function name the RIE serves
+RUNTIME = "python3.11"
+HANDLER_SOURCE = "def handler(e, c):\n    return e\n"
+PAYLOAD = {"bench": "echo", "n": 1}
+PAYLOAD_BYTES = json.dumps(PAYLOAD).encode()
+LEVELS = (1, 8, 32)
+# Targets from issue 3 item 6.
+TARGET_WARM_RATIO = 1.5
+TARGET_COLD_RATIO = 1.0
+
+
+# ---------------------------------------------------------------------------------------------
+# statistics
+
+
+def summarize(samples_s: list[float], errors: int = 0) -> dict[str, Any]:
+    """Percentiles (inclusive interpolation), mean, min, max of samples in seconds, as ms."""
+    out: dict[str, Any] = {"n": len(samples_s), "errors": errors}
+    if not samples_s:
+        return out
+    ms = sorted(s * 1000.0 for s in samples_s)
+    if len(ms) >= 2:
+        q = statistics.quantiles(ms, n=100, method="inclusive")
+        p50, p90, p99 = q[49], q[89], q[98]
+    else:
+        p50 = p90 = p99 = ms[0]
+    out.update(
+        p50_ms=round(p50, 3),
+        p90_ms=round(p90, 3),
+        p99_ms=round(p99, 3),
+        mean_ms=round(statistics.fmean(ms), 3),
+        min_ms=round(ms[0], 3),
+        max_ms=round(ms[-1], 3),
+    )
+    return out
+
+
+@dataclass
+class Budget:
+    """A wall-clock budget for one phase; loops stop early (and say so) when it runs out."""
+
+    seconds: float
+    start: float = field(default_factory=time.monotonic)
+
+    @property
+    def exhausted(self) -> bool:
+        return time.monotonic() - self.start > self.seconds
+
+
+# A measured call returns None on success, else why it failed (kept, counted per reason).
+Call = Callable[[], str | None]
+
+
+def timed_loop(
+    count: int, budget: Budget, call: Call, failures: collections.Counter[str]
+) -> tuple[list[float], bool]:
+    """Run ``call`` up to ``count`` times; (latencies of successes, truncated by the budget)."""
+    samples: list[float] = []
+    for _ in range(count):
+        if budget.exhausted:
+            return samples, True
+        t0 = time.perf_counter()
+        failure = call()
+        elapsed = time.perf_counter() - t0
+        if failure is None:
+            samples.append(elapsed)
+        else:
+            failures[failure[:300]] += 1
+    return samples, False
+
+
+def top_failures(failures: collections.Counter[str], limit: int = 5) -> list[str]:
+    return [f"{n}x {reason}" for reason, n in failures.most_common(limit)]
+
+
+# ---------------------------------------------------------------------------------------------
+# helpers
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def echo_zip() -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("app.py", HANDLER_SOURCE)
+    return buf.getvalue()
+
+
+def lambda_client(endpoint: str, timeout: float = 30.0) -> Any:
+    """A boto3 Lambda client without retries, so every failure is counted, not hidden."""
+    config = botocore.config.Config(
+        retries={"total_max_attempts": 1},
+        connect_timeout=5,
+        read_timeout=timeout,
+        max_pool_connections=4,
+    )
+    return boto3.client(
+        "lambda",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+        config=config,
+    )
+
+
+def boto3_echo(client: Any, function_name: str) -> str | None:
+    """One RequestResponse invoke; None when the echo came back unchanged, else why not."""
+    try:
+        resp = client.invoke(
+            FunctionName=function_name, InvocationType="RequestResponse", Payload=PAYLOAD_BYTES
+        )
+        body = resp["Payload"].read()
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
+        return f"{type(exc).__name__}: {exc}"
+    if "FunctionError" in resp or json.loads(body) != PAYLOAD:
+        return f"FunctionError={resp.get('FunctionError')} payload={body[:200]!r}"
+    return None
+
+
+def run_cmd(args: list[str], timeout: float = 60.0) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(args, capture_output=True, text=True, timeout=timeout, check=False)
+
+
+def docker_available() -> str | None:
+    """None when the engine answers and the RIE image exists; else the reason."""
+    if shutil.which("docker") is None:
+        return "docker CLI not found"
+    try:
+        ver = run_cmd(["docker", "version", "--format", "{{.Server.Version}}"], timeout=15)
+    except subprocess.TimeoutExpired:
+        return "docker engine did not answer within 15 s"
+    if ver.returncode != 0:
+        return f"docker engine unavailable: {ver.stderr.strip()[:300]}"
+    img = run_cmd(["docker", "image", "inspect", RIE_IMAGE, "--format", "{{.Id}}"])
+    if img.returncode != 0:
+        return f"image {RIE_IMAGE} missing (build it: lambdad images build {RUNTIME})"
+    return None
+
+
+def rie_binary(log: Callable[[str], None]) -> tuple[Path | None, str]:
+    """The RIE binary from the aws-sam-cli wheel, cached in bench/.cache; (path, version|reason)."""
+    target = CACHE_DIR / "aws-lambda-rie-x86_64"
+    version_file = CACHE_DIR / "aws-lambda-rie.source"
+    if target.is_file() and version_file.is_file():
+        return target, version_file.read_text().strip()
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    log("fetching the RIE binary from the aws-sam-cli wheel (pip download, once)")
+    with tempfile.TemporaryDirectory(prefix="lambdad-bench-wheel-") as tmp:
+        try:
+            dl = run_cmd(
+                [sys.executable, "-m", "pip", "download", "--no-deps", "aws-sam-cli", "-d", tmp],
+                timeout=180,
+            )
+        except subprocess.TimeoutExpired:
+            return None, "pip download aws-sam-cli timed out"
+        wheels = sorted(Path(tmp).glob("aws_sam_cli-*.whl"))
+        if dl.returncode != 0 or not wheels:
+            return None, f"pip download aws-sam-cli failed: {dl.stderr.strip()[-300:]}"
+        with zipfile.ZipFile(wheels[0]) as zf:
+            try:
+                data = zf.read(RIE_MEMBER)
+            except KeyError:
+                return None, f"{wheels[0].name} has no {RIE_MEMBER}"
+        partial = target.with_suffix(".part")
+        partial.write_bytes(data)
+        partial.chmod(0o755)
+        partial.replace(target)
+        version_file.write_text(f"{wheels[0].name}:{RIE_MEMBER}\n")
+    return target, version_file.read_text().strip()
+
+
+# ---------------------------------------------------------------------------------------------
+# lambdad
+
+
+class Lambdad:
+    """A ``lambdad serve`` subprocess on free ports with a temporary data dir."""
+
+    def __init__(self, executor: str, workdir: Path) -> None:
+        self.executor = executor
+        self.grpc_port = free_port()
+        self.gateway_port = free_port()
+        self.data_dir = workdir / "data"
+        self.log_path = workdir / "lambdad.log"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.gateway_port}"
+
+    @property
+    def grpc_target(self) -> str:
+        return f"127.0.0.1:{self.grpc_port}"
+
+    def start(self, timeout: float = 60.0) -> None:
+        args = [
+            "lambdad",
+            "serve",
+            "--data-dir",
+            str(self.data_dir),
+            "--grpc-port",
+            str(self.grpc_port),
+            "--gateway-port",
+            str(self.gateway_port),
+            "--executor",
+            self.executor,
+            "--log-level",
+            "warning",
+            "--log-format",
+            "json",
+        ]
+        if shutil.which("lambdad") is None:
+            args = [sys.executable, "-m", "lambdad.daemon.cli", *args[1:]]
+        log_file = self.log_path.open("wb")
+        # Own session: a Ctrl-C in the terminal reaches only this script, which then stops the
+        # daemon itself (gracefully, so it removes its containers).
+        self.proc = subprocess.Popen(
+            args, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        log_file.close()
+        deadline = time.monotonic() + timeout
+        client = lambda_client(self.endpoint, timeout=5)
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"lambdad exited with {self.proc.returncode}: {self.log_tail()}")
+            try:
+                client.list_functions(MaxItems=1)
+                return
+            except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError):
+                time.sleep(0.1)
+        raise RuntimeError(f"lambdad did not answer within {timeout} s: {self.log_tail()}")
+
+    def log_tail(self, lines: int = 20) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+    def problems(self, limit: int = 20) -> list[str]:
+        """Warning/error lines the daemon logged (it runs at --log-level warning)."""
+        try:
+            text = self.log_path.read_text(errors="replace")
+        except OSError:
+            return []
+        return [line[:500] for line in text.splitlines() if line.strip()][:limit]
+
+    def stop(self, timeout: float = 30.0) -> int | None:
+        if self.proc is None or self.proc.poll() is not None:
+            return None if self.proc is None else self.proc.returncode
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            return self.proc.wait(10)
+
+
+# ---------------------------------------------------------------------------------------------
+# measurements against lambdad
+
+
+def create_echo(client: Any, name: str, code: bytes) -> None:
+    client.create_function(
+        FunctionName=name,
+        Runtime=RUNTIME,
+        Role="arn:aws:iam::000000000000:role/bench",
+        Handler="app.handler",
+        Code={"ZipFile": code},
+        Timeout=30,
+        MemorySize=256,
+    )
+
+
+def count_environments(daemon_pid: int, executor: str, function_name: str) -> int | None:
+    """How many execution environments the daemon holds for one function, seen from outside.
+
+    Docker: running containers labelled with the function. Process: the daemon's child
+    processes (every child is one environment's runtime client).
+    """
+    if executor == "docker":
+        out = run_cmd(
+            ["docker", "ps", "-q", "--filter", f"label=dev.lambdad.function={function_name}"]
+        )
+        return len(out.stdout.split()) if out.returncode == 0 else None
+    children = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            # Field 4 (after the parenthesised command, which may hold spaces) is the ppid.
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == daemon_pid:
+            children += 1
+    return children
+
+
+def measure_throughput(
+    endpoint: str,
+    name: str,
+    concurrency: int,
+    count: int,
+    environments_seen: Callable[[], int | None],
+) -> dict[str, Any]:
+    """``count`` invokes over ``concurrency`` threads, each with its own boto3 client."""
+    clients = [lambda_client(endpoint, timeout=60) for _ in range(concurrency)]
+    # Untimed warm-up so the environments this level scales out to exist before timing.
+    warm_failures: collections.Counter[str] = collections.Counter()
+    with concurrent.futures.ThreadPoolExecutor(concurrency) as pool:
+        for failure in pool.map(lambda c: boto3_echo(c, name), clients * 2):
+            if failure is not None:
+                warm_failures[failure[:300]] += 1
+    environments = environments_seen()
+    remaining = iter(range(count))
+    lock = threading.Lock()
+    latencies: list[float] = []
+    failures: collections.Counter[str] = collections.Counter()
+    budget = Budget(60)
+
+    def worker(client: Any) -> None:
+        while not budget.exhausted:
+            with lock:
+                if next(remaining, None) is None:
+                    return
+            t0 = time.perf_counter()
+            failure = boto3_echo(client, name)
+            elapsed = time.perf_counter() - t0
+            with lock:
+                if failure is None:
+                    latencies.append(elapsed)
+                else:
+                    failures[failure[:300]] += 1
+
+    start = time.perf_counter()
+    with concurrent.futures.ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(worker, clients))
+    wall = time.perf_counter() - start
+    errors = sum(failures.values())
+    return {
+        "concurrency": concurrency,
+        "requested": count,
+        "completed": len(latencies),
+        "errors": errors,
+        "failures": top_failures(failures),
+        "warmup_errors": sum(warm_failures.values()),
+        "warmup_failures": top_failures(warm_failures),
+        "environments_after_warmup": environments,
+        "environments_after": environments_seen(),
+        "wall_s": round(wall, 3),
+        "invokes_per_s": round(len(latencies) / wall, 1) if wall > 0 else None,
+        "truncated": len(latencies) + errors < count,
+        "latency": summarize(latencies, errors),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# the RIE reference
+
+
+class RieContainers:
+    """RIE containers started by this run, all labelled with the run id and removed together."""
+
+    def __init__(self, run_id: str, rie: Path, code_dir: Path) -> None:
+        self.label = f"dev.lambdad.bench={run_id}"
+        self.rie = rie
+        self.code_dir = code_dir
+
+    def run_args(self, port: int) -> list[str]:
+        return [
+            "docker", "run", "-d",
+            "--label", self.label,
+            "-p", f"127.0.0.1:{port}:8080",
+            "-v", f"{self.rie}:/aws-lambda-rie:ro",
+            "-v", f"{self.code_dir}:/var/task:ro",
+            "-e", "AWS_LAMBDA_FUNCTION_TIMEOUT=30",
+            "-e", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE=256",
+            "--entrypoint", "/aws-lambda-rie",
+            RIE_IMAGE,
+            "python3", "-m", "awslambdaric", "app.handler",
+        ]  # fmt: skip
+
+    def start(self) -> tuple[str, int]:
+        port = free_port()
+        out = run_cmd(self.run_args(port))
+        if out.returncode != 0:
+            raise RuntimeError(f"docker run failed: {out.stderr.strip()[:300]}")
+        return out.stdout.strip(), port
+
+    def remove(self, container_id: str) -> None:
+        run_cmd(["docker", "rm", "-f", container_id])
+
+    def remove_all(self) -> int:
+        ids = run_cmd(["docker", "ps", "-aq", "--filter", f"label={self.label}"]).stdout.split()
+        if ids:
+            run_cmd(["docker", "rm", "-f", *ids])
+        return len(ids)
+
+
+def rie_post_once(port: int, timeout: float = 2.0) -> bool:
+    """One raw POST to the RIE's invoke path; True on the echoed payload."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request(
+            "POST",
+            f"/2015-03-31/functions/{RIE_FUNCTION}/invocations",
+            body=PAYLOAD_BYTES,
+            headers={"Content-Type": "application/json"},
+        )
+        resp = conn.getresponse()
+        body = resp.read()
+    except (OSError, http.client.HTTPException):
+        return False
+    finally:
+        conn.close()
+    try:
+        return resp.status == 200 and json.loads(body) == PAYLOAD
+    except ValueError:
+        return False
+
+
+def wait_rie(port: int, deadline_s: float) -> bool:
+    deadline = time.perf_counter() + deadline_s
+    while time.perf_counter() < deadline:
+        if rie_post_once(port):
+            return True
+        time.sleep(0.005)
+    return False
+
+
+def gateway_call(endpoint: str, name: str) -> Call:
+    """One boto3 RequestResponse invoke per call, on one client (its connection stays open)."""
+    client = lambda_client(endpoint)
+    return lambda: boto3_echo(client, name)
+
+
+def grpc_call(client: LambdadClient, name: str) -> Call:
+    """One gRPC Invoke per call on an open channel."""
+    request = InvokeRequest(function_name=name, payload=PAYLOAD_BYTES)
+
+    def once() -> str | None:
+        try:
+            resp = client.invoke(request, timeout=30)
+        except Exception as exc:  # noqa: BLE001 - any RPC failure is one counted error
+            return f"{type(exc).__name__}: {exc}"
+        if resp.function_error or json.loads(resp.payload) != PAYLOAD:
+            return f"function_error={resp.function_error} payload={resp.payload[:200]!r}"
+        return None
+
+    return once
+
+
+def measure_warm_interleaved(
+    series: dict[str, Call], n: int, warmup: int, rounds: int = 5
+) -> dict[str, dict[str, Any]]:
+    """Warm latency of each series, measured in interleaved blocks.
+
+    The machine is shared (other builds and tests run beside the benchmark), so the series take
+    turns in ``rounds`` blocks with a rotating order: a burst of background load then falls on
+    every series alike instead of on whichever happened to run at that moment.
+    """
+    names = list(series)
+    warm_failures: dict[str, collections.Counter[str]] = {}
+    for k in names:
+        warm_failures[k] = collections.Counter()
+        for _ in range(warmup):
+            failure = series[k]()
+            if failure is not None:
+                warm_failures[k][failure[:300]] += 1
+    samples: dict[str, list[float]] = {k: [] for k in names}
+    failures: dict[str, collections.Counter[str]] = {k: collections.Counter() for k in names}
+    truncated = False
+    budget = Budget(40.0 * len(names))
+    per_round = max(1, n // rounds)
+    for r in range(rounds):
+        order = names[r % len(names) :] + names[: r % len(names)]
+        for k in order:
+            count = per_round if r < rounds - 1 else n - per_round * (rounds - 1)
+            got, cut = timed_loop(count, budget, series[k], failures[k])
+            samples[k] += got
+            truncated = truncated or cut
+    return {
+        k: {
+            **summarize(samples[k], sum(failures[k].values())),
+            "failures": top_failures(failures[k]),
+            "warmup": warmup,
+            "warmup_errors": sum(warm_failures[k].values()),
+            "rounds": rounds,
+            "truncated": truncated,
+        }
+        for k in names
+    }
+
+
+class ColdStartError(Exception):
+    """One cold-start run that did not end in the echoed payload."""
+
+
+def cold_lambdad_once(client: Any, name: str, code: bytes) -> dict[str, float]:
+    """CreateFunction -> poll until Active -> first invoke; seconds per phase and in total."""
+    t0 = time.perf_counter()
+    try:
+        create_echo(client, name, code)
+        t1 = time.perf_counter()
+        deadline = t1 + 30
+        while True:
+            state = client.get_function_configuration(FunctionName=name)["State"]
+            if state == "Active":
+                break
+            if state == "Failed" or time.perf_counter() > deadline:
+                raise ColdStartError(f"{name} state {state}")
+            time.sleep(0.005)
+        t2 = time.perf_counter()
+        resp = client.invoke(FunctionName=name, Payload=PAYLOAD_BYTES)
+        body = resp["Payload"].read()
+        t3 = time.perf_counter()
+    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as exc:
+        raise ColdStartError(f"{name}: {exc}") from exc
+    finally:
+        # Not timed: retire the environment so every run starts from the same footing.
+        with contextlib.suppress(
+            botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError
+        ):
+            client.delete_function(FunctionName=name)
+    if "FunctionError" in resp or json.loads(body) != PAYLOAD:
+        raise ColdStartError(f"{name}: first invoke answered {resp.get('FunctionError')} {body!r}")
+    return {
+        "total": t3 - t0,
+        "create_function": t1 - t0,
+        "create_to_active": t2 - t1,
+        "first_invoke": t3 - t2,
+    }
+
+
+def cold_rie_once(containers: RieContainers) -> dict[str, float]:
+    """``docker run -d`` of a fresh RIE container -> first echoed answer."""
+    t0 = time.perf_counter()
+    try:
+        cid, port = containers.start()
+    except (RuntimeError, subprocess.TimeoutExpired) as exc:
+        raise ColdStartError(str(exc)) from exc
+    t1 = time.perf_counter()
+    try:
+        if not wait_rie(port, 30):
+            raise ColdStartError("RIE container gave no answer within 30 s")
+        t2 = time.perf_counter()
+    finally:
+        containers.remove(cid)
+    return {"total": t2 - t0, "docker_run_d": t1 - t0, "run_to_first_answer": t2 - t1}
+
+
+def measure_cold_interleaved(
+    runs: int,
+    kinds: dict[str, Callable[[int], dict[str, float]]],
+    log: Callable[[str], None],
+) -> dict[str, dict[str, Any]]:
+    """Cold starts of each kind, alternating run by run (same reason as the warm series)."""
+    phases: dict[str, dict[str, list[float]]] = {k: {} for k in kinds}
+    failures: dict[str, list[str]] = {k: [] for k in kinds}
+    budget = Budget(150)
+    for i in range(runs):
+        if budget.exhausted:
+            for k in kinds:
+                failures[k].append(f"budget exhausted after {i} runs")
+            break
+        for k, once in kinds.items():
+            try:
+                result = once(i)
+            except ColdStartError as exc:
+                failures[k].append(str(exc)[:500])
+                log(f"  {k} cold {i}: FAILED {str(exc)[:200]}")
+                continue
+            for phase, seconds in result.items():
+                phases[k].setdefault(phase, []).append(seconds)
+            detail = ", ".join(
+                f"{p} {1000 * s:.0f}" for p, s in result.items() if p != "total"
+            )
+            log(f"  {k} cold {i}: {1000 * result['total']:.0f} ms ({detail})")
+    out: dict[str, dict[str, Any]] = {}
+    for k in kinds:
+        totals = phases[k].pop("total", [])
+        out[k] = {
+            **summarize(totals, len(failures[k])),
+            "phases": {p: summarize(v) for p, v in phases[k].items()},
+            "error_messages": failures[k],
+        }
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# facts and leftovers
+
+
+def machine_facts(executor: str, docker_reason: str | None, rie_source: str) -> dict[str, Any]:
+    def version(dist: str) -> str | None:
+        try:
+            return importlib.metadata.version(dist)
+        except importlib.metadata.PackageNotFoundError:
+            return None
+
+    docker_version = None
+    if docker_reason is None:
+        docker_version = run_cmd(
+            ["docker", "version", "--format", "{{.Server.Version}}"]
+        ).stdout.strip()
+    git = run_cmd(["git", "-C", str(BENCH_DIR), "rev-parse", "--short", "HEAD"])
+    dirty = run_cmd(["git", "-C", str(BENCH_DIR), "status", "--porcelain", "--", ".."])
+    return {
+        "cores": os.cpu_count(),
+        "loadavg_start": [round(x, 2) for x in os.getloadavg()],
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "executor": executor,
+        "lambdad": version("lambdad"),
+        "lambdad_client": version("lambdad-client"),
+        "boto3": version("boto3"),
+        "botocore": version("botocore"),
+        "grpcio": version("grpcio"),
+        "docker_server": docker_version,
+        "rie": rie_source,
+        "rie_image": RIE_IMAGE,
+        "git_commit": git.stdout.strip() or None,
+        "git_dirty": bool(dirty.stdout.strip()),
+    }
+
+
+def lambdad_leftovers(prefix: str) -> list[str]:
+    """Containers of this run's functions still present after the daemon stopped."""
+    out = run_cmd(
+        [
+            "docker",
+            "ps",
+            "-a",
+            "--filter",
+            "label=dev.lambdad.managed=true",
+            "--format",
+            '{{.ID}} {{.Names}} {{.Label "dev.lambdad.function"}}',
+        ]
+    )
+    return [line for line in out.stdout.splitlines() if prefix in line]
+
+
+def ratio(num: dict[str, Any] | None, den: dict[str, Any] | None) -> float | None:
+    if not num or not den or not num.get("p50_ms") or not den.get("p50_ms"):
+        return None
+    return round(num["p50_ms"] / den["p50_ms"], 3)
+
+
+# ---------------------------------------------------------------------------------------------
+# main
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--executor", choices=("process", "docker"), default="process")
+    p.add_argument("--invokes", type=int, default=300, help="timed warm invokes per series")
+    p.add_argument("--warmup", type=int, default=20, help="untimed warm-up invokes per series")
+    p.add_argument("--cold-runs", type=int, default=6, help="fresh functions/containers (>= 5)")
+    p.add_argument("--throughput-count", type=int, default=320, help="invokes per level")
+    p.add_argument("--out", type=Path, default=None, help="write the JSON document here")
+    p.add_argument("--no-reference", action="store_true", help="skip the RIE reference")
+    args = p.parse_args(argv)
+    if args.cold_runs < 5:
+        p.error("--cold-runs must be at least 5")
+    if args.invokes < 2 or args.throughput_count < max(LEVELS):
+        p.error("--invokes >= 2 and --throughput-count >= 32")
+    return args
+
+
+def _raise_interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+@contextlib.contextmanager
+def interrupts_as_keyboard() -> Iterator[None]:
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    started = time.monotonic()
+
+    def log(msg: str) -> None:
+        print(f"[{time.monotonic() - started:6.1f}s] {msg}", file=sys.stderr, flush=True)
+
+    run_id = uuid.uuid4().hex[:8]
+    prefix = f"bench-{run_id}"
+    workdir = Path(tempfile.mkdtemp(prefix="lambdad-bench-"))
+    code_dir = workdir / "task"
+    code_dir.mkdir()
+    (code_dir / "app.py").write_text(HANDLER_SOURCE)
+    code_dir.chmod(0o755)
+    (code_dir / "app.py").chmod(0o644)
+    code = echo_zip()
+
+    docker_reason = docker_available()
+    daemon = Lambdad(args.executor, workdir)
+    containers: RieContainers | None = None
+    doc: dict[str, Any] = {"run_id": run_id, "settings": {
+        "invokes": args.invokes, "warmup": args.warmup, "cold_runs": args.cold_runs,
+        "throughput_count": args.throughput_count, "payload_bytes": len(PAYLOAD_BYTES),
+    }}  # fmt: skip
+    exit_code = 0
+    with interrupts_as_keyboard():
+        try:
+            rie: Path | None = None
+            rie_source = "not used"
+            reference_missing: str | None = None
+            if args.no_reference:
+                reference_missing = "--no-reference"
+            elif docker_reason is not None:
+                reference_missing = docker_reason
+            else:
+                rie, rie_source = rie_binary(log)
+                if rie is None:
+                    reference_missing = rie_source
+            doc["machine"] = machine_facts(args.executor, docker_reason, rie_source)
+
+            log(f"starting lambdad serve --executor {args.executor}")
+            daemon.start()
+            client = lambda_client(daemon.endpoint, timeout=60)
+            name = f"{prefix}-echo"
+            t0 = time.perf_counter()
+            create_echo(client, name, code)
+            client.get_waiter("function_active_v2").wait(
+                FunctionName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60}
+            )
+            doc["setup_create_to_active_waiter_s"] = round(time.perf_counter() - t0, 3)
+
+            lambdad: dict[str, Any] = {}
+            log("warm invoke through the gateway (boto3)")
+            lambdad["warm_gateway_boto3"] = measure_warm_gateway(
+                daemon.endpoint, name, args.invokes, args.warmup
+            )
+            log("warm invoke over gRPC")
+            lambdad["warm_grpc"] = measure_warm_grpc(
+                daemon.grpc_target, name, args.invokes, args.warmup
+            )
+            log(f"cold start x{args.cold_runs}")
+            lambdad["cold_start"] = measure_cold_lambdad(
+                daemon.endpoint, prefix, code, args.cold_runs, log
+            )
+            lambdad["throughput"] = []
+            for level in LEVELS:
+                log(f"throughput at concurrency {level}")
+                lambdad["throughput"].append(
+                    measure_throughput(daemon.endpoint, name, level, args.throughput_count)
+                )
+            doc["lambdad"] = lambdad
+
+            if rie is not None:
+                log("reference: RIE in a container")
+                containers = RieContainers(run_id, rie, code_dir)
+                try:
+                    doc["reference"] = measure_rie(
+                        containers, args.invokes, args.warmup, args.cold_runs, log
+                    )
+                except (RuntimeError, subprocess.TimeoutExpired) as exc:
+                    reference_missing = f"RIE reference failed: {exc}"
+            if reference_missing is not None:
+                doc["reference"] = {"missing": reference_missing}
+
+            ref = doc["reference"]
+            warm = ratio(lambdad["warm_gateway_boto3"], ref.get("warm_boto3"))
+            cold = ratio(lambdad["cold_start"], ref.get("docker_run_cold"))
+            doc["ratios"] = {
+                "warm_gateway_p50_over_rie_boto3_p50": warm,
+                "warm_target": TARGET_WARM_RATIO,
+                "warm_meets_target": None if warm is None else warm <= TARGET_WARM_RATIO,
+                "cold_start_p50_over_rie_docker_run_cold_p50": cold,
+                "cold_target": TARGET_COLD_RATIO,
+                "cold_meets_target": None if cold is None else cold <= TARGET_COLD_RATIO,
+            }
+        except KeyboardInterrupt:
+            log("interrupted; cleaning up")
+            doc["interrupted"] = True
+            exit_code = 130
+        except Exception as exc:  # noqa: BLE001 - report what was measured, then fail
+            log(f"failed: {exc!r}")
+            doc["error"] = repr(exc)
+            exit_code = 1
+        finally:
+            doc["daemon_log_warnings"] = daemon.problems()
+            rc = daemon.stop()
+            doc["daemon_exit_code"] = rc
+            removed = containers.remove_all() if containers is not None else 0
+            if docker_reason is None:
+                left = lambdad_leftovers(prefix)
+                doc["lambdad_containers_left_after_stop"] = left
+                for line in left:
+                    run_cmd(["docker", "rm", "-f", line.split()[0]])
+            doc["rie_containers_removed_at_exit"] = removed
+            doc.setdefault("machine", {})["loadavg_end"] = [round(x, 2) for x in os.getloadavg()]
+            doc["elapsed_s"] = round(time.monotonic() - started, 1)
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    text = json.dumps(doc, indent=2)
+    if args.out is not None:
+        args.out.write_text(text + "\n")
+    else:
+        print(text)
+    print_summary(doc)
+    return exit_code
+
+
+def print_summary(doc: dict[str, Any]) -> None:
+    def row(label: str, s: dict[str, Any] | None) -> str:
+        if not s or "p50_ms" not in s:
+            return f"  {label:<34} (no samples)"
+        return (
+            f"  {label:<34} p50 {s['p50_ms']:8.2f}  p90 {s['p90_ms']:8.2f}  "
+            f"p99 {s['p99_ms']:8.2f}  mean {s['mean_ms']:8.2f} ms  n={s['n']} err={s['errors']}"
+        )
+
+    w = sys.stderr.write
+    m = doc.get("machine", {})
+    load = f"load {m.get('loadavg_start')} -> {m.get('loadavg_end')}"
+    w(
+        f"\nlambdad bench ({m.get('executor')}, {m.get('cores')} cores, {load}, "
+        f"{doc.get('elapsed_s')} s)\n"
+    )
+    lam = doc.get("lambdad", {})
+    w(row("warm gateway (boto3)", lam.get("warm_gateway_boto3")) + "\n")
+    w(row("warm gRPC", lam.get("warm_grpc")) + "\n")
+    w(row("cold start (create -> result)", lam.get("cold_start")) + "\n")
+    for t in lam.get("throughput", []):
+        w(
+            f"  throughput c={t['concurrency']:<3} {t['invokes_per_s']} invokes/s "
+            f"({t['completed']} ok, {t['errors']} errors, {t['wall_s']} s)\n"
+        )
+    ref = doc.get("reference", {})
+    if "missing" in ref:
+        w(f"  reference missing: {ref['missing']}\n")
+    else:
+        w(row("RIE warm (boto3)", ref.get("warm_boto3")) + "\n")
+        w(row("RIE cold (docker run -> answer)", ref.get("docker_run_cold")) + "\n")
+    r = doc.get("ratios", {})
+    w(
+        f"  ratio warm gateway/RIE p50: {r.get('warm_gateway_p50_over_rie_boto3_p50')} "
+        f"(target <= {TARGET_WARM_RATIO})\n"
+    )
+    cold = r.get("cold_start_p50_over_rie_docker_run_cold_p50")
+    w(f"  ratio cold start/RIE docker run p50: {cold} (target <= {TARGET_COLD_RATIO})\n")
+    if doc.get("lambdad_containers_left_after_stop"):
+        w(f"  WARNING: lambdad left containers: {doc['lambdad_containers_left_after_stop']}\n")
+    if doc.get("daemon_log_warnings"):
+        w(f"  daemon logged {len(doc['daemon_log_warnings'])} warning/error lines (see JSON)\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
