@@ -95,8 +95,16 @@ class Budget:
     start: float = field(default_factory=time.monotonic)
 
     @property
+    def remaining(self) -> float:
+        return self.seconds - (time.monotonic() - self.start)
+
+    @property
     def exhausted(self) -> bool:
-        return time.monotonic() - self.start > self.seconds
+        return self.remaining <= 0
+
+    def phase(self, seconds: float) -> Budget:
+        """A budget for one phase that also ends when this (whole-run) budget does."""
+        return Budget(max(0.0, min(seconds, self.remaining)))
 
 
 # A measured call returns None on success, else why it failed (kept, counted per reason).
@@ -301,6 +309,11 @@ class Lambdad:
             return []
         return [line[:500] for line in text.splitlines() if line.strip()][:limit]
 
+    def environments(self, function_name: str) -> int | None:
+        if self.proc is None:
+            return None
+        return count_environments(self.proc.pid, self.executor, function_name)
+
     def stop(self, timeout: float = 30.0) -> int | None:
         if self.proc is None or self.proc.poll() is not None:
             return None if self.proc is None else self.proc.returncode
@@ -357,21 +370,36 @@ def measure_throughput(
     concurrency: int,
     count: int,
     environments_seen: Callable[[], int | None],
+    budget: Budget,
 ) -> dict[str, Any]:
     """``count`` invokes over ``concurrency`` threads, each with its own boto3 client."""
     clients = [lambda_client(endpoint, timeout=60) for _ in range(concurrency)]
     # Untimed warm-up so the environments this level scales out to exist before timing.
+    # Every thread fires together (a barrier per round), so the level's scale-out happens here
+    # and not inside the timed run.
     warm_failures: collections.Counter[str] = collections.Counter()
+    barrier = threading.Barrier(concurrency)
+
+    def warm(client: Any) -> list[str | None]:
+        results = []
+        for _ in range(3):
+            if budget.exhausted:
+                break
+            with contextlib.suppress(threading.BrokenBarrierError):
+                barrier.wait(timeout=60)
+            results.append(boto3_echo(client, name))
+        return results
+
     with concurrent.futures.ThreadPoolExecutor(concurrency) as pool:
-        for failure in pool.map(lambda c: boto3_echo(c, name), clients * 2):
-            if failure is not None:
-                warm_failures[failure[:300]] += 1
+        for results in pool.map(warm, clients):
+            for failure in results:
+                if failure is not None:
+                    warm_failures[failure[:300]] += 1
     environments = environments_seen()
     remaining = iter(range(count))
     lock = threading.Lock()
     latencies: list[float] = []
     failures: collections.Counter[str] = collections.Counter()
-    budget = Budget(60)
 
     def worker(client: Any) -> None:
         while not budget.exhausted:
@@ -506,34 +534,41 @@ def grpc_call(client: LambdadClient, name: str) -> Call:
 
 
 def measure_warm_interleaved(
-    series: dict[str, Call], n: int, warmup: int, rounds: int = 5
+    series: dict[str, Call], n: int, warmup: int, budget: Budget, rounds: int = 5
 ) -> dict[str, dict[str, Any]]:
     """Warm latency of each series, measured in interleaved blocks.
 
     The machine is shared (other builds and tests run beside the benchmark), so the series take
     turns in ``rounds`` blocks with a rotating order: a burst of background load then falls on
-    every series alike instead of on whichever happened to run at that moment.
+    every series alike instead of on whichever happened to run at that moment. Each warm-up
+    and each block gets an equal share of the time left, so one slow series cannot use up the
+    budget of the others.
     """
     names = list(series)
     warm_failures: dict[str, collections.Counter[str]] = {}
     for k in names:
         warm_failures[k] = collections.Counter()
+        warm_budget = budget.phase(budget.remaining * 0.1 / len(names))
         for _ in range(warmup):
+            if warm_budget.exhausted:
+                break
             failure = series[k]()
             if failure is not None:
                 warm_failures[k][failure[:300]] += 1
     samples: dict[str, list[float]] = {k: [] for k in names}
     failures: dict[str, collections.Counter[str]] = {k: collections.Counter() for k in names}
-    truncated = False
-    budget = Budget(40.0 * len(names))
+    truncated = dict.fromkeys(names, False)
     per_round = max(1, n // rounds)
+    blocks_left = rounds * len(names)
     for r in range(rounds):
         order = names[r % len(names) :] + names[: r % len(names)]
         for k in order:
             count = per_round if r < rounds - 1 else n - per_round * (rounds - 1)
-            got, cut = timed_loop(count, budget, series[k], failures[k])
+            block = budget.phase(budget.remaining / blocks_left)
+            blocks_left -= 1
+            got, cut = timed_loop(count, block, series[k], failures[k])
             samples[k] += got
-            truncated = truncated or cut
+            truncated[k] = truncated[k] or cut
     return {
         k: {
             **summarize(samples[k], sum(failures[k].values())),
@@ -541,7 +576,7 @@ def measure_warm_interleaved(
             "warmup": warmup,
             "warmup_errors": sum(warm_failures[k].values()),
             "rounds": rounds,
-            "truncated": truncated,
+            "truncated": truncated[k],
         }
         for k in names
     }
@@ -608,11 +643,11 @@ def measure_cold_interleaved(
     runs: int,
     kinds: dict[str, Callable[[int], dict[str, float]]],
     log: Callable[[str], None],
+    budget: Budget,
 ) -> dict[str, dict[str, Any]]:
     """Cold starts of each kind, alternating run by run (same reason as the warm series)."""
     phases: dict[str, dict[str, list[float]]] = {k: {} for k in kinds}
     failures: dict[str, list[str]] = {k: [] for k in kinds}
-    budget = Budget(150)
     for i in range(runs):
         if budget.exhausted:
             for k in kinds:
@@ -627,9 +662,7 @@ def measure_cold_interleaved(
                 continue
             for phase, seconds in result.items():
                 phases[k].setdefault(phase, []).append(seconds)
-            detail = ", ".join(
-                f"{p} {1000 * s:.0f}" for p, s in result.items() if p != "total"
-            )
+            detail = ", ".join(f"{p} {1000 * s:.0f}" for p, s in result.items() if p != "total")
             log(f"  {k} cold {i}: {1000 * result['total']:.0f} ms ({detail})")
     out: dict[str, dict[str, Any]] = {}
     for k in kinds:
@@ -708,10 +741,13 @@ def ratio(num: dict[str, Any] | None, den: dict[str, Any] | None) -> float | Non
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--executor", choices=("process", "docker"), default="process")
-    p.add_argument("--invokes", type=int, default=300, help="timed warm invokes per series")
-    p.add_argument("--warmup", type=int, default=20, help="untimed warm-up invokes per series")
-    p.add_argument("--cold-runs", type=int, default=6, help="fresh functions/containers (>= 5)")
-    p.add_argument("--throughput-count", type=int, default=320, help="invokes per level")
+    p.add_argument("--invokes", type=int, default=1000, help="timed warm invokes per series")
+    p.add_argument("--warmup", type=int, default=50, help="untimed warm-up invokes per series")
+    p.add_argument("--cold-runs", type=int, default=10, help="fresh functions/containers (>= 5)")
+    p.add_argument("--throughput-count", type=int, default=960, help="invokes per level")
+    p.add_argument(
+        "--time-budget", type=float, default=240, help="seconds for all measurements together"
+    )
     p.add_argument("--out", type=Path, default=None, help="write the JSON document here")
     p.add_argument("--no-reference", action="store_true", help="skip the RIE reference")
     args = p.parse_args(argv)
@@ -728,16 +764,21 @@ def _raise_interrupt(signum: int, frame: object) -> None:
 
 @contextlib.contextmanager
 def interrupts_as_keyboard() -> Iterator[None]:
-    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    # SIGINT too: a shell without job control starts background jobs with SIGINT ignored.
+    signals = (signal.SIGINT, signal.SIGTERM)
+    previous = {sig: signal.signal(sig, _raise_interrupt) for sig in signals}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     started = time.monotonic()
+    # Measurements stop here, leaving room for setup and teardown inside five minutes.
+    run_budget = Budget(args.time_budget)
 
     def log(msg: str) -> None:
         print(f"[{time.monotonic() - started:6.1f}s] {msg}", file=sys.stderr, flush=True)
@@ -758,6 +799,7 @@ def main(argv: list[str] | None = None) -> int:
     doc: dict[str, Any] = {"run_id": run_id, "settings": {
         "invokes": args.invokes, "warmup": args.warmup, "cold_runs": args.cold_runs,
         "throughput_count": args.throughput_count, "payload_bytes": len(PAYLOAD_BYTES),
+        "time_budget_s": args.time_budget,
     }}  # fmt: skip
     exit_code = 0
     with interrupts_as_keyboard():
@@ -786,38 +828,67 @@ def main(argv: list[str] | None = None) -> int:
             )
             doc["setup_create_to_active_waiter_s"] = round(time.perf_counter() - t0, 3)
 
+            rie_port: int | None = None
+            if rie is not None:
+                containers = RieContainers(run_id, rie, code_dir)
+                try:
+                    _, rie_port = containers.start()
+                    if not wait_rie(rie_port, 30):
+                        raise RuntimeError("the warm RIE container gave no answer within 30 s")
+                except (RuntimeError, subprocess.TimeoutExpired) as exc:
+                    reference_missing = f"RIE reference failed: {exc}"
+                    rie_port = None
+
             lambdad: dict[str, Any] = {}
-            log("warm invoke through the gateway (boto3)")
-            lambdad["warm_gateway_boto3"] = measure_warm_gateway(
-                daemon.endpoint, name, args.invokes, args.warmup
-            )
-            log("warm invoke over gRPC")
-            lambdad["warm_grpc"] = measure_warm_grpc(
-                daemon.grpc_target, name, args.invokes, args.warmup
-            )
-            log(f"cold start x{args.cold_runs}")
-            lambdad["cold_start"] = measure_cold_lambdad(
-                daemon.endpoint, prefix, code, args.cold_runs, log
-            )
+            reference: dict[str, Any] = {}
+            log("warm invoke: gateway (boto3), gRPC and RIE (boto3), interleaved")
+            with LambdadClient.connect(daemon.grpc_target) as grpc_client:
+                series = {
+                    "warm_gateway_boto3": gateway_call(daemon.endpoint, name),
+                    "warm_grpc": grpc_call(grpc_client, name),
+                }
+                if rie_port is not None:
+                    series["rie_warm_boto3"] = gateway_call(
+                        f"http://127.0.0.1:{rie_port}", RIE_FUNCTION
+                    )
+                warm = measure_warm_interleaved(
+                    series, args.invokes, args.warmup, run_budget.phase(60)
+                )
+            lambdad["warm_gateway_boto3"] = warm["warm_gateway_boto3"]
+            lambdad["warm_grpc"] = warm["warm_grpc"]
+            if "rie_warm_boto3" in warm:
+                reference["warm_boto3"] = warm["rie_warm_boto3"]
+
+            log(f"cold start x{args.cold_runs}, lambdad and RIE alternating")
+            cold_client = lambda_client(daemon.endpoint, timeout=60)
+            kinds: dict[str, Callable[[int], dict[str, float]]] = {
+                "lambdad": lambda i: cold_lambdad_once(cold_client, f"{prefix}-cold-{i}", code)
+            }
+            if rie_port is not None and containers is not None:
+                rie_containers = containers
+                kinds["rie"] = lambda i: cold_rie_once(rie_containers)
+            cold = measure_cold_interleaved(args.cold_runs, kinds, log, run_budget.phase(60))
+            lambdad["cold_start"] = cold["lambdad"]
+            if "rie" in cold:
+                reference["docker_run_cold"] = cold["rie"]
+
             lambdad["throughput"] = []
             for level in LEVELS:
                 log(f"throughput at concurrency {level}")
                 lambdad["throughput"].append(
-                    measure_throughput(daemon.endpoint, name, level, args.throughput_count)
+                    measure_throughput(
+                        daemon.endpoint,
+                        name,
+                        level,
+                        args.throughput_count,
+                        lambda: daemon.environments(name),
+                        run_budget.phase(30),
+                    )
                 )
             doc["lambdad"] = lambdad
-
-            if rie is not None:
-                log("reference: RIE in a container")
-                containers = RieContainers(run_id, rie, code_dir)
-                try:
-                    doc["reference"] = measure_rie(
-                        containers, args.invokes, args.warmup, args.cold_runs, log
-                    )
-                except (RuntimeError, subprocess.TimeoutExpired) as exc:
-                    reference_missing = f"RIE reference failed: {exc}"
-            if reference_missing is not None:
-                doc["reference"] = {"missing": reference_missing}
+            doc["reference"] = (
+                reference if reference_missing is None else {"missing": reference_missing}
+            )
 
             ref = doc["reference"]
             warm = ratio(lambdad["warm_gateway_boto3"], ref.get("warm_boto3"))

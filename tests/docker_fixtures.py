@@ -90,17 +90,18 @@ def test_daemon_id(docker_required: docker.DockerClient) -> Iterator[str]:
     """A daemon-id prefix for this session; asserts at the end that no container is left."""
     prefix = f"test-{_worker()}-{uuid.uuid4().hex[:8]}"
     yield prefix
+    # One listing call (no per-container inspect, which races with containers going away).
     left = [
-        container
-        for container in docker_required.containers.list(
+        summary["Id"]
+        for summary in docker_required.api.containers(
             all=True, filters={"label": f"{LABEL_MANAGED}=true"}
         )
-        if container.labels.get(LABEL_DAEMON, "").startswith(prefix)
+        if (summary.get("Labels") or {}).get(LABEL_DAEMON, "").startswith(prefix)
     ]
-    for container in left:
+    for container_id in left:
         with contextlib.suppress(docker.errors.DockerException):
-            container.remove(force=True)
-    assert not left, f"containers left behind: {[c.name for c in left]}"
+            docker_required.api.remove_container(container_id, force=True)
+    assert not left, f"containers left behind: {[i[:12] for i in left]}"
 
 
 def _managed_container_ids() -> set[str]:
@@ -108,8 +109,8 @@ def _managed_container_ids() -> set[str]:
         return set()
     client = docker.from_env(timeout=30)
     try:
-        containers = client.containers.list(all=True, filters={"label": f"{LABEL_MANAGED}=true"})
-        return {c.id for c in containers}
+        summaries = client.api.containers(all=True, filters={"label": f"{LABEL_MANAGED}=true"})
+        return {summary["Id"] for summary in summaries}
     finally:
         client.close()
 

@@ -183,3 +183,23 @@ def test_gateway_runs_alone_against_a_daemon(tmp_path: Path) -> None:
         gateway.terminate()
         gateway.wait(timeout=15)
         daemon.stop()
+
+
+def test_layer_content_from_s3(lambdad_with_s3: LambdadProcess, s3: Any) -> None:
+    s3.create_bucket(Bucket="layers")
+    content = make_zip({"python/from_s3.py": "VALUE = 1\n"})
+    s3.put_object(Bucket="layers", Key="layer.zip", Body=content)
+    client = lambdad_with_s3.lambda_client()
+    published = client.publish_layer_version(
+        LayerName="from-s3", Content={"S3Bucket": "layers", "S3Key": "layer.zip"}
+    )
+    assert published["Content"]["CodeSha256"] == code_sha256(content)
+    assert published["Content"]["CodeSize"] == len(content)
+    with pytest.raises(botocore.exceptions.ClientError) as excinfo:
+        client.publish_layer_version(
+            LayerName="from-s3", Content={"S3Bucket": "layers", "S3Key": "missing.zip"}
+        )
+    assert excinfo.value.response["Error"]["Message"] == (
+        "Error occurred while GetObject. S3 Error Code: NoSuchKey. S3 Error Message: "
+        "The specified key does not exist."
+    )

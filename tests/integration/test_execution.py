@@ -685,6 +685,18 @@ async def _publish(client: AsyncLambdadClient, name: str) -> str:
     raise AssertionError(f"version {version} never became Active")
 
 
+async def _update_settled(client: AsyncLambdadClient, name: str) -> None:
+    """Wait until the last update of `name` is no longer InProgress (as AWS's waiter does)."""
+    for _ in range(600):
+        got = await client.get_function_configuration(
+            fs.GetFunctionConfigurationRequest(function_name=name)
+        )
+        if got.configuration.last_update_status != "InProgress":
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{name} stayed InProgress")
+
+
 async def test_alias_weighted_routing_reports_the_executed_version(
     client: AsyncLambdadClient, python_fn: str
 ) -> None:
@@ -696,6 +708,7 @@ async def test_alias_weighted_routing_reports_the_executed_version(
             update_mask={"paths": ["environment"]},
         )
     )
+    await _update_settled(client, python_fn)
     second = await _publish(client, python_fn)
     for alias, weight, expected, foo in (
         ("to-new", 1.0, second, "second"),

@@ -47,7 +47,9 @@ from lambdad.gateway.routes import (
     EVENT_MAX_BYTES,
     INVOCATION_ROUTES,
     INVOKE_MAX_BYTES,
+    LAYER_ROUTES,
     ROUTES,
+    URL_ROUTES,
     Route,
     RouteKind,
     Router,
@@ -55,6 +57,8 @@ from lambdad.gateway.routes import (
 from lambdad.v1 import function_service_pb2 as fs
 from lambdad.v1 import invocation_service_pb2 as inv
 from lambdad.v1 import invocation_service_pb2_grpc as inv_grpc
+from lambdad.v1 import layer_service_pb2 as ls
+from lambdad.v1 import url_service_pb2 as us
 from tests.helpers import make_zip, wait_for
 from tests.unit.test_gateway_fuzz import (
     REQUEST_ID,
@@ -69,6 +73,8 @@ from tests.unit.test_gateway_fuzz import (
 SERVICES = {
     "FunctionService": fs.DESCRIPTOR.services_by_name["FunctionService"],
     "InvocationService": inv.DESCRIPTOR.services_by_name["InvocationService"],
+    "LayerService": ls.DESCRIPTOR.services_by_name["LayerService"],
+    "UrlService": us.DESCRIPTOR.services_by_name["UrlService"],
 }
 INVOCATION_SERVICE = SERVICES["InvocationService"]
 BY_OP = {route.operation: route for route in ALL_ROUTES}
@@ -86,7 +92,7 @@ EVENT_STREAM = "application/vnd.amazon.eventstream"
 
 # RPCs the gateway serves outside the AWS route table: DownloadCode by path prefix, and
 # StreamLogs is lambdad's own (AWS has CloudWatch Logs for that).
-NOT_AWS_OPERATIONS = {"DownloadCode", "StreamLogs"}
+NOT_AWS_OPERATIONS = {"DownloadCode", "StreamLogs", "ResolveFunctionUrl"}
 # Deprecated operations served by another operation's RPC.
 SHARED_RPCS = {"InvokeAsync": "Invoke"}
 
@@ -113,7 +119,9 @@ def test_every_rpc_of_every_service_has_exactly_one_route() -> None:
 def test_tables_are_split_by_service() -> None:
     assert {_service_of(r).name for r in ROUTES} == {"FunctionService"}
     assert {_service_of(r).name for r in INVOCATION_ROUTES} == {"InvocationService"}
-    assert ALL_ROUTES == ROUTES + INVOCATION_ROUTES
+    assert {_service_of(r).name for r in LAYER_ROUTES} == {"LayerService"}
+    assert {_service_of(r).name for r in URL_ROUTES} == {"UrlService"}
+    assert ALL_ROUTES == ROUTES + INVOCATION_ROUTES + LAYER_ROUTES + URL_ROUTES
 
 
 def test_all_routes_are_unique() -> None:
@@ -122,9 +130,11 @@ def test_all_routes_are_unique() -> None:
     assert len(BY_OP) == len(ALL_ROUTES)
 
 
-@pytest.mark.parametrize("route", INVOCATION_ROUTES, ids=lambda r: r.operation)
+@pytest.mark.parametrize(
+    "route", INVOCATION_ROUTES + LAYER_ROUTES + URL_ROUTES, ids=lambda r: r.operation
+)
 def test_route_agrees_with_the_proto(route: Route) -> None:
-    method = INVOCATION_SERVICE.methods_by_name[route.rpc]
+    method = _service_of(route).methods_by_name[route.rpc]
     assert route.request_type.DESCRIPTOR is method.input_type
     assert method.server_streaming == (route.kind is RouteKind.INVOKE_STREAM)
     fields = {f.json_name: f for f in method.input_type.fields}
@@ -143,7 +153,9 @@ def test_route_agrees_with_the_proto(route: Route) -> None:
         assert route.empty_response == (not method.output_type.fields)
 
 
-@pytest.mark.parametrize("route", INVOCATION_ROUTES, ids=lambda r: r.operation)
+@pytest.mark.parametrize(
+    "route", INVOCATION_ROUTES + LAYER_ROUTES + URL_ROUTES, ids=lambda r: r.operation
+)
 def test_route_agrees_with_botocore(route: Route) -> None:
     operation = LAMBDA_MODEL.operation_model(route.operation)
     assert route.method == operation.http["method"]
@@ -189,11 +201,37 @@ ROUTER = Router(ALL_ROUTES)
         ("DELETE", "/2017-10-31/functions/f/concurrency", "DeleteFunctionConcurrency", "f"),
     ],
 )
-def test_match(method: str, path: str, op: str, function: str) -> None:
+def test_match_invocation_routes(method: str, path: str, op: str, function: str) -> None:
     match = ROUTER.match(method, path)
     assert match is not None
     assert match.route.operation == op
     assert match.path_params == {"FunctionName": function}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "query", "op", "params"),
+    [
+        ("GET", "/2018-10-31/layers", {}, "ListLayers", {}),
+        ("GET", "/2018-10-31/layers", {"find": "Other"}, "ListLayers", {}),
+        ("GET", "/2018-10-31/layers", {"find": "LayerVersion"}, "GetLayerVersionByArn", {}),
+        ("POST", "/2018-10-31/layers/l/versions", {}, "PublishLayerVersion", {"LayerName": "l"}),
+        ("GET", "/2018-10-31/layers/l/versions", {}, "ListLayerVersions", {"LayerName": "l"}),
+        (
+            "DELETE",
+            "/2018-10-31/layers/l/versions/2/policy/s",
+            {},
+            "RemoveLayerVersionPermission",
+            {"LayerName": "l", "VersionNumber": "2", "StatementId": "s"},
+        ),
+    ],
+)
+def test_match_layer_routes(
+    method: str, path: str, query: dict[str, str], op: str, params: dict[str, str]
+) -> None:
+    match = ROUTER.match(method, path, query)
+    assert match is not None
+    assert match.route.operation == op
+    assert match.path_params == params
 
 
 @pytest.mark.parametrize(

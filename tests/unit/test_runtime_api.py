@@ -240,10 +240,14 @@ async def test_bad_response_mode_is_rejected(
     assert (await outcome).error_type == "Runtime.InvalidResponseModeHeader"
 
 
-async def test_ping_and_unrouted_extensions(http: aiohttp.ClientSession) -> None:
+async def test_ping_extensions_routed_telemetry_not(http: aiohttp.ClientSession) -> None:
     async with http.get("/2018-06-01/ping") as response:
         assert response.status == 200
+    # The Extensions API is served (tests/unit/test_layers.py); without a name, RIE's 403.
     async with http.post("/2020-01-01/extension/register", json={"events": []}) as response:
+        assert response.status == 403
+        assert (await response.json())["errorType"] == "Extension.InvalidExtensionName"
+    async with http.put("/2022-07-01/telemetry", json={}) as response:
         assert response.status == 404
 
 

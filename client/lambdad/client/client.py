@@ -20,6 +20,8 @@ from google.protobuf.message import Message
 from lambdad.client.errors import error_from_rpc
 from lambdad.v1 import function_service_pb2 as function_service
 from lambdad.v1 import invocation_service_pb2 as invocation_service
+from lambdad.v1 import layer_service_pb2 as layer_service
+from lambdad.v1 import url_service_pb2 as url_service
 
 __all__ = ["AsyncLambdadClient", "LambdadClient"]
 
@@ -28,6 +30,8 @@ REQUEST_ID_HEADER = "x-request-id"
 
 _FUNCTION_SERVICE = "/lambdad.v1.FunctionService/"
 _INVOCATION_SERVICE = "/lambdad.v1.InvocationService/"
+_LAYER_SERVICE = "/lambdad.v1.LayerService/"
+_URL_SERVICE = "/lambdad.v1.UrlService/"
 
 _ResponseT = TypeVar("_ResponseT", bound=Message)
 _ChannelOptions = Sequence[tuple[str, Any]]
@@ -631,6 +635,296 @@ class LambdadClient:
             request_id,
         )
 
+    def publish_layer_version(
+        self,
+        request: layer_service.PublishLayerVersionRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> layer_service.PublishLayerVersionResponse:
+        """Publishes a new version of a layer (creating the layer if needed)."""
+        return self._call(
+            _LAYER_SERVICE + "PublishLayerVersion",
+            request,
+            layer_service.PublishLayerVersionResponse,
+            timeout,
+            request_id,
+        )
+
+    def get_layer_version(
+        self,
+        request: layer_service.GetLayerVersionRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> layer_service.GetLayerVersionResponse:
+        """Returns one layer version with a download location."""
+        return self._call(
+            _LAYER_SERVICE + "GetLayerVersion",
+            request,
+            layer_service.GetLayerVersionResponse,
+            timeout,
+            request_id,
+        )
+
+    def get_layer_version_by_arn(
+        self,
+        request: layer_service.GetLayerVersionByArnRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> layer_service.GetLayerVersionByArnResponse:
+        """Returns one layer version named by its ARN."""
+        return self._call(
+            _LAYER_SERVICE + "GetLayerVersionByArn",
+            request,
+            layer_service.GetLayerVersionByArnResponse,
+            timeout,
+            request_id,
+        )
+
+    def list_layers(
+        self,
+        request: layer_service.ListLayersRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> layer_service.ListLayersResponse:
+        """Lists layers with their newest matching version."""
+        return self._call(
+            _LAYER_SERVICE + "ListLayers",
+            request,
+            layer_service.ListLayersResponse,
+            timeout,
+            request_id,
+        )
+
+    def list_layer_versions(
+        self,
+        request: layer_service.ListLayerVersionsRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> layer_service.ListLayerVersionsResponse:
+        """Lists the versions of one layer, newest first."""
+        return self._call(
+            _LAYER_SERVICE + "ListLayerVersions",
+            request,
+            layer_service.ListLayerVersionsResponse,
+            timeout,
+            request_id,
+        )
+
+    def delete_layer_version(
+        self,
+        request: layer_service.DeleteLayerVersionRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> layer_service.DeleteLayerVersionResponse:
+        """Deletes a layer version; its number is never reused."""
+        return self._call(
+            _LAYER_SERVICE + "DeleteLayerVersion",
+            request,
+            layer_service.DeleteLayerVersionResponse,
+            timeout,
+            request_id,
+        )
+
+    def add_layer_version_permission(
+        self,
+        request: layer_service.AddLayerVersionPermissionRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> layer_service.AddLayerVersionPermissionResponse:
+        """Adds a statement to a layer version's policy."""
+        return self._call(
+            _LAYER_SERVICE + "AddLayerVersionPermission",
+            request,
+            layer_service.AddLayerVersionPermissionResponse,
+            timeout,
+            request_id,
+        )
+
+    def get_layer_version_policy(
+        self,
+        request: layer_service.GetLayerVersionPolicyRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> layer_service.GetLayerVersionPolicyResponse:
+        """Returns a layer version's policy document."""
+        return self._call(
+            _LAYER_SERVICE + "GetLayerVersionPolicy",
+            request,
+            layer_service.GetLayerVersionPolicyResponse,
+            timeout,
+            request_id,
+        )
+
+    def remove_layer_version_permission(
+        self,
+        request: layer_service.RemoveLayerVersionPermissionRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> layer_service.RemoveLayerVersionPermissionResponse:
+        """Removes a statement from a layer version's policy."""
+        return self._call(
+            _LAYER_SERVICE + "RemoveLayerVersionPermission",
+            request,
+            layer_service.RemoveLayerVersionPermissionResponse,
+            timeout,
+            request_id,
+        )
+
+    # UrlService
+
+    def create_function_url_config(
+        self,
+        request: url_service.CreateFunctionUrlConfigRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> url_service.CreateFunctionUrlConfigResponse:
+        """Creates the URL of a function ($LATEST) or an alias."""
+        return self._call(
+            _URL_SERVICE + "CreateFunctionUrlConfig",
+            request,
+            url_service.CreateFunctionUrlConfigResponse,
+            timeout,
+            request_id,
+        )
+
+    def get_function_url_config(
+        self,
+        request: url_service.GetFunctionUrlConfigRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> url_service.GetFunctionUrlConfigResponse:
+        """Returns the URL configuration of a function or alias."""
+        return self._call(
+            _URL_SERVICE + "GetFunctionUrlConfig",
+            request,
+            url_service.GetFunctionUrlConfigResponse,
+            timeout,
+            request_id,
+        )
+
+    def update_function_url_config(
+        self,
+        request: url_service.UpdateFunctionUrlConfigRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> url_service.UpdateFunctionUrlConfigResponse:
+        """Changes auth type, CORS or invoke mode of a function URL."""
+        return self._call(
+            _URL_SERVICE + "UpdateFunctionUrlConfig",
+            request,
+            url_service.UpdateFunctionUrlConfigResponse,
+            timeout,
+            request_id,
+        )
+
+    def delete_function_url_config(
+        self,
+        request: url_service.DeleteFunctionUrlConfigRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> url_service.DeleteFunctionUrlConfigResponse:
+        """Deletes the URL of a function or alias."""
+        return self._call(
+            _URL_SERVICE + "DeleteFunctionUrlConfig",
+            request,
+            url_service.DeleteFunctionUrlConfigResponse,
+            timeout,
+            request_id,
+        )
+
+    def list_function_url_configs(
+        self,
+        request: url_service.ListFunctionUrlConfigsRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> url_service.ListFunctionUrlConfigsResponse:
+        """Lists a function's URLs."""
+        return self._call(
+            _URL_SERVICE + "ListFunctionUrlConfigs",
+            request,
+            url_service.ListFunctionUrlConfigsResponse,
+            timeout,
+            request_id,
+        )
+
+    def add_permission(
+        self,
+        request: url_service.AddPermissionRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> url_service.AddPermissionResponse:
+        """Adds a statement to the resource policy of a function, version or alias."""
+        return self._call(
+            _URL_SERVICE + "AddPermission",
+            request,
+            url_service.AddPermissionResponse,
+            timeout,
+            request_id,
+        )
+
+    def get_policy(
+        self,
+        request: url_service.GetPolicyRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> url_service.GetPolicyResponse:
+        """Returns the resource policy of a function, version or alias."""
+        return self._call(
+            _URL_SERVICE + "GetPolicy",
+            request,
+            url_service.GetPolicyResponse,
+            timeout,
+            request_id,
+        )
+
+    def remove_permission(
+        self,
+        request: url_service.RemovePermissionRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> url_service.RemovePermissionResponse:
+        """Removes a statement from a resource policy."""
+        return self._call(
+            _URL_SERVICE + "RemovePermission",
+            request,
+            url_service.RemovePermissionResponse,
+            timeout,
+            request_id,
+        )
+
+    def resolve_function_url(
+        self,
+        request: url_service.ResolveFunctionUrlRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> url_service.ResolveFunctionUrlResponse:
+        """Resolves a URL id and authorises an HTTP request to it (the gateway's call)."""
+        return self._call(
+            _URL_SERVICE + "ResolveFunctionUrl",
+            request,
+            url_service.ResolveFunctionUrlResponse,
+            timeout,
+            request_id,
+        )
+
 
 class AsyncLambdadClient:
     """asyncio client for the lambdad gRPC API (grpc.aio); the same methods as `LambdadClient`.
@@ -1194,6 +1488,296 @@ class AsyncLambdadClient:
             _INVOCATION_SERVICE + "ListFunctionEventInvokeConfigs",
             request,
             invocation_service.ListFunctionEventInvokeConfigsResponse,
+            timeout,
+            request_id,
+        )
+
+    async def publish_layer_version(
+        self,
+        request: layer_service.PublishLayerVersionRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> layer_service.PublishLayerVersionResponse:
+        """Publishes a new version of a layer (creating the layer if needed)."""
+        return await self._call(
+            _LAYER_SERVICE + "PublishLayerVersion",
+            request,
+            layer_service.PublishLayerVersionResponse,
+            timeout,
+            request_id,
+        )
+
+    async def get_layer_version(
+        self,
+        request: layer_service.GetLayerVersionRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> layer_service.GetLayerVersionResponse:
+        """Returns one layer version with a download location."""
+        return await self._call(
+            _LAYER_SERVICE + "GetLayerVersion",
+            request,
+            layer_service.GetLayerVersionResponse,
+            timeout,
+            request_id,
+        )
+
+    async def get_layer_version_by_arn(
+        self,
+        request: layer_service.GetLayerVersionByArnRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> layer_service.GetLayerVersionByArnResponse:
+        """Returns one layer version named by its ARN."""
+        return await self._call(
+            _LAYER_SERVICE + "GetLayerVersionByArn",
+            request,
+            layer_service.GetLayerVersionByArnResponse,
+            timeout,
+            request_id,
+        )
+
+    async def list_layers(
+        self,
+        request: layer_service.ListLayersRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> layer_service.ListLayersResponse:
+        """Lists layers with their newest matching version."""
+        return await self._call(
+            _LAYER_SERVICE + "ListLayers",
+            request,
+            layer_service.ListLayersResponse,
+            timeout,
+            request_id,
+        )
+
+    async def list_layer_versions(
+        self,
+        request: layer_service.ListLayerVersionsRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> layer_service.ListLayerVersionsResponse:
+        """Lists the versions of one layer, newest first."""
+        return await self._call(
+            _LAYER_SERVICE + "ListLayerVersions",
+            request,
+            layer_service.ListLayerVersionsResponse,
+            timeout,
+            request_id,
+        )
+
+    async def delete_layer_version(
+        self,
+        request: layer_service.DeleteLayerVersionRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> layer_service.DeleteLayerVersionResponse:
+        """Deletes a layer version; its number is never reused."""
+        return await self._call(
+            _LAYER_SERVICE + "DeleteLayerVersion",
+            request,
+            layer_service.DeleteLayerVersionResponse,
+            timeout,
+            request_id,
+        )
+
+    async def add_layer_version_permission(
+        self,
+        request: layer_service.AddLayerVersionPermissionRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> layer_service.AddLayerVersionPermissionResponse:
+        """Adds a statement to a layer version's policy."""
+        return await self._call(
+            _LAYER_SERVICE + "AddLayerVersionPermission",
+            request,
+            layer_service.AddLayerVersionPermissionResponse,
+            timeout,
+            request_id,
+        )
+
+    async def get_layer_version_policy(
+        self,
+        request: layer_service.GetLayerVersionPolicyRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> layer_service.GetLayerVersionPolicyResponse:
+        """Returns a layer version's policy document."""
+        return await self._call(
+            _LAYER_SERVICE + "GetLayerVersionPolicy",
+            request,
+            layer_service.GetLayerVersionPolicyResponse,
+            timeout,
+            request_id,
+        )
+
+    async def remove_layer_version_permission(
+        self,
+        request: layer_service.RemoveLayerVersionPermissionRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> layer_service.RemoveLayerVersionPermissionResponse:
+        """Removes a statement from a layer version's policy."""
+        return await self._call(
+            _LAYER_SERVICE + "RemoveLayerVersionPermission",
+            request,
+            layer_service.RemoveLayerVersionPermissionResponse,
+            timeout,
+            request_id,
+        )
+
+    # UrlService
+
+    async def create_function_url_config(
+        self,
+        request: url_service.CreateFunctionUrlConfigRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> url_service.CreateFunctionUrlConfigResponse:
+        """Creates the URL of a function ($LATEST) or an alias."""
+        return await self._call(
+            _URL_SERVICE + "CreateFunctionUrlConfig",
+            request,
+            url_service.CreateFunctionUrlConfigResponse,
+            timeout,
+            request_id,
+        )
+
+    async def get_function_url_config(
+        self,
+        request: url_service.GetFunctionUrlConfigRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> url_service.GetFunctionUrlConfigResponse:
+        """Returns the URL configuration of a function or alias."""
+        return await self._call(
+            _URL_SERVICE + "GetFunctionUrlConfig",
+            request,
+            url_service.GetFunctionUrlConfigResponse,
+            timeout,
+            request_id,
+        )
+
+    async def update_function_url_config(
+        self,
+        request: url_service.UpdateFunctionUrlConfigRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> url_service.UpdateFunctionUrlConfigResponse:
+        """Changes auth type, CORS or invoke mode of a function URL."""
+        return await self._call(
+            _URL_SERVICE + "UpdateFunctionUrlConfig",
+            request,
+            url_service.UpdateFunctionUrlConfigResponse,
+            timeout,
+            request_id,
+        )
+
+    async def delete_function_url_config(
+        self,
+        request: url_service.DeleteFunctionUrlConfigRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> url_service.DeleteFunctionUrlConfigResponse:
+        """Deletes the URL of a function or alias."""
+        return await self._call(
+            _URL_SERVICE + "DeleteFunctionUrlConfig",
+            request,
+            url_service.DeleteFunctionUrlConfigResponse,
+            timeout,
+            request_id,
+        )
+
+    async def list_function_url_configs(
+        self,
+        request: url_service.ListFunctionUrlConfigsRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> url_service.ListFunctionUrlConfigsResponse:
+        """Lists a function's URLs."""
+        return await self._call(
+            _URL_SERVICE + "ListFunctionUrlConfigs",
+            request,
+            url_service.ListFunctionUrlConfigsResponse,
+            timeout,
+            request_id,
+        )
+
+    async def add_permission(
+        self,
+        request: url_service.AddPermissionRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> url_service.AddPermissionResponse:
+        """Adds a statement to the resource policy of a function, version or alias."""
+        return await self._call(
+            _URL_SERVICE + "AddPermission",
+            request,
+            url_service.AddPermissionResponse,
+            timeout,
+            request_id,
+        )
+
+    async def get_policy(
+        self,
+        request: url_service.GetPolicyRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> url_service.GetPolicyResponse:
+        """Returns the resource policy of a function, version or alias."""
+        return await self._call(
+            _URL_SERVICE + "GetPolicy",
+            request,
+            url_service.GetPolicyResponse,
+            timeout,
+            request_id,
+        )
+
+    async def remove_permission(
+        self,
+        request: url_service.RemovePermissionRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> url_service.RemovePermissionResponse:
+        """Removes a statement from a resource policy."""
+        return await self._call(
+            _URL_SERVICE + "RemovePermission",
+            request,
+            url_service.RemovePermissionResponse,
+            timeout,
+            request_id,
+        )
+
+    async def resolve_function_url(
+        self,
+        request: url_service.ResolveFunctionUrlRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> url_service.ResolveFunctionUrlResponse:
+        """Resolves a URL id and authorises an HTTP request to it (the gateway's call)."""
+        return await self._call(
+            _URL_SERVICE + "ResolveFunctionUrl",
+            request,
+            url_service.ResolveFunctionUrlResponse,
             timeout,
             request_id,
         )

@@ -46,12 +46,31 @@ class Config:
     # Runtime -> image overrides, `python3.12=repo/py:3.12,nodejs20.x=repo/node:20`; runtimes
     # without a local lambdad image and without an override use AWS's public base images.
     runtime_images: str | None = None
+    # Host name in FunctionUrl (`http://<id>.lambda-url.<region>.<url_host>:<port>/`); use a
+    # name other containers resolve to the gateway when URLs are handed to them.
+    url_host: str = "localhost"
+    # Port in FunctionUrl; 0 means gateway_port (set it when the gateway is published elsewhere).
+    url_port: int = 0
+    # `ACCESS_KEY:SECRET[,ACCESS_KEY:SECRET...]` accepted on AWS_IAM function URLs (SigV4).
+    iam_credentials: str = "test:test"
+    # Strict mode only: NONE URLs also need the public lambda:InvokeFunction statement
+    # (AWS's rule for URLs created since October 2025).
+    url_require_invoke_function: bool = False
+    # Lambda endpoint that layer versions of other accounts are fetched from; None = real
+    # AWS Lambda in the layer ARN's region (credentials from boto3's standard chain).
+    layer_upstream_endpoint_url: str | None = None
 
     @property
     def grpc_target(self) -> str:
         """Address clients dial to reach the gRPC server."""
         host = "127.0.0.1" if self.grpc_host in {"0.0.0.0", "::", ""} else self.grpc_host
         return f"{host}:{self.grpc_port}"
+
+    @property
+    def credentials(self) -> dict[str, str]:
+        """`iam_credentials` as access key id -> secret key."""
+        pairs = (item.partition(":") for item in self.iam_credentials.split(",") if item.strip())
+        return {key.strip(): secret.strip() for key, _, secret in pairs}
 
     @property
     def state_path(self) -> Path:

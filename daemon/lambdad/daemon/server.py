@@ -12,18 +12,24 @@ from grpc_reflection.v1alpha import reflection
 from lambdad.client.client import channel_options
 from lambdad.daemon.api.functions import FunctionServicer
 from lambdad.daemon.api.invocations import InvocationServicer
+from lambdad.daemon.api.layers import LayerServicer
+from lambdad.daemon.api.urls import UrlServicer
 from lambdad.daemon.codesource import S3CodeSource
 from lambdad.daemon.config import Config
 from lambdad.daemon.domain.code_urls import CodeUrlSigner
 from lambdad.daemon.domain.event_invoke_config import EventInvokeConfigRegistry
 from lambdad.daemon.domain.functions import FunctionRegistry
 from lambdad.daemon.domain.invocations import InvocationService
+from lambdad.daemon.domain.layers import LayerRegistry
 from lambdad.daemon.domain.names import Account
+from lambdad.daemon.domain.urls import FunctionUrlRegistry
 from lambdad.daemon.images.resolve import parse_image_mapping
+from lambdad.daemon.remote_layers import UpstreamLayerSource
 from lambdad.daemon.runtime.code import CodeStore
 from lambdad.daemon.runtime.docker import daemon_id_for, select_executor
 from lambdad.daemon.runtime.executor import RuntimeReadiness
 from lambdad.daemon.runtime.logs import FunctionLogs
+from lambdad.daemon.runtime.opt import OptDirectories
 from lambdad.daemon.runtime.pool import EnvironmentPool
 from lambdad.daemon.runtime.process import ProcessExecutor
 from lambdad.daemon.store.blobs import BlobStore
@@ -33,6 +39,10 @@ from lambdad.v1 import (
     function_service_pb2_grpc,
     invocation_service_pb2,
     invocation_service_pb2_grpc,
+    layer_service_pb2,
+    layer_service_pb2_grpc,
+    url_service_pb2,
+    url_service_pb2_grpc,
 )
 
 log = structlog.get_logger(__name__)
@@ -40,6 +50,8 @@ log = structlog.get_logger(__name__)
 SERVICE_NAMES = (
     function_service_pb2.DESCRIPTOR.services_by_name["FunctionService"].full_name,
     invocation_service_pb2.DESCRIPTOR.services_by_name["InvocationService"].full_name,
+    layer_service_pb2.DESCRIPTOR.services_by_name["LayerService"].full_name,
+    url_service_pb2.DESCRIPTOR.services_by_name["UrlService"].full_name,
 )
 
 
@@ -77,22 +89,33 @@ async def start_daemon(config: Config) -> Daemon:
         docker_network=config.docker_network,
         image_mapping=parse_image_mapping(config.runtime_images or ""),
     )
+    code_fetcher = S3CodeSource(config.s3_endpoint_url, config.region)
+    layers = LayerRegistry(
+        account=Account(config.region, config.account_id),
+        state=state,
+        blobs=blobs,
+        code_fetcher=code_fetcher,
+        remote=UpstreamLayerSource(config.layer_upstream_endpoint_url),
+    )
     registry = FunctionRegistry(
         account=Account(config.region, config.account_id),
         state=state,
         blobs=blobs,
-        code_fetcher=S3CodeSource(config.s3_endpoint_url, config.region),
+        code_fetcher=code_fetcher,
         strict=config.strict,
+        layers=layers,
         preparer=RuntimeReadiness(executor),
     )
     await registry.start()
+    code_store = CodeStore(config.data_dir / "code", blobs)
     pool = EnvironmentPool(
         executor,
-        CodeStore(config.data_dir / "code", blobs),
+        code_store,
         FunctionLogs(),
         region=config.region,
         idle_timeout_s=config.environment_idle_timeout,
         output_settle_s=executor.output_latency_s,
+        opt=OptDirectories(config.data_dir / "opt", code_store),
     )
     await pool.start()
     invocations = InvocationService(
@@ -102,14 +125,28 @@ async def start_daemon(config: Config) -> Daemon:
 
     # Same limits as lambdad's clients: ~70 MB CreateFunction messages, long error trailers.
     server = grpc.aio.server(options=channel_options())
+    code_urls = CodeUrlSigner.from_key_file(config.data_dir / "code-url.key")
     function_service_pb2_grpc.add_FunctionServiceServicer_to_server(
-        FunctionServicer(
-            registry, blobs, CodeUrlSigner.from_key_file(config.data_dir / "code-url.key")
-        ),
-        server,
+        FunctionServicer(registry, blobs, code_urls), server
+    )
+    layer_service_pb2_grpc.add_LayerServiceServicer_to_server(
+        LayerServicer(layers, code_urls), server
     )
     invocation_service_pb2_grpc.add_InvocationServiceServicer_to_server(
         InvocationServicer(invocations), server
+    )
+    url_service_pb2_grpc.add_UrlServiceServicer_to_server(
+        UrlServicer(
+            FunctionUrlRegistry(
+                functions=registry,
+                url_host=config.url_host,
+                url_port=config.url_port or config.gateway_port,
+                credentials=config.credentials,
+                strict=config.strict,
+                require_invoke_function=config.url_require_invoke_function,
+            )
+        ),
+        server,
     )
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)

@@ -21,6 +21,8 @@ from grpc_status import rpc_status
 from lambdad.client.client import channel_options
 from lambdad.gateway import translate
 from lambdad.gateway.routes import ALL_ROUTES, CODE_LOCATION_PREFIX, Route, RouteKind, Router
+from lambdad.gateway.url_serving import FunctionUrlServer
+from lambdad.gateway.urls import url_address
 from lambdad.v1 import function_service_pb2 as fs
 from lambdad.v1 import function_service_pb2_grpc as fs_grpc
 
@@ -52,13 +54,18 @@ class Gateway:
                 stubs[route.stub] = route.stub(channel)
         self._stubs = stubs
         self._functions = fs_grpc.FunctionServiceStub(channel)
+        self._function_urls = FunctionUrlServer(channel)
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
         """Answer one REST request; never raises for anything the client sent."""
+        # Function URLs: `<url-id>.lambda-url.<region>.<host>` or `/lambda-url/<url-id>/...`.
+        address = url_address(request.host, request.rel_url.raw_path)
+        if address is not None:
+            return await self._function_urls.handle(request, address)
         request_id = str(uuid.uuid4())
         started = time.perf_counter()
         raw_path = request.rel_url.raw_path
-        match = self._router.match(request.method, raw_path)
+        match = self._router.match(request.method, raw_path, request.query)
         is_download = (
             match is None and request.method == "GET" and raw_path.startswith(CODE_LOCATION_PREFIX)
         )

@@ -9,7 +9,12 @@ names.
 
 Adding an operation is adding a row; see `Route` for what each column means. There is one
 table per gRPC service (`ROUTES` for FunctionService, `INVOCATION_ROUTES` for
-InvocationService); the gateway serves `ALL_ROUTES`.
+InvocationService, `LAYER_ROUTES` for LayerService, `URL_ROUTES` for UrlService); the gateway
+serves `ALL_ROUTES`.
+
+A path template may end in a fixed query, as in AWS's model (`/2018-10-31/layers?find=
+LayerVersion` is GetLayerVersionByArn, while `/2018-10-31/layers` is ListLayers): such a
+route only matches requests carrying that query, and is tried before the plain one.
 
 Most operations are JSON in, JSON out (`RouteKind.JSON`). The invoke operations carry the raw
 payload as their body and answer it raw or as an AWS event stream; their `kind` says which,
@@ -31,6 +36,10 @@ from lambdad.v1 import function_service_pb2 as fs
 from lambdad.v1 import function_service_pb2_grpc as fs_grpc
 from lambdad.v1 import invocation_service_pb2 as inv
 from lambdad.v1 import invocation_service_pb2_grpc as inv_grpc
+from lambdad.v1 import layer_service_pb2 as ls
+from lambdad.v1 import layer_service_pb2_grpc as ls_grpc
+from lambdad.v1 import url_service_pb2 as us
+from lambdad.v1 import url_service_pb2_grpc as us_grpc
 
 # Code locations the daemon hands out (GetFunction's Code.Location) are paths under this
 # prefix; the gateway serves them by streaming the DownloadCode RPC, like S3 would serve a
@@ -107,6 +116,12 @@ class Route:
     def empty_response(self) -> bool:
         """Whether a successful answer has no body."""
         return self.ok_status == 204
+
+    @property
+    def required_query(self) -> dict[str, str]:
+        """The fixed query of the path template (`?find=LayerVersion`), if any."""
+        _, _, fixed = self.path.partition("?")
+        return dict(item.partition("=")[::2] for item in fixed.split("&") if item)
 
     @property
     def path_params(self) -> tuple[str, ...]:
@@ -278,9 +293,107 @@ INVOCATION_ROUTES: tuple[Route, ...] = (
         query=_PAGING,
     ),
 )
+
+_LAYERS = "/2018-10-31/layers"
+_LAYER_VERSION = _LAYERS + "/{LayerName}/versions/{VersionNumber}"
+_LAYER_STUB = ls_grpc.LayerServiceStub
+_LAYER_FILTERS = {
+    "CompatibleRuntime": "CompatibleRuntime",
+    "CompatibleArchitecture": "CompatibleArchitecture",
+    **_PAGING,
+}
+
+LAYER_ROUTES: tuple[Route, ...] = (
+    Route(
+        "PublishLayerVersion", "POST", _LAYERS + "/{LayerName}/versions", _LAYER_STUB,
+        "PublishLayerVersion", ls.PublishLayerVersionRequest, ok_status=201, has_body=True,
+        response_field="layer_version", max_body_bytes=CODE_UPLOAD_MAX_BYTES,
+    ),
+    Route(
+        "GetLayerVersion", "GET", _LAYER_VERSION, _LAYER_STUB, "GetLayerVersion",
+        ls.GetLayerVersionRequest, response_field="layer_version",
+    ),
+    Route(
+        "GetLayerVersionByArn", "GET", _LAYERS + "?find=LayerVersion", _LAYER_STUB,
+        "GetLayerVersionByArn", ls.GetLayerVersionByArnRequest, query={"Arn": "Arn"},
+        response_field="layer_version",
+    ),
+    Route(
+        "ListLayers", "GET", _LAYERS, _LAYER_STUB, "ListLayers", ls.ListLayersRequest,
+        query=_LAYER_FILTERS,
+    ),
+    Route(
+        "ListLayerVersions", "GET", _LAYERS + "/{LayerName}/versions", _LAYER_STUB,
+        "ListLayerVersions", ls.ListLayerVersionsRequest, query=_LAYER_FILTERS,
+    ),
+    Route(
+        "DeleteLayerVersion", "DELETE", _LAYER_VERSION, _LAYER_STUB, "DeleteLayerVersion",
+        ls.DeleteLayerVersionRequest, ok_status=204,
+    ),
+    Route(
+        "AddLayerVersionPermission", "POST", _LAYER_VERSION + "/policy", _LAYER_STUB,
+        "AddLayerVersionPermission", ls.AddLayerVersionPermissionRequest, ok_status=201,
+        has_body=True, query={"RevisionId": "RevisionId"},
+    ),
+    Route(
+        "GetLayerVersionPolicy", "GET", _LAYER_VERSION + "/policy", _LAYER_STUB,
+        "GetLayerVersionPolicy", ls.GetLayerVersionPolicyRequest,
+    ),
+    Route(
+        "RemoveLayerVersionPermission", "DELETE", _LAYER_VERSION + "/policy/{StatementId}",
+        _LAYER_STUB, "RemoveLayerVersionPermission", ls.RemoveLayerVersionPermissionRequest,
+        ok_status=204, query={"RevisionId": "RevisionId"},
+    ),
+)
 # fmt: on
 
-ALL_ROUTES: tuple[Route, ...] = ROUTES + INVOCATION_ROUTES
+_URL = "/2021-10-31/functions/{FunctionName}/url"
+_POLICY = _FUNCTION + "/policy"
+_URL_STUB = us_grpc.UrlServiceStub
+_QUALIFIER = {"Qualifier": "Qualifier"}
+
+# fmt: off
+URL_ROUTES: tuple[Route, ...] = (
+    # Function URLs
+    Route(
+        "CreateFunctionUrlConfig", "POST", _URL, _URL_STUB, "CreateFunctionUrlConfig",
+        us.CreateFunctionUrlConfigRequest, ok_status=201, query=_QUALIFIER, has_body=True,
+    ),
+    Route(
+        "GetFunctionUrlConfig", "GET", _URL, _URL_STUB, "GetFunctionUrlConfig",
+        us.GetFunctionUrlConfigRequest, query=_QUALIFIER, response_field="config",
+    ),
+    Route(
+        "UpdateFunctionUrlConfig", "PUT", _URL, _URL_STUB, "UpdateFunctionUrlConfig",
+        us.UpdateFunctionUrlConfigRequest, query=_QUALIFIER, has_body=True,
+        response_field="config", mask_from_body=True,
+    ),
+    Route(
+        "DeleteFunctionUrlConfig", "DELETE", _URL, _URL_STUB, "DeleteFunctionUrlConfig",
+        us.DeleteFunctionUrlConfigRequest, ok_status=204, query=_QUALIFIER,
+    ),
+    Route(
+        "ListFunctionUrlConfigs", "GET", "/2021-10-31/functions/{FunctionName}/urls",
+        _URL_STUB, "ListFunctionUrlConfigs", us.ListFunctionUrlConfigsRequest, query=_PAGING,
+    ),
+    # Function resource policy
+    Route(
+        "AddPermission", "POST", _POLICY, _URL_STUB, "AddPermission",
+        us.AddPermissionRequest, ok_status=201, query=_QUALIFIER, has_body=True,
+    ),
+    Route(
+        "GetPolicy", "GET", _POLICY, _URL_STUB, "GetPolicy",
+        us.GetPolicyRequest, query=_QUALIFIER,
+    ),
+    Route(
+        "RemovePermission", "DELETE", _POLICY + "/{StatementId}", _URL_STUB, "RemovePermission",
+        us.RemovePermissionRequest, ok_status=204,
+        query={"Qualifier": "Qualifier", "RevisionId": "RevisionId"},
+    ),
+)
+# fmt: on
+
+ALL_ROUTES: tuple[Route, ...] = ROUTES + INVOCATION_ROUTES + LAYER_ROUTES + URL_ROUTES
 
 
 @dataclass(frozen=True)
@@ -305,13 +418,20 @@ class Router:
             self._by_shape.setdefault((route.method, len(segments)), []).append((route, segments))
         for candidates in self._by_shape.values():
             # More literal segments first, so `/functions/{F}/versions` would beat a
-            # hypothetical `/functions/{F}/{X}`.
-            candidates.sort(key=lambda c: -sum(not _is_param(s) for s in c[1]))
+            # hypothetical `/functions/{F}/{X}`; routes with a fixed query before plain ones.
+            candidates.sort(
+                key=lambda c: (-sum(not _is_param(s) for s in c[1]), not c[0].required_query)
+            )
 
-    def match(self, method: str, raw_path: str) -> RouteMatch | None:
-        """The route for `method` and `raw_path`, or None for an unknown operation."""
+    def match(
+        self, method: str, raw_path: str, query: Mapping[str, Any] | None = None
+    ) -> RouteMatch | None:
+        """The route for `method`, `raw_path` and `query`, or None for an unknown operation."""
         segments = _segments(raw_path)
         for route, template in self._by_shape.get((method.upper(), len(segments)), ()):
+            required = route.required_query
+            if required and any((query or {}).get(k) != v for k, v in required.items()):
+                continue
             params: dict[str, str] = {}
             for want, got in zip(template, segments, strict=True):
                 if _is_param(want):
@@ -326,7 +446,7 @@ class Router:
 
 
 def _segments(path: str) -> tuple[str, ...]:
-    return tuple(path.strip("/").split("/"))
+    return tuple(path.partition("?")[0].strip("/").split("/"))
 
 
 def _is_param(segment: str) -> bool:

@@ -51,6 +51,7 @@ class LayerRef:
 
     arn: str
     code_size: int
+    sha256_hex: str = ""  # blob key of the layer zip (kept even if the version is deleted)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,10 @@ Resolution order for an AWS runtime id:
 1. `lambdad/runtime:<runtime>` when it exists locally (built by `lambdad images build`);
 2. the mapped image -- by default AWS's public base image, e.g. python3.12 ->
    `public.ecr.aws/lambda/python:3.12` -- when it exists locally or can be pulled;
-3. otherwise a LambdaError naming the command that builds the image.
+3. for a deprecated Python runtime without either (e.g. python3.8, which AWS no longer
+   publishes and lambdad cannot build), the local `lambdad/runtime:python3.x` closest in
+   version, with a warning;
+4. otherwise a LambdaError naming the command that builds the image.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import docker
 import docker.errors
 import structlog
 
+from lambdad.daemon.domain.validation import DEPRECATED_RUNTIMES
 from lambdad.daemon.errors import LambdaError, Reason
 from lambdad.daemon.images.build import RUNTIME_IMAGES, RUNTIME_REPOSITORY
 
@@ -114,7 +118,30 @@ class RuntimeImages:
         fallback = self.fallback_image(runtime)
         if self._present(fallback) or (self._pull and self._try_pull(fallback)):
             return fallback
+        if substitute := self._closest_python(runtime):
+            log.warning(
+                "no image for this runtime; running it on the closest local Python image",
+                runtime=runtime,
+                image=substitute,
+            )
+            return substitute
         raise LambdaError(Reason.INVALID_PARAMETER_VALUE, self.missing_message(runtime))
+
+    def _closest_python(self, runtime: str) -> str | None:
+        """The local `lambdad/runtime:python3.x` nearest in version to `runtime` (newer on ties)."""
+        wanted = re.fullmatch(r"python3\.(\d+)", runtime)
+        if wanted is None or runtime not in DEPRECATED_RUNTIMES:
+            return None
+        minors = []
+        for image in self._client.images.list(name=RUNTIME_REPOSITORY):
+            for tag in image.tags:
+                if match := re.fullmatch(rf"{re.escape(RUNTIME_REPOSITORY)}:python3\.(\d+)", tag):
+                    minors.append(int(match[1]))
+        if not minors:
+            return None
+        target = int(wanted[1])
+        best = min(minors, key=lambda minor: (abs(minor - target), -minor))
+        return f"{RUNTIME_REPOSITORY}:python3.{best}"
 
     def missing_message(self, runtime: str) -> str:
         """What to do when no image for `runtime` is available."""

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hashlib
 import ipaddress
 import os
@@ -58,6 +59,7 @@ from lambdad.daemon.runtime.executor import (
     RuntimeApiBinding,
     RuntimeStartError,
 )
+from lambdad.daemon.runtime.extensions import extension_files, launcher_command
 
 log = structlog.get_logger(__name__)
 
@@ -238,6 +240,13 @@ def _image_user_and_command(spec: EnvironmentSpec) -> dict[str, Any]:
             options["working_dir"] = str(config["WorkingDirectory"])
         return options
     # AWS base images: ENTRYPOINT /lambda-entrypoint.sh takes the handler as its only argument.
+    if extension_files(spec.opt_dir):
+        # External extensions start first, then the image's usual entrypoint.
+        return {
+            "entrypoint": launcher_command(
+                "/opt/extensions", ["/lambda-entrypoint.sh", spec.handler or "handler"]
+            )
+        }
     return {"command": [spec.handler or "handler"]}
 
 
@@ -308,6 +317,8 @@ class DockerProcess:
         self._final_state: dict[str, Any] | None = None
         self._streams: list[Any] = []
         self._removed = False
+        self._stats_peak: int | None = None
+        self._stats_refresh: asyncio.Task[None] | None = None
 
     @property
     def container_id(self) -> str:
@@ -384,7 +395,7 @@ class DockerProcess:
         if self._final_state is not None:
             return self._final_state
         try:
-            await asyncio.to_thread(self._container.reload)
+            await self._blocking(self._container.reload)
         except docker.errors.NotFound:
             return {}
         return dict(self._container.attrs.get("State") or {})
@@ -394,20 +405,35 @@ class DockerProcess:
         return bool((await self._state()).get("OOMKilled"))
 
     async def max_memory_used_mb(self) -> int | None:
-        """Peak memory of the container's cgroup, while it runs."""
-        try:
-            stats = await asyncio.to_thread(self._container.stats, stream=False, one_shot=True)
-        except (docker.errors.DockerException, requests.RequestException):
-            return None
-        memory = stats.get("memory_stats") or {}
-        peak = memory.get("max_usage")  # cgroup v1
-        if not peak:
-            peak = await asyncio.to_thread(self._cgroup2_peak) or memory.get("usage")
-        return max(1, round(int(peak) / 2**20)) if peak else None
+        """Peak memory of the container's cgroup, while it runs.
 
-    def _cgroup2_peak(self) -> int | None:
-        # The stats API has no peak on cgroup v2; the host's cgroupfs does (daemon on the host).
+        Read from the host's cgroupfs when the daemon can see it (a sysfs read); the stats
+        API is the fallback, refreshed in the background, because one call costs up to a
+        second on some engines and a REPORT line must not wait for it.
+        """
+        peak = self._cgroup_peak()
+        if peak is None:
+            if self._stats_refresh is None or self._stats_refresh.done():
+                self._stats_refresh = asyncio.create_task(self._refresh_stats_peak())
+            peak = self._stats_peak
+        return max(1, round(peak / 2**20)) if peak else None
+
+    async def _refresh_stats_peak(self) -> None:
+        try:
+            stats = await self._blocking(
+                functools.partial(self._container.stats, stream=False, one_shot=True)
+            )
+        except (docker.errors.DockerException, requests.RequestException):
+            return
+        memory = stats.get("memory_stats") or {}
+        peak = memory.get("max_usage") or memory.get("usage")
+        if peak:
+            self._stats_peak = max(self._stats_peak or 0, int(peak))
+
+    def _cgroup_peak(self) -> int | None:
+        # cgroup v1 keeps the peak in memory.max_usage_in_bytes, v2 in memory.peak.
         for path in (
+            f"/sys/fs/cgroup/memory/docker/{self.container_id}/memory.max_usage_in_bytes",
             f"/sys/fs/cgroup/system.slice/docker-{self.container_id}.scope/memory.peak",
             f"/sys/fs/cgroup/docker/{self.container_id}/memory.peak",
         ):
@@ -421,10 +447,10 @@ class DockerProcess:
             return
         self._removed = True
         with contextlib.suppress(docker.errors.DockerException):
-            await asyncio.to_thread(self._container.reload)
+            await self._blocking(self._container.reload)
             self._final_state = dict(self._container.attrs.get("State") or {})
         try:
-            await asyncio.to_thread(self._container.remove, force=True, v=True)
+            await self._blocking(functools.partial(self._container.remove, force=True, v=True))
         except docker.errors.NotFound:
             pass
         except docker.errors.APIError as exc:
@@ -459,6 +485,7 @@ class DockerExecutor:
         self._instance = uuid.uuid4().hex[:16]
         self._images = images or RuntimeImages(client)
         self._plan = plan or plan_network(client)
+        self._closed = False
         self._pool = ThreadPoolExecutor(MAX_BLOCKING_THREADS, thread_name_prefix="lambdad-docker")
         self._processes: dict[str, DockerProcess] = {}
 
@@ -498,6 +525,11 @@ class DockerExecutor:
         """The per-executor token that tells this run's containers from a crashed run's."""
         return self._instance
 
+    async def _blocking(self, fn: Callable[[], Any]) -> Any:
+        # Engine calls use the executor's own threads: asyncio's default pool is small
+        # (cores + 4) and shared with the gateway and code intake.
+        return await asyncio.get_running_loop().run_in_executor(self._pool, fn)
+
     def runtime_api_binding(self) -> RuntimeApiBinding:
         """How this executor's environments reach the daemon."""
         return self._plan.binding
@@ -510,7 +542,7 @@ class DockerExecutor:
             return spec.image_uri
         if not spec.runtime:
             raise LambdaError(Reason.INVALID_PARAMETER_VALUE, "Runtime is required.")
-        return str(await asyncio.to_thread(self._images.resolve, spec.runtime))
+        return str(await self._blocking(functools.partial(self._images.resolve, spec.runtime)))
 
     async def _ensure_image(self, ref: str) -> None:
         def present_or_pulled() -> bool:
@@ -525,7 +557,7 @@ class DockerExecutor:
             except docker.errors.DockerException:
                 return False
 
-        if not await asyncio.to_thread(present_or_pulled):
+        if not await self._blocking(present_or_pulled):
             raise LambdaError(
                 Reason.INVALID_PARAMETER_VALUE,
                 f"Source image {ref} does not exist. Provide a valid source image.",
@@ -536,7 +568,7 @@ class DockerExecutor:
         if image_uri:
             await self._ensure_image(image_uri)
         elif runtime:
-            await asyncio.to_thread(self._images.resolve, runtime)
+            await self._blocking(functools.partial(self._images.resolve, runtime))
 
     def _labels(self, spec: EnvironmentSpec) -> dict[str, str]:
         return {
@@ -554,18 +586,20 @@ class DockerExecutor:
         # Checked here rather than left to the container's bootstrap so the invocation fails
         # as AWS reports it (and as the process executor does).
         custom = spec.package_type != "Image" and (spec.runtime or "").startswith("provided")
-        if custom and not await asyncio.to_thread(_has_bootstrap, spec):
+        if custom and not await self._blocking(functools.partial(_has_bootstrap, spec)):
             raise RuntimeStartError(
                 "Runtime.InvalidEntrypoint",
                 "Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]",
             )
         image = await self._image_for(spec)
         options = container_options(spec, image, runtime_api, self._plan, self._labels(spec))
-        container = await asyncio.to_thread(self._client.containers.create, **options)
+        container = await self._blocking(
+            functools.partial(self._client.containers.create, **options)
+        )
         process = DockerProcess(container, self._pool, lambda: self._forget(spec.environment_id))
         self._processes[spec.environment_id] = process
         try:
-            await asyncio.to_thread(container.start)
+            await self._blocking(container.start)
         except BaseException:
             await process.kill()
             raise
@@ -584,7 +618,9 @@ class DockerExecutor:
     async def _managed(self) -> list[Container]:
         filters = {"label": [f"{LABEL_MANAGED}=true", f"{LABEL_DAEMON}={self._daemon_id}"]}
         return list(
-            await asyncio.to_thread(self._client.containers.list, all=True, filters=filters)
+            await self._blocking(
+                functools.partial(self._client.containers.list, all=True, filters=filters)
+            )
         )
 
     async def remove_orphans(self) -> int:
@@ -594,14 +630,17 @@ class DockerExecutor:
             if container.labels.get(LABEL_INSTANCE) == self._instance:
                 continue
             with contextlib.suppress(docker.errors.NotFound):
-                await asyncio.to_thread(container.remove, force=True, v=True)
+                await self._blocking(functools.partial(container.remove, force=True, v=True))
                 removed += 1
         if removed:
             log.info("removed orphaned environments", count=removed)
         return removed
 
     async def close(self) -> None:
-        """Remove every container this executor started, then release the engine client."""
+        """Remove every container this executor started, then release the engine (idempotent)."""
+        if self._closed:
+            return
+        self._closed = True
         processes = list(self._processes.values())
         self._processes.clear()
         await asyncio.gather(*(p.kill() for p in processes), return_exceptions=True)
@@ -609,7 +648,7 @@ class DockerExecutor:
         for container in await self._managed():
             if container.labels.get(LABEL_INSTANCE) == self._instance:
                 with contextlib.suppress(docker.errors.DockerException):
-                    await asyncio.to_thread(container.remove, force=True, v=True)
+                    await self._blocking(functools.partial(container.remove, force=True, v=True))
         self._pool.shutdown(wait=False, cancel_futures=True)
         await asyncio.to_thread(self._client.close)
 

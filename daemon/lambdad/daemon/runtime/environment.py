@@ -37,6 +37,7 @@ from lambdad.daemon.runtime.executor import (
     RuntimeProcess,
     RuntimeStartError,
 )
+from lambdad.daemon.runtime.extensions import ExtensionsApi, extension_files
 from lambdad.daemon.runtime.logs import FunctionLogs, LogLine
 from lambdad.daemon.runtime.runtime_api import (
     InvocationRequest,
@@ -238,7 +239,15 @@ class ExecutionEnvironment:
     # ----------------------------------------------------------------- lifecycle
     async def _start(self) -> None:
         binding = self._executor.runtime_api_binding()
-        self._api = RuntimeApiServer(binding.bind_host)
+        extensions = ExtensionsApi(
+            len(extension_files(self.spec.opt_dir)),
+            {
+                "functionName": self.spec.function_name,
+                "functionVersion": self.spec.function_version,
+                "handler": self.spec.handler or "",
+            },
+        )
+        self._api = RuntimeApiServer(binding.bind_host, extensions=extensions)
         port = await self._api.start()
         started = time.monotonic()
         try:
@@ -270,6 +279,8 @@ class ExecutionEnvironment:
         self.broken = True
         if self._finishing:
             await asyncio.gather(*self._finishing, return_exceptions=True)
+        if self._api is not None and self._exit is not None and not self._exit.done():
+            await self._api.extensions.shutdown()
         if self._process is not None:
             try:
                 await self._process.kill()

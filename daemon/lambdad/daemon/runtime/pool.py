@@ -32,6 +32,7 @@ from lambdad.daemon.runtime.environment import (
 )
 from lambdad.daemon.runtime.executor import Executor
 from lambdad.daemon.runtime.logs import FunctionLogs
+from lambdad.daemon.runtime.opt import OptDirectories
 from lambdad.daemon.runtime.runtime_api import InvocationRequest
 
 log = structlog.get_logger(__name__)
@@ -74,8 +75,10 @@ class EnvironmentPool:
         idle_timeout_s: float = DEFAULT_IDLE_TIMEOUT_S,
         account_concurrency: int = DEFAULT_ACCOUNT_CONCURRENCY,
         output_settle_s: float = 0.005,
+        opt: OptDirectories | None = None,
     ) -> None:
         self.executor = executor
+        self._opt = opt
         self.logs = logs
         self._code = code
         self._region = region
@@ -100,6 +103,8 @@ class EnvironmentPool:
         """Remove what a crashed daemon left behind; start reaping idle environments."""
         removed = await self.executor.remove_orphans()
         await asyncio.to_thread(self._code.remove_partial)
+        if self._opt is not None:
+            await asyncio.to_thread(self._opt.remove_partial)
         if removed:
             log.info("orphaned environments removed", count=removed, executor=self.executor.name)
         self._reaper = asyncio.create_task(self._reap())
@@ -215,7 +220,10 @@ class EnvironmentPool:
         code_dir = None
         if config.package_type == "Zip" and config.code.sha256_hex:
             code_dir = await self._code.code_dir(config.code.sha256_hex)
-        spec = build_spec(config, region=self._region, code_dir=code_dir)
+        opt_dir = None
+        if config.layers and self._opt is not None:
+            opt_dir = await self._opt.opt_dir([layer.sha256_hex for layer in config.layers])
+        spec = build_spec(config, region=self._region, code_dir=code_dir, opt_dir=opt_dir)
         env = ExecutionEnvironment(
             spec, self.executor, self.logs, output_settle_s=self.output_settle_s
         )

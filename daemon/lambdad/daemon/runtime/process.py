@@ -30,6 +30,7 @@ from lambdad.daemon.runtime.executor import (
     RuntimeApiBinding,
     RuntimeStartError,
 )
+from lambdad.daemon.runtime.extensions import extension_files, launcher_command
 
 log = structlog.get_logger(__name__)
 
@@ -202,6 +203,11 @@ class ProcessExecutor:
                     str(opt / "python"),
                     str(opt / f"python/lib/python{version}/site-packages"),
                 ]
+                # The interpreter may be another version than the runtime's (a warning said
+                # so); its own site-packages directory of the layer is the one that fits.
+                actual = _interpreter_version(python)
+                if actual and actual != version:
+                    paths.append(str(opt / f"python/lib/python{actual}/site-packages"))
             env["PYTHONPATH"] = os.pathsep.join(paths)
             return [python, "-m", "awslambdaric", spec.handler or ""]
         if runtime.startswith("nodejs"):
@@ -240,10 +246,15 @@ class ProcessExecutor:
         }
         if spec.opt_dir is not None:
             env["PATH"] = f"{env['PATH']}{os.pathsep}{spec.opt_dir / 'bin'}"
+            library_path = [p for p in (env.get("LD_LIBRARY_PATH"), str(spec.opt_dir / "lib")) if p]
+            env["LD_LIBRARY_PATH"] = os.pathsep.join(library_path)
         if spec.code_dir is not None:
             # Handlers build paths from LAMBDA_TASK_ROOT; here the code is not at /var/task.
             env["LAMBDA_TASK_ROOT"] = str(spec.code_dir)
         command = self._command(spec, env)
+        if extension_files(spec.opt_dir):
+            assert spec.opt_dir is not None
+            command = launcher_command(str(spec.opt_dir / "extensions"), command)
         process = await asyncio.create_subprocess_exec(
             *command,
             cwd=str(spec.code_dir or directory),
@@ -293,3 +304,11 @@ def _has_awslambdaric(python: str) -> bool:
         )
     except (OSError, subprocess.TimeoutExpired):
         return False
+
+
+def _interpreter_version(python: str) -> str:
+    """`X.Y` of an interpreter: the daemon's own without a subprocess, else from its name."""
+    if python == sys.executable:
+        return f"{sys.version_info.major}.{sys.version_info.minor}"
+    match = re.search(r"python(\d+\.\d+)$", python)
+    return match.group(1) if match else ""

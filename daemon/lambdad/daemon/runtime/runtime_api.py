@@ -7,7 +7,8 @@ init to `init/error`. The server hands each posted result to the waiting
 invoker as a `RuntimeOutcome`. Behaviour (paths, headers, status codes, error
 bodies) follows AWS's Runtime Interface Emulator.
 
-Not routed (404): the Extensions, Logs and Telemetry APIs, and SnapStart's
+The Extensions API (`/2020-01-01/extension/...`) is served on the same port by
+`extensions.ExtensionsApi`. Not routed (404): the Logs and Telemetry APIs, and SnapStart's
 `restore/*`.
 """
 
@@ -21,6 +22,8 @@ from dataclasses import dataclass, field
 
 import structlog
 from aiohttp import web
+
+from lambdad.daemon.runtime.extensions import ExtensionsApi
 
 log = structlog.get_logger(__name__)
 
@@ -150,8 +153,15 @@ class RuntimeApiServer:
     runtime took it; `init_error` and `ready` report the init phase.
     """
 
-    def __init__(self, bind_host: str, *, max_response_bytes: int = MAX_RESPONSE_BYTES) -> None:
+    def __init__(
+        self,
+        bind_host: str,
+        *,
+        max_response_bytes: int = MAX_RESPONSE_BYTES,
+        extensions: ExtensionsApi | None = None,
+    ) -> None:
         self.bind_host = bind_host
+        self.extensions = extensions or ExtensionsApi(0, {})
         self.max_response_bytes = max_response_bytes
         self.port = 0
         self.ready = asyncio.Event()  # the runtime asked for its first event
@@ -171,6 +181,7 @@ class RuntimeApiServer:
         app.router.add_post(f"{API}/runtime/invocation/{{request_id}}/error", self._error)
         app.router.add_post(f"{API}/runtime/init/error", self._init_error)
         app.router.add_get(f"{API}/ping", self._ping)
+        self.extensions.routes(app)
         self._runner = web.AppRunner(
             app, access_log=None, handle_signals=False, shutdown_timeout=0.5
         )
@@ -219,6 +230,8 @@ class RuntimeApiServer:
         assert task is not None
         self._polls.add(task)
         try:
+            # As on AWS, the first event waits for the external extensions' init.
+            await self.extensions.wait_ready()
             while True:
                 pending = await self._queue.get()
                 if pending.request.request_id in self._by_id and not pending.outcome.done():
@@ -243,6 +256,9 @@ class RuntimeApiServer:
         headers.update({k: v for k, v in optional.items() if v})
         self._current = pending
         pending.delivered.set()
+        self.extensions.invoke(
+            inv.request_id, inv.deadline_ms, inv.invoked_function_arn, inv.trace_id
+        )
         return web.Response(body=inv.payload, headers=headers)
 
     def _pending_for(self, request: web.Request) -> _Pending | None:

@@ -54,6 +54,36 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (function_name, qualifier)
     );
     """,
+    # Layer versions (numbers never reused: layers.last_version survives deletions).
+    """
+    CREATE TABLE layers (
+        name TEXT PRIMARY KEY,
+        last_version INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE layer_versions (
+        layer_name TEXT NOT NULL REFERENCES layers(name),
+        version INTEGER NOT NULL,
+        config TEXT NOT NULL,
+        policy TEXT,
+        PRIMARY KEY (layer_name, version)
+    );
+    """,
+    # Function URLs (url_id is stable for the life of the config) and resource policies.
+    """
+    CREATE TABLE function_urls (
+        function_name TEXT NOT NULL REFERENCES functions(name) ON DELETE CASCADE,
+        qualifier TEXT NOT NULL,
+        url_id TEXT NOT NULL UNIQUE,
+        config TEXT NOT NULL,
+        PRIMARY KEY (function_name, qualifier)
+    );
+    CREATE TABLE function_policies (
+        function_name TEXT NOT NULL REFERENCES functions(name) ON DELETE CASCADE,
+        qualifier TEXT NOT NULL,
+        policy TEXT NOT NULL,
+        PRIMARY KEY (function_name, qualifier)
+    );
+    """,
 )
 
 
@@ -121,6 +151,7 @@ class Transaction:
             "DELETE FROM versions WHERE function_name=? AND version=?", (name, version)
         )
         self.delete_event_invoke_config(name, version)
+        self.delete_function_policy(name, version)
 
     def versions(self, name: str | None = None) -> list[FunctionVersion]:
         """Versions of one function (or all), ordered by name then $LATEST first."""
@@ -134,11 +165,68 @@ class Transaction:
         return [FunctionVersion.from_json(r[0]) for r in rows]
 
     def referenced_blobs(self) -> set[str]:
-        """Hex digests of every stored zip that some version uses."""
-        rows = self._db.execute("SELECT config FROM versions")
-        return {
-            sha for sha in (FunctionVersion.from_json(r[0]).code.sha256_hex for r in rows) if sha
-        }
+        """Hex digests of every stored zip that some version or layer version uses."""
+        shas: set[str] = set()
+        for (config,) in self._db.execute("SELECT config FROM versions"):
+            version = FunctionVersion.from_json(config)
+            shas.add(version.code.sha256_hex)
+            # A function keeps its layers' content even after the layer version is deleted.
+            shas.update(layer.sha256_hex for layer in version.layers)
+        for (config,) in self._db.execute("SELECT config FROM layer_versions"):
+            shas.add(json.loads(config).get("sha256_hex", ""))
+        shas.discard("")
+        return shas
+
+    # layers (rows are JSON documents owned by lambdad.daemon.domain.layers)
+    def next_layer_version(self, layer_name: str) -> int:
+        """Reserve the next version number of a layer (never reused, even after deletes)."""
+        self._db.execute(
+            "INSERT INTO layers(name, last_version) VALUES(?, 1) "
+            "ON CONFLICT(name) DO UPDATE SET last_version=last_version+1",
+            (layer_name,),
+        )
+        row = self._db.execute(
+            "SELECT last_version FROM layers WHERE name=?", (layer_name,)
+        ).fetchone()
+        return int(row[0])
+
+    def get_layer_version(self, layer_name: str, version: int) -> tuple[str, str | None] | None:
+        """(config JSON, policy JSON or None) of one layer version."""
+        row = self._db.execute(
+            "SELECT config, policy FROM layer_versions WHERE layer_name=? AND version=?",
+            (layer_name, version),
+        ).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def put_layer_version(
+        self, layer_name: str, version: int, config: str, policy: str | None
+    ) -> None:
+        """Insert or replace one layer version (and its policy)."""
+        self._db.execute(
+            "INSERT INTO layer_versions(layer_name, version, config, policy) VALUES(?,?,?,?) "
+            "ON CONFLICT(layer_name, version) DO UPDATE SET config=excluded.config, "
+            "policy=excluded.policy",
+            (layer_name, version, config, policy),
+        )
+
+    def delete_layer_version(self, layer_name: str, version: int) -> None:
+        """Delete one layer version; the layer's counter stays."""
+        self._db.execute(
+            "DELETE FROM layer_versions WHERE layer_name=? AND version=?", (layer_name, version)
+        )
+
+    def layer_versions(self, layer_name: str | None = None) -> list[str]:
+        """Config JSON of the versions of one layer (or all), by name then version."""
+        if layer_name is None:
+            rows = self._db.execute(
+                "SELECT config FROM layer_versions ORDER BY layer_name, version"
+            )
+        else:
+            rows = self._db.execute(
+                "SELECT config FROM layer_versions WHERE layer_name=? ORDER BY version",
+                (layer_name,),
+            )
+        return [r[0] for r in rows]
 
     # aliases
     def get_alias(self, function_name: str, name: str) -> Alias | None:
@@ -164,6 +252,8 @@ class Transaction:
             (function_name, name),
         )
         self.delete_event_invoke_config(function_name, name)
+        self.delete_function_url(function_name, name)
+        self.delete_function_policy(function_name, name)
 
     def aliases(self, function_name: str) -> list[Alias]:
         """A function's aliases, by name."""
@@ -207,6 +297,71 @@ class Transaction:
             (function_name,),
         )
         return [EventInvokeConfig.from_json(r[0]) for r in rows]
+
+    # function URLs and resource policies (JSON documents owned by domain/urls.py)
+    def get_function_url(self, function_name: str, qualifier: str) -> str | None:
+        """The URL configuration (JSON) of a function qualifier ($LATEST or an alias)."""
+        row = self._db.execute(
+            "SELECT config FROM function_urls WHERE function_name=? AND qualifier=?",
+            (function_name, qualifier),
+        ).fetchone()
+        return row[0] if row else None
+
+    def function_url_by_id(self, url_id: str) -> str | None:
+        """The URL configuration (JSON) with this URL id."""
+        row = self._db.execute(
+            "SELECT config FROM function_urls WHERE url_id=?", (url_id,)
+        ).fetchone()
+        return row[0] if row else None
+
+    def put_function_url(
+        self, function_name: str, qualifier: str, url_id: str, config: str
+    ) -> None:
+        """Insert or replace a URL configuration; the URL id of an existing one is kept."""
+        self._db.execute(
+            "INSERT INTO function_urls(function_name, qualifier, url_id, config) VALUES(?,?,?,?) "
+            "ON CONFLICT(function_name, qualifier) DO UPDATE SET config=excluded.config",
+            (function_name, qualifier, url_id, config),
+        )
+
+    def delete_function_url(self, function_name: str, qualifier: str) -> bool:
+        """Delete a URL configuration; False if there was none."""
+        cursor = self._db.execute(
+            "DELETE FROM function_urls WHERE function_name=? AND qualifier=?",
+            (function_name, qualifier),
+        )
+        return cursor.rowcount > 0
+
+    def function_urls(self, function_name: str) -> list[str]:
+        """A function's URL configurations (JSON), by qualifier ($LATEST sorts first)."""
+        rows = self._db.execute(
+            "SELECT config FROM function_urls WHERE function_name=? ORDER BY qualifier",
+            (function_name,),
+        )
+        return [r[0] for r in rows]
+
+    def get_function_policy(self, function_name: str, qualifier: str) -> str | None:
+        """The resource policy record (JSON) of a function qualifier ("" = unqualified)."""
+        row = self._db.execute(
+            "SELECT policy FROM function_policies WHERE function_name=? AND qualifier=?",
+            (function_name, qualifier),
+        ).fetchone()
+        return row[0] if row else None
+
+    def put_function_policy(self, function_name: str, qualifier: str, policy: str) -> None:
+        """Insert or replace a resource policy record."""
+        self._db.execute(
+            "INSERT INTO function_policies(function_name, qualifier, policy) VALUES(?,?,?) "
+            "ON CONFLICT(function_name, qualifier) DO UPDATE SET policy=excluded.policy",
+            (function_name, qualifier, policy),
+        )
+
+    def delete_function_policy(self, function_name: str, qualifier: str) -> None:
+        """Delete a resource policy record."""
+        self._db.execute(
+            "DELETE FROM function_policies WHERE function_name=? AND qualifier=?",
+            (function_name, qualifier),
+        )
 
 
 class StateStore:

@@ -55,6 +55,16 @@ for (const [method, level] of [["log", "INFO"], ["info", "INFO"], ["warn", "WARN
 
 globalThis.awslambda = {
   streamifyResponse(handler) { handler[STREAMING] = true; return handler; },
+  // Function URL answers: a JSON prelude (statusCode, headers, cookies) and 8 NUL bytes
+  // before the body, under the HTTP integration content type (as AWS's Node.js runtime).
+  HttpResponseStream: {
+    from(stream, prelude) {
+      stream.setContentType("application/vnd.awslambda.http-integration-response");
+      stream.write(JSON.stringify(prelude || {}));
+      stream.write(Buffer.alloc(8));
+      return stream;
+    },
+  },
 };
 
 async function loadHandler() {

@@ -1,0 +1,104 @@
+"""`/opt` directories: a function's layers merged in order, each layer extracted once.
+
+Each layer zip is extracted once by the `CodeStore` (content-addressed, safe extraction).
+A function with one layer uses that directory as `/opt` directly; several layers are merged
+into `<root>/<digest of the ordered list>/`, later layers winning on conflicts and folders
+merged, by hard links where possible (no copy of the content).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from lambdad.daemon.runtime.code import CodeStore
+
+
+class OptDirectories:
+    """Builds (once) and finds the merged `/opt` of an ordered list of layer zips."""
+
+    def __init__(self, root: Path, code: CodeStore) -> None:
+        self.root = root
+        self._code = code
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    async def opt_dir(self, layer_shas: Sequence[str]) -> Path | None:
+        """The directory to mount at `/opt` for these layers (None without layers)."""
+        shas = [s for s in layer_shas if s]
+        if not shas:
+            return None
+        sources = [await self._code.code_dir(sha) for sha in shas]
+        if len(sources) == 1:
+            return sources[0]
+        key = hashlib.sha256("\n".join(shas).encode()).hexdigest()
+        target = self.root / key
+        if target.is_dir():
+            return target
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        async with lock:
+            if not target.is_dir():
+                await asyncio.to_thread(self._merge, sources, target)
+        self._locks.pop(key, None)
+        return target
+
+    def _merge(self, sources: Sequence[Path], target: Path) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=self.root, prefix=".merging-"))
+        try:
+            for source in sources:
+                _overlay(source, staging)
+            os.chmod(staging, 0o755)
+            try:
+                os.rename(staging, target)
+            except OSError:
+                if not target.is_dir():
+                    raise
+        finally:
+            if staging.exists():
+                shutil.rmtree(staging, ignore_errors=True)
+
+    def remove_partial(self) -> None:
+        """Delete staging directories an interrupted merge left behind."""
+        if self.root.is_dir():
+            for path in self.root.glob(".merging-*"):
+                shutil.rmtree(path, ignore_errors=True)
+
+
+def _overlay(source: Path, destination: Path) -> None:
+    """Copy `source` over `destination`: files replace files, folders merge."""
+    for directory, dirnames, filenames in os.walk(source):
+        relative = Path(directory).relative_to(source)
+        here = destination / relative
+        for name in list(dirnames):
+            src, dst = Path(directory) / name, here / name
+            if src.is_symlink():
+                dirnames.remove(name)  # do not descend; copy the link itself
+                _replace(dst)
+                os.symlink(os.readlink(src), dst)
+                continue
+            if dst.is_symlink() or (dst.exists() and not dst.is_dir()):
+                _replace(dst)
+            dst.mkdir(exist_ok=True)
+            shutil.copymode(src, dst)
+        for name in filenames:
+            src, dst = Path(directory) / name, here / name
+            _replace(dst)
+            if src.is_symlink():
+                os.symlink(os.readlink(src), dst)
+                continue
+            try:
+                os.link(src, dst)
+            except OSError:
+                shutil.copy2(src, dst)
+
+
+def _replace(path: Path) -> None:
+    if path.is_symlink() or path.is_file():
+        path.unlink()
+    elif path.is_dir():
+        shutil.rmtree(path)
