@@ -17,6 +17,7 @@ import subprocess
 import threading
 import time
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -64,12 +65,30 @@ exports.handler = awslambda.streamifyResponse(async (event, responseStream, cont
 """
 
 
+@pytest.fixture(
+    scope="module", params=["process", pytest.param("docker", marks=pytest.mark.docker)]
+)
+def lambdad(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LambdadProcess]:
+    """`lambdad serve` running functions with the parameter's executor (URLs are served the
+    same way for both; Docker needs the engine and images, or skips outside CI)."""
+    if request.param == "docker":
+        request.getfixturevalue("runtime_images")
+    root = tmp_path_factory.mktemp(f"urls-{request.param}")
+    process = LambdadProcess(
+        data_dir=root / "data", log_path=root / "lambdad.log", executor=request.param
+    ).start()
+    yield process
+    process.stop()
+
+
 def _create(
     lambdad: LambdadProcess,
     name: str,
     tmp_path: Path,
     files: dict[str, str],
-    runtime: str = "python3.12",
+    runtime: str = "python3.11",
     handler: str = "index.handler",
 ) -> None:
     zip_path = tmp_path / f"{name}.zip"

@@ -43,6 +43,9 @@ LAYOUT_REPOSITORY = "lambdad/runtime-layout"
 LABEL_RUNTIME = "dev.lambdad.runtime"
 LABEL_IMAGE_KIND = "dev.lambdad.image"
 LABEL_ROOTFS = "dev.lambdad.rootfs"
+# Digest of the files lambdad puts into a runtime image (entrypoint, bootstrap, runtime
+# client): an image built from older files is rebuilt, not reused.
+LABEL_ASSETS = "dev.lambdad.assets"
 DEBIAN_MIRROR = "http://deb.debian.org/debian"
 # One package set per suite, shared by every runtime of the suite (one base, many thin images).
 ROOTFS_PACKAGES = ("python3", "python3-pip", "ca-certificates", "curl", "nodejs")
@@ -388,10 +391,32 @@ def build_runtime_image(
             dockerfile,
             image.tag,
             {"BASE": layout},
-            {LABEL_IMAGE_KIND: "runtime", LABEL_RUNTIME: image.runtime},
+            {
+                LABEL_IMAGE_KIND: "runtime",
+                LABEL_RUNTIME: image.runtime,
+                LABEL_ASSETS: assets_digest(image),
+            },
             step,
             out,
         )
+
+
+def assets_digest(image: RuntimeImage) -> str:
+    """Digest of every lambdad file that goes into `image`."""
+    digest = hashlib.sha256()
+    names = ["Dockerfile.layout", "lambda-entrypoint.sh", f"Dockerfile.{image.family}"]
+    names.append(f"bootstrap.{image.family}")
+    for name in names:
+        digest.update(_asset(name).encode())
+    if image.family == "nodejs" and NODE_CLIENT.is_file():
+        digest.update(NODE_CLIENT.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def image_current(client: docker.DockerClient, image: RuntimeImage) -> bool:
+    """True if `image` exists and was built from this installation's files."""
+    labels = _image_labels(client, image.tag)
+    return labels is not None and labels.get(LABEL_ASSETS) == assets_digest(image)
 
 
 def image_exists(client: docker.DockerClient, ref: str) -> bool:
@@ -437,7 +462,7 @@ def build_runtime_images(
         for image in selected:
             by_suite.setdefault(image.suite, []).append(image)
         for suite, images in by_suite.items():
-            todo = [image for image in images if force or not image_exists(engine, image.tag)]
+            todo = [image for image in images if force or not image_current(engine, image)]
             for image in images:
                 if image not in todo:
                     log.info("image exists", image=image.tag, hint="--force rebuilds it")
