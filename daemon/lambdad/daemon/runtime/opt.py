@@ -8,15 +8,14 @@ merged, by hard links where possible (no copy of the content).
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import os
 import shutil
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from lambdad.daemon.runtime.code import CodeStore
+from lambdad.daemon.runtime.directories import BuiltDirectories
 
 
 class OptDirectories:
@@ -25,7 +24,7 @@ class OptDirectories:
     def __init__(self, root: Path, code: CodeStore) -> None:
         self.root = root
         self._code = code
-        self._locks: dict[str, asyncio.Lock] = {}
+        self._directories = BuiltDirectories(root, ".merging-")
 
     async def opt_dir(self, layer_shas: Sequence[str]) -> Path | None:
         """The directory to mount at `/opt` for these layers (None without layers)."""
@@ -36,37 +35,16 @@ class OptDirectories:
         if len(sources) == 1:
             return sources[0]
         key = hashlib.sha256("\n".join(shas).encode()).hexdigest()
-        target = self.root / key
-        if target.is_dir():
-            return target
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        async with lock:
-            if not target.is_dir():
-                await asyncio.to_thread(self._merge, sources, target)
-        self._locks.pop(key, None)
-        return target
-
-    def _merge(self, sources: Sequence[Path], target: Path) -> None:
-        self.root.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(dir=self.root, prefix=".merging-"))
-        try:
-            for source in sources:
-                _overlay(source, staging)
-            os.chmod(staging, 0o755)
-            try:
-                os.rename(staging, target)
-            except OSError:
-                if not target.is_dir():
-                    raise
-        finally:
-            if staging.exists():
-                shutil.rmtree(staging, ignore_errors=True)
+        return await self._directories.ensure(key, lambda staging: _merge(sources, staging))
 
     def remove_partial(self) -> None:
         """Delete staging directories an interrupted merge left behind."""
-        if self.root.is_dir():
-            for path in self.root.glob(".merging-*"):
-                shutil.rmtree(path, ignore_errors=True)
+        self._directories.remove_partial()
+
+
+def _merge(sources: Sequence[Path], staging: Path) -> None:
+    for source in sources:
+        _overlay(source, staging)
 
 
 def _overlay(source: Path, destination: Path) -> None:
