@@ -42,6 +42,7 @@ from lambdad.client import (
     NotFoundError,
     RequestTooLargeError,
     ResourceConflictError,
+    ResourceInUseError,
     ResourceNotFoundError,
     RevisionIdMismatchError,
     ServiceError,
@@ -470,6 +471,7 @@ ERROR_CATALOGUE: dict[str, tuple[type[LambdadError], type[LambdadError], grpc.St
         grpc.StatusCode.ALREADY_EXISTS,
     ),
     "RESOURCE_CONFLICT": (ResourceConflictError, ConflictError, grpc.StatusCode.ABORTED),
+    "RESOURCE_IN_USE": (ResourceInUseError, LambdadError, grpc.StatusCode.FAILED_PRECONDITION),
     "REVISION_ID_MISMATCH": (
         RevisionIdMismatchError,
         LambdadError,

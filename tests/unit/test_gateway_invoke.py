@@ -45,6 +45,7 @@ from lambdad.gateway import translate
 from lambdad.gateway.routes import (
     ALL_ROUTES,
     EVENT_MAX_BYTES,
+    EVENT_SOURCE_ROUTES,
     INVOCATION_ROUTES,
     INVOKE_MAX_BYTES,
     LAYER_ROUTES,
@@ -54,6 +55,7 @@ from lambdad.gateway.routes import (
     RouteKind,
     Router,
 )
+from lambdad.v1 import event_source_service_pb2 as es
 from lambdad.v1 import function_service_pb2 as fs
 from lambdad.v1 import invocation_service_pb2 as inv
 from lambdad.v1 import invocation_service_pb2_grpc as inv_grpc
@@ -75,6 +77,7 @@ SERVICES = {
     "InvocationService": inv.DESCRIPTOR.services_by_name["InvocationService"],
     "LayerService": ls.DESCRIPTOR.services_by_name["LayerService"],
     "UrlService": us.DESCRIPTOR.services_by_name["UrlService"],
+    "EventSourceService": es.DESCRIPTOR.services_by_name["EventSourceService"],
 }
 INVOCATION_SERVICE = SERVICES["InvocationService"]
 BY_OP = {route.operation: route for route in ALL_ROUTES}
@@ -121,7 +124,10 @@ def test_tables_are_split_by_service() -> None:
     assert {_service_of(r).name for r in INVOCATION_ROUTES} == {"InvocationService"}
     assert {_service_of(r).name for r in LAYER_ROUTES} == {"LayerService"}
     assert {_service_of(r).name for r in URL_ROUTES} == {"UrlService"}
-    assert ALL_ROUTES == ROUTES + INVOCATION_ROUTES + LAYER_ROUTES + URL_ROUTES
+    assert {_service_of(r).name for r in EVENT_SOURCE_ROUTES} == {"EventSourceService"}
+    assert ALL_ROUTES == (
+        ROUTES + INVOCATION_ROUTES + LAYER_ROUTES + URL_ROUTES + EVENT_SOURCE_ROUTES
+    )
 
 
 def test_all_routes_are_unique() -> None:
@@ -131,7 +137,9 @@ def test_all_routes_are_unique() -> None:
 
 
 @pytest.mark.parametrize(
-    "route", INVOCATION_ROUTES + LAYER_ROUTES + URL_ROUTES, ids=lambda r: r.operation
+    "route",
+    INVOCATION_ROUTES + LAYER_ROUTES + URL_ROUTES + EVENT_SOURCE_ROUTES,
+    ids=lambda r: r.operation,
 )
 def test_route_agrees_with_the_proto(route: Route) -> None:
     method = _service_of(route).methods_by_name[route.rpc]
@@ -154,7 +162,9 @@ def test_route_agrees_with_the_proto(route: Route) -> None:
 
 
 @pytest.mark.parametrize(
-    "route", INVOCATION_ROUTES + LAYER_ROUTES + URL_ROUTES, ids=lambda r: r.operation
+    "route",
+    INVOCATION_ROUTES + LAYER_ROUTES + URL_ROUTES + EVENT_SOURCE_ROUTES,
+    ids=lambda r: r.operation,
 )
 def test_route_agrees_with_botocore(route: Route) -> None:
     operation = LAMBDA_MODEL.operation_model(route.operation)

@@ -510,6 +510,7 @@ EXPECTED_ERRORS = [
     (Reason.FUNCTION_ALREADY_EXISTS, "ResourceConflictException", 409, "message"),
     (Reason.ALIAS_ALREADY_EXISTS, "ResourceConflictException", 409, "message"),
     (Reason.RESOURCE_CONFLICT, "ResourceConflictException", 409, "message"),
+    (Reason.RESOURCE_IN_USE, "ResourceInUseException", 400, "Message"),
     (Reason.REVISION_ID_MISMATCH, "PreconditionFailedException", 412, "message"),
     (Reason.REQUEST_TOO_LARGE, "RequestEntityTooLargeException", 413, "message"),
     (Reason.ACCESS_DENIED, "AccessDeniedException", 403, "Message"),

@@ -18,6 +18,7 @@ import grpc.aio
 from google.protobuf.message import Message
 
 from lambdad.client.errors import error_from_rpc
+from lambdad.v1 import event_source_service_pb2 as event_source_service
 from lambdad.v1 import function_service_pb2 as function_service
 from lambdad.v1 import invocation_service_pb2 as invocation_service
 from lambdad.v1 import layer_service_pb2 as layer_service
@@ -32,6 +33,7 @@ _FUNCTION_SERVICE = "/lambdad.v1.FunctionService/"
 _INVOCATION_SERVICE = "/lambdad.v1.InvocationService/"
 _LAYER_SERVICE = "/lambdad.v1.LayerService/"
 _URL_SERVICE = "/lambdad.v1.UrlService/"
+_EVENT_SOURCE_SERVICE = "/lambdad.v1.EventSourceService/"
 
 _ResponseT = TypeVar("_ResponseT", bound=Message)
 _ChannelOptions = Sequence[tuple[str, Any]]
@@ -925,6 +927,88 @@ class LambdadClient:
             request_id,
         )
 
+    # EventSourceService
+
+    def create_event_source_mapping(
+        self,
+        request: event_source_service.CreateEventSourceMappingRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> event_source_service.CreateEventSourceMappingResponse:
+        """Maps a queue or stream to a function (state Creating)."""
+        return self._call(
+            _EVENT_SOURCE_SERVICE + "CreateEventSourceMapping",
+            request,
+            event_source_service.CreateEventSourceMappingResponse,
+            timeout,
+            request_id,
+        )
+
+    def get_event_source_mapping(
+        self,
+        request: event_source_service.GetEventSourceMappingRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> event_source_service.GetEventSourceMappingResponse:
+        """Returns an event source mapping."""
+        return self._call(
+            _EVENT_SOURCE_SERVICE + "GetEventSourceMapping",
+            request,
+            event_source_service.GetEventSourceMappingResponse,
+            timeout,
+            request_id,
+        )
+
+    def update_event_source_mapping(
+        self,
+        request: event_source_service.UpdateEventSourceMappingRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> event_source_service.UpdateEventSourceMappingResponse:
+        """Changes an event source mapping (state Updating)."""
+        return self._call(
+            _EVENT_SOURCE_SERVICE + "UpdateEventSourceMapping",
+            request,
+            event_source_service.UpdateEventSourceMappingResponse,
+            timeout,
+            request_id,
+        )
+
+    def delete_event_source_mapping(
+        self,
+        request: event_source_service.DeleteEventSourceMappingRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> event_source_service.DeleteEventSourceMappingResponse:
+        """Removes an event source mapping (state Deleting)."""
+        return self._call(
+            _EVENT_SOURCE_SERVICE + "DeleteEventSourceMapping",
+            request,
+            event_source_service.DeleteEventSourceMappingResponse,
+            timeout,
+            request_id,
+        )
+
+    def list_event_source_mappings(
+        self,
+        request: event_source_service.ListEventSourceMappingsRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> event_source_service.ListEventSourceMappingsResponse:
+        """Lists event source mappings."""
+        return self._call(
+            _EVENT_SOURCE_SERVICE + "ListEventSourceMappings",
+            request,
+            event_source_service.ListEventSourceMappingsResponse,
+            timeout,
+            request_id,
+        )
+
 
 class AsyncLambdadClient:
     """asyncio client for the lambdad gRPC API (grpc.aio); the same methods as `LambdadClient`.
@@ -1778,6 +1862,88 @@ class AsyncLambdadClient:
             _URL_SERVICE + "ResolveFunctionUrl",
             request,
             url_service.ResolveFunctionUrlResponse,
+            timeout,
+            request_id,
+        )
+
+    # EventSourceService
+
+    async def create_event_source_mapping(
+        self,
+        request: event_source_service.CreateEventSourceMappingRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> event_source_service.CreateEventSourceMappingResponse:
+        """Maps a queue or stream to a function (state Creating)."""
+        return await self._call(
+            _EVENT_SOURCE_SERVICE + "CreateEventSourceMapping",
+            request,
+            event_source_service.CreateEventSourceMappingResponse,
+            timeout,
+            request_id,
+        )
+
+    async def get_event_source_mapping(
+        self,
+        request: event_source_service.GetEventSourceMappingRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> event_source_service.GetEventSourceMappingResponse:
+        """Returns an event source mapping."""
+        return await self._call(
+            _EVENT_SOURCE_SERVICE + "GetEventSourceMapping",
+            request,
+            event_source_service.GetEventSourceMappingResponse,
+            timeout,
+            request_id,
+        )
+
+    async def update_event_source_mapping(
+        self,
+        request: event_source_service.UpdateEventSourceMappingRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> event_source_service.UpdateEventSourceMappingResponse:
+        """Changes an event source mapping (state Updating)."""
+        return await self._call(
+            _EVENT_SOURCE_SERVICE + "UpdateEventSourceMapping",
+            request,
+            event_source_service.UpdateEventSourceMappingResponse,
+            timeout,
+            request_id,
+        )
+
+    async def delete_event_source_mapping(
+        self,
+        request: event_source_service.DeleteEventSourceMappingRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> event_source_service.DeleteEventSourceMappingResponse:
+        """Removes an event source mapping (state Deleting)."""
+        return await self._call(
+            _EVENT_SOURCE_SERVICE + "DeleteEventSourceMapping",
+            request,
+            event_source_service.DeleteEventSourceMappingResponse,
+            timeout,
+            request_id,
+        )
+
+    async def list_event_source_mappings(
+        self,
+        request: event_source_service.ListEventSourceMappingsRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> event_source_service.ListEventSourceMappingsResponse:
+        """Lists event source mappings."""
+        return await self._call(
+            _EVENT_SOURCE_SERVICE + "ListEventSourceMappings",
+            request,
+            event_source_service.ListEventSourceMappingsResponse,
             timeout,
             request_id,
         )

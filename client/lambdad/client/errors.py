@@ -30,6 +30,7 @@ __all__ = [
     "NotFoundError",
     "RequestTooLargeError",
     "ResourceConflictError",
+    "ResourceInUseError",
     "ResourceNotFoundError",
     "RevisionIdMismatchError",
     "ServiceError",
@@ -134,6 +135,13 @@ class ResourceConflictError(ConflictError):
     REASON = "RESOURCE_CONFLICT"
 
 
+class ResourceInUseError(LambdadError):
+    """The resource is in a transitional state (ResourceInUseException), e.g. an event source
+    mapping that is being created, updated or deleted; retry when it has settled."""
+
+    REASON = "RESOURCE_IN_USE"
+
+
 class RevisionIdMismatchError(LambdadError):
     """The given revision ID no longer matches (AWS's PreconditionFailedException).
 
@@ -187,6 +195,7 @@ _BY_REASON: Final[Mapping[str, type[LambdadError]]] = MappingProxyType(
             FunctionAlreadyExistsError,
             AliasAlreadyExistsError,
             ResourceConflictError,
+            ResourceInUseError,
             RevisionIdMismatchError,
             RequestTooLargeError,
             AccessDeniedError,

@@ -59,6 +59,9 @@ class Config:
     # Lambda endpoint that layer versions of other accounts are fetched from; None = real
     # AWS Lambda in the layer ARN's region (credentials from boto3's standard chain).
     layer_upstream_endpoint_url: str | None = None
+    # Code.S3Bucket that means "S3Key is a host directory to run in place" (hot reloading,
+    # LocalStack's convention); empty disables it.
+    hot_reload_bucket: str = "hot-reload"
 
     @property
     def grpc_target(self) -> str:

@@ -10,6 +10,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from lambdad.client.client import channel_options
+from lambdad.daemon.api.event_sources import EventSourceServicer
 from lambdad.daemon.api.functions import FunctionServicer
 from lambdad.daemon.api.invocations import InvocationServicer
 from lambdad.daemon.api.layers import LayerServicer
@@ -18,6 +19,7 @@ from lambdad.daemon.codesource import S3CodeSource
 from lambdad.daemon.config import Config
 from lambdad.daemon.domain.code_urls import CodeUrlSigner
 from lambdad.daemon.domain.event_invoke_config import EventInvokeConfigRegistry
+from lambdad.daemon.domain.event_sources import EventSourceMappingRegistry
 from lambdad.daemon.domain.functions import FunctionRegistry
 from lambdad.daemon.domain.invocations import InvocationService
 from lambdad.daemon.domain.layers import LayerRegistry
@@ -26,15 +28,19 @@ from lambdad.daemon.domain.urls import FunctionUrlRegistry
 from lambdad.daemon.images.resolve import parse_image_mapping
 from lambdad.daemon.remote_layers import UpstreamLayerSource
 from lambdad.daemon.runtime.code import CodeStore
-from lambdad.daemon.runtime.docker import daemon_id_for, select_executor
+from lambdad.daemon.runtime.docker import DockerExecutor, daemon_id_for, select_executor
 from lambdad.daemon.runtime.executor import RuntimeReadiness
 from lambdad.daemon.runtime.logs import FunctionLogs
 from lambdad.daemon.runtime.opt import OptDirectories
 from lambdad.daemon.runtime.pool import EnvironmentPool
 from lambdad.daemon.runtime.process import ProcessExecutor
+from lambdad.daemon.sources.aws import AwsEventSourceProbe, SourceClients
+from lambdad.daemon.sources.pollers import EventSourcePollers
 from lambdad.daemon.store.blobs import BlobStore
 from lambdad.daemon.store.state import StateStore
 from lambdad.v1 import (
+    event_source_service_pb2,
+    event_source_service_pb2_grpc,
     function_service_pb2,
     function_service_pb2_grpc,
     invocation_service_pb2,
@@ -52,6 +58,7 @@ SERVICE_NAMES = (
     invocation_service_pb2.DESCRIPTOR.services_by_name["InvocationService"].full_name,
     layer_service_pb2.DESCRIPTOR.services_by_name["LayerService"].full_name,
     url_service_pb2.DESCRIPTOR.services_by_name["UrlService"].full_name,
+    event_source_service_pb2.DESCRIPTOR.services_by_name["EventSourceService"].full_name,
 )
 
 
@@ -66,10 +73,13 @@ class Daemon:
     port: int
     invocations: InvocationService
     pool: EnvironmentPool
+    pollers: EventSourcePollers | None = None
 
     async def stop(self, grace: float = 5.0) -> None:
         """Stop accepting RPCs, let running ones finish, kill environments, then close state."""
         await self.server.stop(grace)
+        if self.pollers is not None:
+            await self.pollers.stop()
         await self.invocations.stop()
         await self.pool.close()
         await self.registry.stop()
@@ -105,6 +115,8 @@ async def start_daemon(config: Config) -> Daemon:
         strict=config.strict,
         layers=layers,
         preparer=RuntimeReadiness(executor),
+        image_resolver=executor if isinstance(executor, DockerExecutor) else None,
+        hot_reload_bucket=config.hot_reload_bucket,
     )
     await registry.start()
     code_store = CodeStore(config.data_dir / "code", blobs)
@@ -148,6 +160,15 @@ async def start_daemon(config: Config) -> Daemon:
         ),
         server,
     )
+    source_clients = SourceClients()
+    event_sources = EventSourceMappingRegistry(
+        account=registry.account, state=state, probe=AwsEventSourceProbe(source_clients)
+    )
+    pollers = EventSourcePollers(event_sources, invocations, source_clients)
+    await pollers.start()
+    event_source_service_pb2_grpc.add_EventSourceServiceServicer_to_server(
+        EventSourceServicer(event_sources), server
+    )
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection(
@@ -165,4 +186,4 @@ async def start_daemon(config: Config) -> Daemon:
         strict=config.strict,
         executor=executor.name,
     )
-    return Daemon(config, server, state, registry, port, invocations, pool)
+    return Daemon(config, server, state, registry, port, invocations, pool, pollers)

@@ -9,8 +9,8 @@ names.
 
 Adding an operation is adding a row; see `Route` for what each column means. There is one
 table per gRPC service (`ROUTES` for FunctionService, `INVOCATION_ROUTES` for
-InvocationService, `LAYER_ROUTES` for LayerService, `URL_ROUTES` for UrlService); the gateway
-serves `ALL_ROUTES`.
+InvocationService, `LAYER_ROUTES` for LayerService, `URL_ROUTES` for UrlService,
+`EVENT_SOURCE_ROUTES` for EventSourceService); the gateway serves `ALL_ROUTES`.
 
 A path template may end in a fixed query, as in AWS's model (`/2018-10-31/layers?find=
 LayerVersion` is GetLayerVersionByArn, while `/2018-10-31/layers` is ListLayers): such a
@@ -32,6 +32,8 @@ from urllib.parse import unquote
 
 from google.protobuf.message import Message
 
+from lambdad.v1 import event_source_service_pb2 as es
+from lambdad.v1 import event_source_service_pb2_grpc as es_grpc
 from lambdad.v1 import function_service_pb2 as fs
 from lambdad.v1 import function_service_pb2_grpc as fs_grpc
 from lambdad.v1 import invocation_service_pb2 as inv
@@ -391,9 +393,40 @@ URL_ROUTES: tuple[Route, ...] = (
         query={"Qualifier": "Qualifier", "RevisionId": "RevisionId"},
     ),
 )
+
+_ESM = "/2015-03-31/event-source-mappings"
+_ESM_STUB = es_grpc.EventSourceServiceStub
+EVENT_SOURCE_ROUTES: tuple[Route, ...] = (
+    Route(
+        "CreateEventSourceMapping", "POST", _ESM, _ESM_STUB, "CreateEventSourceMapping",
+        es.CreateEventSourceMappingRequest, ok_status=202, has_body=True,
+        response_field="event_source_mapping",
+    ),
+    Route(
+        "GetEventSourceMapping", "GET", _ESM + "/{UUID}", _ESM_STUB, "GetEventSourceMapping",
+        es.GetEventSourceMappingRequest, response_field="event_source_mapping",
+    ),
+    Route(
+        "UpdateEventSourceMapping", "PUT", _ESM + "/{UUID}", _ESM_STUB,
+        "UpdateEventSourceMapping", es.UpdateEventSourceMappingRequest, ok_status=202,
+        has_body=True, response_field="event_source_mapping", mask_from_body=True,
+    ),
+    Route(
+        "DeleteEventSourceMapping", "DELETE", _ESM + "/{UUID}", _ESM_STUB,
+        "DeleteEventSourceMapping", es.DeleteEventSourceMappingRequest, ok_status=202,
+        response_field="event_source_mapping",
+    ),
+    Route(
+        "ListEventSourceMappings", "GET", _ESM, _ESM_STUB, "ListEventSourceMappings",
+        es.ListEventSourceMappingsRequest,
+        query={**_PAGING, "EventSourceArn": "EventSourceArn", "FunctionName": "FunctionName"},
+    ),
+)
 # fmt: on
 
-ALL_ROUTES: tuple[Route, ...] = ROUTES + INVOCATION_ROUTES + LAYER_ROUTES + URL_ROUTES
+ALL_ROUTES: tuple[Route, ...] = (
+    ROUTES + INVOCATION_ROUTES + LAYER_ROUTES + URL_ROUTES + EVENT_SOURCE_ROUTES
+)
 
 
 @dataclass(frozen=True)

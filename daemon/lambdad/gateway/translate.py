@@ -53,7 +53,13 @@ _PRECONDITION_FIELDS = frozenset({"revision_id"})
 
 # Repeated fields AWS shows even when empty, beyond the lists of List* responses
 # (CreateFunction answers `"Environment": {"Variables": {}}`).
-_ALWAYS_EMITTED = frozenset({"lambdad.v1.EnvironmentResponse.variables"})
+_ALWAYS_EMITTED = frozenset(
+    {
+        "lambdad.v1.EnvironmentResponse.variables",
+        # AWS shows `"FunctionResponseTypes": []` on every event source mapping.
+        "lambdad.v1.EventSourceMapping.function_response_types",
+    }
+)
 
 # Pagination tokens are plain strings in the proto, but AWS omits NextMarker on the last page.
 _OMITTED_WHEN_EMPTY = frozenset({"next_page_token"})
@@ -642,6 +648,7 @@ AWS_ERRORS: Mapping[Reason, AwsError] = {
     Reason.FUNCTION_ALREADY_EXISTS: AwsError("ResourceConflictException", 409, "message"),
     Reason.ALIAS_ALREADY_EXISTS: AwsError("ResourceConflictException", 409, "message"),
     Reason.RESOURCE_CONFLICT: AwsError("ResourceConflictException", 409, "message"),
+    Reason.RESOURCE_IN_USE: AwsError("ResourceInUseException", 400, "Message"),
     Reason.REVISION_ID_MISMATCH: AwsError("PreconditionFailedException", 412, "message"),
     Reason.REQUEST_TOO_LARGE: AwsError("RequestEntityTooLargeException", 413, "message"),
     Reason.ACCESS_DENIED: AwsError("AccessDeniedException", 403, "Message"),

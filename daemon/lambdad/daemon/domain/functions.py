@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import dataclasses
+import os
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -113,6 +114,21 @@ class FunctionPreparer(Protocol):
     """Gets a version ready to run (e.g. its runtime image); raises to mark it Failed."""
 
     async def prepare(self, config: FunctionVersion) -> None: ...
+
+
+class ImageResolver(Protocol):
+    """Pins an image reference to its digest: `(digest hex, "<repo>@sha256:<hex>")`.
+
+    Returns None when the image is not available (the preparer then fails the version).
+    """
+
+    async def resolve_image(self, image_uri: str) -> tuple[str, str] | None: ...
+
+
+# LocalStack's magic bucket: `S3Key` names a host directory used as the code as it is.
+DEFAULT_HOT_RELOAD_BUCKET = "hot-reload"
+# What LocalStack reports as CodeSha256 for a hot-reloaded function (there is no zip to hash).
+HOT_RELOAD_CODE_SHA256 = "hot-reloading-hash-not-available"
 
 
 class NoLayers:
@@ -246,6 +262,8 @@ class FunctionRegistry:
         strict: bool = False,
         layers: LayerResolver | None = None,
         preparer: FunctionPreparer | None = None,
+        image_resolver: ImageResolver | None = None,
+        hot_reload_bucket: str = DEFAULT_HOT_RELOAD_BUCKET,
     ) -> None:
         self.account = account
         self._state = state
@@ -254,6 +272,8 @@ class FunctionRegistry:
         self._strict = strict
         self._layers = layers or NoLayers()
         self._preparer = preparer or NothingToPrepare()
+        self._image_resolver = image_resolver
+        self._hot_reload_bucket = hot_reload_bucket
         self._transitions: set[asyncio.Task[None]] = set()
         self._listeners: list[Callable[[str], Awaitable[None]]] = []
 
@@ -365,11 +385,21 @@ class FunctionRegistry:
                     "Please don't provide ZipFile or S3 location when the package type is "
                     "set to 'image'"
                 )
-            return CodeRef(image_uri=code.image_uri)
+            resolved = None
+            if self._image_resolver is not None:
+                resolved = await self._image_resolver.resolve_image(code.image_uri)
+            if resolved is None:
+                return CodeRef(image_uri=code.image_uri)
+            digest_hex, resolved_uri = resolved
+            return CodeRef(
+                image_uri=code.image_uri, resolved_image_uri=resolved_uri, code_sha256=digest_hex
+            )
         if code.image_uri:
             raise invalid_parameter(
                 "Please don't provide ImageUri when updating a function with packageType Zip."
             )
+        if self._hot_reload_bucket and code.s3_bucket == self._hot_reload_bucket:
+            return hot_reload_code(code.s3_key)
         if code.zip_file:
             data = code.zip_file
         elif code.s3_bucket and code.s3_key:
@@ -1136,3 +1166,14 @@ def _same_content(a: FunctionVersion, b: FunctionVersion) -> bool:
     left = {k: v for k, v in dataclasses.asdict(a).items() if k not in _VOLATILE_FIELDS}
     right = {k: v for k, v in dataclasses.asdict(b).items() if k not in _VOLATILE_FIELDS}
     return left == right
+
+
+def hot_reload_code(directory: str) -> CodeRef:
+    """The CodeRef of a hot-reloaded function: the host directory `directory`, used in place."""
+    if not directory or not os.path.isabs(directory):
+        raise invalid_parameter(
+            f"Hot reloading needs an absolute host directory as S3Key, got {directory!r}."
+        )
+    if not os.path.isdir(directory):
+        raise invalid_parameter(f"Hot reloading directory {directory} does not exist.")
+    return CodeRef(code_sha256=HOT_RELOAD_CODE_SHA256, hot_reload_dir=os.path.normpath(directory))

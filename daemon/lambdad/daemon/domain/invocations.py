@@ -43,6 +43,7 @@ from lambdad.daemon.domain.functions import FunctionRegistry, VersionView
 from lambdad.daemon.domain.model import State
 from lambdad.daemon.domain.names import LATEST, is_version_qualifier
 from lambdad.daemon.errors import LambdaError, Reason, validation_error
+from lambdad.daemon.runtime.debugging import DEBUG_TIMEOUT_S, debug_port
 from lambdad.daemon.runtime.environment import InvocationResult, new_trace_id
 from lambdad.daemon.runtime.logs import LogLine
 from lambdad.daemon.runtime.pool import EnvironmentPool
@@ -241,14 +242,15 @@ class InvocationService:
                     Reason.INVALID_REQUEST_CONTENT,
                     "Client context must be a valid Base64-encoded JSON object.",
                 ) from error
-        await self._pool.executor.check_runtime(
-            config.runtime,
-            config.code.image_uri or None if config.package_type == "Image" else None,
-        )
+        # No per-invoke runtime/image check: the version turned Active only after one, and
+        # starting a new environment resolves the image again (a warm one needs nothing).
         request = InvocationRequest(
             request_id=invocation.request_id or str(uuid.uuid4()),
             payload=payload,
-            timeout_s=float(config.timeout),
+            # A paused breakpoint is not a hung function: no timeout while debugging.
+            timeout_s=float(
+                DEBUG_TIMEOUT_S if debug_port(config.environment) is not None else config.timeout
+            ),
             invoked_function_arn=arn,
             trace_id=new_trace_id(),
             client_context=client_context,

@@ -43,6 +43,8 @@ class CodeRef:
     unzipped_size: int = 0
     image_uri: str = ""
     resolved_image_uri: str = ""
+    # Hot reloading: a host directory used as the code, in place of a stored zip.
+    hot_reload_dir: str = ""
 
 
 @dataclass(frozen=True)

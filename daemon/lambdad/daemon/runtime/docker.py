@@ -48,6 +48,7 @@ from docker.types import LogConfig, Mount, Ulimit
 
 from lambdad.daemon.errors import LambdaError, Reason
 from lambdad.daemon.images.resolve import RuntimeImages
+from lambdad.daemon.runtime.debugging import SITE_DIR, debug_port, debug_variables, debugpy_path
 from lambdad.daemon.runtime.executor import (
     LABEL_DAEMON,
     LABEL_ENVIRONMENT,
@@ -71,6 +72,9 @@ SANDBOX_USER = "993:993"
 # RLIMIT_NOFILE as measured on AWS (lambda-spec §4.5).
 NOFILE_LIMIT = 1024
 PIDS_LIMIT = 1024
+# Where a debugged environment finds lambdad's debugpy start-up and debugpy itself.
+DEBUG_SITE_DIR = "/var/lambdad/debug/site"
+DEBUG_LIB_DIR = "/var/lambdad/debug/lib"
 # Longer output lines are handed over in pieces of this size (as the process executor does).
 LINE_LIMIT = 1024 * 1024
 # Warm environments live for minutes: bound the engine's copy of their output.
@@ -266,10 +270,33 @@ def container_options(
     if spec.opt_dir is not None:
         mounts.append(Mount("/opt", plan.host_path(spec.opt_dir), type="bind", read_only=True))
     memory = f"{spec.memory_mb}m"
+    environment = {**spec.variables, "AWS_LAMBDA_RUNTIME_API": runtime_api}
+    if spec.hot_reload:
+        # A live directory may hold a stale __pycache__ from the host: ignore it.
+        environment.setdefault("PYTHONPYCACHEPREFIX", "/tmp/.pycache")
+    port = debug_port(spec.variables)
+    if port is not None:
+        mounts.append(Mount(DEBUG_SITE_DIR, plan.host_path(SITE_DIR), type="bind", read_only=True))
+        debugpy_dir = debugpy_path()
+        if debugpy_dir is not None:
+            mounts.append(
+                Mount(
+                    f"{DEBUG_LIB_DIR}/debugpy",
+                    plan.host_path(debugpy_dir / "debugpy"),
+                    type="bind",
+                    read_only=True,
+                )
+            )
+        environment = debug_variables(
+            environment,
+            host="0.0.0.0",
+            site_dir=DEBUG_SITE_DIR,
+            debugpy_dir=DEBUG_LIB_DIR if debugpy_dir else None,
+        )
     options: dict[str, Any] = {
         "image": image,
         "name": f"lambdad-{spec.function_name[:40]}-{spec.environment_id[:24]}",
-        "environment": {**spec.variables, "AWS_LAMBDA_RUNTIME_API": runtime_api},
+        "environment": environment,
         "mounts": mounts,
         "mem_limit": memory,
         "memswap_limit": memory,  # no swap: exceeding MemorySize is an out-of-memory kill
@@ -288,8 +315,20 @@ def container_options(
     }
     if plan.network:
         options["network"] = plan.network
+    if port is not None:
+        # The debugger's port, on the host's loopback only.
+        options["ports"] = {f"{port}/tcp": ("127.0.0.1", port)}
     options.update(_image_user_and_command(spec))
     return options
+
+
+def _repository_of(image_uri: str) -> str:
+    """`repo` of `repo:tag`, `repo@sha256:...` or `registry:port/repo:tag`."""
+    name = image_uri.partition("@")[0]
+    last = name.rpartition("/")[2]
+    if ":" in last:
+        name = name[: len(name) - len(last)] + last.partition(":")[0]
+    return name
 
 
 def _has_bootstrap(spec: EnvironmentSpec) -> bool:
@@ -488,6 +527,8 @@ class DockerExecutor:
         self._closed = False
         self._pool = ThreadPoolExecutor(MAX_BLOCKING_THREADS, thread_name_prefix="lambdad-docker")
         self._processes: dict[str, DockerProcess] = {}
+        # (image, WorkingDirectory) -> whether the image has that directory.
+        self._workdirs: dict[tuple[str, str], bool] = {}
 
     @classmethod
     async def create(
@@ -538,30 +579,60 @@ class DockerExecutor:
         if spec.package_type == "Image":
             if not spec.image_uri:
                 raise LambdaError(Reason.INVALID_PARAMETER_VALUE, "ImageUri is required.")
-            await self._ensure_image(spec.image_uri)
-            return spec.image_uri
+            return await self._ensure_image(spec.image_uri)
         if not spec.runtime:
             raise LambdaError(Reason.INVALID_PARAMETER_VALUE, "Runtime is required.")
         return str(await self._blocking(functools.partial(self._images.resolve, spec.runtime)))
 
-    async def _ensure_image(self, ref: str) -> None:
-        def present_or_pulled() -> bool:
-            try:
-                self._client.images.get(ref)
-                return True
-            except docker.errors.ImageNotFound:
-                pass
+    async def _ensure_image(self, ref: str) -> str:
+        """A reference the engine can run for `ref`, pulling it if needed."""
+
+        def present_or_pulled() -> str | None:
+            candidates = [ref]
+            # A digest lambdad made up from a local image id (see `resolve_image`).
+            if "@sha256:" in ref:
+                candidates.append("sha256:" + ref.rpartition("@sha256:")[2])
+            for candidate in candidates:
+                try:
+                    self._client.images.get(candidate)
+                    return candidate
+                except docker.errors.ImageNotFound:
+                    continue
+                except docker.errors.APIError:
+                    continue  # e.g. an invalid reference format
             try:
                 self._client.images.pull(ref)
-                return True
+                return ref
             except docker.errors.DockerException:
-                return False
+                return None
 
-        if not await self._blocking(present_or_pulled):
+        found = await self._blocking(present_or_pulled)
+        if found is None:
             raise LambdaError(
                 Reason.INVALID_PARAMETER_VALUE,
                 f"Source image {ref} does not exist. Provide a valid source image.",
             )
+        return str(found)
+
+    async def resolve_image(self, image_uri: str) -> tuple[str, str] | None:
+        """`(digest hex, "<repo>@sha256:<hex>")` of `image_uri`, pulling it if needed.
+
+        The digest is the registry's manifest digest when the engine knows one for the
+        repository (a pulled image), else the local image id: a locally built image has
+        no manifest digest until it is pushed. None when the image cannot be found.
+        """
+        try:
+            found = await self._ensure_image(image_uri)
+        except LambdaError:
+            return None
+        image = await self._blocking(functools.partial(self._client.images.get, found))
+        repository = _repository_of(image_uri)
+        for repo_digest in image.attrs.get("RepoDigests") or []:
+            name, _, digest = str(repo_digest).partition("@")
+            if name == repository and digest.startswith("sha256:"):
+                return digest.removeprefix("sha256:"), f"{repository}@{digest}"
+        digest = str(image.id).removeprefix("sha256:")
+        return digest, f"{repository}@sha256:{digest}"
 
     async def check_runtime(self, runtime: str | None, image_uri: str | None) -> None:
         """Raise a LambdaError naming `lambdad images build` when no image can run this."""
@@ -592,6 +663,8 @@ class DockerExecutor:
                 "Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]",
             )
         image = await self._image_for(spec)
+        if spec.package_type == "Image":
+            await self._check_working_dir(image, spec)
         options = container_options(spec, image, runtime_api, self._plan, self._labels(spec))
         container = await self._blocking(
             functools.partial(self._client.containers.create, **options)
@@ -600,6 +673,16 @@ class DockerExecutor:
         self._processes[spec.environment_id] = process
         try:
             await self._blocking(container.start)
+        except docker.errors.APIError as error:
+            await process.kill()
+            # runc could not exec ENTRYPOINT/CMD: AWS reports Runtime.InvalidEntrypoint.
+            explanation = str(error.explanation or error)
+            match = re.search(r"exec: (.*?)(?:: unknown)?$", explanation)
+            if spec.package_type == "Image" and match:
+                raise RuntimeStartError(
+                    "Runtime.InvalidEntrypoint", f"fork/exec {match[1]}"
+                ) from error
+            raise
         except BaseException:
             await process.kill()
             raise
@@ -611,6 +694,39 @@ class DockerExecutor:
             environment=spec.environment_id,
         )
         return process
+
+    async def _check_working_dir(self, image: str, spec: EnvironmentSpec) -> None:
+        """Runtime.InvalidWorkingDir if WorkingDirectory is not a directory of the image.
+
+        The engine would create a missing working directory; Lambda refuses to start
+        instead. It is looked up in a never-started probe container (once per image).
+        """
+        workdir = str((spec.image_config or {}).get("WorkingDirectory") or "")
+        if not workdir:
+            return
+        known = self._workdirs.get((image, workdir))
+        if known is None:
+
+            def is_directory() -> bool:
+                probe = self._client.containers.create(
+                    image, entrypoint=["/"], labels=self._labels(spec), network_disabled=True
+                )
+                try:
+                    stream, stat = probe.get_archive(workdir)
+                    with contextlib.suppress(Exception):
+                        stream.close()  # type: ignore[attr-defined]
+                    return bool(int(stat.get("mode", 0)) & (1 << 31))  # Go's os.ModeDir
+                except docker.errors.NotFound:
+                    return False
+                finally:
+                    probe.remove(force=True)
+
+            known = bool(await self._blocking(is_directory))
+            self._workdirs[(image, workdir)] = known
+        if not known:
+            raise RuntimeStartError(
+                "Runtime.InvalidWorkingDir", f"chdir {workdir}: no such file or directory"
+            )
 
     def _forget(self, environment_id: str) -> None:
         self._processes.pop(environment_id, None)

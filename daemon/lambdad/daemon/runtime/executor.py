@@ -46,6 +46,8 @@ class EnvironmentSpec:
     # which the executor adds because only it knows how the environment reaches the daemon).
     variables: Mapping[str, str] = field(default_factory=dict)
     labels: Mapping[str, str] = field(default_factory=dict)
+    # code_dir is a live host directory (hot reloading), not an immutable extracted zip.
+    hot_reload: bool = False
 
 
 @dataclass(frozen=True)

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import time
 from collections import defaultdict
 from collections.abc import Coroutine
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import structlog
@@ -31,6 +33,7 @@ from lambdad.daemon.runtime.environment import (
     build_spec,
 )
 from lambdad.daemon.runtime.executor import Executor
+from lambdad.daemon.runtime.hot_reload import Fingerprint, fingerprint
 from lambdad.daemon.runtime.logs import FunctionLogs
 from lambdad.daemon.runtime.opt import OptDirectories
 from lambdad.daemon.runtime.runtime_api import InvocationRequest
@@ -90,6 +93,7 @@ class EnvironmentPool:
         self._idle: dict[PoolKey, list[ExecutionEnvironment]] = defaultdict(list)
         self._busy: dict[str, tuple[PoolKey, ExecutionEnvironment]] = {}
         self._retiring: set[str] = set()
+        self._fingerprints: dict[PoolKey, Fingerprint] = {}
         self._reserved: dict[str, int] = {}
         self._in_flight: dict[str, int] = defaultdict(int)
         self._unreserved_in_flight = 0
@@ -210,6 +214,8 @@ class EnvironmentPool:
         return result
 
     async def _acquire(self, key: PoolKey, config: FunctionVersion) -> ExecutionEnvironment:
+        if config.code.hot_reload_dir:
+            await self._check_hot_reload(key, Path(config.code.hot_reload_dir))
         idle = self._idle.get(key)
         while idle:
             env = idle.pop()  # most recently used first: the warmest
@@ -218,12 +224,16 @@ class EnvironmentPool:
                 return env
             self._close_later(env)
         code_dir = None
-        if config.package_type == "Zip" and config.code.sha256_hex:
+        if config.code.hot_reload_dir:
+            code_dir = Path(config.code.hot_reload_dir)
+        elif config.package_type == "Zip" and config.code.sha256_hex:
             code_dir = await self._code.code_dir(config.code.sha256_hex)
         opt_dir = None
         if config.layers and self._opt is not None:
             opt_dir = await self._opt.opt_dir([layer.sha256_hex for layer in config.layers])
         spec = build_spec(config, region=self._region, code_dir=code_dir, opt_dir=opt_dir)
+        if config.code.hot_reload_dir:
+            spec = dataclasses.replace(spec, hot_reload=True)
         env = ExecutionEnvironment(
             spec, self.executor, self.logs, output_settle_s=self.output_settle_s
         )
@@ -237,6 +247,21 @@ class EnvironmentPool:
             executor=self.executor.name,
         )
         return env
+
+    async def _check_hot_reload(self, key: PoolKey, directory: Path) -> None:
+        """Retire the key's environments if the directory changed since they started."""
+        current = await asyncio.to_thread(fingerprint, directory)
+        known = self._fingerprints.get(key)
+        self._fingerprints[key] = current
+        if known is not None and known != current:
+            log.info(
+                "hot reload: code changed", function=key.function_name, directory=str(directory)
+            )
+            for env in self._idle.pop(key, []):
+                self._close_later(env)
+            for env_id, (busy_key, _) in self._busy.items():
+                if busy_key == key:
+                    self._retiring.add(env_id)
 
     def _release(self, key: PoolKey, env: ExecutionEnvironment) -> None:
         self._busy.pop(env.environment_id, None)

@@ -25,6 +25,7 @@ from pathlib import Path
 import structlog
 
 from lambdad.daemon.errors import LambdaError, Reason
+from lambdad.daemon.runtime.debugging import SITE_DIR, debug_port, debug_variables, debugpy_path
 from lambdad.daemon.runtime.executor import (
     EnvironmentSpec,
     RuntimeApiBinding,
@@ -248,10 +249,22 @@ class ProcessExecutor:
             env["PATH"] = f"{env['PATH']}{os.pathsep}{spec.opt_dir / 'bin'}"
             library_path = [p for p in (env.get("LD_LIBRARY_PATH"), str(spec.opt_dir / "lib")) if p]
             env["LD_LIBRARY_PATH"] = os.pathsep.join(library_path)
+        if spec.hot_reload:
+            # Bytecode of a live directory goes per environment: a stale __pycache__ entry
+            # (same size, same mtime second) would otherwise hide a quick edit.
+            env["PYTHONPYCACHEPREFIX"] = str(directory / "pycache")
         if spec.code_dir is not None:
             # Handlers build paths from LAMBDA_TASK_ROOT; here the code is not at /var/task.
             env["LAMBDA_TASK_ROOT"] = str(spec.code_dir)
         command = self._command(spec, env)
+        if debug_port(env) is not None:
+            debugpy_dir = debugpy_path()
+            env = debug_variables(
+                env,
+                host="127.0.0.1",
+                site_dir=str(SITE_DIR),
+                debugpy_dir=str(debugpy_dir) if debugpy_dir else None,
+            )
         if extension_files(spec.opt_dir):
             assert spec.opt_dir is not None
             command = launcher_command(str(spec.opt_dir / "extensions"), command)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from lambdad.daemon.domain.event_invoke_config import EventInvokeConfig
+from lambdad.daemon.domain.event_sources import EventSourceMapping
 from lambdad.daemon.domain.model import Alias, FunctionRecord, FunctionVersion
 from lambdad.daemon.domain.names import LATEST
 
@@ -82,6 +83,19 @@ MIGRATIONS: tuple[str, ...] = (
         qualifier TEXT NOT NULL,
         policy TEXT NOT NULL,
         PRIMARY KEY (function_name, qualifier)
+    );
+    """,
+    # Event source mappings and the per-shard checkpoints of stream mappings.
+    """
+    CREATE TABLE event_source_mappings (
+        uuid TEXT PRIMARY KEY,
+        config TEXT NOT NULL
+    );
+    CREATE TABLE shard_checkpoints (
+        uuid TEXT NOT NULL REFERENCES event_source_mappings(uuid) ON DELETE CASCADE,
+        shard_id TEXT NOT NULL,
+        sequence_number TEXT NOT NULL,
+        PRIMARY KEY (uuid, shard_id)
     );
     """,
 )
@@ -361,6 +375,47 @@ class Transaction:
         self._db.execute(
             "DELETE FROM function_policies WHERE function_name=? AND qualifier=?",
             (function_name, qualifier),
+        )
+
+    # event source mappings
+    def get_event_source_mapping(self, uuid: str) -> EventSourceMapping | None:
+        """One event source mapping."""
+        row = self._db.execute(
+            "SELECT config FROM event_source_mappings WHERE uuid=?", (uuid,)
+        ).fetchone()
+        return EventSourceMapping.from_json(row[0]) if row else None
+
+    def put_event_source_mapping(self, mapping: EventSourceMapping) -> None:
+        """Insert or replace an event source mapping."""
+        self._db.execute(
+            "INSERT INTO event_source_mappings(uuid, config) VALUES(?,?) "
+            "ON CONFLICT(uuid) DO UPDATE SET config=excluded.config",
+            (mapping.uuid, mapping.to_json()),
+        )
+
+    def delete_event_source_mapping(self, uuid: str) -> None:
+        """Delete an event source mapping (and its checkpoints)."""
+        self._db.execute("DELETE FROM event_source_mappings WHERE uuid=?", (uuid,))
+
+    def event_source_mappings(self) -> list[EventSourceMapping]:
+        """Every event source mapping."""
+        rows = self._db.execute("SELECT config FROM event_source_mappings ORDER BY uuid")
+        return [EventSourceMapping.from_json(r[0]) for r in rows]
+
+    def get_shard_checkpoint(self, uuid: str, shard_id: str) -> str | None:
+        """The last sequence number a stream mapping delivered from a shard."""
+        row = self._db.execute(
+            "SELECT sequence_number FROM shard_checkpoints WHERE uuid=? AND shard_id=?",
+            (uuid, shard_id),
+        ).fetchone()
+        return str(row[0]) if row else None
+
+    def put_shard_checkpoint(self, uuid: str, shard_id: str, sequence_number: str) -> None:
+        """Remember the last sequence number delivered from a shard."""
+        self._db.execute(
+            "INSERT INTO shard_checkpoints(uuid, shard_id, sequence_number) VALUES(?,?,?) "
+            "ON CONFLICT(uuid, shard_id) DO UPDATE SET sequence_number=excluded.sequence_number",
+            (uuid, shard_id, sequence_number),
         )
 
 

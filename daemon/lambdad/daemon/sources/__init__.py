@@ -1,0 +1,1 @@
+"""Event source pollers (SQS, DynamoDB Streams, Kinesis) and filter matching."""

@@ -1,0 +1,641 @@
+"""Event source mappings against moto's standalone server: SQS and DynamoDB Streams.
+
+A Python function appends every event it gets to a file; the tests create queues, tables
+and mappings with boto3 and check which records arrive and what is left in the queue.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+import urllib3
+
+from tests.e2e.conftest import REGION, LambdadProcess
+from tests.helpers import free_port, make_zip, wait_for
+
+pytestmark = pytest.mark.e2e
+
+RECORDER = """
+import json, os
+
+def handler(event, context):
+    with open(os.environ["OUT"], "a") as out:
+        out.write(json.dumps(event) + "\\n")
+    failures = [
+        {"itemIdentifier": r["messageId"]}
+        for r in event.get("Records", [])
+        if r.get("eventSource") == "aws:sqs" and "fail-me" in r.get("body", "")
+    ]
+    return {"batchItemFailures": failures}
+"""
+
+# seed-lambda.md's filter table: (name, rule syntax verbatim, a body that matches, one that
+# does not). The rule is applied to the parsed JSON body of SQS messages.
+SEED_TABLE = [
+    ("null", '"UserID": [ null ]', {"UserID": None}, {"UserID": "u1"}),
+    ("empty", '"LastName": [""]', {"LastName": ""}, {"LastName": "Doe"}),
+    ("equals", '"Name": [ "Alice" ]', {"Name": "Alice"}, {"Name": "Bob"}),
+    (
+        "and",
+        '"Location": [ "New York" ], "Day": ["Monday"]',
+        {"Location": "New York", "Day": "Monday"},
+        {"Location": "New York", "Day": "Tuesday"},
+    ),
+    ("or", '"PaymentType": [ "Credit", "Debit"]', {"PaymentType": "Debit"}, {"PaymentType": "X"}),
+    (
+        "not",
+        '"Weather": [ { "anything-but": [ "Raining" ] } ]',
+        {"Weather": "Sun"},
+        {"Weather": "Raining"},
+    ),
+    ("numeric-eq", '"Price": [ { "numeric": [ "=", 100 ] } ]', {"Price": 100}, {"Price": 101}),
+    (
+        "numeric-range",
+        '"Price": [ { "numeric": [ ">", 10, "<=", 20 ] } ]',
+        {"Price": 20},
+        {"Price": 10},
+    ),
+    ("exists", '"ProductName": [ { "exists": true } ]', {"ProductName": "x"}, {"Other": 1}),
+    ("not-exists", '"ProductName": [ { "exists": false } ]', {"Other": 1}, {"ProductName": "x"}),
+    (
+        "begins-with",
+        '"Region": [ {"prefix": "us-" } ]',
+        {"Region": "us-east-1"},
+        {"Region": "eu-1"},
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def aws_endpoint() -> Iterator[str]:
+    """moto's standalone server: SQS, DynamoDB and DynamoDB Streams over HTTP."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    endpoint = f"http://127.0.0.1:{port}"
+    http = urllib3.PoolManager(retries=False)
+    try:
+        wait_for(lambda: http.request("GET", endpoint).status < 500, timeout=30)
+        yield endpoint
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def _client(service: str, endpoint: str) -> Any:
+    return boto3.client(
+        service,
+        endpoint_url=endpoint,
+        region_name=REGION,
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
+
+
+@pytest.fixture(scope="module")
+def lambdad_with_aws(
+    tmp_path_factory: pytest.TempPathFactory, aws_endpoint: str
+) -> Iterator[LambdadProcess]:
+    mp = pytest.MonkeyPatch()
+    mp.setenv("AWS_ENDPOINT_URL", aws_endpoint)
+    mp.setenv("AWS_ACCESS_KEY_ID", "test")
+    mp.setenv("AWS_SECRET_ACCESS_KEY", "test")
+    tmp = tmp_path_factory.mktemp("esm")
+    process = LambdadProcess(data_dir=tmp / "data", log_path=tmp / "lambdad.log")
+    process.start()
+    yield process
+    process.stop()
+    mp.undo()
+
+
+@pytest.fixture(scope="module")
+def recorder(lambdad_with_aws: LambdadProcess, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A function that records its events in a file; returns the file."""
+    out = tmp_path_factory.mktemp("events") / "events.jsonl"
+    out.touch()
+    client = lambdad_with_aws.lambda_client()
+    client.create_function(
+        FunctionName="recorder",
+        Runtime="python3.12",
+        Role="arn:aws:iam::000000000000:role/r",
+        Handler="app.handler",
+        Code={"ZipFile": make_zip({"app.py": RECORDER})},
+        Environment={"Variables": {"OUT": str(out)}},
+        Timeout=10,
+    )
+    client.get_waiter("function_active_v2").wait(FunctionName="recorder")
+    return out
+
+
+def _events(out: Path, source_arn: str) -> list[dict[str, Any]]:
+    records = []
+    for line in out.read_text().splitlines():
+        for record in json.loads(line).get("Records", []):
+            if record.get("eventSourceARN") == source_arn:
+                records.append(record)
+    return records
+
+
+def _queue(sqs: Any, name: str, **attributes: str) -> tuple[str, str]:
+    url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    return url, arn
+
+
+def _left(sqs: Any, url: str) -> int:
+    attrs = sqs.get_queue_attributes(
+        QueueUrl=url,
+        AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+    )["Attributes"]
+    return int(attrs["ApproximateNumberOfMessages"]) + int(
+        attrs["ApproximateNumberOfMessagesNotVisible"]
+    )
+
+
+def test_sqs_batch_delivered_in_aws_shape_and_deleted(
+    lambdad_with_aws: LambdadProcess, recorder: Path, aws_endpoint: str
+) -> None:
+    sqs = _client("sqs", aws_endpoint)
+    lam = lambdad_with_aws.lambda_client()
+    url, arn = _queue(sqs, "plain-queue")
+    created = lam.create_event_source_mapping(
+        FunctionName="recorder", EventSourceArn=arn, BatchSize=5
+    )
+    assert created["ResponseMetadata"]["HTTPStatusCode"] == 202
+    assert created["State"] == "Creating"
+    assert created["BatchSize"] == 5
+    sqs.send_message(
+        QueueUrl=url,
+        MessageBody="hello",
+        MessageAttributes={"a": {"DataType": "String", "StringValue": "v"}},
+    )
+    sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"n": 1}))
+    records = wait_for(lambda: len(_events(recorder, arn)) >= 2 and _events(recorder, arn))
+    assert {r["body"] for r in records} == {"hello", '{"n": 1}'}
+    first = next(r for r in records if r["body"] == "hello")
+    assert first["eventSource"] == "aws:sqs"
+    assert first["awsRegion"] == REGION
+    assert first["messageAttributes"]["a"]["stringValue"] == "v"
+    assert first["attributes"]["ApproximateReceiveCount"] == "1"
+    wait_for(lambda: _left(sqs, url) == 0)
+    got = lam.get_event_source_mapping(UUID=created["UUID"])
+    assert got["State"] == "Enabled"
+    deleted = lam.delete_event_source_mapping(UUID=created["UUID"])
+    assert deleted["State"] == "Deleting"
+
+
+@pytest.mark.parametrize(("name", "rule", "yes", "no"), SEED_TABLE, ids=[r[0] for r in SEED_TABLE])
+def test_seed_filter_table_through_a_real_queue(
+    lambdad_with_aws: LambdadProcess,
+    recorder: Path,
+    aws_endpoint: str,
+    name: str,
+    rule: str,
+    yes: dict[str, Any],
+    no: dict[str, Any],
+) -> None:
+    sqs = _client("sqs", aws_endpoint)
+    lam = lambdad_with_aws.lambda_client()
+    url, arn = _queue(sqs, f"filter-{name}")
+    lam.create_event_source_mapping(
+        FunctionName="recorder",
+        EventSourceArn=arn,
+        FilterCriteria={"Filters": [{"Pattern": '{"body": {' + rule + "}}"}]},
+    )
+    sqs.send_message(QueueUrl=url, MessageBody=json.dumps(no))
+    sqs.send_message(QueueUrl=url, MessageBody=json.dumps(yes))
+    wait_for(lambda: _events(recorder, arn))
+    wait_for(lambda: _left(sqs, url) == 0)  # the non-matching message is deleted too
+    time.sleep(0.5)
+    assert [json.loads(r["body"]) for r in _events(recorder, arn)] == [yes]
+
+
+def test_report_batch_item_failures_returns_only_listed_messages(
+    lambdad_with_aws: LambdadProcess, recorder: Path, aws_endpoint: str
+) -> None:
+    sqs = _client("sqs", aws_endpoint)
+    lam = lambdad_with_aws.lambda_client()
+    url, arn = _queue(sqs, "partial-queue", VisibilityTimeout="1")
+    sqs.send_message(QueueUrl=url, MessageBody="ok-1")
+    sqs.send_message(QueueUrl=url, MessageBody="fail-me")
+    sqs.send_message(QueueUrl=url, MessageBody="ok-2")
+    lam.create_event_source_mapping(
+        FunctionName="recorder",
+        EventSourceArn=arn,
+        FunctionResponseTypes=["ReportBatchItemFailures"],
+    )
+    # The failed message comes back after its visibility timeout and fails again.
+    wait_for(lambda: [r["body"] for r in _events(recorder, arn)].count("fail-me") >= 2, timeout=30)
+    bodies = [r["body"] for r in _events(recorder, arn)]
+    assert bodies.count("ok-1") == 1
+    assert bodies.count("ok-2") == 1
+    assert _left(sqs, url) == 1
+
+
+def test_validation_messages(
+    lambdad_with_aws: LambdadProcess, recorder: Path, aws_endpoint: str
+) -> None:
+    sqs = _client("sqs", aws_endpoint)
+    lam = lambdad_with_aws.lambda_client()
+    _, arn = _queue(sqs, "validation-queue")
+    missing = arn.replace("validation-queue", "no-such-queue")
+    cases: list[tuple[dict[str, Any], str, str]] = [
+        (
+            {"EventSourceArn": missing},
+            "InvalidParameterValueException",
+            "Error occurred while ReceiveMessage. SQS Error Code: "
+            "AWS.SimpleQueueService.NonExistentQueue. SQS Error Message: "
+            "The specified queue does not exist.",
+        ),
+        (
+            {"EventSourceArn": arn, "StartingPosition": "LATEST"},
+            "InvalidParameterValueException",
+            f"Unsupported starting position for arn type: {arn}",
+        ),
+        (
+            {"EventSourceArn": arn, "BatchSize": 20},
+            "InvalidParameterValueException",
+            "Maximum batch window in seconds must be greater than 0 if maximum batch size is "
+            "greater than 10",
+        ),
+        (
+            {"EventSourceArn": arn, "FilterCriteria": {"Filters": [{"Pattern": '{"a":"b"}'}]}},
+            "InvalidParameterValueException",
+            "Invalid filter pattern definition.",
+        ),
+    ]
+    for params, code, message in cases:
+        with pytest.raises(lam.exceptions.ClientError) as info:
+            lam.create_event_source_mapping(FunctionName="recorder", **params)
+        assert info.value.response["Error"]["Code"] == code
+        assert info.value.response["Error"]["Message"] == message
+    first = lam.create_event_source_mapping(FunctionName="recorder", EventSourceArn=arn)
+    with pytest.raises(lam.exceptions.ResourceConflictException) as conflict:
+        lam.create_event_source_mapping(FunctionName="recorder", EventSourceArn=arn)
+    assert conflict.value.response["Error"]["Message"] == (
+        f'An event source mapping with SQS arn (" {arn} ") and function (" recorder ") '
+        f"already exists. Please update or delete the existing mapping with UUID "
+        f"{first['UUID']}"
+    )
+    listed = lam.list_event_source_mappings(EventSourceArn=arn)["EventSourceMappings"]
+    assert [m["UUID"] for m in listed] == [first["UUID"]]
+    updated = lam.update_event_source_mapping(UUID=first["UUID"], Enabled=False)
+    assert updated["State"] == "Disabling"
+    wait_for(lambda: lam.get_event_source_mapping(UUID=first["UUID"])["State"] == "Disabled")
+    updated = lam.update_event_source_mapping(UUID=first["UUID"], BatchSize=3)
+    assert updated["State"] == "Updating"
+    wait_for(lambda: lam.get_event_source_mapping(UUID=first["UUID"])["State"] == "Disabled")
+    updated = lam.update_event_source_mapping(UUID=first["UUID"], Enabled=True)
+    assert updated["State"] == "Enabling"
+    wait_for(lambda: lam.get_event_source_mapping(UUID=first["UUID"])["State"] == "Enabled")
+
+
+def test_dynamodb_stream_records_with_typed_values_and_filter(
+    lambdad_with_aws: LambdadProcess, recorder: Path, aws_endpoint: str
+) -> None:
+    ddb = _client("dynamodb", aws_endpoint)
+    lam = lambdad_with_aws.lambda_client()
+    table = ddb.create_table(
+        TableName="orders",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+    )
+    stream_arn = table["TableDescription"]["LatestStreamArn"]
+    pattern = {
+        "eventName": ["INSERT", "MODIFY"],
+        "dynamodb": {"NewImage": {"kind": {"S": ["keep"]}}},
+    }
+    created = lam.create_event_source_mapping(
+        FunctionName="recorder",
+        EventSourceArn=stream_arn,
+        StartingPosition="TRIM_HORIZON",
+        FilterCriteria={"Filters": [{"Pattern": json.dumps(pattern)}]},
+    )
+    assert created["StartingPosition"] == "TRIM_HORIZON"
+    assert created["MaximumRetryAttempts"] == -1
+    ddb.put_item(TableName="orders", Item={"pk": {"S": "a"}, "kind": {"S": "keep"}})
+    ddb.put_item(TableName="orders", Item={"pk": {"S": "b"}, "kind": {"S": "drop"}})
+    ddb.put_item(
+        TableName="orders", Item={"pk": {"S": "a"}, "kind": {"S": "keep"}, "n": {"N": "2"}}
+    )
+    ddb.delete_item(TableName="orders", Key={"pk": {"S": "a"}})
+    records = wait_for(
+        lambda: len(_events(recorder, stream_arn)) >= 2 and _events(recorder, stream_arn)
+    )
+    time.sleep(1.5)
+    records = _events(recorder, stream_arn)
+    assert [r["eventName"] for r in records] == ["INSERT", "MODIFY"]
+    assert records[0]["dynamodb"]["NewImage"] == {"pk": {"S": "a"}, "kind": {"S": "keep"}}
+    assert records[1]["dynamodb"]["NewImage"]["n"] == {"N": "2"}
+    assert records[0]["eventSource"] == "aws:dynamodb"
+    assert isinstance(records[0]["dynamodb"]["ApproximateCreationDateTime"], float)
+
+
+@pytest.mark.parametrize(("name", "rule", "yes", "no"), SEED_TABLE, ids=[r[0] for r in SEED_TABLE])
+def test_seed_filter_table_through_a_real_kinesis_stream(
+    lambdad_with_aws: LambdadProcess,
+    recorder: Path,
+    aws_endpoint: str,
+    name: str,
+    rule: str,
+    yes: dict[str, Any],
+    no: dict[str, Any],
+) -> None:
+    kinesis = _client("kinesis", aws_endpoint)
+    lam = lambdad_with_aws.lambda_client()
+    stream = f"seed-{name}"
+    kinesis.create_stream(StreamName=stream, ShardCount=1)
+    arn = kinesis.describe_stream_summary(StreamName=stream)["StreamDescriptionSummary"][
+        "StreamARN"
+    ]
+    kinesis.put_record(StreamName=stream, Data=json.dumps(no).encode(), PartitionKey="p")
+    kinesis.put_record(StreamName=stream, Data=json.dumps(yes).encode(), PartitionKey="p")
+    kinesis.put_record(StreamName=stream, Data=b'{"end": true}', PartitionKey="p")
+    lam.create_event_source_mapping(
+        FunctionName="recorder",
+        EventSourceArn=arn,
+        StartingPosition="TRIM_HORIZON",
+        FilterCriteria={
+            "Filters": [
+                {"Pattern": '{"data": {' + rule + "}}"},
+                {"Pattern": '{"data": {"end": [true]}}'},
+            ]
+        },
+    )
+
+    def decoded() -> list[Any]:
+        return [json.loads(base64.b64decode(r["kinesis"]["data"])) for r in _events(recorder, arn)]
+
+    wait_for(lambda: {"end": True} in decoded())
+    assert decoded() == [yes, {"end": True}]
+    record = _events(recorder, arn)[0]
+    assert record["eventSource"] == "aws:kinesis"
+    assert record["eventID"].startswith("shardId-")
+
+
+@pytest.mark.parametrize("service", ["kinesis", "dynamodb"])
+def test_stream_resumes_after_restart_from_its_checkpoint(
+    tmp_path: Path, aws_endpoint: str, monkeypatch: pytest.MonkeyPatch, service: str
+) -> None:
+    monkeypatch.setenv("AWS_ENDPOINT_URL", aws_endpoint)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
+    process = LambdadProcess(data_dir=tmp_path / "data", log_path=tmp_path / "lambdad.log")
+    process.start()
+    out = tmp_path / "events.jsonl"
+    out.touch()
+    kinesis = _client("kinesis", aws_endpoint)
+    ddb = _client("dynamodb", aws_endpoint)
+    if service == "kinesis":
+        kinesis.create_stream(StreamName="restart", ShardCount=1)
+        arn = kinesis.describe_stream_summary(StreamName="restart")["StreamDescriptionSummary"][
+            "StreamARN"
+        ]
+    else:
+        arn = ddb.create_table(
+            TableName="restart",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+            StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"},
+        )["TableDescription"]["LatestStreamArn"]
+
+    def put(n: int) -> None:
+        if service == "kinesis":
+            kinesis.put_record(StreamName="restart", Data=json.dumps({"n": n}), PartitionKey="p")
+        else:
+            ddb.put_item(TableName="restart", Item={"pk": {"S": str(n)}})
+
+    def delivered() -> list[Any]:
+        if service == "kinesis":
+            return [json.loads(base64.b64decode(r["kinesis"]["data"])) for r in _events(out, arn)]
+        return [{"n": int(r["dynamodb"]["Keys"]["pk"]["S"])} for r in _events(out, arn)]
+
+    try:
+        lam = process.lambda_client()
+        lam.create_function(
+            FunctionName="rec",
+            Runtime="python3.12",
+            Role="arn:aws:iam::000000000000:role/r",
+            Handler="app.handler",
+            Code={"ZipFile": make_zip({"app.py": RECORDER})},
+            Environment={"Variables": {"OUT": str(out)}},
+        )
+        lam.get_waiter("function_active_v2").wait(FunctionName="rec")
+        lam.create_event_source_mapping(
+            FunctionName="rec", EventSourceArn=arn, StartingPosition="TRIM_HORIZON"
+        )
+        put(1)
+        wait_for(lambda: len(_events(out, arn)) == 1)
+        process.stop()
+        put(2)
+        process.start()
+        wait_for(lambda: len(_events(out, arn)) >= 2)
+        time.sleep(1.5)
+        assert delivered() == [{"n": 1}, {"n": 2}]
+    finally:
+        process.stop()
+
+
+FAILER = """
+import base64, json, os
+
+def handler(event, context):
+    with open(os.environ["OUT"], "a") as out:
+        out.write(json.dumps(event) + "\\n")
+    seen = [r.get("body") or base64.b64decode(r["kinesis"]["data"]).decode()
+            for r in event["Records"]]
+    if any("bad" in text for text in seen):
+        raise RuntimeError("bad record")
+    return {}
+"""
+
+
+@pytest.fixture(scope="module")
+def failer(lambdad_with_aws: LambdadProcess, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A function that records its events and fails on batches with "bad" in them."""
+    out = tmp_path_factory.mktemp("failer") / "events.jsonl"
+    out.touch()
+    client = lambdad_with_aws.lambda_client()
+    client.create_function(
+        FunctionName="failer",
+        Runtime="python3.12",
+        Role="arn:aws:iam::000000000000:role/r",
+        Handler="app.handler",
+        Code={"ZipFile": make_zip({"app.py": FAILER})},
+        Environment={"Variables": {"OUT": str(out)}},
+    )
+    client.get_waiter("function_active_v2").wait(FunctionName="failer")
+    return out
+
+
+def test_sqs_function_error_leaves_the_whole_batch_in_the_queue(
+    lambdad_with_aws: LambdadProcess, failer: Path, aws_endpoint: str
+) -> None:
+    sqs = _client("sqs", aws_endpoint)
+    lam = lambdad_with_aws.lambda_client()
+    url, arn = _queue(sqs, "failing-queue", VisibilityTimeout="1")
+    sqs.send_message(QueueUrl=url, MessageBody="bad")
+    lam.create_event_source_mapping(FunctionName="failer", EventSourceArn=arn)
+    # Not deleted: it comes back after its visibility timeout and is delivered again.
+    wait_for(lambda: [r["body"] for r in _events(failer, arn)].count("bad") >= 2, timeout=30)
+    assert _left(sqs, url) == 1
+    first, second = _events(failer, arn)[:2]
+    assert first["messageId"] == second["messageId"]
+    assert int(second["attributes"]["ApproximateReceiveCount"]) >= 2
+
+
+def test_stream_retries_bisects_and_sends_failures_to_sqs(
+    lambdad_with_aws: LambdadProcess, failer: Path, aws_endpoint: str
+) -> None:
+    kinesis = _client("kinesis", aws_endpoint)
+    sqs = _client("sqs", aws_endpoint)
+    lam = lambdad_with_aws.lambda_client()
+    dlq_url, dlq_arn = _queue(sqs, "stream-failures")
+    kinesis.create_stream(StreamName="failing", ShardCount=1)
+    arn = kinesis.describe_stream_summary(StreamName="failing")["StreamDescriptionSummary"][
+        "StreamARN"
+    ]
+    kinesis.put_record(StreamName="failing", Data=b'{"v": "good"}', PartitionKey="p")
+    kinesis.put_record(StreamName="failing", Data=b'{"v": "bad"}', PartitionKey="p")
+    lam.create_event_source_mapping(
+        FunctionName="failer",
+        EventSourceArn=arn,
+        StartingPosition="TRIM_HORIZON",
+        MaximumRetryAttempts=1,
+        BisectBatchOnFunctionError=True,
+        DestinationConfig={"OnFailure": {"Destination": dlq_arn}},
+    )
+
+    def dlq() -> list[dict[str, Any]]:
+        got = sqs.receive_message(QueueUrl=dlq_url, WaitTimeSeconds=1).get("Messages", [])
+        return [json.loads(m["Body"]) for m in got]
+
+    failure = wait_for(dlq, timeout=30)[0]
+    info = failure["KinesisBatchInfo"]
+    assert info["batchSize"] == 1
+    assert info["streamArn"] == arn
+    assert failure["requestContext"]["condition"] == "RetryAttemptsExhausted"
+
+    def batches() -> list[list[str]]:
+        return [
+            [json.loads(base64.b64decode(r["kinesis"]["data"]))["v"] for r in event["Records"]]
+            for line in failer.read_text().splitlines()
+            if (event := json.loads(line))["Records"][0]["eventSourceARN"] == arn
+        ]
+
+    # whole batch fails, then bisected: [good] succeeds, [bad] fails and is retried once.
+    assert batches() == [["good", "bad"], ["good"], ["bad"], ["bad"]]
+    kinesis.put_record(StreamName="failing", Data=b'{"v": "after"}', PartitionKey="p")
+    wait_for(lambda: batches()[-1] == ["after"])
+
+
+def test_fifo_queue_delivers_each_group_in_order(
+    lambdad_with_aws: LambdadProcess, recorder: Path, aws_endpoint: str
+) -> None:
+    sqs = _client("sqs", aws_endpoint)
+    lam = lambdad_with_aws.lambda_client()
+    url, arn = _queue(sqs, "ordered.fifo", FifoQueue="true", ContentBasedDeduplication="true")
+    sent = {"g1": [f"g1-{i}" for i in range(6)], "g2": [f"g2-{i}" for i in range(6)]}
+    for i in range(6):
+        for group, bodies in sent.items():
+            sqs.send_message(QueueUrl=url, MessageBody=bodies[i], MessageGroupId=group)
+    lam.create_event_source_mapping(FunctionName="recorder", EventSourceArn=arn, BatchSize=4)
+    wait_for(lambda: len(_events(recorder, arn)) >= 12)
+    records = _events(recorder, arn)
+    for group, bodies in sent.items():
+        assert [r["body"] for r in records if r["attributes"]["MessageGroupId"] == group] == bodies
+    # (moto returns no SequenceNumber attribute; AWS does, and it is passed on as given.)
+    assert all("MessageDeduplicationId" in r["attributes"] for r in records)
+    wait_for(lambda: _left(sqs, url) == 0)
+
+
+def test_update_changes_filters_and_response_types(
+    lambdad_with_aws: LambdadProcess, recorder: Path, aws_endpoint: str
+) -> None:
+    sqs = _client("sqs", aws_endpoint)
+    lam = lambdad_with_aws.lambda_client()
+    _, arn = _queue(sqs, "update-queue")
+    created = lam.create_event_source_mapping(
+        FunctionName="recorder",
+        EventSourceArn=arn,
+        FilterCriteria={"Filters": [{"Pattern": '{"body": {"a": ["1"]}}'}]},
+        FunctionResponseTypes=["ReportBatchItemFailures"],
+    )
+    assert created["FilterCriteria"] == {"Filters": [{"Pattern": '{"body": {"a": ["1"]}}'}]}
+    uuid = created["UUID"]
+    wait_for(lambda: lam.get_event_source_mapping(UUID=uuid)["State"] == "Enabled")
+    updated = lam.update_event_source_mapping(
+        UUID=uuid, FilterCriteria={}, FunctionResponseTypes=[], BatchSize=7
+    )
+    assert "FilterCriteria" not in updated
+    assert updated["FunctionResponseTypes"] == []
+    assert updated["BatchSize"] == 7
+    with pytest.raises(lam.exceptions.ClientError) as info:
+        lam.update_event_source_mapping(UUID=uuid, FilterCriteria={"Filters": [{"Pattern": "[]"}]})
+    assert info.value.response["Error"]["Message"] == "Invalid filter pattern definition."
+    with pytest.raises(lam.exceptions.ResourceNotFoundException):
+        lam.get_event_source_mapping(UUID="00000000-0000-0000-0000-000000000000")
+
+
+def test_poller_waits_out_an_endpoint_outage(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    port = free_port()
+    endpoint = f"http://127.0.0.1:{port}"
+    monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
+    process = LambdadProcess(data_dir=tmp_path / "data", log_path=tmp_path / "lambdad.log")
+    process.start()
+    out = tmp_path / "events.jsonl"
+    out.touch()
+    server: subprocess.Popen[bytes] | None = None
+    try:
+        lam = process.lambda_client()
+        lam.create_function(
+            FunctionName="rec",
+            Runtime="python3.12",
+            Role="arn:aws:iam::000000000000:role/r",
+            Handler="app.handler",
+            Code={"ZipFile": make_zip({"app.py": RECORDER})},
+            Environment={"Variables": {"OUT": str(out)}},
+        )
+        arn = "arn:aws:sqs:us-east-1:123456789012:late-queue"
+        # The endpoint is down: the mapping is accepted and its poller backs off.
+        lam.create_event_source_mapping(FunctionName="rec", EventSourceArn=arn)
+        time.sleep(2)
+        server = subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "-p", str(port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        http = urllib3.PoolManager(retries=False)
+        wait_for(lambda: http.request("GET", endpoint).status < 500, timeout=30)
+        sqs = _client("sqs", endpoint)
+        url = sqs.create_queue(QueueName="late-queue")["QueueUrl"]
+        sqs.send_message(QueueUrl=url, MessageBody="after the outage")
+        records = wait_for(lambda: _events(out, arn), timeout=45)
+        assert records[0]["body"] == "after the outage"
+        assert "sqs poll failed" in (tmp_path / "lambdad.log").read_text()
+    finally:
+        process.stop()
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=10)
