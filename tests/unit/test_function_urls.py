@@ -17,8 +17,9 @@ from botocore.credentials import Credentials
 
 from lambdad.client.client import AsyncLambdadClient
 from lambdad.daemon.config import Config
+from lambdad.daemon.domain.policies import ResourcePolicy
 from lambdad.daemon.domain.sigv4 import SignatureError, verify_sigv4
-from lambdad.daemon.domain.urls import _allows_public_url, _Policy
+from lambdad.daemon.domain.urls import _allows_public_url
 from lambdad.daemon.server import start_daemon
 from lambdad.gateway import urls
 from lambdad.v1 import function_pb2, function_service_pb2
@@ -476,5 +477,5 @@ _FUNCTION_STATEMENT = {
 def test_public_url_rule(
     statements: list[dict[str, Any]], require_invoke_function: bool, allowed: bool
 ) -> None:
-    policy = _Policy("rev", statements) if statements else None
+    policy = ResourcePolicy("rev", statements) if statements else None
     assert _allows_public_url(policy, require_invoke_function) is allowed

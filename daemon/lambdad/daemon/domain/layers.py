@@ -29,6 +29,7 @@ from lambdad.daemon.domain.archives import ZipSummary, inspect_zip
 from lambdad.daemon.domain.functions import CodeFetcher, Page, paginate
 from lambdad.daemon.domain.model import LayerRef, new_revision_id, now_lambda_timestamp
 from lambdad.daemon.domain.names import Account
+from lambdad.daemon.domain.policies import ResourcePolicy
 from lambdad.daemon.errors import LambdaError, Reason, invalid_parameter, validation_error
 from lambdad.daemon.store.blobs import BlobStore
 from lambdad.daemon.store.state import StateStore, Transaction
@@ -96,33 +97,6 @@ class LayerVersionRecord:
         if runtime and runtime not in self.compatible_runtimes:
             return False
         return not architecture or architecture in self.compatible_architectures
-
-
-@dataclass(frozen=True)
-class LayerPolicy:
-    """A layer version's resource policy: statements and a RevisionId."""
-
-    revision_id: str
-    statements: list[dict[str, Any]] = field(default_factory=list)
-
-    def document(self) -> str:
-        """The policy JSON AWS returns."""
-        return json.dumps(
-            {"Version": "2012-10-17", "Id": "default", "Statement": self.statements},
-            separators=(",", ":"),
-        )
-
-    def to_json(self) -> str:
-        """Serialised for the state store."""
-        return json.dumps({"revision_id": self.revision_id, "statements": self.statements})
-
-    @classmethod
-    def from_json(cls, text: str | None) -> LayerPolicy | None:
-        """Inverse of `to_json` (None when there is no policy)."""
-        if not text:
-            return None
-        raw = json.loads(text)
-        return cls(raw["revision_id"], raw["statements"])
 
 
 @dataclass(frozen=True)
@@ -310,11 +284,13 @@ class LayerRegistry:
         raise invalid_parameter("Please provide a source for layer content.")
 
     # ------------------------------------------------------------------ reads
-    async def _load(self, key: str, version: int) -> tuple[LayerVersionRecord, LayerPolicy | None]:
+    async def _load(
+        self, key: str, version: int
+    ) -> tuple[LayerVersionRecord, ResourcePolicy | None]:
         row = await self._state.run(lambda tx: tx.get_layer_version(key, version))
         if row is None:
             raise LambdaError(Reason.RESOURCE_NOT_FOUND, NOT_FOUND)
-        return LayerVersionRecord.from_json(row[0]), LayerPolicy.from_json(row[1])
+        return LayerVersionRecord.from_json(row[0]), ResourcePolicy.from_json(row[1])
 
     async def get(self, layer_name: str, version: int) -> LayerVersionRecord:
         """GetLayerVersion."""
@@ -422,7 +398,7 @@ class LayerRegistry:
             row = tx.get_layer_version(key, version)
             if row is None:
                 raise LambdaError(Reason.RESOURCE_NOT_FOUND, NOT_FOUND)
-            current = LayerPolicy.from_json(row[1]) or LayerPolicy("", [])
+            current = ResourcePolicy.from_json(row[1]) or ResourcePolicy("", [])
             if revision_id and revision_id != current.revision_id:
                 raise LambdaError(Reason.REVISION_ID_MISMATCH, POLICY_REVISION_MISMATCH)
             if any(s["Sid"] == statement_id for s in current.statements):
@@ -431,7 +407,7 @@ class LayerRegistry:
                     f"The statement id ({statement_id}) provided already exists. Please provide "
                     "a new statement id, or remove the existing statement.",
                 )
-            updated = LayerPolicy(new_revision_id(), [*current.statements, statement])
+            updated = ResourcePolicy(new_revision_id(), [*current.statements, statement])
             tx.put_layer_version(key, version, row[0], updated.to_json())
             return updated.revision_id
 
@@ -439,7 +415,7 @@ class LayerRegistry:
         new_revision = await self._state.run(add)
         return json.dumps(statement, separators=(",", ":")), new_revision
 
-    async def get_policy(self, layer_name: str, version: int) -> LayerPolicy:
+    async def get_policy(self, layer_name: str, version: int) -> ResourcePolicy:
         """GetLayerVersionPolicy."""
         self._check_version_number(version)
         _, policy = await self._load(self._layer_key(layer_name), version)
@@ -460,7 +436,7 @@ class LayerRegistry:
             row = tx.get_layer_version(key, version)
             if row is None:
                 raise LambdaError(Reason.RESOURCE_NOT_FOUND, NOT_FOUND)
-            current = LayerPolicy.from_json(row[1])
+            current = ResourcePolicy.from_json(row[1])
             if current is None or not current.statements:
                 raise LambdaError(
                     Reason.RESOURCE_NOT_FOUND, "No policy is associated with the given resource."
@@ -474,7 +450,7 @@ class LayerRegistry:
                     f"Statement {statement_id} is not found in resource policy.",
                 )
             tx.put_layer_version(
-                key, version, row[0], LayerPolicy(new_revision_id(), kept).to_json()
+                key, version, row[0], ResourcePolicy(new_revision_id(), kept).to_json()
             )
 
         await self._state.run(remove)

@@ -13,7 +13,7 @@ import re
 import secrets
 import string
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import structlog
@@ -21,6 +21,7 @@ import structlog
 from lambdad.daemon.domain.functions import FunctionRegistry, Page, paginate
 from lambdad.daemon.domain.model import new_revision_id, now_lambda_timestamp
 from lambdad.daemon.domain.names import LATEST, FunctionRef, is_version_qualifier
+from lambdad.daemon.domain.policies import ResourcePolicy
 from lambdad.daemon.domain.sigv4 import SignatureError, verify_sigv4
 from lambdad.daemon.errors import LambdaError, Reason, invalid_parameter, validation_error
 from lambdad.daemon.store.state import Transaction
@@ -129,18 +130,6 @@ class UrlChanges:
     cors: Cors | None = None
     cors_given: bool = False
     invoke_mode: str | None = None
-
-
-@dataclass
-class _Policy:
-    revision_id: str
-    statements: list[dict[str, Any]] = field(default_factory=list)
-
-    def document(self) -> str:
-        return json.dumps(
-            {"Version": "2012-10-17", "Id": "default", "Statement": self.statements},
-            separators=(",", ":"),
-        )
 
 
 @dataclass(frozen=True)
@@ -409,17 +398,16 @@ class FunctionUrlRegistry:
         return ref.qualifier
 
     @staticmethod
-    def _read_policy(tx: Transaction, name: str, qualifier: str) -> _Policy | None:
+    def _read_policy(tx: Transaction, name: str, qualifier: str) -> ResourcePolicy | None:
         text = tx.get_function_policy(name, qualifier)
         if text is None:
             return None
-        data = json.loads(text)
-        return _Policy(data["revision_id"], data["statements"])
+        return ResourcePolicy.from_json(text)
 
     @staticmethod
-    def _write_policy(tx: Transaction, name: str, qualifier: str, policy: _Policy) -> None:
+    def _write_policy(tx: Transaction, name: str, qualifier: str, policy: ResourcePolicy) -> None:
         if policy.statements:
-            tx.put_function_policy(name, qualifier, json.dumps(asdict(policy)))
+            tx.put_function_policy(name, qualifier, policy.to_json())
         else:
             tx.delete_function_policy(name, qualifier)
 
@@ -485,7 +473,7 @@ class FunctionUrlRegistry:
 
         def write(tx: Transaction) -> None:
             stored = self._policy_target(tx, ref)
-            policy = self._read_policy(tx, ref.name, stored) or _Policy(new_revision_id())
+            policy = self._read_policy(tx, ref.name, stored) or ResourcePolicy(new_revision_id())
             if revision_id and revision_id != policy.revision_id:
                 raise LambdaError(Reason.REVISION_ID_MISMATCH, POLICY_REVISION_MISMATCH)
             if any(s["Sid"] == sid for s in policy.statements):
@@ -494,8 +482,7 @@ class FunctionUrlRegistry:
                     f"The statement id ({sid}) provided already exists. Please provide a new "
                     "statement id, or remove the existing statement.",
                 )
-            policy.statements.append(statement)
-            policy.revision_id = new_revision_id()
+            policy = ResourcePolicy(new_revision_id(), [*policy.statements, statement])
             self._write_policy(tx, ref.name, stored, policy)
 
         await self._state.run(write)
@@ -541,7 +528,7 @@ class FunctionUrlRegistry:
                     Reason.RESOURCE_NOT_FOUND,
                     f"Statement {statement_id} is not found in resource policy.",
                 )
-            self._write_policy(tx, ref.name, stored, _Policy(new_revision_id(), kept))
+            self._write_policy(tx, ref.name, stored, ResourcePolicy(new_revision_id(), kept))
 
         await self._state.run(write)
         log.info("permission removed", function=ref.name, sid=statement_id)
@@ -554,7 +541,7 @@ class FunctionUrlRegistry:
         `{"Message":null}`); a refused request carries AWS's Forbidden message.
         """
 
-        def read(tx: Transaction) -> tuple[FunctionUrl | None, _Policy | None]:
+        def read(tx: Transaction) -> tuple[FunctionUrl | None, ResourcePolicy | None]:
             text = tx.function_url_by_id(url_id)
             if text is None:
                 return None, None
@@ -596,7 +583,9 @@ class FunctionUrlRegistry:
         return UrlTarget(url, self._account.account_id)
 
 
-def _allows_public_url(policy: _Policy | None, require_invoke_function: bool = False) -> bool:
+def _allows_public_url(
+    policy: ResourcePolicy | None, require_invoke_function: bool = False
+) -> bool:
     """Whether the policy grants lambda:InvokeFunctionUrl to everyone for auth type NONE.
 
     With `require_invoke_function`, a public lambda:InvokeFunction statement (optionally
