@@ -24,6 +24,7 @@ import docker.errors
 import pytest
 
 from lambdad.client import AsyncLambdadClient
+from lambdad.daemon.cli import main as cli_main
 from lambdad.daemon.config import Config
 from lambdad.daemon.images.build import _download_wheels, ensure_debian_base
 from lambdad.daemon.server import Daemon, start_daemon
@@ -278,6 +279,32 @@ async def test_hot_reload_runs_the_saved_code(any_daemon: Daemon, tmp_path: Path
         assert pool.environments_started == started
 
 
+async def test_hot_reload_watcher_retires_warm_environments_on_save(
+    any_daemon: Daemon, tmp_path: Path
+) -> None:
+    code = tmp_path / "src"
+    code.mkdir()
+    code.chmod(0o755)
+    (code / "app.py").write_text(APP % "one")
+    (code / "app.py").chmod(0o644)
+    pool = any_daemon.pool
+    async with _client(any_daemon) as client:
+        await _create_zip_function(client, "watched", "python3.11", "app.handler", code, {})
+        assert json.loads((await _invoke(client, "watched", {})).payload)["version"] == "one"
+        assert pool.idle_count == 1
+        await asyncio.sleep(0.3)  # the watcher is armed
+
+        loop = asyncio.get_running_loop()
+        saved = loop.time()
+        (code / "app.py").write_text(APP % "two")
+        # Retired in the background, without waiting for an invoke.
+        while pool.idle_count and loop.time() - saved < 1:
+            await asyncio.sleep(0.01)
+        assert pool.idle_count == 0
+        assert json.loads((await _invoke(client, "watched", {})).payload)["version"] == "two"
+        assert loop.time() - saved < (1 if any_daemon.config.executor == "process" else 3)
+
+
 async def test_hot_reload_rejects_relative_or_missing_directory(any_daemon: Daemon) -> None:
     async with _client(any_daemon) as client:
         for key in ("relative/dir", "/no/such/dir"):
@@ -376,6 +403,56 @@ async def test_python_debugpy_listens_and_timeout_is_lifted(
         )
         assert answer["command"] == "initialize"
         assert answer["success"] is True, answer
+
+
+async def test_debug_command_turns_debugging_on_and_off(
+    any_daemon: Daemon, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = tmp_path / "src"
+    code.mkdir()
+    code.chmod(0o755)
+    (code / "app.py").write_text(
+        "import time\n\ndef handler(event, context):\n"
+        "    time.sleep(event.get('sleep', 0))\n    return {'slept': event.get('sleep', 0)}\n"
+    )
+    port = _free_port()
+    target = f"127.0.0.1:{any_daemon.port}"
+    async with _client(any_daemon) as client:
+        await _create_zip_function(
+            client, "dbgcli", "python3.11", "app.handler", code, {"KEEP": "me"}, timeout=1
+        )
+        # The CLI's client is synchronous: run it off the loop that serves the daemon.
+        argv = ["debug", "dbgcli", "--port", str(port), "--daemon", target]
+        assert await asyncio.to_thread(cli_main, argv) == 0
+        assert f"debugger on 127.0.0.1:{port}" in capsys.readouterr().out
+        config = await _wait_settled(client, "dbgcli")
+        assert dict(config.environment.variables) == {
+            "KEEP": "me",
+            "LAMBDAD_DEBUG_PORT": str(port),
+        }
+        response = await _invoke(client, "dbgcli", {"sleep": 1.5})
+        assert response.function_error == "", response.payload
+        answer = await asyncio.to_thread(
+            _dap_request, port, "initialize", {"adapterID": "lambdad-test", "clientID": "test"}
+        )
+        assert answer["command"] == "initialize" and answer["success"] is True, answer
+
+        assert await asyncio.to_thread(cli_main, [*argv, "--off"]) == 0
+        assert "debugging off" in capsys.readouterr().out
+        config = await _wait_settled(client, "dbgcli")
+        assert dict(config.environment.variables) == {"KEEP": "me"}
+        # The timeout applies again: the same event now times out.
+        response = await _invoke(client, "dbgcli", {"sleep": 1.5})
+        assert response.function_error == "Unhandled", response.payload
+        assert b"Task timed out" in response.payload
+
+
+async def test_debug_command_rejects_a_bad_port(
+    any_daemon: Daemon, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["debug", "nope", "--port", "70000", "--daemon", f"127.0.0.1:{any_daemon.port}"]
+    assert await asyncio.to_thread(cli_main, argv) == 1
+    assert "Port must be between 1 and 65535" in capsys.readouterr().err
 
 
 async def test_node_inspector_listens(any_daemon: Daemon, tmp_path: Path) -> None:

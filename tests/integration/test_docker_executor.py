@@ -35,8 +35,10 @@ from lambdad.daemon.runtime.docker import (
     DockerExecutor,
     DockerProcess,
     NetworkPlan,
+    plan_network,
     select_executor,
 )
+from lambdad.daemon.runtime.docker_flags import parse_docker_flags
 from lambdad.daemon.runtime.executor import (
     LABEL_DAEMON,
     LABEL_ENVIRONMENT,
@@ -401,6 +403,50 @@ async def test_container_is_a_lambda_sandbox(harness: Harness, tmp_path: Path) -
     with pytest.raises(docker.errors.NotFound):
         harness.client.containers.get(process.container_id)
     await process.kill()  # idempotent
+
+
+FLAGS_PROBE = """
+    import os
+
+    def handler(event, context):
+        try:
+            open("/mnt/shared/written", "w").close()
+            writable = True
+        except OSError:
+            writable = False
+        with open("/mnt/shared/hello.txt") as f:
+            text = f.read()
+        with open("/proc/self/mounts") as f:
+            options = [l.split()[3].split(",") for l in f if l.split()[1] == "/mnt/shared"]
+        return {"extra": os.environ.get("EXTRA"), "text": text, "writable": writable,
+                "read_only": options == [options[0]] and "ro" in options[0]}
+"""
+
+
+async def test_docker_flags_reach_the_container(harness: Harness, tmp_path: Path) -> None:
+    code = write_code(tmp_path / "code", {"app.py": FLAGS_PROBE})
+    shared = write_code(tmp_path / "shared", {"hello.txt": "from the host"})
+    plan = plan_network(harness.client)
+    flags = parse_docker_flags(f"-e EXTRA=flagged -v {plan.host_path(shared)}:/mnt/shared:ro")
+    executor = DockerExecutor(
+        harness.client,
+        daemon_id=harness.daemon_id,
+        images=RuntimeImages(harness.client, pull=False),
+        plan=plan,
+        flags=flags,
+    )
+    try:
+        process = await executor.start(
+            spec_for(code, "python3.11", "app.handler"), harness.runtime_api
+        )
+        kind, body = await invoke(harness, process, {})
+        assert (kind, body) == (
+            "response",
+            {"extra": "flagged", "text": "from the host", "writable": False, "read_only": True},
+        )
+    finally:
+        await executor.close()
+    assert not (shared / "written").exists()
 
 
 async def test_image_function_honours_image_config(harness: Harness) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from lambdad.daemon.domain.functions import HOT_RELOAD_CODE_SHA256, hot_reload_c
 from lambdad.daemon.errors import LambdaError
 from lambdad.daemon.runtime.debugging import debug_port, debug_variables
 from lambdad.daemon.runtime.docker import _repository_of
-from lambdad.daemon.runtime.hot_reload import fingerprint
+from lambdad.daemon.runtime.hot_reload import ChangeFilter, DirectoryWatcher, fingerprint
 
 
 @pytest.mark.parametrize(
@@ -69,3 +70,68 @@ def test_debug_variables() -> None:
     assert got["PYTHONPATH"] == "/site:/p"
     assert got["LAMBDAD_DEBUGPY_PATH"] == "/lib"
     assert got["NODE_OPTIONS"] == "--inspect-brk=0.0.0.0:9229"
+
+
+@pytest.mark.parametrize(
+    ("include", "exclude", "path", "counts"),
+    [
+        (None, None, "app.py", True),
+        (None, None, "lib/util.py", True),
+        (None, None, "node_modules/x/index.js", False),
+        (None, None, "lib/node_modules/x.js", False),
+        (None, None, ".git/HEAD", False),
+        (None, None, "node_modules", False),
+        (None, None, "pkg/__pycache__/m.cpython-311.pyc", False),
+        ("*.py", None, "app.py", True),
+        ("*.py", None, "lib/util.py", False),
+        ("**/*.py", None, "lib/util.py", True),
+        ("**/*.py", None, "README.md", False),
+        (None, "*.log,tmp/**", "debug.log", False),
+        (None, "*.log,tmp/**", "tmp/a/b", False),
+        # A custom exclude list replaces the defaults.
+        (None, "*.log", "node_modules/x.js", True),
+    ],
+)
+def test_change_filter_globs(
+    include: str | None, exclude: str | None, path: str, counts: bool
+) -> None:
+    assert ChangeFilter.parse(include, exclude).counts(path) is counts
+
+
+async def test_watcher_debounces_a_burst_and_ignores_excluded_churn(tmp_path: Path) -> None:
+    changed: list[Path] = []
+    watcher = DirectoryWatcher(changed.append, ChangeFilter(), debounce_ms=300)
+    watcher.watch(tmp_path)
+    watcher.watch(tmp_path)  # idempotent
+    try:
+        await asyncio.sleep(0.3)  # the watch is armed
+        (tmp_path / "node_modules").mkdir()
+        (tmp_path / "node_modules" / "dep.js").write_text("x")
+        await asyncio.sleep(0.8)
+        assert changed == []
+        for n in range(5):  # an editor's burst of writes is one change
+            (tmp_path / "app.py").write_text(f"VERSION = {n}\n")
+            await asyncio.sleep(0.02)
+        for _ in range(100):
+            if changed:
+                break
+            await asyncio.sleep(0.02)
+        await asyncio.sleep(0.6)
+        assert changed == [tmp_path]
+    finally:
+        await watcher.close()
+    assert list(watcher.directories) == []
+
+
+def test_fingerprint_follows_the_configured_globs(tmp_path: Path) -> None:
+    only_code = ChangeFilter.parse(None, "*.log,build/**")
+    (tmp_path / "app.py").write_text("1")
+    before = fingerprint(tmp_path, only_code)
+    (tmp_path / "debug.log").write_text("noise")
+    (tmp_path / "build").mkdir()
+    (tmp_path / "build" / "out.js").write_text("noise")
+    assert fingerprint(tmp_path, only_code) == before
+    # The custom list replaced the defaults: node_modules counts now.
+    (tmp_path / "node_modules").mkdir()
+    (tmp_path / "node_modules" / "dep.js").write_text("x")
+    assert fingerprint(tmp_path, only_code) != before

@@ -94,8 +94,9 @@ EVENT_STREAM = "application/vnd.amazon.eventstream"
 # --- the route table -------------------------------------------------------------------
 
 # RPCs the gateway serves outside the AWS route table: DownloadCode by path prefix, and
-# StreamLogs is lambdad's own (AWS has CloudWatch Logs for that).
-NOT_AWS_OPERATIONS = {"DownloadCode", "StreamLogs", "ResolveFunctionUrl"}
+# StreamLogs is lambdad's own (AWS has CloudWatch Logs for that); SetFunctionDebug is lambdad's
+# own too (`lambdad debug`).
+NOT_AWS_OPERATIONS = {"DownloadCode", "StreamLogs", "ResolveFunctionUrl", "SetFunctionDebug"}
 # Deprecated operations served by another operation's RPC.
 SHARED_RPCS = {"InvokeAsync": "Invoke"}
 

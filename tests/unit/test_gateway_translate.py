@@ -47,8 +47,9 @@ def rejection(op: str, body: bytes, params: dict[str, str] | None = None) -> str
 # --- the route table -------------------------------------------------------------------
 
 
-# RPCs the gateway serves outside the AWS route table (app.py handles them by path prefix).
-NOT_AWS_OPERATIONS = {"DownloadCode"}
+# RPCs outside the AWS route table: DownloadCode (app.py serves it by path prefix) and
+# SetFunctionDebug (lambdad's own, for `lambdad debug`; not an AWS operation).
+NOT_AWS_OPERATIONS = {"DownloadCode", "SetFunctionDebug"}
 
 
 def test_every_rpc_has_exactly_one_route() -> None:

@@ -235,6 +235,22 @@ class LambdadClient:
             request_id,
         )
 
+    def set_function_debug(
+        self,
+        request: function_service.SetFunctionDebugRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> function_service.SetFunctionDebugResponse:
+        """Turns remote debugging of $LATEST on (port) or off (port 0)."""
+        return self._call(
+            _FUNCTION_SERVICE + "SetFunctionDebug",
+            request,
+            function_service.SetFunctionDebugResponse,
+            timeout,
+            request_id,
+        )
+
     def update_function_configuration(
         self,
         request: function_service.UpdateFunctionConfigurationRequest,
@@ -1170,6 +1186,22 @@ class AsyncLambdadClient:
             _FUNCTION_SERVICE + "UpdateFunctionCode",
             request,
             function_service.UpdateFunctionCodeResponse,
+            timeout,
+            request_id,
+        )
+
+    async def set_function_debug(
+        self,
+        request: function_service.SetFunctionDebugRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> function_service.SetFunctionDebugResponse:
+        """Turns remote debugging of $LATEST on (port) or off (port 0)."""
+        return await self._call(
+            _FUNCTION_SERVICE + "SetFunctionDebug",
+            request,
+            function_service.SetFunctionDebugResponse,
             timeout,
             request_id,
         )

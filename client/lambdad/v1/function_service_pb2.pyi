@@ -427,3 +427,19 @@ class DownloadCodeResponse(_message.Message):
     CHUNK_FIELD_NUMBER: _ClassVar[int]
     chunk: bytes
     def __init__(self, chunk: _Optional[bytes] = ...) -> None: ...
+
+class SetFunctionDebugRequest(_message.Message):
+    __slots__ = ("function_name", "port", "wait")
+    FUNCTION_NAME_FIELD_NUMBER: _ClassVar[int]
+    PORT_FIELD_NUMBER: _ClassVar[int]
+    WAIT_FIELD_NUMBER: _ClassVar[int]
+    function_name: str
+    port: int
+    wait: bool
+    def __init__(self, function_name: _Optional[str] = ..., port: _Optional[int] = ..., wait: _Optional[bool] = ...) -> None: ...
+
+class SetFunctionDebugResponse(_message.Message):
+    __slots__ = ("configuration",)
+    CONFIGURATION_FIELD_NUMBER: _ClassVar[int]
+    configuration: _function_pb2.FunctionConfiguration
+    def __init__(self, configuration: _Optional[_Union[_function_pb2.FunctionConfiguration, _Mapping]] = ...) -> None: ...

@@ -139,6 +139,11 @@ class FunctionServiceStub:
                 request_serializer=lambdad_dot_v1_dot_function__service__pb2.DownloadCodeRequest.SerializeToString,
                 response_deserializer=lambdad_dot_v1_dot_function__service__pb2.DownloadCodeResponse.FromString,
                 _registered_method=True)
+        self.SetFunctionDebug = channel.unary_unary(
+                '/lambdad.v1.FunctionService/SetFunctionDebug',
+                request_serializer=lambdad_dot_v1_dot_function__service__pb2.SetFunctionDebugRequest.SerializeToString,
+                response_deserializer=lambdad_dot_v1_dot_function__service__pb2.SetFunctionDebugResponse.FromString,
+                _registered_method=True)
 
 
 class FunctionServiceServicer:
@@ -287,6 +292,16 @@ class FunctionServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SetFunctionDebug(self, request, context):
+        """Turns remote debugging of $LATEST on or off (not an AWS operation). It sets
+        the same switch as LAMBDAD_DEBUG_PORT / LAMBDAD_DEBUG_WAIT in the function's
+        Environment, so warm environments are replaced and the next invoke runs
+        under the debugger.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_FunctionServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -384,6 +399,11 @@ def add_FunctionServiceServicer_to_server(servicer, server):
                     servicer.DownloadCode,
                     request_deserializer=lambdad_dot_v1_dot_function__service__pb2.DownloadCodeRequest.FromString,
                     response_serializer=lambdad_dot_v1_dot_function__service__pb2.DownloadCodeResponse.SerializeToString,
+            ),
+            'SetFunctionDebug': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetFunctionDebug,
+                    request_deserializer=lambdad_dot_v1_dot_function__service__pb2.SetFunctionDebugRequest.FromString,
+                    response_serializer=lambdad_dot_v1_dot_function__service__pb2.SetFunctionDebugResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -909,6 +929,33 @@ class FunctionService:
             '/lambdad.v1.FunctionService/DownloadCode',
             lambdad_dot_v1_dot_function__service__pb2.DownloadCodeRequest.SerializeToString,
             lambdad_dot_v1_dot_function__service__pb2.DownloadCodeResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetFunctionDebug(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/lambdad.v1.FunctionService/SetFunctionDebug',
+            lambdad_dot_v1_dot_function__service__pb2.SetFunctionDebugRequest.SerializeToString,
+            lambdad_dot_v1_dot_function__service__pb2.SetFunctionDebugResponse.FromString,
             options,
             channel_credentials,
             insecure,

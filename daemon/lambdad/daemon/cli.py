@@ -15,6 +15,7 @@ import structlog
 
 from lambdad.daemon.config import Config
 from lambdad.daemon.logging import configure_logging
+from lambdad.daemon.runtime.docker_flags import DockerFlagsError, parse_docker_flags
 
 log = structlog.get_logger(__name__)
 
@@ -60,6 +61,19 @@ def _parser() -> argparse.ArgumentParser:
     logs.add_argument("function", metavar="FUNCTION", help="function name or ARN")
     logs.add_argument("--follow", "-f", action="store_true", help="keep printing new lines")
     logs.add_argument(
+        "--daemon", help="HOST:PORT of the daemon (LAMBDAD_GRPC_TARGET, else the configured one)"
+    )
+
+    debug = commands.add_parser(
+        "debug", help="run a function under a debugger (debugpy / node --inspect) or stop"
+    )
+    debug.add_argument("function", metavar="FUNCTION", help="function name or ARN")
+    debug.add_argument("--port", type=int, default=5678, help="debugger port (default 5678)")
+    debug.add_argument(
+        "--wait", action="store_true", help="start the runtime only once a debugger attaches"
+    )
+    debug.add_argument("--off", action="store_true", help="turn debugging off")
+    debug.add_argument(
         "--daemon", help="HOST:PORT of the daemon (LAMBDAD_GRPC_TARGET, else the configured one)"
     )
 
@@ -175,6 +189,28 @@ def _logs(args: argparse.Namespace) -> int:
     return 0
 
 
+def _debug(args: argparse.Namespace) -> int:
+    from lambdad.client import LambdadClient, LambdadError
+    from lambdad.v1.function_service_pb2 import SetFunctionDebugRequest
+
+    target = args.daemon or os.environ.get("LAMBDAD_GRPC_TARGET") or Config.from_env().grpc_target
+    port = 0 if args.off else args.port
+    request = SetFunctionDebugRequest(function_name=args.function, port=port, wait=args.wait)
+    try:
+        with LambdadClient.connect(target) as client:
+            response = client.set_function_debug(request)
+    except LambdadError as error:
+        print(f"lambdad debug: {error}", file=sys.stderr)
+        return 1
+    name = response.configuration.function_name
+    if port:
+        waiting = ", waiting for the debugger at start" if args.wait else ""
+        print(f"{name}: debugger on 127.0.0.1:{port}{waiting}; timeout lifted")
+    else:
+        print(f"{name}: debugging off")
+    return 0
+
+
 def _run(main: Coroutine[Any, Any, None]) -> None:
     """Run on uvloop: it takes about a quarter off a warm invoke through the gateway."""
     try:
@@ -192,6 +228,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _images(args)
     if args.command == "logs":
         return _logs(args)
+    if args.command == "debug":
+        return _debug(args)
     if args.command == "serve":
         config = Config.from_env(
             data_dir=args.data_dir,
@@ -207,6 +245,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             log_format=args.log_format,
             log_level=args.log_level,
         )
+        try:
+            parse_docker_flags(config.docker_flags or "")
+        except DockerFlagsError as exc:
+            print(f"lambdad: LAMBDAD_DOCKER_FLAGS: {exc}", file=sys.stderr)
+            return 2
         configure_logging(config.log_format, config.log_level)
         _run(_serve(config, with_gateway=not args.no_gateway))
         return 0

@@ -62,6 +62,13 @@ class Config:
     # Code.S3Bucket that means "S3Key is a host directory to run in place" (hot reloading,
     # LocalStack's convention); empty disables it.
     hot_reload_bucket: str = "hot-reload"
+    # Comma-separated globs (relative to a hot-reload directory) whose changes restart
+    # environments; None = everything except node_modules/**, .git/**, __pycache__/**.
+    hot_reload_include: str | None = None
+    hot_reload_exclude: str | None = None
+    # Extra `docker run` flags for every function container (LocalStack's LAMBDA_DOCKER_FLAGS
+    # syntax: -v, -p, -e, --add-host, --dns, --ulimit); validated by runtime/docker_flags.py.
+    docker_flags: str | None = None
 
     @property
     def grpc_target(self) -> str:

@@ -29,7 +29,9 @@ from lambdad.daemon.images.resolve import parse_image_mapping
 from lambdad.daemon.remote_layers import UpstreamLayerSource
 from lambdad.daemon.runtime.code import CodeStore
 from lambdad.daemon.runtime.docker import DockerExecutor, daemon_id_for, select_executor
+from lambdad.daemon.runtime.docker_flags import parse_docker_flags
 from lambdad.daemon.runtime.executor import RuntimeReadiness
+from lambdad.daemon.runtime.hot_reload import ChangeFilter
 from lambdad.daemon.runtime.logs import FunctionLogs
 from lambdad.daemon.runtime.opt import OptDirectories
 from lambdad.daemon.runtime.pool import EnvironmentPool
@@ -89,6 +91,8 @@ class Daemon:
 
 async def start_daemon(config: Config) -> Daemon:
     """Build every part from `config` and start serving gRPC."""
+    # Parsed before anything starts: a bad flag is a start-up error, not a failed invoke.
+    docker_flags = parse_docker_flags(config.docker_flags or "")
     config.data_dir.mkdir(parents=True, exist_ok=True)
     state = StateStore(config.state_path)
     blobs = BlobStore(config.blob_dir)
@@ -98,6 +102,7 @@ async def start_daemon(config: Config) -> Daemon:
         process_executor=lambda: ProcessExecutor(config.data_dir),
         docker_network=config.docker_network,
         image_mapping=parse_image_mapping(config.runtime_images or ""),
+        docker_flags=docker_flags,
     )
     code_fetcher = S3CodeSource(config.s3_endpoint_url, config.region)
     layers = LayerRegistry(
@@ -128,6 +133,7 @@ async def start_daemon(config: Config) -> Daemon:
         idle_timeout_s=config.environment_idle_timeout,
         output_settle_s=executor.output_latency_s,
         opt=OptDirectories(config.data_dir / "opt", code_store),
+        change_filter=ChangeFilter.parse(config.hot_reload_include, config.hot_reload_exclude),
     )
     await pool.start()
     invocations = InvocationService(

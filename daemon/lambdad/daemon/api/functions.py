@@ -342,6 +342,15 @@ class FunctionServicer(pb_grpc.FunctionServiceServicer):
         return pb.UpdateFunctionConfigurationResponse(configuration=configuration_message(view))
 
     @rpc
+    async def SetFunctionDebug(
+        self, request: pb.SetFunctionDebugRequest, context: Context
+    ) -> pb.SetFunctionDebugResponse:
+        view = await self._registry.set_debug(
+            request.function_name, request.port, wait=request.wait
+        )
+        return pb.SetFunctionDebugResponse(configuration=configuration_message(view))
+
+    @rpc
     async def DeleteFunction(
         self, request: pb.DeleteFunctionRequest, context: Context
     ) -> pb.DeleteFunctionResponse:

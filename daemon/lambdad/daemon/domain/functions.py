@@ -45,6 +45,7 @@ from lambdad.daemon.errors import (
     invalid_parameter,
     validation_error,
 )
+from lambdad.daemon.runtime.debugging import DEBUG_PORT_VARIABLE, DEBUG_WAIT_VARIABLE
 from lambdad.daemon.store.blobs import BlobStore
 from lambdad.daemon.store.state import StateStore, Transaction
 
@@ -726,6 +727,29 @@ class FunctionRegistry:
             await asyncio.shield(transition)
             return await self.publish_version(ref.name)
         return VersionView(updated, self.account.function_arn(ref.name))
+
+    async def set_debug(self, function_name: str, port: int, *, wait: bool) -> VersionView:
+        """Turn debugging of $LATEST on (`port`) or off (0): the Environment switch.
+
+        The same variables a compose file would set, so both forms behave alike (and
+        GetFunctionConfiguration shows the switch); the update replaces warm environments.
+        """
+        if not 0 <= port < 65536:
+            raise invalid_parameter(
+                f"Port must be between 1 and 65535 (0 turns debugging off): {port}"
+            )
+        ref = self.resolve(function_name)
+        current = await self._state.run(lambda tx: self._updatable_latest(tx, ref, ""))
+        environment = {
+            k: v
+            for k, v in current.environment.items()
+            if k not in {DEBUG_PORT_VARIABLE, DEBUG_WAIT_VARIABLE}
+        }
+        if port:
+            environment[DEBUG_PORT_VARIABLE] = str(port)
+            if wait:
+                environment[DEBUG_WAIT_VARIABLE] = "1"
+        return await self.update_configuration(function_name, {"environment": environment})
 
     async def update_configuration(
         self, function_name: str, changes: Mapping[str, Any], *, revision_id: str = ""

@@ -49,6 +49,7 @@ from docker.types import LogConfig, Mount, Ulimit
 from lambdad.daemon.errors import LambdaError, Reason
 from lambdad.daemon.images.resolve import RuntimeImages
 from lambdad.daemon.runtime.debugging import SITE_DIR, debug_port, debug_variables, debugpy_path
+from lambdad.daemon.runtime.docker_flags import DockerFlags
 from lambdad.daemon.runtime.executor import (
     LABEL_DAEMON,
     LABEL_ENVIRONMENT,
@@ -260,8 +261,10 @@ def container_options(
     runtime_api: str,
     plan: NetworkPlan,
     labels: Mapping[str, str],
+    flags: DockerFlags | None = None,
 ) -> dict[str, Any]:
     """The `containers.create` arguments for one environment (pure; unit-testable)."""
+    flags = flags or DockerFlags()
     mounts: list[Mount] = []
     if spec.code_dir is not None:
         mounts.append(
@@ -269,8 +272,17 @@ def container_options(
         )
     if spec.opt_dir is not None:
         mounts.append(Mount("/opt", plan.host_path(spec.opt_dir), type="bind", read_only=True))
+    # LAMBDAD_DOCKER_FLAGS mounts name host paths as the engine sees them: no translation.
+    mounts.extend(
+        Mount(m.target, m.source, type="bind", read_only=m.read_only) for m in flags.mounts
+    )
     memory = f"{spec.memory_mb}m"
-    environment = {**spec.variables, "AWS_LAMBDA_RUNTIME_API": runtime_api}
+    # A function's own Environment is more specific than the daemon-wide flags: it wins.
+    environment = {
+        **dict(flags.environment),
+        **spec.variables,
+        "AWS_LAMBDA_RUNTIME_API": runtime_api,
+    }
     if spec.hot_reload:
         # A live directory may hold a stale __pycache__ from the host: ignore it.
         environment.setdefault("PYTHONPYCACHEPREFIX", "/tmp/.pycache")
@@ -293,6 +305,8 @@ def container_options(
             site_dir=DEBUG_SITE_DIR,
             debugpy_dir=DEBUG_LIB_DIR if debugpy_dir else None,
         )
+    ulimits = {"nofile": Ulimit(name="nofile", soft=NOFILE_LIMIT, hard=NOFILE_LIMIT)}
+    ulimits.update({u.name: Ulimit(name=u.name, soft=u.soft, hard=u.hard) for u in flags.ulimits})
     options: dict[str, Any] = {
         "image": image,
         "name": f"lambdad-{spec.function_name[:40]}-{spec.environment_id[:24]}",
@@ -306,18 +320,25 @@ def container_options(
         "user": SANDBOX_USER,
         "cap_drop": ["ALL"],
         "security_opt": ["no-new-privileges"],
-        "ulimits": [Ulimit(name="nofile", soft=NOFILE_LIMIT, hard=NOFILE_LIMIT)],
+        "ulimits": list(ulimits.values()),
         "pids_limit": PIDS_LIMIT,
         "labels": dict(labels),
         "log_config": LOG_CONFIG,
-        "extra_hosts": dict(plan.extra_hosts),
+        "extra_hosts": {**dict(flags.extra_hosts), **dict(plan.extra_hosts)},
         "detach": True,
     }
     if plan.network:
         options["network"] = plan.network
+    ports: dict[str, tuple[str, int]] = {
+        f"{p.container_port}/{p.protocol}": (p.host_ip, p.host_port) for p in flags.ports
+    }
     if port is not None:
         # The debugger's port, on the host's loopback only.
-        options["ports"] = {f"{port}/tcp": ("127.0.0.1", port)}
+        ports[f"{port}/tcp"] = ("127.0.0.1", port)
+    if ports:
+        options["ports"] = ports
+    if flags.dns:
+        options["dns"] = list(flags.dns)
     options.update(_image_user_and_command(spec))
     return options
 
@@ -518,8 +539,10 @@ class DockerExecutor:
         daemon_id: str,
         images: RuntimeImages | None = None,
         plan: NetworkPlan | None = None,
+        flags: DockerFlags | None = None,
     ) -> None:
         self._client = client
+        self._flags = flags or DockerFlags()
         self._daemon_id = daemon_id
         self._instance = uuid.uuid4().hex[:16]
         self._images = images or RuntimeImages(client)
@@ -538,6 +561,7 @@ class DockerExecutor:
         network: str | None = None,
         image_mapping: Mapping[str, str] | None = None,
         pull: bool = True,
+        flags: DockerFlags | None = None,
     ) -> DockerExecutor:
         """Connect to the engine (DOCKER_HOST or the local socket) and plan networking."""
 
@@ -545,7 +569,7 @@ class DockerExecutor:
             client = docker.from_env(timeout=120, max_pool_size=MAX_BLOCKING_THREADS)
             plan = plan_network(client, network)
             images = RuntimeImages(client, image_mapping, pull=pull)
-            return cls(client, daemon_id=daemon_id, images=images, plan=plan)
+            return cls(client, daemon_id=daemon_id, images=images, plan=plan, flags=flags)
 
         executor = await asyncio.to_thread(connect)
         log.info(
@@ -665,7 +689,9 @@ class DockerExecutor:
         image = await self._image_for(spec)
         if spec.package_type == "Image":
             await self._check_working_dir(image, spec)
-        options = container_options(spec, image, runtime_api, self._plan, self._labels(spec))
+        options = container_options(
+            spec, image, runtime_api, self._plan, self._labels(spec), self._flags
+        )
         container = await self._blocking(
             functools.partial(self._client.containers.create, **options)
         )
@@ -777,6 +803,7 @@ async def select_executor(
     docker_network: str | None = None,
     image_mapping: Mapping[str, str] | None = None,
     pull_images: bool = True,
+    docker_flags: DockerFlags | None = None,
 ) -> Executor:
     """The executor for `--executor docker|process|auto` (auto: Docker when an engine answers).
 
@@ -804,5 +831,9 @@ async def select_executor(
             "--executor docker: no Docker engine reachable (DOCKER_HOST or /var/run/docker.sock)"
         )
     return await DockerExecutor.create(
-        daemon_id=daemon_id, network=network, image_mapping=image_mapping, pull=pull_images
+        daemon_id=daemon_id,
+        network=network,
+        image_mapping=image_mapping,
+        pull=pull_images,
+        flags=docker_flags,
     )

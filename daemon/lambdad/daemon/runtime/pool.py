@@ -33,7 +33,12 @@ from lambdad.daemon.runtime.environment import (
     build_spec,
 )
 from lambdad.daemon.runtime.executor import Executor
-from lambdad.daemon.runtime.hot_reload import Fingerprint, fingerprint
+from lambdad.daemon.runtime.hot_reload import (
+    ChangeFilter,
+    DirectoryWatcher,
+    Fingerprint,
+    fingerprint,
+)
 from lambdad.daemon.runtime.logs import FunctionLogs
 from lambdad.daemon.runtime.opt import OptDirectories
 from lambdad.daemon.runtime.runtime_api import InvocationRequest
@@ -79,8 +84,13 @@ class EnvironmentPool:
         account_concurrency: int = DEFAULT_ACCOUNT_CONCURRENCY,
         output_settle_s: float = 0.005,
         opt: OptDirectories | None = None,
+        change_filter: ChangeFilter | None = None,
     ) -> None:
         self.executor = executor
+        self._change_filter = change_filter or ChangeFilter()
+        # Created on the first hot-reload invoke (it needs the running loop).
+        self._watcher: DirectoryWatcher | None = None
+        self._hot_dirs: dict[PoolKey, Path] = {}
         self._opt = opt
         self.logs = logs
         self._code = code
@@ -102,6 +112,11 @@ class EnvironmentPool:
         self._closing = False
         self.environments_started = 0
 
+    @property
+    def idle_count(self) -> int:
+        """Warm environments waiting for an invocation."""
+        return sum(len(envs) for envs in self._idle.values())
+
     # ----------------------------------------------------------------- lifecycle
     async def start(self) -> None:
         """Remove what a crashed daemon left behind; start reaping idle environments."""
@@ -116,6 +131,8 @@ class EnvironmentPool:
     async def close(self) -> None:
         """Kill every environment, idle or busy."""
         self._closing = True
+        if self._watcher is not None:
+            await self._watcher.close()
         if self._reaper is not None:
             self._reaper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -249,19 +266,41 @@ class EnvironmentPool:
         return env
 
     async def _check_hot_reload(self, key: PoolKey, directory: Path) -> None:
-        """Retire the key's environments if the directory changed since they started."""
-        current = await asyncio.to_thread(fingerprint, directory)
+        """Retire the key's environments if the directory changed since they started.
+
+        The background watcher retires them as soon as a save settles; this acquire-time
+        fingerprint is the fallback for changes the watcher did not report.
+        """
+        self._hot_dirs[key] = directory
+        if self._watcher is None:
+            self._watcher = DirectoryWatcher(self._hot_reload_changed, self._change_filter)
+        self._watcher.watch(directory)
+        current = await asyncio.to_thread(fingerprint, directory, self._change_filter)
         known = self._fingerprints.get(key)
         self._fingerprints[key] = current
         if known is not None and known != current:
-            log.info(
-                "hot reload: code changed", function=key.function_name, directory=str(directory)
-            )
-            for env in self._idle.pop(key, []):
-                self._close_later(env)
-            for env_id, (busy_key, _) in self._busy.items():
-                if busy_key == key:
-                    self._retiring.add(env_id)
+            self._retire_key(key, directory)
+
+    def _hot_reload_changed(self, directory: Path) -> None:
+        if not self._closing:
+            self._spawn(self._recheck_hot_reload(directory))
+
+    async def _recheck_hot_reload(self, directory: Path) -> None:
+        # Through the fingerprint, so a change an invoke already picked up (the watcher's
+        # event can land after it) does not retire the environment that runs the new code.
+        for key, watched in list(self._hot_dirs.items()):
+            if watched == directory:
+                await self._check_hot_reload(key, directory)
+
+    def _retire_key(self, key: PoolKey, directory: Path) -> None:
+        idle = self._idle.pop(key, [])
+        busy = [env_id for env_id, (busy_key, _) in self._busy.items() if busy_key == key]
+        if not idle and not busy:
+            return
+        log.info("hot reload: code changed", function=key.function_name, directory=str(directory))
+        for env in idle:
+            self._close_later(env)
+        self._retiring.update(busy)
 
     def _release(self, key: PoolKey, env: ExecutionEnvironment) -> None:
         self._busy.pop(env.environment_id, None)
