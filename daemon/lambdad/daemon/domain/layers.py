@@ -29,7 +29,7 @@ from lambdad.daemon.domain.archives import ZipSummary, inspect_zip
 from lambdad.daemon.domain.functions import CodeFetcher, Page, paginate
 from lambdad.daemon.domain.model import LayerRef, new_revision_id, now_lambda_timestamp
 from lambdad.daemon.domain.names import Account
-from lambdad.daemon.domain.policies import ResourcePolicy
+from lambdad.daemon.domain.policies import ResourcePolicy, without_statement
 from lambdad.daemon.errors import LambdaError, Reason, invalid_parameter, validation_error
 from lambdad.daemon.store.blobs import BlobStore
 from lambdad.daemon.store.state import StateStore, Transaction
@@ -436,22 +436,14 @@ class LayerRegistry:
             row = tx.get_layer_version(key, version)
             if row is None:
                 raise LambdaError(Reason.RESOURCE_NOT_FOUND, NOT_FOUND)
-            current = ResourcePolicy.from_json(row[1])
-            if current is None or not current.statements:
-                raise LambdaError(
-                    Reason.RESOURCE_NOT_FOUND, "No policy is associated with the given resource."
-                )
-            if revision_id and revision_id != current.revision_id:
-                raise LambdaError(Reason.REVISION_ID_MISMATCH, POLICY_REVISION_MISMATCH)
-            kept = [s for s in current.statements if s["Sid"] != statement_id]
-            if len(kept) == len(current.statements):
-                raise LambdaError(
-                    Reason.RESOURCE_NOT_FOUND,
-                    f"Statement {statement_id} is not found in resource policy.",
-                )
-            tx.put_layer_version(
-                key, version, row[0], ResourcePolicy(new_revision_id(), kept).to_json()
+            updated = without_statement(
+                ResourcePolicy.from_json(row[1]),
+                statement_id,
+                revision_id,
+                POLICY_REVISION_MISMATCH,
+                new_revision_id(),
             )
+            tx.put_layer_version(key, version, row[0], updated.to_json())
 
         await self._state.run(remove)
 

@@ -6,6 +6,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from lambdad.daemon.errors import LambdaError, Reason
+
 
 @dataclass(frozen=True)
 class ResourcePolicy:
@@ -32,3 +34,29 @@ class ResourcePolicy:
             return None
         raw = json.loads(text)
         return cls(raw["revision_id"], raw["statements"])
+
+
+def without_statement(
+    policy: ResourcePolicy | None,
+    statement_id: str,
+    revision_id: str,
+    revision_mismatch: str,
+    new_revision_id: str,
+) -> ResourcePolicy:
+    """RemovePermission's rules: the policy minus `statement_id`, with a new RevisionId.
+
+    Raises AWS's errors for no policy, a RevisionId mismatch (`revision_mismatch` names the
+    resource's Get API) and an unknown statement.
+    """
+    if policy is None or not policy.statements:
+        raise LambdaError(
+            Reason.RESOURCE_NOT_FOUND, "No policy is associated with the given resource."
+        )
+    if revision_id and revision_id != policy.revision_id:
+        raise LambdaError(Reason.REVISION_ID_MISMATCH, revision_mismatch)
+    kept = [s for s in policy.statements if s["Sid"] != statement_id]
+    if len(kept) == len(policy.statements):
+        raise LambdaError(
+            Reason.RESOURCE_NOT_FOUND, f"Statement {statement_id} is not found in resource policy."
+        )
+    return ResourcePolicy(new_revision_id, kept)

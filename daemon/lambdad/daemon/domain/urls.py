@@ -21,7 +21,7 @@ import structlog
 from lambdad.daemon.domain.functions import FunctionRegistry, Page, paginate
 from lambdad.daemon.domain.model import new_revision_id, now_lambda_timestamp
 from lambdad.daemon.domain.names import LATEST, FunctionRef, is_version_qualifier
-from lambdad.daemon.domain.policies import ResourcePolicy
+from lambdad.daemon.domain.policies import ResourcePolicy, without_statement
 from lambdad.daemon.domain.sigv4 import SignatureError, verify_sigv4
 from lambdad.daemon.errors import LambdaError, Reason, invalid_parameter, validation_error
 from lambdad.daemon.store.state import Transaction
@@ -515,20 +515,14 @@ class FunctionUrlRegistry:
                     f"No policy found for: {self._account.function_arn(ref.name, ref.qualifier)}",
                 )
             stored = self._policy_target(tx, ref)
-            policy = self._read_policy(tx, ref.name, stored)
-            if policy is None:
-                raise LambdaError(
-                    Reason.RESOURCE_NOT_FOUND, "No policy is associated with the given resource."
-                )
-            if revision_id and revision_id != policy.revision_id:
-                raise LambdaError(Reason.REVISION_ID_MISMATCH, POLICY_REVISION_MISMATCH)
-            kept = [s for s in policy.statements if s["Sid"] != statement_id]
-            if len(kept) == len(policy.statements):
-                raise LambdaError(
-                    Reason.RESOURCE_NOT_FOUND,
-                    f"Statement {statement_id} is not found in resource policy.",
-                )
-            self._write_policy(tx, ref.name, stored, ResourcePolicy(new_revision_id(), kept))
+            updated = without_statement(
+                self._read_policy(tx, ref.name, stored),
+                statement_id,
+                revision_id,
+                POLICY_REVISION_MISMATCH,
+                new_revision_id(),
+            )
+            self._write_policy(tx, ref.name, stored, updated)
 
         await self._state.run(write)
         log.info("permission removed", function=ref.name, sid=statement_id)
