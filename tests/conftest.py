@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
+
+# Before grpc loads: its fork handlers can crash a runtime the process executor starts (as
+# `lambdad` itself sets it in main()).
+os.environ.setdefault("GRPC_ENABLE_FORK_SUPPORT", "0")
 
 import grpc
 import pytest

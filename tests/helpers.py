@@ -7,7 +7,10 @@ import socket
 import time
 import zipfile
 from collections.abc import Callable, Mapping
-from typing import TypeVar
+from pathlib import Path
+from typing import Any, TypeVar
+
+from lambdad.daemon.runtime.executor import EnvironmentSpec
 
 T = TypeVar("T")
 
@@ -45,3 +48,26 @@ def wait_for(
             last_error = error
         time.sleep(interval)
     raise TimeoutError(f"condition not met within {timeout}s (last error: {last_error!r})")
+
+
+def environment_spec(variables: Mapping[str, str] | None = None, **fields: Any) -> EnvironmentSpec:
+    """An EnvironmentSpec of a small python3.11 zip function; `fields` override any field."""
+    values: dict[str, Any] = {
+        "environment_id": "e" * 32,
+        "function_name": "fn",
+        "function_version": "$LATEST",
+        "package_type": "Zip",
+        "runtime": "python3.11",
+        "handler": "app.handler",
+        "code_dir": Path("/code"),
+        "opt_dir": None,
+        "image_uri": None,
+        "image_config": None,
+        "memory_mb": 128,
+        "ephemeral_storage_mb": 512,
+        "timeout_s": 3,
+        "architecture": "x86_64",
+        "variables": dict(variables or {}),
+    }
+    values.update(fields)
+    return EnvironmentSpec(**values)

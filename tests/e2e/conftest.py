@@ -143,6 +143,23 @@ def lambdad(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LambdadProcess
     process.stop()
 
 
+@pytest.fixture(
+    scope="module", params=["process", pytest.param("docker", marks=pytest.mark.docker)]
+)
+def served(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LambdadProcess]:
+    """A daemon per test module and executor (Docker: engine + images, or skip with a reason)."""
+    if request.param == "docker":
+        request.getfixturevalue("runtime_images")
+    root = tmp_path_factory.mktemp(f"lambdad-{request.param}")
+    process = LambdadProcess(
+        data_dir=root / "data", log_path=root / "lambdad.log", executor=request.param
+    ).start()
+    yield process
+    process.stop()
+
+
 @pytest.fixture
 def fresh_lambdad(tmp_path: Path) -> Iterator[LambdadProcess]:
     """A daemon of the test's own, for restart and crash tests."""

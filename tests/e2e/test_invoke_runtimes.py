@@ -9,7 +9,6 @@ import io
 import json
 import textwrap
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -63,23 +62,6 @@ def _zip(files: dict[str, str]) -> bytes:
             info.external_attr = (0o755 if name == "bootstrap" else 0o644) << 16
             archive.writestr(info, content)
     return buffer.getvalue()
-
-
-@pytest.fixture(
-    scope="module", params=["process", pytest.param("docker", marks=pytest.mark.docker)]
-)
-def served(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[LambdadProcess]:
-    """`lambdad serve` with the executor of the parameter (Docker: engine + images or skip)."""
-    if request.param == "docker":
-        request.getfixturevalue("runtime_images")
-    root = tmp_path_factory.mktemp(f"lambdad-{request.param}")
-    process = LambdadProcess(
-        data_dir=root / "data", log_path=root / "lambdad.log", executor=request.param
-    ).start()
-    yield process
-    process.stop()
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,6 @@ import subprocess
 import sys
 import textwrap
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -43,23 +42,6 @@ BOOTSTRAP = textwrap.dedent(
     done
     """
 )
-
-
-@pytest.fixture(
-    scope="module", params=["process", pytest.param("docker", marks=pytest.mark.docker)]
-)
-def served(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[LambdadProcess]:
-    """`lambdad serve` with the executor of the parameter (Docker: engine + images or skip)."""
-    if request.param == "docker":
-        request.getfixturevalue("runtime_images")
-    root = tmp_path_factory.mktemp(f"lambdad-layers-{request.param}")
-    process = LambdadProcess(
-        data_dir=root / "data", log_path=root / "lambdad.log", executor=request.param
-    ).start()
-    yield process
-    process.stop()
 
 
 def _zip(files: dict[str, str], executable: tuple[str, ...] = ()) -> bytes:

@@ -104,6 +104,16 @@ NODE_STREAM_HANDLER = textwrap.dedent(
     """
 )
 
+NODE_FAILING_STREAM_HANDLER = textwrap.dedent(
+    """
+    export const handler = awslambda.streamifyResponse(async (event, stream) => {
+      stream.write("partial,");
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      throw new TypeError("broke mid-stream");
+    });
+    """
+)
+
 NODE_SLOW_STREAM_HANDLER = textwrap.dedent(
     """
     export const handler = awslambda.streamifyResponse(async (event, stream) => {
@@ -592,6 +602,24 @@ async def test_streamed_response_from_node(client: AsyncLambdadClient) -> None:
     assert body == b"one,two,three"
     assert messages[-1].WhichOneof("event") == "invoke_complete"
     assert messages[-1].invoke_complete.error_code == ""
+
+
+async def test_mid_stream_error_reported_in_trailers(client: AsyncLambdadClient) -> None:
+    """The runtime announces the failure in HTTP trailers after the chunks it already sent."""
+    await create(
+        client,
+        "stream-fails",
+        "nodejs20.x",
+        "app.handler",
+        {"app.mjs": NODE_FAILING_STREAM_HANDLER},
+    )
+    request = ipb.InvokeWithResponseStreamRequest(function_name="stream-fails", payload=b"{}")
+    messages = [m async for m in client.invoke_with_response_stream(request)]
+    body = b"".join(m.payload_chunk.payload for m in messages if m.HasField("payload_chunk"))
+    assert body == b"partial,"
+    complete = messages[-1].invoke_complete
+    assert complete.error_code == "TypeError"
+    assert json.loads(complete.error_details)["errorMessage"] == "broke mid-stream"
 
 
 async def test_streamed_response_timeout_ends_the_stream(client: AsyncLambdadClient) -> None:

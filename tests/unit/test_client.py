@@ -47,6 +47,7 @@ from lambdad.client import (
     RevisionIdMismatchError,
     ServiceError,
     TooManyRequestsError,
+    UnauthenticatedError,
     ValidationError,
     error_from_rpc,
 )
@@ -486,6 +487,7 @@ ERROR_CATALOGUE: dict[str, tuple[type[LambdadError], type[LambdadError], grpc.St
         grpc.StatusCode.RESOURCE_EXHAUSTED,
     ),
     "SERVICE": (ServiceError, LambdadError, grpc.StatusCode.INTERNAL),
+    "UNAUTHENTICATED": (UnauthenticatedError, LambdadError, grpc.StatusCode.UNAUTHENTICATED),
 }
 
 
@@ -741,7 +743,9 @@ async def test_async_stream_yields_then_raises_typed_error(stream_target: str) -
 def test_cli_get_prints_aws_shaped_json(
     target: str, fake: FakeFunctionService, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["--target", target, "functions", "get", "alpha", "--qualifier", "3"]) == 0
+    assert (
+        main(["--target", target, "--json", "functions", "get", "alpha", "--qualifier", "3"]) == 0
+    )
     printed = json.loads(capsys.readouterr().out)
     assert printed["Configuration"]["FunctionName"] == "alpha"
     assert printed["Configuration"]["Version"] == "3"
@@ -751,7 +755,7 @@ def test_cli_get_prints_aws_shaped_json(
 def test_cli_list_follows_every_page(
     target: str, fake: FakeFunctionService, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["--target", target, "functions", "list", "--all-versions"]) == 0
+    assert main(["--target", target, "--json", "functions", "list", "--all-versions"]) == 0
     printed = json.loads(capsys.readouterr().out)
     assert [f["FunctionName"] for f in printed["Functions"]] == ["alpha", "beta", "gamma"]
     assert [call.request.page_token for call in fake.calls] == ["", "2"]
@@ -761,7 +765,8 @@ def test_cli_list_follows_every_page(
 def test_cli_delete_removes_the_function_and_sends_request_id(
     target: str, fake: FakeFunctionService, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["--target", target, "--request-id", "cli-1", "functions", "delete", "beta"]) == 0
+    argv = ["--target", target, "--request-id", "cli-1", "--json", "functions", "delete", "beta"]
+    assert main(argv) == 0
     assert json.loads(capsys.readouterr().out) == {}
     assert set(fake.functions) == {"alpha", "gamma"}
     assert fake.calls[0].request_id == "cli-1"
@@ -781,7 +786,7 @@ def test_cli_target_defaults_to_environment(
     target: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv(TARGET_ENV, target)
-    assert main(["functions", "get", "gamma"]) == 0
+    assert main(["--json", "functions", "get", "gamma"]) == 0
     assert json.loads(capsys.readouterr().out)["Configuration"]["FunctionName"] == "gamma"
 
 

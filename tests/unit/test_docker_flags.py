@@ -17,7 +17,8 @@ from lambdad.daemon.runtime.docker_flags import (
     UlimitSetting,
     parse_docker_flags,
 )
-from lambdad.daemon.runtime.executor import EnvironmentSpec, RuntimeApiBinding
+from lambdad.daemon.runtime.executor import RuntimeApiBinding
+from tests.helpers import environment_spec
 
 ACCEPTED = [
     ("", DockerFlags()),
@@ -83,26 +84,6 @@ def test_rejected_flags(text: str, message: str) -> None:
         parse_docker_flags(text)
 
 
-def _spec(variables: dict[str, str]) -> EnvironmentSpec:
-    return EnvironmentSpec(
-        environment_id="e" * 32,
-        function_name="fn",
-        function_version="$LATEST",
-        package_type="Zip",
-        runtime="python3.12",
-        handler="app.handler",
-        code_dir=Path("/code"),
-        opt_dir=None,
-        image_uri=None,
-        image_config=None,
-        memory_mb=128,
-        ephemeral_storage_mb=512,
-        timeout_s=3,
-        architecture="x86_64",
-        variables=variables,
-    )
-
-
 def test_flags_reach_the_container_options() -> None:
     flags = parse_docker_flags(
         "-v /data:/mnt/data:ro -p 8080:80 -e SHARED=flag -e MINE=flag "
@@ -110,7 +91,7 @@ def test_flags_reach_the_container_options() -> None:
     )
     plan = NetworkPlan(RuntimeApiBinding("127.0.0.1", "172.17.0.1"), None, {"gw": "10.9.9.9"})
     options = container_options(
-        _spec({"MINE": "function"}), "img", "172.17.0.1:9001", plan, {}, flags
+        environment_spec({"MINE": "function"}), "img", "172.17.0.1:9001", plan, {}, flags
     )
     targets = {m["Target"]: (m["Source"], m["ReadOnly"]) for m in options["mounts"]}
     assert targets["/mnt/data"] == ("/data", True)
@@ -128,7 +109,7 @@ def test_flags_reach_the_container_options() -> None:
 
 def test_without_flags_the_sandbox_defaults_stay() -> None:
     plan = NetworkPlan(RuntimeApiBinding("127.0.0.1", "172.17.0.1"), None, {})
-    options = container_options(_spec({}), "img", "h:1", plan, {})
+    options = container_options(environment_spec({}), "img", "h:1", plan, {})
     assert "ports" not in options and "dns" not in options
     assert [u["Name"] for u in options["ulimits"]] == ["nofile"]
     assert options["cap_drop"] == ["ALL"]

@@ -96,7 +96,13 @@ EVENT_STREAM = "application/vnd.amazon.eventstream"
 # RPCs the gateway serves outside the AWS route table: DownloadCode by path prefix, and
 # StreamLogs is lambdad's own (AWS has CloudWatch Logs for that); SetFunctionDebug is lambdad's
 # own too (`lambdad debug`).
-NOT_AWS_OPERATIONS = {"DownloadCode", "StreamLogs", "ResolveFunctionUrl", "SetFunctionDebug"}
+NOT_AWS_OPERATIONS = {
+    "DownloadCode",
+    "StreamLogs",
+    "ResolveFunctionUrl",
+    "SetFunctionDebug",
+    "ListInvocations",  # lambdad's invocation history (`lambdad invocations`)
+}
 # Deprecated operations served by another operation's RPC.
 SHARED_RPCS = {"InvokeAsync": "Invoke"}
 

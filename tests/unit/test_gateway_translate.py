@@ -48,8 +48,9 @@ def rejection(op: str, body: bytes, params: dict[str, str] | None = None) -> str
 
 
 # RPCs outside the AWS route table: DownloadCode (app.py serves it by path prefix) and
-# SetFunctionDebug (lambdad's own, for `lambdad debug`; not an AWS operation).
-NOT_AWS_OPERATIONS = {"DownloadCode", "SetFunctionDebug"}
+# SetFunctionDebug (lambdad's own, for `lambdad debug`; not an AWS operation); ListInvocations
+# (lambdad's invocation history, for `lambdad invocations`).
+NOT_AWS_OPERATIONS = {"DownloadCode", "SetFunctionDebug", "ListInvocations"}
 
 
 def test_every_rpc_has_exactly_one_route() -> None:
@@ -518,6 +519,7 @@ EXPECTED_ERRORS = [
     (Reason.TOO_MANY_REQUESTS, "TooManyRequestsException", 429, "message"),
     (Reason.CODE_STORAGE_EXCEEDED, "CodeStorageExceededException", 400, "message"),
     (Reason.SERVICE, "ServiceException", 500, "Message"),
+    (Reason.UNAUTHENTICATED, "ServiceException", 500, "Message"),
 ]
 
 

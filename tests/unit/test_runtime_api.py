@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import time
 from collections.abc import AsyncIterator
@@ -223,6 +224,63 @@ async def test_streamed_response_yields_chunks_as_they_come(
     assert response.status == 202
     response.release()
     assert result.stream.finished and result.stream.error_type is None
+
+
+async def _post_chunked(port: int, request_id: str, chunks: list[bytes], trailers: bytes) -> bytes:
+    """A streamed response as curl or Node send it: chunked, then trailer fields."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    head = (
+        f"POST {BASE}/invocation/{request_id}/response HTTP/1.1\r\n"
+        "Host: runtime\r\n"
+        "Lambda-Runtime-Function-Response-Mode: streaming\r\n"
+        "Transfer-Encoding: chunked\r\n"
+        "Trailer: Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body\r\n"
+        "\r\n"
+    ).encode()
+    writer.write(head)
+    for chunk in chunks:
+        writer.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+    writer.write(b"0\r\n" + trailers + b"\r\n")
+    await writer.drain()
+    status = await reader.readline()
+    writer.close()
+    return status
+
+
+async def test_mid_stream_error_in_trailers(
+    api: RuntimeApiServer, http: aiohttp.ClientSession
+) -> None:
+    error = {"errorMessage": "half way", "errorType": "Runtime.StreamBroke"}
+    encoded = base64.b64encode(json.dumps(error).encode())
+    # The body itself looks like the end of a chunked message with trailers: not to be misread.
+    decoy = b"\r\n0\r\nLambda-Runtime-Function-Error-Type: Decoy\r\n\r\n"
+    outcome = api.submit(request("t"))
+    await next_event(http)
+    trailers = (
+        b"Lambda-Runtime-Function-Error-Type: Runtime.StreamBroke\r\n"
+        b"Lambda-Runtime-Function-Error-Body: " + encoded + b"\r\n"
+    )
+    status = await _post_chunked(api.port, "t", [b"part one,", decoy], trailers)
+    assert status.startswith(b"HTTP/1.1 202")
+    stream = (await outcome).stream
+    assert stream is not None
+    assert b"".join([chunk async for chunk in stream]) == b"part one," + decoy
+    assert stream.error_type == "Runtime.StreamBroke"
+    assert json.loads(stream.error_body or b"") == error
+
+
+async def test_stream_without_error_trailers_succeeds(
+    api: RuntimeApiServer, http: aiohttp.ClientSession
+) -> None:
+    outcome = api.submit(request("u"))
+    await next_event(http)
+    decoy = b"\r\n0\r\nLambda-Runtime-Function-Error-Type: Decoy\r\n\r\n"
+    status = await _post_chunked(api.port, "u", [b"all,", decoy, b"good"], b"")
+    assert status.startswith(b"HTTP/1.1 202")
+    stream = (await outcome).stream
+    assert stream is not None
+    assert b"".join([chunk async for chunk in stream]) == b"all," + decoy + b"good"
+    assert stream.error_type is None
 
 
 async def test_bad_response_mode_is_rejected(

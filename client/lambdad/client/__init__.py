@@ -4,7 +4,7 @@
 failed RPC raises a `LambdadError` subclass chosen by the daemon's error reason.
 """
 
-from lambdad.client.client import AsyncLambdadClient, LambdadClient
+from lambdad.client.client import AsyncLambdadClient, LambdadClient, tls_credentials
 from lambdad.client.errors import (
     AccessDeniedError,
     AliasAlreadyExistsError,
@@ -24,6 +24,7 @@ from lambdad.client.errors import (
     RevisionIdMismatchError,
     ServiceError,
     TooManyRequestsError,
+    UnauthenticatedError,
     ValidationError,
     error_from_rpc,
 )
@@ -49,6 +50,8 @@ __all__ = [
     "RevisionIdMismatchError",
     "ServiceError",
     "TooManyRequestsError",
+    "UnauthenticatedError",
     "ValidationError",
     "error_from_rpc",
+    "tls_credentials",
 ]

@@ -1,4 +1,4 @@
-"""``python -m lambdad.client``: the lambdad command line."""
+"""``python -m lambdad.client``: the same as ``lambdadctl``."""
 
 from lambdad.client.cli import main
 

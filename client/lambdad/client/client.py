@@ -11,6 +11,7 @@ method on both clients.
 """
 
 from collections.abc import AsyncIterator, Iterator, Sequence
+from pathlib import Path
 from typing import Any, Self, TypeVar
 
 import grpc
@@ -22,16 +23,20 @@ from lambdad.v1 import event_source_service_pb2 as event_source_service
 from lambdad.v1 import function_service_pb2 as function_service
 from lambdad.v1 import invocation_service_pb2 as invocation_service
 from lambdad.v1 import layer_service_pb2 as layer_service
+from lambdad.v1 import trace_service_pb2 as trace_service
 from lambdad.v1 import url_service_pb2 as url_service
 
-__all__ = ["AsyncLambdadClient", "LambdadClient"]
+__all__ = ["AsyncLambdadClient", "LambdadClient", "tls_credentials"]
 
 #: Header carrying the caller's request ID; the daemon binds it to its logs.
 REQUEST_ID_HEADER = "x-request-id"
+#: Header carrying ``Bearer <token>`` when the daemon requires a token.
+AUTHORIZATION_HEADER = "authorization"
 
 _FUNCTION_SERVICE = "/lambdad.v1.FunctionService/"
 _INVOCATION_SERVICE = "/lambdad.v1.InvocationService/"
 _LAYER_SERVICE = "/lambdad.v1.LayerService/"
+_TRACE_SERVICE = "/lambdad.v1.TraceService/"
 _URL_SERVICE = "/lambdad.v1.UrlService/"
 _EVENT_SOURCE_SERVICE = "/lambdad.v1.EventSourceService/"
 
@@ -43,8 +48,30 @@ def _serialize(message: Message) -> bytes:
     return message.SerializeToString()
 
 
-def _metadata(request_id: str | None) -> tuple[tuple[str, str], ...] | None:
-    return None if request_id is None else ((REQUEST_ID_HEADER, request_id),)
+def _metadata(request_id: str | None, token: str | None) -> tuple[tuple[str, str], ...] | None:
+    headers: list[tuple[str, str]] = []
+    if request_id is not None:
+        headers.append((REQUEST_ID_HEADER, request_id))
+    if token:
+        headers.append((AUTHORIZATION_HEADER, f"Bearer {token}"))
+    return tuple(headers) or None
+
+
+def tls_credentials(
+    *,
+    ca_cert: str | Path | None = None,
+    client_cert: str | Path | None = None,
+    client_key: str | Path | None = None,
+) -> grpc.ChannelCredentials:
+    """TLS credentials from PEM files: ``ca_cert`` (default: the system roots) verifies the
+    daemon; ``client_cert`` and ``client_key`` (both or neither) are presented for mTLS."""
+    if (client_cert is None) != (client_key is None):
+        raise ValueError("client_cert and client_key go together")
+    return grpc.ssl_channel_credentials(
+        root_certificates=Path(ca_cert).read_bytes() if ca_cert else None,
+        private_key=Path(client_key).read_bytes() if client_key else None,
+        certificate_chain=Path(client_cert).read_bytes() if client_cert else None,
+    )
 
 
 # AWS messages can be long (validation errors quote the offending value, the 4 KB environment
@@ -80,8 +107,10 @@ class LambdadClient:
     a `LambdadError` subclass.
     """
 
-    def __init__(self, channel: grpc.Channel) -> None:
+    def __init__(self, channel: grpc.Channel, *, token: str | None = None) -> None:
         self._channel = channel
+        # Sent as `authorization: Bearer <token>` on every call (also over plaintext).
+        self._token = token
 
     @classmethod
     def connect(
@@ -89,13 +118,15 @@ class LambdadClient:
         target: str,
         *,
         credentials: grpc.ChannelCredentials | None = None,
+        token: str | None = None,
         options: _ChannelOptions | None = None,
     ) -> Self:
-        """Open a channel to ``target`` (``host:port``), with TLS when given ``credentials``."""
+        """Open a channel to ``target`` (``host:port``), with TLS when given ``credentials``
+        (see `tls_credentials`) and a bearer ``token`` when the daemon requires one."""
         merged = channel_options(options)
         if credentials is None:
-            return cls(grpc.insecure_channel(target, merged))
-        return cls(grpc.secure_channel(target, credentials, merged))
+            return cls(grpc.insecure_channel(target, merged), token=token)
+        return cls(grpc.secure_channel(target, credentials, merged), token=token)
 
     @property
     def channel(self) -> grpc.Channel:
@@ -126,7 +157,7 @@ class LambdadClient:
             response_deserializer=response_type.FromString,
         )
         try:
-            return rpc(request, timeout=timeout, metadata=_metadata(request_id))
+            return rpc(request, timeout=timeout, metadata=_metadata(request_id, self._token))
         except grpc.RpcError as exc:
             raise error_from_rpc(exc) from exc
 
@@ -145,7 +176,7 @@ class LambdadClient:
             request_serializer=_serialize,
             response_deserializer=response_type.FromString,
         )
-        call = rpc(request, timeout=timeout, metadata=_metadata(request_id))
+        call = rpc(request, timeout=timeout, metadata=_metadata(request_id, self._token))
         try:
             yield from call
         except grpc.RpcError as exc:
@@ -653,6 +684,70 @@ class LambdadClient:
             request_id,
         )
 
+    def list_invocations(
+        self,
+        request: invocation_service.ListInvocationsRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> invocation_service.ListInvocationsResponse:
+        """Lists a function's recent invocations, newest first (lambdad's own)."""
+        return self._call(
+            _INVOCATION_SERVICE + "ListInvocations",
+            request,
+            invocation_service.ListInvocationsResponse,
+            timeout,
+            request_id,
+        )
+
+    def put_trace_segments(
+        self,
+        request: trace_service.PutTraceSegmentsRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> trace_service.PutTraceSegmentsResponse:
+        """Keeps X-Ray segment documents (X-Ray PutTraceSegments)."""
+        return self._call(
+            _TRACE_SERVICE + "PutTraceSegments",
+            request,
+            trace_service.PutTraceSegmentsResponse,
+            timeout,
+            request_id,
+        )
+
+    def get_trace_summaries(
+        self,
+        request: trace_service.GetTraceSummariesRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> trace_service.GetTraceSummariesResponse:
+        """Summaries of the kept traces that started in a time range."""
+        return self._call(
+            _TRACE_SERVICE + "GetTraceSummaries",
+            request,
+            trace_service.GetTraceSummariesResponse,
+            timeout,
+            request_id,
+        )
+
+    def batch_get_traces(
+        self,
+        request: trace_service.BatchGetTracesRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> trace_service.BatchGetTracesResponse:
+        """The segment documents of traces by id."""
+        return self._call(
+            _TRACE_SERVICE + "BatchGetTraces",
+            request,
+            trace_service.BatchGetTracesResponse,
+            timeout,
+            request_id,
+        )
+
     def publish_layer_version(
         self,
         request: layer_service.PublishLayerVersionRequest,
@@ -1035,8 +1130,10 @@ class AsyncLambdadClient:
             await client.get_function(GetFunctionRequest(function_name="my-fn"))
     """
 
-    def __init__(self, channel: grpc.aio.Channel) -> None:
+    def __init__(self, channel: grpc.aio.Channel, *, token: str | None = None) -> None:
         self._channel = channel
+        # Sent as `authorization: Bearer <token>` on every call (also over plaintext).
+        self._token = token
 
     @classmethod
     def connect(
@@ -1044,13 +1141,15 @@ class AsyncLambdadClient:
         target: str,
         *,
         credentials: grpc.ChannelCredentials | None = None,
+        token: str | None = None,
         options: _ChannelOptions | None = None,
     ) -> Self:
-        """Open a channel to ``target`` (``host:port``), with TLS when given ``credentials``."""
+        """Open a channel to ``target`` (``host:port``), with TLS when given ``credentials``
+        (see `tls_credentials`) and a bearer ``token`` when the daemon requires one."""
         merged = channel_options(options)
         if credentials is None:
-            return cls(grpc.aio.insecure_channel(target, merged))
-        return cls(grpc.aio.secure_channel(target, credentials, merged))
+            return cls(grpc.aio.insecure_channel(target, merged), token=token)
+        return cls(grpc.aio.secure_channel(target, credentials, merged), token=token)
 
     @property
     def channel(self) -> grpc.aio.Channel:
@@ -1081,7 +1180,7 @@ class AsyncLambdadClient:
             response_deserializer=response_type.FromString,
         )
         try:
-            return await rpc(request, timeout=timeout, metadata=_metadata(request_id))
+            return await rpc(request, timeout=timeout, metadata=_metadata(request_id, self._token))
         except grpc.RpcError as exc:
             raise error_from_rpc(exc) from exc
 
@@ -1099,7 +1198,7 @@ class AsyncLambdadClient:
             request_serializer=_serialize,
             response_deserializer=response_type.FromString,
         )
-        call = rpc(request, timeout=timeout, metadata=_metadata(request_id))
+        call = rpc(request, timeout=timeout, metadata=_metadata(request_id, self._token))
         try:
             async for response in call:
                 yield response
@@ -1604,6 +1703,70 @@ class AsyncLambdadClient:
             _INVOCATION_SERVICE + "ListFunctionEventInvokeConfigs",
             request,
             invocation_service.ListFunctionEventInvokeConfigsResponse,
+            timeout,
+            request_id,
+        )
+
+    async def list_invocations(
+        self,
+        request: invocation_service.ListInvocationsRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> invocation_service.ListInvocationsResponse:
+        """Lists a function's recent invocations, newest first (lambdad's own)."""
+        return await self._call(
+            _INVOCATION_SERVICE + "ListInvocations",
+            request,
+            invocation_service.ListInvocationsResponse,
+            timeout,
+            request_id,
+        )
+
+    async def put_trace_segments(
+        self,
+        request: trace_service.PutTraceSegmentsRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> trace_service.PutTraceSegmentsResponse:
+        """Keeps X-Ray segment documents (X-Ray PutTraceSegments)."""
+        return await self._call(
+            _TRACE_SERVICE + "PutTraceSegments",
+            request,
+            trace_service.PutTraceSegmentsResponse,
+            timeout,
+            request_id,
+        )
+
+    async def get_trace_summaries(
+        self,
+        request: trace_service.GetTraceSummariesRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> trace_service.GetTraceSummariesResponse:
+        """Summaries of the kept traces that started in a time range."""
+        return await self._call(
+            _TRACE_SERVICE + "GetTraceSummaries",
+            request,
+            trace_service.GetTraceSummariesResponse,
+            timeout,
+            request_id,
+        )
+
+    async def batch_get_traces(
+        self,
+        request: trace_service.BatchGetTracesRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> trace_service.BatchGetTracesResponse:
+        """The segment documents of traces by id."""
+        return await self._call(
+            _TRACE_SERVICE + "BatchGetTraces",
+            request,
+            trace_service.BatchGetTracesResponse,
             timeout,
             request_id,
         )

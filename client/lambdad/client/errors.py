@@ -35,6 +35,7 @@ __all__ = [
     "RevisionIdMismatchError",
     "ServiceError",
     "TooManyRequestsError",
+    "UnauthenticatedError",
     "ValidationError",
     "error_from_rpc",
 ]
@@ -182,6 +183,12 @@ class ServiceError(LambdadError):
     REASON = "SERVICE"
 
 
+class UnauthenticatedError(LambdadError):
+    """The daemon requires a bearer token and the call had none or a wrong one."""
+
+    REASON = "UNAUTHENTICATED"
+
+
 _BY_REASON: Final[Mapping[str, type[LambdadError]]] = MappingProxyType(
     {
         cls.REASON: cls
@@ -202,6 +209,7 @@ _BY_REASON: Final[Mapping[str, type[LambdadError]]] = MappingProxyType(
             TooManyRequestsError,
             CodeStorageExceededError,
             ServiceError,
+            UnauthenticatedError,
         )
     }
 )

@@ -7,7 +7,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class InvokeRequest(_message.Message):
-    __slots__ = ("function_name", "qualifier", "invocation_type", "log_type", "client_context", "payload", "tenant_id")
+    __slots__ = ("function_name", "qualifier", "invocation_type", "log_type", "client_context", "payload", "tenant_id", "trace_id")
     FUNCTION_NAME_FIELD_NUMBER: _ClassVar[int]
     QUALIFIER_FIELD_NUMBER: _ClassVar[int]
     INVOCATION_TYPE_FIELD_NUMBER: _ClassVar[int]
@@ -15,6 +15,7 @@ class InvokeRequest(_message.Message):
     CLIENT_CONTEXT_FIELD_NUMBER: _ClassVar[int]
     PAYLOAD_FIELD_NUMBER: _ClassVar[int]
     TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    TRACE_ID_FIELD_NUMBER: _ClassVar[int]
     function_name: str
     qualifier: str
     invocation_type: str
@@ -22,7 +23,8 @@ class InvokeRequest(_message.Message):
     client_context: str
     payload: bytes
     tenant_id: str
-    def __init__(self, function_name: _Optional[str] = ..., qualifier: _Optional[str] = ..., invocation_type: _Optional[str] = ..., log_type: _Optional[str] = ..., client_context: _Optional[str] = ..., payload: _Optional[bytes] = ..., tenant_id: _Optional[str] = ...) -> None: ...
+    trace_id: str
+    def __init__(self, function_name: _Optional[str] = ..., qualifier: _Optional[str] = ..., invocation_type: _Optional[str] = ..., log_type: _Optional[str] = ..., client_context: _Optional[str] = ..., payload: _Optional[bytes] = ..., tenant_id: _Optional[str] = ..., trace_id: _Optional[str] = ...) -> None: ...
 
 class InvokeResponse(_message.Message):
     __slots__ = ("status_code", "payload", "function_error", "log_result", "executed_version", "request_id")
@@ -41,7 +43,7 @@ class InvokeResponse(_message.Message):
     def __init__(self, status_code: _Optional[int] = ..., payload: _Optional[bytes] = ..., function_error: _Optional[str] = ..., log_result: _Optional[str] = ..., executed_version: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
 
 class InvokeWithResponseStreamRequest(_message.Message):
-    __slots__ = ("function_name", "qualifier", "invocation_type", "log_type", "client_context", "payload", "tenant_id")
+    __slots__ = ("function_name", "qualifier", "invocation_type", "log_type", "client_context", "payload", "tenant_id", "trace_id")
     FUNCTION_NAME_FIELD_NUMBER: _ClassVar[int]
     QUALIFIER_FIELD_NUMBER: _ClassVar[int]
     INVOCATION_TYPE_FIELD_NUMBER: _ClassVar[int]
@@ -49,6 +51,7 @@ class InvokeWithResponseStreamRequest(_message.Message):
     CLIENT_CONTEXT_FIELD_NUMBER: _ClassVar[int]
     PAYLOAD_FIELD_NUMBER: _ClassVar[int]
     TENANT_ID_FIELD_NUMBER: _ClassVar[int]
+    TRACE_ID_FIELD_NUMBER: _ClassVar[int]
     function_name: str
     qualifier: str
     invocation_type: str
@@ -56,7 +59,8 @@ class InvokeWithResponseStreamRequest(_message.Message):
     client_context: str
     payload: bytes
     tenant_id: str
-    def __init__(self, function_name: _Optional[str] = ..., qualifier: _Optional[str] = ..., invocation_type: _Optional[str] = ..., log_type: _Optional[str] = ..., client_context: _Optional[str] = ..., payload: _Optional[bytes] = ..., tenant_id: _Optional[str] = ...) -> None: ...
+    trace_id: str
+    def __init__(self, function_name: _Optional[str] = ..., qualifier: _Optional[str] = ..., invocation_type: _Optional[str] = ..., log_type: _Optional[str] = ..., client_context: _Optional[str] = ..., payload: _Optional[bytes] = ..., tenant_id: _Optional[str] = ..., trace_id: _Optional[str] = ...) -> None: ...
 
 class InvokeWithResponseStreamResponse(_message.Message):
     __slots__ = ("start", "payload_chunk", "invoke_complete")
@@ -271,3 +275,49 @@ class ListFunctionEventInvokeConfigsResponse(_message.Message):
     function_event_invoke_configs: _containers.RepeatedCompositeFieldContainer[FunctionEventInvokeConfig]
     next_page_token: str
     def __init__(self, function_event_invoke_configs: _Optional[_Iterable[_Union[FunctionEventInvokeConfig, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class ListInvocationsRequest(_message.Message):
+    __slots__ = ("function_name", "qualifier", "max_items")
+    FUNCTION_NAME_FIELD_NUMBER: _ClassVar[int]
+    QUALIFIER_FIELD_NUMBER: _ClassVar[int]
+    MAX_ITEMS_FIELD_NUMBER: _ClassVar[int]
+    function_name: str
+    qualifier: str
+    max_items: int
+    def __init__(self, function_name: _Optional[str] = ..., qualifier: _Optional[str] = ..., max_items: _Optional[int] = ...) -> None: ...
+
+class ListInvocationsResponse(_message.Message):
+    __slots__ = ("invocations",)
+    INVOCATIONS_FIELD_NUMBER: _ClassVar[int]
+    invocations: _containers.RepeatedCompositeFieldContainer[InvocationSummary]
+    def __init__(self, invocations: _Optional[_Iterable[_Union[InvocationSummary, _Mapping]]] = ...) -> None: ...
+
+class InvocationSummary(_message.Message):
+    __slots__ = ("request_id", "function_name", "qualifier", "executed_version", "invocation_type", "start_time_ms", "duration_ms", "billed_duration_ms", "init_duration_ms", "status", "error_type", "memory_size_mb", "max_memory_used_mb")
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    FUNCTION_NAME_FIELD_NUMBER: _ClassVar[int]
+    QUALIFIER_FIELD_NUMBER: _ClassVar[int]
+    EXECUTED_VERSION_FIELD_NUMBER: _ClassVar[int]
+    INVOCATION_TYPE_FIELD_NUMBER: _ClassVar[int]
+    START_TIME_MS_FIELD_NUMBER: _ClassVar[int]
+    DURATION_MS_FIELD_NUMBER: _ClassVar[int]
+    BILLED_DURATION_MS_FIELD_NUMBER: _ClassVar[int]
+    INIT_DURATION_MS_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    ERROR_TYPE_FIELD_NUMBER: _ClassVar[int]
+    MEMORY_SIZE_MB_FIELD_NUMBER: _ClassVar[int]
+    MAX_MEMORY_USED_MB_FIELD_NUMBER: _ClassVar[int]
+    request_id: str
+    function_name: str
+    qualifier: str
+    executed_version: str
+    invocation_type: str
+    start_time_ms: int
+    duration_ms: float
+    billed_duration_ms: int
+    init_duration_ms: float
+    status: str
+    error_type: str
+    memory_size_mb: int
+    max_memory_used_mb: int
+    def __init__(self, request_id: _Optional[str] = ..., function_name: _Optional[str] = ..., qualifier: _Optional[str] = ..., executed_version: _Optional[str] = ..., invocation_type: _Optional[str] = ..., start_time_ms: _Optional[int] = ..., duration_ms: _Optional[float] = ..., billed_duration_ms: _Optional[int] = ..., init_duration_ms: _Optional[float] = ..., status: _Optional[str] = ..., error_type: _Optional[str] = ..., memory_size_mb: _Optional[int] = ..., max_memory_used_mb: _Optional[int] = ...) -> None: ...

@@ -97,6 +97,11 @@ class InvocationServiceStub:
                 request_serializer=lambdad_dot_v1_dot_invocation__service__pb2.ListFunctionEventInvokeConfigsRequest.SerializeToString,
                 response_deserializer=lambdad_dot_v1_dot_invocation__service__pb2.ListFunctionEventInvokeConfigsResponse.FromString,
                 _registered_method=True)
+        self.ListInvocations = channel.unary_unary(
+                '/lambdad.v1.InvocationService/ListInvocations',
+                request_serializer=lambdad_dot_v1_dot_invocation__service__pb2.ListInvocationsRequest.SerializeToString,
+                response_deserializer=lambdad_dot_v1_dot_invocation__service__pb2.ListInvocationsResponse.FromString,
+                _registered_method=True)
 
 
 class InvocationServiceServicer:
@@ -188,6 +193,14 @@ class InvocationServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListInvocations(self, request, context):
+        """Lists a function's recent invocations, newest first (lambdad's own: the daemon keeps the
+        last 100 per function in memory, so a restart forgets them).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_InvocationServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -245,6 +258,11 @@ def add_InvocationServiceServicer_to_server(servicer, server):
                     servicer.ListFunctionEventInvokeConfigs,
                     request_deserializer=lambdad_dot_v1_dot_invocation__service__pb2.ListFunctionEventInvokeConfigsRequest.FromString,
                     response_serializer=lambdad_dot_v1_dot_invocation__service__pb2.ListFunctionEventInvokeConfigsResponse.SerializeToString,
+            ),
+            'ListInvocations': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListInvocations,
+                    request_deserializer=lambdad_dot_v1_dot_invocation__service__pb2.ListInvocationsRequest.FromString,
+                    response_serializer=lambdad_dot_v1_dot_invocation__service__pb2.ListInvocationsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -552,6 +570,33 @@ class InvocationService:
             '/lambdad.v1.InvocationService/ListFunctionEventInvokeConfigs',
             lambdad_dot_v1_dot_invocation__service__pb2.ListFunctionEventInvokeConfigsRequest.SerializeToString,
             lambdad_dot_v1_dot_invocation__service__pb2.ListFunctionEventInvokeConfigsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListInvocations(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/lambdad.v1.InvocationService/ListInvocations',
+            lambdad_dot_v1_dot_invocation__service__pb2.ListInvocationsRequest.SerializeToString,
+            lambdad_dot_v1_dot_invocation__service__pb2.ListInvocationsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -28,6 +28,9 @@ class Config:
     grpc_port: int = 50051
     gateway_host: str = "127.0.0.1"
     gateway_port: int = 4566
+    # Prometheus endpoint of the daemon (`/metrics`); port 0 turns it off.
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int = 9464
     region: str = "us-east-1"
     account_id: str = "000000000000"
     # Fail on deprecated runtimes and non-ARN roles exactly as AWS does.
@@ -69,6 +72,25 @@ class Config:
     # Extra `docker run` flags for every function container (LocalStack's LAMBDA_DOCKER_FLAGS
     # syntax: -v, -p, -e, --add-host, --dns, --ulimit); validated by runtime/docker_flags.py.
     docker_flags: str | None = None
+    # UDP port of the X-Ray daemon listener (AWS_XRAY_DAEMON_ADDRESS of functions), on the
+    # Runtime API's interface; 0 = a free port (AWS uses 2000; a fixed port would collide
+    # between daemons on one machine).
+    xray_port: int = 0
+    # How many traces are kept in memory (the oldest is dropped first).
+    xray_max_traces: int = 1000
+    # Give functions AWS_ENDPOINT_URL_LAMBDA (the gateway as they reach it) and
+    # AWS_ENDPOINT_URL, so their SDK calls never reach real AWS by accident.
+    inject_aws_endpoints: bool = True
+    # AWS_ENDPOINT_URL of functions (services other than Lambda, e.g. `http://s3:9000`);
+    # None = the gateway as well.
+    function_aws_endpoint_url: str | None = None
+    # gRPC TLS: PEM certificate chain and key of the server; None serves plaintext.
+    grpc_tls_cert: str | None = None
+    grpc_tls_key: str | None = None
+    # PEM CA bundle; when set, gRPC clients must present a certificate it signed (mTLS).
+    grpc_tls_client_ca: str | None = None
+    # Bearer token every gRPC call except grpc.health.v1 must send (`authorization` metadata).
+    grpc_token: str | None = None
 
     @property
     def grpc_target(self) -> str:

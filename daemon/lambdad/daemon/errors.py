@@ -31,6 +31,8 @@ class Reason(StrEnum):
     TOO_MANY_REQUESTS = "TOO_MANY_REQUESTS"
     CODE_STORAGE_EXCEEDED = "CODE_STORAGE_EXCEEDED"
     SERVICE = "SERVICE"
+    # A gRPC caller without the daemon's bearer token; never reaches an AWS caller as such.
+    UNAUTHENTICATED = "UNAUTHENTICATED"
 
 
 class LambdaError(Exception):

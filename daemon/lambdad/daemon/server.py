@@ -14,6 +14,7 @@ from lambdad.daemon.api.event_sources import EventSourceServicer
 from lambdad.daemon.api.functions import FunctionServicer
 from lambdad.daemon.api.invocations import InvocationServicer
 from lambdad.daemon.api.layers import LayerServicer
+from lambdad.daemon.api.traces import TraceServicer
 from lambdad.daemon.api.urls import UrlServicer
 from lambdad.daemon.codesource import S3CodeSource
 from lambdad.daemon.config import Config
@@ -26,20 +27,29 @@ from lambdad.daemon.domain.layers import LayerRegistry
 from lambdad.daemon.domain.names import Account
 from lambdad.daemon.domain.urls import FunctionUrlRegistry
 from lambdad.daemon.images.resolve import parse_image_mapping
+from lambdad.daemon.inprocess import HandlerRecorder
+from lambdad.daemon.observability.history import InvocationHistory
+from lambdad.daemon.observability.http import MetricsServer
+from lambdad.daemon.observability.metrics import LambdadMetrics
+from lambdad.daemon.observability.recorder import InvocationRecorder
 from lambdad.daemon.remote_layers import UpstreamLayerSource
 from lambdad.daemon.runtime.code import CodeStore
 from lambdad.daemon.runtime.docker import DockerExecutor, daemon_id_for, select_executor
 from lambdad.daemon.runtime.docker_flags import parse_docker_flags
-from lambdad.daemon.runtime.executor import RuntimeReadiness
+from lambdad.daemon.runtime.environment import AwsEndpoints
+from lambdad.daemon.runtime.executor import Executor, RuntimeReadiness
 from lambdad.daemon.runtime.hot_reload import ChangeFilter
 from lambdad.daemon.runtime.logs import FunctionLogs
 from lambdad.daemon.runtime.opt import OptDirectories
 from lambdad.daemon.runtime.pool import EnvironmentPool
 from lambdad.daemon.runtime.process import ProcessExecutor
+from lambdad.daemon.security import BearerTokenInterceptor, server_credentials, warn_if_exposed
 from lambdad.daemon.sources.aws import AwsEventSourceProbe, SourceClients
 from lambdad.daemon.sources.pollers import EventSourcePollers
 from lambdad.daemon.store.blobs import BlobStore
 from lambdad.daemon.store.state import StateStore
+from lambdad.daemon.tracing.daemon_protocol import XRayDaemonListener
+from lambdad.daemon.tracing.store import TraceStore
 from lambdad.v1 import (
     event_source_service_pb2,
     event_source_service_pb2_grpc,
@@ -49,6 +59,8 @@ from lambdad.v1 import (
     invocation_service_pb2_grpc,
     layer_service_pb2,
     layer_service_pb2_grpc,
+    trace_service_pb2,
+    trace_service_pb2_grpc,
     url_service_pb2,
     url_service_pb2_grpc,
 )
@@ -61,6 +73,7 @@ SERVICE_NAMES = (
     layer_service_pb2.DESCRIPTOR.services_by_name["LayerService"].full_name,
     url_service_pb2.DESCRIPTOR.services_by_name["UrlService"].full_name,
     event_source_service_pb2.DESCRIPTOR.services_by_name["EventSourceService"].full_name,
+    trace_service_pb2.DESCRIPTOR.services_by_name["TraceService"].full_name,
 )
 
 
@@ -76,14 +89,35 @@ class Daemon:
     invocations: InvocationService
     pool: EnvironmentPool
     pollers: EventSourcePollers | None = None
+    metrics: MetricsServer | None = None  # None when metrics_port is 0 or was taken
+    # A second address for the gateway: the Runtime API's interface, when functions run in
+    # containers that cannot reach the configured (loopback) gateway address.
+    function_gateway_host: str | None = None
+    # The lambdad services' handlers, for the gateway `lambdad serve` runs in this process.
+    handlers: HandlerRecorder | None = None
+    # The X-Ray daemon UDP listener functions send segments to, and where traces are kept.
+    xray: XRayDaemonListener | None = None
+    traces: TraceStore | None = None
+
+    def in_process_channel(self) -> grpc.aio.Channel:
+        """A channel to this daemon's services that skips the network (see inprocess.py).
+
+        Inside the process there is nothing to authenticate: no TLS, no token check.
+        """
+        assert self.handlers is not None
+        return self.handlers.channel()  # type: ignore[return-value]
 
     async def stop(self, grace: float = 5.0) -> None:
         """Stop accepting RPCs, let running ones finish, kill environments, then close state."""
         await self.server.stop(grace)
+        if self.metrics is not None:
+            await self.metrics.close()
         if self.pollers is not None:
             await self.pollers.stop()
         await self.invocations.stop()
         await self.pool.close()
+        if self.xray is not None:
+            self.xray.close()
         await self.registry.stop()
         self.state.close()
         log.info("daemon stopped")
@@ -93,17 +127,31 @@ async def start_daemon(config: Config) -> Daemon:
     """Build every part from `config` and start serving gRPC."""
     # Parsed before anything starts: a bad flag is a start-up error, not a failed invoke.
     docker_flags = parse_docker_flags(config.docker_flags or "")
+    tls = server_credentials(config)
+    warn_if_exposed(config)
     config.data_dir.mkdir(parents=True, exist_ok=True)
     state = StateStore(config.state_path)
     blobs = BlobStore(config.blob_dir)
+    endpoints = AwsEndpoints(
+        gateway_port=config.gateway_port,
+        gateway_host=config.gateway_host,
+        other_url=config.function_aws_endpoint_url,
+        enabled=config.inject_aws_endpoints,
+    )
     executor = await select_executor(
         config.executor,
         daemon_id=daemon_id_for(config.data_dir),
-        process_executor=lambda: ProcessExecutor(config.data_dir),
+        process_executor=lambda: ProcessExecutor(config.data_dir, endpoints=endpoints),
         docker_network=config.docker_network,
         image_mapping=parse_image_mapping(config.runtime_images or ""),
         docker_flags=docker_flags,
+        endpoints=endpoints,
+        data_dir=config.data_dir,
     )
+    traces = TraceStore(config.xray_max_traces)
+    # On the Runtime API's interface: wherever functions reach the daemon, they reach this.
+    xray = XRayDaemonListener(traces, executor.runtime_api_binding().bind_host, config.xray_port)
+    xray_address = await xray.start()
     code_fetcher = S3CodeSource(config.s3_endpoint_url, config.region)
     layers = LayerRegistry(
         account=Account(config.region, config.account_id),
@@ -111,6 +159,7 @@ async def start_daemon(config: Config) -> Daemon:
         blobs=blobs,
         code_fetcher=code_fetcher,
         remote=UpstreamLayerSource(config.layer_upstream_endpoint_url),
+        hot_reload_bucket=config.hot_reload_bucket,
     )
     registry = FunctionRegistry(
         account=Account(config.region, config.account_id),
@@ -125,6 +174,8 @@ async def start_daemon(config: Config) -> Daemon:
     )
     await registry.start()
     code_store = CodeStore(config.data_dir / "code", blobs)
+    metrics = LambdadMetrics()
+    recorder = InvocationRecorder(InvocationHistory(), metrics)
     pool = EnvironmentPool(
         executor,
         code_store,
@@ -134,25 +185,36 @@ async def start_daemon(config: Config) -> Daemon:
         output_settle_s=executor.output_latency_s,
         opt=OptDirectories(config.data_dir / "opt", code_store),
         change_filter=ChangeFilter.parse(config.hot_reload_include, config.hot_reload_exclude),
+        on_report=recorder.reported,
+        xray_daemon=xray_address,
     )
+    metrics.watch_environments(pool.environment_states)
     await pool.start()
     invocations = InvocationService(
-        registry, pool, EventInvokeConfigRegistry(account=registry.account, state=state)
+        registry,
+        pool,
+        EventInvokeConfigRegistry(account=registry.account, state=state),
+        recorder=recorder,
+        traces=traces,
     )
     await invocations.start()
 
     # Same limits as lambdad's clients: ~70 MB CreateFunction messages, long error trailers.
-    server = grpc.aio.server(options=channel_options())
+    interceptors = [BearerTokenInterceptor(config.grpc_token)] if config.grpc_token else []
+    server = grpc.aio.server(options=channel_options(), interceptors=interceptors)
+    # Registered through the recorder so the embedded gateway can call them in process.
+    handlers = HandlerRecorder(server)
     code_urls = CodeUrlSigner.from_key_file(config.data_dir / "code-url.key")
     function_service_pb2_grpc.add_FunctionServiceServicer_to_server(
-        FunctionServicer(registry, blobs, code_urls), server
+        FunctionServicer(registry, blobs, code_urls), handlers
     )
     layer_service_pb2_grpc.add_LayerServiceServicer_to_server(
-        LayerServicer(layers, code_urls), server
+        LayerServicer(layers, code_urls), handlers
     )
     invocation_service_pb2_grpc.add_InvocationServiceServicer_to_server(
-        InvocationServicer(invocations), server
+        InvocationServicer(invocations), handlers
     )
+    trace_service_pb2_grpc.add_TraceServiceServicer_to_server(TraceServicer(traces), handlers)
     url_service_pb2_grpc.add_UrlServiceServicer_to_server(
         UrlServicer(
             FunctionUrlRegistry(
@@ -164,7 +226,7 @@ async def start_daemon(config: Config) -> Daemon:
                 require_invoke_function=config.url_require_invoke_function,
             )
         ),
-        server,
+        handlers,
     )
     source_clients = SourceClients()
     event_sources = EventSourceMappingRegistry(
@@ -173,17 +235,22 @@ async def start_daemon(config: Config) -> Daemon:
     pollers = EventSourcePollers(event_sources, invocations, source_clients)
     await pollers.start()
     event_source_service_pb2_grpc.add_EventSourceServiceServicer_to_server(
-        EventSourceServicer(event_sources), server
+        EventSourceServicer(event_sources), handlers
     )
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection(
         (*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), server
     )
-    port = server.add_insecure_port(f"{config.grpc_host}:{config.grpc_port}")
+    address = f"{config.grpc_host}:{config.grpc_port}"
+    if tls is None:
+        port = server.add_insecure_port(address)
+    else:
+        port = server.add_secure_port(address, tls)
     await server.start()
     for name in ("", *SERVICE_NAMES):
         await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
+    metrics_server = await _serve_metrics(metrics, config)
     log.info(
         "daemon serving",
         grpc=f"{config.grpc_host}:{port}",
@@ -192,4 +259,47 @@ async def start_daemon(config: Config) -> Daemon:
         strict=config.strict,
         executor=executor.name,
     )
-    return Daemon(config, server, state, registry, port, invocations, pool, pollers)
+    return Daemon(
+        config,
+        server,
+        state,
+        registry,
+        port,
+        invocations,
+        pool,
+        pollers,
+        metrics=metrics_server,
+        function_gateway_host=_function_gateway_host(config, executor),
+        handlers=handlers,
+        xray=xray,
+        traces=traces,
+    )
+
+
+def _function_gateway_host(config: Config, executor: Executor) -> str | None:
+    """The Runtime API's interface if containers cannot reach the gateway's own address."""
+    anywhere = {"", "0.0.0.0", "::"}
+    bind_host = executor.runtime_api_binding().bind_host
+    if not isinstance(executor, DockerExecutor) or not config.inject_aws_endpoints:
+        return None
+    if config.gateway_host in anywhere or bind_host in anywhere | {config.gateway_host}:
+        return None
+    return bind_host
+
+
+async def _serve_metrics(metrics: LambdadMetrics, config: Config) -> MetricsServer | None:
+    """Start the Prometheus endpoint; a taken port costs the metrics, not the daemon."""
+    if not config.metrics_port:
+        return None
+    server = MetricsServer(metrics, config.metrics_host, config.metrics_port)
+    try:
+        port = await server.start()
+    except OSError as error:
+        log.warning(
+            "metrics endpoint not started",
+            address=f"{config.metrics_host}:{config.metrics_port}",
+            error=str(error),
+        )
+        return None
+    log.info("metrics serving", metrics=f"http://{config.metrics_host}:{port}/metrics")
+    return server

@@ -19,8 +19,15 @@ from aiohttp import web
 from grpc_status import rpc_status
 
 from lambdad.client.client import channel_options
+from lambdad.daemon.security import bearer_token_interceptors
 from lambdad.gateway import translate
-from lambdad.gateway.routes import ALL_ROUTES, CODE_LOCATION_PREFIX, Route, RouteKind, Router
+from lambdad.gateway.routes import (
+    CODE_LOCATION_PREFIX,
+    GATEWAY_ROUTES,
+    Route,
+    RouteKind,
+    Router,
+)
 from lambdad.gateway.url_serving import FunctionUrlServer
 from lambdad.gateway.urls import url_address
 from lambdad.v1 import function_service_pb2 as fs
@@ -45,7 +52,7 @@ _REQUEST_ID_HEADER = "x-amzn-RequestId"
 class Gateway:
     """Serves the AWS Lambda REST API by calling the daemon over one gRPC channel."""
 
-    def __init__(self, channel: grpc.aio.Channel, routes: Sequence[Route] = ALL_ROUTES) -> None:
+    def __init__(self, channel: grpc.aio.Channel, routes: Sequence[Route] = GATEWAY_ROUTES) -> None:
         self._router = Router(routes)
         # One stub per generated stub class, shared by all routes using it.
         stubs: dict[Any, Any] = {}
@@ -277,18 +284,46 @@ def create_app(channel: grpc.aio.Channel) -> web.Application:
     return app
 
 
-async def run_gateway(host: str, port: int, daemon_target: str) -> None:
+def daemon_channel(
+    target: str,
+    *,
+    credentials: grpc.ChannelCredentials | None = None,
+    token: str | None = None,
+) -> grpc.aio.Channel:
+    """The gateway's channel to the daemon: TLS when given `credentials`, and the daemon's
+    bearer `token` on every call when it requires one."""
+    interceptors = bearer_token_interceptors(token) if token else None
+    if credentials is None:
+        return grpc.aio.insecure_channel(target, channel_options(), interceptors=interceptors)
+    return grpc.aio.secure_channel(
+        target, credentials, channel_options(), interceptors=interceptors
+    )
+
+
+async def run_gateway(
+    host: str,
+    port: int,
+    daemon_target: str,
+    *,
+    credentials: grpc.ChannelCredentials | None = None,
+    token: str | None = None,
+) -> None:
     """Serve the gateway on `host:port`, talking to the daemon at `daemon_target`.
 
     Runs until cancelled, then stops accepting requests and closes the channel.
     """
-    async with grpc.aio.insecure_channel(daemon_target, options=channel_options()) as channel:
-        runner = web.AppRunner(create_app(channel), access_log=None)
-        await runner.setup()
-        try:
-            site = web.TCPSite(runner, host, port)
-            await site.start()
-            log.info("gateway listening", addresses=runner.addresses, daemon=daemon_target)
-            await asyncio.Event().wait()
-        finally:
-            await runner.cleanup()
+    async with daemon_channel(daemon_target, credentials=credentials, token=token) as channel:
+        await serve_gateway(host, port, channel, daemon=daemon_target)
+
+
+async def serve_gateway(host: str, port: int, channel: grpc.aio.Channel, *, daemon: str) -> None:
+    """Serve the gateway on `host:port` over `channel` (owned by the caller) until cancelled."""
+    runner = web.AppRunner(create_app(channel), access_log=None)
+    await runner.setup()
+    try:
+        site = web.TCPSite(runner, host, port)
+        await site.start()
+        log.info("gateway listening", addresses=runner.addresses, daemon=daemon)
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()

@@ -10,7 +10,8 @@ names.
 Adding an operation is adding a row; see `Route` for what each column means. There is one
 table per gRPC service (`ROUTES` for FunctionService, `INVOCATION_ROUTES` for
 InvocationService, `LAYER_ROUTES` for LayerService, `URL_ROUTES` for UrlService,
-`EVENT_SOURCE_ROUTES` for EventSourceService); the gateway serves `ALL_ROUTES`.
+`EVENT_SOURCE_ROUTES` for EventSourceService) making up `ALL_ROUTES`; the gateway serves
+those and X-Ray's `XRAY_ROUTES` (TraceService) as `GATEWAY_ROUTES`.
 
 A path template may end in a fixed query, as in AWS's model (`/2018-10-31/layers?find=
 LayerVersion` is GetLayerVersionByArn, while `/2018-10-31/layers` is ListLayers): such a
@@ -40,6 +41,8 @@ from lambdad.v1 import invocation_service_pb2 as inv
 from lambdad.v1 import invocation_service_pb2_grpc as inv_grpc
 from lambdad.v1 import layer_service_pb2 as ls
 from lambdad.v1 import layer_service_pb2_grpc as ls_grpc
+from lambdad.v1 import trace_service_pb2 as ts
+from lambdad.v1 import trace_service_pb2_grpc as ts_grpc
 from lambdad.v1 import url_service_pb2 as us
 from lambdad.v1 import url_service_pb2_grpc as us_grpc
 
@@ -54,6 +57,8 @@ CODE_UPLOAD_MAX_BYTES = 70_167_211
 
 # AWS's payload limits of synchronous (RequestResponse, and streamed) and Event invocations.
 INVOKE_MAX_BYTES = 6_291_456
+# The X-Ray trace header callers send (API Gateway, SDKs, function URL clients).
+TRACE_HEADER = "X-Amzn-Trace-Id"
 EVENT_MAX_BYTES = 1_048_576
 
 
@@ -113,6 +118,9 @@ class Route:
     # json_name -> value of request members the operation always sets (InvokeAsync is an
     # Event invocation).
     fixed: Mapping[str, str] = field(default_factory=dict)
+    # Like `headers`, for headers lambdad reads that are not members of the AWS operation
+    # (X-Amzn-Trace-Id fills Invoke's `TraceId`, a lambdad extension).
+    lambdad_headers: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def empty_response(self) -> bool:
@@ -229,6 +237,7 @@ _INVOKE_HEADERS = {
     "X-Amz-Client-Context": "ClientContext",
     "X-Amz-Tenant-Id": "TenantId",
 }
+_TRACE_HEADERS = {TRACE_HEADER: "TraceId"}
 _CONCURRENCY = "/functions/{FunctionName}/concurrency"
 _EVENT_INVOKE_CONFIG = "/2019-09-25/functions/{FunctionName}/event-invoke-config"
 
@@ -239,7 +248,7 @@ INVOCATION_ROUTES: tuple[Route, ...] = (
         "Invoke", "POST", _FUNCTION + "/invocations", _INVOKE, "Invoke",
         inv.InvokeRequest, query={"Qualifier": "Qualifier"}, has_body=True,
         max_body_bytes=INVOKE_MAX_BYTES, kind=RouteKind.INVOKE, headers=_INVOKE_HEADERS,
-        payload_member="Payload",
+        payload_member="Payload", lambdad_headers=_TRACE_HEADERS,
     ),
     Route(
         "InvokeWithResponseStream", "POST",
@@ -247,6 +256,7 @@ INVOCATION_ROUTES: tuple[Route, ...] = (
         "InvokeWithResponseStream", inv.InvokeWithResponseStreamRequest,
         query={"Qualifier": "Qualifier"}, has_body=True, max_body_bytes=INVOKE_MAX_BYTES,
         kind=RouteKind.INVOKE_STREAM, headers=_INVOKE_HEADERS, payload_member="Payload",
+        lambdad_headers=_TRACE_HEADERS,
     ),
     # Deprecated; botocore's model has no trailing slash, AWS's docs do (both match).
     Route(
@@ -254,6 +264,7 @@ INVOCATION_ROUTES: tuple[Route, ...] = (
         "Invoke", inv.InvokeRequest, ok_status=202, has_body=True,
         max_body_bytes=INVOKE_MAX_BYTES, kind=RouteKind.INVOKE_ASYNC,
         payload_member="Payload", fixed={"InvocationType": "Event"},
+        lambdad_headers=_TRACE_HEADERS,
     ),
     # Concurrency
     Route(
@@ -427,6 +438,29 @@ EVENT_SOURCE_ROUTES: tuple[Route, ...] = (
 ALL_ROUTES: tuple[Route, ...] = (
     ROUTES + INVOCATION_ROUTES + LAYER_ROUTES + URL_ROUTES + EVENT_SOURCE_ROUTES
 )
+
+# X-Ray's trace API subset (TraceService), checked against botocore's *xray* model. X-Ray's
+# paths share no prefix with Lambda's, so one gateway serves both services.
+_TRACE_STUB = ts_grpc.TraceServiceStub
+# fmt: off
+XRAY_ROUTES: tuple[Route, ...] = (
+    Route(
+        "PutTraceSegments", "POST", "/TraceSegments", _TRACE_STUB, "PutTraceSegments",
+        ts.PutTraceSegmentsRequest, has_body=True,
+    ),
+    Route(
+        "GetTraceSummaries", "POST", "/TraceSummaries", _TRACE_STUB, "GetTraceSummaries",
+        ts.GetTraceSummariesRequest, has_body=True,
+    ),
+    Route(
+        "BatchGetTraces", "POST", "/Traces", _TRACE_STUB, "BatchGetTraces",
+        ts.BatchGetTracesRequest, has_body=True,
+    ),
+)
+# fmt: on
+
+# What the gateway serves: every Lambda operation and the X-Ray subset.
+GATEWAY_ROUTES: tuple[Route, ...] = ALL_ROUTES + XRAY_ROUTES
 
 
 @dataclass(frozen=True)

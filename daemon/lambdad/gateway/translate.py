@@ -58,6 +58,11 @@ _ALWAYS_EMITTED = frozenset(
         "lambdad.v1.EnvironmentResponse.variables",
         # AWS shows `"FunctionResponseTypes": []` on every event source mapping.
         "lambdad.v1.EventSourceMapping.function_response_types",
+        # X-Ray's answers always carry their lists, empty or not.
+        "lambdad.v1.GetTraceSummariesResponse.trace_summaries",
+        "lambdad.v1.BatchGetTracesResponse.traces",
+        "lambdad.v1.BatchGetTracesResponse.unprocessed_trace_ids",
+        "lambdad.v1.PutTraceSegmentsResponse.unprocessed_trace_segments",
     }
 )
 
@@ -136,7 +141,7 @@ def request_to_message(
         values = query.get(name)
         if values:
             merged[json_name] = _from_text(by_json_name[json_name], values, name)
-    for name, json_name in route.headers.items():
+    for name, json_name in {**route.headers, **route.lambdad_headers}.items():
         value = (headers or {}).get(name)
         if value:
             merged[json_name] = _from_text(by_json_name[json_name], [value], name)
@@ -655,6 +660,8 @@ AWS_ERRORS: Mapping[Reason, AwsError] = {
     Reason.TOO_MANY_REQUESTS: AwsError("TooManyRequestsException", 429, "message"),
     Reason.CODE_STORAGE_EXCEEDED: AwsError("CodeStorageExceededException", 400, "message"),
     Reason.SERVICE: SERVICE_ERROR,
+    # The daemon refused the gateway's own token: a service misconfiguration, not the caller's.
+    Reason.UNAUTHENTICATED: SERVICE_ERROR,
 }
 
 

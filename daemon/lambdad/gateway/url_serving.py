@@ -21,6 +21,7 @@ from grpc_status import rpc_status
 from multidict import CIMultiDict
 
 from lambdad.gateway import translate, urls
+from lambdad.gateway.routes import TRACE_HEADER
 from lambdad.v1 import invocation_service_pb2 as inv
 from lambdad.v1 import invocation_service_pb2_grpc as inv_grpc
 from lambdad.v1 import url_service_pb2 as us
@@ -181,6 +182,7 @@ class FunctionUrlServer:
                     function_name=target.function_name,
                     qualifier=target.qualifier,
                     payload=payload,
+                    trace_id=request.headers.get(TRACE_HEADER, ""),
                 ),
                 metadata=metadata,
             )
@@ -206,6 +208,7 @@ class FunctionUrlServer:
                 function_name=target.function_name,
                 qualifier=target.qualifier,
                 payload=payload,
+                trace_id=request.headers.get(TRACE_HEADER, ""),
             ),
             metadata=metadata,
         )

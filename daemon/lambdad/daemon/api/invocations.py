@@ -17,6 +17,7 @@ from lambdad.daemon.domain.event_invoke_config import (
 )
 from lambdad.daemon.domain.invocations import Invocation, InvocationService
 from lambdad.daemon.errors import LambdaError, Reason
+from lambdad.daemon.observability.history import InvocationRecord
 from lambdad.v1 import invocation_service_pb2 as pb
 from lambdad.v1 import invocation_service_pb2_grpc as pb_grpc
 
@@ -43,6 +44,7 @@ def _invocation(
         payload=request.payload,
         request_id=_request_id(context),
         tenant_id=request.tenant_id,
+        trace_header=request.trace_id,
     )
 
 
@@ -85,6 +87,26 @@ def _event_invoke_config(
         message.maximum_retry_attempts = config.maximum_retry_attempts
     if config.maximum_event_age_in_seconds is not None:
         message.maximum_event_age_in_seconds = config.maximum_event_age_in_seconds
+    return message
+
+
+def _summary(record: InvocationRecord) -> pb.InvocationSummary:
+    message = pb.InvocationSummary(
+        request_id=record.request_id,
+        function_name=record.function_name,
+        qualifier=record.qualifier,
+        executed_version=record.executed_version,
+        invocation_type=record.invocation_type,
+        start_time_ms=int(record.start_time * 1000),
+        duration_ms=record.duration_ms,
+        billed_duration_ms=record.billed_duration_ms,
+        status=record.status,
+        error_type=record.error_type or "",
+        memory_size_mb=record.memory_size_mb,
+        max_memory_used_mb=record.max_memory_used_mb,
+    )
+    if record.init_duration_ms is not None:
+        message.init_duration_ms = record.init_duration_ms
     return message
 
 
@@ -257,3 +279,12 @@ class InvocationServicer(pb_grpc.InvocationServiceServicer):
             function_event_invoke_configs=[_event_invoke_config(configs, c) for c in page],
             next_page_token=next_token,
         )
+
+    @rpc
+    async def ListInvocations(
+        self, request: pb.ListInvocationsRequest, context: Context
+    ) -> pb.ListInvocationsResponse:
+        records = await self._service.invocations(
+            request.function_name, qualifier=request.qualifier, max_items=request.max_items
+        )
+        return pb.ListInvocationsResponse(invocations=[_summary(r) for r in records])

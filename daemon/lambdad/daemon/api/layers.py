@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import grpc
 
 from lambdad.daemon.api.status import rpc
@@ -41,7 +43,10 @@ class LayerServicer(pb_grpc.LayerServiceServicer):
     def _version(self, record: LayerVersionRecord) -> lpb.LayerVersion:
         return lpb.LayerVersion(
             content=lpb.LayerVersionContent(
-                location=self._code_urls.location(record.sha256_hex),
+                # A hot-reload layer has no zip to download: its location is the directory.
+                location=Path(record.hot_reload_dir).as_uri()
+                if record.hot_reload_dir
+                else self._code_urls.location(record.sha256_hex),
                 code_sha256=record.code_sha256,
                 code_size=record.code_size,
             ),

@@ -35,6 +35,7 @@ GRPC_CODES: dict[Reason, int] = {
     Reason.TOO_MANY_REQUESTS: code_pb2.RESOURCE_EXHAUSTED,
     Reason.CODE_STORAGE_EXCEEDED: code_pb2.RESOURCE_EXHAUSTED,
     Reason.SERVICE: code_pb2.INTERNAL,
+    Reason.UNAUTHENTICATED: code_pb2.UNAUTHENTICATED,
 }
 
 

@@ -47,6 +47,7 @@ from lambdad.daemon.errors import (
 )
 from lambdad.daemon.runtime.debugging import DEBUG_PORT_VARIABLE, DEBUG_WAIT_VARIABLE
 from lambdad.daemon.store.blobs import BlobStore
+from lambdad.daemon.store.read_cache import ReadCache
 from lambdad.daemon.store.state import StateStore, Transaction
 
 log = structlog.get_logger(__name__)
@@ -277,6 +278,9 @@ class FunctionRegistry:
         self._hot_reload_bucket = hot_reload_bucket
         self._transitions: set[asyncio.Task[None]] = set()
         self._listeners: list[Callable[[str], Awaitable[None]]] = []
+        # Invoke's lookups, served from memory until the next write to the state store.
+        self._configurations: ReadCache[tuple[str, str | None], VersionView] = ReadCache(state)
+        self._aliases: ReadCache[tuple[str, str], Alias] = ReadCache(state)
 
     # ----------------------------------------------------------------- plumbing
     def on_change(self, listener: Callable[[str], Awaitable[None]]) -> None:
@@ -603,7 +607,9 @@ class FunctionRegistry:
     ) -> VersionView:
         """GetFunctionConfiguration."""
         ref = self.resolve(function_name, qualifier, namespaced=True)
-        return await self._state.run(lambda tx: self._lookup(tx, ref))
+        return await self._configurations.get(
+            (ref.name, ref.qualifier), lambda: self._state.run(lambda tx: self._lookup(tx, ref))
+        )
 
     async def list_functions(
         self, *, all_versions: bool, page_token: str, page_size: int
@@ -961,7 +967,10 @@ class FunctionRegistry:
         """GetAlias."""
         ref = self.resolve(function_name)
         check_alias_name(name)
-        return await self._state.run(lambda tx: self._get_alias(tx, ref, name, "get"))
+        return await self._aliases.get(
+            (ref.name, name),
+            lambda: self._state.run(lambda tx: self._get_alias(tx, ref, name, "get")),
+        )
 
     async def list_aliases(
         self,

@@ -43,11 +43,15 @@ from lambdad.daemon.domain.functions import FunctionRegistry, VersionView
 from lambdad.daemon.domain.model import State
 from lambdad.daemon.domain.names import LATEST, is_version_qualifier
 from lambdad.daemon.errors import LambdaError, Reason, validation_error
+from lambdad.daemon.observability.history import InvocationHistory, InvocationRecord
+from lambdad.daemon.observability.recorder import InvocationRecorder
 from lambdad.daemon.runtime.debugging import DEBUG_TIMEOUT_S, debug_port
-from lambdad.daemon.runtime.environment import InvocationResult, new_trace_id
+from lambdad.daemon.runtime.environment import InvocationResult
 from lambdad.daemon.runtime.logs import LogLine
 from lambdad.daemon.runtime.pool import EnvironmentPool
 from lambdad.daemon.runtime.runtime_api import InvocationRequest
+from lambdad.daemon.tracing.store import TraceStore
+from lambdad.daemon.tracing.tracer import InvocationTracer, TraceStart
 
 log = structlog.get_logger(__name__)
 
@@ -79,6 +83,7 @@ class Invocation:
     payload: bytes = b""
     request_id: str = ""  # the gateway's x-request-id; generated when empty
     tenant_id: str = ""
+    trace_header: str = ""  # the caller's X-Amzn-Trace-Id (or an SQS AWSTraceHeader)
 
 
 @dataclass(frozen=True)
@@ -99,6 +104,7 @@ class _Prepared:
     tail: bool
     invocation_type: str
     qualifier: str = LATEST  # what the caller invoked: $LATEST, a version or an alias
+    trace: TraceStart | None = None
 
 
 def _json_error(payload: bytes) -> str | None:
@@ -139,9 +145,14 @@ class InvocationService:
         event_invoke_configs: EventInvokeConfigRegistry,
         *,
         event_retry_delays: Sequence[float] = DEFAULT_EVENT_RETRY_DELAYS,
+        recorder: InvocationRecorder | None = None,
+        traces: TraceStore | None = None,
     ) -> None:
         self._registry = registry
         self._pool = pool
+        # Metrics and history; the pool's on_report must feed the same recorder.
+        self.recorder = recorder or InvocationRecorder(InvocationHistory())
+        self.tracer = InvocationTracer(traces if traces is not None else TraceStore())
         self._retry_delays = tuple(event_retry_delays)
         self._events: set[asyncio.Task[None]] = set()
         self.event_invoke_configs = event_invoke_configs
@@ -165,6 +176,7 @@ class InvocationService:
         except LambdaError:  # deleted
             reserved = None
             self._pool.logs.forget(name)
+            self.recorder.function_deleted(name)
         self._pool.set_reserved(name, reserved)
 
     # ------------------------------------------------------------------ checks
@@ -244,6 +256,7 @@ class InvocationService:
                 ) from error
         # No per-invoke runtime/image check: the version turned Active only after one, and
         # starting a new environment resolves the image again (a warm one needs nothing).
+        trace = self.tracer.start(config.tracing_mode, invocation.trace_header)
         request = InvocationRequest(
             request_id=invocation.request_id or str(uuid.uuid4()),
             payload=payload,
@@ -252,11 +265,11 @@ class InvocationService:
                 DEBUG_TIMEOUT_S if debug_port(config.environment) is not None else config.timeout
             ),
             invoked_function_arn=arn,
-            trace_id=new_trace_id(),
+            trace_id=trace.runtime_header,
             client_context=client_context,
             tenant_id=invocation.tenant_id or None,
         )
-        return _Prepared(view, arn, request, log_type == "Tail", invocation_type, qualifier)
+        return _Prepared(view, arn, request, log_type == "Tail", invocation_type, qualifier, trace)
 
     # ------------------------------------------------------------------ invoke
     async def invoke(self, invocation: Invocation) -> InvokeOutcome:
@@ -271,7 +284,7 @@ class InvocationService:
             self._events.add(task)
             task.add_done_callback(self._events.discard)
             return InvokeOutcome(202, request.request_id, config.version)
-        result = await self._pool.invoke(config, request, tail=prepared.tail)
+        result = await self._run(prepared)
         if result.stream is not None:  # a streaming runtime answering a buffered Invoke
             chunks = [chunk async for chunk in result.stream]
             result = _buffered(result, b"".join(chunks))
@@ -283,8 +296,48 @@ class InvocationService:
         config = prepared.view.config
         if prepared.invocation_type == DRY_RUN:
             return InvokeOutcome(204, prepared.request.request_id, config.version)
-        result = await self._pool.invoke(config, prepared.request, tail=prepared.tail)
+        result = await self._run(prepared)
         return InvokeOutcome(200, prepared.request.request_id, result.executed_version, result)
+
+    async def _run(self, prepared: _Prepared, *, tail: bool | None = None) -> InvocationResult:
+        """Run on the pool, telling the recorder (the REPORT itself reaches it from the pool)."""
+        config = prepared.view.config
+        request_id = prepared.request.request_id
+        recorder = self.recorder
+        recorder.began(
+            request_id, qualifier=prepared.qualifier, invocation_type=prepared.invocation_type
+        )
+        try:
+            result = await self._pool.invoke(
+                config, prepared.request, tail=prepared.tail if tail is None else tail
+            )
+        except LambdaError as error:
+            if error.reason == Reason.TOO_MANY_REQUESTS:
+                recorder.throttled(
+                    request_id,
+                    function_name=config.name,
+                    qualifier=prepared.qualifier,
+                    invocation_type=prepared.invocation_type,
+                    reason=str(error.metadata.get("reason", "")),
+                    memory_size_mb=config.memory_size,
+                )
+            else:
+                recorder.abandoned(request_id)
+            raise
+        except BaseException:
+            recorder.abandoned(request_id)
+            raise
+        if prepared.trace is not None:
+            self.tracer.finish(
+                prepared.trace,
+                function_name=config.name,
+                function_arn=prepared.invoked_arn,
+                request_id=request_id,
+                init_span=result.init_span,
+                run_span=result.run_span,
+                function_error=result.function_error,
+            )
+        return result
 
     def _retry_delay(self, retry: int) -> float:
         if not self._retry_delays:
@@ -320,7 +373,7 @@ class InvocationService:
                 return
             attempts += 1
             try:
-                result = await self._pool.invoke(config, request)
+                result = await self._run(prepared, tail=False)
             except LambdaError as error:
                 bound.info("event invocation not run", reason=error.reason.value, attempt=attempts)
             except Exception:
@@ -422,6 +475,21 @@ class InvocationService:
         """DeleteFunctionConcurrency."""
         await self._registry.set_reserved_concurrency(function_name, None)
         self._pool.set_reserved(self._registry.resolve(function_name).name, None)
+
+    # ----------------------------------------------------------------- history
+    async def invocations(
+        self, function_name: str, *, qualifier: str = "", max_items: int = 0
+    ) -> list[InvocationRecord]:
+        """A function's recent invocations, newest first (FUNCTION_NOT_FOUND if unknown)."""
+        if max_items < 0:
+            raise validation_error(
+                max_items, "maxItems", "Member must have value greater than or equal to 0"
+            )
+        ref = self._registry.resolve(function_name, qualifier or None)
+        await self._registry.get_configuration(ref.name)
+        return self.recorder.history.list(
+            ref.name, qualifier=ref.qualifier or "", max_items=max_items
+        )
 
     # -------------------------------------------------------------------- logs
     async def logs(self, function_name: str, *, follow: bool) -> AsyncIterator[LogLine]:

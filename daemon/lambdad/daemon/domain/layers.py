@@ -8,6 +8,9 @@ per-layer counter that survives deletions, so a number is never reused.
 `LayerRegistry.resolve` is the `LayerResolver` of `FunctionRegistry`: it checks the ARNs of
 CreateFunction/UpdateFunctionConfiguration with AWS's messages and, for ARNs of another
 account, asks a `RemoteLayerSource` (another Lambda endpoint) for the layer and caches it.
+
+Content in the hot-reload bucket (`S3Key` = an absolute host directory) makes a layer version
+whose content is that directory, used in place like a hot-reloaded function's code.
 """
 
 from __future__ import annotations
@@ -26,7 +29,13 @@ import structlog
 
 from lambdad.daemon.domain import validation
 from lambdad.daemon.domain.archives import ZipSummary, inspect_zip
-from lambdad.daemon.domain.functions import CodeFetcher, Page, paginate
+from lambdad.daemon.domain.functions import (
+    DEFAULT_HOT_RELOAD_BUCKET,
+    CodeFetcher,
+    Page,
+    hot_reload_code,
+    paginate,
+)
 from lambdad.daemon.domain.model import LayerRef, new_revision_id, now_lambda_timestamp
 from lambdad.daemon.domain.names import Account
 from lambdad.daemon.domain.policies import ResourcePolicy, without_statement
@@ -75,6 +84,8 @@ class LayerVersionRecord:
     license_info: str = ""
     compatible_runtimes: list[str] = field(default_factory=list)
     compatible_architectures: list[str] = field(default_factory=list)
+    # Hot reloading: the host directory that is the content (no zip, sha256_hex empty).
+    hot_reload_dir: str = ""
 
     @property
     def layer_version_arn(self) -> str:
@@ -176,12 +187,14 @@ class LayerRegistry:
         blobs: BlobStore,
         code_fetcher: CodeFetcher,
         remote: RemoteLayerSource | None = None,
+        hot_reload_bucket: str = DEFAULT_HOT_RELOAD_BUCKET,
     ) -> None:
         self.account = account
         self._state = state
         self._blobs = blobs
         self._code_fetcher = code_fetcher
         self._remote = remote or NoRemoteLayers()
+        self._hot_reload_bucket = hot_reload_bucket
         self._remote_locks: dict[str, asyncio.Lock] = {}
 
     # ----------------------------------------------------------------- naming
@@ -241,9 +254,17 @@ class LayerRegistry:
             )
         for architecture in spec.compatible_architectures:
             validation.check_enum(architecture, "compatibleArchitectures", validation.ARCHITECTURES)
-        data = await self._content_bytes(spec.content)
-        summary: ZipSummary = await asyncio.to_thread(inspect_zip, data)
-        await asyncio.to_thread(self._blobs.put, summary.sha256_hex, data)
+        content = spec.content
+        hot_reload_dir = ""
+        if self._hot_reload_bucket and content.s3_bucket == self._hot_reload_bucket:
+            # The same checks and placeholder CodeSha256 as a hot-reloaded function's code.
+            hot = hot_reload_code(content.s3_key)
+            hot_reload_dir = hot.hot_reload_dir
+            summary = ZipSummary("", hot.code_sha256, size=0, unzipped_size=0, entries=0)
+        else:
+            data = await self._content_bytes(content)
+            summary = await asyncio.to_thread(inspect_zip, data)
+            await asyncio.to_thread(self._blobs.put, summary.sha256_hex, data)
         layer_arn = self.layer_arn(key)
 
         def publish(tx: Transaction) -> LayerVersionRecord:
@@ -256,6 +277,7 @@ class LayerRegistry:
                 code_sha256=summary.code_sha256,
                 code_size=summary.size,
                 unzipped_size=summary.unzipped_size,
+                hot_reload_dir=hot_reload_dir,
                 created_date=now_lambda_timestamp(),
                 description=spec.description,
                 license_info=spec.license_info,
@@ -492,7 +514,7 @@ class LayerRegistry:
             if row is None:
                 raise invalid_parameter(f"Layer version {arn} does not exist.")
             record = LayerVersionRecord.from_json(row[0])
-            return LayerRef(arn, record.code_size, record.sha256_hex)
+            return LayerRef(arn, record.code_size, record.sha256_hex, record.hot_reload_dir)
         return await self._resolve_remote(arn, arn.rpartition(":")[0], version)
 
     async def _resolve_remote(self, arn: str, key: str, version: int) -> LayerRef:
@@ -502,7 +524,7 @@ class LayerRegistry:
             row = await self._state.run(lambda tx: tx.get_layer_version(key, version))
             if row is not None:
                 record = LayerVersionRecord.from_json(row[0])
-                return LayerRef(arn, record.code_size, record.sha256_hex)
+                return LayerRef(arn, record.code_size, record.sha256_hex, record.hot_reload_dir)
             remote = await self._remote.fetch(arn)
             digest = hashlib.sha256(remote.zip_bytes).digest()
             if base64.b64encode(digest).decode() != remote.code_sha256:
@@ -534,4 +556,4 @@ class LayerRegistry:
 
             await self._state.run(cache)
             log.info("remote layer version cached", arn=arn, size=summary.size)
-            return LayerRef(arn, record.code_size, record.sha256_hex)
+            return LayerRef(arn, record.code_size, record.sha256_hex, record.hot_reload_dir)

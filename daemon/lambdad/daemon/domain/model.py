@@ -54,6 +54,8 @@ class LayerRef:
     arn: str
     code_size: int
     sha256_hex: str = ""  # blob key of the layer zip (kept even if the version is deleted)
+    # Hot reloading: a host directory used as the layer's content, in place of a zip.
+    hot_reload_dir: str = ""
 
 
 @dataclass(frozen=True)

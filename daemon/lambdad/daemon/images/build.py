@@ -7,8 +7,8 @@ No image registry is needed. For each Debian suite a minimal rootfs is made with
 as `lambdad/runtime-layout:<suite>`. Every runtime image of a suite is a thin layer
 on that shared base:
 
-- python: `awslambdaric` and its dependencies, `pip download`ed on the host and
-  installed inside with `pip install --no-index`;
+- python: `awslambdaric` and boto3 with their dependencies, `pip download`ed on the host
+  and installed inside with `pip install --no-index`;
 - nodejs: lambdad's Node.js runtime client (`runtime/clients/node/index.mjs`);
 - provided: a `/var/runtime/bootstrap` that runs the function's own `bootstrap`.
 """
@@ -57,6 +57,9 @@ ROOTFS_PRUNE = (
     "usr/share/man",
     "usr/share/info",
 )
+# What the Python runtime images get in /var/runtime: the runtime client, and boto3 as AWS's
+# Python base images ship it (a function's own boto3 in /var/task comes first on sys.path).
+PYTHON_RUNTIME_PACKAGES = ("awslambdaric", "boto3")
 NODE_CLIENT = Path(__file__).resolve().parent.parent / "runtime" / "clients" / "node" / "index.mjs"
 
 
@@ -328,7 +331,7 @@ def _download_wheels(python_version: str, dest: Path, out: IO[str]) -> None:
     ]
     for tag in _pip_platforms():
         argv += ["--platform", tag]
-    _run(f"pip download (python{python_version})", [*argv, "awslambdaric"], out)
+    _run(f"pip download (python{python_version})", [*argv, *PYTHON_RUNTIME_PACKAGES], out)
 
 
 def ensure_layout_base(

@@ -15,9 +15,10 @@ How the container reaches the daemon's Runtime API:
   (`LAMBDAD_DOCKER_NETWORK`, else the daemon container's own) and dial the daemon
   container's address on it; the daemon listens on all interfaces.
 
-Orphans: containers carry the daemon id (stable per data dir, see `daemon_id_for`) and
-an instance token (random per executor). `remove_orphans` removes containers with our
-daemon id and another instance token: those a previous, crashed run of this daemon left.
+Orphans: containers carry the daemon id (stable per data dir as the engine names it, see
+`daemon_id_for` and `DockerExecutor.create`) and an instance token (random per executor).
+`remove_orphans` removes containers with our daemon id and another instance token: those a
+previous, crashed run of this daemon left.
 Containers of other daemon ids are never touched, because another daemon sharing the
 engine (a second data dir, a parallel test run) may be alive and using them.
 """
@@ -37,7 +38,7 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import docker
 import docker.errors
@@ -62,6 +63,9 @@ from lambdad.daemon.runtime.executor import (
     RuntimeStartError,
 )
 from lambdad.daemon.runtime.extensions import extension_files, launcher_command
+
+if TYPE_CHECKING:
+    from lambdad.daemon.runtime.environment import AwsEndpoints
 
 log = structlog.get_logger(__name__)
 
@@ -262,6 +266,7 @@ def container_options(
     plan: NetworkPlan,
     labels: Mapping[str, str],
     flags: DockerFlags | None = None,
+    endpoints: AwsEndpoints | None = None,
 ) -> dict[str, Any]:
     """The `containers.create` arguments for one environment (pure; unit-testable)."""
     flags = flags or DockerFlags()
@@ -277,15 +282,20 @@ def container_options(
         Mount(m.target, m.source, type="bind", read_only=m.read_only) for m in flags.mounts
     )
     memory = f"{spec.memory_mb}m"
-    # A function's own Environment is more specific than the daemon-wide flags: it wins.
+    # A function's own Environment is more specific than the daemon-wide flags and the
+    # injected endpoints: it wins. The gateway is reached where the Runtime API is.
+    injected = endpoints.variables(plan.binding.advertised_host) if endpoints else {}
     environment = {
         **dict(flags.environment),
+        **injected,
         **spec.variables,
         "AWS_LAMBDA_RUNTIME_API": runtime_api,
     }
     if spec.hot_reload:
-        # A live directory may hold a stale __pycache__ from the host: ignore it.
-        environment.setdefault("PYTHONPYCACHEPREFIX", "/tmp/.pycache")
+        # Nothing of a live directory is cached as bytecode, so a quick edit (same size, same
+        # mtime second) is never hidden by our own stale .pyc; the image's stdlib .pyc files
+        # still load (a cache prefix would recompile all of them in every new environment).
+        environment.setdefault("PYTHONDONTWRITEBYTECODE", "1")
     port = debug_port(spec.variables)
     if port is not None:
         mounts.append(Mount(DEBUG_SITE_DIR, plan.host_path(SITE_DIR), type="bind", read_only=True))
@@ -540,9 +550,11 @@ class DockerExecutor:
         images: RuntimeImages | None = None,
         plan: NetworkPlan | None = None,
         flags: DockerFlags | None = None,
+        endpoints: AwsEndpoints | None = None,
     ) -> None:
         self._client = client
         self._flags = flags or DockerFlags()
+        self._endpoints = endpoints
         self._daemon_id = daemon_id
         self._instance = uuid.uuid4().hex[:16]
         self._images = images or RuntimeImages(client)
@@ -562,18 +574,35 @@ class DockerExecutor:
         image_mapping: Mapping[str, str] | None = None,
         pull: bool = True,
         flags: DockerFlags | None = None,
+        endpoints: AwsEndpoints | None = None,
+        data_dir: Path | None = None,
     ) -> DockerExecutor:
-        """Connect to the engine (DOCKER_HOST or the local socket) and plan networking."""
+        """Connect to the engine (DOCKER_HOST or the local socket) and plan networking.
+
+        With `data_dir`, the daemon id is that of the data dir's engine-side path: every
+        daemon container has the same /var/lib/lambdad, but not the same volume.
+        """
 
         def connect() -> DockerExecutor:
             client = docker.from_env(timeout=120, max_pool_size=MAX_BLOCKING_THREADS)
             plan = plan_network(client, network)
             images = RuntimeImages(client, image_mapping, pull=pull)
-            return cls(client, daemon_id=daemon_id, images=images, plan=plan, flags=flags)
+            own_id = daemon_id
+            if data_dir is not None and plan.mounts:
+                own_id = daemon_id_for(Path(plan.host_path(data_dir.resolve())))
+            return cls(
+                client,
+                daemon_id=own_id,
+                images=images,
+                plan=plan,
+                flags=flags,
+                endpoints=endpoints,
+            )
 
         executor = await asyncio.to_thread(connect)
         log.info(
             "docker executor ready",
+            daemon_id=executor.daemon_id,
             bind_host=executor._plan.binding.bind_host,
             advertised_host=executor._plan.binding.advertised_host,
             network=executor._plan.network or "bridge",
@@ -690,7 +719,7 @@ class DockerExecutor:
         if spec.package_type == "Image":
             await self._check_working_dir(image, spec)
         options = container_options(
-            spec, image, runtime_api, self._plan, self._labels(spec), self._flags
+            spec, image, runtime_api, self._plan, self._labels(spec), self._flags, self._endpoints
         )
         container = await self._blocking(
             functools.partial(self._client.containers.create, **options)
@@ -804,6 +833,8 @@ async def select_executor(
     image_mapping: Mapping[str, str] | None = None,
     pull_images: bool = True,
     docker_flags: DockerFlags | None = None,
+    endpoints: AwsEndpoints | None = None,
+    data_dir: Path | None = None,
 ) -> Executor:
     """The executor for `--executor docker|process|auto` (auto: Docker when an engine answers).
 
@@ -836,4 +867,6 @@ async def select_executor(
         image_mapping=image_mapping,
         pull=pull_images,
         flags=docker_flags,
+        endpoints=endpoints,
+        data_dir=data_dir,
     )

@@ -18,7 +18,7 @@ import secrets
 import signal
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,6 +44,8 @@ from lambdad.daemon.runtime.runtime_api import (
     ResponseStream,
     RuntimeApiServer,
 )
+from lambdad.daemon.tracing.daemon_protocol import DaemonAddress
+from lambdad.daemon.tracing.segments import Span
 
 log = structlog.get_logger(__name__)
 
@@ -101,15 +103,36 @@ def reserved_variables(config: FunctionVersion, *, region: str, log_stream: str)
     return variables
 
 
+@dataclass(frozen=True)
+class AwsEndpoints:
+    """The SDK endpoints injected into functions, so AWS calls stay local.
+
+    Executors add `variables(host)` beneath the spec's variables (a function's own
+    Environment wins); `host` is how the function reaches the daemon's machine.
+    """
+
+    gateway_port: int
+    gateway_host: str = "127.0.0.1"
+    other_url: str | None = None  # AWS_ENDPOINT_URL; None = the gateway
+    enabled: bool = True
+
+    @property
+    def local_host(self) -> str:
+        """The gateway's address for a process on the daemon's machine."""
+        wildcard = self.gateway_host in {"", "0.0.0.0", "::", "localhost"}
+        return "127.0.0.1" if wildcard else self.gateway_host
+
+    def variables(self, host: str) -> dict[str, str]:
+        """AWS_ENDPOINT_URL_LAMBDA (the gateway at `host`) and AWS_ENDPOINT_URL."""
+        if not self.enabled:
+            return {}
+        gateway = f"http://{host}:{self.gateway_port}"
+        return {"AWS_ENDPOINT_URL_LAMBDA": gateway, "AWS_ENDPOINT_URL": self.other_url or gateway}
+
+
 def new_log_stream(version: str) -> str:
     """`YYYY/MM/DD/[<version>]<32 hex>`, as AWS names log streams."""
     return f"{datetime.now(UTC):%Y/%m/%d}/[{version}]{secrets.token_hex(16)}"
-
-
-def new_trace_id() -> str:
-    """An X-Ray trace header for one invocation (not sampled)."""
-    root = f"1-{int(time.time()):08x}-{secrets.token_hex(12)}"
-    return f"Root={root};Parent={secrets.token_hex(8)};Sampled=0"
 
 
 def build_spec(
@@ -162,6 +185,27 @@ class InvocationResult:
     log_tail: bytes = b""  # last 4 KB of the invocation's log (with LogType Tail)
     content_type: str = "application/json"
     stream: ResponseStream | None = None
+    # When the environment worked on it (X-Ray segments): init on cold starts, the run once
+    # the runtime had the event.
+    init_span: Span | None = None
+    run_span: Span | None = None
+
+
+@dataclass(frozen=True)
+class InvocationReport:
+    """The figures of one invocation's REPORT line, handed to `on_report` once it is framed."""
+
+    function_name: str
+    version: str
+    request_id: str
+    start_time: float  # epoch seconds, when the function got the event
+    duration_ms: float
+    billed_duration_ms: int
+    memory_size_mb: int
+    max_memory_used_mb: int  # 0 when the executor cannot tell
+    init_duration_ms: float | None  # cold starts only
+    function_error: str | None
+    error_type: str | None
 
 
 def _error_payload(error_type: str, message: str) -> bytes:
@@ -204,10 +248,14 @@ class ExecutionEnvironment:
         logs: FunctionLogs,
         *,
         output_settle_s: float = 0.005,
+        on_report: Callable[[InvocationReport], None] | None = None,
+        xray_daemon: DaemonAddress | None = None,
     ) -> None:
         self.spec = spec
         self._executor = executor
         self._logs = logs
+        self._on_report = on_report
+        self._xray_daemon = xray_daemon
         self._settle_s = output_settle_s
         self._api: RuntimeApiServer | None = None
         self._process: RuntimeProcess | None = None
@@ -219,6 +267,7 @@ class ExecutionEnvironment:
         self._window: _Window | None = None
         self._finishing: set[asyncio.Task[str]] = set()
         self._init_ms: float | None = None
+        self._init_started = 0.0  # epoch seconds
         self._start_error: RuntimeStartError | None = None
         self._ready: asyncio.Task[bool] | None = None
         self.broken = False
@@ -249,11 +298,15 @@ class ExecutionEnvironment:
         )
         self._api = RuntimeApiServer(binding.bind_host, extensions=extensions)
         port = await self._api.start()
+        spec = self.spec
+        if self._xray_daemon is not None:
+            # Beneath the function's variables: AWS lets a function override these.
+            xray = self._xray_daemon.for_environment(binding.advertised_host)
+            spec = dataclasses.replace(spec, variables={**xray, **spec.variables})
         started = time.monotonic()
+        self._init_started = time.time()
         try:
-            self._process = await self._executor.start(
-                self.spec, f"{binding.advertised_host}:{port}"
-            )
+            self._process = await self._executor.start(spec, f"{binding.advertised_host}:{port}")
         except RuntimeStartError as error:
             self._start_error = error
             return
@@ -452,6 +505,10 @@ class ExecutionEnvironment:
         stream: ResponseStream | None = None,
     ) -> InvocationResult:
         duration_ms = (time.monotonic() - started) * 1000
+        ended = time.time()
+        init_span = None
+        if cold and self._init_ms is not None and self._init_started:
+            init_span = Span(self._init_started, self._init_started + self._init_ms / 1000)
         self.last_used = time.monotonic()
         result = InvocationResult(
             request_id=request.request_id,
@@ -461,11 +518,15 @@ class ExecutionEnvironment:
             error_type=error_type,
             content_type=content_type,
             stream=stream,
+            init_span=init_span,
+            run_span=Span(ended - duration_ms / 1000, ended),
         )
         window = self._window
         if window is not None and window.request_id != request.request_id:
             window = None  # it never reached the runtime
-        framing = self._frame_logs(request, duration_ms, extra_log, cold, window)
+        framing = self._frame_logs(
+            request, duration_ms, extra_log, cold, window, result, time.time()
+        )
         if tail:
             text = await framing
             encoded = text.encode()
@@ -482,6 +543,8 @@ class ExecutionEnvironment:
         extra: list[str],
         cold: bool,
         window: _Window | None,
+        result: InvocationResult | None = None,
+        ended: float = 0.0,
     ) -> str:
         """Wait for the invocation's output to arrive, then keep it framed as AWS frames it."""
         if not self.broken:
@@ -509,14 +572,32 @@ class ExecutionEnvironment:
         if self._process is not None and not self.closed:
             with contextlib.suppress(Exception):
                 memory = await self._process.max_memory_used_mb()
+        billed_ms = max(1, math.ceil(duration_ms))
+        init_ms = self._init_ms if cold else None
         report = (
             f"REPORT RequestId: {request.request_id}\tDuration: {duration_ms:.2f} ms\t"
-            f"Billed Duration: {max(1, math.ceil(duration_ms))} ms\t"
+            f"Billed Duration: {billed_ms} ms\t"
             f"Memory Size: {self.spec.memory_mb} MB\t"
-            f"Max Memory Used: {memory if memory is not None else 0} MB\t"
+            f"Max Memory Used: {memory or 0} MB\t"
         )
-        if cold and self._init_ms is not None:
-            report += f"Init Duration: {self._init_ms:.2f} ms\t"
+        if init_ms is not None:
+            report += f"Init Duration: {init_ms:.2f} ms\t"
+        if self._on_report is not None:
+            self._report(
+                InvocationReport(
+                    function_name=self.spec.function_name,
+                    version=self.spec.function_version,
+                    request_id=request.request_id,
+                    start_time=(ended or time.time()) - duration_ms / 1000,
+                    duration_ms=duration_ms,
+                    billed_duration_ms=billed_ms,
+                    memory_size_mb=self.spec.memory_mb,
+                    max_memory_used_mb=memory or 0,
+                    init_duration_ms=init_ms,
+                    function_error=result.function_error if result else None,
+                    error_type=result.error_type if result else None,
+                )
+            )
         lines = [
             *before,
             f"START RequestId: {request.request_id} Version: {self.spec.function_version}",
@@ -537,6 +618,13 @@ class ExecutionEnvironment:
             for text in lines
         )
         return "".join(f"{line}\n" for line in lines)
+
+    def _report(self, report: InvocationReport) -> None:
+        assert self._on_report is not None
+        try:
+            self._on_report(report)
+        except Exception:  # metrics and history must never cost an invocation its log
+            log.exception("invocation report not recorded", request_id=report.request_id)
 
 
 def _with_tail(result: InvocationResult, tail: bytes) -> InvocationResult:

@@ -1,11 +1,12 @@
-"""Hot reloading: a function whose code is a host directory, used in place.
+"""Hot reloading: a function's code or layers are host directories, used in place.
 
-Environments of such a function run the directory as it is (Docker bind-mounts it read-only
-at /var/task; the process executor runs from it). A runtime loads the code once, so after a
-change the warm environments are stale: the pool fingerprints the directory when it hands
-out an environment and starts a new one when the fingerprint moved. Checking at acquire time
-(rather than polling in the background) means the first invoke after a save always runs the
-new code, with no debounce window to wait for.
+Environments of such a function run the directories as they are (Docker bind-mounts the code
+read-only at /var/task and the layers at /opt; the process executor runs from them). A runtime
+loads the code once, so after a change the warm environments are stale: `HotReloadTracker`
+fingerprints a function's live directories when the pool hands out an environment, and a
+debounced watcher does the same as soon as a save settles; either retires the environments
+when the fingerprint moved. The acquire-time check means the first invoke after a save
+always runs the new code, even when the watcher's event is late or missing.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ import contextlib
 import hashlib
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Generic, TypeVar
 
 import structlog
 import watchfiles
@@ -196,3 +198,87 @@ class DirectoryWatcher:
             task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def combined_fingerprint(
+    directories: Sequence[Path], change_filter: ChangeFilter | None = None
+) -> Fingerprint:
+    """One fingerprint of several directories, in order."""
+    prints = [fingerprint(directory, change_filter) for directory in directories]
+    return hashlib.sha256("\n".join(prints).encode()).hexdigest()
+
+
+Key = TypeVar("Key", bound=Hashable)
+
+
+class HotReloadTracker(Generic[Key]):
+    """Which keys (environment pools) run live directories, and when those went stale.
+
+    `check(key, directories)` runs whenever an environment of `key` is handed out and calls
+    `on_stale(key)` when the directories' combined fingerprint moved since the last check;
+    a background `DirectoryWatcher` rechecks every key using a directory once a save settles.
+    A save therefore retires warm environments without waiting for the next invoke.
+    """
+
+    def __init__(
+        self,
+        on_stale: Callable[[Key], None],
+        change_filter: ChangeFilter | None = None,
+        *,
+        debounce_ms: int = DEBOUNCE_MS,
+    ) -> None:
+        self._on_stale = on_stale
+        self._filter = change_filter or ChangeFilter()
+        self._debounce_ms = debounce_ms
+        self._directories: dict[Key, tuple[Path, ...]] = {}
+        self._fingerprints: dict[Key, Fingerprint] = {}
+        # Created on the first check: it needs the running loop.
+        self._watcher: DirectoryWatcher | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._closed = False
+
+    async def check(self, key: Key, directories: Sequence[Path]) -> None:
+        """Record that `key` runs `directories`; `on_stale(key)` if they changed since."""
+        watched = tuple(directories)
+        self._directories[key] = watched
+        if self._watcher is None:
+            self._watcher = DirectoryWatcher(
+                self._changed, self._filter, debounce_ms=self._debounce_ms
+            )
+        for directory in watched:
+            self._watcher.watch(directory)
+        current = await asyncio.to_thread(combined_fingerprint, watched, self._filter)
+        known = self._fingerprints.get(key)
+        self._fingerprints[key] = current
+        if known is not None and known != current:
+            self._on_stale(key)
+
+    def forget(self, key: Key) -> None:
+        """Stop tracking `key` (its environments are gone for good)."""
+        self._directories.pop(key, None)
+        self._fingerprints.pop(key, None)
+
+    def _changed(self, directory: Path) -> None:
+        if self._closed:
+            return
+        keys = [k for k, dirs in self._directories.items() if directory in dirs]
+        task = asyncio.create_task(self._recheck(keys))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _recheck(self, keys: list[Key]) -> None:
+        # Through the fingerprint, so a change an invoke already picked up (the watcher's
+        # event can land after it) does not retire the environment that runs the new code.
+        for key in keys:
+            directories = self._directories.get(key)
+            if directories is not None:
+                await self.check(key, directories)
+
+    async def close(self) -> None:
+        """Stop watching and rechecking."""
+        self._closed = True
+        if self._watcher is not None:
+            await self._watcher.close()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)

@@ -17,7 +17,7 @@ import dataclasses
 import json
 import time
 from collections import defaultdict
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,21 +27,24 @@ import structlog
 from lambdad.daemon.domain.model import FunctionVersion
 from lambdad.daemon.errors import LambdaError, Reason
 from lambdad.daemon.runtime.code import CodeStore
+from lambdad.daemon.runtime.debugging import (
+    DebuggerTurn,
+    DebuggerTurns,
+    debug_port,
+    wait_for_port_release,
+)
 from lambdad.daemon.runtime.environment import (
     ExecutionEnvironment,
+    InvocationReport,
     InvocationResult,
     build_spec,
 )
 from lambdad.daemon.runtime.executor import Executor
-from lambdad.daemon.runtime.hot_reload import (
-    ChangeFilter,
-    DirectoryWatcher,
-    Fingerprint,
-    fingerprint,
-)
+from lambdad.daemon.runtime.hot_reload import ChangeFilter, HotReloadTracker
 from lambdad.daemon.runtime.logs import FunctionLogs
 from lambdad.daemon.runtime.opt import OptDirectories
 from lambdad.daemon.runtime.runtime_api import InvocationRequest
+from lambdad.daemon.tracing.daemon_protocol import DaemonAddress
 
 log = structlog.get_logger(__name__)
 
@@ -85,12 +88,19 @@ class EnvironmentPool:
         output_settle_s: float = 0.005,
         opt: OptDirectories | None = None,
         change_filter: ChangeFilter | None = None,
+        on_report: Callable[[InvocationReport], None] | None = None,
+        xray_daemon: DaemonAddress | None = None,
     ) -> None:
         self.executor = executor
+        # Told each invocation's REPORT figures (metrics and history).
+        self.on_report = on_report
+        # Where functions send X-Ray segments (AWS_XRAY_DAEMON_ADDRESS).
+        self.xray_daemon = xray_daemon
         self._change_filter = change_filter or ChangeFilter()
-        # Created on the first hot-reload invoke (it needs the running loop).
-        self._watcher: DirectoryWatcher | None = None
-        self._hot_dirs: dict[PoolKey, Path] = {}
+        self._hot_reload = HotReloadTracker[PoolKey](self._retire_key, self._change_filter)
+        self._debugger_turns = DebuggerTurns()
+        # Environments being closed, so a debugger port is bound again only once it is free.
+        self._stopping: dict[str, tuple[ExecutionEnvironment, asyncio.Task[None]]] = {}
         self._opt = opt
         self.logs = logs
         self._code = code
@@ -103,7 +113,6 @@ class EnvironmentPool:
         self._idle: dict[PoolKey, list[ExecutionEnvironment]] = defaultdict(list)
         self._busy: dict[str, tuple[PoolKey, ExecutionEnvironment]] = {}
         self._retiring: set[str] = set()
-        self._fingerprints: dict[PoolKey, Fingerprint] = {}
         self._reserved: dict[str, int] = {}
         self._in_flight: dict[str, int] = defaultdict(int)
         self._unreserved_in_flight = 0
@@ -131,8 +140,7 @@ class EnvironmentPool:
     async def close(self) -> None:
         """Kill every environment, idle or busy."""
         self._closing = True
-        if self._watcher is not None:
-            await self._watcher.close()
+        await self._hot_reload.close()
         if self._reaper is not None:
             self._reaper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -158,11 +166,22 @@ class EnvironmentPool:
                     self._close_later(env)
                 if not envs:
                     self._idle.pop(key, None)
+            if self._opt is not None:
+                await self._opt.prune_live(self._opt_dirs_in_use())
+
+    def _opt_dirs_in_use(self) -> set[Path]:
+        environments = [env for envs in self._idle.values() for env in envs]
+        environments += [env for _, env in self._busy.values()]
+        environments += [env for env, _ in self._stopping.values()]
+        return {env.spec.opt_dir for env in environments if env.spec.opt_dir is not None}
 
     def _close_later(self, env: ExecutionEnvironment) -> None:
         task = asyncio.create_task(env.close())
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        env_id = env.environment_id
+        self._stopping[env_id] = (env, task)
+        task.add_done_callback(lambda _: self._stopping.pop(env_id, None))
 
     # --------------------------------------------------------------- concurrency
     def set_reserved(self, function_name: str, reserved: int | None) -> None:
@@ -181,6 +200,15 @@ class EnvironmentPool:
         idle = sum(len(v) for k, v in self._idle.items() if k.function_name == function_name)
         busy = sum(1 for k, _ in self._busy.values() if k.function_name == function_name)
         return idle + busy
+
+    def environment_states(self) -> dict[tuple[str, str, str], int]:
+        """Live environments by (function, version, "idle" or "busy"), for metrics."""
+        counts: dict[tuple[str, str, str], int] = defaultdict(int)
+        for key, envs in self._idle.items():
+            counts[(key.function_name, key.version, "idle")] += len(envs)
+        for key, _ in self._busy.values():
+            counts[(key.function_name, key.version, "busy")] += 1
+        return dict(counts)
 
     def _admit(self, name: str) -> None:
         reserved = self._reserved.get(name)
@@ -215,24 +243,33 @@ class EnvironmentPool:
         self._admit(name)
         key = PoolKey.of(config)
         env: ExecutionEnvironment | None = None
+        # A debugged function has one environment: its invocations queue for it.
+        turn = self._debugger_turns.turn(debug_port(config.environment))
         try:
+            await turn.wait()
+            if self._closing:
+                raise LambdaError(Reason.SERVICE, "The daemon is shutting down.")
             env = await self._acquire(key, config)
             result = await env.invoke(request, tail=tail)
         except BaseException:
             self._leave(name)
             if env is not None:
                 self._release(key, env)
+            turn.release()
             raise
         if result.stream is not None and not result.stream.finished:
-            self._spawn(self._release_after_stream(key, env, result, request.timeout_s))
+            self._spawn(self._release_after_stream(key, env, result, request.timeout_s, turn))
         else:
             self._leave(name)
             self._release(key, env)
+            turn.release()
         return result
 
     async def _acquire(self, key: PoolKey, config: FunctionVersion) -> ExecutionEnvironment:
-        if config.code.hot_reload_dir:
-            await self._check_hot_reload(key, Path(config.code.hot_reload_dir))
+        live = [config.code.hot_reload_dir, *(layer.hot_reload_dir for layer in config.layers)]
+        live_dirs = [Path(directory) for directory in live if directory]
+        if live_dirs:
+            await self._hot_reload.check(key, live_dirs)
         idle = self._idle.get(key)
         while idle:
             env = idle.pop()  # most recently used first: the warmest
@@ -247,12 +284,20 @@ class EnvironmentPool:
             code_dir = await self._code.code_dir(config.code.sha256_hex)
         opt_dir = None
         if config.layers and self._opt is not None:
-            opt_dir = await self._opt.opt_dir([layer.sha256_hex for layer in config.layers])
+            opt_dir = await self._opt.layers_dir(config.layers, self._change_filter)
         spec = build_spec(config, region=self._region, code_dir=code_dir, opt_dir=opt_dir)
-        if config.code.hot_reload_dir:
+        if live_dirs:
             spec = dataclasses.replace(spec, hot_reload=True)
+        port = debug_port(config.environment)
+        if port is not None:
+            await self._free_debugger_port(port)
         env = ExecutionEnvironment(
-            spec, self.executor, self.logs, output_settle_s=self.output_settle_s
+            spec,
+            self.executor,
+            self.logs,
+            output_settle_s=self.output_settle_s,
+            on_report=self.on_report,
+            xray_daemon=self.xray_daemon,
         )
         self._busy[env.environment_id] = (key, env)
         self.environments_started += 1
@@ -265,39 +310,31 @@ class EnvironmentPool:
         )
         return env
 
-    async def _check_hot_reload(self, key: PoolKey, directory: Path) -> None:
-        """Retire the key's environments if the directory changed since they started.
+    async def _free_debugger_port(self, port: int) -> None:
+        """Stop whatever else holds the debugger port before a new environment binds it.
 
-        The background watcher retires them as soon as a save settles; this acquire-time
-        fingerprint is the fallback for changes the watcher did not report.
+        The caller has the port's turn, so no invocation is using it; an idle environment
+        of an older revision (or another version) may still hold it, or one still stopping.
         """
-        self._hot_dirs[key] = directory
-        if self._watcher is None:
-            self._watcher = DirectoryWatcher(self._hot_reload_changed, self._change_filter)
-        self._watcher.watch(directory)
-        current = await asyncio.to_thread(fingerprint, directory, self._change_filter)
-        known = self._fingerprints.get(key)
-        self._fingerprints[key] = current
-        if known is not None and known != current:
-            self._retire_key(key, directory)
+        for key, envs in list(self._idle.items()):
+            for env in [e for e in envs if debug_port(e.spec.variables) == port]:
+                envs.remove(env)
+                self._close_later(env)
+            if not envs:
+                self._idle.pop(key, None)
+        stopping = [t for e, t in self._stopping.values() if debug_port(e.spec.variables) == port]
+        if stopping:
+            await asyncio.gather(*stopping, return_exceptions=True)
+            if not await wait_for_port_release(port):
+                log.warning("debugging: port still taken after the environment stopped", port=port)
 
-    def _hot_reload_changed(self, directory: Path) -> None:
-        if not self._closing:
-            self._spawn(self._recheck_hot_reload(directory))
-
-    async def _recheck_hot_reload(self, directory: Path) -> None:
-        # Through the fingerprint, so a change an invoke already picked up (the watcher's
-        # event can land after it) does not retire the environment that runs the new code.
-        for key, watched in list(self._hot_dirs.items()):
-            if watched == directory:
-                await self._check_hot_reload(key, directory)
-
-    def _retire_key(self, key: PoolKey, directory: Path) -> None:
+    def _retire_key(self, key: PoolKey) -> None:
+        """Hot reloading: a live directory of `key` changed; its environments are stale."""
         idle = self._idle.pop(key, [])
         busy = [env_id for env_id, (busy_key, _) in self._busy.items() if busy_key == key]
         if not idle and not busy:
             return
-        log.info("hot reload: code changed", function=key.function_name, directory=str(directory))
+        log.info("hot reload: code changed", function=key.function_name)
         for env in idle:
             self._close_later(env)
         self._retiring.update(busy)
@@ -322,6 +359,7 @@ class EnvironmentPool:
         env: ExecutionEnvironment,
         result: InvocationResult,
         timeout_s: float,
+        turn: DebuggerTurn,
     ) -> None:
         assert result.stream is not None
         try:
@@ -339,6 +377,7 @@ class EnvironmentPool:
         finally:
             self._leave(key.function_name)
             self._release(key, env)
+            turn.release()
 
     async def retire(self, function_name: str) -> None:
         """Stop reusing the function's environments: idle ones now, busy ones when done."""

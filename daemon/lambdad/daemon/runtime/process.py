@@ -21,6 +21,7 @@ import subprocess
 import sys
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import structlog
 
@@ -32,6 +33,9 @@ from lambdad.daemon.runtime.executor import (
     RuntimeStartError,
 )
 from lambdad.daemon.runtime.extensions import extension_files, launcher_command
+
+if TYPE_CHECKING:
+    from lambdad.daemon.runtime.environment import AwsEndpoints
 
 log = structlog.get_logger(__name__)
 
@@ -54,6 +58,7 @@ class LocalProcess:
         self._directory = directory
         self._on_killed = on_killed
         self._killed = False
+        self._peak_kb = 0
 
     @property
     def pid(self) -> int:
@@ -93,13 +98,16 @@ class LocalProcess:
                 self._on_killed()
 
     async def max_memory_used_mb(self) -> int | None:
-        """Peak resident memory of the main process (VmHWM), when /proc has it."""
-        try:
-            status = await asyncio.to_thread(Path(f"/proc/{self.pid}/status").read_text)
-        except OSError:
-            return None
-        match = re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE)
-        return -(-int(match.group(1)) // 1024) if match else None
+        """Peak resident memory of the runtime's process tree, as far as /proc shows it.
+
+        The largest of: any member's own peak (VmHWM), the tree's resident total now (a
+        bootstrap's children, extensions), and what earlier calls saw -- so a killed
+        environment still reports its last figure.
+        """
+        if not self._killed and self._process.returncode is None:
+            seen = await asyncio.to_thread(_tree_memory_kb, self.pid)
+            self._peak_kb = max(self._peak_kb, seen)
+        return -(-self._peak_kb // 1024) if self._peak_kb else None
 
     async def out_of_memory(self) -> bool:
         """Processes have no memory limit here, so never."""
@@ -112,8 +120,16 @@ class ProcessExecutor:
     name = "process"
     output_latency_s = 0.005  # a pipe delivers output almost at once
 
-    def __init__(self, data_dir: Path, *, python: str | None = None, node: str | None = None):
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        python: str | None = None,
+        node: str | None = None,
+        endpoints: AwsEndpoints | None = None,
+    ):
         self.root = data_dir / "environments"
+        self._endpoints = endpoints
         self._python = python
         self._node = node
         self._warned: set[str] = set()
@@ -242,6 +258,7 @@ class ProcessExecutor:
             "LANG": "en_US.UTF-8",
             "HOME": str(directory),
             "TMPDIR": str(tmp),
+            **(self._endpoints.variables(self._endpoints.local_host) if self._endpoints else {}),
             **spec.variables,
             "AWS_LAMBDA_RUNTIME_API": runtime_api,
         }
@@ -250,9 +267,10 @@ class ProcessExecutor:
             library_path = [p for p in (env.get("LD_LIBRARY_PATH"), str(spec.opt_dir / "lib")) if p]
             env["LD_LIBRARY_PATH"] = os.pathsep.join(library_path)
         if spec.hot_reload:
-            # Bytecode of a live directory goes per environment: a stale __pycache__ entry
-            # (same size, same mtime second) would otherwise hide a quick edit.
-            env["PYTHONPYCACHEPREFIX"] = str(directory / "pycache")
+            # No bytecode is written for a live directory, so a quick edit (same size, same
+            # mtime second) is never hidden by our own stale .pyc. (A per-environment cache
+            # prefix did the same but recompiled the whole stdlib at every restart: 5x slower.)
+            env.setdefault("PYTHONDONTWRITEBYTECODE", "1")
         if spec.code_dir is not None:
             # Handlers build paths from LAMBDA_TASK_ROOT; here the code is not at /var/task.
             env["LAMBDA_TASK_ROOT"] = str(spec.code_dir)
@@ -305,6 +323,38 @@ class ProcessExecutor:
         """Kill every process this executor started."""
         started, self._started = list(self._started.values()), {}
         await asyncio.gather(*(p.kill() for p in started), return_exceptions=True)
+
+
+_STATUS_KB = re.compile(r"^(VmHWM|VmRSS):\s+(\d+) kB", re.MULTILINE)
+
+
+def _tree_memory_kb(root: int) -> int:
+    """max(largest VmHWM, sum of VmRSS) over process `root` and its descendants; 0 if gone.
+
+    Descendants come from /proc/<pid>/task/<tid>/children: a walk of the tree, not of /proc.
+    """
+    peak = total = 0
+    pending = [root]
+    seen: set[int] = set()
+    while pending:
+        pid = pending.pop()
+        if pid in seen:
+            continue
+        seen.add(pid)
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue  # exited meanwhile
+        for name, kb in _STATUS_KB.findall(status):
+            if name == "VmHWM":
+                peak = max(peak, int(kb))
+            else:
+                total += int(kb)
+        # Without CONFIG_PROC_CHILDREN (or once exited) only what was read so far counts.
+        with contextlib.suppress(OSError, ValueError):
+            for task in os.scandir(f"/proc/{pid}/task"):
+                pending.extend(int(c) for c in Path(task.path, "children").read_text().split())
+    return max(peak, total)
 
 
 def _has_awslambdaric(python: str) -> bool:

@@ -15,15 +15,18 @@ The Extensions API (`/2020-01-01/extension/...`) is served on the same port by
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 
 import structlog
 from aiohttp import web
 
 from lambdad.daemon.runtime.extensions import ExtensionsApi
+from lambdad.daemon.runtime.trailers import RawTailProtocol
 
 log = structlog.get_logger(__name__)
 
@@ -170,6 +173,8 @@ class RuntimeApiServer:
         self._current: _Pending | None = None
         self._by_id: dict[str, _Pending] = {}
         self._runner: web.AppRunner | None = None
+        self._listener: asyncio.Server | None = None
+        self._connections: Mapping[asyncio.BaseTransport, RawTailProtocol] = {}
         self._polls: set[asyncio.Task[object]] = set()
 
     # ---------------------------------------------------------------- lifecycle
@@ -186,9 +191,15 @@ class RuntimeApiServer:
             app, access_log=None, handle_signals=False, shutdown_timeout=0.5
         )
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.bind_host, 0, reuse_address=True)
-        await site.start()
-        self.port = int(self._runner.addresses[0][1])
+        # Served through RawTailProtocol rather than a TCPSite: streamed responses end with
+        # trailers that only the raw bytes still hold.
+        server = self._runner.server
+        assert server is not None
+        factory, self._connections = RawTailProtocol.factory(server)
+        self._listener = await asyncio.get_running_loop().create_server(
+            factory, self.bind_host, 0, reuse_address=True
+        )
+        self.port = int(self._listener.sockets[0].getsockname()[1])
         return self.port
 
     async def close(self) -> None:
@@ -198,6 +209,9 @@ class RuntimeApiServer:
                 pending.outcome.cancel()
         for poll in list(self._polls):  # long polls would hold the shutdown
             poll.cancel()
+        if self._listener is not None:
+            self._listener.close()
+            self._listener = None
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -377,10 +391,25 @@ class RuntimeApiServer:
             if self._current is pending:
                 self._current = None
             self._by_id.pop(pending.request.request_id, None)
-        # aiohttp parses but does not expose HTTP trailers, so an error announced only in
-        # the Lambda-Runtime-Function-Error-* trailers is not visible here.
-        stream._finish()
+        error_type, error_body = self._trailer_error(request)
+        stream._finish(error_type, error_body)
         return web.json_response(_ACCEPTED, status=202)
+
+    def _trailer_error(self, request: web.Request) -> tuple[str | None, bytes | None]:
+        """A mid-stream error the runtime announced in the trailers of its chunked response."""
+        connection = self._connections.get(request.transport) if request.transport else None
+        trailers = connection.trailers() if connection is not None else {}
+        error_type = trailers.get(ERROR_TYPE_HEADER.lower())
+        if not error_type:
+            return None, None
+        encoded = trailers.get(ERROR_BODY_HEADER.lower(), "")
+        try:
+            body = base64.b64decode(encoded, validate=True)
+        except (binascii.Error, ValueError):
+            body = encoded.encode()
+        if not body:
+            body = json.dumps({"errorMessage": "", "errorType": error_type}).encode()
+        return error_type, body
 
     async def _error(self, request: web.Request) -> web.StreamResponse:
         pending = self._pending_for(request)

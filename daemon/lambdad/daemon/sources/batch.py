@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 
 @dataclass(frozen=True)
@@ -15,8 +16,13 @@ class InvokeReply:
     function_error: str | None = None
 
 
-# Invokes the mapping's function (RequestResponse) with an event; given the mapping's uuid.
-BatchInvoker = Callable[[str, bytes], Awaitable[InvokeReply]]
+class BatchInvoker(Protocol):
+    """Invokes the mapping's function (RequestResponse) with an event; given the mapping's
+    uuid and the X-Ray trace header the batch carries (SQS's AWSTraceHeader), if any."""
+
+    async def __call__(self, uuid: str, payload: bytes, trace_header: str = "") -> InvokeReply:
+        """The function's answer."""
+        ...
 
 
 def failed_items(

@@ -61,8 +61,10 @@ class EventSourcePollers:
             old.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await old
+        known = self._functions.pop(uuid, None)
+        if known is not None:  # its lag series goes; a running poller sets it again
+            self._invocations.recorder.mapping_removed(uuid, known[0])
         if mapping is None:
-            self._functions.pop(uuid, None)
             return
         self._functions[uuid] = (mapping.function_name, mapping.qualifier)
         await self._registry.settle(uuid)
@@ -83,8 +85,9 @@ class EventSourcePollers:
             poller.run(), name=f"esm-{uuid}", context=contextvars.Context()
         )
 
-    async def _invoke(self, uuid: str, payload: bytes) -> InvokeReply:
+    async def _invoke(self, uuid: str, payload: bytes, trace_header: str = "") -> InvokeReply:
         name, qualifier = self._functions[uuid]
+        self._invocations.recorder.source_batch(uuid, name, payload)
         try:
             outcome = await self._invocations.invoke(
                 Invocation(
@@ -92,6 +95,7 @@ class EventSourcePollers:
                     qualifier=qualifier,
                     invocation_type="RequestResponse",
                     payload=payload,
+                    trace_header=trace_header,
                 )
             )
         except LambdaError as exc:

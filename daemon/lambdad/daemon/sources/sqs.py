@@ -147,7 +147,18 @@ class SqsPoller:
         await self._delete(url, dropped)
         if not matching:
             return
-        reply = await self._invoke(self._mapping.uuid, json.dumps({"Records": matching}).encode())
+        # One invocation, one trace: that of the first message with an AWSTraceHeader.
+        trace = next(
+            (
+                r["attributes"]["AWSTraceHeader"]
+                for r in matching
+                if r["attributes"].get("AWSTraceHeader")
+            ),
+            "",
+        )
+        reply = await self._invoke(
+            self._mapping.uuid, json.dumps({"Records": matching}).encode(), trace
+        )
         ids = [r["messageId"] for r in matching]
         if self._mapping.report_batch_item_failures:
             failed = failed_items(reply, ids)

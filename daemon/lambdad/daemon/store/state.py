@@ -427,6 +427,9 @@ class StateStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lambdad-state")
         self._connection: sqlite3.Connection | None = None
+        # Bumped by every transaction that changed a row: readers that cache what they read
+        # compare it to the value they saw before reading.
+        self.generation = 0
         self._executor.submit(self._open).result()
 
     def _open(self) -> None:
@@ -446,6 +449,7 @@ class StateStore:
     def _transact(self, work: Callable[[Transaction], T]) -> T:
         db = self._connection
         assert db is not None
+        changes = db.total_changes
         db.execute("BEGIN IMMEDIATE")
         try:
             result = work(Transaction(db))
@@ -453,6 +457,8 @@ class StateStore:
             db.execute("ROLLBACK")
             raise
         db.execute("COMMIT")
+        if db.total_changes != changes:
+            self.generation += 1
         return result
 
     def run_sync(self, work: Callable[[Transaction], T]) -> T:

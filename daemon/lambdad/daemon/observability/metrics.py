@@ -1,0 +1,108 @@
+"""Prometheus metrics of one daemon, in a registry of its own (several daemons share a process).
+
+Counters and histograms are updated as invocations report; environment counts are read from
+the pool when scraped, so nothing is tracked per environment on the invoke path.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator, Mapping
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+# (function, version, state) -> live environments, e.g. ("f", "$LATEST", "idle") -> 2.
+EnvironmentStates = Callable[[], Mapping[tuple[str, str, str], int]]
+
+ENVIRONMENT_STATES = ("idle", "busy")
+# Seconds; from a warm no-op invoke (~1 ms) to the 900 s maximum timeout.
+DURATION_BUCKETS = (0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 900)
+INIT_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+
+
+class _EnvironmentCollector(Collector):
+    """`lambdad_environments`, read from the pool at scrape time."""
+
+    def __init__(self, states: EnvironmentStates) -> None:
+        self._states = states
+
+    def collect(self) -> Iterator[Metric]:
+        family = GaugeMetricFamily(
+            "lambdad_environments",
+            "Live execution environments by state.",
+            labels=("function", "version", "state"),
+        )
+        counts = dict(self._states())
+        for function, version in sorted({(f, v) for f, v, _ in counts}):
+            for state in ENVIRONMENT_STATES:
+                count = counts.get((function, version, state), 0)
+                family.add_metric((function, version, state), count)
+        yield family
+
+
+class LambdadMetrics:
+    """The daemon's metrics (prefix `lambdad_`), labelled by function and executed version."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        by_version = ("function", "version")
+        self.invocations = Counter(
+            "lambdad_invocations",
+            "Invocations that ran (successful or not; throttles excluded).",
+            by_version,
+            registry=self.registry,
+        )
+        self.errors = Counter(
+            "lambdad_errors",
+            "Invocations that ended in a function error.",
+            (*by_version, "function_error", "error_type"),
+            registry=self.registry,
+        )
+        self.throttles = Counter(
+            "lambdad_throttles",
+            "Invocations refused for lack of concurrency (429).",
+            ("function", "reason"),
+            registry=self.registry,
+        )
+        self.cold_starts = Counter(
+            "lambdad_cold_starts",
+            "Invocations that started a new execution environment.",
+            by_version,
+            registry=self.registry,
+        )
+        self.duration = Histogram(
+            "lambdad_invocation_duration_seconds",
+            "Duration of invocations as their REPORT line gives it.",
+            by_version,
+            buckets=DURATION_BUCKETS,
+            registry=self.registry,
+        )
+        self.init_duration = Histogram(
+            "lambdad_init_duration_seconds",
+            "Init Duration of cold starts.",
+            by_version,
+            buckets=INIT_BUCKETS,
+            registry=self.registry,
+        )
+        self.source_lag = Gauge(
+            "lambdad_event_source_oldest_record_age_seconds",
+            "Age of the oldest record in the last batch an event source mapping delivered "
+            "(IteratorAge for streams, message age for SQS).",
+            ("uuid", "function"),
+            registry=self.registry,
+        )
+
+    def watch_environments(self, states: EnvironmentStates) -> None:
+        """Report `lambdad_environments` from `states` at each scrape."""
+        self.registry.register(_EnvironmentCollector(states))
+
+    def forget_mapping(self, uuid: str, function: str) -> None:
+        """Drop a deleted mapping's lag series."""
+        with contextlib.suppress(KeyError):
+            self.source_lag.remove(uuid, function)
+
+    def exposition(self) -> bytes:
+        """The registry in Prometheus's text format."""
+        return generate_latest(self.registry)

@@ -1,0 +1,125 @@
+"""The gateway's X-Ray routes against botocore's xray model, and the trace header extension."""
+
+from __future__ import annotations
+
+import botocore.session
+import pytest
+from google.protobuf.descriptor import FieldDescriptor
+from multidict import CIMultiDict
+
+from lambdad.gateway import translate
+from lambdad.gateway.routes import (
+    ALL_ROUTES,
+    GATEWAY_ROUTES,
+    TRACE_HEADER,
+    XRAY_ROUTES,
+    Route,
+    RouteKind,
+    Router,
+)
+from lambdad.v1 import invocation_service_pb2 as inv
+from lambdad.v1 import trace_service_pb2 as ts
+
+XRAY_MODEL = botocore.session.get_session().get_service_model("xray")
+LAMBDA_MODEL = botocore.session.get_session().get_service_model("lambda")
+SERVICE = ts.DESCRIPTOR.services_by_name["TraceService"]
+_SCALARS = {
+    "string": FieldDescriptor.TYPE_STRING,
+    "timestamp": FieldDescriptor.TYPE_DOUBLE,
+    "double": FieldDescriptor.TYPE_DOUBLE,
+    "boolean": FieldDescriptor.TYPE_BOOL,
+    "long": FieldDescriptor.TYPE_INT64,
+    "integer": FieldDescriptor.TYPE_INT32,
+}
+
+
+def test_every_trace_rpc_has_exactly_one_route() -> None:
+    assert sorted(r.rpc for r in XRAY_ROUTES) == sorted(SERVICE.methods_by_name)
+    assert {r.stub.__name__ for r in XRAY_ROUTES} == {"TraceServiceStub"}
+
+
+def test_gateway_serves_lambda_and_xray_without_overlap() -> None:
+    assert GATEWAY_ROUTES == ALL_ROUTES + XRAY_ROUTES
+    shapes = [(r.method, r.path.rstrip("/")) for r in GATEWAY_ROUTES]
+    assert len(shapes) == len(set(shapes))
+
+
+def _check_shape(shape: botocore.model.Shape, descriptor: object, where: str) -> None:
+    """Every member the proto carries has the model's name and a matching type."""
+    fields = {f.json_name: f for f in descriptor.fields}  # type: ignore[attr-defined]
+    for json_name, fd in fields.items():
+        assert json_name in shape.members, f"{where}.{json_name} is not an xray member"
+        member = shape.members[json_name]
+        if member.type_name == "list":
+            assert fd.is_repeated, f"{where}.{json_name}"
+            member = member.member
+        if member.type_name == "structure":
+            assert fd.message_type is not None, f"{where}.{json_name}"
+            _check_shape(member, fd.message_type, f"{where}.{json_name}")
+        else:
+            assert fd.type == _SCALARS[member.type_name], f"{where}.{json_name}"
+
+
+@pytest.mark.parametrize("route", XRAY_ROUTES, ids=lambda r: r.operation)
+def test_route_agrees_with_botocore(route: Route) -> None:
+    operation = XRAY_MODEL.operation_model(route.operation)
+    assert route.method == operation.http["method"]
+    assert route.path == operation.http["requestUri"]
+    assert route.ok_status == operation.http.get("responseCode", 200)
+    assert route.kind is RouteKind.JSON and route.has_body
+    method = SERVICE.methods_by_name[route.rpc]
+    assert route.request_type.DESCRIPTOR is method.input_type
+    _check_shape(operation.input_shape, method.input_type, route.operation)
+    _check_shape(operation.output_shape, method.output_type, route.operation)
+    # Members the CLI sends by default all have a field (the gateway refuses unknown ones).
+    required = set(operation.input_shape.required_members)
+    assert required <= {f.json_name for f in method.input_type.fields}
+
+
+@pytest.mark.parametrize(
+    ("path", "operation"),
+    [
+        ("/TraceSegments", "PutTraceSegments"),
+        ("/TraceSummaries", "GetTraceSummaries"),
+        ("/Traces", "BatchGetTraces"),
+    ],
+)
+def test_xray_paths_match(path: str, operation: str) -> None:
+    match = Router(GATEWAY_ROUTES).match("POST", path)
+    assert match is not None and match.route.operation == operation
+
+
+def test_summaries_request_and_one_page_answers() -> None:
+    route = next(r for r in XRAY_ROUTES if r.operation == "GetTraceSummaries")
+    message = translate.request_to_message(
+        route, {}, {}, b'{"StartTime": 1700000000, "EndTime": 1700000060.5}'
+    )
+    assert (message.start_time, message.end_time) == (1700000000.0, 1700000060.5)
+    body = translate.response_body(route, ts.GetTraceSummariesResponse(approximate_time=2.0))
+    # No NextToken: the CLI's paginator would otherwise ask again.
+    assert body == {"TraceSummaries": [], "ApproximateTime": 2.0, "TracesProcessedCount": 0}
+
+
+# --- X-Amzn-Trace-Id on the invoke operations (a lambdad extension) ---------------------
+
+INVOKE_ROUTES = [r for r in ALL_ROUTES if r.payload_member is not None]
+
+
+@pytest.mark.parametrize("route", INVOKE_ROUTES, ids=lambda r: r.operation)
+def test_trace_header_is_bound_and_not_an_aws_member(route: Route) -> None:
+    assert dict(route.lambdad_headers) == {TRACE_HEADER: "TraceId"}
+    members = LAMBDA_MODEL.operation_model(route.operation).input_shape.members
+    assert "TraceId" not in members
+    assert all(m.serialization.get("name") != TRACE_HEADER for m in members.values())
+    header = "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1"
+    message = translate.request_to_message(
+        route, {"FunctionName": "f"}, {}, b"{}", CIMultiDict({"x-amzn-trace-id": header})
+    )
+    assert message.trace_id == header  # type: ignore[attr-defined]
+
+
+def test_no_trace_header_leaves_the_field_empty() -> None:
+    route = next(r for r in ALL_ROUTES if r.operation == "Invoke")
+    message = translate.request_to_message(route, {"FunctionName": "f"}, {}, b"{}", {})
+    assert isinstance(message, inv.InvokeRequest)
+    assert message.trace_id == ""
