@@ -79,6 +79,8 @@ def test_hot_reload_shows_a_save_in_the_next_response(
     )
     assert created["CodeSha256"] == "hot-reloading-hash-not-available"
     client.get_waiter("function_active_v2").wait(FunctionName=function_name)
+    # No zip to download: the code's location is the directory itself.
+    assert client.get_function(FunctionName=function_name)["Code"]["Location"] == code.as_uri()
 
     def version() -> str:
         payload = client.invoke(FunctionName=function_name)["Payload"].read()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import grpc
@@ -284,7 +285,12 @@ class FunctionServicer(pb_grpc.FunctionServiceServicer):
                 response.code.resolved_image_uri = code.resolved_image_uri
         else:
             response.code.repository_type = "S3"
-            response.code.location = self._code_urls.location(code.sha256_hex)
+            # Hot-reload code has no zip to download: its location is the directory.
+            response.code.location = (
+                Path(code.hot_reload_dir).as_uri()
+                if code.hot_reload_dir
+                else self._code_urls.location(code.sha256_hex)
+            )
         if details.reserved_concurrency is not None:
             response.concurrency.reserved_concurrent_executions = details.reserved_concurrency
         return response
