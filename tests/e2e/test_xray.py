@@ -198,6 +198,71 @@ def test_put_trace_segments_through_boto3(lambdad: LambdadProcess) -> None:
     assert json.loads(trace["Segments"][0]["Document"])["name"] == "app"
 
 
+def test_filtered_summaries_page_through_the_aws_cli(lambdad: LambdadProcess) -> None:
+    xray = _xray(lambdad)
+    service = f"fn-{uuid.uuid4().hex[:8]}"
+    # A window of our own: the session's daemon keeps other tests' traces too.
+    base = 1_500_000_000 + uuid.uuid4().int % 10_000_000
+    ids = [f"1-{base:08x}-{uuid.uuid4().hex[:24]}" for _ in range(240)]
+    for batch in range(0, 240, 48):
+        documents = [
+            json.dumps(
+                {
+                    "id": uuid.uuid4().hex[:16],
+                    "trace_id": ids[n],
+                    "name": service,
+                    "origin": "AWS::Lambda::Function",
+                    "start_time": base + n,
+                    "end_time": base + n + 0.25,
+                    "fault": n % 2 == 0,
+                    "annotations": {"n": n},
+                }
+            )
+            for n in range(batch, batch + 48)
+        ]
+        assert not xray.put_trace_segments(TraceSegmentDocuments=documents)[
+            "UnprocessedTraceSegments"
+        ]
+    window = ["--start-time", str(base), "--end-time", str(base + 300)]
+    faults = {ids[n] for n in range(0, 240, 2)}
+
+    # 120 matches need two pages of 100; the CLI follows NextToken and merges them.
+    found = lambdad.aws_json(
+        "xray",
+        "get-trace-summaries",
+        *window,
+        "--filter-expression",
+        f'service("{service}") AND fault',
+    )["TraceSummaries"]
+    assert [s["Id"] for s in found] == [ids[n] for n in range(238, -1, -2)]
+    assert set(ids) - faults and {s["Id"] for s in found} == faults
+    assert all(s["HasFault"] and s["ServiceIds"][0]["Name"] == service for s in found)
+
+    pages = list(
+        xray.get_paginator("get_trace_summaries").paginate(
+            StartTime=base, EndTime=base + 300, FilterExpression=f'service("{service}") AND fault'
+        )
+    )
+    assert [len(p["TraceSummaries"]) for p in pages] == [100, 20]
+    assert [p["TracesProcessedCount"] for p in pages] == [200, 40]
+
+    narrow = lambdad.aws_json(
+        "xray",
+        "get-trace-summaries",
+        *window,
+        "--filter-expression",
+        "annotation.n >= 230 AND !fault OR duration > 1",
+    )["TraceSummaries"]
+    assert [s["Id"] for s in narrow] == [ids[n] for n in (239, 237, 235, 233, 231)]
+
+    refused = lambdad.aws(
+        "xray", "get-trace-summaries", *window, "--filter-expression", 'edge("a", "b")', check=False
+    )
+    assert refused.returncode != 0
+    assert "(InvalidRequestException)" in refused.stderr
+    assert "Unsupported filter expression keyword 'edge'" in refused.stderr
+
+
 @pytest.mark.parametrize("mode", ["PassThrough", "Active"])
 def test_caller_trace_header_reaches_the_function(
     lambdad: LambdadProcess, client: Any, function_name: str, mode: str

@@ -37,6 +37,7 @@ from lambdad.client import (
     FunctionNotFoundError,
     InvalidParameterValueError,
     InvalidRequestContentError,
+    InvalidRequestError,
     LambdadClient,
     LambdadError,
     NotFoundError,
@@ -453,6 +454,7 @@ ERROR_CATALOGUE: dict[str, tuple[type[LambdadError], type[LambdadError], grpc.St
         LambdadError,
         grpc.StatusCode.INVALID_ARGUMENT,
     ),
+    "INVALID_REQUEST": (InvalidRequestError, LambdadError, grpc.StatusCode.INVALID_ARGUMENT),
     "INVALID_REQUEST_CONTENT": (
         InvalidRequestContentError,
         LambdadError,

@@ -519,6 +519,7 @@ EXPECTED_ERRORS = [
     (Reason.TOO_MANY_REQUESTS, "TooManyRequestsException", 429, "message"),
     (Reason.CODE_STORAGE_EXCEEDED, "CodeStorageExceededException", 400, "message"),
     (Reason.SERVICE, "ServiceException", 500, "Message"),
+    (Reason.INVALID_REQUEST, "InvalidRequestException", 400, "Message"),
     (Reason.UNAUTHENTICATED, "ServiceException", 500, "Message"),
 ]
 

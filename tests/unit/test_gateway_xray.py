@@ -100,6 +100,36 @@ def test_summaries_request_and_one_page_answers() -> None:
     assert body == {"TraceSummaries": [], "ApproximateTime": 2.0, "TracesProcessedCount": 0}
 
 
+def test_summaries_answer_carries_next_token_and_http() -> None:
+    route = next(r for r in XRAY_ROUTES if r.operation == "GetTraceSummaries")
+    response = ts.GetTraceSummariesResponse(
+        trace_summaries=[ts.TraceSummary(id="1-a", http=ts.Http(http_status=502))],
+        next_token="abc",
+    )
+    body = translate.response_body(route, response)
+    assert body is not None
+    assert body["NextToken"] == "abc"
+    assert body["TraceSummaries"][0]["Http"] == {"HttpStatus": 502}
+
+
+@pytest.mark.parametrize(
+    ("reason", "name", "key"),
+    [
+        ("INVALID_REQUEST", "InvalidRequestException", "Message"),
+        ("VALIDATION", "ValidationException", "message"),
+    ],
+)
+def test_xray_refusals_are_invalid_requests(reason: str, name: str, key: str) -> None:
+    response = translate.error_response_parts(reason, "Invalid NextToken.", {})
+    assert (response.status, response.headers["x-amzn-ErrorType"]) == (400, name)
+    assert response.body == {"Type": "User", key: "Invalid NextToken."}
+    # GetTraceSummaries' errors in botocore's model, and where the message member is.
+    if name == "InvalidRequestException":
+        operation = XRAY_MODEL.operation_model("GetTraceSummaries")
+        assert name in [e.name for e in operation.error_shapes]
+        assert key in XRAY_MODEL.shape_for(name).members
+
+
 # --- X-Amzn-Trace-Id on the invoke operations (a lambdad extension) ---------------------
 
 INVOKE_ROUTES = [r for r in ALL_ROUTES if r.payload_member is not None]

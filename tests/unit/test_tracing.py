@@ -1,4 +1,4 @@
-"""X-Ray pieces without a daemon: trace headers, datagrams, the trace store, lambdad's segments."""
+"""X-Ray pieces: trace headers, datagrams, the trace store and its pages, lambdad's segments."""
 
 from __future__ import annotations
 
@@ -6,10 +6,14 @@ import asyncio
 import json
 import socket
 import time
-from typing import Any
+from typing import Any, NamedTuple
 
+import grpc
 import pytest
+from google.rpc import error_details_pb2
+from grpc_status import rpc_status
 
+from lambdad.daemon.tracing import filters
 from lambdad.daemon.tracing.daemon_protocol import (
     DaemonAddress,
     DatagramError,
@@ -31,8 +35,10 @@ from lambdad.daemon.tracing.segments import (
     Span,
     invocation_segments,
 )
-from lambdad.daemon.tracing.store import SegmentError, TraceStore, parse_document
+from lambdad.daemon.tracing.store import SegmentError, SummaryPage, TraceStore, parse_document
 from lambdad.daemon.tracing.tracer import InvocationTracer
+from lambdad.v1 import trace_service_pb2 as ts
+from lambdad.v1 import trace_service_pb2_grpc as ts_grpc
 
 ROOT = "1-5759e988-bd862e3fe1be46a994272793"
 PARENT = "53995c3f42cd8ad8"
@@ -280,6 +286,173 @@ def test_summaries_by_time_and_flags() -> None:
     assert summary.response_time == 3.0
     assert [s.id for s in store.summaries(0, 200)] == [ROOT, late]
     assert store.summaries(200, 300) == []
+
+
+# --- GetTraceSummaries pages ------------------------------------------------------------
+
+
+def _trace_id(n: int) -> str:
+    return f"1-5759e988-{n:024x}"
+
+
+def _numbered_store(count: int) -> TraceStore:
+    """Traces 0..count-1 starting at second n; odd ones have a fault."""
+    store = TraceStore()
+    for n in range(count):
+        store.put(
+            {
+                "id": f"{n + 1:016x}",
+                "trace_id": _trace_id(n),
+                "start_time": float(n),
+                "end_time": n + 0.5,
+                "fault": n % 2 == 1,
+            }
+        )
+    return store
+
+
+def _all_pages(
+    store: TraceStore, matches: Any, start: float = 0, end: float = 1e6
+) -> list[SummaryPage]:
+    pages = [store.page(start, end, matches, limit=100)]
+    while pages[-1].resume_after is not None:
+        pages.append(
+            store.page(start, end, matches, limit=100, resume_after=pages[-1].resume_after)
+        )
+    return pages
+
+
+def test_pages_cover_every_trace_once_newest_first() -> None:
+    pages = _all_pages(_numbered_store(250), lambda s: True)
+    assert [len(p.summaries) for p in pages] == [100, 100, 50]
+    assert [p.scanned for p in pages] == [100, 100, 50]
+    ids = [s.id for p in pages for s in p.summaries]
+    assert ids == [_trace_id(n) for n in reversed(range(250))]
+
+
+def test_filtered_pages_count_every_trace_scanned() -> None:
+    pages = _all_pages(_numbered_store(250), filters.parse("fault").matches)
+    ids = [s.id for p in pages for s in p.summaries]
+    assert ids == [_trace_id(n) for n in reversed(range(1, 250, 2))]
+    assert [len(p.summaries) for p in pages] == [100, 25]
+    # The first page stops at its 100th match; the second scans the rest.
+    assert [p.scanned for p in pages] == [199, 51]
+
+
+def test_a_page_boundary_is_stable_when_traces_arrive() -> None:
+    store = _numbered_store(150)
+    first = store.page(0, 1e6, lambda s: True, limit=100)
+    store.put({"id": "f" * 16, "trace_id": _trace_id(999), "start_time": 500.0})
+    second = store.page(0, 1e6, lambda s: True, limit=100, resume_after=first.resume_after)
+    assert [s.id for s in second.summaries] == [_trace_id(n) for n in reversed(range(50))]
+    assert second.resume_after is None
+
+
+def test_exactly_one_full_page_has_no_next() -> None:
+    (page,) = _all_pages(_numbered_store(100), lambda s: True)
+    assert len(page.summaries) == 100 and page.resume_after is None
+
+
+class _Failure(NamedTuple):
+    code: grpc.StatusCode
+    reason: str
+    metadata: dict[str, str]
+    message: str
+
+
+async def _failure(call: Any) -> _Failure:
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await call
+    status = rpc_status.from_call(caught.value)
+    assert status is not None
+    info = error_details_pb2.ErrorInfo()
+    assert status.details[0].Unpack(info)
+    return _Failure(caught.value.code(), info.reason, dict(info.metadata), status.message)
+
+
+async def test_summaries_service_filters_and_pages(channel: grpc.aio.Channel) -> None:
+    stub = ts_grpc.TraceServiceStub(channel)
+    base = 1_600_000_000.0
+    for batch in range(3):
+        documents = [
+            json.dumps(
+                {
+                    "id": f"{n + 1:016x}",
+                    "trace_id": _trace_id(n),
+                    "name": "orders" if n % 3 else "billing",
+                    "start_time": base + n,
+                    "end_time": base + n + 0.5,
+                    "fault": n % 2 == 1,
+                }
+            )
+            for n in range(batch * 50, batch * 50 + 50)
+        ]
+        put = await stub.PutTraceSegments(
+            ts.PutTraceSegmentsRequest(trace_segment_documents=documents)
+        )
+        assert not put.unprocessed_trace_segments
+    request = ts.GetTraceSummariesRequest(
+        start_time=base, end_time=base + 1000, filter_expression='service("orders") AND !fault'
+    )
+    seen: list[str] = []
+    pages = 0
+    while True:
+        response = await stub.GetTraceSummaries(request)
+        pages += 1
+        seen += [s.id for s in response.trace_summaries]
+        if not response.HasField("next_token"):
+            break
+        request.next_token = response.next_token
+    expected = [_trace_id(n) for n in reversed(range(150)) if n % 3 and n % 2 == 0]
+    assert seen == expected and pages == 1
+    # Without a filter, 150 traces take two pages.
+    everything = await stub.GetTraceSummaries(
+        ts.GetTraceSummariesRequest(start_time=base, end_time=base + 1000)
+    )
+    assert len(everything.trace_summaries) == 100 and everything.traces_processed_count == 100
+    rest = await stub.GetTraceSummaries(
+        ts.GetTraceSummariesRequest(
+            start_time=base, end_time=base + 1000, next_token=everything.next_token
+        )
+    )
+    assert len(rest.trace_summaries) == 50 and not rest.HasField("next_token")
+    ids = {s.id for s in everything.trace_summaries} | {s.id for s in rest.trace_summaries}
+    assert ids == {_trace_id(n) for n in range(150)}
+
+    refused = await _failure(
+        stub.GetTraceSummaries(
+            ts.GetTraceSummariesRequest(
+                start_time=base, end_time=base + 1, filter_expression='edge("a", "b")'
+            )
+        )
+    )
+    assert refused == _Failure(
+        grpc.StatusCode.INVALID_ARGUMENT,
+        "INVALID_REQUEST",
+        {},
+        "Invalid FilterExpression: Unsupported filter expression keyword 'edge'.",
+    )
+    foreign = await _failure(
+        stub.GetTraceSummaries(
+            ts.GetTraceSummariesRequest(
+                start_time=base, end_time=base + 5, next_token=everything.next_token
+            )
+        )
+    )
+    assert foreign.message == "NextToken does not belong to this StartTime and EndTime."
+    garbage = await _failure(
+        stub.GetTraceSummaries(
+            ts.GetTraceSummariesRequest(start_time=base, end_time=base + 5, next_token="??")
+        )
+    )
+    assert (garbage.reason, garbage.message) == ("INVALID_REQUEST", "Invalid NextToken.")
+    backwards = await _failure(
+        stub.GetTraceSummaries(ts.GetTraceSummariesRequest(start_time=base, end_time=base - 1))
+    )
+    assert (backwards.reason, backwards.message) == (
+        "INVALID_REQUEST",
+        "EndTime must not be before StartTime.",
+    )
 
 
 # --- datagrams and the listener ---------------------------------------------------------

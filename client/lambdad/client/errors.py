@@ -26,6 +26,7 @@ __all__ = [
     "FunctionNotFoundError",
     "InvalidParameterValueError",
     "InvalidRequestContentError",
+    "InvalidRequestError",
     "LambdadError",
     "NotFoundError",
     "RequestTooLargeError",
@@ -92,6 +93,12 @@ class InvalidParameterValueError(LambdadError):
     """A request parameter has an invalid value (InvalidParameterValueException)."""
 
     REASON = "INVALID_PARAMETER_VALUE"
+
+
+class InvalidRequestError(LambdadError):
+    """X-Ray refused the request's input (InvalidRequestException)."""
+
+    REASON = "INVALID_REQUEST"
 
 
 class InvalidRequestContentError(LambdadError):
@@ -196,6 +203,7 @@ _BY_REASON: Final[Mapping[str, type[LambdadError]]] = MappingProxyType(
             ValidationError,
             InvalidParameterValueError,
             InvalidRequestContentError,
+            InvalidRequestError,
             FunctionNotFoundError,
             AliasNotFoundError,
             ResourceNotFoundError,

@@ -54,8 +54,22 @@ class ServiceId(_message.Message):
     type: str
     def __init__(self, name: _Optional[str] = ..., names: _Optional[_Iterable[str]] = ..., type: _Optional[str] = ...) -> None: ...
 
+class Http(_message.Message):
+    __slots__ = ("http_url", "http_status", "http_method", "user_agent", "client_ip")
+    HTTP_URL_FIELD_NUMBER: _ClassVar[int]
+    HTTP_STATUS_FIELD_NUMBER: _ClassVar[int]
+    HTTP_METHOD_FIELD_NUMBER: _ClassVar[int]
+    USER_AGENT_FIELD_NUMBER: _ClassVar[int]
+    CLIENT_IP_FIELD_NUMBER: _ClassVar[int]
+    http_url: str
+    http_status: int
+    http_method: str
+    user_agent: str
+    client_ip: str
+    def __init__(self, http_url: _Optional[str] = ..., http_status: _Optional[int] = ..., http_method: _Optional[str] = ..., user_agent: _Optional[str] = ..., client_ip: _Optional[str] = ...) -> None: ...
+
 class TraceSummary(_message.Message):
-    __slots__ = ("id", "start_time", "duration", "response_time", "has_fault", "has_error", "has_throttle", "is_partial", "service_ids")
+    __slots__ = ("id", "start_time", "duration", "response_time", "has_fault", "has_error", "has_throttle", "is_partial", "service_ids", "http")
     ID_FIELD_NUMBER: _ClassVar[int]
     START_TIME_FIELD_NUMBER: _ClassVar[int]
     DURATION_FIELD_NUMBER: _ClassVar[int]
@@ -65,6 +79,7 @@ class TraceSummary(_message.Message):
     HAS_THROTTLE_FIELD_NUMBER: _ClassVar[int]
     IS_PARTIAL_FIELD_NUMBER: _ClassVar[int]
     SERVICE_IDS_FIELD_NUMBER: _ClassVar[int]
+    HTTP_FIELD_NUMBER: _ClassVar[int]
     id: str
     start_time: float
     duration: float
@@ -74,7 +89,8 @@ class TraceSummary(_message.Message):
     has_throttle: bool
     is_partial: bool
     service_ids: _containers.RepeatedCompositeFieldContainer[ServiceId]
-    def __init__(self, id: _Optional[str] = ..., start_time: _Optional[float] = ..., duration: _Optional[float] = ..., response_time: _Optional[float] = ..., has_fault: _Optional[bool] = ..., has_error: _Optional[bool] = ..., has_throttle: _Optional[bool] = ..., is_partial: _Optional[bool] = ..., service_ids: _Optional[_Iterable[_Union[ServiceId, _Mapping]]] = ...) -> None: ...
+    http: Http
+    def __init__(self, id: _Optional[str] = ..., start_time: _Optional[float] = ..., duration: _Optional[float] = ..., response_time: _Optional[float] = ..., has_fault: _Optional[bool] = ..., has_error: _Optional[bool] = ..., has_throttle: _Optional[bool] = ..., is_partial: _Optional[bool] = ..., service_ids: _Optional[_Iterable[_Union[ServiceId, _Mapping]]] = ..., http: _Optional[_Union[Http, _Mapping]] = ...) -> None: ...
 
 class GetTraceSummariesResponse(_message.Message):
     __slots__ = ("trace_summaries", "approximate_time", "traces_processed_count", "next_token")

@@ -647,6 +647,8 @@ AWS_ERRORS: Mapping[Reason, AwsError] = {
     Reason.VALIDATION: AwsError("ValidationException", 400, "message"),
     Reason.INVALID_PARAMETER_VALUE: AwsError("InvalidParameterValueException", 400, "message"),
     Reason.INVALID_REQUEST_CONTENT: AwsError("InvalidRequestContentException", 400, "message"),
+    # X-Ray refuses invalid input (a FilterExpression it cannot read, a foreign NextToken) so.
+    Reason.INVALID_REQUEST: AwsError("InvalidRequestException", 400, "Message"),
     Reason.FUNCTION_NOT_FOUND: AwsError("ResourceNotFoundException", 404, "Message"),
     Reason.ALIAS_NOT_FOUND: AwsError("ResourceNotFoundException", 404, "Message"),
     Reason.RESOURCE_NOT_FOUND: AwsError("ResourceNotFoundException", 404, "Message"),

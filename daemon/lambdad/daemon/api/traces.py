@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import time
 
 import grpc
 
 from lambdad.daemon.api.status import rpc
-from lambdad.daemon.errors import validation_error
+from lambdad.daemon.errors import LambdaError, Reason, validation_error
+from lambdad.daemon.tracing import filters
 from lambdad.daemon.tracing.store import Trace, TraceStore, TraceSummary
 from lambdad.v1 import trace_service_pb2 as pb
 from lambdad.v1 import trace_service_pb2_grpc as pb_grpc
@@ -16,6 +20,33 @@ Context = grpc.aio.ServicerContext
 
 # X-Ray's limits on one call.
 MAX_SEGMENT_DOCUMENTS = 50
+# Summaries per GetTraceSummaries page. X-Ray documents no number; its pages are of this order.
+SUMMARIES_PAGE_SIZE = 100
+
+
+def invalid_request(message: str) -> LambdaError:
+    """X-Ray's InvalidRequestException: a VALIDATION reason the gateway shows as X-Ray does."""
+    return LambdaError(Reason.INVALID_REQUEST, message)
+
+
+def _page_token(after: tuple[float, str], start: float, end: float) -> str:
+    raw = json.dumps({"after": list(after), "window": [start, end]}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode()
+
+
+def _resume_after(token: str, start: float, end: float) -> tuple[float, str] | None:
+    """Where a NextToken resumes; refused when it is not one of ours or for another window."""
+    if not token:
+        return None
+    try:
+        decoded = json.loads(base64.urlsafe_b64decode(token.encode()))
+        after_time, after_id = decoded["after"]
+        window = decoded["window"]
+    except (binascii.Error, ValueError, KeyError, TypeError):
+        raise invalid_request("Invalid NextToken.") from None
+    if window != [start, end] or not isinstance(after_id, str):
+        raise invalid_request("NextToken does not belong to this StartTime and EndTime.")
+    return float(after_time), after_id
 
 
 def _summary(summary: TraceSummary) -> pb.TraceSummary:
@@ -31,7 +62,25 @@ def _summary(summary: TraceSummary) -> pb.TraceSummary:
         service_ids=[
             pb.ServiceId(name=s.name, names=[s.name], type=s.type) for s in summary.service_ids
         ],
+        http=_http(summary),
     )
+
+
+def _http(summary: TraceSummary) -> pb.Http | None:
+    http = summary.http
+    if http is None:
+        return None
+    return pb.Http(
+        http_url=http.url,
+        http_status=http.status,
+        http_method=http.method,
+        user_agent=http.user_agent,
+        client_ip=http.client_ip,
+    )
+
+
+def _every_trace(summary: TraceSummary) -> bool:
+    return True
 
 
 def _trace(trace: Trace) -> pb.Trace:
@@ -72,15 +121,30 @@ class TraceServicer(pb_grpc.TraceServiceServicer):
         self, request: pb.GetTraceSummariesRequest, context: Context
     ) -> pb.GetTraceSummariesResponse:
         if request.end_time < request.start_time:
-            raise validation_error(
-                request.end_time, "endTime", "EndTime must not be before StartTime"
-            )
-        summaries = self._store.summaries(request.start_time, request.end_time)
-        return pb.GetTraceSummariesResponse(
-            trace_summaries=[_summary(s) for s in summaries],
-            approximate_time=time.time(),
-            traces_processed_count=len(self._store),
+            raise invalid_request("EndTime must not be before StartTime.")
+        expression = request.filter_expression.strip()
+        try:
+            matches = filters.parse(expression).matches if expression else _every_trace
+        except filters.FilterError as error:
+            raise invalid_request(f"Invalid FilterExpression: {error}") from None
+        # Sampling=true asks X-Ray for a subset; every matching trace is returned here.
+        page = self._store.page(
+            request.start_time,
+            request.end_time,
+            matches,
+            limit=SUMMARIES_PAGE_SIZE,
+            resume_after=_resume_after(request.next_token, request.start_time, request.end_time),
         )
+        response = pb.GetTraceSummariesResponse(
+            trace_summaries=[_summary(s) for s in page.summaries],
+            approximate_time=time.time(),
+            traces_processed_count=page.scanned,
+        )
+        if page.resume_after is not None:
+            response.next_token = _page_token(
+                page.resume_after, request.start_time, request.end_time
+            )
+        return response
 
     @rpc
     async def BatchGetTraces(

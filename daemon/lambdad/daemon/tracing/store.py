@@ -12,7 +12,7 @@ import copy
 import json
 import math
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +41,17 @@ class ServiceId:
 
 
 @dataclass(frozen=True)
+class HttpSummary:
+    """The entry segment's `http` request and response (TraceSummary.Http)."""
+
+    url: str | None = None
+    status: int | None = None
+    method: str | None = None
+    user_agent: str | None = None
+    client_ip: str | None = None
+
+
+@dataclass(frozen=True)
 class TraceSummary:
     """GetTraceSummaries' view of one trace."""
 
@@ -53,6 +64,20 @@ class TraceSummary:
     has_throttle: bool
     is_partial: bool
     service_ids: tuple[ServiceId, ...]
+    http: HttpSummary | None = None
+    # (key, value) of every annotation on the trace's segments and subsegments.
+    annotations: tuple[tuple[str, str | float | bool], ...] = ()
+
+
+@dataclass(frozen=True)
+class SummaryPage:
+    """One page of GetTraceSummaries: newest first, as X-Ray pages from the window's end."""
+
+    summaries: list[TraceSummary]
+    # Traces of the window looked at for this page, matching or not.
+    scanned: int
+    # (start time, trace id) of the last trace looked at when more remain, else None.
+    resume_after: tuple[float, str] | None
 
 
 @dataclass(frozen=True)
@@ -138,6 +163,39 @@ class TraceStore:
                 found.append(summary)
         return sorted(found, key=lambda s: s.start_time)
 
+    def page(
+        self,
+        start: float,
+        end: float,
+        matches: Callable[[TraceSummary], bool],
+        *,
+        limit: int,
+        resume_after: tuple[float, str] | None = None,
+    ) -> SummaryPage:
+        """Up to `limit` matching summaries of traces that started in [start, end], newest first.
+
+        `resume_after` continues a previous page: traces ordered before it (start time, then
+        id, descending) are skipped, so traces arriving meanwhile do not shift later pages.
+        """
+        ordered = sorted(
+            self.summaries(start, end), key=lambda s: (s.start_time, s.id), reverse=True
+        )
+        if resume_after is not None:
+            ordered = [s for s in ordered if (s.start_time, s.id) < resume_after]
+        found: list[TraceSummary] = []
+        scanned = 0
+        for summary in ordered:
+            if len(found) == limit:
+                break
+            scanned += 1
+            if matches(summary):
+                found.append(summary)
+        resume = None
+        if 0 < scanned < len(ordered):
+            last = ordered[scanned - 1]
+            resume = (last.start_time, last.id)
+        return SummaryPage(summaries=found, scanned=scanned, resume_after=resume)
+
     def get(self, trace_ids: Sequence[str]) -> tuple[list[Trace], list[str]]:
         """The traces asked for, and the ids that are not kept."""
         traces: list[Trace] = []
@@ -218,7 +276,50 @@ def _summary(trace_id: str, documents: list[dict[str, Any]]) -> TraceSummary:
         has_throttle=any(_flag(doc, "throttle") for doc in documents),
         is_partial=any(doc.get("in_progress") is True for doc in documents),
         service_ids=tuple(ServiceId(name, kind) for name, kind in services),
+        http=_http(entry),
+        annotations=tuple(
+            (key, value) for entity in _entities(documents) for key, value in _annotations(entity)
+        ),
     )
+
+
+def _http(entry: dict[str, Any]) -> HttpSummary | None:
+    http = entry.get("http")
+    if not isinstance(http, dict):
+        return None
+    request = http.get("request")
+    response = http.get("response")
+    request = request if isinstance(request, dict) else {}
+    response = response if isinstance(response, dict) else {}
+
+    def text(value: Any) -> str | None:
+        return value if isinstance(value, str) else None
+
+    status = response.get("status")
+    return HttpSummary(
+        url=text(request.get("url")),
+        status=status if isinstance(status, int) and not isinstance(status, bool) else None,
+        method=text(request.get("method")),
+        user_agent=text(request.get("user_agent")),
+        client_ip=text(request.get("client_ip")),
+    )
+
+
+def _entities(documents: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    for doc in documents:
+        yield doc
+        yield from _entities(
+            [child for child in doc.get("subsegments") or () if isinstance(child, dict)]
+        )
+
+
+def _annotations(entity: dict[str, Any]) -> Iterator[tuple[str, str | float | bool]]:
+    annotations = entity.get("annotations")
+    if not isinstance(annotations, dict):
+        return
+    for key, value in annotations.items():
+        if isinstance(value, str | bool) or _number(value):
+            yield str(key), value
 
 
 def _flag(entity: dict[str, Any], name: str) -> bool:
