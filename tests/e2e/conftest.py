@@ -161,6 +161,16 @@ def served(
 
 
 @pytest.fixture
+def docker_lambdad(tmp_path: Path, runtime_images: dict[str, str]) -> Iterator[LambdadProcess]:
+    """A daemon of the test's own with the Docker executor."""
+    process = LambdadProcess(
+        data_dir=tmp_path / "data", log_path=tmp_path / "lambdad.log", executor="docker"
+    ).start()
+    yield process
+    process.stop()
+
+
+@pytest.fixture
 def fresh_lambdad(tmp_path: Path) -> Iterator[LambdadProcess]:
     """A daemon of the test's own, for restart and crash tests."""
     process = LambdadProcess(data_dir=tmp_path / "data", log_path=tmp_path / "lambdad.log")

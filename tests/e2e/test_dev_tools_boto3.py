@@ -7,7 +7,6 @@ import contextlib
 import json
 import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,16 +18,6 @@ from tests.e2e.conftest import LambdadProcess
 
 ROLE = "arn:aws:iam::000000000000:role/lambda-role"
 APP = "def handler(event, context):\n    return {'version': %r, 'event': event}\n"
-
-
-@pytest.fixture
-def docker_lambdad(tmp_path: Path, runtime_images: dict[str, str]) -> Iterator[LambdadProcess]:
-    """A daemon of the test's own with the Docker executor."""
-    process = LambdadProcess(
-        data_dir=tmp_path / "data", log_path=tmp_path / "lambdad.log", executor="docker"
-    ).start()
-    yield process
-    process.stop()
 
 
 @pytest.mark.docker

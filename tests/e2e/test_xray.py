@@ -12,7 +12,6 @@ import io
 import json
 import uuid
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -363,16 +362,6 @@ def test_sqs_mapping_continues_the_messages_trace(
     seen = json.loads(line.splitlines()[0])
     assert seen["event"]["Records"][0]["attributes"]["AWSTraceHeader"] == header
     assert seen["trace"] == header
-
-
-@pytest.fixture
-def docker_lambdad(tmp_path: Path, runtime_images: dict[str, str]) -> Iterator[LambdadProcess]:
-    """A daemon of the test's own with the Docker executor."""
-    process = LambdadProcess(
-        data_dir=tmp_path / "data", log_path=tmp_path / "lambdad.log", executor="docker"
-    ).start()
-    yield process
-    process.stop()
 
 
 @pytest.mark.docker

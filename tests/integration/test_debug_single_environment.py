@@ -22,6 +22,7 @@ from lambdad.v1 import function_pb2 as fpb
 from lambdad.v1 import function_service_pb2 as fs
 from lambdad.v1 import invocation_service_pb2 as ipb
 from tests.helpers import free_port
+from tests.integration.support import wait_settled
 from tests.integration.test_dev_tools import _dap_request
 
 ROLE = "arn:aws:iam::000000000000:role/lambda-role"
@@ -55,18 +56,6 @@ async def any_daemon(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIte
         yield running
     finally:
         await running.stop(grace=0)
-
-
-async def _wait_settled(client: AsyncLambdadClient, name: str) -> None:
-    for _ in range(1200):
-        got = await client.get_function_configuration(
-            fs.GetFunctionConfigurationRequest(function_name=name)
-        )
-        config = got.configuration
-        if config.state in {"Active", "Failed"} and config.last_update_status != "InProgress":
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"{name} never settled")
 
 
 async def _until(condition: object, what: str) -> None:
@@ -123,11 +112,11 @@ async def test_debugged_function_runs_in_one_environment(
                 code=fpb.FunctionCode(s3_bucket="hot-reload", s3_key=str(code)),
             )
         )
-        await _wait_settled(client, "dbg1")
+        await wait_settled(client, "dbg1")
         await client.set_function_debug(
             fs.SetFunctionDebugRequest(function_name="dbg1", port=port, wait=False)
         )
-        await _wait_settled(client, "dbg1")
+        await wait_settled(client, "dbg1")
 
         started = pool.environments_started
         results = await _three_at_once(client, any_daemon, "dbg1", release)
@@ -150,7 +139,7 @@ async def test_debugged_function_runs_in_one_environment(
 
         # Debugging off: the same load scales out again.
         await client.set_function_debug(fs.SetFunctionDebugRequest(function_name="dbg1", port=0))
-        await _wait_settled(client, "dbg1")
+        await wait_settled(client, "dbg1")
         started = pool.environments_started
         results = await _three_at_once(client, any_daemon, "dbg1", release)
         assert len({r["environment"] for r in results}) == 3, results

@@ -32,6 +32,7 @@ from lambdad.v1 import function_pb2 as fpb
 from lambdad.v1 import function_service_pb2 as fs
 from lambdad.v1 import invocation_service_pb2 as ipb
 from tests.docker_fixtures import image_cache_dir
+from tests.integration.support import wait_settled
 
 ROLE = "arn:aws:iam::000000000000:role/lambda-role"
 APP = textwrap.dedent(
@@ -45,18 +46,6 @@ APP = textwrap.dedent(
     VERSION = "%s"
     """
 )
-
-
-async def _wait_settled(client: AsyncLambdadClient, name: str) -> fpb.FunctionConfiguration:
-    for _ in range(1200):
-        got = await client.get_function_configuration(
-            fs.GetFunctionConfigurationRequest(function_name=name)
-        )
-        config = got.configuration
-        if config.state in {"Active", "Failed"} and config.last_update_status != "InProgress":
-            return config
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"{name} never settled")
 
 
 async def _invoke(client: AsyncLambdadClient, name: str, event: object) -> ipb.InvokeResponse:
@@ -156,7 +145,7 @@ async def test_image_from_lambdad_base_image(
         created = await _create_image_function(client, "img", tag)
         assert created.package_type == "Image"
         assert created.code_sha256 == digest
-        assert (await _wait_settled(client, "img")).state == "Active"
+        assert (await wait_settled(client, "img")).state == "Active"
         got = await client.get_function(fs.GetFunctionRequest(function_name="img"))
         assert got.code.repository_type == "ECR"
         assert got.code.image_uri == tag
@@ -180,14 +169,14 @@ async def test_image_from_lambdad_base_image(
             fs.UpdateFunctionCodeRequest(function_name="img", image_uri=tag2)
         )
         assert updated.configuration.code_sha256 == image_id2.removeprefix("sha256:")
-        await _wait_settled(client, "img")
+        await wait_settled(client, "img")
         assert json.loads((await _invoke(client, "img", {})).payload)["version"] == "two"
 
         # ImageConfig overrides: Command names the handler, WorkingDirectory the cwd.
         await _create_image_function(
             client, "img-config", tag2, command=["app.handler"], working_directory="/srv/app"
         )
-        await _wait_settled(client, "img-config")
+        await wait_settled(client, "img-config")
         response = await _invoke(client, "img-config", {})
         assert response.function_error == "", response.payload
         assert json.loads(response.payload)["cwd"] == "/srv/app"
@@ -199,7 +188,7 @@ async def test_image_from_lambdad_base_image(
             ("bad-entry", "Runtime.InvalidEntrypoint"),
             ("bad-workdir", "Runtime.InvalidWorkingDir"),
         ):
-            await _wait_settled(client, name)
+            await wait_settled(client, name)
             response = await _invoke(client, name, {})
             assert response.function_error == "Unhandled"
             error = json.loads(response.payload)
@@ -233,7 +222,7 @@ async def test_image_with_awslambdaric_entrypoint_on_plain_debian(
     tag, _ = _build(docker_required, context, dockerfile, built_images)
     async with _client(docker_daemon) as client:
         await _create_image_function(client, "ric", tag)
-        assert (await _wait_settled(client, "ric")).state == "Active"
+        assert (await wait_settled(client, "ric")).state == "Active"
         response = await _invoke(client, "ric", {"k": "v"})
         assert response.function_error == "", response.payload
         body = json.loads(response.payload)
@@ -260,7 +249,7 @@ async def test_hot_reload_runs_the_saved_code(any_daemon: Daemon, tmp_path: Path
             )
         )
         assert created.configuration.code_sha256 == "hot-reloading-hash-not-available"
-        await _wait_settled(client, "hot")
+        await wait_settled(client, "hot")
         assert json.loads((await _invoke(client, "hot", {})).payload)["version"] == "one"
         assert json.loads((await _invoke(client, "hot", {})).payload)["version"] == "one"
 
@@ -369,7 +358,7 @@ async def _create_zip_function(
             environment=fpb.Environment(variables=variables),
         )
     )
-    await _wait_settled(client, name)
+    await wait_settled(client, name)
 
 
 async def test_python_debugpy_listens_and_timeout_is_lifted(
@@ -425,7 +414,7 @@ async def test_debug_command_turns_debugging_on_and_off(
         argv = ["debug", "dbgcli", "--port", str(port), "--daemon", target]
         assert await asyncio.to_thread(cli_main, argv) == 0
         assert f"debugger on 127.0.0.1:{port}" in capsys.readouterr().out
-        config = await _wait_settled(client, "dbgcli")
+        config = await wait_settled(client, "dbgcli")
         assert dict(config.environment.variables) == {
             "KEEP": "me",
             "LAMBDAD_DEBUG_PORT": str(port),
@@ -439,7 +428,7 @@ async def test_debug_command_turns_debugging_on_and_off(
 
         assert await asyncio.to_thread(cli_main, [*argv, "--off"]) == 0
         assert "debugging off" in capsys.readouterr().out
-        config = await _wait_settled(client, "dbgcli")
+        config = await wait_settled(client, "dbgcli")
         assert dict(config.environment.variables) == {"KEEP": "me"}
         # The timeout applies again: the same event now times out.
         response = await _invoke(client, "dbgcli", {"sleep": 1.5})

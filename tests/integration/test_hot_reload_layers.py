@@ -25,6 +25,7 @@ from lambdad.v1 import function_pb2 as fpb
 from lambdad.v1 import function_service_pb2 as fs
 from lambdad.v1 import invocation_service_pb2 as ipb
 from lambdad.v1 import layer_service_pb2 as ls
+from tests.integration.support import wait_settled
 
 ROLE = "arn:aws:iam::000000000000:role/lambda-role"
 PLACEHOLDER = "hot-reloading-hash-not-available"
@@ -86,18 +87,6 @@ def _client(daemon: Daemon) -> AsyncLambdadClient:
     return AsyncLambdadClient.connect(f"127.0.0.1:{daemon.port}")
 
 
-async def _wait_settled(client: AsyncLambdadClient, name: str) -> None:
-    for _ in range(1200):
-        got = await client.get_function_configuration(
-            fs.GetFunctionConfigurationRequest(function_name=name)
-        )
-        config = got.configuration
-        if config.state in {"Active", "Failed"} and config.last_update_status != "InProgress":
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"{name} never settled")
-
-
 async def _invoke(client: AsyncLambdadClient, name: str) -> dict[str, object]:
     response = await client.invoke(ipb.InvokeRequest(function_name=name, payload=b"{}"))
     assert response.function_error == "", response.payload
@@ -131,7 +120,7 @@ async def _create_function(client: AsyncLambdadClient, name: str, layers: list[s
         )
     )
     assert [layer.arn for layer in created.configuration.layers] == layers
-    await _wait_settled(client, name)
+    await wait_settled(client, name)
 
 
 @pytest.mark.parametrize("mixed", [False, True], ids=["alone", "with-zip-layer"])
