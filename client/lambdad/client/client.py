@@ -48,12 +48,17 @@ def _serialize(message: Message) -> bytes:
     return message.SerializeToString()
 
 
+def bearer_header(token: str) -> tuple[str, str]:
+    """The metadata entry that carries the daemon's bearer `token`."""
+    return (AUTHORIZATION_HEADER, f"Bearer {token}")
+
+
 def _metadata(request_id: str | None, token: str | None) -> tuple[tuple[str, str], ...] | None:
     headers: list[tuple[str, str]] = []
     if request_id is not None:
         headers.append((REQUEST_ID_HEADER, request_id))
     if token:
-        headers.append((AUTHORIZATION_HEADER, f"Bearer {token}"))
+        headers.append(bearer_header(token))
     return tuple(headers) or None
 
 

@@ -18,13 +18,13 @@ import grpc
 import grpc.aio
 import structlog
 
+from lambdad.client.client import AUTHORIZATION_HEADER, bearer_header
 from lambdad.daemon.api.status import to_status
 from lambdad.daemon.config import Config
 from lambdad.daemon.errors import LambdaError, Reason
 
 log = structlog.get_logger(__name__)
 
-AUTHORIZATION_HEADER = "authorization"
 #: Methods callable without a token (prefix match).
 OPEN_METHOD_PREFIXES = ("/grpc.health.v1.Health/",)
 
@@ -96,7 +96,7 @@ class BearerTokenInterceptor(grpc.aio.ServerInterceptor):
     def __init__(self, token: str) -> None:
         if not token:
             raise ValueError("empty token")
-        self._expected = f"Bearer {token}".encode()
+        self._expected = bearer_header(token)[1].encode()
 
     async def intercept_service(
         self, continuation: _Continuation, handler_call_details: grpc.HandlerCallDetails
@@ -148,7 +148,7 @@ def bearer_token_interceptors(token: str) -> list[grpc.aio.ClientInterceptor]:
     One object per call kind: grpc.aio files an interceptor under the first kind it matches
     only, so one class implementing both would never see server-streaming calls.
     """
-    header = (AUTHORIZATION_HEADER, f"Bearer {token}")
+    header = bearer_header(token)
     return [_UnaryUnaryToken(header), _UnaryStreamToken(header)]
 
 
