@@ -714,3 +714,24 @@ def test_code_round_trip_through_the_daemon(background: BackgroundLoop, daemon_t
         assert refused.headers["x-amzn-errortype"] == "AccessDeniedException"
     finally:
         background.run(running.stop())
+
+
+def test_gateway_fault_is_a_service_exception_json(
+    stand_in: tuple[ScriptedServicer, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever escapes the gateway's own code is AWS-shaped, never aiohttp's text 500."""
+    _, port = stand_in
+    faults = [RuntimeError("gateway bug")]
+
+    def broken_url_address(host: str, path: str) -> None:
+        if faults:
+            raise faults.pop()
+
+    monkeypatch.setattr("lambdad.gateway.app.url_address", broken_url_address)
+    answer = send(port, "GET", "/2016-08-19/account-settings")
+    assert answer.status == 500
+    assert answer.headers["x-amzn-errortype"] == "ServiceException"
+    assert answer.headers["content-type"] == "application/json"
+    assert answer.json() == {"Type": "Service", "Message": "An internal error occurred."}
+    assert REQUEST_ID.match(answer.headers["x-amzn-requestid"])
+    still_answers(port)

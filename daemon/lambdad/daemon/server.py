@@ -11,6 +11,7 @@ from grpc_reflection.v1alpha import reflection
 
 from lambdad.client.client import channel_options
 from lambdad.daemon.api.event_sources import EventSourceServicer
+from lambdad.daemon.api.faults import FaultInterceptor, guard_handler
 from lambdad.daemon.api.functions import FunctionServicer
 from lambdad.daemon.api.invocations import InvocationServicer
 from lambdad.daemon.api.layers import LayerServicer
@@ -200,10 +201,15 @@ async def start_daemon(config: Config) -> Daemon:
     await invocations.start()
 
     # Same limits as lambdad's clients: ~70 MB CreateFunction messages, long error trailers.
-    interceptors = [BearerTokenInterceptor(config.grpc_token)] if config.grpc_token else []
+    interceptors: list[grpc.aio.ServerInterceptor] = []
+    if config.grpc_token:
+        interceptors.append(BearerTokenInterceptor(config.grpc_token))
+    # Any handler's unexpected exception becomes a ServiceException (api/faults.py).
+    interceptors.append(FaultInterceptor())
     server = grpc.aio.server(options=channel_options(), interceptors=interceptors)
-    # Registered through the recorder so the embedded gateway can call them in process.
-    handlers = HandlerRecorder(server)
+    # Registered through the recorder so the embedded gateway can call them in process; the
+    # in-process channel skips the server's interceptors, so it guards the handlers itself.
+    handlers = HandlerRecorder(server, guard=guard_handler)
     code_urls = CodeUrlSigner.from_key_file(config.data_dir / "code-url.key")
     function_service_pb2_grpc.add_FunctionServiceServicer_to_server(
         FunctionServicer(registry, blobs, code_urls), handlers
