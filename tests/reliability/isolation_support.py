@@ -12,7 +12,7 @@ import json
 import os
 import textwrap
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from lambdad.client import AsyncLambdadClient
@@ -83,7 +83,7 @@ ATTACKER = textwrap.dedent(
 
 # Starts `children` processes (sleep 600) carrying MARKER in their environment and returns
 # at once, leaving them running; `escape` also starts some in their own session, through a
-# double fork, as a daemonizing program would.
+# double fork, as a daemonizing program would; `exit` ends the runtime process itself.
 SPAWNER = textwrap.dedent(
     """
     import os, subprocess
@@ -103,6 +103,8 @@ SPAWNER = textwrap.dedent(
             subprocess.Popen(
                 ["sh", "-c", "setsid sleep 600 < /dev/null > /dev/null 2>&1 &"], env=env
             ).wait()
+        if event.get("exit"):  # the runtime (the environment's leader) dies after them
+            os._exit(0)
         return {"pid": os.getpid()}
     """
 )
@@ -165,3 +167,12 @@ def marked_processes(marker: str) -> list[int]:
         if needle in environ.split(b"\0"):
             found.append(int(entry.name))
     return found
+
+
+async def eventually(condition: Callable[[], bool], *, timeout: float = 30.0) -> None:
+    """Poll `condition` (every 50 ms) until it holds; fail after `timeout` seconds."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s")
+        await asyncio.sleep(0.05)
