@@ -49,6 +49,7 @@ from docker.types import LogConfig, Mount, Ulimit
 
 from lambdad.daemon.errors import LambdaError, Reason
 from lambdad.daemon.images.resolve import RuntimeImages
+from lambdad.daemon.runtime import peers
 from lambdad.daemon.runtime.debugging import SITE_DIR, debug_port, debug_variables, debugpy_path
 from lambdad.daemon.runtime.docker_flags import DockerFlags
 from lambdad.daemon.runtime.executor import (
@@ -389,6 +390,7 @@ class DockerProcess:
         self._removed = False
         self._stats_peak: int | None = None
         self._stats_refresh: asyncio.Task[None] | None = None
+        self._addresses: asyncio.Future[frozenset[str]] | None = None
 
     @property
     def container_id(self) -> str:
@@ -510,6 +512,39 @@ class DockerProcess:
             with contextlib.suppress(OSError, ValueError):
                 return int(Path(path).read_text().strip())
         return None
+
+    async def owns_connection(self, peer: tuple[str, int], local: tuple[str, int]) -> bool:
+        """True if the connection comes from one of the container's addresses.
+
+        Containers reach the daemon across the bridge untranslated, so the source address
+        is the container's own. The addresses are looked up once (after the start, when
+        the engine has assigned them).
+        """
+        if self._removed:
+            return False
+        if self._addresses is None:
+            self._addresses = asyncio.ensure_future(self._blocking(self._lookup_addresses))
+        try:
+            addresses = await asyncio.shield(self._addresses)
+        except docker.errors.DockerException:
+            self._addresses = None  # looked up again by the next connection
+            return False
+        if not addresses:
+            # Host networking: the engine reports no address; there is nothing to tell
+            # environments apart by.
+            log.warning("container has no address; runtime api peer not checked")
+            return True
+        return peers.address_allowed(peer[0], addresses)
+
+    def _lookup_addresses(self) -> frozenset[str]:
+        self._container.reload()
+        networks = (self._container.attrs.get("NetworkSettings") or {}).get("Networks") or {}
+        found = set()
+        for settings in networks.values():
+            for key in ("IPAddress", "GlobalIPv6Address"):
+                if (settings or {}).get(key):
+                    found.add(str(settings[key]))
+        return frozenset(found)
 
     async def kill(self) -> None:
         """Remove the container now (idempotent); its final state stays readable."""
