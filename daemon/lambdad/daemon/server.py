@@ -34,10 +34,11 @@ from lambdad.daemon.observability.http import MetricsServer
 from lambdad.daemon.observability.metrics import LambdadMetrics
 from lambdad.daemon.observability.recorder import InvocationRecorder
 from lambdad.daemon.remote_layers import UpstreamLayerSource
+from lambdad.daemon.runtime.capacity import CapacityGovernor, default_limits
 from lambdad.daemon.runtime.code import CodeStore
 from lambdad.daemon.runtime.docker import DockerExecutor, daemon_id_for, select_executor
 from lambdad.daemon.runtime.docker_flags import parse_docker_flags
-from lambdad.daemon.runtime.environment import AwsEndpoints
+from lambdad.daemon.runtime.environment import AwsEndpoints, ExecutionEnvironment
 from lambdad.daemon.runtime.executor import Executor, RuntimeReadiness
 from lambdad.daemon.runtime.hot_reload import ChangeFilter
 from lambdad.daemon.runtime.logs import FunctionLogs
@@ -177,6 +178,15 @@ async def start_daemon(config: Config) -> Daemon:
     code_store = CodeStore(config.data_dir / "code", blobs)
     metrics = LambdadMetrics()
     recorder = InvocationRecorder(InvocationHistory(), metrics)
+    max_environments, max_memory_mb = default_limits(
+        config.max_environments, config.max_environment_memory
+    )
+    governor: CapacityGovernor[ExecutionEnvironment] = CapacityGovernor(
+        max_environments, max_memory_mb
+    )
+    log.info(
+        "host capacity", max_environments=max_environments, max_environment_memory_mb=max_memory_mb
+    )
     pool = EnvironmentPool(
         executor,
         code_store,
@@ -188,8 +198,11 @@ async def start_daemon(config: Config) -> Daemon:
         change_filter=ChangeFilter.parse(config.hot_reload_include, config.hot_reload_exclude),
         on_report=recorder.reported,
         xray_daemon=xray_address,
+        governor=governor,
+        start_deadline_s=float(config.environment_start_timeout),
     )
     metrics.watch_environments(pool.environment_states)
+    metrics.watch_capacity(governor)
     await pool.start()
     invocations = InvocationService(
         registry,

@@ -22,6 +22,7 @@ import base64
 import binascii
 import dataclasses
 import json
+import math
 import random
 import time
 import uuid
@@ -84,6 +85,9 @@ class Invocation:
     request_id: str = ""  # the gateway's x-request-id; generated when empty
     tenant_id: str = ""
     trace_header: str = ""  # the caller's X-Amzn-Trace-Id (or an SQS AWSTraceHeader)
+    # Seconds a sync invocation may wait for host capacity (None: the function's timeout);
+    # event source pollers pass math.inf so their batches drain at capacity.
+    capacity_wait_s: float | None = None
 
 
 @dataclass(frozen=True)
@@ -284,7 +288,7 @@ class InvocationService:
             self._events.add(task)
             task.add_done_callback(self._events.discard)
             return InvokeOutcome(202, request.request_id, config.version)
-        result = await self._run(prepared)
+        result = await self._run(prepared, capacity_wait_s=invocation.capacity_wait_s)
         if result.stream is not None:  # a streaming runtime answering a buffered Invoke
             chunks = [chunk async for chunk in result.stream]
             result = _buffered(result, b"".join(chunks))
@@ -299,7 +303,13 @@ class InvocationService:
         result = await self._run(prepared)
         return InvokeOutcome(200, prepared.request.request_id, result.executed_version, result)
 
-    async def _run(self, prepared: _Prepared, *, tail: bool | None = None) -> InvocationResult:
+    async def _run(
+        self,
+        prepared: _Prepared,
+        *,
+        tail: bool | None = None,
+        capacity_wait_s: float | None = None,
+    ) -> InvocationResult:
         """Run on the pool, telling the recorder (the REPORT itself reaches it from the pool)."""
         config = prepared.view.config
         request_id = prepared.request.request_id
@@ -309,7 +319,10 @@ class InvocationService:
         )
         try:
             result = await self._pool.invoke(
-                config, prepared.request, tail=prepared.tail if tail is None else tail
+                config,
+                prepared.request,
+                tail=prepared.tail if tail is None else tail,
+                capacity_wait_s=capacity_wait_s,
             )
         except LambdaError as error:
             if error.reason == Reason.TOO_MANY_REQUESTS:
@@ -373,7 +386,8 @@ class InvocationService:
                 return
             attempts += 1
             try:
-                result = await self._run(prepared, tail=False)
+                # Accepted events drain at host capacity: they wait, they are never dropped.
+                result = await self._run(prepared, tail=False, capacity_wait_s=math.inf)
             except LambdaError as error:
                 bound.info("event invocation not run", reason=error.reason.value, attempt=attempts)
             except Exception:

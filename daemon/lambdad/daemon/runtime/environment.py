@@ -33,6 +33,7 @@ from lambdad.daemon.runtime.executor import (
     LABEL_MANAGED,
     LABEL_VERSION,
     EnvironmentSpec,
+    EnvironmentStartTimeout,
     Executor,
     RuntimeProcess,
     RuntimeStartError,
@@ -53,6 +54,9 @@ log = structlog.get_logger(__name__)
 LOG_TAIL_BYTES = 4096
 # Init has its own budget in AWS (10 s), on top of the function's timeout.
 INIT_TIMEOUT_S = 10.0
+# How long the executor may take to create and start the runtime process (a container under a
+# loaded engine can take seconds; one that takes this long is considered stuck).
+START_DEADLINE_S = 30.0
 UNHANDLED = "Unhandled"
 # Go's names for signals, as AWS prints them ("signal: killed").
 _SIGNAL_NAMES = {
@@ -251,8 +255,10 @@ class ExecutionEnvironment:
         output_settle_s: float = 0.005,
         on_report: Callable[[InvocationReport], None] | None = None,
         xray_daemon: DaemonAddress | None = None,
+        start_deadline_s: float = START_DEADLINE_S,
     ) -> None:
         self.spec = spec
+        self._start_deadline_s = start_deadline_s
         self._executor = executor
         self._logs = logs
         self._on_report = on_report
@@ -307,7 +313,14 @@ class ExecutionEnvironment:
         started = time.monotonic()
         self._init_started = time.time()
         try:
-            self._process = await self._executor.start(spec, f"{binding.advertised_host}:{port}")
+            # The executor removes what it created when the deadline cancels it.
+            async with asyncio.timeout(self._start_deadline_s):
+                self._process = await self._executor.start(
+                    spec, f"{binding.advertised_host}:{port}"
+                )
+        except TimeoutError:
+            self.broken = True
+            raise EnvironmentStartTimeout(self._start_deadline_s) from None
         except RuntimeStartError as error:
             self._start_error = error
             return
