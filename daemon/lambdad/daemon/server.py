@@ -19,6 +19,7 @@ from lambdad.daemon.api.traces import TraceServicer
 from lambdad.daemon.api.urls import UrlServicer
 from lambdad.daemon.codesource import S3CodeSource
 from lambdad.daemon.config import Config
+from lambdad.daemon.destinations import DestinationSender
 from lambdad.daemon.domain.code_urls import CodeUrlSigner
 from lambdad.daemon.domain.event_invoke_config import EventInvokeConfigRegistry
 from lambdad.daemon.domain.event_sources import EventSourceMappingRegistry
@@ -49,6 +50,7 @@ from lambdad.daemon.security import BearerTokenInterceptor, server_credentials, 
 from lambdad.daemon.sources.aws import AwsEventSourceProbe, SourceClients
 from lambdad.daemon.sources.pollers import EventSourcePollers
 from lambdad.daemon.store.blobs import BlobStore
+from lambdad.daemon.store.event_queue import EventQueueStore
 from lambdad.daemon.store.state import StateStore
 from lambdad.daemon.tracing.daemon_protocol import XRayDaemonListener
 from lambdad.daemon.tracing.store import TraceStore
@@ -208,8 +210,13 @@ async def start_daemon(config: Config) -> Daemon:
         registry,
         pool,
         EventInvokeConfigRegistry(account=registry.account, state=state),
+        EventQueueStore(state),
+        event_retry_delays=config.retry_delays,
+        event_workers=config.event_workers,
+        destinations=DestinationSender(),
         recorder=recorder,
         traces=traces,
+        metrics=metrics,
     )
     await invocations.start()
 
