@@ -41,7 +41,7 @@ from lambdad.daemon.domain.event_dispatcher import (
 from lambdad.daemon.domain.event_invoke_config import EventInvokeConfigRegistry
 from lambdad.daemon.domain.functions import FunctionRegistry, VersionView
 from lambdad.daemon.domain.model import State
-from lambdad.daemon.domain.names import LATEST, is_version_qualifier
+from lambdad.daemon.domain.names import LATEST, is_alias_name, is_version_qualifier
 from lambdad.daemon.errors import LambdaError, Reason, validation_error
 from lambdad.daemon.observability.history import InvocationHistory, InvocationRecord
 from lambdad.daemon.observability.recorder import InvocationRecorder
@@ -198,12 +198,17 @@ class InvocationService:
     async def _resolve(self, function_name: str, qualifier: str) -> tuple[VersionView, str, str]:
         """The configuration to run, the ARN the caller invoked and its qualifier."""
         registry = self._registry
-        ref = registry.resolve(function_name, qualifier or None)
+        # Invoke takes the namespaced name shape: a name AWS could never have created (65
+        # characters, dots) or a qualifier that is neither version nor alias (`$latest`)
+        # is simply not found, as on AWS, rather than a validation error.
+        ref = registry.resolve(function_name, qualifier or None, namespaced=True)
         arn = registry.account.function_arn(ref.name, ref.qualifier)
         missing_arn = registry.account.function_arn(ref.name, ref.qualifier or LATEST)
         not_found = LambdaError(Reason.FUNCTION_NOT_FOUND, f"Function not found: {missing_arn}")
         try:
             if ref.qualifier is not None and not is_version_qualifier(ref.qualifier):
+                if not is_alias_name(ref.qualifier):
+                    raise not_found
                 alias = await registry.get_alias(ref.name, ref.qualifier)
                 version = alias.function_version
                 for extra, weight in alias.routing.items():
