@@ -190,7 +190,7 @@ def function_processes(function_prefix: str) -> list[int]:
 
 def function_containers(function_prefix: str, running_only: bool = False) -> list[str] | None:
     """Ids of containers labelled with one of our functions; None when the engine fails."""
-    args = ["docker", "ps", "-q", "--no-trunc", "--format", "{{.ID}} {{.Labels}}"]
+    args = ["docker", "ps", "--no-trunc", "--format", "{{.ID}} {{.Labels}}"]
     if not running_only:
         args.insert(2, "-a")
     try:
