@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import re
+import subprocess
+import sys
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.helpers import make_zip, wait_for
+import boto3
+import urllib3
+
+from tests.helpers import free_port, make_zip, wait_for
 
 REGION = "us-east-1"
 ACCOUNT = "000000000000"
@@ -105,3 +112,33 @@ def header(headers: dict[str, str], name: str) -> str | None:
         if key.lower() == name.lower():
             return value
     return None
+
+
+@contextlib.contextmanager
+def moto_server() -> Iterator[str]:
+    """moto's standalone server (every service it has) on a free port; yields its URL."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    endpoint = f"http://127.0.0.1:{port}"
+    http = urllib3.PoolManager(retries=False)
+    try:
+        wait_for(lambda: http.request("GET", endpoint).status < 500, timeout=30)
+        yield endpoint
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def aws_client(service: str, endpoint: str) -> Any:
+    """A boto3 client for moto (or any AWS-compatible endpoint) with test credentials."""
+    return boto3.client(
+        service,
+        endpoint_url=endpoint,
+        region_name=REGION,
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )

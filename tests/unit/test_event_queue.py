@@ -331,3 +331,25 @@ async def test_a_deleted_function_drops_its_events(queue: Queue) -> None:
     await until(lambda: queue.dispatcher and queue.dispatcher.depth == 0)
     assert await queue.rows() == 0
     assert queue.sender.records == []
+
+
+async def test_a_graceful_stop_lets_a_running_attempt_finish(queue: Queue) -> None:
+    started = asyncio.Event()
+    runner = queue.runner
+
+    async def slow(event: NewEvent) -> RanEvent:
+        runner.ran.append(event.request_id)
+        started.set()
+        await asyncio.sleep(0.2)
+        return ok()
+
+    runner.run_event = slow  # type: ignore[method-assign]
+    await queue.start()
+    await queue.enqueue()
+    await started.wait()
+    await queue.stop()
+    assert queue.state is not None
+    dispatcher = await queue.start()
+    assert dispatcher.redeliveries == 0
+    assert await queue.rows() == 0
+    assert runner.ran == ["r1"]

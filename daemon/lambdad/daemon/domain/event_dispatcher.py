@@ -208,6 +208,12 @@ class EventDispatcher:
         self._throttles: dict[int, int] = {}
         self._delivery_failures: dict[int, int] = {}
         self.redeliveries = 0
+        # Rows being processed now; `stop` lets them finish (briefly) so that a graceful stop
+        # does not leave attempts to be redelivered.
+        self._active = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._closing = False
 
     @property
     def depth(self) -> int:
@@ -236,8 +242,15 @@ class EventDispatcher:
         for number in range(self._workers):
             self._tasks.append(asyncio.create_task(self._work(), name=f"event-worker-{number}"))
 
-    async def stop(self) -> None:
-        """Stop the workers; queued rows stay in the table for the next start."""
+    async def stop(self, grace_s: float = 2.0) -> None:
+        """Stop the workers; queued rows stay in the table for the next start.
+
+        Attempts already running get `grace_s` to finish; one cut short is redelivered (and
+        counted) at the next start, as after a crash.
+        """
+        self._closing = True
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._idle.wait(), grace_s)
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -276,6 +289,10 @@ class EventDispatcher:
     async def _work(self) -> None:
         while True:
             row_id = await self._ready.get()
+            if self._closing:  # stays in the table for the next start
+                continue
+            self._active += 1
+            self._idle.clear()
             try:
                 await self._process(row_id)
             except asyncio.CancelledError:
@@ -284,6 +301,10 @@ class EventDispatcher:
                 # The row stays in the table; look at it again a little later.
                 log.exception("event dispatch failed; retrying later", row=row_id)
                 self._schedule(row_id, _now() + _delay(self._delivery_delays, 0))
+            finally:
+                self._active -= 1
+                if self._active == 0:
+                    self._idle.set()
 
     # ------------------------------------------------------------- processing
     async def _process(self, row_id: int) -> None:
