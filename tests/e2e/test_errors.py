@@ -324,11 +324,6 @@ ROWS = [
         404, "ResourceNotFoundException", lambda c: f"Alias not found: {c.arn}:nosuch", "Message",
     ), id="update-unknown-alias"),
     pytest.param(Row(
-        lambda c: c.client.delete_alias(FunctionName=c.name, Name="nosuch"),
-        404, "ResourceNotFoundException", lambda c: f"Cannot find alias arn: {c.arn}:nosuch",
-        "Message",
-    ), id="delete-unknown-alias"),
-    pytest.param(Row(
         lambda c: c.client.create_alias(FunctionName=c.name, Name="2024", FunctionVersion="1"),
         400, "ValidationException",
         lambda c: "1 validation error detected: Value '2024' at 'name' failed to satisfy "

@@ -19,6 +19,7 @@ from lambdad.daemon.api.traces import TraceServicer
 from lambdad.daemon.api.urls import UrlServicer
 from lambdad.daemon.codesource import S3CodeSource
 from lambdad.daemon.config import Config
+from lambdad.daemon.destinations import DestinationSender
 from lambdad.daemon.domain.code_urls import CodeUrlSigner
 from lambdad.daemon.domain.event_invoke_config import EventInvokeConfigRegistry
 from lambdad.daemon.domain.event_sources import EventSourceMappingRegistry
@@ -34,10 +35,11 @@ from lambdad.daemon.observability.http import MetricsServer
 from lambdad.daemon.observability.metrics import LambdadMetrics
 from lambdad.daemon.observability.recorder import InvocationRecorder
 from lambdad.daemon.remote_layers import UpstreamLayerSource
+from lambdad.daemon.runtime.capacity import CapacityGovernor, default_limits
 from lambdad.daemon.runtime.code import CodeStore
 from lambdad.daemon.runtime.docker import DockerExecutor, daemon_id_for, select_executor
 from lambdad.daemon.runtime.docker_flags import parse_docker_flags
-from lambdad.daemon.runtime.environment import AwsEndpoints
+from lambdad.daemon.runtime.environment import AwsEndpoints, ExecutionEnvironment
 from lambdad.daemon.runtime.executor import Executor, RuntimeReadiness
 from lambdad.daemon.runtime.hot_reload import ChangeFilter
 from lambdad.daemon.runtime.logs import FunctionLogs
@@ -48,6 +50,7 @@ from lambdad.daemon.security import BearerTokenInterceptor, server_credentials, 
 from lambdad.daemon.sources.aws import AwsEventSourceProbe, SourceClients
 from lambdad.daemon.sources.pollers import EventSourcePollers
 from lambdad.daemon.store.blobs import BlobStore
+from lambdad.daemon.store.event_queue import EventQueueStore
 from lambdad.daemon.store.state import StateStore
 from lambdad.daemon.tracing.daemon_protocol import XRayDaemonListener
 from lambdad.daemon.tracing.store import TraceStore
@@ -177,6 +180,15 @@ async def start_daemon(config: Config) -> Daemon:
     code_store = CodeStore(config.data_dir / "code", blobs)
     metrics = LambdadMetrics()
     recorder = InvocationRecorder(InvocationHistory(), metrics)
+    max_environments, max_memory_mb = default_limits(
+        config.max_environments, config.max_environment_memory
+    )
+    governor: CapacityGovernor[ExecutionEnvironment] = CapacityGovernor(
+        max_environments, max_memory_mb
+    )
+    log.info(
+        "host capacity", max_environments=max_environments, max_environment_memory_mb=max_memory_mb
+    )
     pool = EnvironmentPool(
         executor,
         code_store,
@@ -188,15 +200,23 @@ async def start_daemon(config: Config) -> Daemon:
         change_filter=ChangeFilter.parse(config.hot_reload_include, config.hot_reload_exclude),
         on_report=recorder.reported,
         xray_daemon=xray_address,
+        governor=governor,
+        start_deadline_s=float(config.environment_start_timeout),
     )
     metrics.watch_environments(pool.environment_states)
+    metrics.watch_capacity(governor)
     await pool.start()
     invocations = InvocationService(
         registry,
         pool,
         EventInvokeConfigRegistry(account=registry.account, state=state),
+        EventQueueStore(state),
+        event_retry_delays=config.retry_delays,
+        event_workers=config.event_workers,
+        destinations=DestinationSender(),
         recorder=recorder,
         traces=traces,
+        metrics=metrics,
     )
     await invocations.start()
 

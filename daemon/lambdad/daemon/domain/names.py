@@ -142,6 +142,11 @@ def parse_function_name(
     return FunctionRef(name=name, qualifier=arn_qualifier or qualifier)
 
 
+def is_alias_name(name: str) -> bool:
+    """Whether `name` has the shape of an alias (so `$latest` is neither alias nor version)."""
+    return 0 < len(name) <= 128 and bool(_ALIAS_RE.fullmatch(name))
+
+
 def check_alias_name(name: str) -> None:
     """Alias names: 1-128 characters, not purely numeric."""
     if not name:
