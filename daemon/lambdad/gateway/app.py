@@ -15,7 +15,7 @@ from typing import Any
 
 import grpc
 import structlog
-from aiohttp import web
+from aiohttp import http_exceptions, web
 from grpc_status import rpc_status
 
 from lambdad.client.client import channel_options
@@ -130,6 +130,8 @@ class Gateway:
             return _error_response(translate.request_error(exc))
         except grpc.aio.AioRpcError as exc:
             return _error_response(_rpc_error(exc))
+        except ConnectionError:
+            raise  # the client went away mid-request: nobody is left to answer
         except Exception:
             # A gateway bug must still get an AWS-shaped answer, not aiohttp's HTML 500.
             log.exception("unhandled error")
@@ -220,6 +222,10 @@ async def _read_body(route: Route, request: web.Request) -> bytes:
         body = await request.read()
     except web.HTTPRequestEntityTooLarge:
         raise translate.request_too_large(route.operation, limit) from None
+    except (web.RequestPayloadError, http_exceptions.HttpProcessingError) as error:
+        # A body aiohttp could not take apart (bad chunking, a Content-Encoding it does not
+        # hold): the client's fault, answered like any body that is not readable JSON.
+        raise translate.unreadable_body(error) from None
     if len(body) > limit:
         raise translate.request_too_large(route.operation, limit)
     return body

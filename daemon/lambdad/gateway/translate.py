@@ -174,6 +174,13 @@ def request_to_message(
     return message
 
 
+def unreadable_body(error: Exception) -> RequestError:
+    """AWS's InvalidRequestContentException for a body that cannot even be read (broken
+    chunked encoding, an undecodable Content-Encoding)."""
+    detail = str(error).replace("\n", " ").strip() or type(error).__name__
+    return RequestError(Reason.INVALID_REQUEST_CONTENT, f"{BODY_PARSE_PREFIX}{detail}")
+
+
 def request_too_large(operation: str, limit: int) -> RequestError:
     """AWS's RequestEntityTooLargeException for a request over `limit` bytes."""
     operation = _LIMIT_OPERATION_NAMES.get(operation, operation)
