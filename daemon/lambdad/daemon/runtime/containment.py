@@ -299,19 +299,21 @@ def kill_record(record: EnvironmentRecord, proc: Path = PROC) -> list[int]:
     """
     killed: list[int] = []
     deadline = time.monotonic() + _KILL_DEADLINE_S
-    if record.cgroup:
-        cgroup = Path(record.cgroup)
-        if cgroup.is_dir():
-            kill_file = cgroup / "cgroup.kill"
-            if record.cgroup_version == 2 and kill_file.exists():
-                with contextlib.suppress(OSError):
-                    kill_file.write_text("1")
-            _freeze_forks(cgroup, record.cgroup_version)
-            while (pids := cgroup_pids(cgroup)) and time.monotonic() < deadline:
-                killed += _kill_all(pids)
-                time.sleep(0.005)
-            remove_cgroup(cgroup)
-    if record.pid:
+    cgroup = Path(record.cgroup) if record.cgroup else None
+    # A cgroup holds the whole tree (children inherit it), so the session -- a scan of
+    # all of /proc -- is only looked at without one.
+    by_session = cgroup is None or not cgroup.is_dir()
+    if cgroup is not None and cgroup.is_dir():
+        kill_file = cgroup / "cgroup.kill"
+        if record.cgroup_version == 2 and kill_file.exists():
+            with contextlib.suppress(OSError):
+                kill_file.write_text("1")
+        _freeze_forks(cgroup, record.cgroup_version)
+        while (pids := cgroup_pids(cgroup)) and time.monotonic() < deadline:
+            killed += _kill_all(pids)
+            time.sleep(0.005)
+        remove_cgroup(cgroup)
+    if record.pid and by_session:
         leader = read_stat(record.pid, proc)
         same_leader = leader is None or leader.start_ticks == record.start_ticks
         if same_leader:
@@ -321,17 +323,36 @@ def kill_record(record: EnvironmentRecord, proc: Path = PROC) -> list[int]:
     return sorted(set(killed))
 
 
+def _children(proc: Path = PROC) -> list[int] | None:
+    """This process's children: orphans adopted as subreaper go to its main thread."""
+    me = os.getpid()
+    try:
+        return [
+            int(p) for p in (proc / str(me) / "task" / str(me) / "children").read_text().split()
+        ]
+    except (OSError, ValueError):
+        return None  # no CONFIG_PROC_CHILDREN
+
+
 def reap_zombies(
-    sessions: Iterable[int], skip: Iterable[int] = (), pids: Iterable[int] = ()
+    sessions: Iterable[int],
+    skip: Iterable[int] = (),
+    pids: Iterable[int] = (),
+    proc: Path = PROC,
 ) -> int:
     """Reap this process's zombie children that belonged to `sessions` or are among `pids`
     (orphans it adopted as subreaper, killed with their environment), except `skip` (the
     leaders, which asyncio waits for); how many."""
     wanted, skipped, listed = set(sessions), set(skip), set(pids)
     me = os.getpid()
+    children = _children(proc)
+    if children is None:
+        stats = [s for s in all_stats(proc) if s.ppid == me]
+    else:
+        stats = [s for pid in children if pid not in skipped and (s := read_stat(pid, proc))]
     reaped = 0
-    for stat in all_stats():
-        if stat.ppid != me or stat.state != "Z" or stat.pid in skipped:
+    for stat in stats:
+        if stat.state != "Z" or stat.pid in skipped:
             continue
         in_session = stat.session in wanted and stat.pid != stat.session
         if not in_session and stat.pid not in listed:

@@ -62,11 +62,13 @@ class LocalProcess:
         directory: Path,
         on_killed: Callable[[], None] | None = None,
         tree: ProcessTree | None = None,
+        leaders: Callable[[], set[int]] = set,
     ) -> None:
         self._process = process
         self._directory = directory
         self._on_killed = on_killed
         self._tree = tree
+        self._leaders = leaders  # every live environment's leader: asyncio reaps those
         self._killed = False
         self._peak_kb = 0
 
@@ -120,7 +122,8 @@ class LocalProcess:
             except TimeoutError:
                 log.warning("runtime process did not exit after SIGKILL", pid=self.pid)
             # Orphans were re-parented to the daemon (subreaper): collect them.
-            await asyncio.to_thread(containment.reap_zombies, [self.pid], [self.pid], killed)
+            leaders = self._leaders() | {self.pid}
+            await asyncio.to_thread(containment.reap_zombies, [self.pid], leaders, killed)
             await asyncio.to_thread(shutil.rmtree, self._directory, True)
             if self._on_killed is not None:
                 self._on_killed()
@@ -346,11 +349,18 @@ class ProcessExecutor:
         tree.started(process.pid)
         await asyncio.to_thread(tree.record().write, directory)
         started = LocalProcess(
-            process, directory, functools.partial(self._forget, spec.environment_id), tree
+            process,
+            directory,
+            functools.partial(self._forget, spec.environment_id),
+            tree,
+            self._leaders,
         )
         self._started[spec.environment_id] = started
         log.debug("runtime process started", pid=process.pid, command=command[0])
         return started
+
+    def _leaders(self) -> set[int]:
+        return {p.pid for p in self._started.values()}
 
     def _forget(self, environment_id: str) -> None:
         self._started.pop(environment_id, None)
