@@ -16,11 +16,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import boto3
 import botocore.session
 import pytest
+from botocore.config import Config as BotoConfig
 from botocore.exceptions import ClientError
 
+from tests.e2e.conftest import LambdadProcess
 from tests.e2e.support import (
+    REGION,
     ResponseRecorder,
     create_function,
     function_arn,
@@ -31,6 +35,11 @@ from tests.e2e.support import (
 pytestmark = pytest.mark.e2e
 
 LAMBDA_MODEL = botocore.session.get_session().get_service_model("lambda")
+
+NAMESPACED_PATTERN = (
+    r"(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:)?"
+    r"(\d{12}:)?(function:)?([a-zA-Z0-9-_\.]+)(:(\$LATEST(\.PUBLISHED)?|[a-zA-Z0-9-_]+))?"
+)
 
 # Values AWS itself sends outside the model's enums (lambda-spec §1.3, recorded: an update
 # in progress reports `LastUpdateStatusReasonCode: Creating`).
@@ -291,6 +300,41 @@ ANSWERS = [
         id="invoke-lower-case-latest",
     ),
     pytest.param(
+        Answer(
+            lambda c, n: c.create_function(
+                FunctionName=f"{n}-new",
+                Runtime="python3.12",
+                Role="r1",
+                Handler="a b",
+                Timeout=0,
+                Code={"ZipFile": unique_zip(n)},
+            ),
+            400,
+            "ValidationException",
+            lambda n: (
+                "2 validation errors detected: Value 'a b' at 'handler' failed to satisfy "
+                r"constraint: Member must satisfy regular expression pattern: [^\s]+; Value '0' at "
+                "'timeout' failed to satisfy constraint: Member must have value greater than or "
+                "equal to 1"
+            ),
+        ),
+        id="create-with-two-violations",
+    ),
+    pytest.param(
+        Answer(
+            lambda c, n: c.get_function(FunctionName="bad name", Qualifier="q!"),
+            400,
+            "ValidationException",
+            lambda n: (
+                "2 validation errors detected: Value 'bad name' at 'functionName' failed "
+                "to satisfy constraint: Member must satisfy regular expression pattern: "
+                f"{NAMESPACED_PATTERN}; Value 'q!' at 'qualifier' failed to satisfy constraint: "
+                "Member must satisfy regular expression pattern: (|[a-zA-Z0-9$_-]+)"
+            ),
+        ),
+        id="get-with-bad-name-and-qualifier",
+    ),
+    pytest.param(
         Answer(lambda c, n: c.delete_alias(FunctionName=n, Name="nosuch"), 204),
         id="delete-unknown-alias-is-a-no-op",
     ),
@@ -319,8 +363,22 @@ ANSWERS = [
 ]
 
 
+@pytest.fixture(scope="module")
+def unchecked_client(lambdad: LambdadProcess) -> Any:
+    """A client without botocore's own parameter checks, so the server's are what is tested."""
+    return boto3.client(
+        "lambda",
+        endpoint_url=lambdad.endpoint,
+        region_name=REGION,
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+        config=BotoConfig(parameter_validation=False, retries={"total_max_attempts": 1}),
+    )
+
+
 @pytest.mark.parametrize("answer", ANSWERS)
-def test_answers(client: Any, answer: Answer) -> None:
+def test_answers(unchecked_client: Any, answer: Answer) -> None:
+    client = unchecked_client
     name = f"parity-{uuid.uuid4().hex[:8]}"
     create_function(client, name)
     settled(client, name)

@@ -429,45 +429,79 @@ class FunctionRegistry:
         )
 
     # ---------------------------------------------------------------- validation
-    def _check_settings(self, values: Mapping[str, Any], package_type: str) -> None:
-        """Validate whichever configurable fields are present in `values`."""
-        if values.get("runtime"):
+    def _check_settings(
+        self,
+        values: Mapping[str, Any],
+        package_type: str,
+        first: Sequence[Callable[[], object]] = (),
+    ) -> None:
+        """Validate whichever configurable fields are present in `values`, after `first`.
+
+        Every check runs (in the model's member order) so that all constraint violations are
+        reported together, as AWS reports them (validation.check_all).
+        """
+        checks: list[Callable[[], object]] = list(first)
+        runtime = values.get("runtime")
+        if runtime:
             if package_type == "Image":
-                raise invalid_parameter(
-                    "Runtime and Handler are not supported for functions with package type Image."
+                checks.append(
+                    lambda: _raise(
+                        invalid_parameter(
+                            "Runtime and Handler are not supported for functions with package "
+                            "type Image."
+                        )
+                    )
                 )
-            validation.check_runtime(values["runtime"], strict=self._strict)
+            else:
+                checks.append(lambda: validation.check_runtime(runtime, strict=self._strict))
         if "role" in values:
-            validation.check_role(values["role"], strict=self._strict)
+            checks.append(lambda: validation.check_role(values["role"], strict=self._strict))
         if values.get("handler") is not None:
-            validation.check_handler(values["handler"])
+            checks.append(lambda: validation.check_handler(values["handler"]))
         if "description" in values:
-            validation.check_description(values["description"])
+            checks.append(lambda: validation.check_description(values["description"]))
         if values.get("timeout") is not None:
-            validation.check_timeout(values["timeout"])
+            checks.append(lambda: validation.check_timeout(values["timeout"]))
         if values.get("memory_size") is not None:
-            validation.check_memory_size(values["memory_size"])
-        if values.get("ephemeral_storage") is not None:
-            validation.check_ephemeral_storage(values["ephemeral_storage"])
+            checks.append(lambda: validation.check_memory_size(values["memory_size"]))
+        if "package_type" in values:
+            checks.append(
+                lambda: validation.check_enum(
+                    values["package_type"], "packageType", ("Zip", "Image")
+                )
+            )
         if "environment" in values:
-            validation.check_environment(values["environment"])
+            checks.append(lambda: validation.check_environment(values["environment"]))
         if values.get("tracing_mode"):
-            validation.check_enum(
-                values["tracing_mode"], "tracingConfig.mode", ("Active", "PassThrough")
+            checks.append(
+                lambda: validation.check_enum(
+                    values["tracing_mode"], "tracingConfig.mode", ("Active", "PassThrough")
+                )
             )
-        if values.get("snap_start_apply_on"):
-            validation.check_enum(
-                values["snap_start_apply_on"],
-                "snapStart.applyOn",
-                ("PublishedVersions", "None"),
-            )
-        logging_config = values.get("logging_config") or {}
-        if logging_config.get("LogFormat"):
-            validation.check_enum(
-                logging_config["LogFormat"], "loggingConfig.logFormat", ("JSON", "Text")
-            )
+        if "tags" in values:
+            checks.append(lambda: validation.check_tags(values["tags"]))
         if len(values.get("layers") or []) > 5:
-            raise invalid_parameter("Cannot reference more than 5 layers.")
+            checks.append(lambda: _raise(invalid_parameter("Cannot reference more than 5 layers.")))
+        if values.get("architectures"):
+            checks.append(lambda: validation.check_architectures(values["architectures"]))
+        if values.get("ephemeral_storage") is not None:
+            checks.append(lambda: validation.check_ephemeral_storage(values["ephemeral_storage"]))
+        if values.get("snap_start_apply_on"):
+            checks.append(
+                lambda: validation.check_enum(
+                    values["snap_start_apply_on"],
+                    "snapStart.applyOn",
+                    ("PublishedVersions", "None"),
+                )
+            )
+        log_format = (values.get("logging_config") or {}).get("LogFormat")
+        if log_format:
+            checks.append(
+                lambda: validation.check_enum(
+                    log_format, "loggingConfig.logFormat", ("JSON", "Text")
+                )
+            )
+        validation.check_all(checks)
 
     async def _resolve_layers(self, arns: Sequence[str]) -> list[LayerRef]:
         if len(arns) > 5:
@@ -477,27 +511,34 @@ class FunctionRegistry:
     # ------------------------------------------------------------------- create
     async def create_function(self, spec: NewFunction) -> VersionView:
         """CreateFunction: validate everything, store code, then commit in one step."""
-        ref = self.resolve(spec.function_name)
-        if ref.qualifier is not None:
-            # A new function has no versions or aliases yet; AWS rejects `name:qualifier`.
-            raise validation_error(
-                spec.function_name,
-                "functionName",
-                f"Member must satisfy regular expression pattern: {FUNCTION_NAME_PATTERN}",
-            )
+        refs: list[FunctionRef] = []
+
+        def check_name() -> None:
+            ref = self.resolve(spec.function_name)
+            if ref.qualifier is not None:
+                # A new function has no versions or aliases yet; AWS rejects `name:qualifier`.
+                raise validation_error(
+                    spec.function_name,
+                    "functionName",
+                    f"Member must satisfy regular expression pattern: {FUNCTION_NAME_PATTERN}",
+                )
+            refs.append(ref)
+
         package_type = spec.package_type or "Zip"
-        validation.check_enum(package_type, "packageType", ("Zip", "Image"))
         values = {k: getattr(spec, k) for k in _UPDATABLE_FIELDS if hasattr(spec, k)}
-        values["role"] = spec.role
-        self._check_settings(values, package_type)
+        values |= {
+            "role": spec.role,
+            "package_type": package_type,
+            "tags": spec.tags,
+            "architectures": spec.architectures,
+        }
+        self._check_settings(values, package_type, first=[check_name])
+        ref = refs[0]
         if package_type == "Zip" and (not spec.runtime or not spec.handler):
             raise invalid_parameter(
                 "Runtime and Handler are mandatory parameters for functions created with "
                 "deployment packages."
             )
-        if spec.architectures:
-            validation.check_architectures(spec.architectures)
-        validation.check_tags(spec.tags)
         if not spec.code.given:
             raise invalid_parameter(
                 "An image is required when the package type is set to 'image'"
@@ -1229,6 +1270,10 @@ class FunctionRegistry:
             }
 
         return await self._state.run(read)
+
+
+def _raise(error: LambdaError) -> None:
+    raise error
 
 
 def _version_sort_key(view: VersionView) -> str:
