@@ -190,9 +190,15 @@ def function_processes(function_prefix: str) -> list[int]:
 
 def function_containers(function_prefix: str, running_only: bool = False) -> list[str] | None:
     """Ids of containers labelled with one of our functions; None when the engine fails."""
-    args = ["docker", "ps", "--no-trunc", "--format", "{{.ID}} {{.Labels}}"]
-    if not running_only:
-        args.insert(2, "-a")
+    states = function_container_states(function_prefix)
+    if states is None:
+        return None
+    return [cid for cid, state in states.items() if state == "running" or not running_only]
+
+
+def function_container_states(function_prefix: str) -> dict[str, str] | None:
+    """Container id -> state (running, created, exited...) of our functions' containers."""
+    args = ["docker", "ps", "-a", "--no-trunc", "--format", "{{.ID}} {{.State}} {{.Labels}}"]
     try:
         out = run_cmd([*args, "--filter", "label=dev.lambdad.managed=true"], timeout=30)
     except subprocess.TimeoutExpired:
@@ -200,7 +206,12 @@ def function_containers(function_prefix: str, running_only: bool = False) -> lis
     if out.returncode != 0:
         return None
     marker = f"dev.lambdad.function={function_prefix}"
-    return [line.split()[0] for line in out.stdout.splitlines() if marker in line]
+    states = {}
+    for line in out.stdout.splitlines():
+        if marker in line:
+            container_id, state, _ = line.split(" ", 2)
+            states[container_id] = state
+    return states
 
 
 def remove_leftovers(executor: str, function_prefix: str) -> int:
@@ -311,8 +322,8 @@ class Daemon:
             return None
         return time.monotonic() - t0
 
-    def environments_metric(self, function: str) -> int | None:
-        """Live environments of ``function`` as the daemon's /metrics reports them."""
+    def metric(self, name: str, function: str) -> int | None:
+        """Sum of the daemon's /metrics series ``name`` for ``function`` (None: no answer)."""
         conn = http.client.HTTPConnection("127.0.0.1", self.metrics_port, timeout=5)
         try:
             conn.request("GET", "/metrics")
@@ -323,9 +334,13 @@ class Daemon:
             conn.close()
         total = 0
         for line in text.splitlines():
-            if line.startswith("lambdad_environments{") and f'function="{function}"' in line:
+            if line.startswith(name + "{") and f'function="{function}"' in line:
                 total += int(float(line.rsplit(" ", 1)[1]))
         return total
+
+    def environments_metric(self, function: str) -> int | None:
+        """Live environments of ``function`` as the daemon's /metrics reports them."""
+        return self.metric("lambdad_environments", function)
 
     def log_tail(self, lines: int = 15) -> str:
         try:
@@ -386,8 +401,13 @@ class Collector:
             def log_message(self, *args: Any) -> None:
                 pass
 
+        class Server(http.server.ThreadingHTTPServer):
+            # The default listen backlog (5) refuses connections under a burst of deliveries:
+            # the function would fail and be retried a minute later, a loss the harness made.
+            request_queue_size = 1024
+
         # 0.0.0.0: containers reach it through the bridge gateway.
-        self.server = http.server.ThreadingHTTPServer(("0.0.0.0", port), Handler)
+        self.server = Server(("0.0.0.0", port), Handler)
         self.server.daemon_threads = True
         self.port = int(self.server.server_address[1])
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -425,7 +445,10 @@ class Samples:
 
 
 class Sampler:
-    """Polls what the daemon holds; aborts the run (sets ``abort``) above the container limit."""
+    """Polls what the daemon holds. Above the container limit it kills the daemon at once and
+    sets ``abort``: the daemon's own count (/metrics, cheap) is checked every 0.2 s, since
+    ``docker ps`` takes seconds when hundreds of containers exist (a run once made 800 before
+    the engine's list caught up)."""
 
     def __init__(
         self,
@@ -442,7 +465,10 @@ class Sampler:
         self.samples = Samples()
         self.abort = threading.Event()
         self._stop = threading.Event()
-        self._threads = [threading.Thread(target=self._environments, daemon=True)]
+        self._threads = [
+            threading.Thread(target=self._daemon_view, daemon=True),
+            threading.Thread(target=self._environments, daemon=True),
+        ]
         if watch_docker_info and daemon.executor == "docker":
             self._threads.append(threading.Thread(target=self._docker_info, daemon=True))
 
@@ -456,7 +482,18 @@ class Sampler:
         for thread in self._threads:
             thread.join(60)
 
-    def _environments(self) -> None:
+    def _over_limit(self, what: str, count: int) -> None:
+        if count <= self.container_limit or self.daemon.executor != "docker":
+            return
+        if self.samples.aborted is None:
+            self.samples.aborted = (
+                f"daemon had {count} {what} (> limit {self.container_limit});"
+                " run aborted to protect the engine"
+            )
+            self.daemon.kill9()
+            self.abort.set()
+
+    def _daemon_view(self) -> None:
         s = self.samples
         while not self._stop.is_set():
             pid = self.daemon.pid
@@ -465,19 +502,21 @@ class Sampler:
                 metric = self.daemon.environments_metric(self.function)
                 if metric is not None:
                     s.environments_metric_peak = max(s.environments_metric_peak or 0, metric)
+                    self._over_limit("environments", metric)
+            self._stop.wait(0.2)
+
+    def _environments(self) -> None:
+        s = self.samples
+        while not self._stop.is_set():
             if self.daemon.executor == "docker":
-                running = function_containers(self.function, running_only=True)
-                every = function_containers(self.function)
-                if running is not None:
-                    s.environments_peak = max(s.environments_peak, len(running))
+                states = function_container_states(self.function)
+                every = None if states is None else list(states)
+                if states is not None:
+                    running = sum(1 for state in states.values() if state == "running")
+                    s.environments_peak = max(s.environments_peak, running)
                 if every is not None:
                     s.containers_all_states_peak = max(s.containers_all_states_peak, len(every))
-                    if len(every) > self.container_limit and s.aborted is None:
-                        s.aborted = (
-                            f"daemon created {len(every)} containers (> limit"
-                            f" {self.container_limit}); run aborted to protect the engine"
-                        )
-                        self.abort.set()
+                    self._over_limit("containers", len(every))
             else:
                 s.environments_peak = max(
                     s.environments_peak, len(function_processes(self.function))
@@ -861,10 +900,13 @@ def _events_body(
         send_deadline = time.monotonic() + options.send_timeout_s
         while senders.alive() and time.monotonic() < send_deadline:
             if sampler.abort.is_set():
+                # At once: every second the daemon keeps running it may start more containers.
+                daemon.kill9()
                 break
-            if kill_after is not None and senders.accepted.value >= kill_after:
-                log(f"kill -9 of the daemon after {senders.accepted.value} 202s")
-                result["killed_after_accepted"] = senders.accepted.value
+            accepted_now = senders.accepted.value
+            if kill_after is not None and accepted_now >= kill_after:
+                log(f"kill -9 of the daemon after {accepted_now} 202s")
+                result["killed_after_accepted"] = accepted_now
                 delivered_at_kill = sum(1 for k in collector.snapshot() if k >= 0)
                 result["delivered_at_kill"] = delivered_at_kill
                 daemon.kill9()
@@ -896,6 +938,9 @@ def _events_body(
         if sampler.abort.is_set():
             log(f"aborting: {sampler.samples.aborted}")
             daemon.kill9()
+    # Since the last start only (counters restart with the daemon): why events were not delivered.
+    result["function_errors_metric"] = daemon.metric("lambdad_errors_total", function)
+    result["throttles_metric"] = daemon.metric("lambdad_throttles_total", function)
     delivered = collector.snapshot()
     delivered.pop(-1, None)
     result.update(
@@ -940,6 +985,11 @@ def events_figure(r: dict[str, Any]) -> str:
     if r.get("containers_all_states_peak"):
         parts.append(f"containers_peak={r['containers_all_states_peak']}")
     parts.append(f"rss_peak={(r.get('daemon_rss_peak_kb') or 0) // 1024}MB")
+    if r.get("function_errors_metric") or r.get("throttles_metric"):
+        parts.append(
+            f"function_errors={r.get('function_errors_metric')}"
+            f" throttles={r.get('throttles_metric')}"
+        )
     if r.get("sync"):
         s = r["sync"]
         parts.append(
