@@ -22,9 +22,9 @@ import pytest
 from botocore.config import Config as BotoConfig
 from botocore.exceptions import ClientError
 
-from tests.e2e.conftest import LambdadProcess
 from tests.e2e.support import (
     REGION,
+    LambdadProcess,
     ResponseRecorder,
     create_function,
     function_arn,

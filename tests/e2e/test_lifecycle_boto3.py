@@ -10,11 +10,11 @@ import pytest
 import urllib3
 from botocore.exceptions import ClientError
 
-from tests.e2e.conftest import LambdadProcess
 from tests.e2e.support import (
     ACCOUNT,
     LAST_MODIFIED_RE,
     UUID_RE,
+    LambdadProcess,
     ResponseRecorder,
     code_sha256,
     create_function,
