@@ -20,15 +20,15 @@ from pathlib import Path
 
 os.environ.setdefault("GRPC_ENABLE_FORK_SUPPORT", "0")
 
-import grpc  # noqa: E402 - after the fork-support setting
+import grpc
 
-from lambdad.client import AsyncLambdadClient  # noqa: E402
-from lambdad.daemon.config import Config  # noqa: E402
-from lambdad.daemon.server import start_daemon  # noqa: E402
-from lambdad.v1 import function_pb2 as fpb  # noqa: E402
-from lambdad.v1 import function_service_pb2 as fs  # noqa: E402
-from lambdad.v1 import invocation_service_pb2 as ipb  # noqa: E402
-from tests.helpers import make_zip  # noqa: E402
+from lambdad.client import AsyncLambdadClient
+from lambdad.daemon.config import Config
+from lambdad.daemon.server import start_daemon
+from lambdad.v1 import function_pb2 as fpb
+from lambdad.v1 import function_service_pb2 as fs
+from lambdad.v1 import invocation_service_pb2 as ipb
+from tests.helpers import make_zip
 
 HANDLER = """
 import os

@@ -34,8 +34,26 @@ MAX_ERROR_MESSAGE = 1024
 SERVICES = {"sqs": "sqs", "sns": "sns", "events": "events", "s3": "s3"}
 
 
+# Errors that no retry will cure: the record itself is refused (too large, malformed).
+PERMANENT_ERROR_CODES = frozenset(
+    {
+        "InvalidMessageContents",
+        "MessageTooLong",
+        "InvalidParameterValue",
+        "InvalidParameter",
+        "InvalidParameterException",
+        "ValidationException",
+        "EntityTooLarge",
+    }
+)
+
+
 class DeliveryError(Exception):
-    """A record could not be delivered (now); the event stays queued."""
+    """A record could not be delivered; unless `permanent`, the event stays queued for later."""
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
 
 
 def _arn(arn: str) -> SourceArn:
