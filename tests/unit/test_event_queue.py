@@ -83,13 +83,16 @@ class FakeSender:
     """Keeps what it is sent; fails the first `failures` deliveries."""
 
     failures: int = 0
+    permanent: bool = False  # failures are refusals no retry cures
+    attempts: int = 0
     records: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     dead_letters: list[tuple[str, bytes, dict[str, Any]]] = field(default_factory=list)
 
     def _maybe_fail(self) -> None:
+        self.attempts += 1
         if self.failures > 0:
             self.failures -= 1
-            raise DeliveryError("endpoint down")
+            raise DeliveryError("endpoint down", permanent=self.permanent)
 
     async def send_record(
         self, destination: str, record: dict[str, Any], *, function_name: str, success: bool
@@ -353,3 +356,13 @@ async def test_a_graceful_stop_lets_a_running_attempt_finish(queue: Queue) -> No
     assert dispatcher.redeliveries == 0
     assert await queue.rows() == 0
     assert runner.ran == ["r1"]
+
+
+async def test_a_record_refused_for_good_is_not_retried(queue: Queue) -> None:
+    queue.configs.config = settings(on_success=QUEUE)
+    queue.sender.failures, queue.sender.permanent = 1, True
+    await queue.start()
+    await queue.enqueue()
+    await until(lambda: queue.dispatcher and queue.dispatcher.depth == 0)
+    assert await queue.rows() == 0
+    assert (queue.sender.attempts, queue.sender.records) == (1, [])

@@ -26,6 +26,7 @@ from typing import Any
 
 from lambdad.daemon.domain.event_sources import SourceArn
 from lambdad.daemon.sources.aws import SourceClients
+from lambdad.daemon.sources.aws import error_code as aws_error_code
 
 SUCCESS_DETAIL_TYPE = "Lambda Function Invocation Result - Success"
 FAILURE_DETAIL_TYPE = "Lambda Function Invocation Result - Failure"
@@ -34,8 +35,26 @@ MAX_ERROR_MESSAGE = 1024
 SERVICES = {"sqs": "sqs", "sns": "sns", "events": "events", "s3": "s3"}
 
 
+# Errors that no retry will cure: the record itself is refused (too large, malformed).
+PERMANENT_ERROR_CODES = frozenset(
+    {
+        "InvalidMessageContents",
+        "MessageTooLong",
+        "InvalidParameterValue",
+        "InvalidParameter",
+        "InvalidParameterException",
+        "ValidationException",
+        "EntityTooLarge",
+    }
+)
+
+
 class DeliveryError(Exception):
-    """A record could not be delivered (now); the event stays queued."""
+    """A record could not be delivered; unless `permanent`, the event stays queued for later."""
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
 
 
 def _arn(arn: str) -> SourceArn:
@@ -135,12 +154,8 @@ class DestinationSender:
             raise DeliveryError(f"unsupported dead-letter service {target.service!r}")
 
     async def _queue_url(self, target: SourceArn) -> str:
-        reply = await self._call(
-            target,
-            "get_queue_url",
-            QueueName=target.resource,
-            QueueOwnerAWSAccountId=target.account,
-        )
+        # By name, as the pollers find queues: the endpoint's own account holds it.
+        reply = await self._call(target, "get_queue_url", QueueName=target.resource)
         return str(reply["QueueUrl"])
 
     async def _call(self, target: SourceArn, operation: str, **arguments: Any) -> dict[str, Any]:
@@ -154,5 +169,9 @@ class DestinationSender:
         except DeliveryError:
             raise
         except Exception as error:
-            raise DeliveryError(f"{operation} to {target.arn} failed: {error}") from error
+            # botocore raises many kinds; most mean "try later", a refused record never heals.
+            raise DeliveryError(
+                f"{operation} to {target.arn} failed: {error}",
+                permanent=aws_error_code(error) in PERMANENT_ERROR_CODES,
+            ) from error
         return dict(reply)

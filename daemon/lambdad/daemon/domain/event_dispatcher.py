@@ -69,6 +69,13 @@ DELIVERY_WINDOW_S = 6 * 3600.0
 DEFAULT_EVENT_WORKERS = 32
 # Not the function's fault, not an attempt: run the event later.
 _RUN_LATER = (Reason.TOO_MANY_REQUESTS, Reason.RESOURCE_CONFLICT)
+# A Lambda destination refusing the record for one of these will refuse it every time.
+_REFUSED_FOR_GOOD = (
+    Reason.REQUEST_TOO_LARGE,
+    Reason.INVALID_REQUEST_CONTENT,
+    Reason.VALIDATION,
+    Reason.INVALID_PARAMETER_VALUE,
+)
 
 
 @dataclass(frozen=True)
@@ -160,6 +167,12 @@ def destination_record(
         record["responseContext"] = response_context
         record["responsePayload"] = _json_or_text(result.payload)
     return record
+
+
+def _refused_for_good(error: DeliveryError | LambdaError) -> bool:
+    if isinstance(error, DeliveryError):
+        return error.permanent
+    return error.reason in _REFUSED_FOR_GOOD
 
 
 def dead_letter_error(condition: str, response: StoredResponse | None) -> tuple[int, str]:
@@ -446,8 +459,17 @@ class EventDispatcher:
                     )
             except (DeliveryError, LambdaError) as error:
                 self._count_delivery(service, "failed")
-                await self._delivery_failed(row, outcome, target, arn, str(error), bound)
-                return
+                if not _refused_for_good(error):
+                    await self._delivery_failed(row, outcome, target, arn, str(error), bound)
+                    return
+                bound.error(
+                    "event outcome refused by its destination; not retried",
+                    target=target,
+                    destination=arn,
+                    error=str(error),
+                )
+                outcome = with_delivered(outcome, target)
+                continue
             self._count_delivery(service, "delivered")
             bound.info("event outcome delivered", target=target, destination=arn)
             outcome = with_delivered(outcome, target)
