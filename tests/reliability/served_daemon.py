@@ -53,6 +53,7 @@ class ServedDaemon:
     log_path: Path
     process: subprocess.Popen[bytes] | None = None
     gateway_port: int = 0
+    grpc_target: str = ""
 
     @property
     def endpoint(self) -> str:
@@ -83,6 +84,11 @@ class ServedDaemon:
                 command, stdout=log, stderr=subprocess.STDOUT, env=dict(os.environ)
             )
         self.gateway_port = wait_for(self._listening_port, timeout=timeout)
+        self.grpc_target = next(
+            str(record["grpc"])
+            for record in log_lines(self.log_path).records
+            if record.get("event") == "daemon serving"
+        )
         http = urllib3.PoolManager()
 
         def answers() -> bool:

@@ -12,14 +12,17 @@ import uuid
 from collections.abc import AsyncIterator, Iterator, MutableMapping
 from typing import Any
 
+import aiohttp
 import grpc
 import pytest
 import structlog
+from aiohttp import web
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
 from lambdad.daemon.runtime.logs import LogLine
 from lambdad.daemon.server import Daemon
+from lambdad.gateway.app import create_app
 from lambdad.v1 import function_pb2
 from lambdad.v1 import function_service_pb2 as fs
 from lambdad.v1 import function_service_pb2_grpc as fs_grpc
@@ -189,3 +192,44 @@ async def test_streaming_fault_before_the_first_message(
     request_id, _ = await _service_exception(call)
     assert request_id == "req-invoke-stream"
     assert [line["rpc"] for line in _crash_lines(logs)] == ["InvokeWithResponseStream"]
+
+
+async def test_gateway_answer_and_daemon_log_share_the_request_id(
+    daemon: Daemon, logs: list[MutableMapping[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Through the embedded gateway: AWS's ServiceException JSON, whose request id is the
+    x-amzn-RequestId header and the daemon's `rpc crashed` line; the next request works."""
+    await _create(daemon.in_process_channel())
+    real = daemon.registry.get_configuration
+    failures: list[Exception] = [RecursionError("maximum recursion depth exceeded")]
+
+    async def failing_once(*args: Any, **kwargs: Any) -> Any:
+        if failures:
+            raise failures.pop()
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(daemon.registry, "get_configuration", failing_once)
+    runner = web.AppRunner(create_app(daemon.in_process_channel()), access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    url = f"http://127.0.0.1:{runner.addresses[0][1]}/2015-03-31/functions/f/configuration"
+    try:
+        async with aiohttp.ClientSession() as session:
+            async with session.get(url) as failed:
+                body = await failed.json()
+                request_id = failed.headers["x-amzn-RequestId"]
+                assert failed.status == 500
+                assert failed.headers["x-amzn-ErrorType"] == "ServiceException"
+            async with session.get(url) as next_call:
+                assert next_call.status == 200
+                assert (await next_call.json())["FunctionName"] == "f"
+    finally:
+        await runner.cleanup()
+    assert body == {
+        "Type": "Service",
+        "Message": f"An internal error occurred. Request ID: {request_id}",
+    }
+    [line] = _crash_lines(logs)
+    assert line["request_id"] == request_id
+    assert line["error_type"] == "RecursionError"
