@@ -23,8 +23,10 @@ import pytest
 
 from lambdad.client import AsyncLambdadClient
 from lambdad.daemon.config import Config
-from lambdad.daemon.runtime.docker import daemon_id_for
+from lambdad.daemon.images.resolve import RuntimeImages
+from lambdad.daemon.runtime.docker import LABEL_INSTANCE, DockerExecutor, daemon_id_for
 from lambdad.daemon.runtime.docker_engine import ENGINE_CONCURRENCY
+from lambdad.daemon.runtime.executor import LABEL_DAEMON, LABEL_MANAGED
 from lambdad.daemon.server import Daemon, start_daemon
 from lambdad.v1 import function_pb2 as fpb
 from lambdad.v1 import function_service_pb2 as fs
@@ -185,3 +187,45 @@ async def test_sigterm_with_many_environments_stops_fast_and_leaves_no_container
     finally:
         served.kill()
         remove_containers(engine, served.daemon_id)
+
+
+async def test_containers_stuck_in_created_are_swept(
+    engine: docker.DockerClient, runtime_images: dict[str, str], tmp_path: Path
+) -> None:
+    daemon_id = daemon_id_for(tmp_path / "data")
+    executor = DockerExecutor(engine, daemon_id=daemon_id, images=RuntimeImages(engine, pull=False))
+    try:
+        labels = {LABEL_MANAGED: "true", LABEL_DAEMON: daemon_id, LABEL_INSTANCE: executor.instance}
+        # What a start given up after `create` answered leaves: created, never started.
+        engine.containers.create(runtime_images["python3.11"], labels=labels)
+        assert await executor.sweep_stuck(older_than_s=3600) == 0  # too young to be stuck
+        assert len(lambdad_containers(engine, daemon_id)) == 1
+        assert await executor.sweep_stuck(older_than_s=0) == 1
+        assert lambdad_containers(engine, daemon_id) == []
+    finally:
+        await executor.close()
+        remove_containers(engine, daemon_id)
+
+
+async def test_event_invocations_drain_at_capacity(
+    engine: docker.DockerClient, tmp_path: Path
+) -> None:
+    async with docker_daemon(engine, tmp_path / "data", max_environments=2) as (daemon, client):
+        await create_function(client, "events", timeout=1)
+        payload = json.dumps({"sleep": 0.2}).encode()
+        for _ in range(30):
+            accepted = await client.invoke(
+                ipb.InvokeRequest(function_name="events", invocation_type="Event", payload=payload)
+            )
+            assert accepted.status_code == 202
+        recorder = daemon.invocations.recorder
+        # 30 x 0.2 s on 2 environments is ~3 s of work: the last ones queue far longer than
+        # the function's 1 s timeout (a sync caller's bound), yet none is throttled or dropped.
+        for _ in range(1200):
+            if len(recorder.history.list("events")) >= 30:
+                break
+            await asyncio.sleep(0.1)
+        ran = recorder.history.list("events")
+        print(f"\nevents: 30 accepted at a cap of 2, {len(ran)} ran")
+        assert [entry.status for entry in ran] == ["Success"] * 30
+        assert daemon.pool.governor.peak_running <= 2
