@@ -8,23 +8,44 @@ its environment busy until `FakeEngine.release(name)`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import io
 import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
 import uuid
+import zipfile
 from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import aiohttp
+import docker
+import docker.errors
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from lambdad.daemon.domain.model import CodeRef, FunctionVersion, State
 from lambdad.daemon.runtime.capacity import CapacityGovernor
 from lambdad.daemon.runtime.code import CodeStore
+from lambdad.daemon.runtime.docker import daemon_id_for
 from lambdad.daemon.runtime.environment import ExecutionEnvironment
-from lambdad.daemon.runtime.executor import EnvironmentSpec, RuntimeApiBinding
+from lambdad.daemon.runtime.executor import (
+    LABEL_DAEMON,
+    LABEL_MANAGED,
+    EnvironmentSpec,
+    RuntimeApiBinding,
+)
 from lambdad.daemon.runtime.logs import FunctionLogs
 from lambdad.daemon.runtime.pool import EnvironmentPool
 from lambdad.daemon.runtime.runtime_api import InvocationRequest
 from lambdad.daemon.store.blobs import BlobStore
+from tests.helpers import free_port, wait_for
 
 
 class FakeRuntime:
@@ -171,3 +192,161 @@ def governed_pool(
         governor=governor,
         start_deadline_s=start_deadline_s,
     )
+
+
+# ------------------------------------------------------------------ real engine (Docker)
+SLEEPY_HANDLER = (
+    "import time\n"
+    "def handler(event, context):\n"
+    "    time.sleep(event.get('sleep', 0))\n"
+    "    return {'ok': True}\n"
+)
+
+
+def function_zip(source: str = SLEEPY_HANDLER) -> bytes:
+    """A zip holding `app.py` with `source`."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("app.py", source)
+    return buffer.getvalue()
+
+
+def lambdad_containers(client: docker.DockerClient, daemon_id: str) -> list[str]:
+    """Ids of the containers of the daemon `daemon_id` (one list call)."""
+    filters = {"label": [f"{LABEL_MANAGED}=true", f"{LABEL_DAEMON}={daemon_id}"]}
+    return [summary["Id"] for summary in client.api.containers(all=True, filters=filters)]
+
+
+def remove_containers(client: docker.DockerClient, daemon_id: str) -> int:
+    """Remove what the daemon `daemon_id` left (only that daemon's containers); how many."""
+    left = lambdad_containers(client, daemon_id)
+    for container_id in left:
+        with contextlib.suppress(docker.errors.DockerException):
+            client.api.remove_container(container_id, force=True, v=True)
+    return len(left)
+
+
+class EngineWatch:
+    """A background thread that, until stopped, counts a daemon's containers (peak) and asks
+    the engine `docker info` (failures and the slowest answer)."""
+
+    def __init__(self, daemon_id: str, interval_s: float = 0.25) -> None:
+        self._daemon_id = daemon_id
+        self._interval_s = interval_s
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="engine-watch", daemon=True)
+        self.peak_containers = 0
+        self.info_calls = 0
+        self.info_failures: list[str] = []
+        self.slowest_info_s = 0.0
+
+    def __enter__(self) -> EngineWatch:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=30)
+
+    def _run(self) -> None:
+        client = docker.from_env(timeout=10)
+        try:
+            while not self._stop.is_set():
+                with contextlib.suppress(docker.errors.DockerException, OSError):
+                    count = len(lambdad_containers(client, self._daemon_id))
+                    self.peak_containers = max(self.peak_containers, count)
+                began = time.monotonic()
+                try:
+                    # The CLI, as a user would check the engine (its own connection).
+                    subprocess.run(
+                        ["docker", "info", "--format", "{{.ServerVersion}}"],
+                        check=True,
+                        capture_output=True,
+                        timeout=10,
+                    )
+                except (subprocess.SubprocessError, OSError) as error:
+                    self.info_failures.append(repr(error))
+                self.info_calls += 1
+                self.slowest_info_s = max(self.slowest_info_s, time.monotonic() - began)
+                self._stop.wait(self._interval_s)
+        finally:
+            client.close()
+
+
+@dataclass
+class ServedLambdad:
+    """`lambdad serve` in a subprocess (Docker executor), as a user starts it."""
+
+    data_dir: Path
+    log_path: Path
+    environment: dict[str, str] = field(default_factory=dict)
+    grpc_port: int = 0
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def target(self) -> str:
+        """The gRPC address."""
+        return f"127.0.0.1:{self.grpc_port}"
+
+    @property
+    def daemon_id(self) -> str:
+        """The id its containers are labelled with."""
+        return daemon_id_for(self.data_dir)
+
+    def start(self) -> ServedLambdad:
+        """Start it and wait until its gRPC health check answers."""
+        self.grpc_port = free_port()
+        command = [
+            sys.executable,
+            "-m",
+            "lambdad.daemon.cli",
+            "serve",
+            "--no-gateway",
+            "--data-dir",
+            str(self.data_dir),
+            "--grpc-port",
+            str(self.grpc_port),
+            "--log-format",
+            "json",
+            "--executor",
+            "docker",
+        ]
+        env = {**os.environ, "LAMBDAD_METRICS_PORT": "0", **self.environment}
+        with open(self.log_path, "wb") as log:
+            self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
+
+        def serving() -> bool:
+            assert self.process is not None
+            if self.process.poll() is not None:
+                raise RuntimeError(f"lambdad exited early: {self.log_path.read_text()[-2000:]}")
+            with grpc.insecure_channel(self.target) as channel:
+                stub = health_pb2_grpc.HealthStub(channel)
+                answer = stub.Check(health_pb2.HealthCheckRequest(), timeout=1)
+                return answer.status == health_pb2.HealthCheckResponse.SERVING
+
+        wait_for(serving, timeout=60, interval=0.2)
+        return self
+
+    def terminate(self, timeout_s: float = 60) -> float:
+        """SIGTERM; seconds until the process exited (it is killed after `timeout_s`)."""
+        assert self.process is not None
+        began = time.monotonic()
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+            raise
+        return time.monotonic() - began
+
+    def kill(self) -> None:
+        """SIGKILL if still running."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+
+def thread_count() -> int:
+    """Threads of this process, as the kernel counts them (native threads included)."""
+    return len(os.listdir("/proc/self/task"))

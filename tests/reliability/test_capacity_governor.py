@@ -224,3 +224,15 @@ async def test_an_environment_that_does_not_start_is_replaced_once_then_service_
         await until(lambda: pool.governor.running == 1)  # only f's environment holds a slot
     finally:
         await pool.close()
+
+
+async def test_closing_fails_queued_requests_at_once() -> None:
+    governor: CapacityGovernor[str] = CapacityGovernor(1, 10_000)
+    governor.try_acquire(128)
+    queued = asyncio.create_task(governor.acquire("f", 128, math.inf))
+    await until(lambda: governor.waiting == 1)
+    governor.close()
+    with pytest.raises(LambdaError) as caught:
+        await queued
+    assert caught.value.reason is Reason.SERVICE
+    assert governor.waiting == 0 and governor.running == 1

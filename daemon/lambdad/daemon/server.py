@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import grpc
@@ -71,6 +72,11 @@ from lambdad.v1 import (
 
 log = structlog.get_logger(__name__)
 
+# How long a stopping daemon lets running RPCs finish: short, because a SIGTERM (a container
+# runtime's stop, a CI job's end) is usually followed by a SIGKILL soon after, and the
+# environments still have to be removed.
+STOP_GRACE_S = 2.0
+
 SERVICE_NAMES = (
     function_service_pb2.DESCRIPTOR.services_by_name["FunctionService"].full_name,
     invocation_service_pb2.DESCRIPTOR.services_by_name["InvocationService"].full_name,
@@ -111,20 +117,38 @@ class Daemon:
         assert self.handlers is not None
         return self.handlers.channel()  # type: ignore[return-value]
 
-    async def stop(self, grace: float = 5.0) -> None:
+    async def stop(self, grace: float = STOP_GRACE_S) -> None:
         """Stop accepting RPCs, let running ones finish, kill environments, then close state."""
+        began = time.monotonic()
+        environments = self.pool.governor.running
+        phases: dict[str, float] = {}
+
+        def phase(name: str, since: float) -> float:
+            now = time.monotonic()
+            phases[name] = round(now - since, 2)
+            return now
+
+        mark = began
         await self.server.stop(grace)
+        mark = phase("rpcs", mark)
         if self.metrics is not None:
             await self.metrics.close()
         if self.pollers is not None:
             await self.pollers.stop()
         await self.invocations.stop()
+        mark = phase("invocations", mark)
         await self.pool.close()
+        phase("environments", mark)
         if self.xray is not None:
             self.xray.close()
         await self.registry.stop()
         self.state.close()
-        log.info("daemon stopped")
+        log.info(
+            "daemon stopped",
+            seconds=round(time.monotonic() - began, 2),
+            phases=phases,
+            environments_removed=environments,
+        )
 
 
 async def start_daemon(config: Config) -> Daemon:

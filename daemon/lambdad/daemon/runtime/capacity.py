@@ -179,18 +179,27 @@ class CapacityGovernor(Generic[E]):
             self._leave(waiter)
             raise
 
+    def close(self) -> None:
+        """The daemon is stopping: every queued request fails now instead of waiting."""
+        waiters, self._waiters = list(self._waiters), deque()
+        for waiter in waiters:
+            if not waiter.future.done():
+                waiter.future.set_exception(
+                    LambdaError(Reason.SERVICE, "The daemon is shutting down.")
+                )
+
     def _leave(self, waiter: _Waiter[E]) -> None:
         """A waiter gives up: out of the queue, and whatever it was granted goes back."""
         with contextlib.suppress(ValueError):
             self._waiters.remove(waiter)
         future = waiter.future
-        if future.done() and not future.cancelled():
+        if future.done() and not future.cancelled() and future.exception() is None:
             grant = future.result()
             if grant.environment is None:
                 self.release(waiter.memory_mb)
             elif self._returner is not None:
                 self._returner(waiter.key, grant.environment)
-        else:
+        elif not future.done():
             future.cancel()
         self._pump()
 

@@ -485,7 +485,10 @@ class DockerProcess:
             await self._blocking(self._container.reload)
         except docker.errors.NotFound:
             return {}
-        return dict(self._container.attrs.get("State") or {})
+        state = dict(self._container.attrs.get("State") or {})
+        if state.get("Status") in {"exited", "dead"}:
+            self._final_state = state  # it cannot change any more: kill need not ask again
+        return state
 
     async def out_of_memory(self) -> bool:
         """True if the kernel killed the container for exceeding its memory limit."""
@@ -566,16 +569,11 @@ class DockerProcess:
         if self._removed:
             return
         self._removed = True
-        with contextlib.suppress(docker.errors.DockerException, EngineCallTimeout):
-            await self._blocking(self._container.reload)
-            self._final_state = dict(self._container.attrs.get("State") or {})
-        try:
-            await self._blocking(functools.partial(self._container.remove, force=True, v=True))
-        except docker.errors.NotFound:
-            pass
-        except docker.errors.APIError as exc:
-            if exc.status_code != 409:  # 409: removal already in progress
-                raise
+        if self._final_state is None:
+            # Not known to have exited: this removal kills it. One engine call per container
+            # (no inspect first) keeps a stop with many environments within the engine's pace.
+            self._final_state = {"Status": "exited", "ExitCode": 137, "OOMKilled": False}
+        await self._streams.remove(self.container_id)
         if self._follower is not None and not self._follower.done():
             # Removal ends the stream; the reader stops on its own (and sets `_ended`).
             with contextlib.suppress(TimeoutError, asyncio.CancelledError):
@@ -864,17 +862,7 @@ class DockerExecutor:
 
     async def _remove(self, container_id: str) -> bool:
         """Force-remove a container by id; False if it was already gone."""
-        remove = functools.partial(
-            self._client.api.remove_container, container_id, force=True, v=True
-        )
-        try:
-            await self._blocking(remove)
-        except docker.errors.NotFound:
-            return False
-        except docker.errors.APIError as error:
-            if error.status_code != 409:  # 409: removal already in progress
-                raise
-        return True
+        return await self._streams.remove(container_id)
 
     async def remove_orphans(self) -> int:
         """Remove containers a previous run of this daemon (same daemon id) left behind.
@@ -939,7 +927,7 @@ class DockerExecutor:
         await asyncio.gather(*(p.kill() for p in processes), return_exceptions=True)
         # Final sweep by label: containers whose start was interrupted before they were
         # tracked, or whose removal failed above.
-        with contextlib.suppress(docker.errors.DockerException, EngineCallTimeout):
+        with contextlib.suppress(docker.errors.DockerException, TimeoutError):
             left = [
                 summary["Id"]
                 for summary in await self._managed()

@@ -34,6 +34,10 @@ ENGINE_CALL_TIMEOUT_S = 30.0
 ENGINE_PULL_TIMEOUT_S = 900.0
 # Container starts per second (burst of the same size).
 STARTS_PER_SECOND = 10.0
+# Removals at once: the engine tears containers down partly in parallel (measured on a loaded
+# 2-core host: 20 removals took 8 s eight at a time, 4.5 s all at once), and a stop with many
+# environments is bound by them. A removal costs no thread (see EngineStreams.remove).
+REMOVAL_CONCURRENCY = 32
 
 
 class EngineUnsupported(RuntimeError):
@@ -42,6 +46,14 @@ class EngineUnsupported(RuntimeError):
 
 class EngineCallTimeout(TimeoutError):
     """An engine call did not answer within its timeout."""
+
+
+class EngineError(RuntimeError):
+    """The engine refused a request (HTTP status >= 400)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(f"engine answered {status}: {message}")
+        self.status = status
 
 
 class StartPacer:
@@ -138,12 +150,16 @@ def _endpoint(client: docker.DockerClient) -> tuple[str, str | None, ssl.SSLCont
 
 
 class EngineStreams:
-    """Log streams and exit waits over the engine's HTTP API, on the event loop."""
+    """Log streams, exit waits and removals over the engine's HTTP API, on the event loop."""
 
-    def __init__(self, client: docker.DockerClient) -> None:
+    def __init__(
+        self, client: docker.DockerClient, removal_concurrency: int = REMOVAL_CONCURRENCY
+    ) -> None:
         self._base, self._socket, self._tls = _endpoint(client)
         self._version = str(client.api.api_version)
         self._session: aiohttp.ClientSession | None = None
+        self._removal_concurrency = removal_concurrency
+        self._removals: asyncio.Semaphore | None = None
 
     def _http(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
@@ -157,8 +173,31 @@ class EngineStreams:
             self._session = aiohttp.ClientSession(self._base, connector=connector, timeout=timeout)
         return self._session
 
-    def _path(self, container_id: str, action: str) -> str:
-        return f"/v{self._version}/containers/{quote(container_id)}/{action}"
+    def _path(self, container_id: str, action: str = "") -> str:
+        path = f"/v{self._version}/containers/{quote(container_id)}"
+        return f"{path}/{action}" if action else path
+
+    async def remove(self, container_id: str, timeout_s: float = ENGINE_CALL_TIMEOUT_S) -> bool:
+        """Force-remove a container (killing it) and its anonymous volumes.
+
+        False if it did not exist. A removal already in progress counts as done.
+        """
+        if self._removals is None:
+            self._removals = asyncio.Semaphore(self._removal_concurrency)
+        params = {"force": "1", "v": "1"}
+        async with self._removals:
+            try:
+                async with asyncio.timeout(timeout_s):
+                    request = self._http().delete(self._path(container_id), params=params)
+                    async with request as response:
+                        body = await response.text()
+            except TimeoutError:
+                raise EngineCallTimeout(f"removal did not answer within {timeout_s:g} s") from None
+        if response.status == 404:
+            return False
+        if response.status >= 400 and response.status != 409:
+            raise EngineError(response.status, body)
+        return True
 
     async def logs(
         self, container_id: str, *, follow: bool = True, tail: str = "all"

@@ -163,6 +163,7 @@ class EnvironmentPool:
     async def close(self) -> None:
         """Kill every environment, idle or busy."""
         self._closing = True
+        self.governor.close()
         await self._hot_reload.close()
         if self._reaper is not None:
             self._reaper.cancel()
