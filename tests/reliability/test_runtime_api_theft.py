@@ -19,18 +19,25 @@ import pytest
 
 from lambdad.client import AsyncLambdadClient
 from lambdad.daemon.config import Config
+from lambdad.daemon.runtime import containment
 from lambdad.daemon.server import Daemon, start_daemon
 from tests.reliability.isolation_support import ATTACKER, VICTIM, create_python, invoke_json
 
 
-@pytest.fixture(params=["process", pytest.param("docker", marks=pytest.mark.docker)])
-async def daemon(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Daemon]:
-    """An in-process daemon with the executor of the test's parameter."""
+@pytest.fixture(
+    params=["process", "process-without-cgroups", pytest.param("docker", marks=pytest.mark.docker)]
+)
+async def daemon(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Daemon]:
+    """An in-process daemon with the executor of the test's parameter (process mode also as
+    a daemon that may not create cgroups: environments are then told apart by session)."""
     if request.param == "docker":
         request.getfixturevalue("runtime_images")  # engine + images, or skip (fail in CI)
-    running = await start_daemon(
-        Config(data_dir=tmp_path / "data", grpc_port=0, executor=request.param)
-    )
+    if request.param == "process-without-cgroups":
+        monkeypatch.setattr(containment, "detect_hierarchy", lambda: None)
+    executor = request.param.split("-", 1)[0]
+    running = await start_daemon(Config(data_dir=tmp_path / "data", grpc_port=0, executor=executor))
     try:
         yield running
     finally:

@@ -15,7 +15,7 @@ import pytest
 from lambdad.daemon.runtime import containment
 from lambdad.daemon.runtime.containment import EnvironmentRecord, ProcessTree
 
-HIERARCHY = containment.detect_hierarchy()
+HIERARCHIES = containment.usable_hierarchies()
 
 # A leader that starts `n` sleeping children (one of them in a session of its own when
 # `escape`), prints their pids and exits, leaving them behind.
@@ -87,9 +87,15 @@ def test_session_tree_kills_children_after_the_leader_exited(cleanup: list[int])
     assert _alive(kids) == []
 
 
-@pytest.mark.skipif(HIERARCHY is None, reason="no writable cgroup hierarchy here")
-def test_cgroup_tree_kills_even_children_that_left_the_session(cleanup: list[int]) -> None:
-    tree = ProcessTree.prepare(f"test-{os.getpid()}-{time.monotonic_ns()}", HIERARCHY)
+@pytest.mark.parametrize(
+    "hierarchy",
+    [pytest.param(h, id=f"v{h.version}-{h.parent.parts[4]}") for h in HIERARCHIES]
+    or [pytest.param(None, marks=pytest.mark.skip(reason="no writable cgroup hierarchy here"))],
+)
+def test_cgroup_tree_kills_even_children_that_left_the_session(
+    cleanup: list[int], hierarchy: containment.CgroupHierarchy
+) -> None:
+    tree = ProcessTree.prepare(f"test-{os.getpid()}-{time.monotonic_ns()}", hierarchy)
     assert tree.cgroup is not None and tree.cgroup.is_dir()
     kids = _start(tree, 5, escape=True)
     cleanup += kids

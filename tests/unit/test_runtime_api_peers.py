@@ -53,6 +53,17 @@ def test_address_allowed_compares_any_spelling() -> None:
     assert not peers.address_allowed("172.17.0.3", set())
 
 
+def test_container_peer_is_told_apart_on_its_network() -> None:
+    mine, networks = {"172.17.0.3"}, {"172.17.0.3/16"}
+    assert peers.container_peer_allowed("172.17.0.3", mine, networks) is True
+    assert peers.container_peer_allowed("::ffff:172.17.0.3", mine, networks) is True
+    # Another container of the same network.
+    assert peers.container_peer_allowed("172.17.0.4", mine, networks) is False
+    # Translated on the way (Docker Desktop): the source says nothing.
+    assert peers.container_peer_allowed("192.168.65.1", mine, networks) is None
+    assert peers.container_peer_allowed("not-an-ip", mine, networks) is False
+
+
 @pytest.fixture
 def listener() -> Iterator[socket.socket]:
     with socket.socket() as server:

@@ -127,14 +127,15 @@ def _own_cgroup(version: int, controller: str, proc: Path = PROC) -> str | None:
     return None
 
 
-def detect_hierarchy(mount: Path = CGROUP_MOUNT) -> CgroupHierarchy | None:
-    """The first usable hierarchy: pure v2, v1 `pids`, hybrid v2 (`unified`); None if none is
-    writable (not root, read-only mount, no cgroup filesystem)."""
+def usable_hierarchies(mount: Path = CGROUP_MOUNT) -> list[CgroupHierarchy]:
+    """The hierarchies this daemon may create cgroups in, best first: pure v2, v1 `pids`,
+    hybrid v2 (`unified`)."""
     candidates: list[tuple[int, Path, str]] = []
     if (mount / "cgroup.controllers").exists():
         candidates.append((2, mount, ""))
     candidates.append((1, mount / "pids", "pids"))
     candidates.append((2, mount / "unified", ""))
+    usable = []
     for version, root, controller in candidates:
         if not (root / "cgroup.procs").exists():
             continue
@@ -149,8 +150,15 @@ def detect_hierarchy(mount: Path = CGROUP_MOUNT) -> CgroupHierarchy | None:
             probe.rmdir()
         except OSError:
             continue
-        return CgroupHierarchy(version, parent)
-    return None
+        usable.append(CgroupHierarchy(version, parent))
+    return usable
+
+
+def detect_hierarchy(mount: Path = CGROUP_MOUNT) -> CgroupHierarchy | None:
+    """The best usable hierarchy; None if none is writable (not root, read-only mount, no
+    cgroup filesystem)."""
+    usable = usable_hierarchies(mount)
+    return usable[0] if usable else None
 
 
 def cgroup_pids(path: Path) -> list[int]:

@@ -404,7 +404,8 @@ class DockerProcess:
         self._removed = False
         self._stats_peak: int | None = None
         self._stats_refresh: asyncio.Task[None] | None = None
-        self._addresses: asyncio.Future[frozenset[str]] | None = None
+        self._addresses: asyncio.Future[tuple[frozenset[str], frozenset[str]]] | None = None
+        self._untranslated_warned = False
         self._chunks: asyncio.Queue[bytes | None] = asyncio.Queue()
         self._follower: asyncio.Task[None] | None = None
         self._ended = asyncio.Event()
@@ -543,26 +544,42 @@ class DockerProcess:
         if self._addresses is None:
             self._addresses = asyncio.ensure_future(self._blocking(self._lookup_addresses))
         try:
-            addresses = await asyncio.shield(self._addresses)
+            addresses, networks = await asyncio.shield(self._addresses)
         except (docker.errors.DockerException, EngineCallTimeout):
             self._addresses = None  # looked up again by the next connection
             return False
         if not addresses:
             # Host networking: the engine reports no address; there is nothing to tell
             # environments apart by.
-            log.warning("container has no address; runtime api peer not checked")
+            self._warn_unchecked(peer[0], "container has no address")
             return True
-        return peers.address_allowed(peer[0], addresses)
+        verdict = peers.container_peer_allowed(peer[0], addresses, networks)
+        if verdict is None:
+            self._warn_unchecked(peer[0], "source address translated by the engine")
+            return True
+        return verdict
 
-    def _lookup_addresses(self) -> frozenset[str]:
+    def _warn_unchecked(self, peer: str, why: str) -> None:
+        if not self._untranslated_warned:
+            self._untranslated_warned = True
+            log.warning("runtime api peer cannot be checked", reason=why, peer=peer)
+
+    def _lookup_addresses(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The container's addresses and its networks (CIDRs), from the engine."""
         self._container.reload()
-        networks = (self._container.attrs.get("NetworkSettings") or {}).get("Networks") or {}
-        found = set()
-        for settings in networks.values():
-            for key in ("IPAddress", "GlobalIPv6Address"):
-                if (settings or {}).get(key):
-                    found.add(str(settings[key]))
-        return frozenset(found)
+        settings = (self._container.attrs.get("NetworkSettings") or {}).get("Networks") or {}
+        addresses, networks = set(), set()
+        for network in settings.values():
+            for address_key, length_key in (
+                ("IPAddress", "IPPrefixLen"),
+                ("GlobalIPv6Address", "GlobalIPv6PrefixLen"),
+            ):
+                address = (network or {}).get(address_key)
+                if address:
+                    addresses.add(str(address))
+                    default = 128 if ":" in str(address) else 32
+                    networks.add(f"{address}/{(network or {}).get(length_key) or default}")
+        return frozenset(addresses), frozenset(networks)
 
     async def kill(self) -> None:
         """Remove the container now (idempotent); its final state stays readable."""

@@ -6,7 +6,9 @@ connection is checked once, when its first request arrives, against the environm
 owns the server:
 
 - Docker: the connection's source address must be one of the container's addresses
-  (containers reach the daemon across the bridge without address translation).
+  (containers reach the daemon across the bridge without address translation); another
+  address of the container's networks is another container. Where the engine translates
+  addresses (Docker Desktop), the source says nothing and the check cannot be made.
 - Process mode: the peer's TCP socket is looked up in `/proc/net/tcp{,6}` (its inode), and
   one of the environment's processes (its cgroup, or its session) must hold that socket.
 
@@ -51,6 +53,30 @@ def address_allowed(peer_host: str, allowed: Iterable[str]) -> bool:
     """True if `peer_host` is one of the `allowed` addresses (any spelling)."""
     peer = normalize_host(peer_host)
     return any(peer == normalize_host(a) for a in allowed if a)
+
+
+def container_peer_allowed(
+    peer_host: str, addresses: Iterable[str], networks: Iterable[str]
+) -> bool | None:
+    """Whether a peer is the container with `addresses` on its `networks` (CIDRs).
+
+    True: one of its addresses. False: another address of those networks -- another
+    container. None: outside them all, i.e. translated on the way (Docker Desktop's VM,
+    a userland proxy): the source tells nothing about which container is calling.
+    """
+    if address_allowed(peer_host, addresses):
+        return True
+    try:
+        peer = ipaddress.ip_address(normalize_host(peer_host))
+    except ValueError:
+        return False
+    for network in networks:
+        try:
+            if peer in ipaddress.ip_network(network, strict=False):
+                return False
+        except ValueError:
+            continue
+    return None
 
 
 def proc_net_address(host: str, port: int) -> tuple[str, str]:
