@@ -329,7 +329,8 @@ ANSWERS = [
                 "2 validation errors detected: Value 'bad name' at 'functionName' failed "
                 "to satisfy constraint: Member must satisfy regular expression pattern: "
                 f"{NAMESPACED_PATTERN}; Value 'q!' at 'qualifier' failed to satisfy constraint: "
-                "Member must satisfy regular expression pattern: (|[a-zA-Z0-9$_-]+)"
+                "Member must satisfy regular expression pattern: "
+                r"\$(LATEST(\.PUBLISHED)?)|[a-zA-Z0-9-_$]+"
             ),
         ),
         id="get-with-bad-name-and-qualifier",
