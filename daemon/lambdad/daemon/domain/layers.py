@@ -495,7 +495,8 @@ class LayerRegistry:
         seen: dict[str, str] = {}
         for arn in arns:
             layer = arn.rpartition(":")[0]
-            if layer in seen and seen[layer] != arn:
+            # The same version listed twice is refused too, with the same words (AWS).
+            if layer in seen:
                 raise invalid_parameter(
                     "Two different versions of the same layer are not allowed to be referenced "
                     f"in the same function. {seen[layer]} and {arn} are versions of the same layer."
