@@ -185,6 +185,21 @@ def test_vpc_config_and_json_logging_as_aws_shows_them(client: Any, function_nam
     assert updated["LoggingConfig"]["SystemLogLevel"] == "INFO"
 
 
+def test_environment_only_with_variables(client: Any, function_name: str) -> None:
+    created = create_function(client, function_name)
+    assert "Environment" not in created
+    updated = client.update_function_configuration(
+        FunctionName=function_name, Environment={"Variables": {"A1": "x"}}
+    )
+    assert updated["Environment"] == {"Variables": {"A1": "x"}}
+    settled(client, function_name)
+    cleared = client.update_function_configuration(
+        FunctionName=function_name, Environment={"Variables": {}}
+    )
+    assert "Environment" not in cleared
+    assert "Environment" not in settled(client, function_name)
+
+
 def test_listings_leave_out_state_members(
     client: Any, function_name: str, recorded: ResponseRecorder
 ) -> None:
