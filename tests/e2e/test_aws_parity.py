@@ -230,6 +230,9 @@ def test_publish_answers_active_and_keeps_its_revision(client: Any, function_nam
     # CreateFunction with Publish answers version 1 under the unqualified ARN.
     assert (created["Version"], created["FunctionArn"]) == ("1", function_arn(function_name))
     settled(client, function_name)
+    # Version 1 turns Active with the RevisionId it was created with.
+    version_1 = settled(client, function_name, "1")
+    assert version_1["RevisionId"] == created["RevisionId"]
     client.update_function_configuration(FunctionName=function_name, Description="two")
     settled(client, function_name)
     published = client.publish_version(FunctionName=function_name)

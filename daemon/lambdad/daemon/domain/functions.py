@@ -364,7 +364,12 @@ class FunctionRegistry:
                     "state_reason": failure.message if failure else None,
                     "state_reason_code": reason_code,
                 }
-            done = current.evolve(**settled)
+            # $LATEST gets a new RevisionId when it settles (AWS, lambda-spec §1.3); a
+            # published version keeps the one it was answered with (issue 15).
+            if current.is_latest:
+                done = current.evolve(**settled)
+            else:
+                done = dataclasses.replace(current, **settled)
             tx.put_version(done)
             return done
 
