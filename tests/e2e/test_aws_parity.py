@@ -22,6 +22,7 @@ import pytest
 from botocore.config import Config as BotoConfig
 from botocore.exceptions import ClientError
 
+from lambdad.daemon.domain.layers import LAYER_RUNTIMES
 from tests.e2e.conftest import LambdadProcess
 from tests.e2e.support import (
     REGION,
@@ -252,6 +253,8 @@ def test_tagging_changes_the_revision_id(client: Any, function_name: str) -> Non
     after = settled(client, function_name)["RevisionId"]
     assert after != before
     assert client.list_tags(Resource=function_arn(function_name))["Tags"] == {"k": "v"}
+    client.untag_resource(Resource=function_arn(function_name), TagKeys=["k"])
+    assert settled(client, function_name)["RevisionId"] != after
 
 
 def test_account_code_size_counts_layers(client: Any, function_name: str) -> None:
@@ -352,6 +355,39 @@ ANSWERS = [
             ),
         ),
         id="get-with-bad-name-and-qualifier",
+    ),
+    pytest.param(
+        Answer(
+            lambda c, n: c.publish_layer_version(
+                LayerName=n,
+                Content={"ZipFile": unique_zip(n)},
+                CompatibleRuntimes=["python3.12", "python9"],
+                CompatibleArchitectures=["x86"],
+            ),
+            400,
+            "ValidationException",
+            lambda n: (
+                "2 validation errors detected: Value '[python3.12, python9]' at "
+                "'compatibleRuntimes' failed to satisfy constraint: Member must satisfy enum value "
+                f"set: [{', '.join(LAYER_RUNTIMES)}]; Value '[x86]' at 'compatibleArchitectures' "
+                "failed to satisfy constraint: Member must satisfy constraint: [Member must "
+                "satisfy enum value set: [x86_64, arm64]]"
+            ),
+        ),
+        id="layer-with-bad-runtime-and-architecture",
+    ),
+    pytest.param(
+        Answer(
+            lambda c, n: c.list_layers(CompatibleRuntime="python9"),
+            400,
+            "ValidationException",
+            lambda n: (
+                "1 validation error detected: Value 'python9' at 'compatibleRuntime' "
+                "failed to satisfy constraint: Member must satisfy enum value set: "
+                f"[{', '.join(LAYER_RUNTIMES)}]"
+            ),
+        ),
+        id="list-layers-bad-runtime",
     ),
     pytest.param(
         Answer(lambda c, n: c.delete_alias(FunctionName=n, Name="nosuch"), 204),

@@ -48,6 +48,8 @@ log = structlog.get_logger(__name__)
 MAX_LAYERS_PER_FUNCTION = 5
 MAX_LAYER_PAGE_SIZE = 50
 MAX_COMPATIBLE_RUNTIMES = 15
+# Runtimes a layer may name, current and deprecated alike (a layer outlives its runtime).
+LAYER_RUNTIMES = validation.SUPPORTED_RUNTIMES + validation.DEPRECATED_RUNTIMES
 LAYER_NAME_PATTERN = (
     r"(arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\d{12}:layer:[a-zA-Z0-9-_]+)|[a-zA-Z0-9-_]+"
 )
@@ -244,16 +246,34 @@ class LayerRegistry:
                 "compatibleRuntimes",
                 f"Member must have length less than or equal to {MAX_COMPATIBLE_RUNTIMES}",
             )
-        for runtime in spec.compatible_runtimes:
-            validation.check_runtime(runtime, strict=False)
-        if len(spec.compatible_architectures) > 2:
-            raise validation_error(
-                f"[{', '.join(spec.compatible_architectures)}]",
-                "compatibleArchitectures",
-                "Member must have length less than or equal to 2",
-            )
-        for architecture in spec.compatible_architectures:
-            validation.check_enum(architecture, "compatibleArchitectures", validation.ARCHITECTURES)
+        runtimes = f"[{', '.join(spec.compatible_runtimes)}]"
+        architectures = f"[{', '.join(spec.compatible_architectures)}]"
+
+        def check_runtimes() -> None:
+            # A ValidationException here (unlike a function's Runtime), naming the whole list.
+            if set(spec.compatible_runtimes) - set(LAYER_RUNTIMES):
+                raise validation_error(
+                    runtimes,
+                    "compatibleRuntimes",
+                    f"Member must satisfy enum value set: [{', '.join(LAYER_RUNTIMES)}]",
+                )
+
+        def check_architectures() -> None:
+            if len(spec.compatible_architectures) > 2:
+                raise validation_error(
+                    architectures,
+                    "compatibleArchitectures",
+                    "Member must have length less than or equal to 2",
+                )
+            if set(spec.compatible_architectures) - set(validation.ARCHITECTURES):
+                raise validation_error(
+                    architectures,
+                    "compatibleArchitectures",
+                    "Member must satisfy constraint: [Member must satisfy enum value set: "
+                    "[x86_64, arm64]]",
+                )
+
+        validation.check_all([check_runtimes, check_architectures])
         content = spec.content
         hot_reload_dir = ""
         if self._hot_reload_bucket and content.s3_bucket == self._hot_reload_bucket:
@@ -356,16 +376,26 @@ class LayerRegistry:
 
     @staticmethod
     def _check_list_args(runtime: str, architecture: str, size: int) -> None:
-        if size > MAX_LAYER_PAGE_SIZE:
-            raise validation_error(
-                size,
-                "maxItems",
-                f"Member must have value less than or equal to {MAX_LAYER_PAGE_SIZE}",
-            )
-        if runtime:
-            validation.check_runtime(runtime, strict=False)
-        if architecture:
-            validation.check_enum(architecture, "compatibleArchitecture", validation.ARCHITECTURES)
+        def check_runtime() -> None:
+            if runtime:
+                validation.check_enum(runtime, "compatibleRuntime", LAYER_RUNTIMES)
+
+        def check_size() -> None:
+            if size > MAX_LAYER_PAGE_SIZE:
+                raise validation_error(
+                    size,
+                    "maxItems",
+                    f"Member must have value less than or equal to {MAX_LAYER_PAGE_SIZE}",
+                )
+
+        def check_architecture() -> None:
+            if architecture:
+                validation.check_enum(
+                    architecture, "compatibleArchitecture", validation.ARCHITECTURES
+                )
+
+        # The model's member order: CompatibleRuntime, Marker, MaxItems, CompatibleArchitecture.
+        validation.check_all([check_runtime, check_size, check_architecture])
 
     # ----------------------------------------------------------------- delete
     async def delete(self, layer_name: str, version: int) -> None:
