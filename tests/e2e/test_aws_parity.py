@@ -42,6 +42,8 @@ NAMESPACED_PATTERN = (
     r"(\d{12}:)?(function:)?([a-zA-Z0-9-_\.]+)(:(\$LATEST(\.PUBLISHED)?|[a-zA-Z0-9-_]+))?"
 )
 
+LAYER_ARN_PREFIX = f"arn:aws:lambda:{REGION}:000000000000:layer:"
+
 # Values AWS itself sends outside the model's enums (lambda-spec §1.3, recorded: an update
 # in progress reports `LastUpdateStatusReasonCode: Creating`).
 _RECORDED_OFF_ENUM = {("LastUpdateStatusReasonCode", "Creating")}
@@ -388,6 +390,26 @@ ANSWERS = [
             ),
         ),
         id="list-layers-bad-runtime",
+    ),
+    pytest.param(
+        Answer(
+            lambda c, n: c.get_layer_version_policy(LayerName=f"{n}-nolayer", VersionNumber=3),
+            404,
+            "ResourceNotFoundException",
+            lambda n: f"Layer version {LAYER_ARN_PREFIX}{n}-nolayer:3 does not exist.",
+        ),
+        id="layer-policy-of-missing-version",
+    ),
+    pytest.param(
+        Answer(
+            lambda c, n: c.remove_layer_version_permission(
+                LayerName=f"{n}-nolayer", VersionNumber=3, StatementId="s"
+            ),
+            404,
+            "ResourceNotFoundException",
+            lambda n: f"Layer version {LAYER_ARN_PREFIX}{n}-nolayer:3 does not exist.",
+        ),
+        id="remove-layer-permission-of-missing-version",
     ),
     pytest.param(
         Answer(lambda c, n: c.delete_alias(FunctionName=n, Name="nosuch"), 204),

@@ -429,7 +429,10 @@ class LayerRegistry:
         _check_pattern(principal, "principal", PRINCIPAL_PATTERN)
         if organization_id:
             _check_pattern(organization_id, "organizationId", ORGANIZATION_ID_PATTERN)
-        record, policy = await self._load(key, version)
+        row = await self._state.run(lambda tx: tx.get_layer_version(key, version))
+        if row is None:
+            raise self._missing_version(key, version)
+        record = LayerVersionRecord.from_json(row[0])
         statement: dict[str, Any] = {
             "Sid": statement_id,
             "Effect": "Allow",
@@ -449,7 +452,7 @@ class LayerRegistry:
         def add(tx: Transaction) -> str:
             row = tx.get_layer_version(key, version)
             if row is None:
-                raise LambdaError(Reason.RESOURCE_NOT_FOUND, NOT_FOUND)
+                raise self._missing_version(key, version)
             current = ResourcePolicy.from_json(row[1]) or ResourcePolicy("", [])
             if revision_id and revision_id != current.revision_id:
                 raise LambdaError(Reason.REVISION_ID_MISMATCH, POLICY_REVISION_MISMATCH)
@@ -463,14 +466,24 @@ class LayerRegistry:
             tx.put_layer_version(key, version, row[0], updated.to_json())
             return updated.revision_id
 
-        del policy  # re-read inside the transaction
         new_revision = await self._state.run(add)
         return json.dumps(statement, separators=(",", ":")), new_revision
+
+    def _missing_version(self, key: str, version: int) -> LambdaError:
+        """The permission operations' not-found, which names the version ARN (AWS)."""
+        arn = key if key.startswith("arn:") else self.layer_arn(key)
+        return LambdaError(
+            Reason.RESOURCE_NOT_FOUND, f"Layer version {arn}:{version} does not exist."
+        )
 
     async def get_policy(self, layer_name: str, version: int) -> ResourcePolicy:
         """GetLayerVersionPolicy."""
         self._check_version_number(version)
-        _, policy = await self._load(self._layer_key(layer_name), version)
+        key = self._layer_key(layer_name)
+        row = await self._state.run(lambda tx: tx.get_layer_version(key, version))
+        if row is None:
+            raise self._missing_version(key, version)
+        policy = ResourcePolicy.from_json(row[1])
         if policy is None or not policy.statements:
             raise LambdaError(
                 Reason.RESOURCE_NOT_FOUND, "No policy is associated with the given resource."
@@ -487,7 +500,7 @@ class LayerRegistry:
         def remove(tx: Transaction) -> None:
             row = tx.get_layer_version(key, version)
             if row is None:
-                raise LambdaError(Reason.RESOURCE_NOT_FOUND, NOT_FOUND)
+                raise self._missing_version(key, version)
             updated = without_statement(
                 ResourcePolicy.from_json(row[1]),
                 statement_id,
