@@ -22,6 +22,7 @@ import pytest
 from botocore.config import Config as BotoConfig
 from botocore.exceptions import ClientError
 
+from lambdad.daemon.domain.layers import LAYER_RUNTIMES
 from tests.e2e.support import (
     REGION,
     LambdadProcess,
@@ -40,6 +41,8 @@ NAMESPACED_PATTERN = (
     r"(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:)?"
     r"(\d{12}:)?(function:)?([a-zA-Z0-9-_\.]+)(:(\$LATEST(\.PUBLISHED)?|[a-zA-Z0-9-_]+))?"
 )
+
+LAYER_ARN_PREFIX = f"arn:aws:lambda:{REGION}:000000000000:layer:"
 
 # Values AWS itself sends outside the model's enums (lambda-spec §1.3, recorded: an update
 # in progress reports `LastUpdateStatusReasonCode: Creating`).
@@ -185,6 +188,21 @@ def test_vpc_config_and_json_logging_as_aws_shows_them(client: Any, function_nam
     assert updated["LoggingConfig"]["SystemLogLevel"] == "INFO"
 
 
+def test_environment_only_with_variables(client: Any, function_name: str) -> None:
+    created = create_function(client, function_name)
+    assert "Environment" not in created
+    updated = client.update_function_configuration(
+        FunctionName=function_name, Environment={"Variables": {"A1": "x"}}
+    )
+    assert updated["Environment"] == {"Variables": {"A1": "x"}}
+    settled(client, function_name)
+    cleared = client.update_function_configuration(
+        FunctionName=function_name, Environment={"Variables": {}}
+    )
+    assert "Environment" not in cleared
+    assert "Environment" not in settled(client, function_name)
+
+
 def test_listings_leave_out_state_members(
     client: Any, function_name: str, recorded: ResponseRecorder
 ) -> None:
@@ -215,6 +233,9 @@ def test_publish_answers_active_and_keeps_its_revision(client: Any, function_nam
     # CreateFunction with Publish answers version 1 under the unqualified ARN.
     assert (created["Version"], created["FunctionArn"]) == ("1", function_arn(function_name))
     settled(client, function_name)
+    # Version 1 turns Active with the RevisionId it was created with.
+    version_1 = settled(client, function_name, "1")
+    assert version_1["RevisionId"] == created["RevisionId"]
     client.update_function_configuration(FunctionName=function_name, Description="two")
     settled(client, function_name)
     published = client.publish_version(FunctionName=function_name)
@@ -234,6 +255,8 @@ def test_tagging_changes_the_revision_id(client: Any, function_name: str) -> Non
     after = settled(client, function_name)["RevisionId"]
     assert after != before
     assert client.list_tags(Resource=function_arn(function_name))["Tags"] == {"k": "v"}
+    client.untag_resource(Resource=function_arn(function_name), TagKeys=["k"])
+    assert settled(client, function_name)["RevisionId"] != after
 
 
 def test_account_code_size_counts_layers(client: Any, function_name: str) -> None:
@@ -329,10 +352,64 @@ ANSWERS = [
                 "2 validation errors detected: Value 'bad name' at 'functionName' failed "
                 "to satisfy constraint: Member must satisfy regular expression pattern: "
                 f"{NAMESPACED_PATTERN}; Value 'q!' at 'qualifier' failed to satisfy constraint: "
-                "Member must satisfy regular expression pattern: (|[a-zA-Z0-9$_-]+)"
+                "Member must satisfy regular expression pattern: "
+                r"\$(LATEST(\.PUBLISHED)?)|[a-zA-Z0-9-_$]+"
             ),
         ),
         id="get-with-bad-name-and-qualifier",
+    ),
+    pytest.param(
+        Answer(
+            lambda c, n: c.publish_layer_version(
+                LayerName=n,
+                Content={"ZipFile": unique_zip(n)},
+                CompatibleRuntimes=["python3.12", "python9"],
+                CompatibleArchitectures=["x86"],
+            ),
+            400,
+            "ValidationException",
+            lambda n: (
+                "2 validation errors detected: Value '[python3.12, python9]' at "
+                "'compatibleRuntimes' failed to satisfy constraint: Member must satisfy enum value "
+                f"set: [{', '.join(LAYER_RUNTIMES)}]; Value '[x86]' at 'compatibleArchitectures' "
+                "failed to satisfy constraint: Member must satisfy constraint: [Member must "
+                "satisfy enum value set: [x86_64, arm64]]"
+            ),
+        ),
+        id="layer-with-bad-runtime-and-architecture",
+    ),
+    pytest.param(
+        Answer(
+            lambda c, n: c.list_layers(CompatibleRuntime="python9"),
+            400,
+            "ValidationException",
+            lambda n: (
+                "1 validation error detected: Value 'python9' at 'compatibleRuntime' "
+                "failed to satisfy constraint: Member must satisfy enum value set: "
+                f"[{', '.join(LAYER_RUNTIMES)}]"
+            ),
+        ),
+        id="list-layers-bad-runtime",
+    ),
+    pytest.param(
+        Answer(
+            lambda c, n: c.get_layer_version_policy(LayerName=f"{n}-nolayer", VersionNumber=3),
+            404,
+            "ResourceNotFoundException",
+            lambda n: f"Layer version {LAYER_ARN_PREFIX}{n}-nolayer:3 does not exist.",
+        ),
+        id="layer-policy-of-missing-version",
+    ),
+    pytest.param(
+        Answer(
+            lambda c, n: c.remove_layer_version_permission(
+                LayerName=f"{n}-nolayer", VersionNumber=3, StatementId="s"
+            ),
+            404,
+            "ResourceNotFoundException",
+            lambda n: f"Layer version {LAYER_ARN_PREFIX}{n}-nolayer:3 does not exist.",
+        ),
+        id="remove-layer-permission-of-missing-version",
     ),
     pytest.param(
         Answer(lambda c, n: c.delete_alias(FunctionName=n, Name="nosuch"), 204),

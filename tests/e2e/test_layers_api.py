@@ -271,6 +271,11 @@ def test_function_layer_validation(client: Any, function_name: str) -> None:
             "Two different versions of the same layer are not allowed to be referenced in the "
             f"same function. {arn} and {layer_arn}:2 are versions of the same layer.",
         ),
+        (
+            [arn, arn],
+            "Two different versions of the same layer are not allowed to be referenced in the "
+            f"same function. {arn} and {arn} are versions of the same layer.",
+        ),
     ]
     for layers, message in cases:
         with pytest.raises(ClientError) as excinfo:

@@ -87,7 +87,8 @@ def test_create_function_returns_201_with_aws_defaults(
         "Timeout": 3,
         "MemorySize": 128,
         "Version": "$LATEST",
-        "Environment": {"Variables": {}},
+        # No Environment member without variables (AWS, recorded 2025-26; issue 15).
+        "Environment": None,
         "TracingConfig": {"Mode": "PassThrough"},
         "State": "Pending",
         "StateReason": "The function is being created.",

@@ -86,7 +86,6 @@ def configuration_message(view: VersionView) -> fpb.FunctionConfiguration:
         last_modified=c.last_modified,
         code_sha256=c.code.code_sha256,
         version=c.version,
-        environment=fpb.EnvironmentResponse(variables=c.environment),
         tracing_config=fpb.TracingConfig(mode=c.tracing_mode),
         revision_id=c.revision_id,
         layers=[fpb.FunctionLayer(arn=layer.arn, code_size=layer.code_size) for layer in c.layers],
@@ -119,6 +118,9 @@ def configuration_message(view: VersionView) -> fpb.FunctionConfiguration:
         message.runtime_version_config.runtime_version_arn = (
             f"arn:aws:lambda:{region}::runtime:{_runtime_hash(c.runtime)}"
         )
+    if c.environment:
+        # AWS shows Environment only when there are variables (recorded 2025-26, issue 15).
+        message.environment.variables.update(c.environment)
     if c.dead_letter_target_arn:
         message.dead_letter_config.target_arn = c.dead_letter_target_arn
     if c.vpc_config is not None:

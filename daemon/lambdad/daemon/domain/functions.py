@@ -364,7 +364,12 @@ class FunctionRegistry:
                     "state_reason": failure.message if failure else None,
                     "state_reason_code": reason_code,
                 }
-            done = current.evolve(**settled)
+            # $LATEST gets a new RevisionId when it settles (AWS, lambda-spec §1.3); a
+            # published version keeps the one it was answered with (issue 15).
+            if current.is_latest:
+                done = current.evolve(**settled)
+            else:
+                done = dataclasses.replace(current, **settled)
             tx.put_version(done)
             return done
 
@@ -1149,19 +1154,27 @@ class FunctionRegistry:
                 raise self._not_found(name)
             validation.check_tags(tags, record.tags)
             tx.put_function(dataclasses.replace(record, tags={**record.tags, **tags}))
-            latest = tx.get_version(name, LATEST)
-            if latest is None:
-                return None
-            retagged = latest.evolve()
-            tx.put_version(retagged)
-            return retagged
+            return self._retag_latest(tx, name)
 
-        retagged = await self._state.run(write)
-        if retagged is not None and (
-            retagged.state == State.PENDING or retagged.last_update_status == State.IN_PROGRESS
+        self._continue_transition(await self._state.run(write))
+
+    @staticmethod
+    def _retag_latest(tx: Transaction, name: str) -> FunctionVersion | None:
+        """Give $LATEST a new RevisionId: AWS changes it when the function's tags change."""
+        latest = tx.get_version(name, LATEST)
+        if latest is None:
+            return None
+        retagged = latest.evolve()
+        tx.put_version(retagged)
+        return retagged
+
+    def _continue_transition(self, config: FunctionVersion | None) -> None:
+        # A transition settles only the revision it was started for; a new revision of a
+        # version still settling needs one of its own.
+        if config is not None and (
+            config.state == State.PENDING or config.last_update_status == State.IN_PROGRESS
         ):
-            # A transition settles only the revision it was started for; continue it.
-            self._schedule_transition(retagged)
+            self._schedule_transition(config)
 
     async def untag_resource(self, resource: str, keys: Sequence[str]) -> None:
         """UntagResource."""
@@ -1169,14 +1182,15 @@ class FunctionRegistry:
         if not keys:
             raise validation_error(None, "tagKeys", "Member must not be null")
 
-        def write(tx: Transaction) -> None:
+        def write(tx: Transaction) -> FunctionVersion | None:
             record = tx.get_function(name)
             if record is None:
                 raise self._not_found(name)
             kept = {k: v for k, v in record.tags.items() if k not in set(keys)}
             tx.put_function(dataclasses.replace(record, tags=kept))
+            return self._retag_latest(tx, name)
 
-        await self._state.run(write)
+        self._continue_transition(await self._state.run(write))
 
     async def list_tags(self, resource: str) -> dict[str, str]:
         """ListTags."""

@@ -26,7 +26,9 @@ NAMESPACED_FUNCTION_NAME_PATTERN = (
     r"(\d{12}:)?(function:)?([a-zA-Z0-9-_\.]+)(:(\$LATEST(\.PUBLISHED)?|[a-zA-Z0-9-_]+))?"
 )
 _NAMESPACED_FUNCTION_NAME_RE = re.compile(NAMESPACED_FUNCTION_NAME_PATTERN)
-QUALIFIER_PATTERN = r"(|[a-zA-Z0-9$_-]+)"
+# botocore's NumericLatestPublishedOrAliasQualifier, the shape of every implemented
+# operation's Qualifier (AWS quotes it in its message); it admits `$LATEST.PUBLISHED`.
+QUALIFIER_PATTERN = r"\$(LATEST(\.PUBLISHED)?)|[a-zA-Z0-9-_$]+"
 _QUALIFIER_RE = re.compile(QUALIFIER_PATTERN)
 ALIAS_PATTERN = r"(?!^[0-9]+$)([a-zA-Z0-9-_]+)"
 _ALIAS_RE = re.compile(ALIAS_PATTERN)
