@@ -1020,6 +1020,17 @@ class WritesOptions:
     workdir: Path | None = None
 
 
+# Every kind of write the kill-writes writers make (UpdateEventSourceMapping from a writer's
+# second round on: it needs the mapping of the first).
+WRITE_KINDS = (
+    "CreateFunction", "UpdateFunctionCode", "UpdateFunctionConfiguration", "PublishVersion",
+    "CreateOrUpdateAlias", "CreateAlias", "DeleteAlias", "TagResource", "UntagResource",
+    "DeleteFunction", "PublishLayerVersion", "CreateFunctionUrlConfig",
+    "CreateEventSourceMapping", "UpdateEventSourceMapping", "AddPermission",
+    "PutFunctionEventInvokeConfig", "PutFunctionConcurrency",
+)  # fmt: skip
+
+
 class Attribute:
     """A value each write replaces: after a crash it must equal the last acknowledged value, or
     a value of a write after it whose answer never came (it may have landed)."""
@@ -1060,6 +1071,8 @@ class WriterState:
     deleted_aliases: set[str] = field(default_factory=set)
     url: bool = False
     esm: str | None = None
+    esm_batch_size: Attribute = field(default_factory=Attribute)
+    deleted_functions: set[str] = field(default_factory=set)
     acked: collections.Counter[str] = field(default_factory=collections.Counter)
     unknown: collections.Counter[str] = field(default_factory=collections.Counter)
     rejected: collections.Counter[str] = field(default_factory=collections.Counter)
@@ -1162,17 +1175,30 @@ def _writer_round(client: Any, s: WriterState) -> None:
     ):
         s.deleted_aliases.add(temp_alias)
 
-    if _write(s, "TagResource", lambda: client.tag_resource(Resource=arn, Tags={f"t{r}": str(r)})):
-        s.tags_present.add(f"t{r}")
-    if (
-        r > 1
-        and f"t{r - 1}" in s.tags_present
-        and _write(
-            s, "UntagResource", lambda: client.untag_resource(Resource=arn, TagKeys=[f"t{r - 1}"])
-        )
-    ):
-        s.tags_present.discard(f"t{r - 1}")
-        s.tags_absent.add(f"t{r - 1}")
+    tags = {f"t{r}": str(r), f"x{r}": str(r)}
+    if _write(s, "TagResource", lambda: client.tag_resource(Resource=arn, Tags=tags)):
+        s.tags_present.update(tags)
+        if _write(
+            s, "UntagResource", lambda: client.untag_resource(Resource=arn, TagKeys=[f"x{r}"])
+        ):
+            s.tags_present.discard(f"x{r}")
+            s.tags_absent.add(f"x{r}")
+
+    scratch = f"{s.function}-scratch{r}"
+    scratch_code = function_zip(tag=scratch)
+    if _write(
+        s,
+        "CreateFunction",
+        lambda: client.create_function(
+            FunctionName=scratch,
+            Runtime=RUNTIME,
+            Role=ROLE,
+            Handler="app.handler",
+            Code={"ZipFile": scratch_code},
+            Environment={"Variables": {"SOAK_COLLECTOR": "-"}},
+        ),
+    ) and _write(s, "DeleteFunction", lambda: client.delete_function(FunctionName=scratch)):
+        s.deleted_functions.add(scratch)
 
     layer_zip = function_zip(tag=f"{s.layer}-{r}")
     layer = _write(
@@ -1203,6 +1229,16 @@ def _writer_round(client: Any, s: WriterState) -> None:
         )
         if mapping:
             s.esm = mapping["UUID"]
+    elif s.esm is not None:
+        batch_size = 1 + r % 10
+        s.esm_batch_size.unknown(batch_size)
+        esm = s.esm
+        if _write(
+            s,
+            "UpdateEventSourceMapping",
+            lambda: client.update_event_source_mapping(UUID=esm, BatchSize=batch_size),
+        ):
+            s.esm_batch_size.ack(batch_size)
 
     statement = f"s{r}"
     if _write(
@@ -1320,9 +1356,13 @@ def verify_writes(client: Any, s: WriterState) -> list[str]:
             lost.append(f"{s.function}: function URL acknowledged but missing")
     if s.esm is not None:
         try:
-            client.get_event_source_mapping(UUID=s.esm)
+            mapping = client.get_event_source_mapping(UUID=s.esm)
+            check("BatchSize", s.esm_batch_size, mapping.get("BatchSize"))
         except botocore.exceptions.ClientError:
             lost.append(f"{s.function}: event source mapping {s.esm} acknowledged but missing")
+    for scratch in sorted(s.deleted_functions):
+        if _exists(client, scratch):
+            lost.append(f"{scratch}: DeleteFunction acknowledged but the function is there")
     if s.statements:
         try:
             policy = json.loads(client.get_policy(FunctionName=s.function)["Policy"])
@@ -1410,7 +1450,8 @@ def run_kill_writes(options: WritesOptions) -> dict[str, Any]:
     kinds = len(acked)
     result["figure"] = (
         f"kill-writes[{options.executor}] kills={options.kills} acknowledged={sum(acked.values())}"
-        f" kinds={kinds} unanswered={sum(unknown.values())} rejected={sum(rejected.values())}"
+        f" kinds={kinds}/{len(WRITE_KINDS)} unanswered={sum(unknown.values())}"
+        f" rejected={sum(rejected.values())}"
         f" lost={len(lost)}"
     )
     return result

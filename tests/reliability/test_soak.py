@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.soak import WRITE_KINDS
 from tests.reliability.soak_support import SMALL_EVENTS, events_run, kill_writes_run
 
 IN_MEMORY_QUEUE = "issue 13: in-memory Event queue (a kill -9 loses what was accepted)"
@@ -59,8 +60,10 @@ def test_overload_stays_within_cap_process(tmp_path: Path) -> None:
 def test_acknowledged_writes_survive_kill9(tmp_path: Path) -> None:
     result = kill_writes_run(tmp_path, executor="process")
     figure = result["figure"]
-    # Every kind of write was acknowledged at least once, so every kind was checked.
-    assert len(result["acknowledged_by_kind"]) >= 14, (figure, result["rejected"])
+    # Every kind of write was acknowledged at least once, so every kind was checked (the update
+    # of a mapping needs a writer's second round, which a kill may cut short).
+    missing = set(WRITE_KINDS) - set(result["acknowledged_by_kind"]) - {"UpdateEventSourceMapping"}
+    assert not missing, (figure, result["rejected"])
     assert result["lost"] == 0, (figure, result["lost_writes"])
 
 
