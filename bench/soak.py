@@ -217,11 +217,24 @@ def function_container_states(function_prefix: str) -> dict[str, str] | None:
 def remove_leftovers(executor: str, function_prefix: str) -> int:
     """Kill/remove what our functions left behind (only ours: the prefix is unique per run)."""
     if executor == "docker":
-        ids = function_containers(function_prefix) or []
-        for start in range(0, len(ids), 50):
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                run_cmd(["docker", "rm", "-f", *ids[start : start + 50]], timeout=120)
-        return len(ids)
+        # The engine finishes create/start calls a killed daemon had queued, so containers can
+        # appear after a first sweep: sweep until two listings in a row come back empty.
+        removed: set[str] = set()
+        deadline = time.monotonic() + 300
+        empty_in_a_row = 0
+        while empty_in_a_row < 2 and time.monotonic() < deadline:
+            ids = function_containers(function_prefix)
+            if ids is None:
+                time.sleep(1)
+                continue
+            empty_in_a_row = 0 if ids else empty_in_a_row + 1
+            for start in range(0, len(ids), 50):
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    run_cmd(["docker", "rm", "-f", *ids[start : start + 50]], timeout=120)
+            removed.update(ids)
+            if not ids:
+                time.sleep(1)
+        return len(removed)
     pids = function_processes(function_prefix)
     for pid in pids:
         with contextlib.suppress(OSError):

@@ -23,10 +23,10 @@ THROTTLE_DROP = (
 )
 
 
-def assert_nothing_lost(result: dict[str, object]) -> None:
+def assert_nothing_lost(result: dict[str, object], events: int = SMALL_EVENTS) -> None:
     figure = result["figure"]
     assert result.get("aborted") is None, figure
-    assert result["accepted"] == SMALL_EVENTS, figure
+    assert result["accepted"] == events, figure
     assert result["lost"] == 0, figure
 
 
@@ -70,8 +70,12 @@ def test_acknowledged_writes_survive_kill9(tmp_path: Path) -> None:
 @pytest.mark.docker
 @pytest.mark.xfail(strict=True, reason=IN_MEMORY_QUEUE)
 def test_event_invokes_survive_kill9_docker(tmp_path: Path, runtime_images: object) -> None:
-    result = events_run(tmp_path, executor="docker", kill_at=0.5, events=SMALL_EVENTS)
-    assert_nothing_lost(result)
+    # Fewer events at a lower concurrency: today's main starts about one container per two
+    # events, and this test is about the queue, not the cap (the overload test below is).
+    result = events_run(
+        tmp_path, executor="docker", kill_at=0.5, events=100, concurrency=4, container_limit=100
+    )
+    assert_nothing_lost(result, events=100)
 
 
 @pytest.mark.docker
