@@ -265,6 +265,8 @@ class Daemon:
         self.env = dict(env or {})
         self.proc: subprocess.Popen[bytes] | None = None
         self.starts = 0
+        # Set from a kill -9 until the next start answers: failures then are the harness's doing.
+        self.down = threading.Event()
 
     @property
     def endpoint(self) -> str:
@@ -302,6 +304,7 @@ class Daemon:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"lambdad exited with {self.proc.returncode}: {self.log_tail()}")
             if self.answers():
+                self.down.clear()
                 return time.monotonic() - t0
             time.sleep(0.1)
         raise RuntimeError(f"lambdad did not answer within {timeout} s: {self.log_tail()}")
@@ -317,6 +320,7 @@ class Daemon:
             conn.close()
 
     def kill9(self) -> None:
+        self.down.set()
         if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait(30)
@@ -716,10 +720,17 @@ class SyncFigures:
     ok: int = 0
     errors: dict[str, int] = field(default_factory=dict)
     max_latency_s: float = 0.0
+    # Failures while the harness had the daemon killed (kill -9 and restart, or an abort).
+    failed_while_down: int = 0
 
 
 def sync_callers(
-    endpoint_port: int, function: str, callers: int, timeout_s: float, stop: threading.Event
+    endpoint_port: int,
+    function: str,
+    callers: int,
+    timeout_s: float,
+    stop: threading.Event,
+    daemon_down: threading.Event,
 ) -> tuple[list[threading.Thread], SyncFigures]:
     """``callers`` threads invoking RequestResponse in a loop until ``stop``; every non-200
     answer, function error or answer later than ``timeout_s`` is an error."""
@@ -749,6 +760,11 @@ def sync_callers(
                     conn.close()
                 conn = None
             elapsed = time.monotonic() - t0
+            if reason is not None and daemon_down.is_set():
+                with lock:
+                    figures.failed_while_down += 1
+                time.sleep(0.2)
+                continue
             with lock:
                 figures.calls += 1
                 figures.max_latency_s = max(figures.max_latency_s, elapsed)
@@ -902,7 +918,12 @@ def _events_body(
     )  # fmt: skip
     sync_stop = threading.Event()
     sync_threads, sync = sync_callers(
-        daemon.gateway_port, function, options.sync_callers, options.sync_timeout_s, sync_stop
+        daemon.gateway_port,
+        function,
+        options.sync_callers,
+        options.sync_timeout_s,
+        sync_stop,
+        daemon.down,
     )
     kill_after = None if options.kill_at is None else int(options.events * options.kill_at)
     with Sampler(daemon, function, options.container_limit, watch_docker_info=True) as sampler:
