@@ -174,18 +174,28 @@ def rss_kb(pid: int) -> int | None:
     return None
 
 
-def function_processes(function_prefix: str) -> list[int]:
-    """Pids of processes running one of our functions (their AWS_LAMBDA_FUNCTION_NAME)."""
+def function_processes(function_prefix: str, roots_only: bool = False) -> list[int]:
+    """Pids of processes running one of our functions (their AWS_LAMBDA_FUNCTION_NAME).
+
+    ``roots_only``: one per environment, the processes whose parent is not one of them (a
+    runtime's children, or a wrapper around it, are the same environment).
+    """
     needle = f"AWS_LAMBDA_FUNCTION_NAME={function_prefix}".encode()
-    pids = []
+    parents: dict[int, int] = {}
     for entry in Path("/proc").glob("[0-9]*"):
         try:
             environ = (entry / "environ").read_bytes()
-        except OSError:
+            if not any(item.startswith(needle) for item in environ.split(b"\0")):
+                continue
+            # The field after the parenthesised command (which may hold spaces) is the ppid.
+            parents[int(entry.name)] = int(
+                (entry / "stat").read_text().rsplit(")", 1)[1].split()[1]
+            )
+        except (OSError, IndexError, ValueError):
             continue
-        if any(item.startswith(needle) for item in environ.split(b"\0")):
-            pids.append(int(entry.name))
-    return pids
+    if roots_only:
+        return [pid for pid, ppid in parents.items() if ppid not in parents]
+    return list(parents)
 
 
 def function_containers(function_prefix: str, running_only: bool = False) -> list[str] | None:
@@ -535,9 +545,8 @@ class Sampler:
                     s.containers_all_states_peak = max(s.containers_all_states_peak, len(every))
                     self._over_limit("containers", len(every))
             else:
-                s.environments_peak = max(
-                    s.environments_peak, len(function_processes(self.function))
-                )
+                roots = function_processes(self.function, roots_only=True)
+                s.environments_peak = max(s.environments_peak, len(roots))
             self._stop.wait(self.interval)
 
     def _docker_info(self) -> None:
