@@ -17,8 +17,7 @@ import pytest
 import urllib3
 from botocore.exceptions import ClientError
 
-from tests.e2e.conftest import LambdadProcess
-from tests.e2e.support import ACCOUNT, REGION, create_function, settled
+from tests.e2e.support import ACCOUNT, REGION, LambdadProcess, create_function, settled
 from tests.helpers import make_zip
 
 pytestmark = pytest.mark.e2e

@@ -200,7 +200,12 @@ async def daemon(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
     if request.param == "docker":
         request.getfixturevalue("runtime_images")  # engine + images, or skip (fail in CI)
     running = await start_daemon(
-        Config(data_dir=tmp_path / "data", grpc_port=0, executor=request.param)
+        Config(
+            data_dir=tmp_path / "data",
+            grpc_port=0,
+            executor=request.param,
+            event_retry_delays="1,2",  # not AWS's minutes
+        )
     )
     try:
         yield running

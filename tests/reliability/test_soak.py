@@ -2,8 +2,7 @@
 
 CI-sized versions of the soak scenarios in bench/soak.py (the large runs and their figures are
 in bench/README.md). Each test prints its one-line figure (`pytest -s` shows it) and asserts
-the invariant. The ones today's main fails are strict xfails naming the missing mechanism:
-when it lands, the test passes, strict turns that into a failure, and the mark is removed.
+the invariant.
 """
 
 from __future__ import annotations
@@ -15,13 +14,6 @@ import pytest
 from bench.soak import WRITE_KINDS
 from tests.reliability.soak_support import SMALL_EVENTS, events_run, kill_writes_run
 
-IN_MEMORY_QUEUE = "issue 13: in-memory Event queue (a kill -9 loses what was accepted)"
-NO_GOVERNOR = "issue 13: capacity governor (LAMBDAD_MAX_ENVIRONMENTS is not enforced)"
-THROTTLE_DROP = (
-    "issue 13: throttled Event invocations are dropped after 3 attempts"
-    " (AWS retries them until MaximumEventAgeInSeconds; they must drain at capacity)"
-)
-
 
 def assert_nothing_lost(result: dict[str, object], events: int = SMALL_EVENTS) -> None:
     figure = result["figure"]
@@ -30,19 +22,16 @@ def assert_nothing_lost(result: dict[str, object], events: int = SMALL_EVENTS) -
     assert result["lost"] == 0, figure
 
 
-@pytest.mark.xfail(strict=True, reason=IN_MEMORY_QUEUE)
 def test_event_invokes_survive_kill9_process(tmp_path: Path) -> None:
     result = events_run(tmp_path, executor="process", kill_at=0.5)
     assert_nothing_lost(result)
 
 
-@pytest.mark.xfail(strict=True, reason=THROTTLE_DROP)
 def test_event_invokes_beyond_reserved_concurrency_are_not_dropped(tmp_path: Path) -> None:
     result = events_run(tmp_path, executor="process", reserved_concurrency=1, function_sleep_ms=5)
     assert_nothing_lost(result)
 
 
-@pytest.mark.xfail(strict=True, reason=NO_GOVERNOR)
 def test_overload_stays_within_cap_process(tmp_path: Path) -> None:
     result = events_run(
         tmp_path,
@@ -68,7 +57,6 @@ def test_acknowledged_writes_survive_kill9(tmp_path: Path) -> None:
 
 
 @pytest.mark.docker
-@pytest.mark.xfail(strict=True, reason=IN_MEMORY_QUEUE)
 def test_event_invokes_survive_kill9_docker(tmp_path: Path, runtime_images: object) -> None:
     # Fewer events at a lower concurrency: today's main starts about one container per two
     # events, and this test is about the queue, not the cap (the overload test below is).
@@ -79,7 +67,6 @@ def test_event_invokes_survive_kill9_docker(tmp_path: Path, runtime_images: obje
 
 
 @pytest.mark.docker
-@pytest.mark.xfail(strict=True, reason=NO_GOVERNOR)
 def test_overload_stays_within_cap_docker(tmp_path: Path, runtime_images: object) -> None:
     result = events_run(
         tmp_path,

@@ -714,3 +714,76 @@ def test_code_round_trip_through_the_daemon(background: BackgroundLoop, daemon_t
         assert refused.headers["x-amzn-errortype"] == "AccessDeniedException"
     finally:
         background.run(running.stop())
+
+
+def test_gateway_fault_is_a_service_exception_json(
+    stand_in: tuple[ScriptedServicer, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever escapes the gateway's own code is AWS-shaped, never aiohttp's text 500."""
+    _, port = stand_in
+    faults = [RuntimeError("gateway bug")]
+
+    def broken_url_address(host: str, path: str) -> None:
+        if faults:
+            raise faults.pop()
+
+    monkeypatch.setattr("lambdad.gateway.app.url_address", broken_url_address)
+    answer = send(port, "GET", "/2016-08-19/account-settings")
+    assert answer.status == 500
+    assert answer.headers["x-amzn-errortype"] == "ServiceException"
+    assert answer.headers["content-type"] == "application/json"
+    assert answer.json() == {"Type": "Service", "Message": "An internal error occurred."}
+    assert REQUEST_ID.match(answer.headers["x-amzn-requestid"])
+    still_answers(port)
+
+
+def test_undecodable_body_is_invalid_request_content(
+    stand_in: tuple[ScriptedServicer, int],
+) -> None:
+    """A body aiohttp cannot decode (it claims gzip) is the client's fault, not a 500."""
+    servicer, port = stand_in
+    answer = send(
+        port,
+        "POST",
+        "/2015-03-31/functions",
+        b'{"FunctionName": "f"}',
+        {"Content-Encoding": "gzip", "Content-Type": "application/json"},
+    )
+    error = assert_aws_error(answer)
+    assert answer.status == 400
+    assert answer.headers["x-amzn-errortype"] == "InvalidRequestContentException"
+    assert error is not None
+    assert error["message"].startswith("Could not parse request body into json: ")
+    assert servicer.calls == []
+
+
+def test_deep_zip_is_refused_at_create_through_the_gateway(
+    background: BackgroundLoop, daemon_target: str
+) -> None:
+    """The zip of issue 13 (a 1,000-level path): a 400 at CreateFunction, not a 500 later."""
+    zipped = io.BytesIO()
+    with zipfile.ZipFile(zipped, "w") as archive:
+        archive.writestr("/".join(["d"] * 1000) + "/app.py", "def handler(e, c):\n    return e\n")
+    body = {
+        "FunctionName": f"fuzz-deep-{uuid.uuid4().hex[:8]}",
+        "Runtime": "python3.12",
+        "Handler": "app.handler",
+        "Role": "arn:aws:iam::000000000000:role/lambda-role",
+        "Code": {"ZipFile": base64.b64encode(zipped.getvalue()).decode()},
+    }
+    running = background.run(RunningGateway.start(daemon_target))
+    try:
+        answer = send(running.port, "POST", "/2015-03-31/functions", json.dumps(body).encode())
+        missing = send(running.port, "GET", f"/2015-03-31/functions/{body['FunctionName']}")
+    finally:
+        background.run(running.stop())
+    error = assert_aws_error(answer)
+    assert answer.status == 400
+    assert answer.headers["x-amzn-errortype"] == "InvalidParameterValueException"
+    assert error is not None
+    shown = ("d/" * 1000)[:200]
+    assert error["message"] == (
+        "Could not unzip uploaded file. Please check your file, then try to upload again. "
+        f"Entry '{shown}...' is nested deeper than 256 levels."
+    )
+    assert missing.status == 404

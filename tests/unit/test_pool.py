@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -19,6 +20,7 @@ import pytest
 
 from lambdad.daemon.domain.model import CodeRef, FunctionVersion, State
 from lambdad.daemon.errors import LambdaError, Reason
+from lambdad.daemon.runtime import pool as pool_module
 from lambdad.daemon.runtime.code import CodeStore
 from lambdad.daemon.runtime.environment import exit_reason
 from lambdad.daemon.runtime.executor import EnvironmentSpec, RuntimeApiBinding
@@ -57,6 +59,8 @@ class FakeProcess:
                     return
                 if action == "wait":
                     await asyncio.Event().wait()
+                if action == "sleep":
+                    await asyncio.sleep(float(event["s"]))
                 async with http.post(f"{base}/invocation/{request_id}/response", json=event):
                     pass
 
@@ -201,6 +205,29 @@ async def test_account_limit_throttles_unreserved_functions(pool: EnvironmentPoo
     for task in waiting:
         task.cancel()
     await asyncio.gather(*waiting, return_exceptions=True)
+
+
+async def test_event_callers_wait_briefly_for_a_reserved_slot(
+    pool: EnvironmentPool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pool.set_reserved("r", 1)
+    holder = asyncio.create_task(pool.invoke(config("r"), event({"do": "sleep", "s": 0.3})))
+    while pool.in_flight("r") < 1:
+        await asyncio.sleep(0)
+    # A sync caller is throttled at once, as AWS does ...
+    with pytest.raises(LambdaError) as caught:
+        await pool.invoke(config("r"), event({}))
+    assert caught.value.metadata == {"reason": "ReservedFunctionConcurrentInvocationLimitExceeded"}
+    # ... an Event/event-source caller takes the slot as soon as it frees.
+    waited = await pool.invoke(config("r"), event({"n": 2}), capacity_wait_s=math.inf)
+    assert waited.payload == b'{"n": 2}'
+    assert holder.done()
+    await holder
+    # Reserved 0 never admits, so it never waits (a wait would outlast the 10 s bound).
+    monkeypatch.setattr(pool_module, "SLOT_WAIT_S", 60.0)
+    pool.set_reserved("zero", 0)
+    with pytest.raises(LambdaError):
+        await asyncio.wait_for(pool.invoke(config("zero"), event({}), capacity_wait_s=math.inf), 10)
 
 
 async def test_out_of_memory_is_reported_and_environment_replaced(
