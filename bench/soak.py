@@ -174,18 +174,28 @@ def rss_kb(pid: int) -> int | None:
     return None
 
 
-def function_processes(function_prefix: str) -> list[int]:
-    """Pids of processes running one of our functions (their AWS_LAMBDA_FUNCTION_NAME)."""
+def function_processes(function_prefix: str, roots_only: bool = False) -> list[int]:
+    """Pids of processes running one of our functions (their AWS_LAMBDA_FUNCTION_NAME).
+
+    ``roots_only``: one per environment, the processes whose parent is not one of them (a
+    runtime's children, or a wrapper around it, are the same environment).
+    """
     needle = f"AWS_LAMBDA_FUNCTION_NAME={function_prefix}".encode()
-    pids = []
+    parents: dict[int, int] = {}
     for entry in Path("/proc").glob("[0-9]*"):
         try:
             environ = (entry / "environ").read_bytes()
-        except OSError:
+            if not any(item.startswith(needle) for item in environ.split(b"\0")):
+                continue
+            # The field after the parenthesised command (which may hold spaces) is the ppid.
+            parents[int(entry.name)] = int(
+                (entry / "stat").read_text().rsplit(")", 1)[1].split()[1]
+            )
+        except (OSError, IndexError, ValueError):
             continue
-        if any(item.startswith(needle) for item in environ.split(b"\0")):
-            pids.append(int(entry.name))
-    return pids
+    if roots_only:
+        return [pid for pid, ppid in parents.items() if ppid not in parents]
+    return list(parents)
 
 
 def function_containers(function_prefix: str, running_only: bool = False) -> list[str] | None:
@@ -217,11 +227,24 @@ def function_container_states(function_prefix: str) -> dict[str, str] | None:
 def remove_leftovers(executor: str, function_prefix: str) -> int:
     """Kill/remove what our functions left behind (only ours: the prefix is unique per run)."""
     if executor == "docker":
-        ids = function_containers(function_prefix) or []
-        for start in range(0, len(ids), 50):
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                run_cmd(["docker", "rm", "-f", *ids[start : start + 50]], timeout=120)
-        return len(ids)
+        # The engine finishes create/start calls a killed daemon had queued, so containers can
+        # appear after a first sweep: sweep until two listings in a row come back empty.
+        removed: set[str] = set()
+        deadline = time.monotonic() + 300
+        empty_in_a_row = 0
+        while empty_in_a_row < 2 and time.monotonic() < deadline:
+            ids = function_containers(function_prefix)
+            if ids is None:
+                time.sleep(1)
+                continue
+            empty_in_a_row = 0 if ids else empty_in_a_row + 1
+            for start in range(0, len(ids), 50):
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    run_cmd(["docker", "rm", "-f", *ids[start : start + 50]], timeout=120)
+            removed.update(ids)
+            if not ids:
+                time.sleep(1)
+        return len(removed)
     pids = function_processes(function_prefix)
     for pid in pids:
         with contextlib.suppress(OSError):
@@ -252,6 +275,8 @@ class Daemon:
         self.env = dict(env or {})
         self.proc: subprocess.Popen[bytes] | None = None
         self.starts = 0
+        # Set from a kill -9 until the next start answers: failures then are the harness's doing.
+        self.down = threading.Event()
 
     @property
     def endpoint(self) -> str:
@@ -289,6 +314,7 @@ class Daemon:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"lambdad exited with {self.proc.returncode}: {self.log_tail()}")
             if self.answers():
+                self.down.clear()
                 return time.monotonic() - t0
             time.sleep(0.1)
         raise RuntimeError(f"lambdad did not answer within {timeout} s: {self.log_tail()}")
@@ -304,6 +330,7 @@ class Daemon:
             conn.close()
 
     def kill9(self) -> None:
+        self.down.set()
         if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait(30)
@@ -518,9 +545,8 @@ class Sampler:
                     s.containers_all_states_peak = max(s.containers_all_states_peak, len(every))
                     self._over_limit("containers", len(every))
             else:
-                s.environments_peak = max(
-                    s.environments_peak, len(function_processes(self.function))
-                )
+                roots = function_processes(self.function, roots_only=True)
+                s.environments_peak = max(s.environments_peak, len(roots))
             self._stop.wait(self.interval)
 
     def _docker_info(self) -> None:
@@ -703,10 +729,17 @@ class SyncFigures:
     ok: int = 0
     errors: dict[str, int] = field(default_factory=dict)
     max_latency_s: float = 0.0
+    # Failures while the harness had the daemon killed (kill -9 and restart, or an abort).
+    failed_while_down: int = 0
 
 
 def sync_callers(
-    endpoint_port: int, function: str, callers: int, timeout_s: float, stop: threading.Event
+    endpoint_port: int,
+    function: str,
+    callers: int,
+    timeout_s: float,
+    stop: threading.Event,
+    daemon_down: threading.Event,
 ) -> tuple[list[threading.Thread], SyncFigures]:
     """``callers`` threads invoking RequestResponse in a loop until ``stop``; every non-200
     answer, function error or answer later than ``timeout_s`` is an error."""
@@ -736,6 +769,11 @@ def sync_callers(
                     conn.close()
                 conn = None
             elapsed = time.monotonic() - t0
+            if reason is not None and daemon_down.is_set():
+                with lock:
+                    figures.failed_while_down += 1
+                time.sleep(0.2)
+                continue
             with lock:
                 figures.calls += 1
                 figures.max_latency_s = max(figures.max_latency_s, elapsed)
@@ -889,7 +927,12 @@ def _events_body(
     )  # fmt: skip
     sync_stop = threading.Event()
     sync_threads, sync = sync_callers(
-        daemon.gateway_port, function, options.sync_callers, options.sync_timeout_s, sync_stop
+        daemon.gateway_port,
+        function,
+        options.sync_callers,
+        options.sync_timeout_s,
+        sync_stop,
+        daemon.down,
     )
     kill_after = None if options.kill_at is None else int(options.events * options.kill_at)
     with Sampler(daemon, function, options.container_limit, watch_docker_info=True) as sampler:
@@ -1020,6 +1063,17 @@ class WritesOptions:
     workdir: Path | None = None
 
 
+# Every kind of write the kill-writes writers make (UpdateEventSourceMapping from a writer's
+# second round on: it needs the mapping of the first).
+WRITE_KINDS = (
+    "CreateFunction", "UpdateFunctionCode", "UpdateFunctionConfiguration", "PublishVersion",
+    "CreateOrUpdateAlias", "CreateAlias", "DeleteAlias", "TagResource", "UntagResource",
+    "DeleteFunction", "PublishLayerVersion", "CreateFunctionUrlConfig",
+    "CreateEventSourceMapping", "UpdateEventSourceMapping", "AddPermission",
+    "PutFunctionEventInvokeConfig", "PutFunctionConcurrency",
+)  # fmt: skip
+
+
 class Attribute:
     """A value each write replaces: after a crash it must equal the last acknowledged value, or
     a value of a write after it whose answer never came (it may have landed)."""
@@ -1060,6 +1114,8 @@ class WriterState:
     deleted_aliases: set[str] = field(default_factory=set)
     url: bool = False
     esm: str | None = None
+    esm_batch_size: Attribute = field(default_factory=Attribute)
+    deleted_functions: set[str] = field(default_factory=set)
     acked: collections.Counter[str] = field(default_factory=collections.Counter)
     unknown: collections.Counter[str] = field(default_factory=collections.Counter)
     rejected: collections.Counter[str] = field(default_factory=collections.Counter)
@@ -1162,17 +1218,30 @@ def _writer_round(client: Any, s: WriterState) -> None:
     ):
         s.deleted_aliases.add(temp_alias)
 
-    if _write(s, "TagResource", lambda: client.tag_resource(Resource=arn, Tags={f"t{r}": str(r)})):
-        s.tags_present.add(f"t{r}")
-    if (
-        r > 1
-        and f"t{r - 1}" in s.tags_present
-        and _write(
-            s, "UntagResource", lambda: client.untag_resource(Resource=arn, TagKeys=[f"t{r - 1}"])
-        )
-    ):
-        s.tags_present.discard(f"t{r - 1}")
-        s.tags_absent.add(f"t{r - 1}")
+    tags = {f"t{r}": str(r), f"x{r}": str(r)}
+    if _write(s, "TagResource", lambda: client.tag_resource(Resource=arn, Tags=tags)):
+        s.tags_present.update(tags)
+        if _write(
+            s, "UntagResource", lambda: client.untag_resource(Resource=arn, TagKeys=[f"x{r}"])
+        ):
+            s.tags_present.discard(f"x{r}")
+            s.tags_absent.add(f"x{r}")
+
+    scratch = f"{s.function}-scratch{r}"
+    scratch_code = function_zip(tag=scratch)
+    if _write(
+        s,
+        "CreateFunction",
+        lambda: client.create_function(
+            FunctionName=scratch,
+            Runtime=RUNTIME,
+            Role=ROLE,
+            Handler="app.handler",
+            Code={"ZipFile": scratch_code},
+            Environment={"Variables": {"SOAK_COLLECTOR": "-"}},
+        ),
+    ) and _write(s, "DeleteFunction", lambda: client.delete_function(FunctionName=scratch)):
+        s.deleted_functions.add(scratch)
 
     layer_zip = function_zip(tag=f"{s.layer}-{r}")
     layer = _write(
@@ -1203,6 +1272,16 @@ def _writer_round(client: Any, s: WriterState) -> None:
         )
         if mapping:
             s.esm = mapping["UUID"]
+    elif s.esm is not None:
+        batch_size = 1 + r % 10
+        s.esm_batch_size.unknown(batch_size)
+        esm = s.esm
+        if _write(
+            s,
+            "UpdateEventSourceMapping",
+            lambda: client.update_event_source_mapping(UUID=esm, BatchSize=batch_size),
+        ):
+            s.esm_batch_size.ack(batch_size)
 
     statement = f"s{r}"
     if _write(
@@ -1320,9 +1399,13 @@ def verify_writes(client: Any, s: WriterState) -> list[str]:
             lost.append(f"{s.function}: function URL acknowledged but missing")
     if s.esm is not None:
         try:
-            client.get_event_source_mapping(UUID=s.esm)
+            mapping = client.get_event_source_mapping(UUID=s.esm)
+            check("BatchSize", s.esm_batch_size, mapping.get("BatchSize"))
         except botocore.exceptions.ClientError:
             lost.append(f"{s.function}: event source mapping {s.esm} acknowledged but missing")
+    for scratch in sorted(s.deleted_functions):
+        if _exists(client, scratch):
+            lost.append(f"{scratch}: DeleteFunction acknowledged but the function is there")
     if s.statements:
         try:
             policy = json.loads(client.get_policy(FunctionName=s.function)["Policy"])
@@ -1410,7 +1493,8 @@ def run_kill_writes(options: WritesOptions) -> dict[str, Any]:
     kinds = len(acked)
     result["figure"] = (
         f"kill-writes[{options.executor}] kills={options.kills} acknowledged={sum(acked.values())}"
-        f" kinds={kinds} unanswered={sum(unknown.values())} rejected={sum(rejected.values())}"
+        f" kinds={kinds}/{len(WRITE_KINDS)} unanswered={sum(unknown.values())}"
+        f" rejected={sum(rejected.values())}"
         f" lost={len(lost)}"
     )
     return result

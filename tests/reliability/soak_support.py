@@ -46,7 +46,7 @@ def kill_writes_run(tmp_path: Path, **options: Any) -> dict[str, Any]:
     values: dict[str, Any] = {
         "writers": 2,
         "kills": 2,
-        "writes_before_kill": 25,
+        "writes_before_kill": 40,
         "ports": None,
         "workdir": tmp_path / "soak",
     }
