@@ -54,10 +54,9 @@ def _alive(pids: list[int]) -> list[int]:
 
 def _start(tree: ProcessTree, children: int, escape: bool) -> list[int]:
     leader = subprocess.Popen(
-        [sys.executable, "-c", LEADER, str(children), "1" if escape else "0"],
+        tree.wrap([sys.executable, "-c", LEADER, str(children), "1" if escape else "0"]),
         stdout=subprocess.PIPE,
         start_new_session=True,
-        preexec_fn=tree.join_in_child if tree.cgroup is not None else None,
     )
     tree.started(leader.pid)
     assert leader.stdout is not None

@@ -24,8 +24,8 @@ import json
 import os
 import signal
 import time
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import structlog
@@ -38,6 +38,12 @@ RECORD_NAME = "process.json"
 PARENT_NAME = "lambdad"
 _PR_SET_CHILD_SUBREAPER = 36
 _KILL_DEADLINE_S = 5.0
+# `sh -c JOIN_CGROUP <cgroup.procs> <command...>`: the shell moves itself into the cgroup,
+# then becomes the command; a failed move fails the start rather than leaving a tree that
+# could not be found again.
+JOIN_CGROUP = (
+    'echo $$ > "$0" || { echo "lambdad: cannot enter cgroup $0" >&2; exit 126; }; exec "$@"'
+)
 
 
 def become_subreaper() -> bool:
@@ -222,7 +228,6 @@ class ProcessTree:
     cgroup: Path | None = None
     pid: int = 0
     start_ticks: int = 0
-    _procs_fd: int | None = field(default=None, repr=False)
 
     @classmethod
     def prepare(cls, environment_id: str, hierarchy: CgroupHierarchy | None) -> ProcessTree:
@@ -232,29 +237,27 @@ class ProcessTree:
             path = hierarchy.path_for(environment_id)
             try:
                 path.mkdir()
-                tree._procs_fd = os.open(path / "cgroup.procs", os.O_WRONLY)
                 tree.cgroup = path
             except OSError as error:
                 log.warning("no cgroup for the environment", error=str(error))
-                remove_cgroup(path, 0)
         return tree
 
-    def join_in_child(self) -> None:
-        """`preexec_fn` of the leader: move itself into the cgroup before it execs.
+    def wrap(self, command: Sequence[str]) -> list[str]:
+        """`command`, made to enter the cgroup before it runs, so not even its first fork
+        escapes: a shell writes its own pid to `cgroup.procs`, then execs the command.
 
-        Only a write(2) on a descriptor opened by the parent: safe between fork and exec.
+        (A `preexec_fn` would do the same, but forces a full fork of the daemon, on the
+        event loop: 15-20 ms per start against about 1 ms.)
         """
-        if self._procs_fd is not None:
-            os.write(self._procs_fd, str(os.getpid()).encode())
+        if self.cgroup is None:
+            return list(command)
+        return ["/bin/sh", "-c", JOIN_CGROUP, str(self.cgroup / "cgroup.procs"), *command]
 
     def started(self, pid: int) -> None:
         """The leader is running (as `pid`)."""
         self.pid = pid
         stat = read_stat(pid)
         self.start_ticks = stat.start_ticks if stat else 0
-        if self._procs_fd is not None:
-            os.close(self._procs_fd)
-            self._procs_fd = None
 
     def record(self) -> EnvironmentRecord:
         """This tree as a record for the data directory."""
@@ -277,9 +280,6 @@ class ProcessTree:
 
         Blocking. Forks racing with the kill are caught by looping until nothing is left.
         """
-        if self._procs_fd is not None:
-            os.close(self._procs_fd)
-            self._procs_fd = None
         return kill_record(self.record())
 
 

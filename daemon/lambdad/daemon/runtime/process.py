@@ -123,8 +123,7 @@ class LocalProcess:
                 log.warning("runtime process did not exit after SIGKILL", pid=self.pid)
             # Orphans were re-parented to the daemon (subreaper): collect them.
             leaders = self._leaders() | {self.pid}
-            await asyncio.to_thread(containment.reap_zombies, [self.pid], leaders, killed)
-            await asyncio.to_thread(shutil.rmtree, self._directory, True)
+            await asyncio.to_thread(_reap_and_remove, self.pid, leaders, killed, self._directory)
             if self._on_killed is not None:
                 self._on_killed()
 
@@ -292,8 +291,7 @@ class ProcessExecutor:
     async def start(self, spec: EnvironmentSpec, runtime_api: str) -> LocalProcess:
         """Start the runtime in `<data>/environments/<id>/`, cwd = the code dir."""
         directory = self.root / spec.environment_id
-        tmp = directory / "tmp"
-        await asyncio.to_thread(tmp.mkdir, parents=True, exist_ok=True)
+        tmp = directory / "tmp"  # created with the process tree, just before the start
         env = {
             "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
             "LANG": "en_US.UTF-8",
@@ -327,12 +325,11 @@ class ProcessExecutor:
         if extension_files(spec.opt_dir):
             assert spec.opt_dir is not None
             command = launcher_command(str(spec.opt_dir / "extensions"), command)
-        tree = await asyncio.to_thread(ProcessTree.prepare, spec.environment_id, self._hierarchy)
         # Recorded before the start too: a crash right after it leaves a findable cgroup.
-        await asyncio.to_thread(tree.record().write, directory)
+        tree = await asyncio.to_thread(_prepared_tree, spec.environment_id, self._hierarchy, tmp)
         try:
             process = await asyncio.create_subprocess_exec(
-                *command,
+                *tree.wrap(command),
                 cwd=str(spec.code_dir or directory),
                 env=env,
                 stdin=asyncio.subprocess.DEVNULL,
@@ -340,14 +337,11 @@ class ProcessExecutor:
                 stderr=asyncio.subprocess.STDOUT,
                 start_new_session=True,
                 limit=_LINE_LIMIT,
-                # Into the cgroup before exec, so not even the first fork escapes it.
-                preexec_fn=tree.join_in_child if tree.cgroup is not None else None,
             )
         except BaseException:
             await asyncio.to_thread(tree.kill)
             raise
-        tree.started(process.pid)
-        await asyncio.to_thread(tree.record().write, directory)
+        await asyncio.to_thread(_record_start, tree, process.pid, directory)
         started = LocalProcess(
             process,
             directory,
@@ -389,6 +383,27 @@ class ProcessExecutor:
         """Kill every process this executor started."""
         started, self._started = list(self._started.values()), {}
         await asyncio.gather(*(p.kill() for p in started), return_exceptions=True)
+
+
+def _prepared_tree(
+    environment_id: str, hierarchy: containment.CgroupHierarchy | None, tmp: Path
+) -> ProcessTree:
+    """The environment's directory and (empty) process tree, recorded; one thread hop."""
+    tmp.mkdir(parents=True, exist_ok=True)
+    tree = ProcessTree.prepare(environment_id, hierarchy)
+    tree.record().write(tmp.parent)
+    return tree
+
+
+def _record_start(tree: ProcessTree, pid: int, directory: Path) -> None:
+    tree.started(pid)
+    tree.record().write(directory)
+
+
+def _reap_and_remove(leader: int, leaders: set[int], killed: list[int], directory: Path) -> None:
+    """Collect the orphans the daemon adopted (as subreaper), then remove the directory."""
+    containment.reap_zombies([leader], leaders, killed)
+    shutil.rmtree(directory, True)
 
 
 _STATUS_KB = re.compile(r"^(VmHWM|VmRSS):\s+(\d+) kB", re.MULTILINE)
