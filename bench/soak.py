@@ -1272,6 +1272,10 @@ def _writer_round(client: Any, s: WriterState) -> None:
         )
         if mapping:
             s.esm = mapping["UUID"]
+        else:
+            # Refused as a conflict: an earlier create whose answer never came landed. Check
+            # that one from now on (it exists, so it must survive the next kills).
+            s.esm = _existing_mapping(client, s.function)
     elif s.esm is not None:
         batch_size = 1 + r % 10
         s.esm_batch_size.unknown(batch_size)
@@ -1327,6 +1331,15 @@ def _exists(client: Any, function: str) -> bool:
     except botocore.exceptions.BotoCoreError as exc:
         raise DaemonDown("GetFunction") from exc
     return True
+
+
+def _existing_mapping(client: Any, function: str) -> str | None:
+    try:
+        mappings = client.list_event_source_mappings(FunctionName=function)
+    except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as exc:
+        raise DaemonDown("ListEventSourceMappings") from exc
+    found = mappings.get("EventSourceMappings") or []
+    return str(found[0]["UUID"]) if found else None
 
 
 def _sha(data: bytes) -> str:

@@ -58,8 +58,9 @@ def test_acknowledged_writes_survive_kill9(tmp_path: Path) -> None:
 
 @pytest.mark.docker
 def test_event_invokes_survive_kill9_docker(tmp_path: Path, runtime_images: object) -> None:
-    # Fewer events at a lower concurrency: today's main starts about one container per two
-    # events, and this test is about the queue, not the cap (the overload test below is).
+    # Fewer events at a lower concurrency: the engine is shared, and this test is about the
+    # queue, not the cap (the overload test below is). Before the governor, the daemon started
+    # about one container per two events here.
     result = events_run(
         tmp_path, executor="docker", kill_at=0.5, events=100, concurrency=4, container_limit=100
     )
