@@ -24,6 +24,7 @@ from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 from google.rpc import error_details_pb2, status_pb2
 
+from lambdad.client.contract import ERRORS, SERVICE_EXCEPTION, AwsException
 from lambdad.daemon.errors import Reason
 from lambdad.gateway.routes import CODE_LOCATION_PREFIX, EVENT_MAX_BYTES, Route, RouteKind
 
@@ -660,49 +661,13 @@ def error_event(error: ErrorResponse) -> bytes:
 # Errors
 
 
-@dataclass(frozen=True)
-class AwsError:
-    """How one kind of failure looks on the AWS wire."""
-
-    # Exception shape name, sent as x-amzn-ErrorType; SDKs raise the class of that name.
-    name: str
-    # HTTP status.
-    status: int
-    # Body key of the message; the model's casing differs per exception.
-    message_key: str
-
-    @property
-    def fault(self) -> str:
-        """AWS's `Type`: who is to blame."""
-        return "User" if self.status < 500 else "Service"
-
-
-SERVICE_ERROR = AwsError("ServiceException", 500, "Message")
+# How one kind of failure looks on the AWS wire (declared in lambdad.client.contract).
+AwsError = AwsException
+SERVICE_ERROR = SERVICE_EXCEPTION
 UNKNOWN_OPERATION = AwsError("UnknownOperationException", 404, "message")
 
-# The one mapping from daemon reasons to AWS exceptions (lambda-spec §2.2, §2.3).
-AWS_ERRORS: Mapping[Reason, AwsError] = {
-    Reason.VALIDATION: AwsError("ValidationException", 400, "message"),
-    Reason.INVALID_PARAMETER_VALUE: AwsError("InvalidParameterValueException", 400, "message"),
-    Reason.INVALID_REQUEST_CONTENT: AwsError("InvalidRequestContentException", 400, "message"),
-    # X-Ray refuses invalid input (a FilterExpression it cannot read, a foreign NextToken) so.
-    Reason.INVALID_REQUEST: AwsError("InvalidRequestException", 400, "Message"),
-    Reason.FUNCTION_NOT_FOUND: AwsError("ResourceNotFoundException", 404, "Message"),
-    Reason.ALIAS_NOT_FOUND: AwsError("ResourceNotFoundException", 404, "Message"),
-    Reason.RESOURCE_NOT_FOUND: AwsError("ResourceNotFoundException", 404, "Message"),
-    Reason.FUNCTION_ALREADY_EXISTS: AwsError("ResourceConflictException", 409, "message"),
-    Reason.ALIAS_ALREADY_EXISTS: AwsError("ResourceConflictException", 409, "message"),
-    Reason.RESOURCE_CONFLICT: AwsError("ResourceConflictException", 409, "message"),
-    Reason.RESOURCE_IN_USE: AwsError("ResourceInUseException", 400, "Message"),
-    Reason.REVISION_ID_MISMATCH: AwsError("PreconditionFailedException", 412, "message"),
-    Reason.REQUEST_TOO_LARGE: AwsError("RequestEntityTooLargeException", 413, "message"),
-    Reason.ACCESS_DENIED: AwsError("AccessDeniedException", 403, "Message"),
-    Reason.TOO_MANY_REQUESTS: AwsError("TooManyRequestsException", 429, "message"),
-    Reason.CODE_STORAGE_EXCEEDED: AwsError("CodeStorageExceededException", 400, "message"),
-    Reason.SERVICE: SERVICE_ERROR,
-    # The daemon refused the gateway's own token: a service misconfiguration, not the caller's.
-    Reason.UNAUTHENTICATED: SERVICE_ERROR,
-}
+# The mapping from daemon reasons to AWS exceptions, taken from the one contract table.
+AWS_ERRORS: Mapping[Reason, AwsError] = {reason: row.aws for reason, row in ERRORS.items()}
 
 
 @dataclass(frozen=True)
