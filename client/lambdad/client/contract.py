@@ -68,6 +68,9 @@ class AwsException:
     status: int
     # Body key of the message; the model's casing differs per exception.
     message_key: Literal["message", "Message"]
+    # Whether botocore's Lambda model declares it; AWS sends a few it does not (lambda-spec
+    # §2.1), which SDKs surface as a generic ClientError.
+    modelled: bool = True
 
     @property
     def fault(self) -> Literal["User", "Service"]:
@@ -117,7 +120,7 @@ ERRORS: Final[Mapping[Reason, ErrorContract]] = MappingProxyType(
             _row(
                 Reason.VALIDATION,
                 "INVALID_ARGUMENT",
-                AwsException("ValidationException", 400, "message"),
+                AwsException("ValidationException", 400, "message", modelled=False),
                 "ValidationError",
                 "The request failed validation (AWS's ValidationException).",
             ),
@@ -140,7 +143,7 @@ ERRORS: Final[Mapping[Reason, ErrorContract]] = MappingProxyType(
                 "INVALID_ARGUMENT",
                 # X-Ray refuses invalid input (a FilterExpression it cannot read, a foreign
                 # NextToken) so.
-                AwsException("InvalidRequestException", 400, "Message"),
+                AwsException("InvalidRequestException", 400, "Message", modelled=False),
                 "InvalidRequestError",
                 "X-Ray refused the request's input (InvalidRequestException).",
             ),
@@ -215,14 +218,14 @@ ERRORS: Final[Mapping[Reason, ErrorContract]] = MappingProxyType(
             _row(
                 Reason.REQUEST_TOO_LARGE,
                 "INVALID_ARGUMENT",
-                AwsException("RequestEntityTooLargeException", 413, "message"),
+                AwsException("RequestEntityTooLargeException", 413, "message", modelled=False),
                 "RequestTooLargeError",
                 "The request payload exceeds the size limit (RequestTooLargeException).",
             ),
             _row(
                 Reason.ACCESS_DENIED,
                 "PERMISSION_DENIED",
-                AwsException("AccessDeniedException", 403, "Message"),
+                AwsException("AccessDeniedException", 403, "Message", modelled=False),
                 "AccessDeniedError",
                 "The caller may not perform the operation (AccessDeniedException).",
             ),

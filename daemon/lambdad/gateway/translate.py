@@ -664,7 +664,7 @@ def error_event(error: ErrorResponse) -> bytes:
 # How one kind of failure looks on the AWS wire (declared in lambdad.client.contract).
 AwsError = AwsException
 SERVICE_ERROR = SERVICE_EXCEPTION
-UNKNOWN_OPERATION = AwsError("UnknownOperationException", 404, "message")
+UNKNOWN_OPERATION = AwsError("UnknownOperationException", 404, "message", modelled=False)
 
 # The mapping from daemon reasons to AWS exceptions, taken from the one contract table.
 AWS_ERRORS: Mapping[Reason, AwsError] = {reason: row.aws for reason, row in ERRORS.items()}
