@@ -9,7 +9,7 @@ methods of `LambdadClient` and `AsyncLambdadClient` are generated on top of them
 
 from collections.abc import AsyncIterator, Iterator, Sequence
 from pathlib import Path
-from typing import Any, Self, TypeVar
+from typing import Any, Generic, Self, TypeVar
 
 import grpc
 import grpc.aio
@@ -32,6 +32,7 @@ __all__ = [
 
 _ResponseT = TypeVar("_ResponseT", bound=Message)
 _ChannelOptions = Sequence[tuple[str, Any]]
+_ChannelT = TypeVar("_ChannelT", grpc.Channel, grpc.aio.Channel)
 
 
 def _serialize(message: Message) -> bytes:
@@ -88,11 +89,11 @@ def channel_options(options: _ChannelOptions | None = None) -> list[tuple[str, A
     return list(merged.items())
 
 
-class BlockingTransport:
-    """A blocking channel and the one way an RPC is called on it (base of `LambdadClient`)."""
+class _Transport(Generic[_ChannelT]):
+    """What both transports share: the channel, the bearer token and how a channel opens."""
 
-    def __init__(self, channel: grpc.Channel, *, token: str | None = None) -> None:
-        self._channel = channel
+    def __init__(self, channel: _ChannelT, *, token: str | None = None) -> None:
+        self._channel: _ChannelT = channel
         # Sent as `authorization: Bearer <token>` on every call (also over plaintext).
         self._token = token
 
@@ -107,15 +108,30 @@ class BlockingTransport:
     ) -> Self:
         """Open a channel to ``target`` (``host:port``), with TLS when given ``credentials``
         (see `tls_credentials`) and a bearer ``token`` when the daemon requires one."""
-        merged = channel_options(options)
-        if credentials is None:
-            return cls(grpc.insecure_channel(target, merged), token=token)
-        return cls(grpc.secure_channel(target, credentials, merged), token=token)
+        return cls(cls._open(target, credentials, channel_options(options)), token=token)
+
+    @classmethod
+    def _open(
+        cls, target: str, credentials: grpc.ChannelCredentials | None, options: _ChannelOptions
+    ) -> _ChannelT:
+        raise NotImplementedError
 
     @property
-    def channel(self) -> grpc.Channel:
+    def channel(self) -> _ChannelT:
         """The underlying channel."""
         return self._channel
+
+
+class BlockingTransport(_Transport[grpc.Channel]):
+    """A blocking channel and the one way an RPC is called on it (base of `LambdadClient`)."""
+
+    @classmethod
+    def _open(
+        cls, target: str, credentials: grpc.ChannelCredentials | None, options: _ChannelOptions
+    ) -> grpc.Channel:
+        if credentials is None:
+            return grpc.insecure_channel(target, options)
+        return grpc.secure_channel(target, credentials, options)
 
     def close(self) -> None:
         """Close the channel; calls in flight are cancelled."""
@@ -169,35 +185,17 @@ class BlockingTransport:
             call.cancel()
 
 
-class AsyncTransport:
+class AsyncTransport(_Transport[grpc.aio.Channel]):
     """An asyncio channel and the one way an RPC is called on it (base of
     `AsyncLambdadClient`)."""
 
-    def __init__(self, channel: grpc.aio.Channel, *, token: str | None = None) -> None:
-        self._channel = channel
-        # Sent as `authorization: Bearer <token>` on every call (also over plaintext).
-        self._token = token
-
     @classmethod
-    def connect(
-        cls,
-        target: str,
-        *,
-        credentials: grpc.ChannelCredentials | None = None,
-        token: str | None = None,
-        options: _ChannelOptions | None = None,
-    ) -> Self:
-        """Open a channel to ``target`` (``host:port``), with TLS when given ``credentials``
-        (see `tls_credentials`) and a bearer ``token`` when the daemon requires one."""
-        merged = channel_options(options)
+    def _open(
+        cls, target: str, credentials: grpc.ChannelCredentials | None, options: _ChannelOptions
+    ) -> grpc.aio.Channel:
         if credentials is None:
-            return cls(grpc.aio.insecure_channel(target, merged), token=token)
-        return cls(grpc.aio.secure_channel(target, credentials, merged), token=token)
-
-    @property
-    def channel(self) -> grpc.aio.Channel:
-        """The underlying channel."""
-        return self._channel
+            return grpc.aio.insecure_channel(target, options)
+        return grpc.aio.secure_channel(target, credentials, options)
 
     async def close(self, grace: float | None = None) -> None:
         """Close the channel, letting calls in flight finish for up to ``grace`` seconds."""
