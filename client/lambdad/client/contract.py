@@ -22,11 +22,14 @@ from typing import Final, Literal
 
 __all__ = [
     "AUTHORIZATION_HEADER",
+    "AWS_ERROR_TYPE_HEADER",
+    "AWS_REQUEST_ID_HEADER",
     "ERRORS",
     "EVENT_PAYLOAD_MAX_BYTES",
     "REQUEST_ID_HEADER",
     "SERVICE_EXCEPTION",
     "SYNC_PAYLOAD_MAX_BYTES",
+    "TRACE_HEADER",
     "AwsException",
     "ErrorContract",
     "Reason",
@@ -279,3 +282,13 @@ EVENT_PAYLOAD_MAX_BYTES: Final = 1_048_576  # 1 MiB
 REQUEST_ID_HEADER: Final = "x-request-id"
 #: Header carrying ``Bearer <token>`` when the daemon requires a token.
 AUTHORIZATION_HEADER: Final = "authorization"
+
+# ---------------------------------------------------------------------------------------
+# AWS HTTP header names (the gateway's side of the wire)
+
+#: The request id of every AWS answer; a caller may also send one to name an invocation.
+AWS_REQUEST_ID_HEADER: Final = "x-amzn-RequestId"
+#: The AWS exception name of an error answer (`AwsException.name`).
+AWS_ERROR_TYPE_HEADER: Final = "x-amzn-ErrorType"
+#: The X-Ray trace header callers send (API Gateway, SDKs, function URL clients).
+TRACE_HEADER: Final = "X-Amzn-Trace-Id"

@@ -19,7 +19,7 @@ from aiohttp import http_exceptions, web
 from grpc_status import rpc_status
 
 from lambdad.client.client import channel_options
-from lambdad.client.contract import REQUEST_ID_HEADER
+from lambdad.client.contract import AWS_REQUEST_ID_HEADER, REQUEST_ID_HEADER
 from lambdad.daemon.security import bearer_token_interceptors
 from lambdad.gateway import translate
 from lambdad.gateway.routes import (
@@ -47,7 +47,7 @@ CLIENT_MAX_SIZE = 80 * 1024 * 1024
 # enough to parse that it would stall every other request on the event loop.
 _THREAD_PARSE_BYTES = 1024 * 1024
 
-_REQUEST_ID_HEADER = "x-amzn-RequestId"
+_REQUEST_ID_HEADER = AWS_REQUEST_ID_HEADER
 
 
 class Gateway:

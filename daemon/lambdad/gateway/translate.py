@@ -24,7 +24,12 @@ from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 from google.rpc import error_details_pb2, status_pb2
 
-from lambdad.client.contract import ERRORS, SERVICE_EXCEPTION, AwsException
+from lambdad.client.contract import (
+    AWS_ERROR_TYPE_HEADER,
+    ERRORS,
+    SERVICE_EXCEPTION,
+    AwsException,
+)
 from lambdad.daemon.errors import Reason
 from lambdad.gateway.routes import CODE_LOCATION_PREFIX, EVENT_MAX_BYTES, Route, RouteKind
 
@@ -649,7 +654,7 @@ def error_event(error: ErrorResponse) -> bytes:
     return event_message(
         {
             ":message-type": "error",
-            ":error-code": error.headers.get("x-amzn-ErrorType", SERVICE_ERROR.name),
+            ":error-code": error.headers.get(AWS_ERROR_TYPE_HEADER, SERVICE_ERROR.name),
             # Header strings have a 2-byte length; keep well inside it.
             ":error-message": _short(str(message), 2000),
         },
@@ -737,6 +742,6 @@ def request_error(error: RequestError) -> ErrorResponse:
 def _error(aws: AwsError, message: str) -> ErrorResponse:
     return ErrorResponse(
         status=aws.status,
-        headers={"Content-Type": "application/json", "x-amzn-ErrorType": aws.name},
+        headers={"Content-Type": "application/json", AWS_ERROR_TYPE_HEADER: aws.name},
         body={"Type": aws.fault, aws.message_key: message},
     )
