@@ -26,6 +26,7 @@ from google.rpc import error_details_pb2, status_pb2
 
 from lambdad.client.contract import (
     AWS_ERROR_TYPE_HEADER,
+    AWS_REQUEST_ID_HEADER,
     ERRORS,
     SERVICE_EXCEPTION,
     AwsException,
@@ -542,7 +543,7 @@ def invoke_response(route: Route, reply: Message, request_id: str) -> RawRespons
     """
     response: Any = reply
     status = response.status_code or route.ok_status
-    headers = {"x-amzn-RequestId": response.request_id or request_id}
+    headers = {AWS_REQUEST_ID_HEADER: response.request_id or request_id}
     if route.kind is RouteKind.INVOKE_ASYNC:
         headers["Content-Type"] = "application/json"
         body = json.dumps({"Status": status}, separators=(",", ":")).encode()
@@ -568,7 +569,7 @@ def stream_start(start: Message, request_id: str) -> RawResponse:
     """
     message: Any = start
     status = message.status_code or 200
-    headers = {"x-amzn-RequestId": message.request_id or request_id}
+    headers = {AWS_REQUEST_ID_HEADER: message.request_id or request_id}
     if status != 204:
         headers["Content-Type"] = EVENT_STREAM_CONTENT_TYPE
         if message.executed_version:
