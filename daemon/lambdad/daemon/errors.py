@@ -2,39 +2,23 @@
 
 Every failure the daemon reports to a caller is a `LambdaError` carrying a
 stable `reason` (UPPER_SNAKE, sent as the gRPC ErrorInfo reason) and the exact
-message AWS Lambda gives in the same situation. `api/status.py` maps reasons to
-gRPC codes; the gateway maps them to AWS exception names and HTTP statuses.
+message AWS Lambda gives in the same situation. The reasons, their gRPC codes and
+their AWS exceptions are declared once, in `lambdad.client.contract`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from enum import StrEnum
 
+from lambdad.client.contract import Reason
 
-class Reason(StrEnum):
-    """Stable error reasons; the contract between daemon, gateway and clients."""
-
-    VALIDATION = "VALIDATION"
-    INVALID_PARAMETER_VALUE = "INVALID_PARAMETER_VALUE"
-    INVALID_REQUEST_CONTENT = "INVALID_REQUEST_CONTENT"
-    # X-Ray's refusal of invalid input (its model has no ValidationException).
-    INVALID_REQUEST = "INVALID_REQUEST"
-    FUNCTION_NOT_FOUND = "FUNCTION_NOT_FOUND"
-    ALIAS_NOT_FOUND = "ALIAS_NOT_FOUND"
-    RESOURCE_NOT_FOUND = "RESOURCE_NOT_FOUND"
-    FUNCTION_ALREADY_EXISTS = "FUNCTION_ALREADY_EXISTS"
-    ALIAS_ALREADY_EXISTS = "ALIAS_ALREADY_EXISTS"
-    RESOURCE_CONFLICT = "RESOURCE_CONFLICT"
-    RESOURCE_IN_USE = "RESOURCE_IN_USE"
-    REVISION_ID_MISMATCH = "REVISION_ID_MISMATCH"
-    REQUEST_TOO_LARGE = "REQUEST_TOO_LARGE"
-    ACCESS_DENIED = "ACCESS_DENIED"
-    TOO_MANY_REQUESTS = "TOO_MANY_REQUESTS"
-    CODE_STORAGE_EXCEEDED = "CODE_STORAGE_EXCEEDED"
-    SERVICE = "SERVICE"
-    # A gRPC caller without the daemon's bearer token; never reaches an AWS caller as such.
-    UNAUTHENTICATED = "UNAUTHENTICATED"
+__all__ = [
+    "LambdaError",
+    "Reason",
+    "invalid_parameter",
+    "validation_error",
+    "validation_message",
+]
 
 
 class LambdaError(Exception):

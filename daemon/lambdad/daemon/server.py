@@ -254,7 +254,7 @@ async def start_daemon(config: Config) -> Daemon:
     # Registered through the recorder so the embedded gateway can call them in process; the
     # in-process channel skips the server's interceptors, so it guards the handlers itself.
     handlers = HandlerRecorder(server, guard=guard_handler)
-    code_urls = CodeUrlSigner.from_key_file(config.data_dir / "code-url.key")
+    code_urls = CodeUrlSigner.from_key_file(config.code_url_key_path)
     function_service_pb2_grpc.add_FunctionServiceServicer_to_server(
         FunctionServicer(registry, blobs, code_urls), handlers
     )

@@ -19,6 +19,7 @@ from aiohttp import http_exceptions, web
 from grpc_status import rpc_status
 
 from lambdad.client.client import channel_options
+from lambdad.client.contract import AWS_REQUEST_ID_HEADER, REQUEST_ID_HEADER
 from lambdad.daemon.security import bearer_token_interceptors
 from lambdad.gateway import translate
 from lambdad.gateway.routes import (
@@ -46,7 +47,7 @@ CLIENT_MAX_SIZE = 80 * 1024 * 1024
 # enough to parse that it would stall every other request on the event loop.
 _THREAD_PARSE_BYTES = 1024 * 1024
 
-_REQUEST_ID_HEADER = "x-amzn-RequestId"
+_REQUEST_ID_HEADER = AWS_REQUEST_ID_HEADER
 
 
 class Gateway:
@@ -115,7 +116,7 @@ class Gateway:
             else:
                 message = translate.request_to_message(*args)
             call = getattr(self._stubs[route.stub], route.rpc)
-            metadata = (("x-request-id", request_id),)
+            metadata = ((REQUEST_ID_HEADER, request_id),)
             if route.kind is RouteKind.INVOKE_STREAM:
                 return await self._stream_invocation(
                     call(message, metadata=metadata), request, request_id
@@ -172,7 +173,7 @@ class Gateway:
         """Serve a code location by streaming DownloadCode, as S3 serves a presigned URL."""
         call = self._functions.DownloadCode(
             fs.DownloadCodeRequest(location=request.raw_path),
-            metadata=(("x-request-id", request_id),),
+            metadata=((REQUEST_ID_HEADER, request_id),),
         )
         try:
             # Read the first chunk before answering, so a refused location (expired, bad

@@ -33,6 +33,7 @@ from urllib.parse import unquote
 
 from google.protobuf.message import Message
 
+from lambdad.client.contract import EVENT_PAYLOAD_MAX_BYTES, SYNC_PAYLOAD_MAX_BYTES, TRACE_HEADER
 from lambdad.v1 import event_source_service_pb2 as es
 from lambdad.v1 import event_source_service_pb2_grpc as es_grpc
 from lambdad.v1 import function_service_pb2 as fs
@@ -56,10 +57,8 @@ CODE_LOCATION_PREFIX = "/_lambdad/code/"
 CODE_UPLOAD_MAX_BYTES = 70_167_211
 
 # AWS's payload limits of synchronous (RequestResponse, and streamed) and Event invocations.
-INVOKE_MAX_BYTES = 6_291_456
-# The X-Ray trace header callers send (API Gateway, SDKs, function URL clients).
-TRACE_HEADER = "X-Amzn-Trace-Id"
-EVENT_MAX_BYTES = 1_048_576
+INVOKE_MAX_BYTES = SYNC_PAYLOAD_MAX_BYTES
+EVENT_MAX_BYTES = EVENT_PAYLOAD_MAX_BYTES
 
 
 class RouteKind(StrEnum):

@@ -24,6 +24,13 @@ from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 from google.rpc import error_details_pb2, status_pb2
 
+from lambdad.client.contract import (
+    AWS_ERROR_TYPE_HEADER,
+    AWS_REQUEST_ID_HEADER,
+    ERRORS,
+    SERVICE_EXCEPTION,
+    AwsException,
+)
 from lambdad.daemon.errors import Reason
 from lambdad.gateway.routes import CODE_LOCATION_PREFIX, EVENT_MAX_BYTES, Route, RouteKind
 
@@ -536,7 +543,7 @@ def invoke_response(route: Route, reply: Message, request_id: str) -> RawRespons
     """
     response: Any = reply
     status = response.status_code or route.ok_status
-    headers = {"x-amzn-RequestId": response.request_id or request_id}
+    headers = {AWS_REQUEST_ID_HEADER: response.request_id or request_id}
     if route.kind is RouteKind.INVOKE_ASYNC:
         headers["Content-Type"] = "application/json"
         body = json.dumps({"Status": status}, separators=(",", ":")).encode()
@@ -562,7 +569,7 @@ def stream_start(start: Message, request_id: str) -> RawResponse:
     """
     message: Any = start
     status = message.status_code or 200
-    headers = {"x-amzn-RequestId": message.request_id or request_id}
+    headers = {AWS_REQUEST_ID_HEADER: message.request_id or request_id}
     if status != 204:
         headers["Content-Type"] = EVENT_STREAM_CONTENT_TYPE
         if message.executed_version:
@@ -648,7 +655,7 @@ def error_event(error: ErrorResponse) -> bytes:
     return event_message(
         {
             ":message-type": "error",
-            ":error-code": error.headers.get("x-amzn-ErrorType", SERVICE_ERROR.name),
+            ":error-code": error.headers.get(AWS_ERROR_TYPE_HEADER, SERVICE_ERROR.name),
             # Header strings have a 2-byte length; keep well inside it.
             ":error-message": _short(str(message), 2000),
         },
@@ -660,49 +667,13 @@ def error_event(error: ErrorResponse) -> bytes:
 # Errors
 
 
-@dataclass(frozen=True)
-class AwsError:
-    """How one kind of failure looks on the AWS wire."""
+# How one kind of failure looks on the AWS wire (declared in lambdad.client.contract).
+AwsError = AwsException
+SERVICE_ERROR = SERVICE_EXCEPTION
+UNKNOWN_OPERATION = AwsError("UnknownOperationException", 404, "message", modelled=False)
 
-    # Exception shape name, sent as x-amzn-ErrorType; SDKs raise the class of that name.
-    name: str
-    # HTTP status.
-    status: int
-    # Body key of the message; the model's casing differs per exception.
-    message_key: str
-
-    @property
-    def fault(self) -> str:
-        """AWS's `Type`: who is to blame."""
-        return "User" if self.status < 500 else "Service"
-
-
-SERVICE_ERROR = AwsError("ServiceException", 500, "Message")
-UNKNOWN_OPERATION = AwsError("UnknownOperationException", 404, "message")
-
-# The one mapping from daemon reasons to AWS exceptions (lambda-spec §2.2, §2.3).
-AWS_ERRORS: Mapping[Reason, AwsError] = {
-    Reason.VALIDATION: AwsError("ValidationException", 400, "message"),
-    Reason.INVALID_PARAMETER_VALUE: AwsError("InvalidParameterValueException", 400, "message"),
-    Reason.INVALID_REQUEST_CONTENT: AwsError("InvalidRequestContentException", 400, "message"),
-    # X-Ray refuses invalid input (a FilterExpression it cannot read, a foreign NextToken) so.
-    Reason.INVALID_REQUEST: AwsError("InvalidRequestException", 400, "Message"),
-    Reason.FUNCTION_NOT_FOUND: AwsError("ResourceNotFoundException", 404, "Message"),
-    Reason.ALIAS_NOT_FOUND: AwsError("ResourceNotFoundException", 404, "Message"),
-    Reason.RESOURCE_NOT_FOUND: AwsError("ResourceNotFoundException", 404, "Message"),
-    Reason.FUNCTION_ALREADY_EXISTS: AwsError("ResourceConflictException", 409, "message"),
-    Reason.ALIAS_ALREADY_EXISTS: AwsError("ResourceConflictException", 409, "message"),
-    Reason.RESOURCE_CONFLICT: AwsError("ResourceConflictException", 409, "message"),
-    Reason.RESOURCE_IN_USE: AwsError("ResourceInUseException", 400, "Message"),
-    Reason.REVISION_ID_MISMATCH: AwsError("PreconditionFailedException", 412, "message"),
-    Reason.REQUEST_TOO_LARGE: AwsError("RequestEntityTooLargeException", 413, "message"),
-    Reason.ACCESS_DENIED: AwsError("AccessDeniedException", 403, "Message"),
-    Reason.TOO_MANY_REQUESTS: AwsError("TooManyRequestsException", 429, "message"),
-    Reason.CODE_STORAGE_EXCEEDED: AwsError("CodeStorageExceededException", 400, "message"),
-    Reason.SERVICE: SERVICE_ERROR,
-    # The daemon refused the gateway's own token: a service misconfiguration, not the caller's.
-    Reason.UNAUTHENTICATED: SERVICE_ERROR,
-}
+# The mapping from daemon reasons to AWS exceptions, taken from the one contract table.
+AWS_ERRORS: Mapping[Reason, AwsError] = {reason: row.aws for reason, row in ERRORS.items()}
 
 
 @dataclass(frozen=True)
@@ -772,6 +743,6 @@ def request_error(error: RequestError) -> ErrorResponse:
 def _error(aws: AwsError, message: str) -> ErrorResponse:
     return ErrorResponse(
         status=aws.status,
-        headers={"Content-Type": "application/json", "x-amzn-ErrorType": aws.name},
+        headers={"Content-Type": "application/json", AWS_ERROR_TYPE_HEADER: aws.name},
         body={"Type": aws.fault, aws.message_key: message},
     )

@@ -20,6 +20,12 @@ from aiohttp import http_exceptions, web
 from grpc_status import rpc_status
 from multidict import CIMultiDict
 
+from lambdad.client.contract import (
+    AWS_ERROR_TYPE_HEADER,
+    AWS_REQUEST_ID_HEADER,
+    REQUEST_ID_HEADER,
+    SYNC_PAYLOAD_MAX_BYTES,
+)
 from lambdad.gateway import translate, urls
 from lambdad.gateway.routes import TRACE_HEADER
 from lambdad.v1 import invocation_service_pb2 as inv
@@ -30,8 +36,8 @@ from lambdad.v1 import url_service_pb2_grpc as us_grpc
 log = structlog.get_logger(__name__)
 
 # AWS's limit on a synchronous invocation's request.
-MAX_REQUEST_BYTES = 6 * 1024 * 1024
-_REQUEST_ID_HEADER = "x-amzn-RequestId"
+MAX_REQUEST_BYTES = SYNC_PAYLOAD_MAX_BYTES
+_REQUEST_ID_HEADER = AWS_REQUEST_ID_HEADER
 
 
 def _access_denied(message: str | None) -> web.Response:
@@ -40,7 +46,10 @@ def _access_denied(message: str | None) -> web.Response:
     return web.Response(
         status=403,
         body=json.dumps({"Message": message or None}, separators=(",", ":")).encode(),
-        headers={"Content-Type": "application/json", "x-amzn-ErrorType": "AccessDeniedException"},
+        headers={
+            "Content-Type": "application/json",
+            AWS_ERROR_TYPE_HEADER: "AccessDeniedException",
+        },
     )
 
 
@@ -114,7 +123,7 @@ class FunctionUrlServer:
         lower_headers = {k.lower(): v for k, v in request.headers.items()}
         preflight = urls.is_preflight(request.method, lower_headers)
         raw_headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in request.raw_headers]
-        metadata = (("x-request-id", request_id),)
+        metadata = ((REQUEST_ID_HEADER, request_id),)
         try:
             target = await self._urls.ResolveFunctionUrl(
                 us.ResolveFunctionUrlRequest(

@@ -23,12 +23,13 @@ import grpc
 import grpc.aio
 import structlog
 
+from lambdad.client.contract import REQUEST_ID_HEADER
 from lambdad.daemon.api.status import to_status
 from lambdad.daemon.errors import LambdaError, Reason
 
 log = structlog.get_logger(__name__)
 
-REQUEST_ID_METADATA = "x-request-id"
+REQUEST_ID_METADATA = REQUEST_ID_HEADER
 
 _Handler = grpc.RpcMethodHandler
 _Continuation = Callable[[grpc.HandlerCallDetails], Awaitable[_Handler | None]]

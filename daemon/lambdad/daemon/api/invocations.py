@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 import grpc
 import structlog
 
+from lambdad.client.contract import REQUEST_ID_HEADER
 from lambdad.daemon.api.status import rpc, to_status
 from lambdad.daemon.domain.event_invoke_config import (
     Destinations,
@@ -28,7 +29,7 @@ STREAM_CHUNK = 64 * 1024
 
 def _request_id(context: Context) -> str:
     metadata = dict(context.invocation_metadata() or ())
-    value = metadata.get("x-request-id", "")
+    value = metadata.get(REQUEST_ID_HEADER, "")
     return value if isinstance(value, str) else ""
 
 

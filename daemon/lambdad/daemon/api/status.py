@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
 import grpc
@@ -12,31 +12,16 @@ from google.protobuf import any_pb2
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
+from lambdad.client.contract import ERRORS, REQUEST_ID_HEADER
 from lambdad.daemon.errors import LambdaError, Reason
 
 log = structlog.get_logger(__name__)
 
 ERROR_DOMAIN = "lambdad.dev"
 
-GRPC_CODES: dict[Reason, int] = {
-    Reason.VALIDATION: code_pb2.INVALID_ARGUMENT,
-    Reason.INVALID_PARAMETER_VALUE: code_pb2.INVALID_ARGUMENT,
-    Reason.INVALID_REQUEST_CONTENT: code_pb2.INVALID_ARGUMENT,
-    Reason.INVALID_REQUEST: code_pb2.INVALID_ARGUMENT,
-    Reason.FUNCTION_NOT_FOUND: code_pb2.NOT_FOUND,
-    Reason.ALIAS_NOT_FOUND: code_pb2.NOT_FOUND,
-    Reason.RESOURCE_NOT_FOUND: code_pb2.NOT_FOUND,
-    Reason.FUNCTION_ALREADY_EXISTS: code_pb2.ALREADY_EXISTS,
-    Reason.ALIAS_ALREADY_EXISTS: code_pb2.ALREADY_EXISTS,
-    Reason.RESOURCE_CONFLICT: code_pb2.ABORTED,
-    Reason.RESOURCE_IN_USE: code_pb2.FAILED_PRECONDITION,
-    Reason.REVISION_ID_MISMATCH: code_pb2.FAILED_PRECONDITION,
-    Reason.REQUEST_TOO_LARGE: code_pb2.INVALID_ARGUMENT,
-    Reason.ACCESS_DENIED: code_pb2.PERMISSION_DENIED,
-    Reason.TOO_MANY_REQUESTS: code_pb2.RESOURCE_EXHAUSTED,
-    Reason.CODE_STORAGE_EXCEEDED: code_pb2.RESOURCE_EXHAUSTED,
-    Reason.SERVICE: code_pb2.INTERNAL,
-    Reason.UNAUTHENTICATED: code_pb2.UNAUTHENTICATED,
+# The daemon's gRPC code per reason, from the one contract table.
+GRPC_CODES: Mapping[Reason, int] = {
+    reason: code_pb2.Code.Value(row.grpc_code) for reason, row in ERRORS.items()
 }
 
 
@@ -71,7 +56,7 @@ def rpc(method: F) -> F:
         if not bound.get("request_id"):
             # Not behind the guard (a bare server in a test): take the caller's id ourselves.
             metadata = dict(context.invocation_metadata() or ())
-            structlog.contextvars.bind_contextvars(request_id=metadata.get("x-request-id", ""))
+            structlog.contextvars.bind_contextvars(request_id=metadata.get(REQUEST_ID_HEADER, ""))
         structlog.contextvars.bind_contextvars(rpc=method.__name__)
         try:
             response = await method(self, request, context)

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 import structlog
 
+from lambdad.client.contract import EVENT_PAYLOAD_MAX_BYTES, SYNC_PAYLOAD_MAX_BYTES
 from lambdad.daemon.destinations import DestinationSender
 from lambdad.daemon.domain.event_dispatcher import (
     DEFAULT_EVENT_RETRY_DELAYS,
@@ -60,8 +61,8 @@ if TYPE_CHECKING:
 
 log = structlog.get_logger(__name__)
 
-MAX_SYNC_PAYLOAD = 6_291_456
-MAX_EVENT_PAYLOAD = 1_048_576
+MAX_SYNC_PAYLOAD = SYNC_PAYLOAD_MAX_BYTES
+MAX_EVENT_PAYLOAD = EVENT_PAYLOAD_MAX_BYTES
 REQUEST_RESPONSE = "RequestResponse"
 EVENT = "Event"
 DRY_RUN = "DryRun"

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 import structlog
 from aiohttp import web
 
+from lambdad.client.contract import SYNC_PAYLOAD_MAX_BYTES
 from lambdad.daemon.runtime.extensions import ExtensionsApi
 from lambdad.daemon.runtime.peers import ConnectionOwner
 from lambdad.daemon.runtime.trailers import RawTailProtocol
@@ -39,7 +40,7 @@ log = structlog.get_logger(__name__)
 
 API = "/2018-06-01"
 # RIE's interop.MaxPayloadSize: 6 MiB + 100 bytes.
-MAX_RESPONSE_BYTES = 6 * 1024 * 1024 + 100
+MAX_RESPONSE_BYTES = SYNC_PAYLOAD_MAX_BYTES + 100
 # A streamed response may be far longer (AWS: 200 MB).
 MAX_STREAMED_BYTES = 200 * 1024 * 1024
 ERROR_TYPE_HEADER = "Lambda-Runtime-Function-Error-Type"
