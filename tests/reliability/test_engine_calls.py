@@ -5,10 +5,17 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from dataclasses import dataclass
 
 import pytest
 
-from lambdad.daemon.runtime.docker_engine import EngineCalls, EngineCallTimeout, StartPacer
+from lambdad.daemon.runtime.docker_engine import (
+    EngineCalls,
+    EngineCallTimeout,
+    EngineUnsupported,
+    StartPacer,
+    engine_endpoint,
+)
 
 
 async def test_calls_run_at_most_concurrency_at_once_on_their_own_threads() -> None:
@@ -56,3 +63,38 @@ async def test_starts_are_paced_after_a_burst() -> None:
     for _ in range(4):  # then one per 1/20 s
         await pacer.take()
     assert time.monotonic() - began >= 0.15
+
+
+@dataclass
+class _Adapter:
+    socket_path: str
+
+
+@dataclass
+class _Api:
+    base_url: str
+    _custom_adapter: _Adapter | None = None
+    verify: bool | str = True
+    cert: tuple[str, str] | None = None
+
+
+@dataclass
+class _Client:
+    api: _Api
+
+
+@pytest.mark.parametrize(
+    ("api", "expected"),
+    [
+        (_Api("http+docker://localhost", _Adapter("/run/docker.sock")), "/run/docker.sock"),
+        (_Api("http://10.0.0.2:2375"), "http://10.0.0.2:2375"),
+    ],
+)
+def test_log_streams_reach_the_engine_docker_py_reaches(api: _Api, expected: str) -> None:
+    base, socket_path, tls = engine_endpoint(_Client(api))  # type: ignore[arg-type]
+    assert expected in (base, socket_path) and tls is None
+
+
+def test_an_engine_address_without_http_is_refused_clearly() -> None:
+    with pytest.raises(EngineUnsupported, match="unix:// or tcp://"):
+        engine_endpoint(_Client(_Api("http+ssh://user@host")))  # type: ignore[arg-type]

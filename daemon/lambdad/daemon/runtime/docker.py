@@ -58,6 +58,7 @@ from lambdad.daemon.runtime.docker_engine import (
     EngineCalls,
     EngineCallTimeout,
     EngineStreams,
+    EngineUnsupported,
 )
 from lambdad.daemon.runtime.docker_flags import DockerFlags
 from lambdad.daemon.runtime.executor import (
@@ -941,12 +942,18 @@ async def select_executor(
         raise RuntimeError(
             "--executor docker: no Docker engine reachable (DOCKER_HOST or /var/run/docker.sock)"
         )
-    return await DockerExecutor.create(
-        daemon_id=daemon_id,
-        network=network,
-        image_mapping=image_mapping,
-        pull=pull_images,
-        flags=docker_flags,
-        endpoints=endpoints,
-        data_dir=data_dir,
-    )
+    try:
+        return await DockerExecutor.create(
+            daemon_id=daemon_id,
+            network=network,
+            image_mapping=image_mapping,
+            pull=pull_images,
+            flags=docker_flags,
+            endpoints=endpoints,
+            data_dir=data_dir,
+        )
+    except EngineUnsupported as error:
+        if config_executor.strip().lower() != "auto":
+            raise RuntimeError(f"--executor docker: {error}") from error
+        log.warning("executor selected", executor="process", reason=str(error))
+        return process_executor()

@@ -126,7 +126,7 @@ class EngineCalls:
         self._threads.shutdown(wait=False, cancel_futures=True)
 
 
-def _endpoint(client: docker.DockerClient) -> tuple[str, str | None, ssl.SSLContext | None]:
+def engine_endpoint(client: docker.DockerClient) -> tuple[str, str | None, ssl.SSLContext | None]:
     """`(base URL, unix socket path or None, TLS context or None)` of docker-py's engine."""
     api = client.api
     socket_path = getattr(getattr(api, "_custom_adapter", None), "socket_path", None)
@@ -155,7 +155,7 @@ class EngineStreams:
     def __init__(
         self, client: docker.DockerClient, removal_concurrency: int = REMOVAL_CONCURRENCY
     ) -> None:
-        self._base, self._socket, self._tls = _endpoint(client)
+        self._base, self._socket, self._tls = engine_endpoint(client)
         self._version = str(client.api.api_version)
         self._session: aiohttp.ClientSession | None = None
         self._removal_concurrency = removal_concurrency
