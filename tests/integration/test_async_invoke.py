@@ -29,7 +29,7 @@ from lambdad.client import (
     ResourceNotFoundError,
     ValidationError,
 )
-from lambdad.daemon.domain import invocations as invocations_domain
+from lambdad.daemon.domain import event_dispatcher
 from lambdad.v1 import function_pb2 as fpb
 from lambdad.v1 import function_service_pb2 as fs
 from lambdad.v1 import invocation_service_pb2 as ipb
@@ -461,10 +461,11 @@ async def test_event_older_than_maximum_age_is_dropped_to_on_failure(
         maximum_event_age_in_seconds=60,
         destination_config=destinations(on_failure=f"{ARN}:sink"),
     )
-    # The minimum age is a minute; rather than wait, the daemon's clock jumps 100 s per reading.
+    # The minimum age is a minute; rather than wait, the dispatcher's clock jumps 100 s per
+    # reading (the event's age is wall-clock time: it survives restarts).
     readings = iter(range(1_000_000))
-    clock = SimpleNamespace(monotonic=lambda: time.monotonic() + 100 * next(readings))
-    monkeypatch.setattr(invocations_domain, "time", clock)
+    clock = SimpleNamespace(time=lambda: time.time() + 100 * next(readings))
+    monkeypatch.setattr(event_dispatcher, "time", clock)
     request_id = await invoke_event(client, "flaky", {"late": True})
 
     (record,) = await eventually(lambda: records(sink))

@@ -21,9 +21,10 @@ from lambdad.daemon.runtime.code import CodeStore
 from lambdad.daemon.runtime.logs import FunctionLogs
 from lambdad.daemon.runtime.pool import EnvironmentPool
 from lambdad.daemon.store.blobs import BlobStore
+from lambdad.daemon.store.event_queue import EventQueueStore
 from lambdad.daemon.store.state import StateStore
 from tests.helpers import make_zip
-from tests.unit.test_pool import FakeExecutor
+from tests.unit.pool_fakes import FakeExecutor
 
 ARN = "arn:aws:lambda:us-east-1:000000000000:function"
 
@@ -84,6 +85,7 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
         registry,
         pool,
         EventInvokeConfigRegistry(account=registry.account, state=state),
+        EventQueueStore(state),
         event_retry_delays=(),
     )
     await service.start()

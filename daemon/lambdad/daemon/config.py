@@ -87,6 +87,11 @@ class Config:
     xray_port: int = 0
     # How many traces are kept in memory (the oldest is dropped first).
     xray_max_traces: int = 1000
+    # Seconds before the 1st, 2nd, ... retry of a failed Event invocation (the last repeats);
+    # AWS waits about a minute, then two. Tests shorten them, e.g. `1,2`.
+    event_retry_delays: str = "60,120"
+    # Event invocations run at once from the durable queue (at most).
+    event_workers: int = 32
     # Give functions AWS_ENDPOINT_URL_LAMBDA (the gateway as they reach it) and
     # AWS_ENDPOINT_URL, so their SDK calls never reach real AWS by accident.
     inject_aws_endpoints: bool = True
@@ -106,6 +111,11 @@ class Config:
         """Address clients dial to reach the gRPC server."""
         host = "127.0.0.1" if self.grpc_host in {"0.0.0.0", "::", ""} else self.grpc_host
         return f"{host}:{self.grpc_port}"
+
+    @property
+    def retry_delays(self) -> tuple[float, ...]:
+        """`event_retry_delays` as seconds."""
+        return tuple(float(item) for item in self.event_retry_delays.split(",") if item.strip())
 
     @property
     def credentials(self) -> dict[str, str]:

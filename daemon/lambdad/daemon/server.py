@@ -12,6 +12,7 @@ from grpc_reflection.v1alpha import reflection
 
 from lambdad.client.client import channel_options
 from lambdad.daemon.api.event_sources import EventSourceServicer
+from lambdad.daemon.api.faults import FaultInterceptor, guard_handler
 from lambdad.daemon.api.functions import FunctionServicer
 from lambdad.daemon.api.invocations import InvocationServicer
 from lambdad.daemon.api.layers import LayerServicer
@@ -19,6 +20,7 @@ from lambdad.daemon.api.traces import TraceServicer
 from lambdad.daemon.api.urls import UrlServicer
 from lambdad.daemon.codesource import S3CodeSource
 from lambdad.daemon.config import Config
+from lambdad.daemon.destinations import DestinationSender
 from lambdad.daemon.domain.code_urls import CodeUrlSigner
 from lambdad.daemon.domain.event_invoke_config import EventInvokeConfigRegistry
 from lambdad.daemon.domain.event_sources import EventSourceMappingRegistry
@@ -49,6 +51,7 @@ from lambdad.daemon.security import BearerTokenInterceptor, server_credentials, 
 from lambdad.daemon.sources.aws import AwsEventSourceProbe, SourceClients
 from lambdad.daemon.sources.pollers import EventSourcePollers
 from lambdad.daemon.store.blobs import BlobStore
+from lambdad.daemon.store.event_queue import EventQueueStore
 from lambdad.daemon.store.state import StateStore
 from lambdad.daemon.tracing.daemon_protocol import XRayDaemonListener
 from lambdad.daemon.tracing.store import TraceStore
@@ -231,16 +234,26 @@ async def start_daemon(config: Config) -> Daemon:
         registry,
         pool,
         EventInvokeConfigRegistry(account=registry.account, state=state),
+        EventQueueStore(state),
+        event_retry_delays=config.retry_delays,
+        event_workers=config.event_workers,
+        destinations=DestinationSender(),
         recorder=recorder,
         traces=traces,
+        metrics=metrics,
     )
     await invocations.start()
 
     # Same limits as lambdad's clients: ~70 MB CreateFunction messages, long error trailers.
-    interceptors = [BearerTokenInterceptor(config.grpc_token)] if config.grpc_token else []
+    interceptors: list[grpc.aio.ServerInterceptor] = []
+    if config.grpc_token:
+        interceptors.append(BearerTokenInterceptor(config.grpc_token))
+    # Any handler's unexpected exception becomes a ServiceException (api/faults.py).
+    interceptors.append(FaultInterceptor())
     server = grpc.aio.server(options=channel_options(), interceptors=interceptors)
-    # Registered through the recorder so the embedded gateway can call them in process.
-    handlers = HandlerRecorder(server)
+    # Registered through the recorder so the embedded gateway can call them in process; the
+    # in-process channel skips the server's interceptors, so it guards the handlers itself.
+    handlers = HandlerRecorder(server, guard=guard_handler)
     code_urls = CodeUrlSigner.from_key_file(config.data_dir / "code-url.key")
     function_service_pb2_grpc.add_FunctionServiceServicer_to_server(
         FunctionServicer(registry, blobs, code_urls), handlers

@@ -7,17 +7,15 @@ RequestResponse waits for the result, Event queues it and retries on function
 errors in the background, DryRun only checks. It also owns reserved
 concurrency (stored on the function, enforced by the pool) and function logs.
 
-An Event invocation follows the async settings of the qualifier it was invoked
-through (`EventInvokeConfigRegistry`): MaximumRetryAttempts, MaximumEventAgeInSeconds
-and OnSuccess/OnFailure destinations. A Lambda destination receives AWS's
-invocation record as an Event invocation; other destinations (SQS, SNS,
-EventBridge, S3) and a legacy DeadLetterConfig are only logged, as nothing
-local can receive them.
+An Event invocation is written to the durable event queue (`store/event_queue.py`)
+before Invoke answers 202; `EventDispatcher` (domain/event_dispatcher.py) runs it with
+the async settings of the qualifier it was invoked through (MaximumRetryAttempts,
+MaximumEventAgeInSeconds, OnSuccess/OnFailure destinations, DeadLetterConfig) and
+delivers the outcome, through this service for each attempt and Lambda destinations.
 """
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
 import dataclasses
@@ -28,21 +26,22 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 import structlog
 
-from lambdad.daemon.domain.event_invoke_config import (
-    DEFAULT_MAXIMUM_EVENT_AGE,
-    DEFAULT_MAXIMUM_RETRY_ATTEMPTS,
-    EventInvokeConfig,
-    EventInvokeConfigRegistry,
-    destination_service,
+from lambdad.daemon.destinations import DestinationSender
+from lambdad.daemon.domain.event_dispatcher import (
+    DEFAULT_EVENT_RETRY_DELAYS,
+    DEFAULT_EVENT_WORKERS,
+    DEFAULT_THROTTLE_DELAYS,
+    EventDispatcher,
+    RanEvent,
 )
+from lambdad.daemon.domain.event_invoke_config import EventInvokeConfigRegistry
 from lambdad.daemon.domain.functions import FunctionRegistry, VersionView
 from lambdad.daemon.domain.model import State
-from lambdad.daemon.domain.names import LATEST, is_version_qualifier
+from lambdad.daemon.domain.names import LATEST, is_alias_name, is_version_qualifier
 from lambdad.daemon.errors import LambdaError, Reason, validation_error
 from lambdad.daemon.observability.history import InvocationHistory, InvocationRecord
 from lambdad.daemon.observability.recorder import InvocationRecorder
@@ -51,8 +50,13 @@ from lambdad.daemon.runtime.environment import InvocationResult
 from lambdad.daemon.runtime.logs import LogLine
 from lambdad.daemon.runtime.pool import EnvironmentPool
 from lambdad.daemon.runtime.runtime_api import InvocationRequest
+from lambdad.daemon.store.event_queue import EventQueueStore, NewEvent
+from lambdad.daemon.tracing.header import invocation_header
 from lambdad.daemon.tracing.store import TraceStore
 from lambdad.daemon.tracing.tracer import InvocationTracer, TraceStart
+
+if TYPE_CHECKING:
+    from lambdad.daemon.observability.metrics import LambdadMetrics
 
 log = structlog.get_logger(__name__)
 
@@ -63,13 +67,6 @@ EVENT = "Event"
 DRY_RUN = "DryRun"
 INVOCATION_TYPES = (REQUEST_RESPONSE, EVENT, DRY_RUN)
 LOG_TYPES = ("None", "Tail")
-# AWS retries failed async invocations after about 1 and 2 minutes; shortened here.
-# Delay before the first retry, the second; the last one repeats if ever needed.
-DEFAULT_EVENT_RETRY_DELAYS = (1.0, 2.0)
-# Conditions of a destination record (requestContext.condition).
-SUCCESS = "Success"
-RETRIES_EXHAUSTED = "RetriesExhausted"
-EVENT_AGE_EXCEEDED = "EventAgeExceeded"
 
 
 @dataclass(frozen=True)
@@ -147,31 +144,45 @@ class InvocationService:
         registry: FunctionRegistry,
         pool: EnvironmentPool,
         event_invoke_configs: EventInvokeConfigRegistry,
+        event_queue: EventQueueStore,
         *,
         event_retry_delays: Sequence[float] = DEFAULT_EVENT_RETRY_DELAYS,
+        event_throttle_delays: Sequence[float] = DEFAULT_THROTTLE_DELAYS,
+        event_workers: int = DEFAULT_EVENT_WORKERS,
+        destinations: DestinationSender | None = None,
         recorder: InvocationRecorder | None = None,
         traces: TraceStore | None = None,
+        metrics: LambdadMetrics | None = None,
     ) -> None:
         self._registry = registry
         self._pool = pool
         # Metrics and history; the pool's on_report must feed the same recorder.
         self.recorder = recorder or InvocationRecorder(InvocationHistory())
         self.tracer = InvocationTracer(traces if traces is not None else TraceStore())
-        self._retry_delays = tuple(event_retry_delays)
-        self._events: set[asyncio.Task[None]] = set()
         self.event_invoke_configs = event_invoke_configs
+        self.events = EventDispatcher(
+            event_queue,
+            self,
+            event_invoke_configs,
+            destinations or DestinationSender(),
+            workers=event_workers,
+            retry_delays=event_retry_delays,
+            throttle_delays=event_throttle_delays,
+            metrics=metrics,
+        )
+        if metrics is not None:
+            metrics.watch_event_queue(lambda: self.events.depth)
 
     async def start(self) -> None:
-        """Load reserved concurrency into the pool; follow function changes."""
+        """Load reserved concurrency into the pool; follow function changes; resume the queue."""
         for name, reserved in (await self._registry.reserved_concurrencies()).items():
             self._pool.set_reserved(name, reserved)
         self._registry.on_change(self._function_changed)
+        await self.events.start()
 
     async def stop(self) -> None:
-        """Drop queued Event invocations."""
-        for task in list(self._events):
-            task.cancel()
-        await asyncio.gather(*self._events, return_exceptions=True)
+        """Stop running queued Event invocations; they stay queued for the next start."""
+        await self.events.stop()
 
     async def _function_changed(self, name: str) -> None:
         await self._pool.retire(name)
@@ -187,12 +198,17 @@ class InvocationService:
     async def _resolve(self, function_name: str, qualifier: str) -> tuple[VersionView, str, str]:
         """The configuration to run, the ARN the caller invoked and its qualifier."""
         registry = self._registry
-        ref = registry.resolve(function_name, qualifier or None)
+        # Invoke takes the namespaced name shape: a name AWS could never have created (65
+        # characters, dots) or a qualifier that is neither version nor alias (`$latest`)
+        # is simply not found, as on AWS, rather than a validation error.
+        ref = registry.resolve(function_name, qualifier or None, namespaced=True)
         arn = registry.account.function_arn(ref.name, ref.qualifier)
         missing_arn = registry.account.function_arn(ref.name, ref.qualifier or LATEST)
         not_found = LambdaError(Reason.FUNCTION_NOT_FOUND, f"Function not found: {missing_arn}")
         try:
             if ref.qualifier is not None and not is_version_qualifier(ref.qualifier):
+                if not is_alias_name(ref.qualifier):
+                    raise not_found
                 alias = await registry.get_alias(ref.name, ref.qualifier)
                 version = alias.function_version
                 for extra, weight in alias.routing.items():
@@ -284,9 +300,22 @@ class InvocationService:
         if prepared.invocation_type == DRY_RUN:
             return InvokeOutcome(204, request.request_id, config.version)
         if prepared.invocation_type == EVENT:
-            task = asyncio.create_task(self._run_event(prepared, time.monotonic()))
-            self._events.add(task)
-            task.add_done_callback(self._events.discard)
+            # The 202 is a promise: the event is on disk before it is given.
+            await self.events.enqueue(
+                NewEvent(
+                    request_id=request.request_id,
+                    function_name=config.name,
+                    qualifier=prepared.qualifier,
+                    payload=request.payload,
+                    enqueued_at=time.time(),
+                    client_context=invocation.client_context,
+                    tenant_id=invocation.tenant_id,
+                    # Retries (and a restart) keep the trace the invocation joined.
+                    trace_header=str(
+                        invocation_header(config.tracing_mode, invocation.trace_header)
+                    ),
+                )
+            )
             return InvokeOutcome(202, request.request_id, config.version)
         result = await self._run(prepared, capacity_wait_s=invocation.capacity_wait_s)
         if result.stream is not None:  # a streaming runtime answering a buffered Invoke
@@ -352,118 +381,47 @@ class InvocationService:
             )
         return result
 
-    def _retry_delay(self, retry: int) -> float:
-        if not self._retry_delays:
-            return 0.0
-        return self._retry_delays[min(retry, len(self._retry_delays) - 1)]
+    # ------------------------------------------------------------ event queue
+    async def run_event(self, event: NewEvent) -> RanEvent:
+        """One attempt of a queued Event invocation (EventRunner), resolved afresh."""
+        prepared = await self._prepare(
+            Invocation(
+                function_name=event.function_name,
+                qualifier="" if event.qualifier == LATEST else event.qualifier,
+                invocation_type=EVENT,
+                client_context=event.client_context,
+                payload=event.payload,
+                request_id=event.request_id,
+                tenant_id=event.tenant_id,
+                trace_header=event.trace_header,
+            ),
+            streaming=False,
+        )
+        # Accepted events drain at host capacity: they wait for it, they are never dropped.
+        result = await self._run(prepared, tail=False, capacity_wait_s=math.inf)
+        if result.stream is not None:  # a streaming runtime: keep the whole response
+            chunks = [chunk async for chunk in result.stream]
+            result = _buffered(result, b"".join(chunks))
+        return RanEvent(result, prepared.view.config.dead_letter_target_arn or None)
 
-    async def _run_event(self, prepared: _Prepared, enqueued: float) -> None:
-        """Run an Event invocation with its async settings, then send its record on."""
-        config = prepared.view.config
-        request = prepared.request
-        bound = log.bind(function=config.name, request_id=request.request_id)
+    async def dead_letter_arn(self, function_name: str, qualifier: str) -> str | None:
+        """DeadLetterConfig.TargetArn of what `qualifier` points to now (EventRunner)."""
         try:
-            settings = await self.event_invoke_configs.for_invocation(
-                config.name, prepared.qualifier
-            )
-        except Exception:
-            log.exception("event invocation settings unreadable", function=config.name)
-            settings = None
-        retries = settings.retry_attempts if settings else DEFAULT_MAXIMUM_RETRY_ATTEMPTS
-        max_age = settings.event_age_limit if settings else DEFAULT_MAXIMUM_EVENT_AGE
-        result: InvocationResult | None = None
-        attempts = 0
-        for attempt in range(1 + retries):
-            age = time.monotonic() - enqueued
-            if age > max_age:
-                bound.info(
-                    "event dropped: older than MaximumEventAgeInSeconds",
-                    age_s=round(age, 3),
-                    maximum_event_age_s=max_age,
-                    attempts=attempts,
-                )
-                await self._send_record(prepared, settings, EVENT_AGE_EXCEEDED, attempts, result)
-                return
-            attempts += 1
-            try:
-                # Accepted events drain at host capacity: they wait, they are never dropped.
-                result = await self._run(prepared, tail=False, capacity_wait_s=math.inf)
-            except LambdaError as error:
-                bound.info("event invocation not run", reason=error.reason.value, attempt=attempts)
-            except Exception:
-                log.exception("event invocation crashed", function=config.name)
-                return
-            else:
-                if result.stream is not None:  # a streaming runtime: keep the whole response
-                    chunks = [chunk async for chunk in result.stream]
-                    result = _buffered(result, b"".join(chunks))
-                if result.function_error is None:
-                    await self._send_record(prepared, settings, SUCCESS, attempts, result)
-                    return
-                bound.info(
-                    "event invocation failed", error_type=result.error_type, attempt=attempts
-                )
-            if attempt < retries:
-                await asyncio.sleep(self._retry_delay(attempt))
-        bound.info("event retries exhausted", attempts=attempts, maximum_retry_attempts=retries)
-        await self._send_record(prepared, settings, RETRIES_EXHAUSTED, attempts, result)
+            view, _, _ = await self._resolve(function_name, qualifier)
+        except LambdaError:
+            return None
+        return view.config.dead_letter_target_arn or None
 
-    async def _send_record(
-        self,
-        prepared: _Prepared,
-        settings: EventInvokeConfig | None,
-        condition: str,
-        attempts: int,
-        result: InvocationResult | None,
-    ) -> None:
-        """Send the invocation record to the destination for `condition`, if one is set."""
-        config = prepared.view.config
-        bound = log.bind(
-            function=config.name, request_id=prepared.request.request_id, condition=condition
+    def function_arn(self, function_name: str, qualifier: str) -> str:
+        """The ARN records name (EventRunner)."""
+        return self._registry.account.function_arn(function_name, qualifier)
+
+    async def invoke_destination(self, destination: str, payload: bytes) -> str:
+        """A Lambda destination gets the record as an Event invocation (EventRunner)."""
+        sent = await self.invoke(
+            Invocation(function_name=destination, invocation_type=EVENT, payload=payload)
         )
-        if condition != SUCCESS and config.dead_letter_target_arn:
-            bound.info(
-                "dead-letter queue not delivered locally",
-                target_arn=config.dead_letter_target_arn,
-            )
-        if settings is None:
-            return
-        destination = settings.on_success if condition == SUCCESS else settings.on_failure
-        if not destination:
-            return
-        service = destination_service(destination)
-        if service != "lambda":
-            bound.info(
-                "destination not delivered locally", destination=destination, service=service
-            )
-            return
-        record = destination_record(
-            function_arn=self._registry.account.function_arn(config.name, prepared.qualifier),
-            request_id=prepared.request.request_id,
-            condition=condition,
-            approximate_invoke_count=attempts,
-            request_payload=prepared.request.payload,
-            result=result,
-        )
-        try:
-            sent = await self.invoke(
-                Invocation(
-                    function_name=destination,
-                    invocation_type=EVENT,
-                    payload=json.dumps(record).encode(),
-                )
-            )
-        except LambdaError as error:
-            bound.warning(
-                "destination invocation rejected",
-                destination=destination,
-                reason=error.reason.value,
-                message=error.message,
-            )
-            return
-        bound.info(
-            "destination invoked", destination=destination, destination_request_id=sent.request_id
-        )
+        return sent.request_id
 
     # ------------------------------------------------------------- concurrency
     async def put_function_concurrency(self, function_name: str, reserved: int) -> int:
@@ -516,50 +474,3 @@ class InvocationService:
 
 def _buffered(result: InvocationResult, payload: bytes) -> InvocationResult:
     return dataclasses.replace(result, payload=payload, stream=None)
-
-
-def _json_or_text(payload: bytes) -> Any:
-    """A payload as JSON when it is JSON, else as text (AWS embeds both in records)."""
-    try:
-        return json.loads(payload)
-    except (ValueError, UnicodeDecodeError):
-        return payload.decode("utf-8", "replace")
-
-
-def destination_record(
-    *,
-    function_arn: str,
-    request_id: str,
-    condition: str,
-    approximate_invoke_count: int,
-    request_payload: bytes,
-    result: InvocationResult | None,
-    now: datetime | None = None,
-) -> dict[str, Any]:
-    """AWS's invocation record for destinations (version 1.0).
-
-    `responseContext`/`responsePayload` are present once the function ran, with
-    `functionError` only when it failed.
-    """
-    moment = now or datetime.now(UTC)
-    record: dict[str, Any] = {
-        "version": "1.0",
-        "timestamp": moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z",
-        "requestContext": {
-            "requestId": request_id,
-            "functionArn": function_arn,
-            "condition": condition,
-            "approximateInvokeCount": approximate_invoke_count,
-        },
-        "requestPayload": _json_or_text(request_payload),
-    }
-    if result is not None:
-        response_context: dict[str, Any] = {
-            "statusCode": 200,
-            "executedVersion": result.executed_version,
-        }
-        if result.function_error:
-            response_context["functionError"] = result.function_error
-        record["responseContext"] = response_context
-        record["responsePayload"] = _json_or_text(result.payload)
-    return record

@@ -142,6 +142,29 @@ class LambdadMetrics:
             registry=self.registry,
         )
 
+        self.event_redeliveries = Counter(
+            "lambdad_event_redeliveries",
+            "Event invocations handed out again because the daemon stopped while running them "
+            "(at-least-once: each may run twice).",
+            registry=self.registry,
+        )
+        self.event_deliveries = Counter(
+            "lambdad_event_destination_deliveries",
+            "Async invocation records sent to destinations and dead-letter queues, by the "
+            "target's service and result (delivered or failed; a failed one is retried).",
+            ("service", "result"),
+            registry=self.registry,
+        )
+        self.event_queue_depth = Gauge(
+            "lambdad_event_queue_depth",
+            "Accepted Event invocations not yet finished (queued, running or being delivered).",
+            registry=self.registry,
+        )
+
+    def watch_event_queue(self, depth: Callable[[], int]) -> None:
+        """Report `lambdad_event_queue_depth` from `depth` at each scrape."""
+        self.event_queue_depth.set_function(depth)
+
     def watch_environments(self, states: EnvironmentStates) -> None:
         """Report `lambdad_environments` from `states` at each scrape."""
         self.registry.register(_EnvironmentCollector(states))

@@ -50,6 +50,7 @@ from docker.types import LogConfig, Mount, Ulimit
 
 from lambdad.daemon.errors import LambdaError, Reason
 from lambdad.daemon.images.resolve import RuntimeImages
+from lambdad.daemon.runtime import peers
 from lambdad.daemon.runtime.debugging import SITE_DIR, debug_port, debug_variables, debugpy_path
 from lambdad.daemon.runtime.docker_engine import (
     ENGINE_CALL_TIMEOUT_S,
@@ -404,6 +405,8 @@ class DockerProcess:
         self._removed = False
         self._stats_peak: int | None = None
         self._stats_refresh: asyncio.Task[None] | None = None
+        self._addresses: asyncio.Future[tuple[frozenset[str], frozenset[str]]] | None = None
+        self._untranslated_warned = False
         self._chunks: asyncio.Queue[bytes | None] = asyncio.Queue()
         self._follower: asyncio.Task[None] | None = None
         self._ended = asyncio.Event()
@@ -529,6 +532,55 @@ class DockerProcess:
             with contextlib.suppress(OSError, ValueError):
                 return int(Path(path).read_text().strip())
         return None
+
+    async def owns_connection(self, peer: tuple[str, int], local: tuple[str, int]) -> bool:
+        """True if the connection comes from one of the container's addresses.
+
+        Containers reach the daemon across the bridge untranslated, so the source address
+        is the container's own. The addresses are looked up once (after the start, when
+        the engine has assigned them).
+        """
+        if self._removed:
+            return False
+        if self._addresses is None:
+            self._addresses = asyncio.ensure_future(self._blocking(self._lookup_addresses))
+        try:
+            addresses, networks = await asyncio.shield(self._addresses)
+        except (docker.errors.DockerException, EngineCallTimeout):
+            self._addresses = None  # looked up again by the next connection
+            return False
+        if not addresses:
+            # Host networking: the engine reports no address; there is nothing to tell
+            # environments apart by.
+            self._warn_unchecked(peer[0], "container has no address")
+            return True
+        verdict = peers.container_peer_allowed(peer[0], addresses, networks)
+        if verdict is None:
+            self._warn_unchecked(peer[0], "source address translated by the engine")
+            return True
+        return verdict
+
+    def _warn_unchecked(self, peer: str, why: str) -> None:
+        if not self._untranslated_warned:
+            self._untranslated_warned = True
+            log.warning("runtime api peer cannot be checked", reason=why, peer=peer)
+
+    def _lookup_addresses(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The container's addresses and its networks (CIDRs), from the engine."""
+        self._container.reload()
+        settings = (self._container.attrs.get("NetworkSettings") or {}).get("Networks") or {}
+        addresses, networks = set(), set()
+        for network in settings.values():
+            for address_key, length_key in (
+                ("IPAddress", "IPPrefixLen"),
+                ("GlobalIPv6Address", "GlobalIPv6PrefixLen"),
+            ):
+                address = (network or {}).get(address_key)
+                if address:
+                    addresses.add(str(address))
+                    default = 128 if ":" in str(address) else 32
+                    networks.add(f"{address}/{(network or {}).get(length_key) or default}")
+        return frozenset(addresses), frozenset(networks)
 
     async def kill(self) -> None:
         """Remove the container now (idempotent); its final state stays readable."""

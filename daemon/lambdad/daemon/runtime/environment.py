@@ -40,6 +40,7 @@ from lambdad.daemon.runtime.executor import (
 )
 from lambdad.daemon.runtime.extensions import ExtensionsApi, extension_files
 from lambdad.daemon.runtime.logs import FunctionLogs, LogLine
+from lambdad.daemon.runtime.peers import ConnectionOwner
 from lambdad.daemon.runtime.runtime_api import (
     InvocationRequest,
     ResponseStream,
@@ -302,7 +303,7 @@ class ExecutionEnvironment:
                 "handler": self.spec.handler or "",
             },
         )
-        self._api = RuntimeApiServer(binding.bind_host, extensions=extensions)
+        self._api = RuntimeApiServer(binding.bind_host, extensions=extensions, restricted=True)
         port = await self._api.start()
         spec = self.spec
         if self._xray_daemon is not None:
@@ -326,6 +327,9 @@ class ExecutionEnvironment:
         except BaseException:
             self.broken = True  # never reused; the pool closes it
             raise
+        # Only this environment's process may poll for, and answer, its invocations.
+        process = self._process
+        self._api.set_owner(process if isinstance(process, ConnectionOwner) else None)
         self._exit = asyncio.create_task(self._process.wait())
         self._reader = asyncio.create_task(self._read_output(self._process))
         self._ready = asyncio.create_task(self._api.ready.wait())

@@ -60,6 +60,11 @@ ACCOUNT_EXCEEDED = "ConcurrentInvocationLimitExceeded"
 # removed; its invocation is retried once on a new one, then fails with ServiceException.
 DEFAULT_START_DEADLINE_S = 30.0
 START_ATTEMPTS = 2
+# Callers that never drop work (Event invocations, event source batches) wait this long for a
+# concurrency slot of their function before the 429 sends them back to their queue: a slot
+# that frees meanwhile is taken at once instead of after the queue's backoff, and a bound
+# keeps one throttled function from holding the dispatcher's workers.
+SLOT_WAIT_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -132,6 +137,8 @@ class EnvironmentPool:
         self._reserved: dict[str, int] = {}
         self._in_flight: dict[str, int] = defaultdict(int)
         self._unreserved_in_flight = 0
+        # Set (and replaced) whenever a concurrency slot frees; waiters hold the one they saw.
+        self._slot_freed = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
         self._reaper: asyncio.Task[None] | None = None
         self._closing = False
@@ -263,6 +270,20 @@ class EnvironmentPool:
             counts[(key.function_name, key.version, "busy")] += 1
         return dict(counts)
 
+    async def _admit_waiting(self, name: str, wait_s: float) -> None:
+        """`_admit`, waiting up to `wait_s` for a slot (never when reserved is 0)."""
+        deadline = time.monotonic() + wait_s
+        while True:
+            try:
+                self._admit(name)
+                return
+            except LambdaError:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or self._reserved.get(name) == 0:
+                    raise
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._slot_freed.wait(), remaining)
+
     def _admit(self, name: str) -> None:
         reserved = self._reserved.get(name)
         if reserved is not None:
@@ -281,6 +302,8 @@ class EnvironmentPool:
             self._in_flight.pop(name, None)
         if name not in self._reserved:
             self._unreserved_in_flight -= 1
+        self._slot_freed.set()
+        self._slot_freed = asyncio.Event()
 
     # ---------------------------------------------------------------- invocation
     async def invoke(
@@ -302,7 +325,10 @@ class EnvironmentPool:
         if self._closing:
             raise LambdaError(Reason.SERVICE, "The daemon is shutting down.")
         name = config.name
-        self._admit(name)
+        if math.isinf(wait_s):
+            await self._admit_waiting(name, SLOT_WAIT_S)
+        else:
+            self._admit(name)
         key = PoolKey.of(config)
         env: ExecutionEnvironment | None = None
         # A debugged function has one environment: its invocations queue for it.

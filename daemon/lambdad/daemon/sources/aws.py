@@ -37,12 +37,13 @@ UNREACHABLE = (
 class SourceClients:
     """One boto3 client per (service, region), created on first use."""
 
-    def __init__(self, *, timeout_s: float = 10.0) -> None:
+    def __init__(self, *, timeout_s: float = 10.0, read_timeout_s: float | None = None) -> None:
         self._clients: dict[tuple[str, str], Any] = {}
         self._session = boto3.session.Session()
         self._config = BotoConfig(
             connect_timeout=timeout_s,
-            read_timeout=timeout_s + 25,  # long polls wait up to 20 s
+            # Long polls wait up to 20 s; senders that never long-poll give a shorter one.
+            read_timeout=read_timeout_s if read_timeout_s is not None else timeout_s + 25,
             retries={"max_attempts": 1, "mode": "standard"},
         )
 

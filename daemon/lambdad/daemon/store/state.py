@@ -98,6 +98,27 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (uuid, shard_id)
     );
     """,
+    # Accepted Event invocations until their outcome is recorded and delivered
+    # (store/event_queue.py). IF NOT EXISTS: merges may renumber migrations.
+    """
+    CREATE TABLE IF NOT EXISTS event_queue (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        request_id TEXT NOT NULL,
+        function_name TEXT NOT NULL,
+        qualifier TEXT NOT NULL,
+        payload BLOB NOT NULL,
+        client_context TEXT NOT NULL DEFAULT '',
+        tenant_id TEXT NOT NULL DEFAULT '',
+        trace_header TEXT NOT NULL DEFAULT '',
+        attempts INTEGER NOT NULL DEFAULT 0,
+        enqueued_at REAL NOT NULL,
+        next_attempt_at REAL NOT NULL,
+        in_flight INTEGER NOT NULL DEFAULT 0,
+        last_response TEXT,
+        outcome TEXT
+    );
+    CREATE INDEX IF NOT EXISTS event_queue_due ON event_queue(next_attempt_at)
+    """,
 )
 
 
@@ -106,6 +127,10 @@ class Transaction:
 
     def __init__(self, connection: sqlite3.Connection) -> None:
         self._db = connection
+
+    def execute(self, sql: str, parameters: tuple[object, ...] = ()) -> sqlite3.Cursor:
+        """One statement; for stores that own a table of their own (store/event_queue.py)."""
+        return self._db.execute(sql, parameters)
 
     # functions
     def get_function(self, name: str) -> FunctionRecord | None:
@@ -446,7 +471,7 @@ class StateStore:
             db.execute("COMMIT")
         self._connection = db
 
-    def _transact(self, work: Callable[[Transaction], T]) -> T:
+    def _transact(self, work: Callable[[Transaction], T], invalidates_reads: bool = True) -> T:
         db = self._connection
         assert db is not None
         changes = db.total_changes
@@ -457,7 +482,7 @@ class StateStore:
             db.execute("ROLLBACK")
             raise
         db.execute("COMMIT")
-        if db.total_changes != changes:
+        if invalidates_reads and db.total_changes != changes:
             self.generation += 1
         return result
 
@@ -465,9 +490,15 @@ class StateStore:
         """Run `work` in one transaction, blocking the calling thread."""
         return self._executor.submit(self._transact, work).result()
 
-    async def run(self, work: Callable[[Transaction], T]) -> T:
-        """Run `work` in one transaction on the state thread."""
-        return await asyncio.wrap_future(self._executor.submit(self._transact, work))
+    async def run(self, work: Callable[[Transaction], T], *, invalidates_reads: bool = True) -> T:
+        """Run `work` in one transaction on the state thread.
+
+        `invalidates_reads=False` is for tables no `ReadCache` reads (the event queue): its
+        writes, one per Event invocation, must not flush the caches of the invoke path.
+        """
+        return await asyncio.wrap_future(
+            self._executor.submit(self._transact, work, invalidates_reads)
+        )
 
     def close(self) -> None:
         """Close the database."""
