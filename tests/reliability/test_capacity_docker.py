@@ -156,7 +156,7 @@ async def test_threads_do_not_grow_with_environments(
         figures: dict[int, int] = {}
         for environments in (10, 50):
             # All at once, each long enough that none can reuse another's environment.
-            errors = await invoke_all(client, "many", environments, environments, sleep_s=1)
+            errors = await invoke_all(client, "many", environments, environments, sleep_s=3)
             assert errors == []
             assert daemon.pool.environment_count("many") == environments
             figures[environments] = thread_count()
@@ -173,12 +173,17 @@ async def test_sigterm_with_many_environments_stops_fast_and_leaves_no_container
     try:
         async with AsyncLambdadClient.connect(served.target) as client:
             await create_function(client, "stopme")
-            errors = await invoke_all(client, "stopme", 50, 50, sleep_s=1)
+            # Long enough that no invocation can reuse another's environment.
+            errors = await invoke_all(client, "stopme", 50, 50, sleep_s=3)
         assert errors == []
-        assert len(lambdad_containers(engine, served.daemon_id)) == 50
+        environments = len(lambdad_containers(engine, served.daemon_id))
+        assert environments == 50
         seconds = served.terminate()
         left = lambdad_containers(engine, served.daemon_id)
-        print(f"\nstop: SIGTERM with 50 environments: exited in {seconds:.2f}s, {len(left)} left")
+        print(
+            f"\nstop: SIGTERM with {environments} environments: exited in {seconds:.2f}s, "
+            f"{len(left)} left"
+        )
         assert left == []
         # Removal is engine-bound (~0.1-0.4 s a container on a loaded 2-core host, partly in
         # parallel); the daemon itself adds no wait of its own.

@@ -14,8 +14,10 @@ from collections.abc import AsyncIterator, Hashable
 from pathlib import Path
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from lambdad.daemon.errors import LambdaError, Reason
+from lambdad.daemon.observability.metrics import LambdadMetrics
 from lambdad.daemon.runtime.capacity import CapacityGovernor, Grant, default_limits
 from lambdad.daemon.runtime.pool import EnvironmentPool
 from tests.reliability.capacity_support import FakeEngine, function, governed_pool, request
@@ -236,3 +238,25 @@ async def test_closing_fails_queued_requests_at_once() -> None:
         await queued
     assert caught.value.reason is Reason.SERVICE
     assert governor.waiting == 0 and governor.running == 1
+
+
+async def test_capacity_figures_are_metrics(pool: EnvironmentPool, engine: FakeEngine) -> None:
+    metrics = LambdadMetrics()
+    metrics.watch_capacity(pool.governor)
+    held = [
+        asyncio.create_task(pool.invoke(function(name), request({"hold": "m"})))
+        for name in ("a", "b", "c")
+    ]
+    await until(lambda: pool.governor.waiting == 1)
+    samples = {
+        sample.name: sample.value
+        for family in text_string_to_metric_families(metrics.exposition().decode())
+        for sample in family.samples
+    }
+    assert samples["lambdad_host_environments"] == 2
+    assert samples["lambdad_host_environments_limit"] == 2
+    assert samples["lambdad_host_environment_memory_megabytes"] == 256
+    assert samples["lambdad_capacity_waiters"] == 1
+    assert samples["lambdad_capacity_reclaimed_total"] == 0
+    engine.release("m")
+    await asyncio.gather(*held)

@@ -59,6 +59,7 @@ from lambdad.daemon.runtime.docker_engine import (
     EngineCalls,
     EngineCallTimeout,
     EngineStreams,
+    EngineUnsupported,
 )
 from lambdad.daemon.runtime.docker_flags import DockerFlags
 from lambdad.daemon.runtime.executor import (
@@ -406,7 +407,7 @@ class DockerProcess:
         self._stats_refresh: asyncio.Task[None] | None = None
         self._addresses: asyncio.Future[tuple[frozenset[str], frozenset[str]]] | None = None
         self._untranslated_warned = False
-        self._chunks: asyncio.Queue[bytes | None] = asyncio.Queue()
+        self._chunks: asyncio.Queue[tuple[int, bytes] | None] = asyncio.Queue()
         self._follower: asyncio.Task[None] | None = None
         self._ended = asyncio.Event()
 
@@ -424,19 +425,18 @@ class DockerProcess:
 
     async def _pump(self) -> None:
         """Copy the log stream into `_chunks` until the container stops (or is removed)."""
-        last = b""
+        last: dict[int, bytes] = {}
         try:
-            async for chunk in self._streams.logs(self.container_id):
-                self._chunks.put_nowait(chunk)
-                last = chunk
+            async for stream, chunk in self._streams.logs(self.container_id):
+                self._chunks.put_nowait((stream, chunk))
+                last[stream] = chunk
             # A last message without a newline can miss a follow stream that ends when the
             # container stops (the engine flushes it at EOF); fetch it once more.
             if not self._removed:
-                final = b"".join(
-                    [c async for c in self._streams.logs(self.container_id, follow=False, tail="1")]
-                )
-                if final and not final.endswith(b"\n") and final != last:
-                    self._chunks.put_nowait(final)
+                tail = self._streams.logs(self.container_id, follow=False, tail="1")
+                async for stream, final in tail:
+                    if final and not final.endswith(b"\n") and final != last.get(stream):
+                        self._chunks.put_nowait((stream, final))
         except (aiohttp.ClientError, OSError, ValueError, asyncio.IncompleteReadError):
             pass  # the container was removed under the stream, or the engine went away
         finally:
@@ -446,12 +446,15 @@ class DockerProcess:
     async def output(self) -> AsyncIterator[str]:
         """stdout and stderr lines, interleaved as written, until the container exits."""
         self._follow()
-        parts: list[bytes] = []  # the unfinished line, in pieces (joined once, not per chunk)
-        size = 0
-        while (chunk := await self._chunks.get()) is not None:
+        # Per stream (stdout, stderr): the unfinished line, in pieces (joined once, not per
+        # chunk), and its size. A line of one stream is never cut by the other's output.
+        partial: dict[int, tuple[list[bytes], int]] = {}
+        while (item := await self._chunks.get()) is not None:
+            stream, chunk = item
+            parts, size = partial.get(stream, ([], 0))
             if b"\n" not in chunk and size + len(chunk) < LINE_LIMIT:
                 parts.append(chunk)
-                size += len(chunk)
+                partial[stream] = (parts, size + len(chunk))
                 continue
             *lines, rest = b"".join([*parts, chunk]).split(b"\n")
             for line in lines:
@@ -459,9 +462,10 @@ class DockerProcess:
             while len(rest) >= LINE_LIMIT:  # an endless line is handed over in pieces
                 yield rest[:LINE_LIMIT].decode("utf-8", "replace")
                 rest = rest[LINE_LIMIT:]
-            parts, size = [rest], len(rest)
-        if size:
-            yield b"".join(parts).decode("utf-8", "replace")
+            partial[stream] = ([rest], len(rest))
+        for parts, size in partial.values():
+            if size:
+                yield b"".join(parts).decode("utf-8", "replace")
 
     async def wait(self) -> int:
         """The container's exit code, once it has exited."""
@@ -993,12 +997,18 @@ async def select_executor(
         raise RuntimeError(
             "--executor docker: no Docker engine reachable (DOCKER_HOST or /var/run/docker.sock)"
         )
-    return await DockerExecutor.create(
-        daemon_id=daemon_id,
-        network=network,
-        image_mapping=image_mapping,
-        pull=pull_images,
-        flags=docker_flags,
-        endpoints=endpoints,
-        data_dir=data_dir,
-    )
+    try:
+        return await DockerExecutor.create(
+            daemon_id=daemon_id,
+            network=network,
+            image_mapping=image_mapping,
+            pull=pull_images,
+            flags=docker_flags,
+            endpoints=endpoints,
+            data_dir=data_dir,
+        )
+    except EngineUnsupported as error:
+        if config_executor.strip().lower() != "auto":
+            raise RuntimeError(f"--executor docker: {error}") from error
+        log.warning("executor selected", executor="process", reason=str(error))
+        return process_executor()

@@ -126,7 +126,7 @@ class EngineCalls:
         self._threads.shutdown(wait=False, cancel_futures=True)
 
 
-def _endpoint(client: docker.DockerClient) -> tuple[str, str | None, ssl.SSLContext | None]:
+def engine_endpoint(client: docker.DockerClient) -> tuple[str, str | None, ssl.SSLContext | None]:
     """`(base URL, unix socket path or None, TLS context or None)` of docker-py's engine."""
     api = client.api
     socket_path = getattr(getattr(api, "_custom_adapter", None), "socket_path", None)
@@ -155,7 +155,7 @@ class EngineStreams:
     def __init__(
         self, client: docker.DockerClient, removal_concurrency: int = REMOVAL_CONCURRENCY
     ) -> None:
-        self._base, self._socket, self._tls = _endpoint(client)
+        self._base, self._socket, self._tls = engine_endpoint(client)
         self._version = str(client.api.api_version)
         self._session: aiohttp.ClientSession | None = None
         self._removal_concurrency = removal_concurrency
@@ -201,12 +201,13 @@ class EngineStreams:
 
     async def logs(
         self, container_id: str, *, follow: bool = True, tail: str = "all"
-    ) -> AsyncIterator[bytes]:
-        """The container's stdout and stderr payloads, in the order written.
+    ) -> AsyncIterator[tuple[int, bytes]]:
+        """`(stream, payload)` of the container's output, 1 for stdout and 2 for stderr.
 
         With `follow` the stream ends when the container stops (or is removed). Containers
         without a TTY multiplex both streams in frames: 1 byte stream, 3 zero bytes, 4 bytes
-        big-endian length, payload.
+        big-endian length, payload. The engine copies each pipe on its own, so a stderr frame
+        can arrive in the middle of a long stdout line: callers keep a partial line per stream.
         """
         params = {
             "follow": "1" if follow else "0",
@@ -229,7 +230,7 @@ class EngineStreams:
                     return
                 size = struct.unpack(">I", header[4:])[0]
                 if size:
-                    yield await content.readexactly(size)
+                    yield header[0], await content.readexactly(size)
 
     async def wait(self, container_id: str) -> int | None:
         """The container's exit code once it has exited; None if it no longer exists."""
