@@ -20,7 +20,12 @@ from typing import Any, Generic, Protocol, TypeVar
 import structlog
 
 from lambdad.daemon.domain import validation
-from lambdad.daemon.domain.archives import ZipSummary, inspect_zip
+from lambdad.daemon.domain.archives import (
+    MAX_UNZIPPED_BYTES,
+    MAX_ZIPPED_BYTES,
+    ZipSummary,
+    inspect_zip,
+)
 from lambdad.daemon.domain.model import (
     Alias,
     CodeRef,
@@ -424,7 +429,9 @@ class FunctionRegistry:
             )
         else:
             raise invalid_parameter("Please provide a source for function code.")
-        summary: ZipSummary = await asyncio.to_thread(inspect_zip, data)
+        # Code taken from S3 has no 50 MB zipped limit on AWS, only the unzipped one.
+        max_zipped = MAX_ZIPPED_BYTES if code.zip_file else MAX_UNZIPPED_BYTES
+        summary: ZipSummary = await asyncio.to_thread(inspect_zip, data, max_zipped=max_zipped)
         await asyncio.to_thread(self._blobs.put, summary.sha256_hex, data)
         return CodeRef(
             sha256_hex=summary.sha256_hex,
