@@ -89,6 +89,13 @@ _UPDATABLE_FIELDS = frozenset(
         "logging_config",
     }
 )
+# botocore's TaggableResource (1.44): the pattern AWS quotes when a tag operation's ARN is bad.
+TAGGABLE_RESOURCE_PATTERN = (
+    r"arn:(aws[a-zA-Z-]*):lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:\d{12}:"
+    r"(function:[a-zA-Z0-9-_]+(:(\$LATEST|[a-zA-Z0-9-_]+))?|code-signing-config:csc-[a-z0-9]{17}|"
+    r"event-source-mapping:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+    r"[0-9a-fA-F]{12}|(capacity-provider|network-connector):[a-zA-Z0-9-_]{1,64})"
+)
 # Fields that make two versions "the same" for PublishVersion's no-op rule.
 _VOLATILE_FIELDS = frozenset(
     {
@@ -1135,11 +1142,7 @@ class FunctionRegistry:
             raise validation_error(
                 resource,
                 "resource",
-                "Member must satisfy regular expression pattern: "
-                r"arn:(aws[a-zA-Z-]*):lambda:[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:"
-                r"\d{12}:(function:[a-zA-Z0-9-_]+(:(\$LATEST|[a-zA-Z0-9-_]+))?|"
-                r"code-signing-config:csc-[a-z0-9]{17}|event-source-mapping:[0-9a-f]{8}-"
-                r"[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})",
+                f"Member must satisfy regular expression pattern: {TAGGABLE_RESOURCE_PATTERN}",
             )
         if match.group(5):
             raise invalid_parameter(
