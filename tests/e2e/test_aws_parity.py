@@ -42,6 +42,13 @@ NAMESPACED_PATTERN = (
     r"(\d{12}:)?(function:)?([a-zA-Z0-9-_\.]+)(:(\$LATEST(\.PUBLISHED)?|[a-zA-Z0-9-_]+))?"
 )
 
+# botocore 1.44's TaggableResource (newer than the installed model's).
+TAGGABLE_RESOURCE_1_44 = (
+    r"arn:(aws[a-zA-Z-]*):lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:\d{12}:"
+    r"(function:[a-zA-Z0-9-_]+(:(\$LATEST|[a-zA-Z0-9-_]+))?|code-signing-config:csc-[a-z0-9]{17}|"
+    r"event-source-mapping:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+    r"[0-9a-fA-F]{12}|(capacity-provider|network-connector):[a-zA-Z0-9-_]{1,64})"
+)
 LAYER_ARN_PREFIX = f"arn:aws:lambda:{REGION}:000000000000:layer:"
 
 # Values AWS itself sends outside the model's enums (lambda-spec §1.3, recorded: an update
@@ -410,6 +417,19 @@ ANSWERS = [
             lambda n: f"Layer version {LAYER_ARN_PREFIX}{n}-nolayer:3 does not exist.",
         ),
         id="remove-layer-permission-of-missing-version",
+    ),
+    pytest.param(
+        Answer(
+            lambda c, n: c.list_tags(Resource="not-an-arn"),
+            400,
+            "ValidationException",
+            lambda n: (
+                "1 validation error detected: Value 'not-an-arn' at 'resource' failed to "
+                "satisfy constraint: Member must satisfy regular expression pattern: "
+                + TAGGABLE_RESOURCE_1_44
+            ),
+        ),
+        id="tags-of-a-bad-arn",
     ),
     pytest.param(
         Answer(lambda c, n: c.delete_alias(FunctionName=n, Name="nosuch"), 204),

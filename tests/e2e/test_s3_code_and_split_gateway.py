@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -87,6 +89,32 @@ def test_code_from_s3_bucket_and_key(lambdad_with_s3: LambdadProcess, s3: Any) -
         FunctionName="from-s3", S3Bucket=bucket, S3Key="fn-v2.zip"
     )
     assert updated["CodeSha256"] == code_sha256(new_code)
+
+
+def test_code_from_s3_over_50_mb_zipped_is_accepted(
+    lambdad_with_s3: LambdadProcess, s3: Any
+) -> None:
+    # AWS holds code from S3 to the unzipped limit only; a direct upload of the same zip is
+    # refused with `Zipped size must be smaller than 52428800 bytes`.
+    bucket = "deployments-large"
+    s3.create_bucket(Bucket=bucket)
+    payload = os.urandom(51 * 1024 * 1024)  # incompressible: the zip stays over 50 MB
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("app.py", "def handler(e, c):\n    return 1\n")
+        archive.writestr("blob.bin", payload)
+    code = buffer.getvalue()
+    assert len(code) > 52_428_800
+    s3.put_object(Bucket=bucket, Key="large.zip", Body=code)
+    client = lambdad_with_s3.lambda_client()
+    created = client.create_function(
+        FunctionName="large-from-s3",
+        Runtime="python3.12",
+        Role="r1",
+        Handler="app.handler",
+        Code={"S3Bucket": bucket, "S3Key": "large.zip"},
+    )
+    assert created["CodeSize"] == len(code)
 
 
 @pytest.mark.parametrize(

@@ -240,6 +240,27 @@ def test_bad_integer_query_is_a_validation_error(text: str) -> None:
     assert len(caught.value.message) < 400
 
 
+@pytest.mark.parametrize(
+    ("operation", "path"),
+    [
+        ("ListFunctions", {}),
+        ("ListAliases", {"FunctionName": "f"}),
+        ("ListVersionsByFunction", {"FunctionName": "f"}),
+    ],
+)
+@pytest.mark.parametrize("text", ["0", "-3"])
+def test_max_items_below_one_is_a_validation_error(
+    operation: str, path: dict[str, str], text: str
+) -> None:
+    with pytest.raises(translate.RequestError) as caught:
+        to_message(operation, path, {"MaxItems": [text]})
+    assert (caught.value.reason, caught.value.message) == (
+        Reason.VALIDATION,
+        f"1 validation error detected: Value '{int(text)}' at 'maxItems' failed to satisfy "
+        "constraint: Member must have value greater than or equal to 1",
+    )
+
+
 DRY_RUN_ROUTE = Route(
     "DryRunCode", "PUT", "/x/{FunctionName}", fs_grpc.FunctionServiceStub,
     "UpdateFunctionCode", fs.UpdateFunctionCodeRequest, query={"DryRun": "DryRun"},

@@ -8,8 +8,8 @@ import boto3
 import botocore.exceptions
 from botocore.config import Config as BotoConfig
 
-from lambdad.daemon.domain.archives import MAX_ZIPPED_BYTES
-from lambdad.daemon.errors import LambdaError, Reason, invalid_parameter
+from lambdad.daemon.domain.archives import MAX_UNZIPPED_BYTES
+from lambdad.daemon.errors import invalid_parameter
 
 
 class S3CodeSource:
@@ -36,10 +36,11 @@ class S3CodeSource:
             args["VersionId"] = version
         try:
             response = self._s3().get_object(**args)
-            if response.get("ContentLength", 0) > MAX_ZIPPED_BYTES:
-                raise LambdaError(
-                    Reason.REQUEST_TOO_LARGE,
-                    f"Zipped size must be smaller than {MAX_ZIPPED_BYTES} bytes",
+            # S3 code has no zipped limit on AWS, only the unzipped one; an archive larger
+            # than that cannot unzip to less, so it is refused before it is downloaded.
+            if response.get("ContentLength", 0) > MAX_UNZIPPED_BYTES:
+                raise invalid_parameter(
+                    f"Unzipped size must be smaller than {MAX_UNZIPPED_BYTES} bytes"
                 )
             return response["Body"].read()
         except botocore.exceptions.ClientError as error:

@@ -151,6 +151,7 @@ def request_to_message(
         values = query.get(name)
         if values:
             merged[json_name] = _from_text(by_json_name[json_name], values, name)
+            _check_minimum(name, merged[json_name])
     for name, json_name in {**route.headers, **route.lambdad_headers}.items():
         value = (headers or {}).get(name)
         if value:
@@ -351,6 +352,21 @@ def _scalar_from_text(fd: _Field, text: str, name: str) -> Any:
         f"1 validation error detected: Value '{shown}' at '{_lower_camel(name)}' failed to "
         f"satisfy constraint: {constraint}",
     )
+
+
+# Query parameters whose model shape has a minimum the proto cannot tell from "absent" (a
+# zero page size reads as no page size): every list operation's MaxItems is at least 1.
+_QUERY_MINIMUMS = {"MaxItems": 1}
+
+
+def _check_minimum(name: str, value: Any) -> None:
+    minimum = _QUERY_MINIMUMS.get(name)
+    if minimum is not None and isinstance(value, int) and value < minimum:
+        raise RequestError(
+            Reason.VALIDATION,
+            f"1 validation error detected: Value '{value}' at '{_lower_camel(name)}' failed to "
+            f"satisfy constraint: Member must have value greater than or equal to {minimum}",
+        )
 
 
 def _bad_body(reason: str) -> NoReturn:

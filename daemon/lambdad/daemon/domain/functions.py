@@ -20,7 +20,12 @@ from typing import Any, Generic, Protocol, TypeVar
 import structlog
 
 from lambdad.daemon.domain import validation
-from lambdad.daemon.domain.archives import ZipSummary, inspect_zip
+from lambdad.daemon.domain.archives import (
+    MAX_UNZIPPED_BYTES,
+    MAX_ZIPPED_BYTES,
+    ZipSummary,
+    inspect_zip,
+)
 from lambdad.daemon.domain.model import (
     Alias,
     CodeRef,
@@ -83,6 +88,13 @@ _UPDATABLE_FIELDS = frozenset(
         "snap_start_apply_on",
         "logging_config",
     }
+)
+# botocore's TaggableResource (1.44): the pattern AWS quotes when a tag operation's ARN is bad.
+TAGGABLE_RESOURCE_PATTERN = (
+    r"arn:(aws[a-zA-Z-]*):lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:\d{12}:"
+    r"(function:[a-zA-Z0-9-_]+(:(\$LATEST|[a-zA-Z0-9-_]+))?|code-signing-config:csc-[a-z0-9]{17}|"
+    r"event-source-mapping:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+    r"[0-9a-fA-F]{12}|(capacity-provider|network-connector):[a-zA-Z0-9-_]{1,64})"
 )
 # Fields that make two versions "the same" for PublishVersion's no-op rule.
 _VOLATILE_FIELDS = frozenset(
@@ -424,7 +436,9 @@ class FunctionRegistry:
             )
         else:
             raise invalid_parameter("Please provide a source for function code.")
-        summary: ZipSummary = await asyncio.to_thread(inspect_zip, data)
+        # Code taken from S3 has no 50 MB zipped limit on AWS, only the unzipped one.
+        max_zipped = MAX_ZIPPED_BYTES if code.zip_file else MAX_UNZIPPED_BYTES
+        summary: ZipSummary = await asyncio.to_thread(inspect_zip, data, max_zipped=max_zipped)
         await asyncio.to_thread(self._blobs.put, summary.sha256_hex, data)
         return CodeRef(
             sha256_hex=summary.sha256_hex,
@@ -1128,11 +1142,7 @@ class FunctionRegistry:
             raise validation_error(
                 resource,
                 "resource",
-                "Member must satisfy regular expression pattern: "
-                r"arn:(aws[a-zA-Z-]*):lambda:[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:"
-                r"\d{12}:(function:[a-zA-Z0-9-_]+(:(\$LATEST|[a-zA-Z0-9-_]+))?|"
-                r"code-signing-config:csc-[a-z0-9]{17}|event-source-mapping:[0-9a-f]{8}-"
-                r"[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})",
+                f"Member must satisfy regular expression pattern: {TAGGABLE_RESOURCE_PATTERN}",
             )
         if match.group(5):
             raise invalid_parameter(

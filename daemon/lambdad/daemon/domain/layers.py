@@ -28,7 +28,12 @@ from typing import Any, Protocol
 import structlog
 
 from lambdad.daemon.domain import validation
-from lambdad.daemon.domain.archives import ZipSummary, inspect_zip
+from lambdad.daemon.domain.archives import (
+    MAX_UNZIPPED_BYTES,
+    MAX_ZIPPED_BYTES,
+    ZipSummary,
+    inspect_zip,
+)
 from lambdad.daemon.domain.functions import (
     DEFAULT_HOT_RELOAD_BUCKET,
     CodeFetcher,
@@ -283,7 +288,9 @@ class LayerRegistry:
             summary = ZipSummary("", hot.code_sha256, size=0, unzipped_size=0, entries=0)
         else:
             data = await self._content_bytes(content)
-            summary = await asyncio.to_thread(inspect_zip, data)
+            # As for functions, content from S3 is only held to the unzipped limit (AWS).
+            max_zipped = MAX_ZIPPED_BYTES if content.zip_file else MAX_UNZIPPED_BYTES
+            summary = await asyncio.to_thread(inspect_zip, data, max_zipped=max_zipped)
             await asyncio.to_thread(self._blobs.put, summary.sha256_hex, data)
         layer_arn = self.layer_arn(key)
 
