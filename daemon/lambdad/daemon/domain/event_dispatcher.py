@@ -298,6 +298,11 @@ class EventDispatcher:
         self._queued.add(row_id)
         self._due[row_id] = due
         heapq.heappush(self._timetable, (due, row_id))
+        if len(self._timetable) > 2 * len(self._due) + 1024:
+            # Parking and releasing leave stale entries (a parked row's is hours away): rebuild
+            # from the live ones before they pile up.
+            self._timetable = [(at, row) for row, at in self._due.items()]
+            heapq.heapify(self._timetable)
         self._wake.set()
 
     def _forget(self, row_id: int) -> None:
