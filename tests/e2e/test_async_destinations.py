@@ -16,8 +16,7 @@ from typing import Any
 import pytest
 import urllib3
 
-from tests.e2e.conftest import LambdadProcess
-from tests.e2e.support import aws_client, moto_server
+from tests.e2e.support import LambdadProcess, aws_client, moto_server
 from tests.helpers import free_port, make_zip, wait_for
 
 pytestmark = pytest.mark.e2e

@@ -10,8 +10,14 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.e2e.conftest import LambdadProcess
-from tests.e2e.support import ACCOUNT, UUID_RE, code_sha256, function_arn, unique_zip
+from tests.e2e.support import (
+    ACCOUNT,
+    UUID_RE,
+    LambdadProcess,
+    code_sha256,
+    function_arn,
+    unique_zip,
+)
 from tests.helpers import make_zip
 
 pytestmark = pytest.mark.e2e

@@ -14,7 +14,7 @@ import docker
 import docker.errors
 import pytest
 
-from tests.e2e.conftest import LambdadProcess
+from tests.e2e.support import LambdadProcess
 
 ROLE = "arn:aws:iam::000000000000:role/lambda-role"
 APP = "def handler(event, context):\n    return {'version': %r, 'event': event}\n"

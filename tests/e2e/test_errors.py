@@ -27,10 +27,10 @@ import urllib3
 from botocore.config import Config as BotoConfig
 from botocore.exceptions import ClientError
 
-from tests.e2e.conftest import LambdadProcess
 from tests.e2e.support import (
     REGION,
     UUID_RE,
+    LambdadProcess,
     ResponseRecorder,
     code_sha256,
     create_function,
@@ -323,11 +323,6 @@ ROWS = [
         lambda c: c.client.update_alias(FunctionName=c.name, Name="nosuch", Description="x"),
         404, "ResourceNotFoundException", lambda c: f"Alias not found: {c.arn}:nosuch", "Message",
     ), id="update-unknown-alias"),
-    pytest.param(Row(
-        lambda c: c.client.delete_alias(FunctionName=c.name, Name="nosuch"),
-        404, "ResourceNotFoundException", lambda c: f"Cannot find alias arn: {c.arn}:nosuch",
-        "Message",
-    ), id="delete-unknown-alias"),
     pytest.param(Row(
         lambda c: c.client.create_alias(FunctionName=c.name, Name="2024", FunctionVersion="1"),
         400, "ValidationException",

@@ -11,32 +11,23 @@ import json
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 import urllib3
 
-from tests.e2e.conftest import REGION, LambdadProcess
+from tests.e2e.support import (
+    RECORDER,
+    REGION,
+    LambdadProcess,
+    aws_client,
+    create_queue,
+    records_for,
+)
 from tests.helpers import free_port, make_zip, wait_for
 
 pytestmark = pytest.mark.e2e
-
-RECORDER = """
-import json, os
-
-def handler(event, context):
-    with open(os.environ["OUT"], "a") as out:
-        out.write(json.dumps(event) + "\\n")
-    failures = [
-        {"itemIdentifier": r["messageId"]}
-        for r in event.get("Records", [])
-        if r.get("eventSource") == "aws:sqs" and "fail-me" in r.get("body", "")
-    ]
-    return {"batchItemFailures": failures}
-"""
 
 # seed-lambda.md's filter table: (name, rule syntax verbatim, a body that matches, one that
 # does not). The rule is applied to the parsed JSON body of SQS messages.
@@ -76,51 +67,6 @@ SEED_TABLE = [
 
 
 @pytest.fixture(scope="module")
-def aws_endpoint() -> Iterator[str]:
-    """moto's standalone server: SQS, DynamoDB and DynamoDB Streams over HTTP."""
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    endpoint = f"http://127.0.0.1:{port}"
-    http = urllib3.PoolManager(retries=False)
-    try:
-        wait_for(lambda: http.request("GET", endpoint).status < 500, timeout=30)
-        yield endpoint
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-
-
-def _client(service: str, endpoint: str) -> Any:
-    return boto3.client(
-        service,
-        endpoint_url=endpoint,
-        region_name=REGION,
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    )
-
-
-@pytest.fixture(scope="module")
-def lambdad_with_aws(
-    tmp_path_factory: pytest.TempPathFactory, aws_endpoint: str
-) -> Iterator[LambdadProcess]:
-    mp = pytest.MonkeyPatch()
-    mp.setenv("AWS_ENDPOINT_URL", aws_endpoint)
-    mp.setenv("AWS_ACCESS_KEY_ID", "test")
-    mp.setenv("AWS_SECRET_ACCESS_KEY", "test")
-    tmp = tmp_path_factory.mktemp("esm")
-    process = LambdadProcess(data_dir=tmp / "data", log_path=tmp / "lambdad.log")
-    process.start()
-    yield process
-    process.stop()
-    mp.undo()
-
-
-@pytest.fixture(scope="module")
 def recorder(lambdad_with_aws: LambdadProcess, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A function that records its events in a file; returns the file."""
     out = tmp_path_factory.mktemp("events") / "events.jsonl"
@@ -139,23 +85,6 @@ def recorder(lambdad_with_aws: LambdadProcess, tmp_path_factory: pytest.TempPath
     return out
 
 
-def _events(out: Path, source_arn: str) -> list[dict[str, Any]]:
-    records = []
-    for line in out.read_text().splitlines():
-        for record in json.loads(line).get("Records", []):
-            if record.get("eventSourceARN") == source_arn:
-                records.append(record)
-    return records
-
-
-def _queue(sqs: Any, name: str, **attributes: str) -> tuple[str, str]:
-    url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
-    return url, arn
-
-
 def _left(sqs: Any, url: str) -> int:
     attrs = sqs.get_queue_attributes(
         QueueUrl=url,
@@ -169,9 +98,9 @@ def _left(sqs: Any, url: str) -> int:
 def test_sqs_batch_delivered_in_aws_shape_and_deleted(
     lambdad_with_aws: LambdadProcess, recorder: Path, aws_endpoint: str
 ) -> None:
-    sqs = _client("sqs", aws_endpoint)
+    sqs = aws_client("sqs", aws_endpoint)
     lam = lambdad_with_aws.lambda_client()
-    url, arn = _queue(sqs, "plain-queue")
+    url, arn = create_queue(sqs, "plain-queue")
     created = lam.create_event_source_mapping(
         FunctionName="recorder", EventSourceArn=arn, BatchSize=5
     )
@@ -184,7 +113,7 @@ def test_sqs_batch_delivered_in_aws_shape_and_deleted(
         MessageAttributes={"a": {"DataType": "String", "StringValue": "v"}},
     )
     sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"n": 1}))
-    records = wait_for(lambda: len(_events(recorder, arn)) >= 2 and _events(recorder, arn))
+    records = wait_for(lambda: len(records_for(recorder, arn)) >= 2 and records_for(recorder, arn))
     assert {r["body"] for r in records} == {"hello", '{"n": 1}'}
     first = next(r for r in records if r["body"] == "hello")
     assert first["eventSource"] == "aws:sqs"
@@ -199,7 +128,7 @@ def test_sqs_batch_delivered_in_aws_shape_and_deleted(
 
 
 @pytest.mark.parametrize(("name", "rule", "yes", "no"), SEED_TABLE, ids=[r[0] for r in SEED_TABLE])
-def test_seed_filter_table_through_a_real_queue(
+def test_seed_filter_table_through_a_realcreate_queue(
     lambdad_with_aws: LambdadProcess,
     recorder: Path,
     aws_endpoint: str,
@@ -208,9 +137,9 @@ def test_seed_filter_table_through_a_real_queue(
     yes: dict[str, Any],
     no: dict[str, Any],
 ) -> None:
-    sqs = _client("sqs", aws_endpoint)
+    sqs = aws_client("sqs", aws_endpoint)
     lam = lambdad_with_aws.lambda_client()
-    url, arn = _queue(sqs, f"filter-{name}")
+    url, arn = create_queue(sqs, f"filter-{name}")
     lam.create_event_source_mapping(
         FunctionName="recorder",
         EventSourceArn=arn,
@@ -218,18 +147,18 @@ def test_seed_filter_table_through_a_real_queue(
     )
     sqs.send_message(QueueUrl=url, MessageBody=json.dumps(no))
     sqs.send_message(QueueUrl=url, MessageBody=json.dumps(yes))
-    wait_for(lambda: _events(recorder, arn))
+    wait_for(lambda: records_for(recorder, arn))
     wait_for(lambda: _left(sqs, url) == 0)  # the non-matching message is deleted too
     time.sleep(0.5)
-    assert [json.loads(r["body"]) for r in _events(recorder, arn)] == [yes]
+    assert [json.loads(r["body"]) for r in records_for(recorder, arn)] == [yes]
 
 
 def test_report_batch_item_failures_returns_only_listed_messages(
     lambdad_with_aws: LambdadProcess, recorder: Path, aws_endpoint: str
 ) -> None:
-    sqs = _client("sqs", aws_endpoint)
+    sqs = aws_client("sqs", aws_endpoint)
     lam = lambdad_with_aws.lambda_client()
-    url, arn = _queue(sqs, "partial-queue", VisibilityTimeout="1")
+    url, arn = create_queue(sqs, "partial-queue", VisibilityTimeout="1")
     sqs.send_message(QueueUrl=url, MessageBody="ok-1")
     sqs.send_message(QueueUrl=url, MessageBody="fail-me")
     sqs.send_message(QueueUrl=url, MessageBody="ok-2")
@@ -239,8 +168,10 @@ def test_report_batch_item_failures_returns_only_listed_messages(
         FunctionResponseTypes=["ReportBatchItemFailures"],
     )
     # The failed message comes back after its visibility timeout and fails again.
-    wait_for(lambda: [r["body"] for r in _events(recorder, arn)].count("fail-me") >= 2, timeout=30)
-    bodies = [r["body"] for r in _events(recorder, arn)]
+    wait_for(
+        lambda: [r["body"] for r in records_for(recorder, arn)].count("fail-me") >= 2, timeout=30
+    )
+    bodies = [r["body"] for r in records_for(recorder, arn)]
     assert bodies.count("ok-1") == 1
     assert bodies.count("ok-2") == 1
     assert _left(sqs, url) == 1
@@ -249,9 +180,9 @@ def test_report_batch_item_failures_returns_only_listed_messages(
 def test_validation_messages(
     lambdad_with_aws: LambdadProcess, recorder: Path, aws_endpoint: str
 ) -> None:
-    sqs = _client("sqs", aws_endpoint)
+    sqs = aws_client("sqs", aws_endpoint)
     lam = lambdad_with_aws.lambda_client()
-    _, arn = _queue(sqs, "validation-queue")
+    _, arn = create_queue(sqs, "validation-queue")
     missing = arn.replace("validation-queue", "no-such-queue")
     cases: list[tuple[dict[str, Any], str, str]] = [
         (
@@ -307,7 +238,7 @@ def test_validation_messages(
 def test_dynamodb_stream_records_with_typed_values_and_filter(
     lambdad_with_aws: LambdadProcess, recorder: Path, aws_endpoint: str
 ) -> None:
-    ddb = _client("dynamodb", aws_endpoint)
+    ddb = aws_client("dynamodb", aws_endpoint)
     lam = lambdad_with_aws.lambda_client()
     table = ddb.create_table(
         TableName="orders",
@@ -336,10 +267,10 @@ def test_dynamodb_stream_records_with_typed_values_and_filter(
     )
     ddb.delete_item(TableName="orders", Key={"pk": {"S": "a"}})
     records = wait_for(
-        lambda: len(_events(recorder, stream_arn)) >= 2 and _events(recorder, stream_arn)
+        lambda: len(records_for(recorder, stream_arn)) >= 2 and records_for(recorder, stream_arn)
     )
     time.sleep(1.5)
-    records = _events(recorder, stream_arn)
+    records = records_for(recorder, stream_arn)
     assert [r["eventName"] for r in records] == ["INSERT", "MODIFY"]
     assert records[0]["dynamodb"]["NewImage"] == {"pk": {"S": "a"}, "kind": {"S": "keep"}}
     assert records[1]["dynamodb"]["NewImage"]["n"] == {"N": "2"}
@@ -357,7 +288,7 @@ def test_seed_filter_table_through_a_real_kinesis_stream(
     yes: dict[str, Any],
     no: dict[str, Any],
 ) -> None:
-    kinesis = _client("kinesis", aws_endpoint)
+    kinesis = aws_client("kinesis", aws_endpoint)
     lam = lambdad_with_aws.lambda_client()
     stream = f"seed-{name}"
     kinesis.create_stream(StreamName=stream, ShardCount=1)
@@ -380,11 +311,13 @@ def test_seed_filter_table_through_a_real_kinesis_stream(
     )
 
     def decoded() -> list[Any]:
-        return [json.loads(base64.b64decode(r["kinesis"]["data"])) for r in _events(recorder, arn)]
+        return [
+            json.loads(base64.b64decode(r["kinesis"]["data"])) for r in records_for(recorder, arn)
+        ]
 
     wait_for(lambda: {"end": True} in decoded())
     assert decoded() == [yes, {"end": True}]
-    record = _events(recorder, arn)[0]
+    record = records_for(recorder, arn)[0]
     assert record["eventSource"] == "aws:kinesis"
     assert record["eventID"].startswith("shardId-")
 
@@ -400,8 +333,8 @@ def test_stream_resumes_after_restart_from_its_checkpoint(
     process.start()
     out = tmp_path / "events.jsonl"
     out.touch()
-    kinesis = _client("kinesis", aws_endpoint)
-    ddb = _client("dynamodb", aws_endpoint)
+    kinesis = aws_client("kinesis", aws_endpoint)
+    ddb = aws_client("dynamodb", aws_endpoint)
     if service == "kinesis":
         kinesis.create_stream(StreamName="restart", ShardCount=1)
         arn = kinesis.describe_stream_summary(StreamName="restart")["StreamDescriptionSummary"][
@@ -424,8 +357,10 @@ def test_stream_resumes_after_restart_from_its_checkpoint(
 
     def delivered() -> list[Any]:
         if service == "kinesis":
-            return [json.loads(base64.b64decode(r["kinesis"]["data"])) for r in _events(out, arn)]
-        return [{"n": int(r["dynamodb"]["Keys"]["pk"]["S"])} for r in _events(out, arn)]
+            return [
+                json.loads(base64.b64decode(r["kinesis"]["data"])) for r in records_for(out, arn)
+            ]
+        return [{"n": int(r["dynamodb"]["Keys"]["pk"]["S"])} for r in records_for(out, arn)]
 
     try:
         lam = process.lambda_client()
@@ -442,11 +377,11 @@ def test_stream_resumes_after_restart_from_its_checkpoint(
             FunctionName="rec", EventSourceArn=arn, StartingPosition="TRIM_HORIZON"
         )
         put(1)
-        wait_for(lambda: len(_events(out, arn)) == 1)
+        wait_for(lambda: len(records_for(out, arn)) == 1)
         process.stop()
         put(2)
         process.start()
-        wait_for(lambda: len(_events(out, arn)) >= 2)
+        wait_for(lambda: len(records_for(out, arn)) >= 2)
         time.sleep(1.5)
         assert delivered() == [{"n": 1}, {"n": 2}]
     finally:
@@ -485,18 +420,18 @@ def failer(lambdad_with_aws: LambdadProcess, tmp_path_factory: pytest.TempPathFa
     return out
 
 
-def test_sqs_function_error_leaves_the_whole_batch_in_the_queue(
+def test_sqs_function_error_leaves_the_whole_batch_in_thecreate_queue(
     lambdad_with_aws: LambdadProcess, failer: Path, aws_endpoint: str
 ) -> None:
-    sqs = _client("sqs", aws_endpoint)
+    sqs = aws_client("sqs", aws_endpoint)
     lam = lambdad_with_aws.lambda_client()
-    url, arn = _queue(sqs, "failing-queue", VisibilityTimeout="1")
+    url, arn = create_queue(sqs, "failing-queue", VisibilityTimeout="1")
     sqs.send_message(QueueUrl=url, MessageBody="bad")
     lam.create_event_source_mapping(FunctionName="failer", EventSourceArn=arn)
     # Not deleted: it comes back after its visibility timeout and is delivered again.
-    wait_for(lambda: [r["body"] for r in _events(failer, arn)].count("bad") >= 2, timeout=30)
+    wait_for(lambda: [r["body"] for r in records_for(failer, arn)].count("bad") >= 2, timeout=30)
     assert _left(sqs, url) == 1
-    first, second = _events(failer, arn)[:2]
+    first, second = records_for(failer, arn)[:2]
     assert first["messageId"] == second["messageId"]
     assert int(second["attributes"]["ApproximateReceiveCount"]) >= 2
 
@@ -504,10 +439,10 @@ def test_sqs_function_error_leaves_the_whole_batch_in_the_queue(
 def test_stream_retries_bisects_and_sends_failures_to_sqs(
     lambdad_with_aws: LambdadProcess, failer: Path, aws_endpoint: str
 ) -> None:
-    kinesis = _client("kinesis", aws_endpoint)
-    sqs = _client("sqs", aws_endpoint)
+    kinesis = aws_client("kinesis", aws_endpoint)
+    sqs = aws_client("sqs", aws_endpoint)
     lam = lambdad_with_aws.lambda_client()
-    dlq_url, dlq_arn = _queue(sqs, "stream-failures")
+    dlq_url, dlq_arn = create_queue(sqs, "stream-failures")
     kinesis.create_stream(StreamName="failing", ShardCount=1)
     arn = kinesis.describe_stream_summary(StreamName="failing")["StreamDescriptionSummary"][
         "StreamARN"
@@ -549,16 +484,16 @@ def test_stream_retries_bisects_and_sends_failures_to_sqs(
 def test_fifo_queue_delivers_each_group_in_order(
     lambdad_with_aws: LambdadProcess, recorder: Path, aws_endpoint: str
 ) -> None:
-    sqs = _client("sqs", aws_endpoint)
+    sqs = aws_client("sqs", aws_endpoint)
     lam = lambdad_with_aws.lambda_client()
-    url, arn = _queue(sqs, "ordered.fifo", FifoQueue="true", ContentBasedDeduplication="true")
+    url, arn = create_queue(sqs, "ordered.fifo", FifoQueue="true", ContentBasedDeduplication="true")
     sent = {"g1": [f"g1-{i}" for i in range(6)], "g2": [f"g2-{i}" for i in range(6)]}
     for i in range(6):
         for group, bodies in sent.items():
             sqs.send_message(QueueUrl=url, MessageBody=bodies[i], MessageGroupId=group)
     lam.create_event_source_mapping(FunctionName="recorder", EventSourceArn=arn, BatchSize=4)
-    wait_for(lambda: len(_events(recorder, arn)) >= 12)
-    records = _events(recorder, arn)
+    wait_for(lambda: len(records_for(recorder, arn)) >= 12)
+    records = records_for(recorder, arn)
     for group, bodies in sent.items():
         assert [r["body"] for r in records if r["attributes"]["MessageGroupId"] == group] == bodies
     # (moto returns no SequenceNumber attribute; AWS does, and it is passed on as given.)
@@ -569,9 +504,9 @@ def test_fifo_queue_delivers_each_group_in_order(
 def test_update_changes_filters_and_response_types(
     lambdad_with_aws: LambdadProcess, recorder: Path, aws_endpoint: str
 ) -> None:
-    sqs = _client("sqs", aws_endpoint)
+    sqs = aws_client("sqs", aws_endpoint)
     lam = lambdad_with_aws.lambda_client()
-    _, arn = _queue(sqs, "update-queue")
+    _, arn = create_queue(sqs, "update-queue")
     created = lam.create_event_source_mapping(
         FunctionName="recorder",
         EventSourceArn=arn,
@@ -628,10 +563,10 @@ def test_poller_waits_out_an_endpoint_outage(
         )
         http = urllib3.PoolManager(retries=False)
         wait_for(lambda: http.request("GET", endpoint).status < 500, timeout=30)
-        sqs = _client("sqs", endpoint)
+        sqs = aws_client("sqs", endpoint)
         url = sqs.create_queue(QueueName="late-queue")["QueueUrl"]
         sqs.send_message(QueueUrl=url, MessageBody="after the outage")
-        records = wait_for(lambda: _events(out, arn), timeout=45)
+        records = wait_for(lambda: records_for(out, arn), timeout=45)
         assert records[0]["body"] == "after the outage"
         assert "sqs poll failed" in (tmp_path / "lambdad.log").read_text()
     finally:

@@ -12,8 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import LambdadProcess
-from tests.e2e.support import settled
+from tests.e2e.support import LambdadProcess, settled
 from tests.helpers import make_zip
 
 pytestmark = pytest.mark.e2e

@@ -30,7 +30,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-from tests.e2e.conftest import LambdadProcess
+from tests.e2e.support import LambdadProcess
 from tests.helpers import make_zip, wait_for
 
 pytestmark = pytest.mark.e2e

@@ -15,8 +15,7 @@ import botocore.exceptions
 import pytest
 import urllib3
 
-from tests.e2e.conftest import LambdadProcess
-from tests.e2e.support import create_function, settled
+from tests.e2e.support import LambdadProcess, create_function, settled
 from tests.helpers import free_port, wait_for
 from tests.pki import Pki, make_pki
 

@@ -14,8 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import LambdadProcess
-from tests.e2e.support import settled
+from tests.e2e.support import LambdadProcess, settled
 
 pytestmark = pytest.mark.e2e
 

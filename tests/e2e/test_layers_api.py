@@ -17,8 +17,7 @@ import pytest
 import urllib3
 from botocore.exceptions import ClientError
 
-from tests.e2e.conftest import LambdadProcess
-from tests.e2e.support import ACCOUNT, REGION, create_function, settled
+from tests.e2e.support import ACCOUNT, REGION, LambdadProcess, create_function, settled
 from tests.helpers import make_zip
 
 pytestmark = pytest.mark.e2e
@@ -271,6 +270,11 @@ def test_function_layer_validation(client: Any, function_name: str) -> None:
             [arn, f"{layer_arn}:2"],
             "Two different versions of the same layer are not allowed to be referenced in the "
             f"same function. {arn} and {layer_arn}:2 are versions of the same layer.",
+        ),
+        (
+            [arn, arn],
+            "Two different versions of the same layer are not allowed to be referenced in the "
+            f"same function. {arn} and {arn} are versions of the same layer.",
         ),
     ]
     for layers, message in cases:

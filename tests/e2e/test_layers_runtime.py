@@ -21,8 +21,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import LambdadProcess
-from tests.e2e.support import settled
+from tests.e2e.support import LambdadProcess, settled
 from tests.helpers import make_zip, wait_for
 
 pytestmark = pytest.mark.e2e

@@ -10,11 +10,11 @@ import pytest
 import urllib3
 from botocore.exceptions import ClientError
 
-from tests.e2e.conftest import LambdadProcess
 from tests.e2e.support import (
     ACCOUNT,
     LAST_MODIFIED_RE,
     UUID_RE,
+    LambdadProcess,
     ResponseRecorder,
     code_sha256,
     create_function,
@@ -87,7 +87,8 @@ def test_create_function_returns_201_with_aws_defaults(
         "Timeout": 3,
         "MemorySize": 128,
         "Version": "$LATEST",
-        "Environment": {"Variables": {}},
+        # No Environment member without variables (AWS, recorded 2025-26; issue 15).
+        "Environment": None,
         "TracingConfig": {"Mode": "PassThrough"},
         "State": "Pending",
         "StateReason": "The function is being created.",
@@ -359,13 +360,14 @@ def test_versions_aliases_and_deletes(client: Any, function_name: str) -> None:
         code_sha256(zip1),
         "first",
     )
-    # §7.4: published versions start Pending too.
-    assert v1["State"] == "Pending"
+    # Published from a settled $LATEST, AWS answers the version Active and Successful at once
+    # (issue 15, recorded 2025) and it keeps that RevisionId.
+    assert (v1["State"], v1["LastUpdateStatus"]) == ("Active", "Successful")
     client.get_waiter("published_version_active").wait(
         FunctionName=function_name, Qualifier="1", WaiterConfig=WAIT
     )
     active_v1 = client.get_function_configuration(FunctionName=function_name, Qualifier="1")
-    assert active_v1["RevisionId"] != v1["RevisionId"], "Pending -> Active keeps the RevisionId"
+    assert active_v1["RevisionId"] == v1["RevisionId"]
     # Nothing changed since version 1: no new version.
     assert client.publish_version(FunctionName=function_name)["Version"] == "1"
 

@@ -11,7 +11,7 @@ import pytest
 
 from lambdad.client import LambdadClient
 from lambdad.v1.invocation_service_pb2 import InvokeRequest
-from tests.e2e.conftest import LambdadProcess
+from tests.e2e.support import LambdadProcess
 from tests.helpers import make_zip
 
 pytestmark = pytest.mark.e2e

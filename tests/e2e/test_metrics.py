@@ -19,14 +19,7 @@ import pytest
 import urllib3
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.e2e.conftest import LambdadProcess
-from tests.e2e.test_event_sources import (  # noqa: F401 - fixture
-    RECORDER,
-    _client,
-    _events,
-    _queue,
-    aws_endpoint,
-)
+from tests.e2e.support import RECORDER, LambdadProcess, aws_client, create_queue, records_for
 from tests.helpers import free_port, make_zip, wait_for
 
 pytestmark = pytest.mark.e2e
@@ -37,7 +30,7 @@ Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 @pytest.fixture(scope="module")
 def served(
     tmp_path_factory: pytest.TempPathFactory,
-    aws_endpoint: str,  # noqa: F811
+    aws_endpoint: str,
 ) -> Iterator[tuple[LambdadProcess, int]]:
     mp = pytest.MonkeyPatch()
     mp.setenv("AWS_ENDPOINT_URL", aws_endpoint)
@@ -72,7 +65,7 @@ def metric(samples: Samples, name: str, **labels: str) -> float:
 
 def test_metrics_endpoint_shows_invocations_and_event_source_lag(
     served: tuple[LambdadProcess, int],
-    aws_endpoint: str,  # noqa: F811
+    aws_endpoint: str,
     tmp_path: Path,
 ) -> None:
     lambdad, port = served
@@ -99,11 +92,11 @@ def test_metrics_endpoint_shows_invocations_and_event_source_lag(
     assert metric(after, "lambdad_cold_starts_total", **labels) == 1
     assert metric(after, "lambdad_environments", **labels, state="idle") == 1
 
-    sqs = _client("sqs", aws_endpoint)
-    url, arn = _queue(sqs, "metrics-queue")
+    sqs = aws_client("sqs", aws_endpoint)
+    url, arn = create_queue(sqs, "metrics-queue")
     mapping = lam.create_event_source_mapping(FunctionName="counted", EventSourceArn=arn)
     sqs.send_message(QueueUrl=url, MessageBody="lag")
-    wait_for(lambda: _events(out, arn))
+    wait_for(lambda: records_for(out, arn))
     age = metric(
         scrape(port),
         "lambdad_event_source_oldest_record_age_seconds",

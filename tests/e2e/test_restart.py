@@ -17,9 +17,9 @@ import urllib3
 from botocore.config import Config as BotoConfig
 from botocore.exceptions import ClientError
 
-from tests.e2e.conftest import LambdadProcess
 from tests.e2e.support import (
     REGION,
+    LambdadProcess,
     code_sha256,
     create_function,
     function_arn,

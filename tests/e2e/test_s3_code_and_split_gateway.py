@@ -14,8 +14,7 @@ import botocore.exceptions
 import pytest
 import urllib3
 
-from tests.e2e.conftest import REGION, LambdadProcess
-from tests.e2e.support import code_sha256
+from tests.e2e.support import REGION, LambdadProcess, code_sha256
 from tests.helpers import free_port, make_zip, wait_for
 
 pytestmark = pytest.mark.e2e

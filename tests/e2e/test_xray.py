@@ -21,9 +21,7 @@ import pytest
 import wrapt
 from botocore.config import Config as BotoConfig
 
-from tests.e2e.conftest import REGION, LambdadProcess
-from tests.e2e.test_event_sources import aws_endpoint as aws_endpoint
-from tests.e2e.test_event_sources import lambdad_with_aws as lambdad_with_aws
+from tests.e2e.support import REGION, LambdadProcess
 from tests.helpers import wait_for
 
 pytestmark = pytest.mark.e2e

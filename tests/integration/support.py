@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import io
+import json
+import socket
+import zipfile
+from collections.abc import Mapping
 
 from lambdad.client import AsyncLambdadClient
 from lambdad.v1 import function_pb2 as fpb
 from lambdad.v1 import function_service_pb2 as fs
+from lambdad.v1 import invocation_service_pb2 as ipb
 
 
 async def wait_settled(client: AsyncLambdadClient, name: str) -> fpb.FunctionConfiguration:
@@ -20,3 +26,77 @@ async def wait_settled(client: AsyncLambdadClient, name: str) -> fpb.FunctionCon
             return config
         await asyncio.sleep(0.05)
     raise AssertionError(f"{name} never settled")
+
+
+def zip_files(files: Mapping[str, str | bytes]) -> bytes:
+    """A zip of `files`; `bootstrap` is executable."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files.items():
+            info = zipfile.ZipInfo(name)
+            info.external_attr = (0o755 if name == "bootstrap" else 0o644) << 16
+            archive.writestr(info, content)
+    return buffer.getvalue()
+
+
+async def create(
+    client: AsyncLambdadClient,
+    name: str,
+    runtime: str,
+    handler: str,
+    files: Mapping[str, str | bytes],
+    *,
+    timeout: int = 30,
+    variables: Mapping[str, str] | None = None,
+    memory_size: int = 128,
+) -> None:
+    """Create a function and wait until it is Active."""
+    await client.create_function(
+        fs.CreateFunctionRequest(
+            function_name=name,
+            runtime=runtime,
+            role="arn:aws:iam::000000000000:role/lambda-role",
+            handler=handler,
+            code=fpb.FunctionCode(zip_file=zip_files(files)),
+            timeout=timeout,
+            memory_size=memory_size,
+            environment=fpb.Environment(variables=dict(variables or {})),
+        )
+    )
+    for _ in range(600):
+        got = await client.get_function_configuration(
+            fs.GetFunctionConfigurationRequest(function_name=name)
+        )
+        if got.configuration.state == "Active":
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{name} never became Active")
+
+
+async def invoke(
+    client: AsyncLambdadClient, name: str, event: object = None, **fields: object
+) -> ipb.InvokeResponse:
+    payload = b"" if event is None else json.dumps(event).encode()
+    return await client.invoke(ipb.InvokeRequest(function_name=name, payload=payload, **fields))  # type: ignore[arg-type]
+
+
+def dap_request(port: int, command: str, arguments: dict[str, object]) -> dict[str, object]:
+    """Send one Debug Adapter Protocol request to 127.0.0.1:`port`; its response."""
+    body = json.dumps(
+        {"seq": 1, "type": "request", "command": command, "arguments": arguments}
+    ).encode()
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        buffer = b""
+        while True:
+            while b"\r\n\r\n" not in buffer:
+                chunk = sock.recv(65536)
+                assert chunk, "debug adapter closed the connection"
+                buffer += chunk
+            header, _, buffer = buffer.partition(b"\r\n\r\n")
+            length = int(header.split(b":")[1])
+            while len(buffer) < length:
+                buffer += sock.recv(65536)
+            message, buffer = json.loads(buffer[:length]), buffer[length:]
+            if message.get("type") == "response":
+                return dict(message)

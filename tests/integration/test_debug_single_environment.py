@@ -22,8 +22,7 @@ from lambdad.v1 import function_pb2 as fpb
 from lambdad.v1 import function_service_pb2 as fs
 from lambdad.v1 import invocation_service_pb2 as ipb
 from tests.helpers import free_port
-from tests.integration.support import wait_settled
-from tests.integration.test_dev_tools import _dap_request
+from tests.integration.support import dap_request, wait_settled
 
 ROLE = "arn:aws:iam::000000000000:role/lambda-role"
 # Blocks until `node_modules/go` exists in its (hot-reload) directory: the test's release
@@ -133,7 +132,7 @@ async def test_debugged_function_runs_in_one_environment(
         assert pool.environments_started - started == 1
         # The successor's own debugger holds the port (the old one's adapter has gone).
         answer = await asyncio.to_thread(
-            _dap_request, port, "initialize", {"adapterID": "lambdad-test", "clientID": "test"}
+            dap_request, port, "initialize", {"adapterID": "lambdad-test", "clientID": "test"}
         )
         assert answer["success"] is True, answer
 

@@ -32,7 +32,7 @@ from lambdad.v1 import function_pb2 as fpb
 from lambdad.v1 import function_service_pb2 as fs
 from lambdad.v1 import invocation_service_pb2 as ipb
 from tests.docker_fixtures import image_cache_dir
-from tests.integration.support import wait_settled
+from tests.integration.support import dap_request, wait_settled
 
 ROLE = "arn:aws:iam::000000000000:role/lambda-role"
 APP = textwrap.dedent(
@@ -316,28 +316,6 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _dap_request(port: int, command: str, arguments: dict[str, object]) -> dict[str, object]:
-    """Send one Debug Adapter Protocol request to 127.0.0.1:`port`; its response."""
-    body = json.dumps(
-        {"seq": 1, "type": "request", "command": command, "arguments": arguments}
-    ).encode()
-    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
-        sock.sendall(b"Content-Length: %d\r\n\r\n" % len(body) + body)
-        buffer = b""
-        while True:
-            while b"\r\n\r\n" not in buffer:
-                chunk = sock.recv(65536)
-                assert chunk, "debug adapter closed the connection"
-                buffer += chunk
-            header, _, buffer = buffer.partition(b"\r\n\r\n")
-            length = int(header.split(b":")[1])
-            while len(buffer) < length:
-                buffer += sock.recv(65536)
-            message, buffer = json.loads(buffer[:length]), buffer[length:]
-            if message.get("type") == "response":
-                return dict(message)
-
-
 async def _create_zip_function(
     client: AsyncLambdadClient,
     name: str,
@@ -388,7 +366,7 @@ async def test_python_debugpy_listens_and_timeout_is_lifted(
         assert json.loads(response.payload) == {"slept": 1.5}
         # The warm environment's debugpy answers a DAP initialize request.
         answer = await asyncio.to_thread(
-            _dap_request, port, "initialize", {"adapterID": "lambdad-test", "clientID": "test"}
+            dap_request, port, "initialize", {"adapterID": "lambdad-test", "clientID": "test"}
         )
         assert answer["command"] == "initialize"
         assert answer["success"] is True, answer
@@ -422,7 +400,7 @@ async def test_debug_command_turns_debugging_on_and_off(
         response = await _invoke(client, "dbgcli", {"sleep": 1.5})
         assert response.function_error == "", response.payload
         answer = await asyncio.to_thread(
-            _dap_request, port, "initialize", {"adapterID": "lambdad-test", "clientID": "test"}
+            dap_request, port, "initialize", {"adapterID": "lambdad-test", "clientID": "test"}
         )
         assert answer["command"] == "initialize" and answer["success"] is True, answer
 

@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import io
 import json
 import shutil
 import textwrap
 import uuid
-import zipfile
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -34,6 +32,7 @@ from lambdad.daemon.server import Daemon, start_daemon
 from lambdad.v1 import function_pb2 as fpb
 from lambdad.v1 import function_service_pb2 as fs
 from lambdad.v1 import invocation_service_pb2 as ipb
+from tests.integration.support import create, invoke
 
 pytestmark = pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 
@@ -140,58 +139,6 @@ BOOTSTRAP = textwrap.dedent(
     done
     """
 )
-
-
-def _zip(files: Mapping[str, str | bytes]) -> bytes:
-    """A zip of `files`; `bootstrap` is executable."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, content in files.items():
-            info = zipfile.ZipInfo(name)
-            info.external_attr = (0o755 if name == "bootstrap" else 0o644) << 16
-            archive.writestr(info, content)
-    return buffer.getvalue()
-
-
-async def create(
-    client: AsyncLambdadClient,
-    name: str,
-    runtime: str,
-    handler: str,
-    files: Mapping[str, str | bytes],
-    *,
-    timeout: int = 30,
-    variables: Mapping[str, str] | None = None,
-    memory_size: int = 128,
-) -> None:
-    """Create a function and wait until it is Active."""
-    await client.create_function(
-        fs.CreateFunctionRequest(
-            function_name=name,
-            runtime=runtime,
-            role="arn:aws:iam::000000000000:role/lambda-role",
-            handler=handler,
-            code=fpb.FunctionCode(zip_file=_zip(files)),
-            timeout=timeout,
-            memory_size=memory_size,
-            environment=fpb.Environment(variables=dict(variables or {})),
-        )
-    )
-    for _ in range(600):
-        got = await client.get_function_configuration(
-            fs.GetFunctionConfigurationRequest(function_name=name)
-        )
-        if got.configuration.state == "Active":
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"{name} never became Active")
-
-
-async def invoke(
-    client: AsyncLambdadClient, name: str, event: object = None, **fields: object
-) -> ipb.InvokeResponse:
-    payload = b"" if event is None else json.dumps(event).encode()
-    return await client.invoke(ipb.InvokeRequest(function_name=name, payload=payload, **fields))  # type: ignore[arg-type]
 
 
 @pytest.fixture(params=["process", pytest.param("docker", marks=pytest.mark.docker)])

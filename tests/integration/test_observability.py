@@ -29,7 +29,7 @@ from lambdad.daemon.server import Daemon, start_daemon
 from lambdad.v1 import function_service_pb2 as fs
 from lambdad.v1 import invocation_service_pb2 as ipb
 from tests.helpers import free_port
-from tests.integration.test_execution import create, invoke
+from tests.integration.support import create, invoke
 
 HANDLER = textwrap.dedent(
     """

@@ -94,6 +94,16 @@ CREATE_ERRORS = [
         Reason.INVALID_PARAMETER_VALUE,
         f"Unsupported starting position for arn type: {QUEUE}",
     ),
+    # DynamoDB Streams have no AT_TIMESTAMP, whatever the timestamp (Kinesis has one).
+    (
+        {
+            "event_source_arn": TABLE_STREAM,
+            "starting_position": "AT_TIMESTAMP",
+            "starting_position_timestamp": 1700000000.0,
+        },
+        Reason.INVALID_PARAMETER_VALUE,
+        f"Unsupported starting position for arn type: {TABLE_STREAM}",
+    ),
     (
         {"event_source_arn": QUEUE, "batch_size": 11},
         Reason.INVALID_PARAMETER_VALUE,

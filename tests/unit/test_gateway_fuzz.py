@@ -15,52 +15,52 @@ LAMBDAD_TEST_DAEMON_TARGET=host:port to fuzz an already running daemon instead.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import http.client
 import io
 import json
 import os
-import re
 import socket
-import threading
 import uuid
 import zipfile
 from collections.abc import (
     AsyncIterator,
     Awaitable,
     Callable,
-    Coroutine,
     Iterator,
     MutableMapping,
 )
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import quote, urlencode
 
 import grpc
 import pytest
 import structlog
-from aiohttp import web
-from google.protobuf import any_pb2, message_factory
+from google.protobuf import message_factory
 from google.protobuf.message import Message
-from google.rpc import code_pb2, error_details_pb2, status_pb2
-from grpc_status import rpc_status
+from google.rpc import code_pb2
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lambdad.client.client import channel_options
 from lambdad.daemon.config import Config
 from lambdad.daemon.server import start_daemon
-from lambdad.gateway.app import create_app
 from lambdad.gateway.routes import CODE_UPLOAD_MAX_BYTES, ROUTES, Route
 from lambdad.v1 import function_pb2 as fn
 from lambdad.v1 import function_service_pb2 as fs
 from lambdad.v1 import function_service_pb2_grpc as fs_grpc
+from tests.unit.gateway_support import (
+    REQUEST_ID,
+    BackgroundLoop,
+    PlainStatus,
+    RunningGateway,
+    assert_aws_error,
+    rich_status,
+    send,
+    start_grpc,
+)
 
-T = TypeVar("T")
 SERVICE = fs.DESCRIPTOR.services_by_name["FunctionService"]
-REQUEST_ID = re.compile(r"^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$")
 FUZZ = settings(
     max_examples=50,
     deadline=None,
@@ -76,14 +76,6 @@ ARN = "arn%3Aaws%3Alambda%3Aus-east-1%3A000000000000%3Afunction%3Af"
 
 
 # --- a daemon stand-in -----------------------------------------------------------------
-
-
-def rich_status(code: int, error_reason: str, message: str, **metadata: str) -> grpc.Status:
-    """A gRPC status carrying google.rpc.Status + ErrorInfo, as the daemon sends them."""
-    info = error_details_pb2.ErrorInfo(reason=error_reason, domain="lambdad", metadata=metadata)
-    detail = any_pb2.Any()
-    detail.Pack(info)
-    return rpc_status.to_status(status_pb2.Status(code=code, message=message, details=[detail]))
 
 
 NOT_FOUND = rich_status(
@@ -146,57 +138,6 @@ class ScriptedServicer(fs_grpc.FunctionServiceServicer):
 
 
 # --- servers on a background loop ------------------------------------------------------
-
-
-class BackgroundLoop:
-    """An asyncio loop in a daemon thread; tests hand it coroutines to run."""
-
-    def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self._thread.start()
-
-    def run(self, coroutine: Coroutine[Any, Any, T], timeout: float = 30) -> T:
-        """Run `coroutine` on the loop and return its result."""
-        return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
-
-    def close(self) -> None:
-        """Stop the loop and its thread."""
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self._thread.join(10)
-        self.loop.close()
-
-
-async def start_grpc(servicer: fs_grpc.FunctionServiceServicer) -> tuple[grpc.aio.Server, str]:
-    # Like the daemon, accept messages as large as the gateway lets through.
-    server = grpc.aio.server(options=channel_options())
-    fs_grpc.add_FunctionServiceServicer_to_server(servicer, server)
-    port = server.add_insecure_port("127.0.0.1:0")
-    await server.start()
-    return server, f"127.0.0.1:{port}"
-
-
-@dataclass
-class RunningGateway:
-    """A gateway served on a real port, talking to `target`."""
-
-    channel: grpc.aio.Channel
-    runner: web.AppRunner
-    port: int
-
-    @classmethod
-    async def start(cls, target: str) -> RunningGateway:
-        channel = grpc.aio.insecure_channel(target, options=channel_options())
-        runner = web.AppRunner(create_app(channel), access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        port = runner.addresses[0][1]
-        return cls(channel, runner, port)
-
-    async def stop(self) -> None:
-        await self.runner.cleanup()
-        await self.channel.close()
 
 
 @dataclass(frozen=True)
@@ -267,49 +208,6 @@ def gateway(running_gateway: int) -> Iterator[int]:
 
 
 # --- HTTP ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Answer:
-    status: int
-    headers: dict[str, str]
-    body: bytes
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-
-def send(
-    port: int,
-    method: str,
-    path: str,
-    body: bytes | None = None,
-    headers: dict[str, str] | None = None,
-) -> Answer:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    try:
-        connection.request(method, path, body=body, headers=headers or {})
-        response = connection.getresponse()
-        return Answer(
-            response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
-        )
-    finally:
-        connection.close()
-
-
-def assert_aws_error(answer: Answer, allow_success: bool = False) -> dict[str, Any] | None:
-    """Check the AWS error shape (or, if allowed, any non-5xx success)."""
-    assert answer.status < 500, answer
-    assert REQUEST_ID.match(answer.headers.get("x-amzn-requestid", "")), answer.headers
-    if allow_success and answer.status < 400:
-        return None
-    assert 400 <= answer.status < 500, answer
-    assert answer.headers.get("x-amzn-errortype"), answer.headers
-    assert answer.headers.get("content-type", "").startswith("application/json")
-    body = answer.json()
-    assert body["Type"] == "User"
-    assert isinstance(body.get("message", body.get("Message")), str), body
-    return body
 
 
 def still_answers(port: int) -> None:
@@ -602,15 +500,6 @@ def test_throttling_through_grpc(stand_in: tuple[ScriptedServicer, int]) -> None
     }
 
 
-@dataclass(frozen=True)
-class PlainStatus(grpc.Status):
-    """A status without google.rpc.Status details, as a misbehaving daemon might send."""
-
-    code: grpc.StatusCode
-    details: str
-    trailing_metadata: Any = ()
-
-
 def test_plain_grpc_error_is_a_service_exception(stand_in: tuple[ScriptedServicer, int]) -> None:
     servicer, port = stand_in
     servicer.replies["ListTags"] = PlainStatus(grpc.StatusCode.INTERNAL, "broken")
@@ -714,3 +603,76 @@ def test_code_round_trip_through_the_daemon(background: BackgroundLoop, daemon_t
         assert refused.headers["x-amzn-errortype"] == "AccessDeniedException"
     finally:
         background.run(running.stop())
+
+
+def test_gateway_fault_is_a_service_exception_json(
+    stand_in: tuple[ScriptedServicer, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever escapes the gateway's own code is AWS-shaped, never aiohttp's text 500."""
+    _, port = stand_in
+    faults = [RuntimeError("gateway bug")]
+
+    def broken_url_address(host: str, path: str) -> None:
+        if faults:
+            raise faults.pop()
+
+    monkeypatch.setattr("lambdad.gateway.app.url_address", broken_url_address)
+    answer = send(port, "GET", "/2016-08-19/account-settings")
+    assert answer.status == 500
+    assert answer.headers["x-amzn-errortype"] == "ServiceException"
+    assert answer.headers["content-type"] == "application/json"
+    assert answer.json() == {"Type": "Service", "Message": "An internal error occurred."}
+    assert REQUEST_ID.match(answer.headers["x-amzn-requestid"])
+    still_answers(port)
+
+
+def test_undecodable_body_is_invalid_request_content(
+    stand_in: tuple[ScriptedServicer, int],
+) -> None:
+    """A body aiohttp cannot decode (it claims gzip) is the client's fault, not a 500."""
+    servicer, port = stand_in
+    answer = send(
+        port,
+        "POST",
+        "/2015-03-31/functions",
+        b'{"FunctionName": "f"}',
+        {"Content-Encoding": "gzip", "Content-Type": "application/json"},
+    )
+    error = assert_aws_error(answer)
+    assert answer.status == 400
+    assert answer.headers["x-amzn-errortype"] == "InvalidRequestContentException"
+    assert error is not None
+    assert error["message"].startswith("Could not parse request body into json: ")
+    assert servicer.calls == []
+
+
+def test_deep_zip_is_refused_at_create_through_the_gateway(
+    background: BackgroundLoop, daemon_target: str
+) -> None:
+    """The zip of issue 13 (a 1,000-level path): a 400 at CreateFunction, not a 500 later."""
+    zipped = io.BytesIO()
+    with zipfile.ZipFile(zipped, "w") as archive:
+        archive.writestr("/".join(["d"] * 1000) + "/app.py", "def handler(e, c):\n    return e\n")
+    body = {
+        "FunctionName": f"fuzz-deep-{uuid.uuid4().hex[:8]}",
+        "Runtime": "python3.12",
+        "Handler": "app.handler",
+        "Role": "arn:aws:iam::000000000000:role/lambda-role",
+        "Code": {"ZipFile": base64.b64encode(zipped.getvalue()).decode()},
+    }
+    running = background.run(RunningGateway.start(daemon_target))
+    try:
+        answer = send(running.port, "POST", "/2015-03-31/functions", json.dumps(body).encode())
+        missing = send(running.port, "GET", f"/2015-03-31/functions/{body['FunctionName']}")
+    finally:
+        background.run(running.stop())
+    error = assert_aws_error(answer)
+    assert answer.status == 400
+    assert answer.headers["x-amzn-errortype"] == "InvalidParameterValueException"
+    assert error is not None
+    shown = ("d/" * 1000)[:200]
+    assert error["message"] == (
+        "Could not unzip uploaded file. Please check your file, then try to upload again. "
+        f"Entry '{shown}...' is nested deeper than 256 levels."
+    )
+    assert missing.status == 404

@@ -62,7 +62,7 @@ from lambdad.v1 import invocation_service_pb2_grpc as inv_grpc
 from lambdad.v1 import layer_service_pb2 as ls
 from lambdad.v1 import url_service_pb2 as us
 from tests.helpers import make_zip, wait_for
-from tests.unit.test_gateway_fuzz import (
+from tests.unit.gateway_support import (
     REQUEST_ID,
     BackgroundLoop,
     PlainStatus,

@@ -6,6 +6,7 @@ import base64
 import json
 from typing import Any
 
+import botocore.session
 import pytest
 from google.protobuf import any_pb2
 from google.protobuf.descriptor import FieldDescriptor
@@ -621,3 +622,27 @@ def test_request_error_renders_through_the_table() -> None:
     assert response.status == 413
     assert response.headers["x-amzn-ErrorType"] == "RequestEntityTooLargeException"
     assert response.body["message"].endswith("for the UpdateFunctionCode operation")
+
+
+# Exceptions AWS sends that botocore's model does not declare (lambda-spec §2.1).
+_UNMODELED = {
+    "ValidationException",
+    "RequestEntityTooLargeException",
+    "AccessDeniedException",
+    "InvalidRequestException",  # X-Ray's, served by the same gateway
+}
+
+
+@pytest.mark.parametrize(
+    "aws", [*translate.AWS_ERRORS.values(), translate.SERVICE_ERROR], ids=lambda a: a.name
+)
+def test_error_status_and_message_key_follow_the_model(aws: translate.AwsError) -> None:
+    model = botocore.session.get_session().get_service_model("lambda")
+    shapes = {shape.name: shape for shape in model.error_shapes}
+    if aws.name in _UNMODELED:
+        assert aws.name not in shapes
+        return
+    shape = shapes[aws.name]
+    message_key = next(k for k in shape.members if k.lower() == "message")
+    assert (aws.status, aws.message_key) == (shape.metadata["error"]["httpStatusCode"], message_key)
+    assert aws.fault == ("User" if shape.metadata["error"].get("senderFault") else "Service")

@@ -24,7 +24,7 @@ from lambdad.daemon.store.blobs import BlobStore
 from lambdad.daemon.store.event_queue import EventQueueStore
 from lambdad.daemon.store.state import StateStore
 from tests.helpers import make_zip
-from tests.unit.test_pool import FakeExecutor
+from tests.unit.pool_fakes import FakeExecutor
 
 ARN = "arn:aws:lambda:us-east-1:000000000000:function"
 

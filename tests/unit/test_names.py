@@ -189,7 +189,8 @@ def test_parse_function_name_accepts(
             _validation(
                 "a b",
                 "qualifier",
-                r"Member must satisfy regular expression pattern: (|[a-zA-Z0-9$_-]+)",
+                "Member must satisfy regular expression pattern: "
+                r"\$(LATEST(\.PUBLISHED)?)|[a-zA-Z0-9-_$]+",
             ),
             id="bad-qualifier",
         ),

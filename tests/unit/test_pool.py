@@ -9,107 +9,24 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import pytest
 
 from lambdad.daemon.domain.model import CodeRef, FunctionVersion, State
 from lambdad.daemon.errors import LambdaError, Reason
+from lambdad.daemon.runtime import pool as pool_module
 from lambdad.daemon.runtime.code import CodeStore
 from lambdad.daemon.runtime.environment import exit_reason
-from lambdad.daemon.runtime.executor import EnvironmentSpec, RuntimeApiBinding
 from lambdad.daemon.runtime.logs import FunctionLogs
 from lambdad.daemon.runtime.pool import EnvironmentPool
 from lambdad.daemon.runtime.runtime_api import InvocationRequest
 from lambdad.daemon.store.blobs import BlobStore
-
-
-class FakeProcess:
-    """A 'runtime' running as a task: answers each event by the event's `do` field."""
-
-    def __init__(self, api: str) -> None:
-        self.api = api
-        self.lines: asyncio.Queue[str | None] = asyncio.Queue()
-        self.exit: asyncio.Future[int] = asyncio.get_running_loop().create_future()
-        self.oom = False
-        self.killed = False
-        self.task = asyncio.create_task(self._loop())
-
-    async def _loop(self) -> None:
-        base = f"http://{self.api}/2018-06-01/runtime"
-        async with aiohttp.ClientSession() as http:
-            while True:
-                async with http.get(f"{base}/invocation/next") as response:
-                    request_id = response.headers["Lambda-Runtime-Aws-Request-Id"]
-                    event: dict[str, Any] = json.loads(await response.read())
-                self.lines.put_nowait(f"handling {request_id}")
-                action = event.get("do")
-                if action == "oom":
-                    self.oom = True
-                    self._end(-9)
-                    return
-                if action == "exit":
-                    self._end(int(event["code"]))
-                    return
-                if action == "wait":
-                    await asyncio.Event().wait()
-                async with http.post(f"{base}/invocation/{request_id}/response", json=event):
-                    pass
-
-    def _end(self, code: int) -> None:
-        if not self.exit.done():
-            self.exit.set_result(code)
-        self.lines.put_nowait(None)
-
-    async def output(self) -> AsyncIterator[str]:
-        while (line := await self.lines.get()) is not None:
-            yield line
-
-    async def wait(self) -> int:
-        return await self.exit
-
-    async def kill(self) -> None:
-        self.killed = True
-        self.task.cancel()
-        self._end(-9)
-
-    async def max_memory_used_mb(self) -> int | None:
-        return 42
-
-    async def out_of_memory(self) -> bool:
-        return self.oom
-
-
-class FakeExecutor:
-    name = "fake"
-    output_latency_s = 0.0
-
-    def __init__(self) -> None:
-        self.started: list[FakeProcess] = []
-        self.orphans_removed = False
-        self.closed = False
-
-    def runtime_api_binding(self) -> RuntimeApiBinding:
-        return RuntimeApiBinding("127.0.0.1", "127.0.0.1")
-
-    async def check_runtime(self, runtime: str | None, image_uri: str | None) -> None:
-        return None
-
-    async def start(self, spec: EnvironmentSpec, runtime_api: str) -> FakeProcess:
-        process = FakeProcess(runtime_api)
-        self.started.append(process)
-        return process
-
-    async def remove_orphans(self) -> int:
-        self.orphans_removed = True
-        return 0
-
-    async def close(self) -> None:
-        self.closed = True
+from tests.unit.pool_fakes import FakeExecutor
 
 
 def config(name: str = "f", timeout: int = 3, revision: str = "r1") -> FunctionVersion:
@@ -201,6 +118,29 @@ async def test_account_limit_throttles_unreserved_functions(pool: EnvironmentPoo
     for task in waiting:
         task.cancel()
     await asyncio.gather(*waiting, return_exceptions=True)
+
+
+async def test_event_callers_wait_briefly_for_a_reserved_slot(
+    pool: EnvironmentPool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pool.set_reserved("r", 1)
+    holder = asyncio.create_task(pool.invoke(config("r"), event({"do": "sleep", "s": 0.3})))
+    while pool.in_flight("r") < 1:
+        await asyncio.sleep(0)
+    # A sync caller is throttled at once, as AWS does ...
+    with pytest.raises(LambdaError) as caught:
+        await pool.invoke(config("r"), event({}))
+    assert caught.value.metadata == {"reason": "ReservedFunctionConcurrentInvocationLimitExceeded"}
+    # ... an Event/event-source caller takes the slot as soon as it frees.
+    waited = await pool.invoke(config("r"), event({"n": 2}), capacity_wait_s=math.inf)
+    assert waited.payload == b'{"n": 2}'
+    assert holder.done()
+    await holder
+    # Reserved 0 never admits, so it never waits (a wait would outlast the 10 s bound).
+    monkeypatch.setattr(pool_module, "SLOT_WAIT_S", 60.0)
+    pool.set_reserved("zero", 0)
+    with pytest.raises(LambdaError):
+        await asyncio.wait_for(pool.invoke(config("zero"), event({}), capacity_wait_s=math.inf), 10)
 
 
 async def test_out_of_memory_is_reported_and_environment_replaced(

@@ -376,3 +376,45 @@ def test_enum_rejected_with_value_set() -> None:
     assert error.message == _validation(
         "Passive", "tracingConfig.mode", "Member must satisfy enum value set: [Active, PassThrough]"
     )
+
+
+# ------------------------------------------------------------------ several violations
+def _ipve() -> None:
+    raise LambdaError(Reason.INVALID_PARAMETER_VALUE, "not allowed")
+
+
+@pytest.mark.parametrize(
+    ("checks", "reason", "message"),
+    [
+        pytest.param(
+            [lambda: validation.check_handler("a b"), lambda: validation.check_timeout(0)],
+            Reason.VALIDATION,
+            "2 validation errors detected: Value 'a b' at 'handler' failed to satisfy "
+            r"constraint: Member must satisfy regular expression pattern: [^\s]+; "
+            "Value '0' at 'timeout' failed to satisfy constraint: Member must have value "
+            "greater than or equal to 1",
+            id="two-in-the-given-order",
+        ),
+        pytest.param(
+            [_ipve, lambda: validation.check_memory_size(1)],
+            Reason.VALIDATION,
+            _validation(1, "memorySize", "Member must have value greater than or equal to 128"),
+            id="constraint-violations-before-other-errors",
+        ),
+        pytest.param(
+            [lambda: None, _ipve, lambda: validation.check_handler("ok")],
+            Reason.INVALID_PARAMETER_VALUE,
+            "not allowed",
+            id="other-error-when-no-violation",
+        ),
+    ],
+)
+def test_check_all_reports_every_violation(
+    checks: list[Callable[[], object]], reason: Reason, message: str
+) -> None:
+    error = _raises(lambda: validation.check_all(checks))
+    assert (error.reason, error.message) == (reason, message)
+
+
+def test_check_all_passes_when_every_check_does() -> None:
+    validation.check_all([lambda: None, lambda: validation.check_timeout(3)])

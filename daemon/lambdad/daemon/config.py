@@ -44,6 +44,15 @@ class Config:
     executor: str = "auto"
     # Seconds a warm execution environment waits for its next invocation before it is removed.
     environment_idle_timeout: int = 600
+    # How many execution environments may exist at once on this host (all functions; the
+    # account concurrency AWS reports stays 1,000); 0 = 32 per CPU core.
+    max_environments: int = 0
+    # Ceiling (MB) on the sum of the MemorySize of the environments that exist at once;
+    # 0 = half of the host's memory (its cgroup limit, if lower).
+    max_environment_memory: int = 0
+    # Seconds an environment may take to start (container created and started) before it is
+    # removed and its invocation retried once, then failed with ServiceException.
+    environment_start_timeout: int = 30
     # Docker network for environments when the daemon itself runs in a container.
     docker_network: str | None = None
     # Runtime -> image overrides, `python3.12=repo/py:3.12,nodejs20.x=repo/node:20`; runtimes

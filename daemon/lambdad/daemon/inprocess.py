@@ -35,9 +35,15 @@ _STREAM_BUFFER = 8
 class HandlerRecorder:
     """Forwards registrations to `server` and remembers each method's handler."""
 
-    def __init__(self, server: grpc.aio.Server) -> None:
+    def __init__(
+        self,
+        server: grpc.aio.Server,
+        guard: Callable[[str, grpc.RpcMethodHandler], grpc.RpcMethodHandler] | None = None,
+    ) -> None:
         self.server = server
         self.handlers: dict[str, grpc.RpcMethodHandler] = {}
+        # What the server's interceptors would add to each handler (this channel skips them).
+        self._guard = guard
 
     def add_generic_rpc_handlers(self, handlers: Sequence[grpc.GenericRpcHandler]) -> None:
         self.server.add_generic_rpc_handlers(handlers)
@@ -47,15 +53,17 @@ class HandlerRecorder:
     ) -> None:
         self.server.add_registered_method_handlers(service, handlers)  # type: ignore[attr-defined]
         for name, handler in handlers.items():
-            self.handlers[f"/{service}/{name}"] = handler
+            method = f"/{service}/{name}"
+            self.handlers[method] = self._guard(method, handler) if self._guard else handler
 
     def channel(self) -> InProcessChannel:
         """A channel to every servicer registered so far (and later)."""
         return InProcessChannel(self.handlers)
 
 
-class _Abort(Exception):
-    """Raised inside a servicer by `abort`/`abort_with_status`, as grpc.aio does."""
+class _Abort(grpc.aio.AbortError):
+    """Raised inside a servicer by `abort`/`abort_with_status`, as grpc.aio does (and of the
+    same class, so code that lets an abort through treats both transports alike)."""
 
     def __init__(self, code: grpc.StatusCode, details: str, trailers: _Metadata) -> None:
         super().__init__(details)

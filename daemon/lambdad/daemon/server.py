@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import grpc
@@ -11,6 +12,7 @@ from grpc_reflection.v1alpha import reflection
 
 from lambdad.client.client import channel_options
 from lambdad.daemon.api.event_sources import EventSourceServicer
+from lambdad.daemon.api.faults import FaultInterceptor, guard_handler
 from lambdad.daemon.api.functions import FunctionServicer
 from lambdad.daemon.api.invocations import InvocationServicer
 from lambdad.daemon.api.layers import LayerServicer
@@ -34,10 +36,11 @@ from lambdad.daemon.observability.http import MetricsServer
 from lambdad.daemon.observability.metrics import LambdadMetrics
 from lambdad.daemon.observability.recorder import InvocationRecorder
 from lambdad.daemon.remote_layers import UpstreamLayerSource
+from lambdad.daemon.runtime.capacity import CapacityGovernor, default_limits
 from lambdad.daemon.runtime.code import CodeStore
 from lambdad.daemon.runtime.docker import DockerExecutor, daemon_id_for, select_executor
 from lambdad.daemon.runtime.docker_flags import parse_docker_flags
-from lambdad.daemon.runtime.environment import AwsEndpoints
+from lambdad.daemon.runtime.environment import AwsEndpoints, ExecutionEnvironment
 from lambdad.daemon.runtime.executor import Executor, RuntimeReadiness
 from lambdad.daemon.runtime.hot_reload import ChangeFilter
 from lambdad.daemon.runtime.logs import FunctionLogs
@@ -68,6 +71,11 @@ from lambdad.v1 import (
 )
 
 log = structlog.get_logger(__name__)
+
+# How long a stopping daemon lets running RPCs finish: short, because a SIGTERM (a container
+# runtime's stop, a CI job's end) is usually followed by a SIGKILL soon after, and the
+# environments still have to be removed.
+STOP_GRACE_S = 2.0
 
 SERVICE_NAMES = (
     function_service_pb2.DESCRIPTOR.services_by_name["FunctionService"].full_name,
@@ -109,20 +117,38 @@ class Daemon:
         assert self.handlers is not None
         return self.handlers.channel()  # type: ignore[return-value]
 
-    async def stop(self, grace: float = 5.0) -> None:
+    async def stop(self, grace: float = STOP_GRACE_S) -> None:
         """Stop accepting RPCs, let running ones finish, kill environments, then close state."""
+        began = time.monotonic()
+        environments = self.pool.governor.running
+        phases: dict[str, float] = {}
+
+        def phase(name: str, since: float) -> float:
+            now = time.monotonic()
+            phases[name] = round(now - since, 2)
+            return now
+
+        mark = began
         await self.server.stop(grace)
+        mark = phase("rpcs", mark)
         if self.metrics is not None:
             await self.metrics.close()
         if self.pollers is not None:
             await self.pollers.stop()
         await self.invocations.stop()
+        mark = phase("invocations", mark)
         await self.pool.close()
+        phase("environments", mark)
         if self.xray is not None:
             self.xray.close()
         await self.registry.stop()
         self.state.close()
-        log.info("daemon stopped")
+        log.info(
+            "daemon stopped",
+            seconds=round(time.monotonic() - began, 2),
+            phases=phases,
+            environments_removed=environments,
+        )
 
 
 async def start_daemon(config: Config) -> Daemon:
@@ -178,6 +204,15 @@ async def start_daemon(config: Config) -> Daemon:
     code_store = CodeStore(config.data_dir / "code", blobs)
     metrics = LambdadMetrics()
     recorder = InvocationRecorder(InvocationHistory(), metrics)
+    max_environments, max_memory_mb = default_limits(
+        config.max_environments, config.max_environment_memory
+    )
+    governor: CapacityGovernor[ExecutionEnvironment] = CapacityGovernor(
+        max_environments, max_memory_mb
+    )
+    log.info(
+        "host capacity", max_environments=max_environments, max_environment_memory_mb=max_memory_mb
+    )
     pool = EnvironmentPool(
         executor,
         code_store,
@@ -189,8 +224,11 @@ async def start_daemon(config: Config) -> Daemon:
         change_filter=ChangeFilter.parse(config.hot_reload_include, config.hot_reload_exclude),
         on_report=recorder.reported,
         xray_daemon=xray_address,
+        governor=governor,
+        start_deadline_s=float(config.environment_start_timeout),
     )
     metrics.watch_environments(pool.environment_states)
+    metrics.watch_capacity(governor)
     await pool.start()
     invocations = InvocationService(
         registry,
@@ -207,10 +245,15 @@ async def start_daemon(config: Config) -> Daemon:
     await invocations.start()
 
     # Same limits as lambdad's clients: ~70 MB CreateFunction messages, long error trailers.
-    interceptors = [BearerTokenInterceptor(config.grpc_token)] if config.grpc_token else []
+    interceptors: list[grpc.aio.ServerInterceptor] = []
+    if config.grpc_token:
+        interceptors.append(BearerTokenInterceptor(config.grpc_token))
+    # Any handler's unexpected exception becomes a ServiceException (api/faults.py).
+    interceptors.append(FaultInterceptor())
     server = grpc.aio.server(options=channel_options(), interceptors=interceptors)
-    # Registered through the recorder so the embedded gateway can call them in process.
-    handlers = HandlerRecorder(server)
+    # Registered through the recorder so the embedded gateway can call them in process; the
+    # in-process channel skips the server's interceptors, so it guards the handlers itself.
+    handlers = HandlerRecorder(server, guard=guard_handler)
     code_urls = CodeUrlSigner.from_key_file(config.data_dir / "code-url.key")
     function_service_pb2_grpc.add_FunctionServiceServicer_to_server(
         FunctionServicer(registry, blobs, code_urls), handlers

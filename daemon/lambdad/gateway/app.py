@@ -15,7 +15,7 @@ from typing import Any
 
 import grpc
 import structlog
-from aiohttp import web
+from aiohttp import http_exceptions, web
 from grpc_status import rpc_status
 
 from lambdad.client.client import channel_options
@@ -130,6 +130,8 @@ class Gateway:
             return _error_response(translate.request_error(exc))
         except grpc.aio.AioRpcError as exc:
             return _error_response(_rpc_error(exc))
+        except ConnectionError:
+            raise  # the client went away mid-request: nobody is left to answer
         except Exception:
             # A gateway bug must still get an AWS-shaped answer, not aiohttp's HTML 500.
             log.exception("unhandled error")
@@ -220,6 +222,10 @@ async def _read_body(route: Route, request: web.Request) -> bytes:
         body = await request.read()
     except web.HTTPRequestEntityTooLarge:
         raise translate.request_too_large(route.operation, limit) from None
+    except (web.RequestPayloadError, http_exceptions.HttpProcessingError) as error:
+        # A body aiohttp could not take apart (bad chunking, a Content-Encoding it does not
+        # hold): the client's fault, answered like any body that is not readable JSON.
+        raise translate.unreadable_body(error) from None
     if len(body) > limit:
         raise translate.request_too_large(route.operation, limit)
     return body
@@ -270,12 +276,37 @@ def _error_response(error: translate.ErrorResponse) -> web.Response:
     )
 
 
+@web.middleware
+async def _fault_answer(request: web.Request, handler: Any) -> web.StreamResponse:
+    """The last line of defence: whatever escapes a handler (function URLs, routing, a bug)
+    is answered as AWS would, a ServiceException JSON body with a request id, instead of
+    aiohttp's plain-text 500 page."""
+    try:
+        response: web.StreamResponse = await handler(request)
+        return response
+    except (web.HTTPException, asyncio.CancelledError, ConnectionError):
+        # aiohttp's own answers (e.g. 413 while reading a body), cancellation, a client gone.
+        raise
+    except Exception:
+        if request.writer.output_size:
+            # Part of an answer has gone out (a streamed download): dropping the connection
+            # is the only honest signal left, so let aiohttp do that.
+            raise
+        request_id = str(uuid.uuid4())
+        log.exception(
+            "unhandled error", request_id=request_id, method=request.method, path=request.path
+        )
+        answer = _error_response(translate.service_error())
+        answer.headers[_REQUEST_ID_HEADER] = request_id
+        return answer
+
+
 def create_app(channel: grpc.aio.Channel) -> web.Application:
     """The gateway's aiohttp application, calling the daemon over `channel`.
 
     The caller owns the channel and closes it after the application has stopped.
     """
-    app = web.Application(client_max_size=CLIENT_MAX_SIZE)
+    app = web.Application(client_max_size=CLIENT_MAX_SIZE, middlewares=[_fault_answer])
     gateway = Gateway(channel)
     # One catch-all route: the Router matches the raw path itself, so encoded `%3A` and
     # `%2F` inside ARNs are decoded only after the path is split.

@@ -56,6 +56,9 @@ _PRECONDITION_FIELDS = frozenset({"revision_id"})
 _ALWAYS_EMITTED = frozenset(
     {
         "lambdad.v1.EnvironmentResponse.variables",
+        # A function's VpcConfig always lists both, `[]` once a VPC was detached.
+        "lambdad.v1.VpcConfigResponse.subnet_ids",
+        "lambdad.v1.VpcConfigResponse.security_group_ids",
         # AWS shows `"FunctionResponseTypes": []` on every event source mapping.
         "lambdad.v1.EventSourceMapping.function_response_types",
         # X-Ray's answers always carry their lists, empty or not.
@@ -169,6 +172,13 @@ def request_to_message(
                 f"(limit {EVENT_MAX_BYTES} bytes)",
             )
     return message
+
+
+def unreadable_body(error: Exception) -> RequestError:
+    """AWS's InvalidRequestContentException for a body that cannot even be read (broken
+    chunked encoding, an undecodable Content-Encoding)."""
+    detail = str(error).replace("\n", " ").strip() or type(error).__name__
+    return RequestError(Reason.INVALID_REQUEST_CONTENT, f"{BODY_PARSE_PREFIX}{detail}")
 
 
 def request_too_large(operation: str, limit: int) -> RequestError:
@@ -405,9 +415,37 @@ def response_body(route: Route, response: Message, base_url: str = "") -> dict[s
     if route.response_field is not None:
         message = getattr(response, route.response_field)
     body = message_to_aws(message)
+    _drop_list_item_members(message, body)
     if base_url:
         _absolute_locations(body, base_url)
     return body
+
+
+# Members AWS leaves out of the configurations in function listings (they are state, read
+# with GetFunction/GetFunctionConfiguration): list response -> (list member, members dropped).
+_STATE_MEMBERS = (
+    "State",
+    "StateReason",
+    "StateReasonCode",
+    "LastUpdateStatus",
+    "LastUpdateStatusReason",
+    "LastUpdateStatusReasonCode",
+    "RuntimeVersionConfig",
+)
+_LIST_ITEM_OMITTED: Mapping[str, tuple[str, tuple[str, ...]]] = {
+    "lambdad.v1.ListFunctionsResponse": ("Functions", _STATE_MEMBERS),
+    "lambdad.v1.ListVersionsByFunctionResponse": ("Versions", _STATE_MEMBERS),
+}
+
+
+def _drop_list_item_members(message: Message, body: dict[str, Any]) -> None:
+    omitted = _LIST_ITEM_OMITTED.get(message.DESCRIPTOR.full_name)
+    if omitted is None:
+        return
+    member, names = omitted
+    for item in body.get(member, []):
+        for name in names:
+            item.pop(name, None)
 
 
 def _absolute_locations(value: Any, base_url: str) -> None:

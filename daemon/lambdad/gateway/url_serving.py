@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import grpc
 import structlog
-from aiohttp import web
+from aiohttp import http_exceptions, web
 from grpc_status import rpc_status
 from multidict import CIMultiDict
 
@@ -83,6 +83,8 @@ class FunctionUrlServer:
         ):
             try:
                 response = await self._serve(request, address, request_id)
+            except ConnectionError:
+                raise  # the client went away mid-request: nobody is left to answer
             except Exception:
                 log.exception("unhandled error serving a function url")
                 response = web.Response(status=500, text="Internal Server Error")
@@ -102,7 +104,11 @@ class FunctionUrlServer:
     ) -> web.StreamResponse:
         if request.content_length is not None and request.content_length > MAX_REQUEST_BYTES:
             return web.Response(status=413, text="Request Entity Too Large")
-        body = await request.read()
+        try:
+            body = await request.read()
+        except (web.RequestPayloadError, http_exceptions.HttpProcessingError):
+            # Broken chunking or an undecodable Content-Encoding: the client's fault.
+            return web.Response(status=400, text="Bad Request")
         if len(body) > MAX_REQUEST_BYTES:
             return web.Response(status=413, text="Request Entity Too Large")
         lower_headers = {k.lower(): v for k, v in request.headers.items()}

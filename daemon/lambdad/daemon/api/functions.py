@@ -57,6 +57,21 @@ _ALIAS_FIELDS = {
 }
 
 
+# Log levels AWS reports for the JSON log format when none were given (Text has none).
+_DEFAULT_JSON_LOG_LEVEL = "INFO"
+
+
+def _logging_message(c: FunctionVersion) -> fpb.LoggingConfig:
+    log_format = c.logging_config.get("LogFormat", "Text")
+    default_level = _DEFAULT_JSON_LOG_LEVEL if log_format == "JSON" else None
+    return fpb.LoggingConfig(
+        log_format=log_format,
+        application_log_level=c.logging_config.get("ApplicationLogLevel") or default_level,
+        system_log_level=c.logging_config.get("SystemLogLevel") or default_level,
+        log_group=c.logging_config.get("LogGroup", f"/aws/lambda/{c.name}"),
+    )
+
+
 def configuration_message(view: VersionView) -> fpb.FunctionConfiguration:
     """Domain configuration -> FunctionConfiguration, with AWS's defaults filled in."""
     c: FunctionVersion = view.config
@@ -71,7 +86,6 @@ def configuration_message(view: VersionView) -> fpb.FunctionConfiguration:
         last_modified=c.last_modified,
         code_sha256=c.code.code_sha256,
         version=c.version,
-        environment=fpb.EnvironmentResponse(variables=c.environment),
         tracing_config=fpb.TracingConfig(mode=c.tracing_mode),
         revision_id=c.revision_id,
         layers=[fpb.FunctionLayer(arn=layer.arn, code_size=layer.code_size) for layer in c.layers],
@@ -80,12 +94,7 @@ def configuration_message(view: VersionView) -> fpb.FunctionConfiguration:
         architectures=c.architectures,
         ephemeral_storage=fpb.EphemeralStorage(size=c.ephemeral_storage),
         snap_start=fpb.SnapStartResponse(apply_on=c.snap_start_apply_on, optimization_status="Off"),
-        logging_config=fpb.LoggingConfig(
-            log_format=c.logging_config.get("LogFormat", "Text"),
-            application_log_level=c.logging_config.get("ApplicationLogLevel") or None,
-            system_log_level=c.logging_config.get("SystemLogLevel") or None,
-            log_group=c.logging_config.get("LogGroup", f"/aws/lambda/{c.name}"),
-        ),
+        logging_config=_logging_message(c),
         file_system_configs=[
             fpb.FileSystemConfig(arn=f.get("Arn", ""), local_mount_path=f.get("LocalMountPath", ""))
             for f in c.file_system_configs
@@ -109,14 +118,19 @@ def configuration_message(view: VersionView) -> fpb.FunctionConfiguration:
         message.runtime_version_config.runtime_version_arn = (
             f"arn:aws:lambda:{region}::runtime:{_runtime_hash(c.runtime)}"
         )
+    if c.environment:
+        # AWS shows Environment only when there are variables (recorded 2025-26, issue 15).
+        message.environment.variables.update(c.environment)
     if c.dead_letter_target_arn:
         message.dead_letter_config.target_arn = c.dead_letter_target_arn
     if c.vpc_config is not None:
         message.vpc_config.subnet_ids.extend(c.vpc_config.get("SubnetIds", []))
         message.vpc_config.security_group_ids.extend(c.vpc_config.get("SecurityGroupIds", []))
         message.vpc_config.vpc_id = ""
-        if "Ipv6AllowedForDualStack" in c.vpc_config:
-            message.vpc_config.ipv6_allowed_for_dual_stack = c.vpc_config["Ipv6AllowedForDualStack"]
+        # AWS reports the flag on every VpcConfig, `false` when it was never set.
+        message.vpc_config.ipv6_allowed_for_dual_stack = bool(
+            c.vpc_config.get("Ipv6AllowedForDualStack", False)
+        )
     if c.package_type == "Image" and c.image_config:
         message.image_config_response.image_config.CopyFrom(
             fpb.ImageConfig(

@@ -16,7 +16,7 @@ from lambdad.daemon.domain.event_invoke_config import (
     EventInvokeSettings,
 )
 from lambdad.daemon.domain.invocations import Invocation, InvocationService
-from lambdad.daemon.errors import LambdaError, Reason
+from lambdad.daemon.errors import LambdaError
 from lambdad.daemon.observability.history import InvocationRecord
 from lambdad.v1 import invocation_service_pb2 as pb
 from lambdad.v1 import invocation_service_pb2_grpc as pb_grpc
@@ -145,10 +145,6 @@ class InvocationServicer(pb_grpc.InvocationServiceServicer):
             outcome = await self._service.invoke_stream(_invocation(request, context))
         except LambdaError as error:
             await context.abort_with_status(to_status(error))
-            return
-        except Exception as error:
-            log.exception("rpc crashed")
-            await context.abort_with_status(to_status(LambdaError(Reason.SERVICE, str(error))))
             return
         result = outcome.result
         content_type = "application/octet-stream"

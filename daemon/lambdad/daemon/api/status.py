@@ -59,23 +59,25 @@ F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
 
 
 def rpc(method: F) -> F:
-    """Wrap a servicer method: bind log context, map LambdaError, log one summary line."""
+    """Wrap a servicer method: bind log context, map LambdaError, log one summary line.
+
+    Unexpected exceptions are left to the fault guard (api/faults.py), which wraps every
+    handler, streaming ones included, and answers them with a ServiceException.
+    """
 
     @functools.wraps(method)
     async def wrapper(self: Any, request: Any, context: grpc.aio.ServicerContext) -> Any:
-        metadata = dict(context.invocation_metadata() or ())
-        structlog.contextvars.clear_contextvars()
-        structlog.contextvars.bind_contextvars(
-            rpc=method.__name__, request_id=metadata.get("x-request-id", "")
-        )
+        bound = structlog.contextvars.get_contextvars()
+        if not bound.get("request_id"):
+            # Not behind the guard (a bare server in a test): take the caller's id ourselves.
+            metadata = dict(context.invocation_metadata() or ())
+            structlog.contextvars.bind_contextvars(request_id=metadata.get("x-request-id", ""))
+        structlog.contextvars.bind_contextvars(rpc=method.__name__)
         try:
             response = await method(self, request, context)
         except LambdaError as error:
             log.info("rpc failed", reason=error.reason.value, message=error.message)
             await context.abort_with_status(to_status(error))
-        except Exception as error:
-            log.exception("rpc crashed")
-            await context.abort_with_status(to_status(LambdaError(Reason.SERVICE, str(error))))
         else:
             log.debug("rpc ok")
             return response

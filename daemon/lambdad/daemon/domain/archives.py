@@ -1,7 +1,9 @@
-"""Deployment package (zip) checks: sizes, traversal, symlinks and zip bombs.
+"""Deployment package (zip) checks: sizes, traversal, symlinks, zip bombs and odd shapes.
 
 Nothing is stored until `inspect_zip` has read every entry, so a package that
 fails here leaves no trace. The same rules serve function code and layers.
+Shapes the file system cannot hold (very deep or very long paths, over-long names,
+device or fifo entries) are refused here too, so extraction never meets them.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import os
 import posixpath
 import stat
 import zipfile
@@ -22,6 +25,16 @@ from lambdad.daemon.errors import LambdaError, Reason, invalid_parameter
 MAX_ZIPPED_BYTES = 52_428_800
 MAX_UNZIPPED_BYTES = 262_144_000
 MAX_ENTRIES = 100_000
+# Far deeper and longer than any real package, yet below what extraction under
+# /var/task or /opt can hold: PATH_MAX is 4096 bytes, NAME_MAX 255.
+MAX_PATH_DEPTH = 256
+MAX_PATH_BYTES = 3072
+MAX_NAME_BYTES = 255
+# Every central-directory record starts with this; their count bounds the entries zipfile
+# would parse (and hold in memory) before we could count them.
+_CENTRAL_DIRECTORY_SIGNATURE = b"PK\x01\x02"
+# Regular files, directories and symlinks; 0 is an entry without Unix mode bits.
+_ALLOWED_TYPES = frozenset({0, stat.S_IFREG, stat.S_IFDIR, stat.S_IFLNK})
 # Deflate tops out near 1032:1; anything beyond is a crafted archive.
 MAX_COMPRESSION_RATIO = 1100
 _READ_CHUNK = 1 << 20
@@ -54,17 +67,49 @@ def _is_symlink(info: zipfile.ZipInfo) -> bool:
     return stat.S_ISLNK(info.external_attr >> 16)
 
 
+def _shown(name: str) -> str:
+    """The entry name as quoted in a message: cut short, since it may be kilobytes long."""
+    return name if len(name) <= 200 else f"{name[:200]}..."
+
+
 def _check_entry_name(name: str) -> str:
-    """Return the normalised member path, or raise if it would leave the root."""
+    """Return the normalised member path, or raise if it would leave the root or cannot
+    exist on a file system (too deep, too long, a component over NAME_MAX)."""
     if "\x00" in name:
         raise _rejected(f"Entry '{name!r}' has a NUL byte in its name.")
     cleaned = name.replace("\\", "/")
     if cleaned.startswith("/") or (len(cleaned) > 1 and cleaned[1] == ":"):
-        raise _rejected(f"Entry '{name}' has an absolute path.")
+        raise _rejected(f"Entry '{_shown(name)}' has an absolute path.")
+    encoded_length = len(cleaned.encode("utf-8", "surrogateescape"))
+    if encoded_length > MAX_PATH_BYTES:
+        raise _rejected(f"Entry '{_shown(name)}' has a path longer than {MAX_PATH_BYTES} bytes.")
+    parts = [part for part in cleaned.split("/") if part not in ("", ".")]
+    if len(parts) > MAX_PATH_DEPTH:
+        raise _rejected(f"Entry '{_shown(name)}' is nested deeper than {MAX_PATH_DEPTH} levels.")
+    if any(len(part.encode("utf-8", "surrogateescape")) > MAX_NAME_BYTES for part in parts):
+        raise _rejected(
+            f"Entry '{_shown(name)}' has a name component longer than {MAX_NAME_BYTES} bytes."
+        )
     normal = posixpath.normpath(cleaned)
     if normal == ".." or normal.startswith("../") or "/../" in f"/{cleaned}/":
-        raise _rejected(f"Entry '{name}' escapes the package root.")
+        raise _rejected(f"Entry '{_shown(name)}' escapes the package root.")
     return normal
+
+
+def _check_entry_type(info: zipfile.ZipInfo) -> None:
+    """Only regular files, directories and symlinks: a fifo or device node in a package
+    is never code, and extracting one would block a reader or reach the host's devices."""
+    kind = stat.S_IFMT(info.external_attr >> 16)
+    if kind not in _ALLOWED_TYPES:
+        raise _rejected(
+            f"Entry '{_shown(info.filename)}' is not a regular file, directory or symlink."
+        )
+
+
+def _check_entry_count(data: bytes) -> None:
+    """Refuse more than MAX_ENTRIES entries before zipfile parses (and holds) them all."""
+    if data.count(_CENTRAL_DIRECTORY_SIGNATURE) > MAX_ENTRIES:
+        raise _rejected(f"More than {MAX_ENTRIES} entries.")
 
 
 def _check_symlink_target(member: str, target: str) -> None:
@@ -128,6 +173,7 @@ def inspect_zip(
             Reason.REQUEST_TOO_LARGE,
             f"Zipped size must be smaller than {max_zipped} bytes",
         )
+    _check_entry_count(data)
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
@@ -140,6 +186,7 @@ def inspect_zip(
         links: dict[str, str] = {}
         for info in infos:
             member = _check_entry_name(info.filename)
+            _check_entry_type(info)
             if info.file_size > max_unzipped or total + info.file_size > max_unzipped:
                 raise invalid_parameter(f"Unzipped size must be smaller than {max_unzipped} bytes")
             if info.compress_size and info.file_size / info.compress_size > MAX_COMPRESSION_RATIO:
@@ -184,27 +231,57 @@ def inspect_zip(
     )
 
 
+def _make_directories(root: Path, parts: list[str]) -> Path:
+    """Create `root/parts...` one level at a time (Path.mkdir(parents=True) recurses once
+    per level). The caller has checked that the path, through any in-root symlink, stays
+    inside `root`."""
+    current = root
+    for part in parts:
+        current = current / part
+        try:
+            os.mkdir(current)
+        except FileExistsError:
+            if not current.is_dir():
+                raise _rejected(
+                    f"Entry path '{_shown('/'.join(parts))}' crosses a non-directory."
+                ) from None
+    return current
+
+
 def extract_zip(data: bytes, destination: Path) -> None:
-    """Extract a package that passed `inspect_zip`, keeping modes and in-root symlinks."""
+    """Extract a package that passed `inspect_zip`, keeping modes and in-root symlinks.
+
+    The checks of `inspect_zip` are repeated (a blob stored before a rule existed must fail
+    with AWS's message, not crash), and nothing here recurses per path level, so no
+    package can exhaust the stack.
+    """
     destination.mkdir(parents=True, exist_ok=True)
     root = destination.resolve()
+    _check_entry_count(data)
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        infos = archive.infolist()
+        if len(infos) > MAX_ENTRIES:
+            raise _rejected(f"More than {MAX_ENTRIES} entries.")
+        for info in infos:
+            _check_entry_name(info.filename)
+            _check_entry_type(info)
         links = {
             _check_entry_name(info.filename): archive.read(info).decode("utf-8", "replace")
-            for info in archive.infolist()
+            for info in infos
             if _is_symlink(info)
         }
         _check_links(links)
-        for info in archive.infolist():
+        for info in infos:
             member = _check_entry_name(info.filename)
-            target = (root / member).resolve() if member != "." else root
+            parts = [] if member == "." else member.split("/")
+            target = (root / member).resolve() if parts else root
             if target != root and root not in target.parents:
-                raise _rejected(f"Entry '{info.filename}' escapes the package root.")
+                raise _rejected(f"Entry '{_shown(info.filename)}' escapes the package root.")
             mode = info.external_attr >> 16
             if info.is_dir():
-                target.mkdir(parents=True, exist_ok=True)
+                _make_directories(root, parts)
                 continue
-            target.parent.mkdir(parents=True, exist_ok=True)
+            _make_directories(root, parts[:-1])
             if _is_symlink(info):
                 link = archive.read(info).decode()
                 _check_symlink_target(member, link)

@@ -294,7 +294,10 @@ class EventSourceMappingRegistry:
                 "1 validation error detected: Value null at 'startingPosition' failed to "
                 "satisfy constraint: Member must not be null."
             )
-        if not source.is_stream and s.starting_position is not None:
+        # SQS takes no starting position; DynamoDB Streams have no AT_TIMESTAMP (Kinesis has).
+        if (not source.is_stream and s.starting_position is not None) or (
+            source.service == DYNAMODB and s.starting_position == "AT_TIMESTAMP"
+        ):
             raise invalid_parameter(f"Unsupported starting position for arn type: {source.arn}")
         if s.starting_position == "AT_TIMESTAMP" and s.starting_position_timestamp is None:
             raise invalid_parameter(

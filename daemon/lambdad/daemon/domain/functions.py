@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import dataclasses
+import json
 import os
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -363,7 +364,12 @@ class FunctionRegistry:
                     "state_reason": failure.message if failure else None,
                     "state_reason_code": reason_code,
                 }
-            done = current.evolve(**settled)
+            # $LATEST gets a new RevisionId when it settles (AWS, lambda-spec §1.3); a
+            # published version keeps the one it was answered with (issue 15).
+            if current.is_latest:
+                done = current.evolve(**settled)
+            else:
+                done = dataclasses.replace(current, **settled)
             tx.put_version(done)
             return done
 
@@ -428,45 +434,79 @@ class FunctionRegistry:
         )
 
     # ---------------------------------------------------------------- validation
-    def _check_settings(self, values: Mapping[str, Any], package_type: str) -> None:
-        """Validate whichever configurable fields are present in `values`."""
-        if values.get("runtime"):
+    def _check_settings(
+        self,
+        values: Mapping[str, Any],
+        package_type: str,
+        first: Sequence[Callable[[], object]] = (),
+    ) -> None:
+        """Validate whichever configurable fields are present in `values`, after `first`.
+
+        Every check runs (in the model's member order) so that all constraint violations are
+        reported together, as AWS reports them (validation.check_all).
+        """
+        checks: list[Callable[[], object]] = list(first)
+        runtime = values.get("runtime")
+        if runtime:
             if package_type == "Image":
-                raise invalid_parameter(
-                    "Runtime and Handler are not supported for functions with package type Image."
+                checks.append(
+                    lambda: _raise(
+                        invalid_parameter(
+                            "Runtime and Handler are not supported for functions with package "
+                            "type Image."
+                        )
+                    )
                 )
-            validation.check_runtime(values["runtime"], strict=self._strict)
+            else:
+                checks.append(lambda: validation.check_runtime(runtime, strict=self._strict))
         if "role" in values:
-            validation.check_role(values["role"], strict=self._strict)
+            checks.append(lambda: validation.check_role(values["role"], strict=self._strict))
         if values.get("handler") is not None:
-            validation.check_handler(values["handler"])
+            checks.append(lambda: validation.check_handler(values["handler"]))
         if "description" in values:
-            validation.check_description(values["description"])
+            checks.append(lambda: validation.check_description(values["description"]))
         if values.get("timeout") is not None:
-            validation.check_timeout(values["timeout"])
+            checks.append(lambda: validation.check_timeout(values["timeout"]))
         if values.get("memory_size") is not None:
-            validation.check_memory_size(values["memory_size"])
-        if values.get("ephemeral_storage") is not None:
-            validation.check_ephemeral_storage(values["ephemeral_storage"])
+            checks.append(lambda: validation.check_memory_size(values["memory_size"]))
+        if "package_type" in values:
+            checks.append(
+                lambda: validation.check_enum(
+                    values["package_type"], "packageType", ("Zip", "Image")
+                )
+            )
         if "environment" in values:
-            validation.check_environment(values["environment"])
+            checks.append(lambda: validation.check_environment(values["environment"]))
         if values.get("tracing_mode"):
-            validation.check_enum(
-                values["tracing_mode"], "tracingConfig.mode", ("Active", "PassThrough")
+            checks.append(
+                lambda: validation.check_enum(
+                    values["tracing_mode"], "tracingConfig.mode", ("Active", "PassThrough")
+                )
             )
-        if values.get("snap_start_apply_on"):
-            validation.check_enum(
-                values["snap_start_apply_on"],
-                "snapStart.applyOn",
-                ("PublishedVersions", "None"),
-            )
-        logging_config = values.get("logging_config") or {}
-        if logging_config.get("LogFormat"):
-            validation.check_enum(
-                logging_config["LogFormat"], "loggingConfig.logFormat", ("JSON", "Text")
-            )
+        if "tags" in values:
+            checks.append(lambda: validation.check_tags(values["tags"]))
         if len(values.get("layers") or []) > 5:
-            raise invalid_parameter("Cannot reference more than 5 layers.")
+            checks.append(lambda: _raise(invalid_parameter("Cannot reference more than 5 layers.")))
+        if values.get("architectures"):
+            checks.append(lambda: validation.check_architectures(values["architectures"]))
+        if values.get("ephemeral_storage") is not None:
+            checks.append(lambda: validation.check_ephemeral_storage(values["ephemeral_storage"]))
+        if values.get("snap_start_apply_on"):
+            checks.append(
+                lambda: validation.check_enum(
+                    values["snap_start_apply_on"],
+                    "snapStart.applyOn",
+                    ("PublishedVersions", "None"),
+                )
+            )
+        log_format = (values.get("logging_config") or {}).get("LogFormat")
+        if log_format:
+            checks.append(
+                lambda: validation.check_enum(
+                    log_format, "loggingConfig.logFormat", ("JSON", "Text")
+                )
+            )
+        validation.check_all(checks)
 
     async def _resolve_layers(self, arns: Sequence[str]) -> list[LayerRef]:
         if len(arns) > 5:
@@ -476,27 +516,34 @@ class FunctionRegistry:
     # ------------------------------------------------------------------- create
     async def create_function(self, spec: NewFunction) -> VersionView:
         """CreateFunction: validate everything, store code, then commit in one step."""
-        ref = self.resolve(spec.function_name)
-        if ref.qualifier is not None:
-            # A new function has no versions or aliases yet; AWS rejects `name:qualifier`.
-            raise validation_error(
-                spec.function_name,
-                "functionName",
-                f"Member must satisfy regular expression pattern: {FUNCTION_NAME_PATTERN}",
-            )
+        refs: list[FunctionRef] = []
+
+        def check_name() -> None:
+            ref = self.resolve(spec.function_name)
+            if ref.qualifier is not None:
+                # A new function has no versions or aliases yet; AWS rejects `name:qualifier`.
+                raise validation_error(
+                    spec.function_name,
+                    "functionName",
+                    f"Member must satisfy regular expression pattern: {FUNCTION_NAME_PATTERN}",
+                )
+            refs.append(ref)
+
         package_type = spec.package_type or "Zip"
-        validation.check_enum(package_type, "packageType", ("Zip", "Image"))
         values = {k: getattr(spec, k) for k in _UPDATABLE_FIELDS if hasattr(spec, k)}
-        values["role"] = spec.role
-        self._check_settings(values, package_type)
+        values |= {
+            "role": spec.role,
+            "package_type": package_type,
+            "tags": spec.tags,
+            "architectures": spec.architectures,
+        }
+        self._check_settings(values, package_type, first=[check_name])
+        ref = refs[0]
         if package_type == "Zip" and (not spec.runtime or not spec.handler):
             raise invalid_parameter(
                 "Runtime and Handler are mandatory parameters for functions created with "
                 "deployment packages."
             )
-        if spec.architectures:
-            validation.check_architectures(spec.architectures)
-        validation.check_tags(spec.tags)
         if not spec.code.given:
             raise invalid_parameter(
                 "An image is required when the package type is set to 'image'"
@@ -564,9 +611,8 @@ class FunctionRegistry:
             code_size=code.size,
             runtime=spec.runtime,
         )
-        if created.is_latest:
-            return VersionView(created, self.account.function_arn(ref.name))
-        return VersionView(created, self.account.function_arn(ref.name, created.version))
+        # With Publish, AWS answers version 1's configuration under the unqualified ARN.
+        return VersionView(created, self.account.function_arn(ref.name))
 
     # --------------------------------------------------------------------- read
     def _lookup(self, tx: Transaction, ref: FunctionRef) -> VersionView:
@@ -811,26 +857,48 @@ class FunctionRegistry:
             record = tx.get_function(ref.name)
             assert record is not None
             newest = tx.get_version(ref.name, str(record.last_published))
-            if newest is not None and _same_content(newest, latest):
+            # Any update of $LATEST since the newest version (a Description-only one too, which
+            # the content comparison leaves out) makes a new version, as on AWS.
+            if (
+                newest is not None
+                and _same_content(newest, latest)
+                and latest.last_modified <= newest.last_modified
+            ):
                 return newest, False
             number = record.last_published + 1
+            if latest.state == State.ACTIVE and latest.last_update_status in (
+                None,
+                State.SUCCESSFUL,
+            ):
+                # A copy of a settled $LATEST is ready at once: AWS answers it Active and
+                # Successful, and it keeps this RevisionId (no transition follows).
+                settled: dict[str, Any] = {
+                    "state": State.ACTIVE,
+                    "state_reason": None,
+                    "state_reason_code": None,
+                    "last_update_status": State.SUCCESSFUL,
+                }
+            else:
+                settled = {
+                    "state": State.PENDING,
+                    "state_reason": "The function is being created.",
+                    "state_reason_code": "Creating",
+                    "last_update_status": None,
+                }
             version = latest.evolve(
                 version=str(number),
                 description=description,
                 last_modified=now_lambda_timestamp(),
-                state=State.PENDING,
-                state_reason="The function is being created.",
-                state_reason_code="Creating",
-                last_update_status=None,
                 last_update_status_reason=None,
                 last_update_status_reason_code=None,
+                **settled,
             )
             tx.put_version(version)
             tx.put_function(dataclasses.replace(record, last_published=number))
             return version, True
 
         version, created = await self._state.run(write)
-        if created:
+        if created and version.state == State.PENDING:
             self._schedule_transition(version)
             log.info("version published", function=ref.name, version=version.version)
         return VersionView(version, self.account.function_arn(ref.name, version.version))
@@ -853,7 +921,7 @@ class FunctionRegistry:
             if not is_version_qualifier(ref.qualifier):
                 raise invalid_parameter("Deletion of aliases is not currently supported.")
             if tx.get_version(ref.name, ref.qualifier) is None:
-                raise self._not_found(ref)
+                return  # AWS answers 204 for a version that does not exist (any more)
             users = [
                 a.name
                 for a in tx.aliases(ref.name)
@@ -1035,13 +1103,16 @@ class FunctionRegistry:
         return alias
 
     async def delete_alias(self, function_name: str, name: str) -> None:
-        """DeleteAlias; an unknown alias is a 404 `Cannot find alias arn: ...` (spec §2.3)."""
+        """DeleteAlias; deleting an alias that does not exist succeeds, as on AWS (recorded
+        2025: 204), while an unknown function is still a 404."""
         ref = self.resolve(function_name)
         check_alias_name(name)
 
         def write(tx: Transaction) -> None:
-            self._get_alias(tx, ref, name, "delete")
-            tx.delete_alias(ref.name, name)
+            if tx.get_function(ref.name) is None:
+                raise self._not_found(ref.name)
+            if tx.get_alias(ref.name, name) is not None:
+                tx.delete_alias(ref.name, name)
 
         await self._state.run(write)
         log.info("alias deleted", function=ref.name, alias=name)
@@ -1071,17 +1142,39 @@ class FunctionRegistry:
         return self.resolve(resource).name
 
     async def tag_resource(self, resource: str, tags: Mapping[str, str]) -> None:
-        """TagResource: add or replace tags."""
+        """TagResource: add or replace tags; a new RevisionId, as AWS gives one."""
         name = self._tag_target(resource)
+        if not tags:
+            # AWS's answer to `"Tags": {}` (and to no Tags at all).
+            raise invalid_parameter("An error occurred and the request cannot be processed.")
 
-        def write(tx: Transaction) -> None:
+        def write(tx: Transaction) -> FunctionVersion | None:
             record = tx.get_function(name)
             if record is None:
                 raise self._not_found(name)
             validation.check_tags(tags, record.tags)
             tx.put_function(dataclasses.replace(record, tags={**record.tags, **tags}))
+            return self._retag_latest(tx, name)
 
-        await self._state.run(write)
+        self._continue_transition(await self._state.run(write))
+
+    @staticmethod
+    def _retag_latest(tx: Transaction, name: str) -> FunctionVersion | None:
+        """Give $LATEST a new RevisionId: AWS changes it when the function's tags change."""
+        latest = tx.get_version(name, LATEST)
+        if latest is None:
+            return None
+        retagged = latest.evolve()
+        tx.put_version(retagged)
+        return retagged
+
+    def _continue_transition(self, config: FunctionVersion | None) -> None:
+        # A transition settles only the revision it was started for; a new revision of a
+        # version still settling needs one of its own.
+        if config is not None and (
+            config.state == State.PENDING or config.last_update_status == State.IN_PROGRESS
+        ):
+            self._schedule_transition(config)
 
     async def untag_resource(self, resource: str, keys: Sequence[str]) -> None:
         """UntagResource."""
@@ -1089,14 +1182,15 @@ class FunctionRegistry:
         if not keys:
             raise validation_error(None, "tagKeys", "Member must not be null")
 
-        def write(tx: Transaction) -> None:
+        def write(tx: Transaction) -> FunctionVersion | None:
             record = tx.get_function(name)
             if record is None:
                 raise self._not_found(name)
             kept = {k: v for k, v in record.tags.items() if k not in set(keys)}
             tx.put_function(dataclasses.replace(record, tags=kept))
+            return self._retag_latest(tx, name)
 
-        await self._state.run(write)
+        self._continue_transition(await self._state.run(write))
 
     async def list_tags(self, resource: str) -> dict[str, str]:
         """ListTags."""
@@ -1117,6 +1211,8 @@ class FunctionRegistry:
         def read(tx: Transaction) -> AccountSettings:
             names = tx.function_names()
             size = sum(v.code.size for v in tx.versions())
+            # AWS's account TotalCodeSize counts layer versions too.
+            size += sum(json.loads(text).get("code_size", 0) for text in tx.layer_versions())
             reserved = sum(
                 (record.reserved_concurrency or 0)
                 for record in (tx.get_function(n) for n in names)
@@ -1170,7 +1266,8 @@ class FunctionRegistry:
         def read(tx: Transaction) -> int | None:
             record = tx.get_function(ref.name)
             if record is None:
-                raise self._not_found(ref.name, LATEST)
+                # Unlike PutFunctionConcurrency's (`...:$LATEST`), AWS names the bare ARN here.
+                raise self._not_found(ref.name)
             return record.reserved_concurrency
 
         return await self._state.run(read)
@@ -1187,6 +1284,10 @@ class FunctionRegistry:
             }
 
         return await self._state.run(read)
+
+
+def _raise(error: LambdaError) -> None:
+    raise error
 
 
 def _version_sort_key(view: VersionView) -> str:

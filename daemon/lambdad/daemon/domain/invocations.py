@@ -20,6 +20,7 @@ import base64
 import binascii
 import dataclasses
 import json
+import math
 import random
 import time
 import uuid
@@ -40,7 +41,7 @@ from lambdad.daemon.domain.event_dispatcher import (
 from lambdad.daemon.domain.event_invoke_config import EventInvokeConfigRegistry
 from lambdad.daemon.domain.functions import FunctionRegistry, VersionView
 from lambdad.daemon.domain.model import State
-from lambdad.daemon.domain.names import LATEST, is_version_qualifier
+from lambdad.daemon.domain.names import LATEST, is_alias_name, is_version_qualifier
 from lambdad.daemon.errors import LambdaError, Reason, validation_error
 from lambdad.daemon.observability.history import InvocationHistory, InvocationRecord
 from lambdad.daemon.observability.recorder import InvocationRecorder
@@ -81,6 +82,9 @@ class Invocation:
     request_id: str = ""  # the gateway's x-request-id; generated when empty
     tenant_id: str = ""
     trace_header: str = ""  # the caller's X-Amzn-Trace-Id (or an SQS AWSTraceHeader)
+    # Seconds a sync invocation may wait for host capacity (None: the function's timeout);
+    # event source pollers pass math.inf so their batches drain at capacity.
+    capacity_wait_s: float | None = None
 
 
 @dataclass(frozen=True)
@@ -194,12 +198,17 @@ class InvocationService:
     async def _resolve(self, function_name: str, qualifier: str) -> tuple[VersionView, str, str]:
         """The configuration to run, the ARN the caller invoked and its qualifier."""
         registry = self._registry
-        ref = registry.resolve(function_name, qualifier or None)
+        # Invoke takes the namespaced name shape: a name AWS could never have created (65
+        # characters, dots) or a qualifier that is neither version nor alias (`$latest`)
+        # is simply not found, as on AWS, rather than a validation error.
+        ref = registry.resolve(function_name, qualifier or None, namespaced=True)
         arn = registry.account.function_arn(ref.name, ref.qualifier)
         missing_arn = registry.account.function_arn(ref.name, ref.qualifier or LATEST)
         not_found = LambdaError(Reason.FUNCTION_NOT_FOUND, f"Function not found: {missing_arn}")
         try:
             if ref.qualifier is not None and not is_version_qualifier(ref.qualifier):
+                if not is_alias_name(ref.qualifier):
+                    raise not_found
                 alias = await registry.get_alias(ref.name, ref.qualifier)
                 version = alias.function_version
                 for extra, weight in alias.routing.items():
@@ -308,7 +317,7 @@ class InvocationService:
                 )
             )
             return InvokeOutcome(202, request.request_id, config.version)
-        result = await self._run(prepared)
+        result = await self._run(prepared, capacity_wait_s=invocation.capacity_wait_s)
         if result.stream is not None:  # a streaming runtime answering a buffered Invoke
             chunks = [chunk async for chunk in result.stream]
             result = _buffered(result, b"".join(chunks))
@@ -323,7 +332,13 @@ class InvocationService:
         result = await self._run(prepared)
         return InvokeOutcome(200, prepared.request.request_id, result.executed_version, result)
 
-    async def _run(self, prepared: _Prepared, *, tail: bool | None = None) -> InvocationResult:
+    async def _run(
+        self,
+        prepared: _Prepared,
+        *,
+        tail: bool | None = None,
+        capacity_wait_s: float | None = None,
+    ) -> InvocationResult:
         """Run on the pool, telling the recorder (the REPORT itself reaches it from the pool)."""
         config = prepared.view.config
         request_id = prepared.request.request_id
@@ -333,7 +348,10 @@ class InvocationService:
         )
         try:
             result = await self._pool.invoke(
-                config, prepared.request, tail=prepared.tail if tail is None else tail
+                config,
+                prepared.request,
+                tail=prepared.tail if tail is None else tail,
+                capacity_wait_s=capacity_wait_s,
             )
         except LambdaError as error:
             if error.reason == Reason.TOO_MANY_REQUESTS:
@@ -379,7 +397,8 @@ class InvocationService:
             ),
             streaming=False,
         )
-        result = await self._run(prepared, tail=False)
+        # Accepted events drain at host capacity: they wait for it, they are never dropped.
+        result = await self._run(prepared, tail=False, capacity_wait_s=math.inf)
         if result.stream is not None:  # a streaming runtime: keep the whole response
             chunks = [chunk async for chunk in result.stream]
             result = _buffered(result, b"".join(chunks))

@@ -48,6 +48,8 @@ log = structlog.get_logger(__name__)
 MAX_LAYERS_PER_FUNCTION = 5
 MAX_LAYER_PAGE_SIZE = 50
 MAX_COMPATIBLE_RUNTIMES = 15
+# Runtimes a layer may name, current and deprecated alike (a layer outlives its runtime).
+LAYER_RUNTIMES = validation.SUPPORTED_RUNTIMES + validation.DEPRECATED_RUNTIMES
 LAYER_NAME_PATTERN = (
     r"(arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\d{12}:layer:[a-zA-Z0-9-_]+)|[a-zA-Z0-9-_]+"
 )
@@ -244,16 +246,34 @@ class LayerRegistry:
                 "compatibleRuntimes",
                 f"Member must have length less than or equal to {MAX_COMPATIBLE_RUNTIMES}",
             )
-        for runtime in spec.compatible_runtimes:
-            validation.check_runtime(runtime, strict=False)
-        if len(spec.compatible_architectures) > 2:
-            raise validation_error(
-                f"[{', '.join(spec.compatible_architectures)}]",
-                "compatibleArchitectures",
-                "Member must have length less than or equal to 2",
-            )
-        for architecture in spec.compatible_architectures:
-            validation.check_enum(architecture, "compatibleArchitectures", validation.ARCHITECTURES)
+        runtimes = f"[{', '.join(spec.compatible_runtimes)}]"
+        architectures = f"[{', '.join(spec.compatible_architectures)}]"
+
+        def check_runtimes() -> None:
+            # A ValidationException here (unlike a function's Runtime), naming the whole list.
+            if set(spec.compatible_runtimes) - set(LAYER_RUNTIMES):
+                raise validation_error(
+                    runtimes,
+                    "compatibleRuntimes",
+                    f"Member must satisfy enum value set: [{', '.join(LAYER_RUNTIMES)}]",
+                )
+
+        def check_architectures() -> None:
+            if len(spec.compatible_architectures) > 2:
+                raise validation_error(
+                    architectures,
+                    "compatibleArchitectures",
+                    "Member must have length less than or equal to 2",
+                )
+            if set(spec.compatible_architectures) - set(validation.ARCHITECTURES):
+                raise validation_error(
+                    architectures,
+                    "compatibleArchitectures",
+                    "Member must satisfy constraint: [Member must satisfy enum value set: "
+                    "[x86_64, arm64]]",
+                )
+
+        validation.check_all([check_runtimes, check_architectures])
         content = spec.content
         hot_reload_dir = ""
         if self._hot_reload_bucket and content.s3_bucket == self._hot_reload_bucket:
@@ -356,16 +376,26 @@ class LayerRegistry:
 
     @staticmethod
     def _check_list_args(runtime: str, architecture: str, size: int) -> None:
-        if size > MAX_LAYER_PAGE_SIZE:
-            raise validation_error(
-                size,
-                "maxItems",
-                f"Member must have value less than or equal to {MAX_LAYER_PAGE_SIZE}",
-            )
-        if runtime:
-            validation.check_runtime(runtime, strict=False)
-        if architecture:
-            validation.check_enum(architecture, "compatibleArchitecture", validation.ARCHITECTURES)
+        def check_runtime() -> None:
+            if runtime:
+                validation.check_enum(runtime, "compatibleRuntime", LAYER_RUNTIMES)
+
+        def check_size() -> None:
+            if size > MAX_LAYER_PAGE_SIZE:
+                raise validation_error(
+                    size,
+                    "maxItems",
+                    f"Member must have value less than or equal to {MAX_LAYER_PAGE_SIZE}",
+                )
+
+        def check_architecture() -> None:
+            if architecture:
+                validation.check_enum(
+                    architecture, "compatibleArchitecture", validation.ARCHITECTURES
+                )
+
+        # The model's member order: CompatibleRuntime, Marker, MaxItems, CompatibleArchitecture.
+        validation.check_all([check_runtime, check_size, check_architecture])
 
     # ----------------------------------------------------------------- delete
     async def delete(self, layer_name: str, version: int) -> None:
@@ -399,7 +429,10 @@ class LayerRegistry:
         _check_pattern(principal, "principal", PRINCIPAL_PATTERN)
         if organization_id:
             _check_pattern(organization_id, "organizationId", ORGANIZATION_ID_PATTERN)
-        record, policy = await self._load(key, version)
+        row = await self._state.run(lambda tx: tx.get_layer_version(key, version))
+        if row is None:
+            raise self._missing_version(key, version)
+        record = LayerVersionRecord.from_json(row[0])
         statement: dict[str, Any] = {
             "Sid": statement_id,
             "Effect": "Allow",
@@ -419,7 +452,7 @@ class LayerRegistry:
         def add(tx: Transaction) -> str:
             row = tx.get_layer_version(key, version)
             if row is None:
-                raise LambdaError(Reason.RESOURCE_NOT_FOUND, NOT_FOUND)
+                raise self._missing_version(key, version)
             current = ResourcePolicy.from_json(row[1]) or ResourcePolicy("", [])
             if revision_id and revision_id != current.revision_id:
                 raise LambdaError(Reason.REVISION_ID_MISMATCH, POLICY_REVISION_MISMATCH)
@@ -433,14 +466,24 @@ class LayerRegistry:
             tx.put_layer_version(key, version, row[0], updated.to_json())
             return updated.revision_id
 
-        del policy  # re-read inside the transaction
         new_revision = await self._state.run(add)
         return json.dumps(statement, separators=(",", ":")), new_revision
+
+    def _missing_version(self, key: str, version: int) -> LambdaError:
+        """The permission operations' not-found, which names the version ARN (AWS)."""
+        arn = key if key.startswith("arn:") else self.layer_arn(key)
+        return LambdaError(
+            Reason.RESOURCE_NOT_FOUND, f"Layer version {arn}:{version} does not exist."
+        )
 
     async def get_policy(self, layer_name: str, version: int) -> ResourcePolicy:
         """GetLayerVersionPolicy."""
         self._check_version_number(version)
-        _, policy = await self._load(self._layer_key(layer_name), version)
+        key = self._layer_key(layer_name)
+        row = await self._state.run(lambda tx: tx.get_layer_version(key, version))
+        if row is None:
+            raise self._missing_version(key, version)
+        policy = ResourcePolicy.from_json(row[1])
         if policy is None or not policy.statements:
             raise LambdaError(
                 Reason.RESOURCE_NOT_FOUND, "No policy is associated with the given resource."
@@ -457,7 +500,7 @@ class LayerRegistry:
         def remove(tx: Transaction) -> None:
             row = tx.get_layer_version(key, version)
             if row is None:
-                raise LambdaError(Reason.RESOURCE_NOT_FOUND, NOT_FOUND)
+                raise self._missing_version(key, version)
             updated = without_statement(
                 ResourcePolicy.from_json(row[1]),
                 statement_id,
@@ -495,7 +538,8 @@ class LayerRegistry:
         seen: dict[str, str] = {}
         for arn in arns:
             layer = arn.rpartition(":")[0]
-            if layer in seen and seen[layer] != arn:
+            # The same version listed twice is refused too, with the same words (AWS).
+            if layer in seen:
                 raise invalid_parameter(
                     "Two different versions of the same layer are not allowed to be referenced "
                     f"in the same function. {seen[layer]} and {arn} are versions of the same layer."

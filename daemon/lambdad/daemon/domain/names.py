@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from lambdad.daemon.domain.validation import check_all
 from lambdad.daemon.errors import (
     LambdaError,
     Reason,
@@ -25,7 +26,9 @@ NAMESPACED_FUNCTION_NAME_PATTERN = (
     r"(\d{12}:)?(function:)?([a-zA-Z0-9-_\.]+)(:(\$LATEST(\.PUBLISHED)?|[a-zA-Z0-9-_]+))?"
 )
 _NAMESPACED_FUNCTION_NAME_RE = re.compile(NAMESPACED_FUNCTION_NAME_PATTERN)
-QUALIFIER_PATTERN = r"(|[a-zA-Z0-9$_-]+)"
+# botocore's NumericLatestPublishedOrAliasQualifier, the shape of every implemented
+# operation's Qualifier (AWS quotes it in its message); it admits `$LATEST.PUBLISHED`.
+QUALIFIER_PATTERN = r"\$(LATEST(\.PUBLISHED)?)|[a-zA-Z0-9-_$]+"
 _QUALIFIER_RE = re.compile(QUALIFIER_PATTERN)
 ALIAS_PATTERN = r"(?!^[0-9]+$)([a-zA-Z0-9-_]+)"
 _ALIAS_RE = re.compile(ALIAS_PATTERN)
@@ -81,33 +84,43 @@ def parse_function_name(
         else (FUNCTION_NAME_PATTERN, _FUNCTION_NAME_RE, 140)
     )
     qualifier = qualifier or None
-    if qualifier is not None and len(qualifier) > 128:
-        raise validation_error(
-            qualifier, "qualifier", "Member must have length less than or equal to 128"
-        )
-    if qualifier is not None and not _QUALIFIER_RE.fullmatch(qualifier):
-        raise validation_error(
-            qualifier,
-            "qualifier",
-            f"Member must satisfy regular expression pattern: {QUALIFIER_PATTERN}",
-        )
-    if not function_name:
-        raise validation_error(
-            None, "functionName", "Member must have length greater than or equal to 1"
-        )
-    match = regex.fullmatch(function_name)
-    if match is None:
-        if len(function_name) > max_length:
+    matches: list[re.Match[str]] = []
+
+    def check_name() -> None:
+        if not function_name:
+            raise validation_error(
+                None, "functionName", "Member must have length greater than or equal to 1"
+            )
+        match = regex.fullmatch(function_name)
+        if match is None:
+            if len(function_name) > max_length:
+                raise validation_error(
+                    function_name,
+                    "functionName",
+                    f"Member must have length less than or equal to {max_length}",
+                )
             raise validation_error(
                 function_name,
                 "functionName",
-                f"Member must have length less than or equal to {max_length}",
+                f"Member must satisfy regular expression pattern: {pattern}",
             )
-        raise validation_error(
-            function_name,
-            "functionName",
-            f"Member must satisfy regular expression pattern: {pattern}",
-        )
+        matches.append(match)
+
+    def check_qualifier() -> None:
+        if qualifier is not None and len(qualifier) > 128:
+            raise validation_error(
+                qualifier, "qualifier", "Member must have length less than or equal to 128"
+            )
+        if qualifier is not None and not _QUALIFIER_RE.fullmatch(qualifier):
+            raise validation_error(
+                qualifier,
+                "qualifier",
+                f"Member must satisfy regular expression pattern: {QUALIFIER_PATTERN}",
+            )
+
+    # A bad name and a bad qualifier are reported together, name first (the model's order).
+    check_all([check_name, check_qualifier])
+    match = matches[0]
     region_part, account_part, name, arn_qualifier = (
         match.group(3),
         match.group(9),
@@ -140,6 +153,11 @@ def parse_function_name(
             "The derived qualifier from the function name does not match the specified qualifier."
         )
     return FunctionRef(name=name, qualifier=arn_qualifier or qualifier)
+
+
+def is_alias_name(name: str) -> bool:
+    """Whether `name` has the shape of an alias (so `$latest` is neither alias nor version)."""
+    return 0 < len(name) <= 128 and bool(_ALIAS_RE.fullmatch(name))
 
 
 def check_alias_name(name: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import structlog
 
@@ -93,6 +93,38 @@ MEMORY_RANGE = (128, 10240)
 TIMEOUT_RANGE = (1, 900)
 EPHEMERAL_STORAGE_RANGE = (512, 10240)
 MAX_TAGS = 50
+
+
+_ONE_VIOLATION = "1 validation error detected: "
+
+
+def check_all(checks: Iterable[Callable[[], object]]) -> None:
+    """Run every check and report as AWS does.
+
+    AWS checks a request's members against the model's constraints before anything else and
+    names every violation in one ValidationException (`2 validation errors detected: Value
+    ... ; Value ...`), in the order the checks are given (the model's member order). Only
+    when there is none does the first other error (InvalidParameterValueException, ...) count.
+    """
+    violations: list[str] = []
+    other: LambdaError | None = None
+    for check in checks:
+        try:
+            check()
+        except LambdaError as error:
+            if error.reason is Reason.VALIDATION and error.message.startswith(_ONE_VIOLATION):
+                violations.append(error.message.removeprefix(_ONE_VIOLATION))
+            elif other is None:
+                other = error
+    if len(violations) == 1:
+        raise LambdaError(Reason.VALIDATION, _ONE_VIOLATION + violations[0])
+    if violations:
+        raise LambdaError(
+            Reason.VALIDATION,
+            f"{len(violations)} validation errors detected: " + "; ".join(violations),
+        )
+    if other is not None:
+        raise other
 
 
 def check_runtime(runtime: str, *, strict: bool) -> None:

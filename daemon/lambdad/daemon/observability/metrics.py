@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator, Mapping
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
+
+from lambdad.daemon.runtime.capacity import CapacityGovernor
 
 # (function, version, state) -> live environments, e.g. ("f", "$LATEST", "idle") -> 2.
 EnvironmentStates = Callable[[], Mapping[tuple[str, str, str], int]]
@@ -40,6 +43,51 @@ class _EnvironmentCollector(Collector):
                 count = counts.get((function, version, state), 0)
                 family.add_metric((function, version, state), count)
         yield family
+
+
+class _CapacityCollector(Collector):
+    """The host capacity governor's figures, read at scrape time."""
+
+    def __init__(self, governor: CapacityGovernor[Any]) -> None:
+        self._governor = governor
+
+    def collect(self) -> Iterator[Metric]:
+        governor = self._governor
+        yield GaugeMetricFamily(
+            "lambdad_host_environments",
+            "Execution environments on this host now (starting, idle, busy or stopping).",
+            value=governor.running,
+        )
+        yield GaugeMetricFamily(
+            "lambdad_host_environments_limit",
+            "How many execution environments this host may run at once.",
+            value=governor.max_environments,
+        )
+        yield GaugeMetricFamily(
+            "lambdad_host_environment_memory_megabytes",
+            "Sum of the MemorySize of the environments on this host now.",
+            value=governor.memory_mb,
+        )
+        yield GaugeMetricFamily(
+            "lambdad_host_environment_memory_limit_megabytes",
+            "Ceiling on the sum of the MemorySize of the environments on this host.",
+            value=governor.max_memory_mb,
+        )
+        yield GaugeMetricFamily(
+            "lambdad_capacity_waiters",
+            "Invocations queued for host capacity.",
+            value=governor.waiting,
+        )
+        yield CounterMetricFamily(
+            "lambdad_capacity_reclaimed",
+            "Idle environments removed to make room for queued invocations.",
+            value=governor.reclaimed,
+        )
+        yield CounterMetricFamily(
+            "lambdad_capacity_throttles",
+            "Invocations refused (429) after waiting for host capacity for their timeout.",
+            value=governor.throttled,
+        )
 
 
 class LambdadMetrics:
@@ -120,6 +168,10 @@ class LambdadMetrics:
     def watch_environments(self, states: EnvironmentStates) -> None:
         """Report `lambdad_environments` from `states` at each scrape."""
         self.registry.register(_EnvironmentCollector(states))
+
+    def watch_capacity(self, governor: CapacityGovernor[Any]) -> None:
+        """Report the host capacity governor's figures at each scrape."""
+        self.registry.register(_CapacityCollector(governor))
 
     def forget_mapping(self, uuid: str, function: str) -> None:
         """Drop a deleted mapping's lag series."""

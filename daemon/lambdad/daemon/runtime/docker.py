@@ -33,13 +33,14 @@ import ipaddress
 import os
 import re
 import socket
+import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import aiohttp
 import docker
 import docker.errors
 import requests
@@ -49,7 +50,16 @@ from docker.types import LogConfig, Mount, Ulimit
 
 from lambdad.daemon.errors import LambdaError, Reason
 from lambdad.daemon.images.resolve import RuntimeImages
+from lambdad.daemon.runtime import peers
 from lambdad.daemon.runtime.debugging import SITE_DIR, debug_port, debug_variables, debugpy_path
+from lambdad.daemon.runtime.docker_engine import (
+    ENGINE_CALL_TIMEOUT_S,
+    ENGINE_CONCURRENCY,
+    ENGINE_PULL_TIMEOUT_S,
+    EngineCalls,
+    EngineCallTimeout,
+    EngineStreams,
+)
 from lambdad.daemon.runtime.docker_flags import DockerFlags
 from lambdad.daemon.runtime.executor import (
     LABEL_DAEMON,
@@ -84,9 +94,9 @@ DEBUG_LIB_DIR = "/var/lambdad/debug/lib"
 LINE_LIMIT = 1024 * 1024
 # Warm environments live for minutes: bound the engine's copy of their output.
 LOG_CONFIG = LogConfig(type="json-file", config={"max-size": "10m", "max-file": "2"})
-# Long-blocking Docker calls (log streams, waits) each hold a thread for an environment's
-# lifetime; they get their own pool so they cannot starve asyncio's default executor.
-MAX_BLOCKING_THREADS = 512
+# A container left in `Created` this long was abandoned by a start that failed or timed out.
+STUCK_CREATED_S = 60.0
+SWEEP_INTERVAL_S = 30.0
 
 
 def daemon_id_for(data_dir: Path) -> str:
@@ -372,23 +382,33 @@ def _has_bootstrap(spec: EnvironmentSpec) -> bool:
 
 
 class DockerProcess:
-    """A running environment container (implements `executor.RuntimeProcess`)."""
+    """A running environment container (implements `executor.RuntimeProcess`).
+
+    Its output and its exit are followed over one aiohttp log stream on the event loop
+    (`EngineStreams`): no thread is held for the container's life.
+    """
 
     def __init__(
         self,
         container: Container,
-        pool: ThreadPoolExecutor,
+        calls: EngineCalls,
+        streams: EngineStreams,
         on_removed: Callable[[], None] | None = None,
     ) -> None:
         self._container = container
-        self._pool = pool
+        self._calls = calls
+        self._streams = streams
         self._on_removed = on_removed
         self._exit_code: int | None = None
         self._final_state: dict[str, Any] | None = None
-        self._streams: list[Any] = []
         self._removed = False
         self._stats_peak: int | None = None
         self._stats_refresh: asyncio.Task[None] | None = None
+        self._addresses: asyncio.Future[tuple[frozenset[str], frozenset[str]]] | None = None
+        self._untranslated_warned = False
+        self._chunks: asyncio.Queue[bytes | None] = asyncio.Queue()
+        self._follower: asyncio.Task[None] | None = None
+        self._ended = asyncio.Event()
 
     @property
     def container_id(self) -> str:
@@ -396,69 +416,67 @@ class DockerProcess:
         return str(self._container.id)
 
     async def _blocking(self, fn: Callable[[], Any]) -> Any:
-        return await asyncio.get_running_loop().run_in_executor(self._pool, fn)
+        return await self._calls.run(fn)
+
+    def _follow(self) -> None:
+        if self._follower is None:
+            self._follower = asyncio.create_task(self._pump())
+
+    async def _pump(self) -> None:
+        """Copy the log stream into `_chunks` until the container stops (or is removed)."""
+        last = b""
+        try:
+            async for chunk in self._streams.logs(self.container_id):
+                self._chunks.put_nowait(chunk)
+                last = chunk
+            # A last message without a newline can miss a follow stream that ends when the
+            # container stops (the engine flushes it at EOF); fetch it once more.
+            if not self._removed:
+                final = b"".join(
+                    [c async for c in self._streams.logs(self.container_id, follow=False, tail="1")]
+                )
+                if final and not final.endswith(b"\n") and final != last:
+                    self._chunks.put_nowait(final)
+        except (aiohttp.ClientError, OSError, ValueError, asyncio.IncompleteReadError):
+            pass  # the container was removed under the stream, or the engine went away
+        finally:
+            self._chunks.put_nowait(None)
+            self._ended.set()
 
     async def output(self) -> AsyncIterator[str]:
         """stdout and stderr lines, interleaved as written, until the container exits."""
-        loop = asyncio.get_running_loop()
-        queue: asyncio.Queue[bytes | None] = asyncio.Queue()
-        try:
-            stream = await asyncio.to_thread(
-                self._container.logs, stream=True, follow=True, stdout=True, stderr=True
-            )
-        except docker.errors.NotFound:
-            return
-        self._streams.append(stream)
-
-        def pump() -> None:
-            last = b""
-            try:
-                for chunk in stream:
-                    loop.call_soon_threadsafe(queue.put_nowait, chunk)
-                    last = chunk
-                # A last message without a newline can miss a follow stream that ends when the
-                # container stops (the engine flushes it at EOF); fetch it once more.
-                final = self._container.logs(stdout=True, stderr=True, tail=1)
-                if final and not final.endswith(b"\n") and final != last:
-                    loop.call_soon_threadsafe(queue.put_nowait, final)
-            except (docker.errors.DockerException, requests.RequestException, OSError, ValueError):
-                pass  # the container was removed under the stream
-            finally:
-                with contextlib.suppress(RuntimeError):  # loop already closed
-                    loop.call_soon_threadsafe(queue.put_nowait, None)
-
-        pumping = loop.run_in_executor(self._pool, pump)
+        self._follow()
         parts: list[bytes] = []  # the unfinished line, in pieces (joined once, not per chunk)
         size = 0
-        try:
-            while (chunk := await queue.get()) is not None:
-                if b"\n" not in chunk and size + len(chunk) < LINE_LIMIT:
-                    parts.append(chunk)
-                    size += len(chunk)
-                    continue
-                *lines, rest = b"".join([*parts, chunk]).split(b"\n")
-                for line in lines:
-                    yield line.decode("utf-8", "replace").rstrip("\r")
-                while len(rest) >= LINE_LIMIT:  # an endless line is handed over in pieces
-                    yield rest[:LINE_LIMIT].decode("utf-8", "replace")
-                    rest = rest[LINE_LIMIT:]
-                parts, size = [rest], len(rest)
-            if size:
-                yield b"".join(parts).decode("utf-8", "replace")
-        finally:
-            if not pumping.done():
-                with contextlib.suppress(Exception):
-                    stream.close()
+        while (chunk := await self._chunks.get()) is not None:
+            if b"\n" not in chunk and size + len(chunk) < LINE_LIMIT:
+                parts.append(chunk)
+                size += len(chunk)
+                continue
+            *lines, rest = b"".join([*parts, chunk]).split(b"\n")
+            for line in lines:
+                yield line.decode("utf-8", "replace").rstrip("\r")
+            while len(rest) >= LINE_LIMIT:  # an endless line is handed over in pieces
+                yield rest[:LINE_LIMIT].decode("utf-8", "replace")
+                rest = rest[LINE_LIMIT:]
+            parts, size = [rest], len(rest)
+        if size:
+            yield b"".join(parts).decode("utf-8", "replace")
 
     async def wait(self) -> int:
         """The container's exit code, once it has exited."""
         if self._exit_code is None:
-            try:
-                result = await self._blocking(self._container.wait)
-                self._exit_code = int(result.get("StatusCode", -1))
-            except docker.errors.NotFound:
+            # The log stream ends when the container stops: no connection is held for the
+            # wait itself, which is then answered at once.
+            self._follow()
+            await self._ended.wait()
+            code: int | None = None
+            with contextlib.suppress(aiohttp.ClientError, OSError, ValueError):
+                code = await self._streams.wait(self.container_id)
+            if code is None:
                 state = self._final_state or {}
-                self._exit_code = int(state.get("ExitCode", 137))
+                code = int(state.get("ExitCode", 137))
+            self._exit_code = code
         return self._exit_code
 
     async def _state(self) -> dict[str, Any]:
@@ -468,7 +486,10 @@ class DockerProcess:
             await self._blocking(self._container.reload)
         except docker.errors.NotFound:
             return {}
-        return dict(self._container.attrs.get("State") or {})
+        state = dict(self._container.attrs.get("State") or {})
+        if state.get("Status") in {"exited", "dead"}:
+            self._final_state = state  # it cannot change any more: kill need not ask again
+        return state
 
     async def out_of_memory(self) -> bool:
         """True if the kernel killed the container for exceeding its memory limit."""
@@ -493,7 +514,7 @@ class DockerProcess:
             stats = await self._blocking(
                 functools.partial(self._container.stats, stream=False, one_shot=True)
             )
-        except (docker.errors.DockerException, requests.RequestException):
+        except (docker.errors.DockerException, requests.RequestException, EngineCallTimeout):
             return
         memory = stats.get("memory_stats") or {}
         peak = memory.get("max_usage") or memory.get("usage")
@@ -511,24 +532,69 @@ class DockerProcess:
                 return int(Path(path).read_text().strip())
         return None
 
+    async def owns_connection(self, peer: tuple[str, int], local: tuple[str, int]) -> bool:
+        """True if the connection comes from one of the container's addresses.
+
+        Containers reach the daemon across the bridge untranslated, so the source address
+        is the container's own. The addresses are looked up once (after the start, when
+        the engine has assigned them).
+        """
+        if self._removed:
+            return False
+        if self._addresses is None:
+            self._addresses = asyncio.ensure_future(self._blocking(self._lookup_addresses))
+        try:
+            addresses, networks = await asyncio.shield(self._addresses)
+        except (docker.errors.DockerException, EngineCallTimeout):
+            self._addresses = None  # looked up again by the next connection
+            return False
+        if not addresses:
+            # Host networking: the engine reports no address; there is nothing to tell
+            # environments apart by.
+            self._warn_unchecked(peer[0], "container has no address")
+            return True
+        verdict = peers.container_peer_allowed(peer[0], addresses, networks)
+        if verdict is None:
+            self._warn_unchecked(peer[0], "source address translated by the engine")
+            return True
+        return verdict
+
+    def _warn_unchecked(self, peer: str, why: str) -> None:
+        if not self._untranslated_warned:
+            self._untranslated_warned = True
+            log.warning("runtime api peer cannot be checked", reason=why, peer=peer)
+
+    def _lookup_addresses(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The container's addresses and its networks (CIDRs), from the engine."""
+        self._container.reload()
+        settings = (self._container.attrs.get("NetworkSettings") or {}).get("Networks") or {}
+        addresses, networks = set(), set()
+        for network in settings.values():
+            for address_key, length_key in (
+                ("IPAddress", "IPPrefixLen"),
+                ("GlobalIPv6Address", "GlobalIPv6PrefixLen"),
+            ):
+                address = (network or {}).get(address_key)
+                if address:
+                    addresses.add(str(address))
+                    default = 128 if ":" in str(address) else 32
+                    networks.add(f"{address}/{(network or {}).get(length_key) or default}")
+        return frozenset(addresses), frozenset(networks)
+
     async def kill(self) -> None:
         """Remove the container now (idempotent); its final state stays readable."""
         if self._removed:
             return
         self._removed = True
-        with contextlib.suppress(docker.errors.DockerException):
-            await self._blocking(self._container.reload)
-            self._final_state = dict(self._container.attrs.get("State") or {})
-        try:
-            await self._blocking(functools.partial(self._container.remove, force=True, v=True))
-        except docker.errors.NotFound:
-            pass
-        except docker.errors.APIError as exc:
-            if exc.status_code != 409:  # 409: removal already in progress
-                raise
-        for stream in self._streams:
-            with contextlib.suppress(Exception):
-                stream.close()
+        if self._final_state is None:
+            # Not known to have exited: this removal kills it. One engine call per container
+            # (no inspect first) keeps a stop with many environments within the engine's pace.
+            self._final_state = {"Status": "exited", "ExitCode": 137, "OOMKilled": False}
+        await self._streams.remove(self.container_id)
+        if self._follower is not None and not self._follower.done():
+            # Removal ends the stream; the reader stops on its own (and sets `_ended`).
+            with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+                await asyncio.wait_for(asyncio.shield(self._follower), ENGINE_CALL_TIMEOUT_S)
         if self._on_removed is not None:
             self._on_removed()
 
@@ -560,7 +626,11 @@ class DockerExecutor:
         self._images = images or RuntimeImages(client)
         self._plan = plan or plan_network(client)
         self._closed = False
-        self._pool = ThreadPoolExecutor(MAX_BLOCKING_THREADS, thread_name_prefix="lambdad-docker")
+        # Short engine calls: a few threads, a timeout each, paced starts.
+        self._calls = EngineCalls()
+        # Log streams and exit waits: on the event loop, no thread per environment.
+        self._streams = EngineStreams(client)
+        self._sweeper: asyncio.Task[None] | None = None
         self._processes: dict[str, DockerProcess] = {}
         # (image, WorkingDirectory) -> whether the image has that directory.
         self._workdirs: dict[tuple[str, str], bool] = {}
@@ -584,7 +654,10 @@ class DockerExecutor:
         """
 
         def connect() -> DockerExecutor:
-            client = docker.from_env(timeout=120, max_pool_size=MAX_BLOCKING_THREADS)
+            # The socket timeout backs up EngineCalls' own (pulls get longer, see _ensure_image).
+            client = docker.from_env(
+                timeout=round(2 * ENGINE_CALL_TIMEOUT_S), max_pool_size=2 * ENGINE_CONCURRENCY
+            )
             plan = plan_network(client, network)
             images = RuntimeImages(client, image_mapping, pull=pull)
             own_id = daemon_id
@@ -619,10 +692,10 @@ class DockerExecutor:
         """The per-executor token that tells this run's containers from a crashed run's."""
         return self._instance
 
-    async def _blocking(self, fn: Callable[[], Any]) -> Any:
-        # Engine calls use the executor's own threads: asyncio's default pool is small
-        # (cores + 4) and shared with the gateway and code intake.
-        return await asyncio.get_running_loop().run_in_executor(self._pool, fn)
+    async def _blocking(self, fn: Callable[[], Any], *, timeout_s: float | None = None) -> Any:
+        # Engine calls use the executor's own threads, never asyncio's default pool (small,
+        # and shared with the gateway and code intake), and at most a few at once.
+        return await self._calls.run(fn, timeout_s=timeout_s)
 
     def runtime_api_binding(self) -> RuntimeApiBinding:
         """How this executor's environments reach the daemon."""
@@ -635,7 +708,9 @@ class DockerExecutor:
             return await self._ensure_image(spec.image_uri)
         if not spec.runtime:
             raise LambdaError(Reason.INVALID_PARAMETER_VALUE, "Runtime is required.")
-        return str(await self._blocking(functools.partial(self._images.resolve, spec.runtime)))
+        resolve = functools.partial(self._images.resolve, spec.runtime)
+        # Resolving may pull AWS's public base image: a pull's timeout.
+        return str(await self._blocking(resolve, timeout_s=ENGINE_PULL_TIMEOUT_S))
 
     async def _ensure_image(self, ref: str) -> str:
         """A reference the engine can run for `ref`, pulling it if needed."""
@@ -659,7 +734,7 @@ class DockerExecutor:
             except docker.errors.DockerException:
                 return None
 
-        found = await self._blocking(present_or_pulled)
+        found = await self._blocking(present_or_pulled, timeout_s=ENGINE_PULL_TIMEOUT_S)
         if found is None:
             raise LambdaError(
                 Reason.INVALID_PARAMETER_VALUE,
@@ -692,7 +767,8 @@ class DockerExecutor:
         if image_uri:
             await self._ensure_image(image_uri)
         elif runtime:
-            await self._blocking(functools.partial(self._images.resolve, runtime))
+            resolve = functools.partial(self._images.resolve, runtime)
+            await self._blocking(resolve, timeout_s=ENGINE_PULL_TIMEOUT_S)
 
     def _labels(self, spec: EnvironmentSpec) -> dict[str, str]:
         return {
@@ -721,10 +797,14 @@ class DockerExecutor:
         options = container_options(
             spec, image, runtime_api, self._plan, self._labels(spec), self._flags, self._endpoints
         )
+        # Paced: a burst of cold starts queues here rather than in the engine.
+        await self._calls.pacer.take()
         container = await self._blocking(
             functools.partial(self._client.containers.create, **options)
         )
-        process = DockerProcess(container, self._pool, lambda: self._forget(spec.environment_id))
+        process = DockerProcess(
+            container, self._calls, self._streams, lambda: self._forget(spec.environment_id)
+        )
         self._processes[spec.environment_id] = process
         try:
             await self._blocking(container.start)
@@ -786,25 +866,68 @@ class DockerExecutor:
     def _forget(self, environment_id: str) -> None:
         self._processes.pop(environment_id, None)
 
-    async def _managed(self) -> list[Container]:
-        filters = {"label": [f"{LABEL_MANAGED}=true", f"{LABEL_DAEMON}={self._daemon_id}"]}
-        return list(
-            await self._blocking(
-                functools.partial(self._client.containers.list, all=True, filters=filters)
-            )
-        )
+    async def _managed(self, **extra_filters: str) -> list[dict[str, Any]]:
+        """Summaries (id, labels, state, created) of this daemon's containers: one list call,
+        not one inspect per container."""
+        filters: dict[str, Any] = {
+            "label": [f"{LABEL_MANAGED}=true", f"{LABEL_DAEMON}={self._daemon_id}"],
+            **extra_filters,
+        }
+        api = self._client.api
+        listing = functools.partial(api.containers, all=True, filters=filters)
+        return list(await self._blocking(listing))
+
+    async def _remove(self, container_id: str) -> bool:
+        """Force-remove a container by id; False if it was already gone."""
+        return await self._streams.remove(container_id)
 
     async def remove_orphans(self) -> int:
-        """Remove containers a previous run of this daemon (same daemon id) left behind."""
-        removed = 0
-        for container in await self._managed():
-            if container.labels.get(LABEL_INSTANCE) == self._instance:
-                continue
-            with contextlib.suppress(docker.errors.NotFound):
-                await self._blocking(functools.partial(container.remove, force=True, v=True))
-                removed += 1
+        """Remove containers a previous run of this daemon (same daemon id) left behind.
+
+        Also starts the sweep of containers stuck in `Created` (see `_sweep_stuck`).
+        """
+        orphans = [
+            summary["Id"]
+            for summary in await self._managed()
+            if (summary.get("Labels") or {}).get(LABEL_INSTANCE) != self._instance
+        ]
+        results = await asyncio.gather(*(self._remove(c) for c in orphans), return_exceptions=True)
+        removed = sum(1 for result in results if result is True)
         if removed:
             log.info("removed orphaned environments", count=removed)
+        if self._sweeper is None and not self._closed:
+            self._sweeper = asyncio.create_task(self._sweep_stuck_forever())
+        return removed
+
+    async def _sweep_stuck_forever(self) -> None:
+        while True:
+            await asyncio.sleep(SWEEP_INTERVAL_S)
+            try:
+                await self.sweep_stuck()
+            except (
+                docker.errors.DockerException,
+                requests.RequestException,
+                TimeoutError,
+            ) as error:
+                # An engine hiccup must not end the sweeping.
+                log.warning("sweep of stuck containers failed", error=repr(error))
+
+    async def sweep_stuck(self, older_than_s: float = STUCK_CREATED_S) -> int:
+        """Remove this daemon's containers that stayed in `Created` (a start that never came).
+
+        A start that timed out removes its container itself; this catches the ones whose
+        create answered after the start was given up, or whose removal failed.
+        """
+        now = time.time()
+        stuck = [
+            summary["Id"]
+            for summary in await self._managed(status="created")
+            if now - float(summary.get("Created") or now) >= older_than_s
+        ]
+        results = await asyncio.gather(*(self._remove(c) for c in stuck), return_exceptions=True)
+        removed = sum(1 for result in results if result is True)
+        if removed:
+            log.warning("removed containers stuck in Created", count=removed)
         return removed
 
     async def close(self) -> None:
@@ -812,15 +935,24 @@ class DockerExecutor:
         if self._closed:
             return
         self._closed = True
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sweeper
         processes = list(self._processes.values())
         self._processes.clear()
         await asyncio.gather(*(p.kill() for p in processes), return_exceptions=True)
-        # Containers whose start was interrupted before they were tracked.
-        for container in await self._managed():
-            if container.labels.get(LABEL_INSTANCE) == self._instance:
-                with contextlib.suppress(docker.errors.DockerException):
-                    await self._blocking(functools.partial(container.remove, force=True, v=True))
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        # Final sweep by label: containers whose start was interrupted before they were
+        # tracked, or whose removal failed above.
+        with contextlib.suppress(docker.errors.DockerException, TimeoutError):
+            left = [
+                summary["Id"]
+                for summary in await self._managed()
+                if (summary.get("Labels") or {}).get(LABEL_INSTANCE) == self._instance
+            ]
+            await asyncio.gather(*(self._remove(c) for c in left), return_exceptions=True)
+        self._calls.close()
+        await self._streams.close()
         await asyncio.to_thread(self._client.close)
 
 

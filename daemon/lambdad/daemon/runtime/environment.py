@@ -33,12 +33,14 @@ from lambdad.daemon.runtime.executor import (
     LABEL_MANAGED,
     LABEL_VERSION,
     EnvironmentSpec,
+    EnvironmentStartTimeout,
     Executor,
     RuntimeProcess,
     RuntimeStartError,
 )
 from lambdad.daemon.runtime.extensions import ExtensionsApi, extension_files
 from lambdad.daemon.runtime.logs import FunctionLogs, LogLine
+from lambdad.daemon.runtime.peers import ConnectionOwner
 from lambdad.daemon.runtime.runtime_api import (
     InvocationRequest,
     ResponseStream,
@@ -52,6 +54,9 @@ log = structlog.get_logger(__name__)
 LOG_TAIL_BYTES = 4096
 # Init has its own budget in AWS (10 s), on top of the function's timeout.
 INIT_TIMEOUT_S = 10.0
+# How long the executor may take to create and start the runtime process (a container under a
+# loaded engine can take seconds; one that takes this long is considered stuck).
+START_DEADLINE_S = 30.0
 UNHANDLED = "Unhandled"
 # Go's names for signals, as AWS prints them ("signal: killed").
 _SIGNAL_NAMES = {
@@ -250,8 +255,10 @@ class ExecutionEnvironment:
         output_settle_s: float = 0.005,
         on_report: Callable[[InvocationReport], None] | None = None,
         xray_daemon: DaemonAddress | None = None,
+        start_deadline_s: float = START_DEADLINE_S,
     ) -> None:
         self.spec = spec
+        self._start_deadline_s = start_deadline_s
         self._executor = executor
         self._logs = logs
         self._on_report = on_report
@@ -296,7 +303,7 @@ class ExecutionEnvironment:
                 "handler": self.spec.handler or "",
             },
         )
-        self._api = RuntimeApiServer(binding.bind_host, extensions=extensions)
+        self._api = RuntimeApiServer(binding.bind_host, extensions=extensions, restricted=True)
         port = await self._api.start()
         spec = self.spec
         if self._xray_daemon is not None:
@@ -306,13 +313,23 @@ class ExecutionEnvironment:
         started = time.monotonic()
         self._init_started = time.time()
         try:
-            self._process = await self._executor.start(spec, f"{binding.advertised_host}:{port}")
+            # The executor removes what it created when the deadline cancels it.
+            async with asyncio.timeout(self._start_deadline_s):
+                self._process = await self._executor.start(
+                    spec, f"{binding.advertised_host}:{port}"
+                )
+        except TimeoutError:
+            self.broken = True
+            raise EnvironmentStartTimeout(self._start_deadline_s) from None
         except RuntimeStartError as error:
             self._start_error = error
             return
         except BaseException:
             self.broken = True  # never reused; the pool closes it
             raise
+        # Only this environment's process may poll for, and answer, its invocations.
+        process = self._process
+        self._api.set_owner(process if isinstance(process, ConnectionOwner) else None)
         self._exit = asyncio.create_task(self._process.wait())
         self._reader = asyncio.create_task(self._read_output(self._process))
         self._ready = asyncio.create_task(self._api.ready.wait())

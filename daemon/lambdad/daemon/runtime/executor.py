@@ -125,6 +125,18 @@ class RuntimeStartError(Exception):
         self.message = message
 
 
+class EnvironmentStartTimeout(Exception):
+    """The executor did not start an environment's runtime process within its deadline.
+
+    The environment is removed; the pool retries the invocation once on a new one, then
+    fails it with ServiceException.
+    """
+
+    def __init__(self, deadline_s: float) -> None:
+        super().__init__(f"environment did not start within {deadline_s:g} s")
+        self.deadline_s = deadline_s
+
+
 class RuntimeReadiness:
     """FunctionPreparer: a version turns Active only if the executor can run its runtime.
 

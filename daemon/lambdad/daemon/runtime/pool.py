@@ -5,6 +5,8 @@ invocation takes an idle warm environment of its version or starts a new one
 (scale-out); each environment runs one invocation at a time. Concurrency is
 limited per function by its reserved concurrency, and for the others by the
 account's unreserved pool; beyond that Invoke is throttled (429) as AWS does.
+How many environments exist at once on this host is the `CapacityGovernor`'s call
+(`capacity.py`): at capacity, idle environments are reclaimed or invocations queue.
 A code or configuration change retires the function's environments; idle
 environments are removed after `idle_timeout_s`.
 """
@@ -15,6 +17,7 @@ import asyncio
 import contextlib
 import dataclasses
 import json
+import math
 import time
 from collections import defaultdict
 from collections.abc import Callable, Coroutine
@@ -26,6 +29,7 @@ import structlog
 
 from lambdad.daemon.domain.model import FunctionVersion
 from lambdad.daemon.errors import LambdaError, Reason
+from lambdad.daemon.runtime.capacity import CapacityGovernor, default_limits
 from lambdad.daemon.runtime.code import CodeStore
 from lambdad.daemon.runtime.debugging import (
     DebuggerTurn,
@@ -39,7 +43,7 @@ from lambdad.daemon.runtime.environment import (
     InvocationResult,
     build_spec,
 )
-from lambdad.daemon.runtime.executor import Executor
+from lambdad.daemon.runtime.executor import EnvironmentStartTimeout, Executor
 from lambdad.daemon.runtime.hot_reload import ChangeFilter, HotReloadTracker
 from lambdad.daemon.runtime.logs import FunctionLogs
 from lambdad.daemon.runtime.opt import OptDirectories
@@ -52,6 +56,15 @@ DEFAULT_IDLE_TIMEOUT_S = 600.0
 DEFAULT_ACCOUNT_CONCURRENCY = 1000
 RESERVED_EXCEEDED = "ReservedFunctionConcurrentInvocationLimitExceeded"
 ACCOUNT_EXCEEDED = "ConcurrentInvocationLimitExceeded"
+# How long an environment may take to start (container created and started) before it is
+# removed; its invocation is retried once on a new one, then fails with ServiceException.
+DEFAULT_START_DEADLINE_S = 30.0
+START_ATTEMPTS = 2
+# Callers that never drop work (Event invocations, event source batches) wait this long for a
+# concurrency slot of their function before the 429 sends them back to their queue: a slot
+# that frees meanwhile is taken at once instead of after the queue's backoff, and a bound
+# keeps one throttled function from holding the dispatcher's workers.
+SLOT_WAIT_S = 2.0
 
 
 @dataclass(frozen=True)
@@ -90,8 +103,16 @@ class EnvironmentPool:
         change_filter: ChangeFilter | None = None,
         on_report: Callable[[InvocationReport], None] | None = None,
         xray_daemon: DaemonAddress | None = None,
+        governor: CapacityGovernor[ExecutionEnvironment] | None = None,
+        start_deadline_s: float = DEFAULT_START_DEADLINE_S,
     ) -> None:
         self.executor = executor
+        self.governor = governor or CapacityGovernor(*default_limits())
+        self.governor.bind(self._reclaim_idle, self._take_back)
+        self.start_deadline_s = start_deadline_s
+        # Environments holding a governor slot -> the MemorySize they were charged.
+        self._slots: dict[str, int] = {}
+        self._reclaimed: set[str] = set()
         # Told each invocation's REPORT figures (metrics and history).
         self.on_report = on_report
         # Where functions send X-Ray segments (AWS_XRAY_DAEMON_ADDRESS).
@@ -116,6 +137,8 @@ class EnvironmentPool:
         self._reserved: dict[str, int] = {}
         self._in_flight: dict[str, int] = defaultdict(int)
         self._unreserved_in_flight = 0
+        # Set (and replaced) whenever a concurrency slot frees; waiters hold the one they saw.
+        self._slot_freed = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
         self._reaper: asyncio.Task[None] | None = None
         self._closing = False
@@ -140,6 +163,7 @@ class EnvironmentPool:
     async def close(self) -> None:
         """Kill every environment, idle or busy."""
         self._closing = True
+        self.governor.close()
         await self._hot_reload.close()
         if self._reaper is not None:
             self._reaper.cancel()
@@ -149,6 +173,8 @@ class EnvironmentPool:
         environments += [env for _, env in self._busy.values()]
         self._idle.clear()
         await asyncio.gather(*(env.close() for env in environments), return_exceptions=True)
+        for env in environments:
+            self._free_slot(env.environment_id)
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -182,6 +208,40 @@ class EnvironmentPool:
         env_id = env.environment_id
         self._stopping[env_id] = (env, task)
         task.add_done_callback(lambda _: self._stopping.pop(env_id, None))
+        # The slot is given back once the environment is gone, not when it is told to go:
+        # a container being removed still weighs on the host.
+        task.add_done_callback(lambda _: self._free_slot(env_id))
+
+    def _free_slot(self, env_id: str) -> None:
+        memory_mb = self._slots.pop(env_id, None)
+        if memory_mb is not None:
+            reclaimed = env_id in self._reclaimed
+            self._reclaimed.discard(env_id)
+            self.governor.release(memory_mb, reclaimed=reclaimed)
+
+    def _reclaim_idle(self) -> int | None:
+        """The governor needs room: close the least recently used idle environment."""
+        candidates = [(env.last_used, key, env) for key, envs in self._idle.items() for env in envs]
+        if not candidates:
+            return None
+        _, key, env = min(candidates, key=lambda item: item[0])
+        self._idle[key].remove(env)
+        if not self._idle[key]:
+            self._idle.pop(key, None)
+        log.info(
+            "environment reclaimed for capacity",
+            function=key.function_name,
+            version=key.version,
+            environment=env.environment_id,
+        )
+        self._reclaimed.add(env.environment_id)
+        self._close_later(env)
+        return env.spec.memory_mb
+
+    def _take_back(self, key: object, env: ExecutionEnvironment) -> None:
+        """An environment handed to a waiter that gave up: back to the pool."""
+        assert isinstance(key, PoolKey)
+        self._release(key, env)
 
     # --------------------------------------------------------------- concurrency
     def set_reserved(self, function_name: str, reserved: int | None) -> None:
@@ -210,6 +270,20 @@ class EnvironmentPool:
             counts[(key.function_name, key.version, "busy")] += 1
         return dict(counts)
 
+    async def _admit_waiting(self, name: str, wait_s: float) -> None:
+        """`_admit`, waiting up to `wait_s` for a slot (never when reserved is 0)."""
+        deadline = time.monotonic() + wait_s
+        while True:
+            try:
+                self._admit(name)
+                return
+            except LambdaError:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or self._reserved.get(name) == 0:
+                    raise
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._slot_freed.wait(), remaining)
+
     def _admit(self, name: str) -> None:
         reserved = self._reserved.get(name)
         if reserved is not None:
@@ -228,19 +302,33 @@ class EnvironmentPool:
             self._in_flight.pop(name, None)
         if name not in self._reserved:
             self._unreserved_in_flight -= 1
+        self._slot_freed.set()
+        self._slot_freed = asyncio.Event()
 
     # ---------------------------------------------------------------- invocation
     async def invoke(
-        self, config: FunctionVersion, request: InvocationRequest, *, tail: bool = False
+        self,
+        config: FunctionVersion,
+        request: InvocationRequest,
+        *,
+        tail: bool = False,
+        capacity_wait_s: float | None = None,
     ) -> InvocationResult:
         """Run `request` on an environment of `config`; raises 429 when over the limits.
 
+        At host capacity the invocation waits up to `capacity_wait_s` seconds for an
+        environment (default: the function's timeout), then is throttled (429); callers that
+        must not lose work (Event invocations, event source batches) pass math.inf.
         With a streamed response the environment stays busy until the stream ends.
         """
+        wait_s = float(config.timeout) if capacity_wait_s is None else capacity_wait_s
         if self._closing:
             raise LambdaError(Reason.SERVICE, "The daemon is shutting down.")
         name = config.name
-        self._admit(name)
+        if math.isinf(wait_s):
+            await self._admit_waiting(name, SLOT_WAIT_S)
+        else:
+            self._admit(name)
         key = PoolKey.of(config)
         env: ExecutionEnvironment | None = None
         # A debugged function has one environment: its invocations queue for it.
@@ -249,14 +337,32 @@ class EnvironmentPool:
             await turn.wait()
             if self._closing:
                 raise LambdaError(Reason.SERVICE, "The daemon is shutting down.")
-            env = await self._acquire(key, config)
-            result = await env.invoke(request, tail=tail)
+            for attempt in range(1, START_ATTEMPTS + 1):
+                env = await self._acquire(key, config, wait_s)
+                try:
+                    result = await env.invoke(request, tail=tail)
+                    break
+                except EnvironmentStartTimeout as error:
+                    self._release(key, env)  # broken: removed, and its slot given back
+                    env = None
+                    log.warning(
+                        "environment did not start in time",
+                        function=name,
+                        attempt=attempt,
+                        deadline_s=error.deadline_s,
+                    )
+                    if attempt == START_ATTEMPTS:
+                        raise LambdaError(
+                            Reason.SERVICE,
+                            "The execution environment did not start in time.",
+                        ) from error
         except BaseException:
             self._leave(name)
             if env is not None:
                 self._release(key, env)
             turn.release()
             raise
+        assert env is not None  # the loop either broke with a result or raised
         if result.stream is not None and not result.stream.finished:
             self._spawn(self._release_after_stream(key, env, result, request.timeout_s, turn))
         else:
@@ -265,7 +371,9 @@ class EnvironmentPool:
             turn.release()
         return result
 
-    async def _acquire(self, key: PoolKey, config: FunctionVersion) -> ExecutionEnvironment:
+    async def _acquire(
+        self, key: PoolKey, config: FunctionVersion, wait_s: float = math.inf
+    ) -> ExecutionEnvironment:
         live = [config.code.hot_reload_dir, *(layer.hot_reload_dir for layer in config.layers)]
         live_dirs = [Path(directory) for directory in live if directory]
         if live_dirs:
@@ -277,6 +385,29 @@ class EnvironmentPool:
                 self._busy[env.environment_id] = (key, env)
                 return env
             self._close_later(env)
+        grant = await self.governor.acquire(key, config.memory_size, wait_s)
+        if grant.environment is not None:
+            return grant.environment  # a warm one, handed over busy by `_release`
+        try:
+            env = await self._new_environment(config, live_dirs)
+        except BaseException:
+            self.governor.release(config.memory_size)
+            raise
+        self._slots[env.environment_id] = config.memory_size
+        self._busy[env.environment_id] = (key, env)
+        self.environments_started += 1
+        log.info(
+            "environment created",
+            function=config.name,
+            version=config.version,
+            environment=env.environment_id,
+            executor=self.executor.name,
+        )
+        return env
+
+    async def _new_environment(
+        self, config: FunctionVersion, live_dirs: list[Path]
+    ) -> ExecutionEnvironment:
         code_dir = None
         if config.code.hot_reload_dir:
             code_dir = Path(config.code.hot_reload_dir)
@@ -291,24 +422,15 @@ class EnvironmentPool:
         port = debug_port(config.environment)
         if port is not None:
             await self._free_debugger_port(port)
-        env = ExecutionEnvironment(
+        return ExecutionEnvironment(
             spec,
             self.executor,
             self.logs,
             output_settle_s=self.output_settle_s,
             on_report=self.on_report,
             xray_daemon=self.xray_daemon,
+            start_deadline_s=self.start_deadline_s,
         )
-        self._busy[env.environment_id] = (key, env)
-        self.environments_started += 1
-        log.info(
-            "environment created",
-            function=config.name,
-            version=config.version,
-            environment=env.environment_id,
-            executor=self.executor.name,
-        )
-        return env
 
     async def _free_debugger_port(self, port: int) -> None:
         """Stop whatever else holds the debugger port before a new environment binds it.
@@ -346,7 +468,13 @@ class EnvironmentPool:
         if not env.usable or retired or self._closing:
             self._close_later(env)
             return
+        if self.governor.offer(key, env):
+            # The oldest invocation queued for capacity with the same key takes it warm.
+            self._busy[env.environment_id] = (key, env)
+            return
         self._idle[key].append(env)
+        if self.governor.waiting:
+            self.governor.pump()  # an idle environment may be reclaimed for the queue's head
 
     def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(coroutine)

@@ -4,8 +4,14 @@ Each environment is one process group started in its own directory under the
 data dir (`<data>/environments/<id>/`, with a private `tmp/`). Python runtimes
 run `python -m awslambdaric <handler>`, Node.js runtimes run lambdad's own
 runtime client (`clients/node/index.mjs`), `provided.*` runtimes run the
-package's `bootstrap`. There is no isolation, no memory limit and no
+package's `bootstrap`. There is no filesystem isolation, no memory limit and no
 read-only `/var/task`: this is the no-Docker convenience mode.
+
+Two things hold even here: every process an environment starts dies with it
+(`containment.ProcessTree`: its own cgroup, else its session, with the daemon as
+subreaper; a record in the environment's directory lets a restarted daemon kill what a
+crashed one left), and only the environment's own processes may use its Runtime API
+(`LocalProcess.owns_connection`).
 """
 
 from __future__ import annotations
@@ -26,6 +32,8 @@ from typing import TYPE_CHECKING
 import structlog
 
 from lambdad.daemon.errors import LambdaError, Reason
+from lambdad.daemon.runtime import containment, peers
+from lambdad.daemon.runtime.containment import EnvironmentRecord, ProcessTree
 from lambdad.daemon.runtime.debugging import SITE_DIR, debug_port, debug_variables, debugpy_path
 from lambdad.daemon.runtime.executor import (
     EnvironmentSpec,
@@ -46,17 +54,21 @@ _NODE_RE = re.compile(r"nodejs(\d+)\.x")
 
 
 class LocalProcess:
-    """A runtime running as a local process group (`RuntimeProcess`)."""
+    """A runtime running as a local process tree (`RuntimeProcess`, `peers.ConnectionOwner`)."""
 
     def __init__(
         self,
         process: asyncio.subprocess.Process,
         directory: Path,
         on_killed: Callable[[], None] | None = None,
+        tree: ProcessTree | None = None,
+        leaders: Callable[[], set[int]] = set,
     ) -> None:
         self._process = process
         self._directory = directory
         self._on_killed = on_killed
+        self._tree = tree
+        self._leaders = leaders  # every live environment's leader: asyncio reaps those
         self._killed = False
         self._peak_kb = 0
 
@@ -82,18 +94,36 @@ class LocalProcess:
         """The exit code (negative: killed by that signal)."""
         return await self._process.wait()
 
+    async def owns_connection(self, peer: peers.Address, local: peers.Address) -> bool:
+        """True if one of the environment's processes holds the peer end of the connection."""
+        if self._killed:
+            return False
+        members = self._tree.members if self._tree is not None else self._session_members
+        return await asyncio.to_thread(peers.connection_from, peer, local, members)
+
+    def _session_members(self) -> list[int]:
+        return containment.session_members(self.pid)
+
     async def kill(self) -> None:
-        """Kill the whole process group (bootstrap scripts start children) and clean up."""
+        """Kill every process of the environment, even those whose parent already exited
+        (bootstrap scripts and handlers start children), and clean up."""
         if not self._killed:
             self._killed = True
             if self._process.returncode is None:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(self._process.pid, signal.SIGKILL)
+            killed: list[int] = []
+            if self._tree is not None:
+                killed = await asyncio.to_thread(self._tree.kill)
+                if len(killed) > 1:
+                    log.info("killed the environment's processes", count=len(killed))
             try:
                 await asyncio.wait_for(self._process.wait(), 10)
             except TimeoutError:
                 log.warning("runtime process did not exit after SIGKILL", pid=self.pid)
-            await asyncio.to_thread(shutil.rmtree, self._directory, True)
+            # Orphans were re-parented to the daemon (subreaper): collect them.
+            leaders = self._leaders() | {self.pid}
+            await asyncio.to_thread(_reap_and_remove, self.pid, leaders, killed, self._directory)
             if self._on_killed is not None:
                 self._on_killed()
 
@@ -127,8 +157,18 @@ class ProcessExecutor:
         python: str | None = None,
         node: str | None = None,
         endpoints: AwsEndpoints | None = None,
+        contain: bool = True,
     ):
         self.root = data_dir / "environments"
+        # Cgroups where this daemon may create them (root, writable cgroupfs); else sessions.
+        self._hierarchy = containment.detect_hierarchy() if contain else None
+        self._subreaper = containment.become_subreaper() if contain else False
+        log.debug(
+            "process containment",
+            cgroup=str(self._hierarchy.parent) if self._hierarchy else None,
+            cgroup_version=self._hierarchy.version if self._hierarchy else None,
+            subreaper=self._subreaper,
+        )
         self._endpoints = endpoints
         self._python = python
         self._node = node
@@ -251,8 +291,7 @@ class ProcessExecutor:
     async def start(self, spec: EnvironmentSpec, runtime_api: str) -> LocalProcess:
         """Start the runtime in `<data>/environments/<id>/`, cwd = the code dir."""
         directory = self.root / spec.environment_id
-        tmp = directory / "tmp"
-        await asyncio.to_thread(tmp.mkdir, parents=True, exist_ok=True)
+        tmp = directory / "tmp"  # created with the process tree, just before the start
         env = {
             "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
             "LANG": "en_US.UTF-8",
@@ -286,43 +325,85 @@ class ProcessExecutor:
         if extension_files(spec.opt_dir):
             assert spec.opt_dir is not None
             command = launcher_command(str(spec.opt_dir / "extensions"), command)
-        process = await asyncio.create_subprocess_exec(
-            *command,
-            cwd=str(spec.code_dir or directory),
-            env=env,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-            start_new_session=True,
-            limit=_LINE_LIMIT,
-        )
+        # Recorded before the start too: a crash right after it leaves a findable cgroup.
+        tree = await asyncio.to_thread(_prepared_tree, spec.environment_id, self._hierarchy, tmp)
+        try:
+            process = await asyncio.create_subprocess_exec(
+                *tree.wrap(command),
+                cwd=str(spec.code_dir or directory),
+                env=env,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.STDOUT,
+                start_new_session=True,
+                limit=_LINE_LIMIT,
+            )
+        except BaseException:
+            await asyncio.to_thread(tree.kill)
+            raise
+        await asyncio.to_thread(_record_start, tree, process.pid, directory)
         started = LocalProcess(
-            process, directory, functools.partial(self._forget, spec.environment_id)
+            process,
+            directory,
+            functools.partial(self._forget, spec.environment_id),
+            tree,
+            self._leaders,
         )
         self._started[spec.environment_id] = started
         log.debug("runtime process started", pid=process.pid, command=command[0])
         return started
 
+    def _leaders(self) -> set[int]:
+        return {p.pid for p in self._started.values()}
+
     def _forget(self, environment_id: str) -> None:
         self._started.pop(environment_id, None)
 
     async def remove_orphans(self) -> int:
-        """Remove environment directories left by a previous run.
+        """Kill the processes and remove the directories of environments a previous (crashed)
+        run left behind.
 
-        The processes of a crashed daemon die on their own: their Runtime API is gone, so
-        their next poll fails and the runtime client exits.
+        A runtime client would exit once its Runtime API is gone, but what its handler
+        started would not: each environment's record names its cgroup and session.
         """
         if not self.root.is_dir():
             return 0
         leftovers = [p for p in self.root.iterdir() if p.name not in self._started]
+        killed = 0
         for path in leftovers:
+            record = await asyncio.to_thread(EnvironmentRecord.read, path)
+            if record is not None:
+                killed += len(await asyncio.to_thread(containment.kill_record, record))
             await asyncio.to_thread(shutil.rmtree, path, True)
+        if killed:
+            log.info("killed processes of a previous run", count=killed)
         return len(leftovers)
 
     async def close(self) -> None:
         """Kill every process this executor started."""
         started, self._started = list(self._started.values()), {}
         await asyncio.gather(*(p.kill() for p in started), return_exceptions=True)
+
+
+def _prepared_tree(
+    environment_id: str, hierarchy: containment.CgroupHierarchy | None, tmp: Path
+) -> ProcessTree:
+    """The environment's directory and (empty) process tree, recorded; one thread hop."""
+    tmp.mkdir(parents=True, exist_ok=True)
+    tree = ProcessTree.prepare(environment_id, hierarchy)
+    tree.record().write(tmp.parent)
+    return tree
+
+
+def _record_start(tree: ProcessTree, pid: int, directory: Path) -> None:
+    tree.started(pid)
+    tree.record().write(directory)
+
+
+def _reap_and_remove(leader: int, leaders: set[int], killed: list[int], directory: Path) -> None:
+    """Collect the orphans the daemon adopted (as subreaper), then remove the directory."""
+    containment.reap_zombies([leader], leaders, killed)
+    shutil.rmtree(directory, True)
 
 
 _STATUS_KB = re.compile(r"^(VmHWM|VmRSS):\s+(\d+) kB", re.MULTILINE)

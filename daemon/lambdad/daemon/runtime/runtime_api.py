@@ -10,6 +10,11 @@ bodies) follows AWS's Runtime Interface Emulator.
 The Extensions API (`/2020-01-01/extension/...`) is served on the same port by
 `extensions.ExtensionsApi`. Not routed (404): the Logs and Telemetry APIs, and SnapStart's
 `restore/*`.
+
+A port is no secret, so a server made `restricted` answers only its own environment: every
+route (Runtime, Extensions, and whatever else is served on the port) first checks that the
+connection comes from the environment's process (`peers.ConnectionOwner`), once per
+connection; anyone else gets 403 `AccessDeniedException`.
 """
 
 from __future__ import annotations
@@ -17,15 +22,17 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import contextlib
 import json
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
 import structlog
 from aiohttp import web
 
 from lambdad.daemon.runtime.extensions import ExtensionsApi
+from lambdad.daemon.runtime.peers import ConnectionOwner
 from lambdad.daemon.runtime.trailers import RawTailProtocol
 
 log = structlog.get_logger(__name__)
@@ -38,6 +45,9 @@ MAX_STREAMED_BYTES = 200 * 1024 * 1024
 ERROR_TYPE_HEADER = "Lambda-Runtime-Function-Error-Type"
 ERROR_BODY_HEADER = "Lambda-Runtime-Function-Error-Body"
 RESPONSE_MODE_HEADER = "Lambda-Runtime-Function-Response-Mode"
+# How long a request waits for the environment's process to be known before it is refused.
+OWNER_WAIT_S = 30.0
+ACCESS_DENIED = "AccessDeniedException"
 RESPONSE_TOO_LARGE = json.dumps(
     {
         "errorMessage": (
@@ -154,6 +164,9 @@ class RuntimeApiServer:
     `start()` binds an ephemeral port on `bind_host`; `submit()` queues an invocation and
     returns a future for the runtime's outcome; `delivered(request_id)` tells when the
     runtime took it; `init_error` and `ready` report the init phase.
+
+    `restricted`: requests wait until `set_owner()` names the environment's process, and
+    are served only on connections that process holds.
     """
 
     def __init__(
@@ -162,8 +175,14 @@ class RuntimeApiServer:
         *,
         max_response_bytes: int = MAX_RESPONSE_BYTES,
         extensions: ExtensionsApi | None = None,
+        restricted: bool = False,
     ) -> None:
         self.bind_host = bind_host
+        self._restricted = restricted
+        self._owner: ConnectionOwner | None = None
+        self._owner_known = asyncio.Event()
+        if not restricted:
+            self._owner_known.set()
         self.extensions = extensions or ExtensionsApi(0, {})
         self.max_response_bytes = max_response_bytes
         self.port = 0
@@ -180,7 +199,10 @@ class RuntimeApiServer:
     # ---------------------------------------------------------------- lifecycle
     async def start(self) -> int:
         """Serve on an ephemeral port; the port."""
-        app = web.Application(client_max_size=MAX_STREAMED_BYTES)
+        app = web.Application(
+            client_max_size=MAX_STREAMED_BYTES,
+            middlewares=[self._only_owner] if self._restricted else [],
+        )
         app.router.add_get(f"{API}/runtime/invocation/next", self._next)
         app.router.add_post(f"{API}/runtime/invocation/{{request_id}}/response", self._response)
         app.router.add_post(f"{API}/runtime/invocation/{{request_id}}/error", self._error)
@@ -215,6 +237,59 @@ class RuntimeApiServer:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+
+    def set_owner(self, owner: ConnectionOwner | None) -> None:
+        """The environment's process: only its connections are served from now on.
+
+        None opens the API to any caller (an executor that cannot tell who is calling).
+        """
+        self._owner = owner
+        if owner is None:
+            log.warning("runtime api open to any local caller: the executor cannot tell peers")
+        self._owner_known.set()
+
+    @web.middleware
+    async def _only_owner(
+        self,
+        request: web.Request,
+        handler: Callable[[web.Request], Awaitable[web.StreamResponse]],
+    ) -> web.StreamResponse:
+        if not self._owner_known.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._owner_known.wait(), OWNER_WAIT_S)
+        if not self._owner_known.is_set() or not await self._from_owner(request):
+            return _error(
+                403,
+                ACCESS_DENIED,
+                "This Runtime API serves only its own execution environment.",
+            )
+        return await handler(request)
+
+    async def _from_owner(self, request: web.Request) -> bool:
+        """True if the request's connection is the owner's; decided once per connection."""
+        owner = self._owner
+        if owner is None:
+            return True
+        transport = request.transport
+        connection = self._connections.get(transport) if transport is not None else None
+        if connection is None or transport is None:
+            return False
+        if connection.peer_allowed is None:
+            peer = transport.get_extra_info("peername")
+            local = transport.get_extra_info("sockname")
+            try:
+                allowed = bool(peer and local and await owner.owns_connection(peer[:2], local[:2]))
+            except Exception:  # an unknown peer is refused, never served
+                log.exception("runtime api peer check failed")
+                allowed = False
+            connection.peer_allowed = allowed
+            if not allowed:
+                log.warning(
+                    "runtime api request refused: not from this environment",
+                    peer=f"{peer[0]}:{peer[1]}" if peer else None,
+                    path=request.path,
+                )
+        return connection.peer_allowed
 
     # ---------------------------------------------------------------- invoker side
     def submit(self, request: InvocationRequest) -> asyncio.Future[RuntimeOutcome]:

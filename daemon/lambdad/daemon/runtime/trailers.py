@@ -50,6 +50,9 @@ class RawTailProtocol(asyncio.Protocol):
         self._tails = tails
         self._transport: asyncio.BaseTransport | None = None
         self.tail = b""
+        # The Runtime API's verdict on who is calling (None: not checked yet), kept for the
+        # connection's life so a keep-alive client is checked once.
+        self.peer_allowed: bool | None = None
 
     @classmethod
     def factory(

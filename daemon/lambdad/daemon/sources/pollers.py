@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import contextvars
 import json
+import math
 
 import structlog
 
@@ -96,6 +97,8 @@ class EventSourcePollers:
                     invocation_type="RequestResponse",
                     payload=payload,
                     trace_header=trace_header,
+                    # A batch waits for host capacity rather than failing and being retried.
+                    capacity_wait_s=math.inf,
                 )
             )
         except LambdaError as exc:
