@@ -40,7 +40,9 @@ def handler(event, context):
 """
 
 
-async def main(count: int, concurrency: int, executor: str, budget: float) -> dict[str, object]:
+async def main(
+    count: int, concurrency: int, executor: str, budget: float, reserved: int | None
+) -> dict[str, object]:
     root = Path(tempfile.mkdtemp(prefix="asyncqueue-bench-"))
     out = root / "ran.txt"
     out.touch()
@@ -67,6 +69,12 @@ async def main(count: int, concurrency: int, executor: str, budget: float) -> di
                 if got.configuration.state == "Active":
                     break
                 await asyncio.sleep(0.05)
+            if reserved is not None:
+                await client.put_function_concurrency(
+                    ipb.PutFunctionConcurrencyRequest(
+                        function_name="sink", reserved_concurrent_executions=reserved
+                    )
+                )
             remaining = iter(range(count))
             accepted: list[str] = []
 
@@ -97,6 +105,7 @@ async def main(count: int, concurrency: int, executor: str, budget: float) -> di
         "executor": executor,
         "count": count,
         "concurrency": concurrency,
+        "reserved": reserved,
         "accepted_per_s": round(len(accepted) / accept_s, 1),
         "delivered": delivered,
         "lost": len(accepted) - delivered,
@@ -111,6 +120,9 @@ if __name__ == "__main__":
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--executor", default="process", choices=("process", "docker"))
     parser.add_argument("--time-budget", type=float, default=110.0)
+    parser.add_argument("--reserved", type=int, help="the function's reserved concurrency")
     args = parser.parse_args()
-    result = asyncio.run(main(args.count, args.concurrency, args.executor, args.time_budget))
+    result = asyncio.run(
+        main(args.count, args.concurrency, args.executor, args.time_budget, args.reserved)
+    )
     print(json.dumps(result))

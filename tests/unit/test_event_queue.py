@@ -131,7 +131,7 @@ class Queue:
             self.runner,
             self.configs,  # type: ignore[arg-type]
             self.sender,  # type: ignore[arg-type]
-            workers=2,
+            workers=options.get("workers", 2),
             retry_delays=options.get("retry_delays", (0.01,)),
             throttle_delays=(0.01,),
             delivery_delays=(0.01,),
@@ -366,3 +366,37 @@ async def test_a_record_refused_for_good_is_not_retried(queue: Queue) -> None:
     await until(lambda: queue.dispatcher and queue.dispatcher.depth == 0)
     assert await queue.rows() == 0
     assert (queue.sender.attempts, queue.sender.records) == (1, [])
+
+
+async def test_a_function_limited_to_two_runs_two_at_a_time_without_spinning(
+    queue: Queue,
+) -> None:
+    """Throttles saturate the function: its rows wait for a free slot, not for timers."""
+    queue.configs.config = settings(on_success=QUEUE)
+    runner, running, most, throttles = queue.runner, [0], [0], [0]
+
+    async def limited(event: NewEvent) -> RanEvent:
+        if running[0] >= 2:  # the pool's reserved concurrency of 2
+            throttles[0] += 1
+            raise LambdaError(Reason.TOO_MANY_REQUESTS, "Rate Exceeded.")
+        running[0] += 1
+        most[0] = max(most[0], running[0])
+        try:
+            runner.ran.append(event.request_id)
+            await asyncio.sleep(0.01)
+            return ok()
+        finally:
+            running[0] -= 1
+
+    runner.run_event = limited  # type: ignore[method-assign]
+    dispatcher = await queue.start(workers=8)
+    # Slow probes: a row that waited for one would take a second; slots free every 10 ms.
+    dispatcher._throttle_delays = (1.0,)
+    for number in range(60):
+        await queue.enqueue(f"r{number}")
+    await until(lambda: len(queue.sender.records) == 60, timeout=15)
+    assert most[0] == 2
+    assert sorted(runner.ran) == sorted(f"r{n}" for n in range(60))
+    assert {r["requestContext"]["approximateInvokeCount"] for _, r in queue.sender.records} == {1}
+    # At most the first wave of workers (and the odd probe) hit the limit.
+    assert throttles[0] < 20

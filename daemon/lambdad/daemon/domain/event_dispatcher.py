@@ -5,8 +5,11 @@ row. A bounded set of workers takes rows as they fall due (a timetable kept in m
 from the table at start):
 
 - older than MaximumEventAgeInSeconds: outcome EventAgeExceeded, without running;
-- a throttle (429 from the pool, reserved concurrency 0, capacity) or a function not ready:
-  tried again later with a growing delay, the attempt not counted;
+- a throttle (429 from the pool, reserved concurrency, capacity) or a function not ready:
+  the attempt is not counted, and the function is *saturated*: its due rows wait in memory
+  (no write, no worker held) and one is let through each time one of its attempts ends, plus
+  one probe after a growing delay, so a function limited to N runs about N at a time instead
+  of spinning on 429s; a parked row still expires at its MaximumEventAgeInSeconds;
 - a function error: retried after AWS's delays (about 1 then 2 minutes, configurable) up to
   MaximumRetryAttempts, then RetriesExhausted;
 - success: outcome Success.
@@ -23,6 +26,7 @@ import contextlib
 import heapq
 import json
 import time
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -211,19 +215,29 @@ class EventDispatcher:
         self._throttle_delays = tuple(throttle_delays)
         self._delivery_delays = tuple(delivery_delays)
         self._metrics = metrics
-        # The timetable: (due time, row id); `_queued` are the rows not yet deleted.
+        # The timetable: (due time, row id), lazily pruned: an entry counts only while it
+        # matches `_due[row id]`. `_queued` are the rows not yet deleted.
         self._timetable: list[tuple[float, int]] = []
+        self._due: dict[int, float] = {}
         self._queued: set[int] = set()
         self._ready: asyncio.Queue[int] = asyncio.Queue()
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
-        # Per row, in memory: how often it was throttled / its delivery failed (for backoff).
-        self._throttles: dict[int, int] = {}
+        # Per row, in memory: how often its delivery failed (for backoff).
         self._delivery_failures: dict[int, int] = {}
+        # Saturated functions (throttle level, for the probe's backoff), their parked rows in
+        # arrival order, rows let through, attempts running per function, the probes.
+        self._saturated: dict[str, int] = {}
+        self._parked: defaultdict[str, dict[int, None]] = defaultdict(dict)
+        self._parked_function: dict[int, str] = {}
+        self._released: set[int] = set()
+        self._running: defaultdict[str, int] = defaultdict(int)
+        self._probes: dict[str, asyncio.Task[None]] = {}
         self.redeliveries = 0
         # Rows being processed now; `stop` lets them finish (briefly) so that a graceful stop
         # does not leave attempts to be redelivered.
         self._active = 0
+        self._processing: set[int] = set()  # a row is processed by one worker at a time
         self._idle = asyncio.Event()
         self._idle.set()
         self._closing = False
@@ -264,10 +278,12 @@ class EventDispatcher:
         self._closing = True
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._idle.wait(), grace_s)
-        for task in self._tasks:
+        tasks = [*self._tasks, *self._probes.values()]
+        for task in tasks:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await asyncio.gather(*tasks, return_exceptions=True)
         self._tasks.clear()
+        self._probes.clear()
         await self._store.drain()
 
     async def enqueue(self, event: NewEvent) -> int:
@@ -278,14 +294,62 @@ class EventDispatcher:
 
     # ------------------------------------------------------------- scheduling
     def _schedule(self, row_id: int, due: float) -> None:
+        """(Re)schedule a row; an earlier entry of it in the timetable no longer counts."""
         self._queued.add(row_id)
+        self._due[row_id] = due
         heapq.heappush(self._timetable, (due, row_id))
+        if len(self._timetable) > 2 * len(self._due) + 1024:
+            # Parking and releasing leave stale entries (a parked row's is hours away): rebuild
+            # from the live ones before they pile up.
+            self._timetable = [(at, row) for row, at in self._due.items()]
+            heapq.heapify(self._timetable)
         self._wake.set()
 
     def _forget(self, row_id: int) -> None:
         self._queued.discard(row_id)
-        self._throttles.pop(row_id, None)
+        self._due.pop(row_id, None)
         self._delivery_failures.pop(row_id, None)
+        self._released.discard(row_id)
+        self._unpark(row_id)
+
+    # ------------------------------------------------------------- saturation
+    def _park(self, function_name: str, row_id: int, expires_at: float) -> None:
+        """Hold a row until its function has room (or the row expires)."""
+        self._saturated.setdefault(function_name, 1)  # a parked row always has a probe
+        self._parked[function_name][row_id] = None
+        self._parked_function[row_id] = function_name
+        self._schedule(row_id, expires_at)  # the age check still happens on time
+        if function_name not in self._probes or self._probes[function_name].done():
+            self._probes[function_name] = asyncio.create_task(
+                self._probe(function_name), name=f"event-probe-{function_name}"
+            )
+
+    def _unpark(self, row_id: int) -> None:
+        function_name = self._parked_function.pop(row_id, None)
+        if function_name is not None:
+            self._parked[function_name].pop(row_id, None)
+            if not self._parked[function_name]:
+                del self._parked[function_name]
+
+    def _release(self, function_name: str) -> None:
+        """Let the oldest parked row of a saturated function through."""
+        parked = self._parked.get(function_name)
+        if not parked:
+            self._saturated.pop(function_name, None)  # nothing waits: no longer saturated
+            return
+        row_id = next(iter(parked))
+        self._unpark(row_id)
+        self._released.add(row_id)
+        self._schedule(row_id, _now())
+
+    async def _probe(self, function_name: str) -> None:
+        """While a function is saturated, let a row through now and then (the limit may have
+        gone, or the throttles came from callers other than this queue)."""
+        while function_name in self._saturated:
+            level = self._saturated[function_name]
+            await asyncio.sleep(_delay(self._throttle_delays, max(level - 1, 0)))
+            if function_name in self._saturated:
+                self._release(function_name)
 
     async def _run_timetable(self) -> None:
         """Move rows to the workers as they fall due."""
@@ -293,7 +357,10 @@ class EventDispatcher:
             self._wake.clear()
             now = _now()
             while self._timetable and self._timetable[0][0] <= now:
-                _, row_id = heapq.heappop(self._timetable)
+                due, row_id = heapq.heappop(self._timetable)
+                if self._due.get(row_id) != due:
+                    continue  # rescheduled (or forgotten) since
+                del self._due[row_id]
                 self._ready.put_nowait(row_id)
             timeout = self._timetable[0][0] - now if self._timetable else None
             with contextlib.suppress(TimeoutError):
@@ -304,6 +371,9 @@ class EventDispatcher:
             row_id = await self._ready.get()
             if self._closing:  # stays in the table for the next start
                 continue
+            if row_id in self._processing:  # whatever that worker decides reschedules it
+                continue
+            self._processing.add(row_id)
             self._active += 1
             self._idle.clear()
             try:
@@ -315,12 +385,14 @@ class EventDispatcher:
                 log.exception("event dispatch failed; retrying later", row=row_id)
                 self._schedule(row_id, _now() + _delay(self._delivery_delays, 0))
             finally:
+                self._processing.discard(row_id)
                 self._active -= 1
                 if self._active == 0:
                     self._idle.set()
 
     # ------------------------------------------------------------- processing
     async def _process(self, row_id: int) -> None:
+        self._unpark(row_id)  # due (at its expiry) while parked: no probe may release it now
         row = await self._store.get(row_id)
         if row is None:
             self._forget(row_id)
@@ -346,20 +418,31 @@ class EventDispatcher:
                 row, EVENT_AGE_EXCEEDED, settings, row.attempts, row.last_response, dead_letter
             )
             return
+        name = event.function_name
+        expires_at = event.enqueued_at + max_age + 0.001
+        if name in self._saturated and row_id not in self._released:
+            self._park(name, row_id, expires_at)
+            return
+        self._released.discard(row_id)
         await self._store.start_attempt(row_id)
         attempts = row.attempts + 1
         response: StoredResponse | None = None
         dead_letter = None
+        self._running[name] += 1
         try:
             ran = await self._runner.run_event(event)
         except LambdaError as error:
+            self._attempt_ended(name, throttled=error.reason in _RUN_LATER)
             if error.reason in _RUN_LATER:
-                throttles = self._throttles.get(row_id, 0)
-                self._throttles[row_id] = throttles + 1
-                due = _now() + _delay(self._throttle_delays, throttles)
                 bound.debug("event throttled; runs later", reason=error.reason.value)
+                # On disk for a restart; in memory it waits for room in its function.
+                level = self._saturated.get(name, 0)
+                due = _now() + _delay(self._throttle_delays, level)
                 await self._store.retry_later(row_id, due, attempt_counts=False)
-                self._schedule(row_id, due)
+                # No await from here on: a probe must not find the function unsaturated with
+                # this row about to be parked.
+                self._saturated[name] = self._saturated.get(name, 0) + 1
+                self._park(name, row_id, expires_at)
                 return
             if error.reason == Reason.FUNCTION_NOT_FOUND:
                 bound.warning("event dropped: the function no longer exists")
@@ -367,9 +450,13 @@ class EventDispatcher:
                 self._forget(row_id)
                 return
             bound.info("event invocation not run", reason=error.reason.value, attempt=attempts)
-        except Exception:  # noqa: BLE001 - a failed attempt, logged; never stops a worker
+        except BaseException as error:
+            self._attempt_ended(name, throttled=False)
+            if not isinstance(error, Exception):
+                raise
             bound.exception("event invocation crashed", attempt=attempts)
         else:
+            self._attempt_ended(name, throttled=False)
             response = stored_response(ran.result)
             dead_letter = ran.dead_letter_arn
             if not ran.result.function_error:
@@ -389,6 +476,15 @@ class EventDispatcher:
         await self._finish(
             row, RETRIES_EXHAUSTED, settings, attempts, response or row.last_response, dead_letter
         )
+
+    def _attempt_ended(self, function_name: str, *, throttled: bool) -> None:
+        """One attempt of the function is over: a saturated function gets the slot's row."""
+        self._running[function_name] -= 1
+        if self._running[function_name] <= 0:
+            del self._running[function_name]
+        if not throttled and function_name in self._saturated:
+            self._saturated[function_name] = 0  # it ran: the probe goes back to short delays
+            self._release(function_name)
 
     async def _settings(self, event: NewEvent) -> EventInvokeConfig | None:
         try:
