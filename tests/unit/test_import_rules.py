@@ -1,0 +1,220 @@
+"""The daemon's layering rule (issue 17), read from the source with `ast`.
+
+The layers, inside out:
+
+- ``domain/``: values and rules. It may import ``lambdad.daemon.errors``, the client's contract
+  and itself, nothing that runs, stores, serves or traces.
+- ``store/``: SQLite state and blobs. It implements domain protocols and may hold domain value
+  types; it never reaches up into the servicers, the runtime or the services.
+- ``runtime/``: execution environments. It may read domain values (a `FunctionVersion` is what it
+  starts) and the blob store, never the servicers, the services or the event-source pollers.
+- ``services/``: orchestration over domain, store, runtime, tracing and observability; never the
+  servicers or the gateway.
+- ``api/`` and ``sources/`` sit on top; ``server.py`` wires everything.
+- ``lambdad.gateway`` is a translator that reaches the daemon through gRPC only, so it imports no
+  ``lambdad.daemon`` module, and no daemon module imports it, except ``cli.py``: the process
+  entry point, which starts the gateway beside the daemon (`lambdad serve`) or alone.
+
+Every import counts, including those under ``if TYPE_CHECKING:`` and inside functions: a
+type-only import is still a dependency a reader has to follow.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGE_ROOT = ROOT / "daemon"
+SOURCES = sorted((PACKAGE_ROOT / "lambdad").rglob("*.py"))
+
+D = "lambdad.daemon"
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Modules under `importer` import nothing under any of `forbidden`."""
+
+    importer: str
+    forbidden: tuple[str, ...]
+    exempt: tuple[str, ...] = ()
+
+
+RULES = (
+    Rule(
+        f"{D}.domain",
+        (
+            f"{D}.runtime",
+            f"{D}.store",
+            f"{D}.api",
+            f"{D}.tracing",
+            f"{D}.observability",
+            f"{D}.sources",
+            f"{D}.services",
+            f"{D}.destinations",
+            f"{D}.server",
+            "lambdad.gateway",
+        ),
+    ),
+    Rule(f"{D}.store", (f"{D}.api", f"{D}.runtime", f"{D}.services", "lambdad.gateway")),
+    Rule(f"{D}.runtime", (f"{D}.api", f"{D}.services", f"{D}.sources", "lambdad.gateway")),
+    Rule(f"{D}.services", (f"{D}.api", "lambdad.gateway")),
+    Rule(D, ("lambdad.gateway",), exempt=(f"{D}.cli",)),
+    Rule("lambdad.gateway", (D,)),
+)
+
+# Today's violations, as (importing module, imported module). Each entry is a debt with the
+# step of issue 17 that pays it; the list only shrinks. An entry that no longer occurs fails
+# `test_allow_list_has_no_stale_entries`, so a fix also removes its line here.
+ALLOWED: frozenset[tuple[str, str]] = frozenset(
+    {
+        # Orchestration living in domain/: moves to services/ (InvocationService, the event
+        # dispatcher and the destination sender).
+        (f"{D}.domain.event_dispatcher", f"{D}.destinations"),
+        (f"{D}.domain.event_dispatcher", f"{D}.observability.metrics"),
+        (f"{D}.domain.event_dispatcher", f"{D}.runtime.environment"),
+        (f"{D}.domain.event_dispatcher", f"{D}.store.event_queue"),
+        (f"{D}.domain.invocations", f"{D}.destinations"),
+        (f"{D}.domain.invocations", f"{D}.observability.history"),
+        (f"{D}.domain.invocations", f"{D}.observability.metrics"),
+        (f"{D}.domain.invocations", f"{D}.observability.recorder"),
+        (f"{D}.domain.invocations", f"{D}.runtime.debugging"),
+        (f"{D}.domain.invocations", f"{D}.runtime.environment"),
+        (f"{D}.domain.invocations", f"{D}.runtime.logs"),
+        (f"{D}.domain.invocations", f"{D}.runtime.pool"),
+        (f"{D}.domain.invocations", f"{D}.runtime.runtime_api"),
+        (f"{D}.domain.invocations", f"{D}.store.event_queue"),
+        (f"{D}.domain.invocations", f"{D}.tracing.header"),
+        (f"{D}.domain.invocations", f"{D}.tracing.store"),
+        (f"{D}.domain.invocations", f"{D}.tracing.tracer"),
+        # Registries holding the concrete SQLite store (the import circle domain <-> store):
+        # goes with a StateStore protocol in domain/.
+        (f"{D}.domain.event_invoke_config", f"{D}.store.state"),
+        (f"{D}.domain.event_sources", f"{D}.store.state"),
+        (f"{D}.domain.functions", f"{D}.store.state"),
+        (f"{D}.domain.functions", f"{D}.store.read_cache"),
+        (f"{D}.domain.functions", f"{D}.store.blobs"),
+        (f"{D}.domain.layers", f"{D}.store.state"),
+        (f"{D}.domain.layers", f"{D}.store.blobs"),
+        (f"{D}.domain.urls", f"{D}.store.state"),
+        # A rule (the debug variables a function may not set) reading a runtime module.
+        (f"{D}.domain.functions", f"{D}.runtime.debugging"),
+        # Filter-pattern validation is a domain rule kept with the matcher in sources/.
+        (f"{D}.domain.event_sources", f"{D}.sources.filters"),
+        # The gateway's gRPC client-side token interceptors live in the daemon's security.py.
+        ("lambdad.gateway.app", f"{D}.security"),
+        # `Reason` is the contract's, re-exported by lambdad.daemon.errors.
+        ("lambdad.gateway.translate", f"{D}.errors"),
+    }
+)
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE_ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def imported_modules(source: str, module: str, is_package: bool = False) -> set[str]:
+    """Every module `source` (the text of `module`) imports, relative imports resolved.
+
+    ``from a.b import c`` yields both ``a.b`` and ``a.b.c``: ``c`` may be a submodule, and a
+    prefix match on the rule's side makes the extra name harmless when it is not.
+    """
+    found: set[str] = set()
+    package = module if is_package else module.rpartition(".")[0]
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - (node.level - 1)]
+                origin = ".".join(base + ([node.module] if node.module else []))
+            else:
+                origin = node.module or ""
+            found.add(origin)
+            found.update(f"{origin}.{alias.name}" for alias in node.names)
+    return found
+
+
+def as_module(name: str) -> str:
+    """`name` cut to the longest prefix that is a module of the tree (``a.b.C`` -> ``a.b``)."""
+    parts = name.split(".")
+    while len(parts) > 1:
+        base = PACKAGE_ROOT.joinpath(*parts)
+        if base.with_suffix(".py").is_file() or (base / "__init__.py").is_file():
+            break
+        parts.pop()
+    return ".".join(parts)
+
+
+def under(module: str, package: str) -> bool:
+    return module == package or module.startswith(package + ".")
+
+
+def violations(module: str, imports: set[str]) -> set[tuple[str, str]]:
+    """(module, imported module) for each import of `module` against a rule, counted per module
+    imported (not per name) so the allow-list reads as edges between files."""
+    found: set[tuple[str, str]] = set()
+    for rule in RULES:
+        if not under(module, rule.importer) or any(under(module, e) for e in rule.exempt):
+            continue
+        for imported in map(as_module, imports):
+            if any(under(imported, f) for f in rule.forbidden):
+                found.add((module, imported))
+    # `from pkg import mod` yields `pkg` and `pkg.mod`: name the module, not its package.
+    return {(m, i) for (m, i) in found if not any(j.startswith(i + ".") for (_, j) in found)}
+
+
+def all_violations() -> set[tuple[str, str]]:
+    found: set[tuple[str, str]] = set()
+    for path in SOURCES:
+        module = module_name(path)
+        imports = imported_modules(path.read_text(), module, path.name == "__init__.py")
+        found |= violations(module, imports)
+    return found
+
+
+def test_the_rule_sees_a_violation() -> None:
+    source = (
+        "from typing import TYPE_CHECKING\n"
+        "from lambdad.daemon.errors import Reason\n"
+        "from ..runtime import pool\n"
+        "if TYPE_CHECKING:\n"
+        "    from lambdad.daemon.store.state import SqliteStateStore\n"
+        "def late():\n"
+        "    import lambdad.gateway.app\n"
+    )
+    module = f"{D}.domain.example"
+    assert violations(module, imported_modules(source, module)) == {
+        (module, f"{D}.runtime.pool"),
+        (module, f"{D}.store.state"),
+        (module, "lambdad.gateway.app"),
+    }
+
+
+def test_the_gateway_may_not_import_the_daemon() -> None:
+    module = "lambdad.gateway.example"
+    source = "from lambdad.daemon.errors import Reason\nfrom lambdad.client import contract\n"
+    assert violations(module, imported_modules(source, module)) == {(module, f"{D}.errors")}
+
+
+def test_the_entry_point_may_start_the_gateway() -> None:
+    source = "from lambdad.gateway.app import serve_gateway\n"
+    assert violations(f"{D}.cli", imported_modules(source, f"{D}.cli")) == set()
+    assert violations(f"{D}.server", imported_modules(source, f"{D}.server")) != set()
+
+
+def test_imports_flow_one_way() -> None:
+    new = sorted(all_violations() - ALLOWED)
+    assert new == [], "imports against the layering rule (see this module's docstring):\n" + (
+        "\n".join(f"  {m} imports {i}" for m, i in new)
+    )
+
+
+def test_allow_list_has_no_stale_entries() -> None:
+    stale = sorted(ALLOWED - all_violations())
+    assert stale == [], "fixed; remove from ALLOWED:\n" + "\n".join(f"  {e}" for e in stale)
