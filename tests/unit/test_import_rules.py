@@ -102,10 +102,6 @@ ALLOWED: frozenset[tuple[str, str]] = frozenset(
         (f"{D}.domain.functions", f"{D}.runtime.debugging"),
         # Filter-pattern validation is a domain rule kept with the matcher in sources/.
         (f"{D}.domain.event_sources", f"{D}.sources.filters"),
-        # The gateway's gRPC client-side token interceptors live in the daemon's security.py.
-        ("lambdad.gateway.app", f"{D}.security"),
-        # `Reason` is the contract's, re-exported by lambdad.daemon.errors.
-        ("lambdad.gateway.translate", f"{D}.errors"),
     }
 )
 

@@ -26,6 +26,7 @@ __all__ = [
     "AsyncTransport",
     "BlockingTransport",
     "bearer_header",
+    "bearer_token_interceptors",
     "channel_options",
     "tls_credentials",
 ]
@@ -42,6 +43,45 @@ def _serialize(message: Message) -> bytes:
 def bearer_header(token: str) -> tuple[str, str]:
     """The metadata entry that carries the daemon's bearer `token`."""
     return (AUTHORIZATION_HEADER, f"Bearer {token}")
+
+
+def bearer_token_interceptors(token: str) -> list[grpc.aio.ClientInterceptor]:
+    """Interceptors for a grpc.aio channel (the gateway's): the bearer token on every call.
+
+    One object per call kind: grpc.aio files an interceptor under the first kind it matches
+    only, so one class implementing both would never see server-streaming calls.
+    """
+    header = bearer_header(token)
+    return [_UnaryUnaryToken(header), _UnaryStreamToken(header)]
+
+
+def _with_header(
+    details: grpc.aio.ClientCallDetails, header: tuple[str, str]
+) -> grpc.aio.ClientCallDetails:
+    metadata = grpc.aio.Metadata(*tuple(details.metadata or ()), header)
+    return grpc.aio.ClientCallDetails(
+        details.method, details.timeout, metadata, details.credentials, details.wait_for_ready
+    )
+
+
+class _UnaryUnaryToken(grpc.aio.UnaryUnaryClientInterceptor):
+    def __init__(self, header: tuple[str, str]) -> None:
+        self._header = header
+
+    async def intercept_unary_unary(
+        self, continuation: Any, client_call_details: grpc.aio.ClientCallDetails, request: Any
+    ) -> Any:
+        return await continuation(_with_header(client_call_details, self._header), request)
+
+
+class _UnaryStreamToken(grpc.aio.UnaryStreamClientInterceptor):
+    def __init__(self, header: tuple[str, str]) -> None:
+        self._header = header
+
+    async def intercept_unary_stream(
+        self, continuation: Any, client_call_details: grpc.aio.ClientCallDetails, request: Any
+    ) -> Any:
+        return await continuation(_with_header(client_call_details, self._header), request)
 
 
 def _metadata(request_id: str | None, token: str | None) -> tuple[tuple[str, str], ...] | None:

@@ -20,7 +20,7 @@ from grpc_status import rpc_status
 
 from lambdad.client.client import channel_options
 from lambdad.client.contract import AWS_REQUEST_ID_HEADER, REQUEST_ID_HEADER
-from lambdad.daemon.security import bearer_token_interceptors
+from lambdad.client.transport import bearer_token_interceptors
 from lambdad.gateway import translate
 from lambdad.gateway.routes import (
     CODE_LOCATION_PREFIX,

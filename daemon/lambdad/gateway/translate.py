@@ -30,8 +30,8 @@ from lambdad.client.contract import (
     ERRORS,
     SERVICE_EXCEPTION,
     AwsException,
+    Reason,
 )
-from lambdad.daemon.errors import Reason
 from lambdad.gateway.routes import CODE_LOCATION_PREFIX, EVENT_MAX_BYTES, Route, RouteKind
 
 BODY_PARSE_PREFIX = "Could not parse request body into json: "
