@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lambdad.daemon.sources.filters import (
+from lambdad.daemon.domain.event_filters import (
     INVALID_PATTERN,
     InvalidFilterPattern,
     dynamodb_filter_view,

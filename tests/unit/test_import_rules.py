@@ -88,20 +88,6 @@ ALLOWED: frozenset[tuple[str, str]] = frozenset(
         (f"{D}.domain.invocations", f"{D}.tracing.header"),
         (f"{D}.domain.invocations", f"{D}.tracing.store"),
         (f"{D}.domain.invocations", f"{D}.tracing.tracer"),
-        # Registries holding the concrete SQLite store (the import circle domain <-> store):
-        # goes with a StateStore protocol in domain/.
-        (f"{D}.domain.event_invoke_config", f"{D}.store.state"),
-        (f"{D}.domain.event_sources", f"{D}.store.state"),
-        (f"{D}.domain.functions", f"{D}.store.state"),
-        (f"{D}.domain.functions", f"{D}.store.read_cache"),
-        (f"{D}.domain.functions", f"{D}.store.blobs"),
-        (f"{D}.domain.layers", f"{D}.store.state"),
-        (f"{D}.domain.layers", f"{D}.store.blobs"),
-        (f"{D}.domain.urls", f"{D}.store.state"),
-        # A rule (the debug variables a function may not set) reading a runtime module.
-        (f"{D}.domain.functions", f"{D}.runtime.debugging"),
-        # Filter-pattern validation is a domain rule kept with the matcher in sources/.
-        (f"{D}.domain.event_sources", f"{D}.sources.filters"),
     }
 )
 

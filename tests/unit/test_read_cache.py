@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from lambdad.daemon.store.read_cache import ReadCache
+from lambdad.daemon.domain.read_cache import ReadCache
 from lambdad.daemon.store.state import StateStore, Transaction
 
 

@@ -8,7 +8,6 @@ the function (or the version or alias) deletes them.
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 import json
 import re
@@ -16,11 +15,12 @@ import time
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
+from lambdad.daemon.domain import pages
 from lambdad.daemon.domain.names import LATEST, Account, is_version_qualifier, parse_function_name
 from lambdad.daemon.errors import LambdaError, Reason, invalid_parameter
 
 if TYPE_CHECKING:
-    from lambdad.daemon.store.state import StateStore, Transaction
+    from lambdad.daemon.domain.storage import StateStore, Transaction
 
 DEFAULT_MAXIMUM_RETRY_ATTEMPTS = 2
 DEFAULT_MAXIMUM_EVENT_AGE = 21_600
@@ -308,18 +308,8 @@ class EventInvokeConfigRegistry:
         self, function_name: str, *, page_token: str = "", page_size: int = 0
     ) -> tuple[list[EventInvokeConfig], str]:
         """ListFunctionEventInvokeConfigs: one page and the next page's token ("" at the end)."""
-        if page_size < 0 or page_size > MAX_LIST_ITEMS:
-            bound = (
-                "greater than or equal to 1"
-                if page_size < 0
-                else f"less than or equal to {MAX_LIST_ITEMS}"
-            )
-            raise LambdaError(
-                Reason.VALIDATION,
-                f"1 validation error detected: Value '{page_size}' at 'maxItems' failed to "
-                f"satisfy constraint: Member must have value {bound}",
-            )
-        size = page_size or MAX_LIST_ITEMS
+        # Checked before the function is looked up: a bad size is reported first.
+        size = pages.page_size(page_size, maximum=MAX_LIST_ITEMS, default=MAX_LIST_ITEMS)
         name = parse_function_name(self.account, function_name).name
 
         def read(tx: Transaction) -> list[EventInvokeConfig]:
@@ -328,17 +318,10 @@ class EventInvokeConfigRegistry:
             return tx.event_invoke_configs(name)
 
         configs = await self._state.run(read)
-        start = 0
-        if page_token:
-            try:
-                after = base64.urlsafe_b64decode(page_token.encode()).decode()
-            except (ValueError, UnicodeDecodeError):
-                raise invalid_parameter("Invalid pagination token.") from None
-            start = next((i for i, c in enumerate(configs) if c.qualifier > after), len(configs))
-        page = configs[start : start + size]
-        if start + size >= len(configs) or not page:
-            return page, ""
-        return page, base64.urlsafe_b64encode(page[-1].qualifier.encode()).decode()
+        page = pages.paginate(
+            configs, lambda c: c.qualifier, page_token, size, maximum=MAX_LIST_ITEMS
+        )
+        return page.items, page.next_token
 
     async def for_invocation(self, function_name: str, qualifier: str) -> EventInvokeConfig | None:
         """The settings that apply to an Event invocation of `function_name:qualifier`."""

@@ -20,13 +20,13 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+from lambdad.daemon.domain.event_filters import InvalidFilterPattern, parse_patterns
 from lambdad.daemon.domain.names import Account, parse_function_name
+from lambdad.daemon.domain.pages import Page, paginate
 from lambdad.daemon.errors import LambdaError, Reason, invalid_parameter, validation_error
-from lambdad.daemon.sources.filters import InvalidFilterPattern, parse_patterns
 
 if TYPE_CHECKING:
-    from lambdad.daemon.domain.functions import Page
-    from lambdad.daemon.store.state import StateStore, Transaction
+    from lambdad.daemon.domain.storage import StateStore, Transaction
 
 SQS = "sqs"
 DYNAMODB = "dynamodb"
@@ -458,9 +458,6 @@ class EventSourceMappingRegistry:
         self, *, event_source_arn: str, function_name: str, page_token: str, page_size: int
     ) -> Page[EventSourceMapping]:
         """ListEventSourceMappings, by UUID."""
-        # Imported here: domain.functions imports the store, which imports this module.
-        from lambdad.daemon.domain.functions import paginate
-
         name = ""
         if function_name:
             try:

@@ -8,14 +8,13 @@ transitions (Pending -> Active, InProgress -> Successful) that SDK waiters poll.
 from __future__ import annotations
 
 import asyncio
-import base64
 import dataclasses
 import json
 import os
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import structlog
 
@@ -26,6 +25,7 @@ from lambdad.daemon.domain.archives import (
     ZipSummary,
     inspect_zip,
 )
+from lambdad.daemon.domain.debugging import DEBUG_PORT_VARIABLE, DEBUG_WAIT_VARIABLE
 from lambdad.daemon.domain.model import (
     Alias,
     CodeRef,
@@ -45,22 +45,19 @@ from lambdad.daemon.domain.names import (
     is_version_qualifier,
     parse_function_name,
 )
+from lambdad.daemon.domain.pages import Page, paginate
+from lambdad.daemon.domain.read_cache import ReadCache
+from lambdad.daemon.domain.storage import BlobStore, StateStore, Transaction
 from lambdad.daemon.errors import (
     LambdaError,
     Reason,
     invalid_parameter,
     validation_error,
 )
-from lambdad.daemon.runtime.debugging import DEBUG_PORT_VARIABLE, DEBUG_WAIT_VARIABLE
-from lambdad.daemon.store.blobs import BlobStore
-from lambdad.daemon.store.read_cache import ReadCache
-from lambdad.daemon.store.state import StateStore, Transaction
 
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
 
-DEFAULT_PAGE_SIZE = 50
-MAX_PAGE_SIZE = 10_000
 ACCOUNT_CONCURRENCY = 1000
 MIN_UNRESERVED_CONCURRENCY = 100
 TOTAL_CODE_SIZE_LIMIT = 80_530_636_800
@@ -227,41 +224,12 @@ class FunctionDetails:
 
 
 @dataclass(frozen=True)
-class Page(Generic[T]):
-    """One page of a list and the token of the next one ("" on the last page)."""
-
-    items: list[T]
-    next_token: str
-
-
-@dataclass(frozen=True)
 class AccountSettings:
     """GetAccountSettings."""
 
     function_count: int
     total_code_size: int
     unreserved_concurrency: int
-
-
-def paginate(items: Sequence[T], key: Callable[[T], str], token: str, size: int) -> Page[T]:
-    """Cut a sorted list after the item whose key is `token` (opaque: base64url of the key)."""
-    if size < 0 or size > MAX_PAGE_SIZE:
-        bound = (
-            "greater than or equal to 1" if size < 1 else f"less than or equal to {MAX_PAGE_SIZE}"
-        )
-        raise validation_error(size, "maxItems", f"Member must have value {bound}")
-    size = size or DEFAULT_PAGE_SIZE
-    start = 0
-    if token:
-        try:
-            after = base64.urlsafe_b64decode(token.encode()).decode()
-        except (ValueError, UnicodeDecodeError):
-            raise invalid_parameter("Invalid pagination token.") from None
-        start = next((i for i, item in enumerate(items) if key(item) > after), len(items))
-    chunk = list(items[start : start + size])
-    if start + size >= len(items) or not chunk:
-        return Page(chunk, "")
-    return Page(chunk, base64.urlsafe_b64encode(key(chunk[-1]).encode()).decode())
 
 
 class FunctionRegistry:

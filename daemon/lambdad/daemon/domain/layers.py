@@ -27,7 +27,7 @@ from typing import Any, Protocol
 
 import structlog
 
-from lambdad.daemon.domain import validation
+from lambdad.daemon.domain import arns, validation
 from lambdad.daemon.domain.archives import (
     MAX_UNZIPPED_BYTES,
     MAX_ZIPPED_BYTES,
@@ -37,16 +37,14 @@ from lambdad.daemon.domain.archives import (
 from lambdad.daemon.domain.functions import (
     DEFAULT_HOT_RELOAD_BUCKET,
     CodeFetcher,
-    Page,
     hot_reload_code,
-    paginate,
 )
 from lambdad.daemon.domain.model import LayerRef, new_revision_id, now_lambda_timestamp
 from lambdad.daemon.domain.names import Account
+from lambdad.daemon.domain.pages import Page, paginate
 from lambdad.daemon.domain.policies import ResourcePolicy, without_statement
+from lambdad.daemon.domain.storage import BlobStore, StateStore, Transaction
 from lambdad.daemon.errors import LambdaError, Reason, invalid_parameter, validation_error
-from lambdad.daemon.store.blobs import BlobStore
-from lambdad.daemon.store.state import StateStore, Transaction
 
 log = structlog.get_logger(__name__)
 
@@ -208,7 +206,7 @@ class LayerRegistry:
     def layer_arn(self, name: str, account_id: str | None = None) -> str:
         """`arn:aws:lambda:<region>:<account>:layer:<name>`."""
         account = account_id or self.account.account_id
-        return f"arn:aws:lambda:{self.account.region}:{account}:layer:{name}"
+        return arns.layer_arn(self.account.region, account, name)
 
     def _layer_key(self, layer_name: str) -> str:
         """The storage key of a layer named by name or by ARN (of this account)."""
@@ -448,7 +446,7 @@ class LayerRegistry:
             else {
                 "AWS": principal
                 if principal.startswith("arn:")
-                else f"arn:aws:iam::{principal}:root"
+                else arns.account_root_arn(principal)
             },
             "Action": action,
             "Resource": record.layer_version_arn,

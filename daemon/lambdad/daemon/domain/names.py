@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from lambdad.daemon.domain import arns
 from lambdad.daemon.domain.validation import check_all
 from lambdad.daemon.errors import (
     LambdaError,
@@ -44,8 +45,7 @@ class Account:
 
     def function_arn(self, name: str, qualifier: str | None = None) -> str:
         """`arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>]`."""
-        arn = f"arn:aws:lambda:{self.region}:{self.account_id}:function:{name}"
-        return f"{arn}:{qualifier}" if qualifier else arn
+        return arns.function_arn(self.region, self.account_id, name, qualifier)
 
 
 @dataclass(frozen=True)

@@ -18,13 +18,15 @@ from typing import Any
 
 import structlog
 
-from lambdad.daemon.domain.functions import FunctionRegistry, Page, paginate
+from lambdad.daemon.domain import arns
+from lambdad.daemon.domain.functions import FunctionRegistry
 from lambdad.daemon.domain.model import new_revision_id, now_lambda_timestamp
 from lambdad.daemon.domain.names import LATEST, FunctionRef, is_version_qualifier
+from lambdad.daemon.domain.pages import Page, paginate
 from lambdad.daemon.domain.policies import ResourcePolicy, without_statement
 from lambdad.daemon.domain.sigv4 import SignatureError, verify_sigv4
+from lambdad.daemon.domain.storage import Transaction
 from lambdad.daemon.errors import LambdaError, Reason, invalid_parameter, validation_error
-from lambdad.daemon.store.state import Transaction
 
 log = structlog.get_logger(__name__)
 
@@ -201,7 +203,7 @@ def _principal(principal: str) -> str | dict[str, str]:
     if principal == "*":
         return "*"
     if re.fullmatch(r"\d{12}", principal):
-        return {"AWS": f"arn:aws:iam::{principal}:root"}
+        return {"AWS": arns.account_root_arn(principal)}
     if _PRINCIPAL_ARN.fullmatch(principal):
         return {"AWS": principal}
     if re.fullmatch(r"[a-zA-Z0-9-]+(\.[a-zA-Z0-9-]+)+", principal):
@@ -568,7 +570,7 @@ class FunctionUrlRegistry:
                 "accessKey": access_key,
                 "accountId": account,
                 "callerId": access_key,
-                "userArn": f"arn:aws:iam::{account}:root",
+                "userArn": arns.account_root_arn(account),
                 "userId": account,
             }
             return UrlTarget(url, account, identity)

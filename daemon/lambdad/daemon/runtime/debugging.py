@@ -26,10 +26,10 @@ from pathlib import Path
 
 import structlog
 
+from lambdad.daemon.domain.debugging import DEBUG_PORT_VARIABLE, DEBUG_WAIT_VARIABLE
+
 log = structlog.get_logger(__name__)
 
-DEBUG_PORT_VARIABLE = "LAMBDAD_DEBUG_PORT"
-DEBUG_WAIT_VARIABLE = "LAMBDAD_DEBUG_WAIT"
 # Where the sitecustomize that starts debugpy lives (package data).
 SITE_DIR = Path(__file__).parent / "debug"
 # "No timeout" while debugging: long enough for any debugging session.

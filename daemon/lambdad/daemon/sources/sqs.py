@@ -20,10 +20,10 @@ from typing import Any
 import botocore.exceptions
 import structlog
 
+from lambdad.daemon.domain.event_filters import parse_patterns, passes, sqs_filter_view
 from lambdad.daemon.domain.event_sources import EventSourceMapping
 from lambdad.daemon.sources.aws import SourceClients
 from lambdad.daemon.sources.batch import Backoff, BatchInvoker, failed_items
-from lambdad.daemon.sources.filters import parse_patterns, passes, sqs_filter_view
 
 log = structlog.get_logger(__name__)
 

@@ -20,15 +20,16 @@ from typing import Any
 
 import structlog
 
-from lambdad.daemon.domain.event_sources import DYNAMODB, EventSourceMapping, SourceArn
-from lambdad.daemon.sources.aws import SourceClients, error_code
-from lambdad.daemon.sources.batch import Backoff, BatchInvoker, failed_items
-from lambdad.daemon.sources.filters import (
+from lambdad.daemon.domain import arns
+from lambdad.daemon.domain.event_filters import (
     dynamodb_filter_view,
     kinesis_filter_view,
     parse_patterns,
     passes,
 )
+from lambdad.daemon.domain.event_sources import DYNAMODB, EventSourceMapping, SourceArn
+from lambdad.daemon.sources.aws import SourceClients, error_code
+from lambdad.daemon.sources.batch import Backoff, BatchInvoker, failed_items
 
 log = structlog.get_logger(__name__)
 
@@ -92,7 +93,7 @@ def kinesis_record(raw: dict[str, Any], source: SourceArn, shard_id: str) -> dic
         "eventVersion": "1.0",
         "eventID": f"{shard_id}:{raw['SequenceNumber']}",
         "eventName": "aws:kinesis:record",
-        "invokeIdentityArn": f"arn:aws:iam::{source.account}:role/lambdad",
+        "invokeIdentityArn": arns.role_arn(source.account, "lambdad"),
         "awsRegion": source.region,
         "eventSourceARN": source.arn,
     }

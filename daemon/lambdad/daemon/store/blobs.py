@@ -11,6 +11,7 @@ import os
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import structlog
 
@@ -74,3 +75,11 @@ def _fsync_dir(directory: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+if TYPE_CHECKING:
+    from lambdad.daemon.domain import storage
+
+    def _implements_the_domain_protocol(blobs: BlobStore) -> storage.BlobStore:
+        # mypy checks here that the blob directory is what the domain's registries expect.
+        return blobs

@@ -14,7 +14,7 @@ import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from lambdad.daemon.domain.event_invoke_config import EventInvokeConfig
 from lambdad.daemon.domain.event_sources import EventSourceMapping
@@ -510,3 +510,11 @@ class StateStore:
 
         self._executor.submit(_close).result()
         self._executor.shutdown()
+
+
+if TYPE_CHECKING:
+    from lambdad.daemon.domain import storage
+
+    def _implements_the_domain_protocol(state: StateStore) -> storage.StateStore:
+        # mypy checks here that the SQLite store is what the domain's registries expect.
+        return state

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Generic, TypeVar
 
-from lambdad.daemon.store.state import StateStore
+from lambdad.daemon.domain.storage import StateStore
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
