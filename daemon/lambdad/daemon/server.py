@@ -48,6 +48,7 @@ from lambdad.daemon.runtime.opt import OptDirectories
 from lambdad.daemon.runtime.pool import EnvironmentPool
 from lambdad.daemon.runtime.process import ProcessExecutor
 from lambdad.daemon.security import BearerTokenInterceptor, server_credentials, warn_if_exposed
+from lambdad.daemon.services.traces import TraceQueries
 from lambdad.daemon.sources.aws import AwsEventSourceProbe, SourceClients
 from lambdad.daemon.sources.pollers import EventSourcePollers
 from lambdad.daemon.store.blobs import BlobStore
@@ -264,7 +265,9 @@ async def start_daemon(config: Config) -> Daemon:
     invocation_service_pb2_grpc.add_InvocationServiceServicer_to_server(
         InvocationServicer(invocations), handlers
     )
-    trace_service_pb2_grpc.add_TraceServiceServicer_to_server(TraceServicer(traces), handlers)
+    trace_service_pb2_grpc.add_TraceServiceServicer_to_server(
+        TraceServicer(TraceQueries(traces)), handlers
+    )
     url_service_pb2_grpc.add_UrlServiceServicer_to_server(
         UrlServicer(
             FunctionUrlRegistry(
