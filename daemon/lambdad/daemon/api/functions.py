@@ -13,8 +13,8 @@ import grpc
 from lambdad.daemon.api.status import rpc, to_status
 from lambdad.daemon.domain.archives import MAX_UNZIPPED_BYTES, MAX_ZIPPED_BYTES
 from lambdad.daemon.domain.code_urls import CodeUrlSigner
+from lambdad.daemon.domain.concurrency import ACCOUNT_CONCURRENCY
 from lambdad.daemon.domain.functions import (
-    ACCOUNT_CONCURRENCY,
     TOTAL_CODE_SIZE_LIMIT,
     CodeInput,
     FunctionRegistry,

@@ -1,6 +1,7 @@
-"""Functions, versions, aliases and tags: the rules of AWS Lambda's control plane.
+"""Functions and versions: the rules of AWS Lambda's control plane.
 
-`FunctionRegistry` is the one place these rules live. It validates, stores
+`FunctionRegistry` is the one place these rules live (aliases in `aliases.py`, tags in
+`tags.py`, concurrency and account figures in `concurrency.py`, mixed in). It validates, stores
 through `StateStore`/`BlobStore`, and drives the asynchronous state
 transitions (Pending -> Active, InProgress -> Successful) that SDK waiters poll.
 """
@@ -9,9 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import json
 import os
-import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
@@ -19,14 +18,17 @@ from typing import Any, Protocol, TypeVar
 import structlog
 
 from lambdad.daemon.domain import validation
+from lambdad.daemon.domain.aliases import AliasOperations
 from lambdad.daemon.domain.archives import (
     MAX_UNZIPPED_BYTES,
     MAX_ZIPPED_BYTES,
     ZipSummary,
     inspect_zip,
 )
+from lambdad.daemon.domain.concurrency import ConcurrencyOperations
 from lambdad.daemon.domain.debugging import DEBUG_PORT_VARIABLE, DEBUG_WAIT_VARIABLE
 from lambdad.daemon.domain.model import (
+    REVISION_MISMATCH,
     Alias,
     CodeRef,
     FunctionRecord,
@@ -40,14 +42,13 @@ from lambdad.daemon.domain.names import (
     LATEST,
     Account,
     FunctionRef,
-    check_alias_name,
-    check_version,
     is_version_qualifier,
     parse_function_name,
 )
 from lambdad.daemon.domain.pages import Page, paginate
 from lambdad.daemon.domain.read_cache import ReadCache
 from lambdad.daemon.domain.storage import BlobStore, StateStore, Transaction
+from lambdad.daemon.domain.tags import TagOperations
 from lambdad.daemon.errors import (
     LambdaError,
     Reason,
@@ -58,13 +59,7 @@ from lambdad.daemon.errors import (
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
 
-ACCOUNT_CONCURRENCY = 1000
-MIN_UNRESERVED_CONCURRENCY = 100
 TOTAL_CODE_SIZE_LIMIT = 80_530_636_800
-REVISION_MISMATCH = (
-    "The Revision Id provided does not match the latest Revision Id. "
-    "Call the GetFunction/GetAlias API to retrieve the latest Revision Id"
-)
 _UPDATABLE_FIELDS = frozenset(
     {
         "role",
@@ -85,13 +80,6 @@ _UPDATABLE_FIELDS = frozenset(
         "snap_start_apply_on",
         "logging_config",
     }
-)
-# botocore's TaggableResource (1.44): the pattern AWS quotes when a tag operation's ARN is bad.
-TAGGABLE_RESOURCE_PATTERN = (
-    r"arn:(aws[a-zA-Z-]*):lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:\d{12}:"
-    r"(function:[a-zA-Z0-9-_]+(:(\$LATEST|[a-zA-Z0-9-_]+))?|code-signing-config:csc-[a-z0-9]{17}|"
-    r"event-source-mapping:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
-    r"[0-9a-fA-F]{12}|(capacity-provider|network-connector):[a-zA-Z0-9-_]{1,64})"
 )
 # Fields that make two versions "the same" for PublishVersion's no-op rule.
 _VOLATILE_FIELDS = frozenset(
@@ -223,17 +211,9 @@ class FunctionDetails:
     reserved_concurrency: int | None
 
 
-@dataclass(frozen=True)
-class AccountSettings:
-    """GetAccountSettings."""
-
-    function_count: int
-    total_code_size: int
-    unreserved_concurrency: int
-
-
-class FunctionRegistry:
-    """Creates, reads, changes and deletes functions, versions, aliases and tags."""
+class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
+    """Creates, reads, changes and deletes functions and versions; aliases, tags and
+    concurrency come from the operations classes it is made of (one module per concern)."""
 
     def __init__(
         self,
@@ -920,348 +900,6 @@ class FunctionRegistry:
         await self._state.run(write)
         await self._changed(ref.name)
         log.info("function deleted", function=ref.name, qualifier=ref.qualifier)
-
-    # ------------------------------------------------------------------ aliases
-    def _alias_arn(self, function: str, alias: str) -> str:
-        return self.account.function_arn(function, alias)
-
-    def _check_routing(
-        self, tx: Transaction, name: str, version: str, routing: Mapping[str, float]
-    ) -> None:
-        if len(routing) > 1:
-            raise invalid_parameter(
-                "Number of items in AdditionalVersionWeights cannot be greater than 1"
-            )
-        for extra, weight in routing.items():
-            if not 0.0 <= weight <= 1.0:
-                shown = "{" + ", ".join(f"{k}={v}" for k, v in routing.items()) + "}"
-                raise validation_error(
-                    shown,
-                    "routingConfig.additionalVersionWeights",
-                    "Map value must satisfy constraint: [Member must have value less than or "
-                    "equal to 1.0, Member must have value greater than or equal to 0.0, Member "
-                    "must not be null]",
-                )
-            if version == LATEST:
-                raise invalid_parameter(
-                    "$LATEST is not supported for an alias pointing to more than 1 version"
-                )
-            if extra == version:
-                raise invalid_parameter(
-                    f"Invalid function version {extra}. Function version {extra} is already "
-                    "included in routing configuration."
-                )
-            if not re.fullmatch(r"[0-9]+", extra):
-                raise validation_error(
-                    extra,
-                    "routingConfig.additionalVersionWeights",
-                    "Map keys must satisfy constraint: [Member must satisfy regular expression "
-                    "pattern: [0-9]+]",
-                )
-            if tx.get_version(name, extra) is None:
-                raise LambdaError(
-                    Reason.FUNCTION_NOT_FOUND,
-                    f"Function not found: {self.account.function_arn(name, extra)}",
-                )
-
-    async def create_alias(
-        self,
-        function_name: str,
-        name: str,
-        function_version: str,
-        description: str = "",
-        routing: Mapping[str, float] | None = None,
-    ) -> Alias:
-        """CreateAlias."""
-        ref = self.resolve(function_name)
-        check_alias_name(name)
-        check_version(function_version)
-        validation.check_description(description)
-        routing = dict(routing or {})
-
-        def write(tx: Transaction) -> Alias:
-            if tx.get_function(ref.name) is None:
-                raise self._not_found(ref.name)
-            if tx.get_version(ref.name, function_version) is None:
-                raise LambdaError(
-                    Reason.FUNCTION_NOT_FOUND,
-                    f"Function not found: {self.account.function_arn(ref.name, function_version)}",
-                )
-            if tx.get_alias(ref.name, name) is not None:
-                raise LambdaError(
-                    Reason.ALIAS_ALREADY_EXISTS,
-                    f"Alias already exists: {self._alias_arn(ref.name, name)}",
-                )
-            self._check_routing(tx, ref.name, function_version, routing)
-            alias = Alias(ref.name, name, function_version, description, routing)
-            tx.put_alias(alias)
-            return alias
-
-        alias = await self._state.run(write)
-        log.info("alias created", function=ref.name, alias=name, version=function_version)
-        return alias
-
-    def _get_alias(self, tx: Transaction, ref: FunctionRef, name: str, verb: str) -> Alias:
-        if tx.get_function(ref.name) is None:
-            raise self._not_found(ref.name)
-        alias = tx.get_alias(ref.name, name)
-        if alias is None:
-            arn = self._alias_arn(ref.name, name)
-            message = (
-                f"Alias not found: {arn}" if verb == "update" else f"Cannot find alias arn: {arn}"
-            )
-            raise LambdaError(Reason.ALIAS_NOT_FOUND, message)
-        return alias
-
-    async def get_alias(self, function_name: str, name: str) -> Alias:
-        """GetAlias."""
-        ref = self.resolve(function_name)
-        check_alias_name(name)
-        return await self._aliases.get(
-            (ref.name, name),
-            lambda: self._state.run(lambda tx: self._get_alias(tx, ref, name, "get")),
-        )
-
-    async def list_aliases(
-        self,
-        function_name: str,
-        *,
-        function_version: str,
-        page_token: str,
-        page_size: int,
-    ) -> Page[Alias]:
-        """ListAliases, optionally only those pointing at one version."""
-        ref = self.resolve(function_name)
-        if function_version:
-            check_version(function_version)
-
-        def read(tx: Transaction) -> list[Alias]:
-            if tx.get_function(ref.name) is None:
-                raise self._not_found(ref.name)
-            return [
-                a
-                for a in tx.aliases(ref.name)
-                if not function_version or a.function_version == function_version
-            ]
-
-        aliases = await self._state.run(read)
-        return paginate(aliases, lambda a: a.name, page_token, page_size)
-
-    async def update_alias(
-        self,
-        function_name: str,
-        name: str,
-        changes: Mapping[str, Any],
-        *,
-        revision_id: str = "",
-    ) -> Alias:
-        """UpdateAlias; `changes` holds function_version, description and/or routing."""
-        ref = self.resolve(function_name)
-        check_alias_name(name)
-        if "function_version" in changes:
-            check_version(changes["function_version"])
-        if "description" in changes:
-            validation.check_description(changes["description"])
-
-        def write(tx: Transaction) -> Alias:
-            alias = self._get_alias(tx, ref, name, "update")
-            if revision_id and revision_id != alias.revision_id:
-                raise LambdaError(Reason.REVISION_ID_MISMATCH, REVISION_MISMATCH)
-            updated = alias.evolve(**changes)
-            if "function_version" in changes and (
-                tx.get_version(ref.name, updated.function_version) is None
-            ):
-                raise LambdaError(
-                    Reason.FUNCTION_NOT_FOUND,
-                    "Function not found: "
-                    f"{self.account.function_arn(ref.name, updated.function_version)}",
-                )
-            self._check_routing(tx, ref.name, updated.function_version, updated.routing)
-            tx.put_alias(updated)
-            return updated
-
-        alias = await self._state.run(write)
-        log.info("alias updated", function=ref.name, alias=name, fields=sorted(changes))
-        return alias
-
-    async def delete_alias(self, function_name: str, name: str) -> None:
-        """DeleteAlias; deleting an alias that does not exist succeeds, as on AWS (recorded
-        2025: 204), while an unknown function is still a 404."""
-        ref = self.resolve(function_name)
-        check_alias_name(name)
-
-        def write(tx: Transaction) -> None:
-            if tx.get_function(ref.name) is None:
-                raise self._not_found(ref.name)
-            if tx.get_alias(ref.name, name) is not None:
-                tx.delete_alias(ref.name, name)
-
-        await self._state.run(write)
-        log.info("alias deleted", function=ref.name, alias=name)
-
-    # --------------------------------------------------------------------- tags
-    def _tag_target(self, resource: str) -> str:
-        """The function name behind a taggable ARN."""
-        match = re.fullmatch(
-            r"arn:(aws[a-zA-Z-]*)?:lambda:([a-z0-9-]+):(\d{12}):function:([a-zA-Z0-9-_]+)(:.+)?",
-            resource,
-        )
-        if match is None:
-            raise validation_error(
-                resource,
-                "resource",
-                f"Member must satisfy regular expression pattern: {TAGGABLE_RESOURCE_PATTERN}",
-            )
-        if match.group(5):
-            raise invalid_parameter(
-                "Tags on function aliases and versions are not supported. Please specify a "
-                "function ARN."
-            )
-        return self.resolve(resource).name
-
-    async def tag_resource(self, resource: str, tags: Mapping[str, str]) -> None:
-        """TagResource: add or replace tags; a new RevisionId, as AWS gives one."""
-        name = self._tag_target(resource)
-        if not tags:
-            # AWS's answer to `"Tags": {}` (and to no Tags at all).
-            raise invalid_parameter("An error occurred and the request cannot be processed.")
-
-        def write(tx: Transaction) -> FunctionVersion | None:
-            record = tx.get_function(name)
-            if record is None:
-                raise self._not_found(name)
-            validation.check_tags(tags, record.tags)
-            tx.put_function(dataclasses.replace(record, tags={**record.tags, **tags}))
-            return self._retag_latest(tx, name)
-
-        self._continue_transition(await self._state.run(write))
-
-    @staticmethod
-    def _retag_latest(tx: Transaction, name: str) -> FunctionVersion | None:
-        """Give $LATEST a new RevisionId: AWS changes it when the function's tags change."""
-        latest = tx.get_version(name, LATEST)
-        if latest is None:
-            return None
-        retagged = latest.evolve()
-        tx.put_version(retagged)
-        return retagged
-
-    def _continue_transition(self, config: FunctionVersion | None) -> None:
-        # A transition settles only the revision it was started for; a new revision of a
-        # version still settling needs one of its own.
-        if config is not None and (
-            config.state == State.PENDING or config.last_update_status == State.IN_PROGRESS
-        ):
-            self._schedule_transition(config)
-
-    async def untag_resource(self, resource: str, keys: Sequence[str]) -> None:
-        """UntagResource."""
-        name = self._tag_target(resource)
-        if not keys:
-            raise validation_error(None, "tagKeys", "Member must not be null")
-
-        def write(tx: Transaction) -> FunctionVersion | None:
-            record = tx.get_function(name)
-            if record is None:
-                raise self._not_found(name)
-            kept = {k: v for k, v in record.tags.items() if k not in set(keys)}
-            tx.put_function(dataclasses.replace(record, tags=kept))
-            return self._retag_latest(tx, name)
-
-        self._continue_transition(await self._state.run(write))
-
-    async def list_tags(self, resource: str) -> dict[str, str]:
-        """ListTags."""
-        name = self._tag_target(resource)
-
-        def read(tx: Transaction) -> dict[str, str]:
-            record = tx.get_function(name)
-            if record is None:
-                raise self._not_found(name)
-            return dict(record.tags)
-
-        return await self._state.run(read)
-
-    # ------------------------------------------------------------------ account
-    async def account_settings(self) -> AccountSettings:
-        """GetAccountSettings usage figures."""
-
-        def read(tx: Transaction) -> AccountSettings:
-            names = tx.function_names()
-            size = sum(v.code.size for v in tx.versions())
-            # AWS's account TotalCodeSize counts layer versions too.
-            size += sum(json.loads(text).get("code_size", 0) for text in tx.layer_versions())
-            reserved = sum(
-                (record.reserved_concurrency or 0)
-                for record in (tx.get_function(n) for n in names)
-                if record is not None
-            )
-            return AccountSettings(len(names), size, ACCOUNT_CONCURRENCY - reserved)
-
-        return await self._state.run(read)
-
-    # -------------------------------------------------------------- concurrency
-    async def set_reserved_concurrency(
-        self, function_name: str, reserved: int | None
-    ) -> int | None:
-        """Put (or, with None, delete) a function's reserved concurrency.
-
-        Only unqualified names; at least MIN_UNRESERVED_CONCURRENCY must stay unreserved.
-        """
-        ref = self.resolve(function_name)
-        if ref.qualifier is not None:
-            raise invalid_parameter(
-                "This operation is permitted on Lambda functions only. Aliases and versions do "
-                "not support this operation. Please specify either a function name or an "
-                "unqualified function ARN."
-            )
-
-        def write(tx: Transaction) -> int | None:
-            record = tx.get_function(ref.name)
-            if record is None:
-                raise self._not_found(ref.name, LATEST)
-            if reserved is not None:
-                others = sum(
-                    (other.reserved_concurrency or 0)
-                    for other in (tx.get_function(n) for n in tx.function_names())
-                    if other is not None and other.name != ref.name
-                )
-                if ACCOUNT_CONCURRENCY - others - reserved < MIN_UNRESERVED_CONCURRENCY:
-                    raise invalid_parameter(
-                        "Specified ReservedConcurrentExecutions for function decreases "
-                        "account's UnreservedConcurrentExecution below its minimum value of "
-                        f"[{MIN_UNRESERVED_CONCURRENCY}]."
-                    )
-            tx.put_function(dataclasses.replace(record, reserved_concurrency=reserved))
-            return reserved
-
-        return await self._state.run(write)
-
-    async def reserved_concurrency(self, function_name: str) -> int | None:
-        """A function's reserved concurrency (None when it has none)."""
-        ref = self.resolve(function_name)
-
-        def read(tx: Transaction) -> int | None:
-            record = tx.get_function(ref.name)
-            if record is None:
-                # Unlike PutFunctionConcurrency's (`...:$LATEST`), AWS names the bare ARN here.
-                raise self._not_found(ref.name)
-            return record.reserved_concurrency
-
-        return await self._state.run(read)
-
-    async def reserved_concurrencies(self) -> dict[str, int]:
-        """Every function with reserved concurrency, and its value."""
-
-        def read(tx: Transaction) -> dict[str, int]:
-            records = (tx.get_function(n) for n in tx.function_names())
-            return {
-                r.name: r.reserved_concurrency
-                for r in records
-                if r is not None and r.reserved_concurrency is not None
-            }
-
-        return await self._state.run(read)
 
 
 def _raise(error: LambdaError) -> None:

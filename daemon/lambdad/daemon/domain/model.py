@@ -18,6 +18,12 @@ def now_lambda_timestamp() -> str:
     return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}+0000"
 
 
+REVISION_MISMATCH = (
+    "The Revision Id provided does not match the latest Revision Id. "
+    "Call the GetFunction/GetAlias API to retrieve the latest Revision Id"
+)
+
+
 def new_revision_id() -> str:
     """RevisionIds are UUIDs."""
     return str(uuid.uuid4())

@@ -1,0 +1,126 @@
+"""Tags: TagResource, UntagResource and ListTags on a function's ARN.
+
+`TagOperations` is one concern of `FunctionRegistry` (domain/functions.py), which it is mixed
+into; the names under ``if TYPE_CHECKING`` are the registry's, declared here for mypy.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import re
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from lambdad.daemon.domain import validation
+from lambdad.daemon.domain.model import FunctionVersion, State
+from lambdad.daemon.domain.names import LATEST, FunctionRef
+from lambdad.daemon.domain.storage import StateStore, Transaction
+from lambdad.daemon.errors import LambdaError, invalid_parameter, validation_error
+
+# botocore's TaggableResource (1.44): the pattern AWS quotes when a tag operation's ARN is bad.
+TAGGABLE_RESOURCE_PATTERN = (
+    r"arn:(aws[a-zA-Z-]*):lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:\d{12}:"
+    r"(function:[a-zA-Z0-9-_]+(:(\$LATEST|[a-zA-Z0-9-_]+))?|code-signing-config:csc-[a-z0-9]{17}|"
+    r"event-source-mapping:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
+    r"[0-9a-fA-F]{12}|(capacity-provider|network-connector):[a-zA-Z0-9-_]{1,64})"
+)
+
+
+class TagOperations:
+    """The tag operations of `FunctionRegistry`."""
+
+    if TYPE_CHECKING:
+        _state: StateStore
+
+        def resolve(
+            self, function_name: str, qualifier: str | None = None, *, namespaced: bool = False
+        ) -> FunctionRef: ...
+
+        def _not_found(
+            self, ref: FunctionRef | str, qualifier: str | None = None
+        ) -> LambdaError: ...
+
+        def _schedule_transition(self, config: FunctionVersion) -> asyncio.Task[None]: ...
+
+    def _tag_target(self, resource: str) -> str:
+        """The function name behind a taggable ARN."""
+        match = re.fullmatch(
+            r"arn:(aws[a-zA-Z-]*)?:lambda:([a-z0-9-]+):(\d{12}):function:([a-zA-Z0-9-_]+)(:.+)?",
+            resource,
+        )
+        if match is None:
+            raise validation_error(
+                resource,
+                "resource",
+                f"Member must satisfy regular expression pattern: {TAGGABLE_RESOURCE_PATTERN}",
+            )
+        if match.group(5):
+            raise invalid_parameter(
+                "Tags on function aliases and versions are not supported. Please specify a "
+                "function ARN."
+            )
+        return self.resolve(resource).name
+
+    async def tag_resource(self, resource: str, tags: Mapping[str, str]) -> None:
+        """TagResource: add or replace tags; a new RevisionId, as AWS gives one."""
+        name = self._tag_target(resource)
+        if not tags:
+            # AWS's answer to `"Tags": {}` (and to no Tags at all).
+            raise invalid_parameter("An error occurred and the request cannot be processed.")
+
+        def write(tx: Transaction) -> FunctionVersion | None:
+            record = tx.get_function(name)
+            if record is None:
+                raise self._not_found(name)
+            validation.check_tags(tags, record.tags)
+            tx.put_function(dataclasses.replace(record, tags={**record.tags, **tags}))
+            return self._retag_latest(tx, name)
+
+        self._continue_transition(await self._state.run(write))
+
+    @staticmethod
+    def _retag_latest(tx: Transaction, name: str) -> FunctionVersion | None:
+        """Give $LATEST a new RevisionId: AWS changes it when the function's tags change."""
+        latest = tx.get_version(name, LATEST)
+        if latest is None:
+            return None
+        retagged = latest.evolve()
+        tx.put_version(retagged)
+        return retagged
+
+    def _continue_transition(self, config: FunctionVersion | None) -> None:
+        # A transition settles only the revision it was started for; a new revision of a
+        # version still settling needs one of its own.
+        if config is not None and (
+            config.state == State.PENDING or config.last_update_status == State.IN_PROGRESS
+        ):
+            self._schedule_transition(config)
+
+    async def untag_resource(self, resource: str, keys: Sequence[str]) -> None:
+        """UntagResource."""
+        name = self._tag_target(resource)
+        if not keys:
+            raise validation_error(None, "tagKeys", "Member must not be null")
+
+        def write(tx: Transaction) -> FunctionVersion | None:
+            record = tx.get_function(name)
+            if record is None:
+                raise self._not_found(name)
+            kept = {k: v for k, v in record.tags.items() if k not in set(keys)}
+            tx.put_function(dataclasses.replace(record, tags=kept))
+            return self._retag_latest(tx, name)
+
+        self._continue_transition(await self._state.run(write))
+
+    async def list_tags(self, resource: str) -> dict[str, str]:
+        """ListTags."""
+        name = self._tag_target(resource)
+
+        def read(tx: Transaction) -> dict[str, str]:
+            record = tx.get_function(name)
+            if record is None:
+                raise self._not_found(name)
+            return dict(record.tags)
+
+        return await self._state.run(read)
