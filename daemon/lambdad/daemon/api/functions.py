@@ -10,6 +10,7 @@ from typing import Any
 
 import grpc
 
+from lambdad.daemon.api.masks import fields_to_apply
 from lambdad.daemon.api.status import rpc, to_status
 from lambdad.daemon.domain.archives import MAX_UNZIPPED_BYTES, MAX_ZIPPED_BYTES
 from lambdad.daemon.domain.code_urls import CodeUrlSigner
@@ -221,21 +222,6 @@ def _config_value(request: pb.UpdateFunctionConfigurationRequest, field: str) ->
     return converters.get(field, lambda v: v)(value)
 
 
-def _mask_fields(request: Any, mask: Any, allowed: dict[str, str]) -> list[str]:
-    """Fields to apply: the update_mask's paths, or every non-default field."""
-    if mask.paths:
-        unknown = [p for p in mask.paths if p not in allowed]
-        if unknown:
-            raise validation_error(
-                ",".join(unknown),
-                "updateMask",
-                "Member must name fields of the request",
-            )
-        return list(mask.paths)
-    present = {f.name for f, _ in request.ListFields()}
-    return [name for name in allowed if name in present]
-
-
 class FunctionServicer(pb_grpc.FunctionServiceServicer):
     """gRPC FunctionService over the domain registry."""
 
@@ -354,7 +340,7 @@ class FunctionServicer(pb_grpc.FunctionServiceServicer):
     async def UpdateFunctionConfiguration(
         self, request: pb.UpdateFunctionConfigurationRequest, context: Context
     ) -> pb.UpdateFunctionConfigurationResponse:
-        fields = _mask_fields(request, request.update_mask, _CONFIG_FIELDS)
+        fields = fields_to_apply(request, request.update_mask, _CONFIG_FIELDS)
         changes = {_CONFIG_FIELDS[f]: _config_value(request, f) for f in fields}
         view = await self._registry.update_configuration(
             request.function_name, changes, revision_id=request.revision_id
@@ -445,7 +431,7 @@ class FunctionServicer(pb_grpc.FunctionServiceServicer):
     async def UpdateAlias(
         self, request: pb.UpdateAliasRequest, context: Context
     ) -> pb.UpdateAliasResponse:
-        fields = _mask_fields(request, request.update_mask, _ALIAS_FIELDS)
+        fields = fields_to_apply(request, request.update_mask, _ALIAS_FIELDS)
         changes: dict[str, Any] = {}
         for name in fields:
             value = getattr(request, name)

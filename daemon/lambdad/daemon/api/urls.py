@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import grpc
 
+from lambdad.daemon.api.masks import fields_to_apply
 from lambdad.daemon.api.status import rpc
 from lambdad.daemon.domain.urls import (
     Cors,
@@ -13,7 +14,6 @@ from lambdad.daemon.domain.urls import (
     NewPermission,
     UrlChanges,
 )
-from lambdad.daemon.errors import validation_error
 from lambdad.v1 import url_service_pb2 as pb
 from lambdad.v1 import url_service_pb2_grpc as pb_grpc
 
@@ -101,16 +101,7 @@ class UrlServicer(pb_grpc.UrlServiceServicer):
     async def UpdateFunctionUrlConfig(
         self, request: pb.UpdateFunctionUrlConfigRequest, context: Context
     ) -> pb.UpdateFunctionUrlConfigResponse:
-        if request.update_mask.paths:
-            unknown = [p for p in request.update_mask.paths if p not in _UPDATABLE]
-            if unknown:
-                raise validation_error(
-                    ",".join(unknown), "updateMask", "Member must name fields of the request"
-                )
-            fields = set(request.update_mask.paths)
-        else:
-            present = {f.name for f, _ in request.ListFields()}
-            fields = {name for name in _UPDATABLE if name in present}
+        fields = set(fields_to_apply(request, request.update_mask, _UPDATABLE))
         changes = UrlChanges(
             auth_type=request.auth_type if "auth_type" in fields else None,
             cors=_cors_from_proto(request.cors) if "cors" in fields else None,
