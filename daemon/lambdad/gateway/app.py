@@ -16,12 +16,11 @@ from typing import Any
 import grpc
 import structlog
 from aiohttp import http_exceptions, web
-from grpc_status import rpc_status
 
 from lambdad.client.client import channel_options
 from lambdad.client.contract import AWS_REQUEST_ID_HEADER, REQUEST_ID_HEADER
 from lambdad.client.transport import bearer_token_interceptors
-from lambdad.gateway import translate
+from lambdad.gateway import rpc_errors, translate
 from lambdad.gateway.routes import (
     CODE_LOCATION_PREFIX,
     GATEWAY_ROUTES,
@@ -87,7 +86,7 @@ class Gateway:
             elif is_download:
                 response = await self._download_code(request, request_id)
             else:
-                response = _error_response(translate.unknown_operation())
+                response = rpc_errors.json_answer(translate.unknown_operation())
             if not response.prepared:
                 # Invoke answers already carry the invocation's request id.
                 response.headers.setdefault(_REQUEST_ID_HEADER, request_id)
@@ -128,15 +127,15 @@ class Gateway:
             _check_request_id(answer.headers, request_id)
             return _raw_response(answer)
         except translate.RequestError as exc:
-            return _error_response(translate.request_error(exc))
+            return rpc_errors.json_answer(translate.request_error(exc))
         except grpc.aio.AioRpcError as exc:
-            return _error_response(_rpc_error(exc))
+            return rpc_errors.json_answer(_rpc_error(exc))
         except ConnectionError:
             raise  # the client went away mid-request: nobody is left to answer
         except Exception:
             # A gateway bug must still get an AWS-shaped answer, not aiohttp's HTML 500.
             log.exception("unhandled error")
-            return _error_response(translate.service_error())
+            return rpc_errors.json_answer(translate.service_error())
 
     async def _stream_invocation(
         self, call: Any, request: web.Request, request_id: str
@@ -150,7 +149,7 @@ class Gateway:
             first = await call.read()
             if first is grpc.aio.EOF or first.WhichOneof("event") != "start":
                 log.error("invocation stream did not begin with start")
-                return _error_response(translate.service_error())
+                return rpc_errors.json_answer(translate.service_error())
             start = translate.stream_start(first.start, request_id)
             _check_request_id(start.headers, request_id)
             if start.status == 204:
@@ -180,10 +179,10 @@ class Gateway:
             # signature, unknown blob) still gets an error status.
             chunk = await call.read()
         except grpc.aio.AioRpcError as exc:
-            return _error_response(_rpc_error(exc))
+            return rpc_errors.json_answer(_rpc_error(exc))
         except Exception:
             log.exception("unhandled error")
-            return _error_response(translate.service_error())
+            return rpc_errors.json_answer(translate.service_error())
         response = web.StreamResponse(
             headers={"Content-Type": "application/zip", _REQUEST_ID_HEADER: request_id}
         )
@@ -233,17 +232,9 @@ async def _read_body(route: Route, request: web.Request) -> bytes:
 
 
 def _rpc_error(error: grpc.aio.AioRpcError) -> translate.ErrorResponse:
-    try:
-        # AioRpcError has the code/details/trailing_metadata that from_call reads.
-        status = rpc_status.from_call(error)  # type: ignore[arg-type]
-    except ValueError:
-        # The trailers disagree with the call's code; treat the answer as a daemon fault.
-        status = None
-    if status is not None:
-        return translate.error_from_status(status)
-    if error.code() == grpc.StatusCode.UNAVAILABLE:
-        return translate.service_error("The lambdad daemon is unavailable.")
-    return translate.service_error(error.details() or "")
+    return rpc_errors.error_from_rpc(
+        error, unavailable_message="The lambdad daemon is unavailable."
+    )
 
 
 def _success_response(route: Route, reply: Any, base_url: str) -> web.Response:
@@ -269,14 +260,6 @@ def _check_request_id(headers: Mapping[str, str], request_id: str) -> None:
         log.warning("daemon chose its own request id", invocation_request_id=invocation_id)
 
 
-def _error_response(error: translate.ErrorResponse) -> web.Response:
-    return web.Response(
-        status=error.status,
-        body=json.dumps(error.body, separators=(",", ":")).encode(),
-        headers=dict(error.headers),
-    )
-
-
 @web.middleware
 async def _fault_answer(request: web.Request, handler: Any) -> web.StreamResponse:
     """The last line of defence: whatever escapes a handler (function URLs, routing, a bug)
@@ -297,7 +280,7 @@ async def _fault_answer(request: web.Request, handler: Any) -> web.StreamRespons
         log.exception(
             "unhandled error", request_id=request_id, method=request.method, path=request.path
         )
-        answer = _error_response(translate.service_error())
+        answer = rpc_errors.json_answer(translate.service_error())
         answer.headers[_REQUEST_ID_HEADER] = request_id
         return answer
 

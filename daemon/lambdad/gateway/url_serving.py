@@ -17,7 +17,6 @@ from urllib.parse import urlsplit
 import grpc
 import structlog
 from aiohttp import http_exceptions, web
-from grpc_status import rpc_status
 from multidict import CIMultiDict
 
 from lambdad.client.contract import (
@@ -26,7 +25,7 @@ from lambdad.client.contract import (
     REQUEST_ID_HEADER,
     SYNC_PAYLOAD_MAX_BYTES,
 )
-from lambdad.gateway import translate, urls
+from lambdad.gateway import rpc_errors, translate, urls
 from lambdad.gateway.routes import TRACE_HEADER
 from lambdad.v1 import invocation_service_pb2 as inv
 from lambdad.v1 import invocation_service_pb2_grpc as inv_grpc
@@ -54,19 +53,7 @@ def _access_denied(message: str | None) -> web.Response:
 
 
 def _error_answer(error: grpc.aio.AioRpcError) -> web.Response:
-    try:
-        status = rpc_status.from_call(error)  # type: ignore[arg-type]
-    except ValueError:
-        status = None
-    if status is None:
-        answer = translate.service_error(error.details() or "")
-    else:
-        answer = translate.error_from_status(status)
-    return web.Response(
-        status=answer.status,
-        body=json.dumps(answer.body, separators=(",", ":")).encode(),
-        headers=dict(answer.headers),
-    )
+    return rpc_errors.json_answer(rpc_errors.error_from_rpc(error))
 
 
 def _headers(pairs: list[tuple[str, str]]) -> CIMultiDict[str]:
