@@ -11,7 +11,7 @@ from typing import Any
 import grpc
 
 from lambdad.daemon.api.masks import fields_to_apply
-from lambdad.daemon.api.status import rpc, to_status
+from lambdad.daemon.api.status import rpc, rpc_stream
 from lambdad.daemon.domain.archives import MAX_UNZIPPED_BYTES, MAX_ZIPPED_BYTES
 from lambdad.daemon.domain.code_urls import CodeUrlSigner
 from lambdad.daemon.domain.concurrency import ACCOUNT_CONCURRENCY
@@ -490,17 +490,14 @@ class FunctionServicer(pb_grpc.FunctionServiceServicer):
             ),
         )
 
+    @rpc_stream
     async def DownloadCode(
         self, request: pb.DownloadCodeRequest, context: Context
     ) -> AsyncIterator[pb.DownloadCodeResponse]:
-        """Stream a stored zip; not wrapped by @rpc because it is a generator."""
-        try:
-            sha256_hex = self._code_urls.verify(request.location)
-            if not self._blobs.exists(sha256_hex):
-                raise LambdaError(Reason.RESOURCE_NOT_FOUND, "The specified key does not exist.")
-        except LambdaError as error:
-            await context.abort_with_status(to_status(error))
-            return
+        """Stream a stored zip."""
+        sha256_hex = self._code_urls.verify(request.location)
+        if not self._blobs.exists(sha256_hex):
+            raise LambdaError(Reason.RESOURCE_NOT_FOUND, "The specified key does not exist.")
         with open(self._blobs.path(sha256_hex), "rb") as handle:
             while chunk := await asyncio.to_thread(handle.read, 1 << 20):
                 yield pb.DownloadCodeResponse(chunk=chunk)

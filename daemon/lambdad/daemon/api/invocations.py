@@ -9,7 +9,7 @@ import grpc
 import structlog
 
 from lambdad.client.contract import REQUEST_ID_HEADER
-from lambdad.daemon.api.status import rpc, to_status
+from lambdad.daemon.api.status import rpc, rpc_stream
 from lambdad.daemon.domain.event_invoke_config import (
     Destinations,
     EventInvokeConfig,
@@ -17,7 +17,6 @@ from lambdad.daemon.domain.event_invoke_config import (
     EventInvokeSettings,
 )
 from lambdad.daemon.domain.invocations import Invocation, InvocationService
-from lambdad.daemon.errors import LambdaError
 from lambdad.daemon.observability.history import InvocationRecord
 from lambdad.v1 import invocation_service_pb2 as pb
 from lambdad.v1 import invocation_service_pb2_grpc as pb_grpc
@@ -139,14 +138,11 @@ class InvocationServicer(pb_grpc.InvocationServiceServicer):
         )
         return response
 
+    @rpc_stream
     async def InvokeWithResponseStream(
         self, request: pb.InvokeWithResponseStreamRequest, context: Context
     ) -> AsyncIterator[pb.InvokeWithResponseStreamResponse]:
-        try:
-            outcome = await self._service.invoke_stream(_invocation(request, context))
-        except LambdaError as error:
-            await context.abort_with_status(to_status(error))
-            return
+        outcome = await self._service.invoke_stream(_invocation(request, context))
         result = outcome.result
         content_type = "application/octet-stream"
         if result is not None and result.stream is not None:
@@ -186,20 +182,18 @@ class InvocationServicer(pb_grpc.InvocationServiceServicer):
             complete.log_result = base64.b64encode(result.log_tail).decode()
         yield pb.InvokeWithResponseStreamResponse(invoke_complete=complete)
 
+    @rpc_stream
     async def StreamLogs(
         self, request: pb.StreamLogsRequest, context: Context
     ) -> AsyncIterator[pb.StreamLogsResponse]:
-        try:
-            async for line in self._service.logs(request.function_name, follow=request.follow):
-                yield pb.StreamLogsResponse(
-                    function_name=line.function_name,
-                    version=line.version,
-                    request_id=line.request_id,
-                    message=line.text,
-                    timestamp_ms=line.timestamp_ms,
-                )
-        except LambdaError as error:
-            await context.abort_with_status(to_status(error))
+        async for line in self._service.logs(request.function_name, follow=request.follow):
+            yield pb.StreamLogsResponse(
+                function_name=line.function_name,
+                version=line.version,
+                request_id=line.request_id,
+                message=line.text,
+                timestamp_ms=line.timestamp_ms,
+            )
 
     @rpc
     async def PutFunctionConcurrency(

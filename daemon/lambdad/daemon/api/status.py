@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any, TypeVar
 
 import grpc
@@ -52,12 +52,7 @@ def rpc(method: F) -> F:
 
     @functools.wraps(method)
     async def wrapper(self: Any, request: Any, context: grpc.aio.ServicerContext) -> Any:
-        bound = structlog.contextvars.get_contextvars()
-        if not bound.get("request_id"):
-            # Not behind the guard (a bare server in a test): take the caller's id ourselves.
-            metadata = dict(context.invocation_metadata() or ())
-            structlog.contextvars.bind_contextvars(request_id=metadata.get(REQUEST_ID_HEADER, ""))
-        structlog.contextvars.bind_contextvars(rpc=method.__name__)
+        _bind_context(method.__name__, context)
         try:
             response = await method(self, request, context)
         except LambdaError as error:
@@ -68,3 +63,36 @@ def rpc(method: F) -> F:
             return response
 
     return wrapper  # type: ignore[return-value]
+
+
+G = TypeVar("G", bound=Callable[..., AsyncIterator[Any]])
+
+
+def rpc_stream(method: G) -> G:
+    """`rpc` for server-streaming methods (async generators): the same log context, and a
+    LambdaError raised before or between messages ends the call with its status."""
+
+    @functools.wraps(method)
+    async def wrapper(
+        self: Any, request: Any, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[Any]:
+        _bind_context(method.__name__, context)
+        try:
+            async for message in method(self, request, context):
+                yield message
+        except LambdaError as error:
+            log.info("rpc failed", reason=error.reason.value, message=error.message)
+            await context.abort_with_status(to_status(error))
+        else:
+            log.debug("rpc ok")
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _bind_context(name: str, context: grpc.aio.ServicerContext) -> None:
+    bound = structlog.contextvars.get_contextvars()
+    if not bound.get("request_id"):
+        # Not behind the guard (a bare server in a test): take the caller's id ourselves.
+        metadata = dict(context.invocation_metadata() or ())
+        structlog.contextvars.bind_contextvars(request_id=metadata.get(REQUEST_ID_HEADER, ""))
+    structlog.contextvars.bind_contextvars(rpc=name)
