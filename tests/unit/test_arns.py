@@ -26,6 +26,14 @@ ACCOUNT = "123456789012"
             "arn:aws:lambda:eu-west-1:123456789012:layer:deps",
         ),
         (arns.account_root_arn(ACCOUNT), "arn:aws:iam::123456789012:root"),
+        (arns.runtime_arn("us-east-1", "abc"), "arn:aws:lambda:us-east-1::runtime:abc"),
+        (
+            arns.sibling_arn(
+                "arn:aws-cn:lambda:cn-north-1:123456789012:function:f:1",
+                "event-source-mapping:u",
+            ),
+            "arn:aws-cn:lambda:cn-north-1:123456789012:event-source-mapping:u",
+        ),
         (arns.role_arn(ACCOUNT, "lambdad"), "arn:aws:iam::123456789012:role/lambdad"),
     ],
 )

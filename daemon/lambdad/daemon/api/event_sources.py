@@ -7,6 +7,7 @@ from typing import Any
 import grpc
 
 from lambdad.daemon.api.status import rpc
+from lambdad.daemon.domain import arns
 from lambdad.daemon.domain.event_sources import (
     EventSourceMapping,
     EventSourceMappingRegistry,
@@ -61,8 +62,8 @@ def mapping_message(mapping: EventSourceMapping) -> pb.EventSourceMapping:
     message = pb.EventSourceMapping(
         uuid=mapping.uuid,
         # Same partition, region and account as the function.
-        event_source_mapping_arn=(
-            ":".join(mapping.function_arn.split(":")[:5]) + f":event-source-mapping:{mapping.uuid}"
+        event_source_mapping_arn=arns.sibling_arn(
+            mapping.function_arn, f"event-source-mapping:{mapping.uuid}"
         ),
         event_source_arn=mapping.event_source_arn,
         function_arn=mapping.function_arn,

@@ -12,6 +12,7 @@ import grpc
 
 from lambdad.daemon.api.masks import fields_to_apply
 from lambdad.daemon.api.status import rpc, rpc_stream
+from lambdad.daemon.domain import arns
 from lambdad.daemon.domain.archives import MAX_UNZIPPED_BYTES, MAX_ZIPPED_BYTES
 from lambdad.daemon.domain.code_urls import CodeUrlSigner
 from lambdad.daemon.domain.concurrency import ACCOUNT_CONCURRENCY
@@ -116,8 +117,8 @@ def configuration_message(view: VersionView) -> fpb.FunctionConfiguration:
             setattr(message, name, value)
     if c.runtime:
         region = view.function_arn.split(":")[3]
-        message.runtime_version_config.runtime_version_arn = (
-            f"arn:aws:lambda:{region}::runtime:{_runtime_hash(c.runtime)}"
+        message.runtime_version_config.runtime_version_arn = arns.runtime_arn(
+            region, _runtime_hash(c.runtime)
         )
     if c.environment:
         # AWS shows Environment only when there are variables (recorded 2025-26, issue 15).

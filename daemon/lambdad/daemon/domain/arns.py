@@ -8,6 +8,7 @@ AWS's model for that member in its message. What is here is shape only:
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 PARTITION = "aws"
@@ -44,6 +45,19 @@ def function_arn(region: str, account: str, name: str, qualifier: str | None = N
 def layer_arn(region: str, account: str, name: str) -> str:
     """`arn:aws:lambda:<region>:<account>:layer:<name>` (a version appends ``:<n>``)."""
     return str(Arn(PARTITION, "lambda", region, account, f"layer:{name}"))
+
+
+def runtime_arn(region: str, runtime_hash: str) -> str:
+    """`arn:aws:lambda:<region>::runtime:<hash>`: a runtime version (no account)."""
+    return str(Arn(PARTITION, "lambda", region, "", f"runtime:{runtime_hash}"))
+
+
+def sibling_arn(arn: str, resource: str) -> str:
+    """An ARN for `resource` in the partition, service, region and account of `arn`."""
+    parts = split_arn(arn)
+    if parts is None:
+        raise ValueError(f"not an ARN: {arn!r}")
+    return str(dataclasses.replace(parts, resource=resource))
 
 
 def account_root_arn(account: str) -> str:
