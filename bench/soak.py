@@ -1221,10 +1221,11 @@ def _writer_round(client: Any, s: WriterState) -> None:
     tags = {f"t{r}": str(r), f"x{r}": str(r)}
     if _write(s, "TagResource", lambda: client.tag_resource(Resource=arn, Tags=tags)):
         s.tags_present.update(tags)
+        # In doubt from here: an untag the kill cuts off may have landed without an answer.
+        s.tags_present.discard(f"x{r}")
         if _write(
             s, "UntagResource", lambda: client.untag_resource(Resource=arn, TagKeys=[f"x{r}"])
         ):
-            s.tags_present.discard(f"x{r}")
             s.tags_absent.add(f"x{r}")
 
     scratch = f"{s.function}-scratch{r}"

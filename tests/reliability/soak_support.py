@@ -28,8 +28,10 @@ def events_run(tmp_path: Path, **options: Any) -> dict[str, Any]:
         "events": SMALL_EVENTS,
         "concurrency": SMALL_CONCURRENCY,
         "function_sleep_ms": SLEEP_MS,
-        "drain_timeout_s": 45.0,
-        "quiet_s": 8.0,
+        # Generous: a restarted daemon on a loaded CI machine can take many seconds to start
+        # its first environments; a passing run drains in about 10 s and ends at once.
+        "drain_timeout_s": 90.0,
+        "quiet_s": 30.0,
         "send_timeout_s": 60.0,
         "container_limit": DOCKER_CONTAINER_LIMIT,
         "ports": None,

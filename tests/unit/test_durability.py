@@ -335,4 +335,6 @@ def test_kill_9_never_leaves_half_written_functions(daemon: Daemon) -> None:
     # The workload really ran: something was created and something was cut off.
     assert acknowledged, f"nothing was ever created (seed {seed})"
     assert daemon.terminate() == 0
-    assert time.monotonic() - started < 60, f"took {time.monotonic() - started:.1f}s"
+    # A hang guard, not a speed check: ten kill/restart rounds take ~40 s alone, more when
+    # the machine is shared.
+    assert time.monotonic() - started < 300, f"took {time.monotonic() - started:.1f}s"
