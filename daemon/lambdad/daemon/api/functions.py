@@ -14,6 +14,7 @@ from lambdad.daemon.api.masks import fields_to_apply
 from lambdad.daemon.api.status import rpc, rpc_stream
 from lambdad.daemon.domain import arns
 from lambdad.daemon.domain.archives import MAX_UNZIPPED_BYTES, MAX_ZIPPED_BYTES
+from lambdad.daemon.domain.changes import AliasChange, ConfigurationChange
 from lambdad.daemon.domain.code_urls import CodeUrlSigner
 from lambdad.daemon.domain.concurrency import ACCOUNT_CONCURRENCY
 from lambdad.daemon.domain.functions import (
@@ -32,7 +33,8 @@ from lambdad.v1 import function_service_pb2_grpc as pb_grpc
 
 Context = grpc.aio.ServicerContext
 
-# UpdateFunctionConfiguration request field -> FunctionVersion field.
+# UpdateFunctionConfiguration request field -> ConfigurationChange field (proto and AWS names
+# differ from the stored ones for a few).
 _CONFIG_FIELDS = {
     "role": "role",
     "handler": "handler",
@@ -342,9 +344,11 @@ class FunctionServicer(pb_grpc.FunctionServiceServicer):
         self, request: pb.UpdateFunctionConfigurationRequest, context: Context
     ) -> pb.UpdateFunctionConfigurationResponse:
         fields = fields_to_apply(request, request.update_mask, _CONFIG_FIELDS)
-        changes = {_CONFIG_FIELDS[f]: _config_value(request, f) for f in fields}
+        change = ConfigurationChange(
+            **{_CONFIG_FIELDS[f]: _config_value(request, f) for f in fields}
+        )
         view = await self._registry.update_configuration(
-            request.function_name, changes, revision_id=request.revision_id
+            request.function_name, change, revision_id=request.revision_id
         )
         return pb.UpdateFunctionConfigurationResponse(configuration=configuration_message(view))
 
@@ -442,7 +446,7 @@ class FunctionServicer(pb_grpc.FunctionServiceServicer):
         alias = await self._registry.update_alias(
             request.function_name,
             request.name,
-            changes,
+            AliasChange(**changes),
             revision_id=request.revision_id,
         )
         return pb.UpdateAliasResponse(alias=self._alias(alias))

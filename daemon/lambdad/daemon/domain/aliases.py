@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import structlog
 
 from lambdad.daemon.domain import validation
+from lambdad.daemon.domain.changes import AliasChange
 from lambdad.daemon.domain.model import REVISION_MISMATCH, Alias
 from lambdad.daemon.domain.names import (
     LATEST,
@@ -174,11 +175,12 @@ class AliasOperations:
         self,
         function_name: str,
         name: str,
-        changes: Mapping[str, Any],
+        change: AliasChange,
         *,
         revision_id: str = "",
     ) -> Alias:
-        """UpdateAlias; `changes` holds function_version, description and/or routing."""
+        """UpdateAlias: the fields `change` gives get their new values."""
+        changes = change.given()
         ref = self.resolve(function_name)
         check_alias_name(name)
         if "function_version" in changes:

@@ -25,6 +25,7 @@ from lambdad.daemon.domain.archives import (
     ZipSummary,
     inspect_zip,
 )
+from lambdad.daemon.domain.changes import UPDATABLE_FIELDS, ConfigurationChange
 from lambdad.daemon.domain.concurrency import ConcurrencyOperations
 from lambdad.daemon.domain.debugging import DEBUG_PORT_VARIABLE, DEBUG_WAIT_VARIABLE
 from lambdad.daemon.domain.model import (
@@ -60,27 +61,6 @@ log = structlog.get_logger(__name__)
 T = TypeVar("T")
 
 TOTAL_CODE_SIZE_LIMIT = 80_530_636_800
-_UPDATABLE_FIELDS = frozenset(
-    {
-        "role",
-        "handler",
-        "description",
-        "timeout",
-        "memory_size",
-        "vpc_config",
-        "environment",
-        "runtime",
-        "dead_letter_target_arn",
-        "kms_key_arn",
-        "tracing_mode",
-        "layers",
-        "file_system_configs",
-        "image_config",
-        "ephemeral_storage",
-        "snap_start_apply_on",
-        "logging_config",
-    }
-)
 # Fields that make two versions "the same" for PublishVersion's no-op rule.
 _VOLATILE_FIELDS = frozenset(
     {
@@ -492,7 +472,7 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
             refs.append(ref)
 
         package_type = spec.package_type or "Zip"
-        values = {k: getattr(spec, k) for k in _UPDATABLE_FIELDS if hasattr(spec, k)}
+        values = {k: getattr(spec, k) for k in UPDATABLE_FIELDS if hasattr(spec, k)}
         values |= {
             "role": spec.role,
             "package_type": package_type,
@@ -763,16 +743,16 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
             environment[DEBUG_PORT_VARIABLE] = str(port)
             if wait:
                 environment[DEBUG_WAIT_VARIABLE] = "1"
-        return await self.update_configuration(function_name, {"environment": environment})
+        return await self.update_configuration(
+            function_name, ConfigurationChange(environment=environment)
+        )
 
     async def update_configuration(
-        self, function_name: str, changes: Mapping[str, Any], *, revision_id: str = ""
+        self, function_name: str, change: ConfigurationChange, *, revision_id: str = ""
     ) -> VersionView:
-        """UpdateFunctionConfiguration; `changes` maps FunctionVersion fields to new values."""
+        """UpdateFunctionConfiguration: the fields `change` gives get their new values."""
         ref = self.resolve(function_name)
-        unknown = set(changes) - _UPDATABLE_FIELDS
-        if unknown:
-            raise invalid_parameter(f"Unsupported fields: {', '.join(sorted(unknown))}")
+        changes = change.given()
         current = await self._state.run(lambda tx: self._updatable_latest(tx, ref, revision_id))
         self._check_settings(changes, current.package_type)
         resolved: dict[str, Any] = dict(changes)
