@@ -1228,7 +1228,10 @@ class FunctionRegistry:
                 for record in (tx.get_function(n) for n in names)
                 if record is not None
             )
-            return AccountSettings(len(names), size, ACCOUNT_CONCURRENCY - reserved)
+            # As on AWS, provisioned concurrency of functions without reserved concurrency
+            # is taken from the unreserved pool.
+            unreserved = ACCOUNT_CONCURRENCY - reserved - provisioned_outside_reserved(tx)
+            return AccountSettings(len(names), size, unreserved)
 
         return await self._state.run(read)
 
@@ -1258,7 +1261,14 @@ class FunctionRegistry:
                     for other in (tx.get_function(n) for n in tx.function_names())
                     if other is not None and other.name != ref.name
                 )
-                if ACCOUNT_CONCURRENCY - others - reserved < MIN_UNRESERVED_CONCURRENCY:
+                # Provisioned concurrency outside reserved concurrency is unreserved no more;
+                # this function's own moves inside its reservation.
+                outside = provisioned_outside_reserved(tx) - (
+                    0
+                    if record.reserved_concurrency is not None
+                    else sum(row[2] for row in tx.provisioned(ref.name))
+                )
+                if ACCOUNT_CONCURRENCY - others - outside - reserved < MIN_UNRESERVED_CONCURRENCY:
                     raise invalid_parameter(
                         "Specified ReservedConcurrentExecutions for function decreases "
                         "account's UnreservedConcurrentExecution below its minimum value of "
@@ -1294,6 +1304,22 @@ class FunctionRegistry:
             }
 
         return await self._state.run(read)
+
+
+def provisioned_outside_reserved(tx: Transaction) -> int:
+    """Provisioned concurrency of functions without reserved concurrency: it is taken from
+    the account's unreserved pool."""
+    total = 0
+    reserved: dict[str, bool] = {}
+    for function_name, _, requested, _ in tx.provisioned():
+        if function_name not in reserved:
+            record = tx.get_function(function_name)
+            reserved[function_name] = record is not None and (
+                record.reserved_concurrency is not None
+            )
+        if not reserved[function_name]:
+            total += requested
+    return total
 
 
 def _raise(error: LambdaError) -> None:

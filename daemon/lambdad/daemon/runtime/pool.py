@@ -9,6 +9,11 @@ How many environments exist at once on this host is the `CapacityGovernor`'s cal
 (`capacity.py`): at capacity, idle environments are reclaimed or invocations queue.
 A code or configuration change retires the function's environments; idle
 environments are removed after `idle_timeout_s`.
+
+Provisioned concurrency (`provision`) adds environments initialized ahead of need and pinned
+to an owner (a version or alias): they hold governor slots like any other, serve invocations
+of their version like any warm environment, but are never reaped for idleness nor reclaimed
+for capacity; when one is lost (crash, timeout) the owner is told so it can start another.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from lambdad.daemon.runtime.debugging import (
 )
 from lambdad.daemon.runtime.environment import (
     ExecutionEnvironment,
+    InitializationFailed,
     InvocationReport,
     InvocationResult,
     build_spec,
@@ -65,6 +71,16 @@ START_ATTEMPTS = 2
 # that frees meanwhile is taken at once instead of after the queue's backoff, and a bound
 # keeps one throttled function from holding the dispatcher's workers.
 SLOT_WAIT_S = 2.0
+INITIALIZATION_ON_DEMAND = "on-demand"
+INITIALIZATION_PROVISIONED = "provisioned-concurrency"
+
+
+class ProvisioningFailed(Exception):
+    """An environment for provisioned concurrency could not be started; `reason` says why."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -143,6 +159,10 @@ class EnvironmentPool:
         self._reaper: asyncio.Task[None] | None = None
         self._closing = False
         self.environments_started = 0
+        # Provisioned environments -> their owner (e.g. "my-function:live"), and whom to tell
+        # when one of them is lost.
+        self._pinned: dict[str, str] = {}
+        self.on_provisioned_lost: Callable[[str], None] | None = None
 
     @property
     def idle_count(self) -> int:
@@ -186,7 +206,12 @@ class EnvironmentPool:
             await asyncio.sleep(interval)
             now = time.monotonic()
             for key, envs in list(self._idle.items()):
-                expired = [e for e in envs if now - e.last_used >= self.idle_timeout_s]
+                expired = [
+                    e
+                    for e in envs
+                    if now - e.last_used >= self.idle_timeout_s
+                    and e.environment_id not in self._pinned
+                ]
                 for env in expired:
                     envs.remove(env)
                     self._close_later(env)
@@ -208,6 +233,9 @@ class EnvironmentPool:
         env_id = env.environment_id
         self._stopping[env_id] = (env, task)
         task.add_done_callback(lambda _: self._stopping.pop(env_id, None))
+        owner = self._pinned.pop(env_id, None)
+        if owner is not None and not self._closing and self.on_provisioned_lost is not None:
+            self.on_provisioned_lost(owner)
         # The slot is given back once the environment is gone, not when it is told to go:
         # a container being removed still weighs on the host.
         task.add_done_callback(lambda _: self._free_slot(env_id))
@@ -221,7 +249,12 @@ class EnvironmentPool:
 
     def _reclaim_idle(self) -> int | None:
         """The governor needs room: close the least recently used idle environment."""
-        candidates = [(env.last_used, key, env) for key, envs in self._idle.items() for env in envs]
+        candidates = [
+            (env.last_used, key, env)
+            for key, envs in self._idle.items()
+            for env in envs
+            if env.environment_id not in self._pinned
+        ]
         if not candidates:
             return None
         _, key, env = min(candidates, key=lambda item: item[0])
@@ -406,7 +439,10 @@ class EnvironmentPool:
         return env
 
     async def _new_environment(
-        self, config: FunctionVersion, live_dirs: list[Path]
+        self,
+        config: FunctionVersion,
+        live_dirs: list[Path],
+        initialization_type: str = INITIALIZATION_ON_DEMAND,
     ) -> ExecutionEnvironment:
         code_dir = None
         if config.code.hot_reload_dir:
@@ -419,6 +455,9 @@ class EnvironmentPool:
         spec = build_spec(config, region=self._region, code_dir=code_dir, opt_dir=opt_dir)
         if live_dirs:
             spec = dataclasses.replace(spec, hot_reload=True)
+        if initialization_type != INITIALIZATION_ON_DEMAND:
+            variables = {**spec.variables, "AWS_LAMBDA_INITIALIZATION_TYPE": initialization_type}
+            spec = dataclasses.replace(spec, variables=variables)
         port = debug_port(config.environment)
         if port is not None:
             await self._free_debugger_port(port)
@@ -508,10 +547,99 @@ class EnvironmentPool:
             turn.release()
 
     async def retire(self, function_name: str) -> None:
-        """Stop reusing the function's environments: idle ones now, busy ones when done."""
+        """Stop reusing the function's environments: idle ones now, busy ones when done.
+
+        Provisioned environments stay: they run published versions, which never change; their
+        owner releases them (`unprovision`) when its configuration goes.
+        """
         for key in [k for k in self._idle if k.function_name == function_name]:
-            for env in self._idle.pop(key, []):
-                self._close_later(env)
+            envs = self._idle.pop(key, [])
+            kept = [env for env in envs if env.environment_id in self._pinned]
+            if kept:
+                self._idle[key] = kept
+            for env in envs:
+                if env.environment_id not in self._pinned:
+                    self._close_later(env)
         for env_id, (key, _) in self._busy.items():
-            if key.function_name == function_name:
+            if key.function_name == function_name and env_id not in self._pinned:
                 self._retiring.add(env_id)
+
+    # ------------------------------------------------------- provisioned concurrency
+    async def provision(self, config: FunctionVersion, owner: str) -> None:
+        """Start one environment of `config` for `owner`, initialized now and kept warm.
+
+        Waits for a governor slot as long as it takes (idle on-demand environments are
+        reclaimed for it), but fails at once when the host could never hold one more
+        provisioned environment: provisioned ones are never reclaimed, so waiting could only
+        end when another configuration shrinks. Raises `ProvisioningFailed`.
+        """
+        if self._closing:
+            raise ProvisioningFailed("The daemon is shutting down.")
+        pinned_mb = sum(self._slots.get(env_id, 0) for env_id in self._pinned)
+        governor = self.governor
+        if (
+            len(self._pinned) + 1 > governor.max_environments
+            or pinned_mb + min(config.memory_size, governor.max_memory_mb) > governor.max_memory_mb
+        ):
+            raise ProvisioningFailed(
+                "Host capacity exceeded: provisioned environments would exceed the capacity "
+                f"governor's limit ({governor.max_environments} environments, "
+                f"{governor.max_memory_mb} MB)."
+            )
+        key = PoolKey.of(config)
+        # A key of its own, so the governor never hands over an on-demand environment.
+        await governor.acquire(("provisioned", owner), config.memory_size, math.inf)
+        try:
+            env = await self._new_environment(config, [], INITIALIZATION_PROVISIONED)
+        except BaseException:
+            governor.release(config.memory_size)
+            raise
+        self._slots[env.environment_id] = config.memory_size
+        self.environments_started += 1
+        try:
+            await env.initialize()
+        except BaseException as error:
+            self._close_later(env)
+            if isinstance(error, InitializationFailed):
+                raise ProvisioningFailed(
+                    f"FUNCTION_ERROR_INIT_FAILURE: {error.error_type}"
+                ) from error
+            if isinstance(error, Exception):
+                raise ProvisioningFailed(f"The environment did not start: {error}") from error
+            raise
+        if self._closing:
+            self._close_later(env)
+            raise ProvisioningFailed("The daemon is shutting down.")
+        self._pinned[env.environment_id] = owner
+        log.info(
+            "provisioned environment ready",
+            function=config.name,
+            version=config.version,
+            owner=owner,
+            environment=env.environment_id,
+        )
+        self._busy[env.environment_id] = (key, env)
+        self._release(key, env)  # idle, or straight to an invocation queued for capacity
+
+    def unprovision(self, owner: str, keep: int = 0) -> None:
+        """Release `owner`'s provisioned environments beyond `keep` (idle ones first).
+
+        Idle ones are closed now; busy ones become ordinary on-demand environments.
+        """
+        owned = [env_id for env_id, who in self._pinned.items() if who == owner]
+        idle_ids = {env.environment_id for envs in self._idle.values() for env in envs}
+        owned.sort(key=lambda env_id: env_id not in idle_ids)
+        for env_id in owned[: max(0, len(owned) - keep)]:
+            del self._pinned[env_id]
+            for key, envs in list(self._idle.items()):
+                for env in [e for e in envs if e.environment_id == env_id]:
+                    envs.remove(env)
+                    self._close_later(env)
+                if not envs:
+                    self._idle.pop(key, None)
+
+    def provisioned_counts(self, owner: str) -> tuple[int, int]:
+        """(allocated, available): `owner`'s live provisioned environments, and the idle ones."""
+        owned = {env_id for env_id, who in self._pinned.items() if who == owner}
+        idle = sum(1 for envs in self._idle.values() for env in envs if env.environment_id in owned)
+        return len(owned), idle
