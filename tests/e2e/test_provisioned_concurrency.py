@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.e2e.support import LambdadProcess, create_function, function_arn, settled
+from tests.e2e.support import HANDLER, ROLE, RUNTIME, LambdadProcess, function_arn, settled
 from tests.helpers import make_zip, wait_for
 
 pytestmark = pytest.mark.e2e
@@ -47,9 +47,15 @@ def client(daemon: LambdadProcess) -> Any:
     return daemon.lambda_client()
 
 
-def _published(client: Any, name: str, alias: str | None = None) -> str:
-    create_function(client, name, make_zip({"app.py": HANDLER_CODE}))
-    settled(client, name)
+def _published(client: Any, name: str, alias: str | None = None, *, runtime: str = RUNTIME) -> str:
+    client.create_function(
+        FunctionName=name,
+        Runtime=runtime,
+        Role=ROLE,
+        Handler=HANDLER,
+        Code={"ZipFile": make_zip({"app.py": HANDLER_CODE})},
+    )
+    settled(client, name, timeout=60)
     version = str(client.publish_version(FunctionName=name)["Version"])
     if alias:
         client.create_alias(FunctionName=name, Name=alias, FunctionVersion=version)
@@ -245,3 +251,23 @@ def test_restart_starts_the_environments_again(tmp_path: Path, function_name: st
         assert "Init Duration" not in tail
     finally:
         process.stop()
+
+
+@pytest.mark.docker
+def test_docker_provisioned_environment_is_warm(
+    docker_lambdad: LambdadProcess, function_name: str
+) -> None:
+    client = docker_lambdad.lambda_client()
+    # A runtime whose image the Docker fixtures build.
+    version = _published(client, function_name, runtime="python3.13")
+    client.put_provisioned_concurrency_config(
+        FunctionName=function_name, Qualifier=version, ProvisionedConcurrentExecutions=1
+    )
+    _ready(client, function_name, version, timeout=120)
+    payload, tail = _invoke(client, function_name, version)
+    assert payload["init_type"] == "provisioned-concurrency"
+    assert "Init Duration" not in tail
+    # The same function on demand is a cold start in its own container.
+    payload, tail = _invoke(client, function_name, "$LATEST")
+    assert payload["init_type"] == "on-demand"
+    assert "Init Duration" in tail
