@@ -153,6 +153,10 @@ class EnvironmentPool:
         self._reserved: dict[str, int] = {}
         self._in_flight: dict[str, int] = defaultdict(int)
         self._unreserved_in_flight = 0
+        # Provisioned concurrency per function, and its invocations counted in the unreserved
+        # pool (each function's share of `_unreserved_in_flight`).
+        self._provisioned: dict[str, int] = {}
+        self._spilled: dict[str, int] = {}
         # Set (and replaced) whenever a concurrency slot frees; waiters hold the one they saw.
         self._slot_freed = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -317,24 +321,48 @@ class EnvironmentPool:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._slot_freed.wait(), remaining)
 
+    def set_provisioned(self, function_name: str, count: int) -> None:
+        """Record a function's provisioned concurrency (all its versions and aliases).
+
+        Without reserved concurrency, it is carved out of the unreserved pool (as on AWS):
+        the function's first `count` concurrent invocations run on it, the rest spill into
+        the unreserved pool that is left.
+        """
+        if count > 0:
+            self._provisioned[function_name] = count
+        else:
+            self._provisioned.pop(function_name, None)
+
     def _admit(self, name: str) -> None:
         reserved = self._reserved.get(name)
         if reserved is not None:
             if self._in_flight[name] >= reserved:
                 raise throttled(RESERVED_EXCEEDED)
-        else:
-            unreserved = self.account_concurrency - sum(self._reserved.values())
+        elif self._in_flight[name] - self._spilled.get(name, 0) >= self._provisioned.get(name, 0):
+            carved_out = sum(
+                count
+                for function, count in self._provisioned.items()
+                if function not in self._reserved
+            )
+            unreserved = self.account_concurrency - sum(self._reserved.values()) - carved_out
             if self._unreserved_in_flight >= unreserved:
                 raise throttled(ACCOUNT_EXCEEDED)
             self._unreserved_in_flight += 1
+            self._spilled[name] = self._spilled.get(name, 0) + 1
         self._in_flight[name] += 1
 
     def _leave(self, name: str) -> None:
         self._in_flight[name] -= 1
         if self._in_flight[name] <= 0:
             self._in_flight.pop(name, None)
-        if name not in self._reserved:
+        # Invocations counted in the unreserved pool give their slots back first.
+        spilled = self._spilled.get(name, 0)
+        if spilled > 0:
             self._unreserved_in_flight -= 1
+            if spilled == 1:
+                del self._spilled[name]
+            else:
+                self._spilled[name] = spilled - 1
         self._slot_freed.set()
         self._slot_freed = asyncio.Event()
 

@@ -81,6 +81,7 @@ class ProvisionedEnvironments:
                 target.failure = ""
             target.requested = count
         self._pool.unprovision(owner, keep=count)
+        self._count_for(function_name)
         if target.task is None or target.task.done():
             target.task = asyncio.create_task(self._fill(owner, target))
         target.refill.set()
@@ -92,6 +93,16 @@ class ProvisionedEnvironments:
         if target is not None and target.task is not None:
             target.task.cancel()
         self._pool.unprovision(owner)
+        self._count_for(function_name)
+
+    def _count_for(self, function_name: str) -> None:
+        """Tell the pool the function's provisioned concurrency, for its admission counts."""
+        total = sum(
+            target.requested
+            for owner, target in self._targets.items()
+            if owner.rpartition(":")[0] == function_name
+        )
+        self._pool.set_provisioned(function_name, total)
 
     def targets(self) -> list[str]:
         """Owners with a target (for reconciling against stored configurations)."""
