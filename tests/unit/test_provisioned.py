@@ -111,6 +111,7 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
     try:
         yield built
     finally:
+        await built.provisioned.stop()
         await built.pool.close()
         await built.registry.stop()
 
@@ -276,5 +277,30 @@ async def test_more_than_the_host_holds_fails_with_a_reason(tmp_path: Path) -> N
         assert failed.allocation.allocated == 1
         assert "capacity" in failed.allocation.reason
     finally:
+        await world.provisioned.stop()
         await world.pool.close()
         await world.registry.stop()
+
+
+async def test_alias_moves_and_deletions_follow(world: World) -> None:
+    await world.create(alias="live")
+    await world.provisioned.put("f", "live", 1)
+    await world.settled("f", "live")
+    assert world.pool.provisioned_counts("f:live") == (1, 1)
+    first_env = world.executor.specs[-1]
+    assert first_env.function_version == "1"
+
+    await world.registry.update_code("f", CodeInput(zip_file=make_zip({"app.py": "# v2\n"})))
+    while (await world.registry.get_configuration("f")).config.last_update_status != "Successful":
+        await asyncio.sleep(0.01)
+    await world.registry.publish_version("f")
+    await world.registry.update_alias("f", "live", {"function_version": "2"})
+    # UpdateAlias tells no listener: the periodic pass (run here at once) moves the target.
+    await world.provisioned._reconcile()
+    ready = await world.settled("f", "live")
+    assert ready.allocation.status == STATUS_READY
+    assert world.executor.specs[-1].function_version == "2"
+    assert world.pool.provisioned_counts("f:live") == (1, 1)
+
+    await world.registry.delete_function("f")
+    assert world.pool.provisioned_counts("f:live") == (0, 0)

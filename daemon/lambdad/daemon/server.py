@@ -111,7 +111,7 @@ class Daemon:
     xray: XRayDaemonListener | None = None
     traces: TraceStore | None = None
     # Keeps the provisioned concurrency targets filled with initialized environments.
-    provisioned: ProvisionedEnvironments | None = None
+    provisioned: ProvisionedConcurrency | None = None
 
     def in_process_channel(self) -> grpc.aio.Channel:
         """A channel to this daemon's services that skips the network (see inprocess.py).
@@ -141,7 +141,7 @@ class Daemon:
             await self.pollers.stop()
         await self.invocations.stop()
         if self.provisioned is not None:
-            await self.provisioned.close()
+            await self.provisioned.stop()
         mark = phase("invocations", mark)
         await self.pool.close()
         phase("environments", mark)
@@ -249,8 +249,7 @@ async def start_daemon(config: Config) -> Daemon:
         metrics=metrics,
     )
     await invocations.start()
-    provisioned_environments = ProvisionedEnvironments(pool)
-    provisioned = ProvisionedConcurrency(registry, state, provisioned_environments)
+    provisioned = ProvisionedConcurrency(registry, state, ProvisionedEnvironments(pool))
     await provisioned.start()  # starts the stored configurations' environments again
 
     # Same limits as lambdad's clients: ~70 MB CreateFunction messages, long error trailers.
@@ -332,7 +331,7 @@ async def start_daemon(config: Config) -> Daemon:
         handlers=handlers,
         xray=xray,
         traces=traces,
-        provisioned=provisioned_environments,
+        provisioned=provisioned,
     )
 
 
