@@ -1230,7 +1230,7 @@ class FunctionRegistry:
             )
             # As on AWS, provisioned concurrency of functions without reserved concurrency
             # is taken from the unreserved pool.
-            unreserved = ACCOUNT_CONCURRENCY - reserved - provisioned_outside_reserved(tx)
+            unreserved = ACCOUNT_CONCURRENCY - reserved - tx.provisioned_outside_reserved()
             return AccountSettings(len(names), size, unreserved)
 
         return await self._state.run(read)
@@ -1263,11 +1263,7 @@ class FunctionRegistry:
                 )
                 # Provisioned concurrency outside reserved concurrency is unreserved no more;
                 # this function's own moves inside its reservation.
-                outside = provisioned_outside_reserved(tx) - (
-                    0
-                    if record.reserved_concurrency is not None
-                    else sum(row[2] for row in tx.provisioned(ref.name))
-                )
+                outside = tx.provisioned_outside_reserved(exclude=ref.name)
                 if ACCOUNT_CONCURRENCY - others - outside - reserved < MIN_UNRESERVED_CONCURRENCY:
                     raise invalid_parameter(
                         "Specified ReservedConcurrentExecutions for function decreases "
@@ -1304,22 +1300,6 @@ class FunctionRegistry:
             }
 
         return await self._state.run(read)
-
-
-def provisioned_outside_reserved(tx: Transaction) -> int:
-    """Provisioned concurrency of functions without reserved concurrency: it is taken from
-    the account's unreserved pool."""
-    total = 0
-    reserved: dict[str, bool] = {}
-    for function_name, _, requested, _ in tx.provisioned():
-        if function_name not in reserved:
-            record = tx.get_function(function_name)
-            reserved[function_name] = record is not None and (
-                record.reserved_concurrency is not None
-            )
-        if not reserved[function_name]:
-            total += requested
-    return total
 
 
 def _raise(error: LambdaError) -> None:

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 import structlog
 
@@ -22,12 +23,17 @@ from lambdad.daemon.domain.functions import (
     MIN_UNRESERVED_CONCURRENCY,
     FunctionRegistry,
     paginate,
-    provisioned_outside_reserved,
 )
-from lambdad.daemon.domain.model import FunctionVersion, now_lambda_timestamp
+from lambdad.daemon.domain.model import (
+    Alias,
+    FunctionRecord,
+    FunctionVersion,
+    now_lambda_timestamp,
+)
 from lambdad.daemon.domain.names import LATEST, is_version_qualifier
 from lambdad.daemon.errors import LambdaError, Reason, invalid_parameter, validation_error
-from lambdad.daemon.store.state import StateStore, Transaction
+
+T = TypeVar("T")
 
 log = structlog.get_logger(__name__)
 
@@ -52,6 +58,39 @@ ALIAS_OVER_PROVISIONED_VERSION = (
     "version"
 )
 VERSION_UNDER_PROVISIONED_ALIAS = "Version is pointed by a Provisioned Concurrency alias"
+
+
+class Transaction(Protocol):
+    """The reads and writes this module needs in one state transaction (store/state.py's
+    `Transaction` implements them; the domain does not import the store)."""
+
+    def get_function(self, name: str) -> FunctionRecord | None: ...
+
+    def function_names(self) -> list[str]: ...
+
+    def get_version(self, name: str, version: str) -> FunctionVersion | None: ...
+
+    def get_alias(self, function_name: str, name: str) -> Alias | None: ...
+
+    def get_provisioned(self, function_name: str, qualifier: str) -> tuple[int, str] | None: ...
+
+    def put_provisioned(
+        self, function_name: str, qualifier: str, requested: int, last_modified: str
+    ) -> None: ...
+
+    def delete_provisioned(self, function_name: str, qualifier: str) -> bool: ...
+
+    def provisioned(self, function_name: str | None = None) -> list[tuple[str, str, int, str]]: ...
+
+    def provisioned_outside_reserved(self, exclude: str = "") -> int: ...
+
+
+class StateStore(Protocol):
+    """Runs one transaction on the state thread."""
+
+    async def run(self, work: Callable[[Transaction], T], *, invalidates_reads: bool = True) -> T:
+        """`work` in one transaction."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -251,7 +290,7 @@ class ProvisionedConcurrency:
                 unreserved = (
                     ACCOUNT_CONCURRENCY
                     - reserved
-                    - provisioned_outside_reserved(tx)
+                    - tx.provisioned_outside_reserved()
                     + (current[0] if current is not None else 0)
                 )
                 if requested > unreserved:

@@ -493,6 +493,17 @@ class Transaction:
         rows = self._db.execute(sql + " ORDER BY function_name, qualifier", parameters)
         return [(str(f), str(q), int(r), str(m)) for f, q, r, m in rows.fetchall()]
 
+    def provisioned_outside_reserved(self, exclude: str = "") -> int:
+        """Provisioned concurrency of functions without reserved concurrency (except
+        `exclude`): AWS takes it from the account's unreserved pool."""
+        row = self._db.execute(
+            "SELECT COALESCE(SUM(p.requested), 0) FROM provisioned_concurrency p "
+            "JOIN functions f ON f.name = p.function_name "
+            "WHERE f.reserved_concurrency IS NULL AND p.function_name != ?",
+            (exclude,),
+        ).fetchone()
+        return int(row[0])
+
 
 class StateStore:
     """The daemon's SQLite database, used only from its own worker thread."""
