@@ -304,3 +304,24 @@ async def test_alias_moves_and_deletions_follow(world: World) -> None:
 
     await world.registry.delete_function("f")
     assert world.pool.provisioned_counts("f:live") == (0, 0)
+
+
+async def test_targets_competing_for_a_small_host_do_not_wait_forever(tmp_path: Path) -> None:
+    # 4 provisioned environments asked of a host of 3, by two targets filling at once: the
+    # check counts environments still starting, so one target fails instead of both passing
+    # it and one waiting forever for the slot the other took.
+    world = await _world(tmp_path, CapacityGovernor(3, 4096))
+    try:
+        await world.create("a")
+        await world.create("b")
+        await asyncio.gather(world.provisioned.put("a", "1", 2), world.provisioned.put("b", "1", 2))
+        statuses = {
+            (await world.settled("a", "1")).allocation.status,
+            (await world.settled("b", "1")).allocation.status,
+        }
+        assert STATUS_FAILED in statuses
+        assert world.pool.governor.running <= 3
+    finally:
+        await world.provisioned.stop()
+        await world.pool.close()
+        await world.registry.stop()

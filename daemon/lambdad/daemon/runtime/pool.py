@@ -166,6 +166,8 @@ class EnvironmentPool:
         # Provisioned environments -> their owner (e.g. "my-function:live"), and whom to tell
         # when one of them is lost.
         self._pinned: dict[str, str] = {}
+        # Provisioned environments being started -> the memory they will be charged.
+        self._provisioning: dict[object, int] = {}
         self.on_provisioned_lost: Callable[[str], None] | None = None
 
     @property
@@ -603,11 +605,15 @@ class EnvironmentPool:
         """
         if self._closing:
             raise ProvisioningFailed("The daemon is shutting down.")
+        # Those being started count too, so concurrent fillers cannot both pass this check
+        # and then wait forever for each other's slot.
         pinned_mb = sum(self._slots.get(env_id, 0) for env_id in self._pinned)
+        pinned_mb += sum(self._provisioning.values())
         governor = self.governor
+        charge = min(config.memory_size, governor.max_memory_mb)
         if (
-            len(self._pinned) + 1 > governor.max_environments
-            or pinned_mb + min(config.memory_size, governor.max_memory_mb) > governor.max_memory_mb
+            len(self._pinned) + len(self._provisioning) + 1 > governor.max_environments
+            or pinned_mb + charge > governor.max_memory_mb
         ):
             raise ProvisioningFailed(
                 "Host capacity exceeded: provisioned environments would exceed the capacity "
@@ -615,6 +621,29 @@ class EnvironmentPool:
                 f"{governor.max_memory_mb} MB)."
             )
         key = PoolKey.of(config)
+        ticket = object()
+        self._provisioning[ticket] = charge
+        try:
+            env = await self._start_provisioned(config, owner)
+        finally:
+            del self._provisioning[ticket]
+        if self._closing:
+            self._close_later(env)
+            raise ProvisioningFailed("The daemon is shutting down.")
+        self._pinned[env.environment_id] = owner
+        log.info(
+            "provisioned environment ready",
+            function=config.name,
+            version=config.version,
+            owner=owner,
+            environment=env.environment_id,
+        )
+        self._busy[env.environment_id] = (key, env)
+        self._release(key, env)  # idle, or straight to an invocation queued for capacity
+
+    async def _start_provisioned(self, config: FunctionVersion, owner: str) -> ExecutionEnvironment:
+        """A governor slot, then an environment of `config` with its init run."""
+        governor = self.governor
         # A key of its own, so the governor never hands over an on-demand environment.
         await governor.acquire(("provisioned", owner), config.memory_size, math.inf)
         try:
@@ -635,19 +664,7 @@ class EnvironmentPool:
             if isinstance(error, Exception):
                 raise ProvisioningFailed(f"The environment did not start: {error}") from error
             raise
-        if self._closing:
-            self._close_later(env)
-            raise ProvisioningFailed("The daemon is shutting down.")
-        self._pinned[env.environment_id] = owner
-        log.info(
-            "provisioned environment ready",
-            function=config.name,
-            version=config.version,
-            owner=owner,
-            environment=env.environment_id,
-        )
-        self._busy[env.environment_id] = (key, env)
-        self._release(key, env)  # idle, or straight to an invocation queued for capacity
+        return env
 
     def unprovision(self, owner: str, keep: int = 0) -> None:
         """Release `owner`'s provisioned environments beyond `keep` (idle ones first).
