@@ -271,3 +271,28 @@ def test_docker_provisioned_environment_is_warm(
     payload, tail = _invoke(client, function_name, "$LATEST")
     assert payload["init_type"] == "on-demand"
     assert "Init Duration" in tail
+
+
+def test_init_failure_is_failed_with_aws_reason(client: Any, function_name: str) -> None:
+    client.create_function(
+        FunctionName=function_name,
+        Runtime=RUNTIME,
+        Role=ROLE,
+        Handler=HANDLER,
+        Code={"ZipFile": make_zip({"app.py": "raise RuntimeError('no config')\n"})},
+    )
+    settled(client, function_name, timeout=60)
+    version = str(client.publish_version(FunctionName=function_name)["Version"])
+    client.put_provisioned_concurrency_config(
+        FunctionName=function_name, Qualifier=version, ProvisionedConcurrentExecutions=1
+    )
+
+    def failed() -> dict[str, Any] | None:
+        config = client.get_provisioned_concurrency_config(
+            FunctionName=function_name, Qualifier=version
+        )
+        return config if config["Status"] == "FAILED" else None
+
+    config = wait_for(failed, timeout=30, interval=0.1)
+    assert config["StatusReason"] == "FUNCTION_ERROR_INIT_FAILURE"
+    assert config["AllocatedProvisionedConcurrentExecutions"] == 0

@@ -73,6 +73,8 @@ START_ATTEMPTS = 2
 SLOT_WAIT_S = 2.0
 INITIALIZATION_ON_DEMAND = "on-demand"
 INITIALIZATION_PROVISIONED = "provisioned-concurrency"
+# AWS's StatusReason of a provisioned concurrency configuration whose init failed.
+INIT_FAILURE = "FUNCTION_ERROR_INIT_FAILURE"
 
 
 class ProvisioningFailed(Exception):
@@ -658,9 +660,14 @@ class EnvironmentPool:
         except BaseException as error:
             self._close_later(env)
             if isinstance(error, InitializationFailed):
-                raise ProvisioningFailed(
-                    f"FUNCTION_ERROR_INIT_FAILURE: {error.error_type}"
-                ) from error
+                # AWS's StatusReason says only this; the runtime's error type goes to the log.
+                log.warning(
+                    "provisioned environment init failed",
+                    function=config.name,
+                    version=config.version,
+                    error_type=error.error_type,
+                )
+                raise ProvisioningFailed(INIT_FAILURE) from error
             if isinstance(error, Exception):
                 raise ProvisioningFailed(f"The environment did not start: {error}") from error
             raise
