@@ -111,7 +111,10 @@ class ProvisionedEnvironments:
     def allocation(self, function_name: str, qualifier: str, requested: int) -> Allocation:
         """What AWS reports: allocated and available environments and the status."""
         owner = owner_of(function_name, qualifier)
-        allocated, available = self._pool.provisioned_counts(owner)
+        # AWS's Available is what is initialized and ready to serve, not what is idle this
+        # instant (that is its utilization metric): each of ours is ready once allocated.
+        allocated, _ = self._pool.provisioned_counts(owner)
+        available = allocated
         target = self._targets.get(owner)
         if target is not None and target.failure:
             return Allocation(allocated, available, STATUS_FAILED, target.failure)
