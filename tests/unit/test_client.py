@@ -41,6 +41,7 @@ from lambdad.client import (
     LambdadClient,
     LambdadError,
     NotFoundError,
+    ProvisionedConcurrencyConfigNotFoundError,
     RequestTooLargeError,
     ResourceConflictError,
     ResourceInUseError,
@@ -463,6 +464,11 @@ ERROR_CATALOGUE: dict[str, tuple[type[LambdadError], type[LambdadError], grpc.St
     "FUNCTION_NOT_FOUND": (FunctionNotFoundError, NotFoundError, grpc.StatusCode.NOT_FOUND),
     "ALIAS_NOT_FOUND": (AliasNotFoundError, NotFoundError, grpc.StatusCode.NOT_FOUND),
     "RESOURCE_NOT_FOUND": (ResourceNotFoundError, NotFoundError, grpc.StatusCode.NOT_FOUND),
+    "PROVISIONED_CONCURRENCY_CONFIG_NOT_FOUND": (
+        ProvisionedConcurrencyConfigNotFoundError,
+        NotFoundError,
+        grpc.StatusCode.NOT_FOUND,
+    ),
     "FUNCTION_ALREADY_EXISTS": (
         FunctionAlreadyExistsError,
         ConflictError,

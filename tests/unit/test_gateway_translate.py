@@ -531,6 +531,12 @@ EXPECTED_ERRORS = [
     (Reason.FUNCTION_NOT_FOUND, "ResourceNotFoundException", 404, "Message"),
     (Reason.ALIAS_NOT_FOUND, "ResourceNotFoundException", 404, "Message"),
     (Reason.RESOURCE_NOT_FOUND, "ResourceNotFoundException", 404, "Message"),
+    (
+        Reason.PROVISIONED_CONCURRENCY_CONFIG_NOT_FOUND,
+        "ProvisionedConcurrencyConfigNotFoundException",
+        404,
+        "message",
+    ),
     (Reason.FUNCTION_ALREADY_EXISTS, "ResourceConflictException", 409, "message"),
     (Reason.ALIAS_ALREADY_EXISTS, "ResourceConflictException", 409, "message"),
     (Reason.RESOURCE_CONFLICT, "ResourceConflictException", 409, "message"),

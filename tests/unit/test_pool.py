@@ -200,3 +200,29 @@ async def test_idle_environments_are_reaped(executor: FakeExecutor, tmp_path: Pa
         assert pool.environment_count("f") == 0
     finally:
         await pool.close()
+
+
+async def test_provisioned_concurrency_is_carved_out_of_the_unreserved_pool(
+    pool: EnvironmentPool,
+) -> None:
+    # Account 3: "p" has 1 provisioned, so the others share 2, and "p" spills into those 2.
+    pool.set_provisioned("p", 1)
+    waiting = [asyncio.create_task(pool.invoke(config("p"), event({"do": "wait"}, 30)))]
+    waiting += [
+        asyncio.create_task(pool.invoke(config(f"g{i}"), event({"do": "wait"}, 30)))
+        for i in range(2)
+    ]
+    while sum(pool.in_flight(name) for name in ("p", "g0", "g1")) < 3:
+        await asyncio.sleep(0)
+    for name in ("g9", "p"):
+        with pytest.raises(LambdaError) as caught:
+            await pool.invoke(config(name), event({}))
+        assert caught.value.metadata == {"reason": "ConcurrentInvocationLimitExceeded"}
+    waiting.pop().cancel()  # one unreserved slot frees: "p" may spill into it
+    while pool.in_flight("g1") > 0:
+        await asyncio.sleep(0)
+    assert (await pool.invoke(config("p"), event({"ok": 1}))).payload == b'{"ok": 1}'
+    for task in waiting:
+        task.cancel()
+    await asyncio.gather(*waiting, return_exceptions=True)
+    assert pool.in_flight("p") == 0

@@ -47,6 +47,7 @@ class Reason(StrEnum):
     FUNCTION_NOT_FOUND = "FUNCTION_NOT_FOUND"
     ALIAS_NOT_FOUND = "ALIAS_NOT_FOUND"
     RESOURCE_NOT_FOUND = "RESOURCE_NOT_FOUND"
+    PROVISIONED_CONCURRENCY_CONFIG_NOT_FOUND = "PROVISIONED_CONCURRENCY_CONFIG_NOT_FOUND"
     FUNCTION_ALREADY_EXISTS = "FUNCTION_ALREADY_EXISTS"
     ALIAS_ALREADY_EXISTS = "ALIAS_ALREADY_EXISTS"
     RESOURCE_CONFLICT = "RESOURCE_CONFLICT"
@@ -173,6 +174,14 @@ ERRORS: Final[Mapping[Reason, ErrorContract]] = MappingProxyType(
                 "ResourceNotFoundError",
                 "Another resource (layer version, URL config, event source mapping...) does "
                 "not exist.",
+                "NotFoundError",
+            ),
+            _row(
+                Reason.PROVISIONED_CONCURRENCY_CONFIG_NOT_FOUND,
+                "NOT_FOUND",
+                AwsException("ProvisionedConcurrencyConfigNotFoundException", 404, "message"),
+                "ProvisionedConcurrencyConfigNotFoundError",
+                "The version or alias has no provisioned concurrency configuration.",
                 "NotFoundError",
             ),
             _row(

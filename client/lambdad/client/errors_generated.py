@@ -21,6 +21,7 @@ __all__ = [
     "InvalidParameterValueError",
     "InvalidRequestContentError",
     "InvalidRequestError",
+    "ProvisionedConcurrencyConfigNotFoundError",
     "RequestTooLargeError",
     "ResourceConflictError",
     "ResourceInUseError",
@@ -73,6 +74,12 @@ class ResourceNotFoundError(NotFoundError):
     """Another resource (layer version, URL config, event source mapping...) does not exist."""
 
     REASON = Reason.RESOURCE_NOT_FOUND.value
+
+
+class ProvisionedConcurrencyConfigNotFoundError(NotFoundError):
+    """The version or alias has no provisioned concurrency configuration."""
+
+    REASON = Reason.PROVISIONED_CONCURRENCY_CONFIG_NOT_FOUND.value
 
 
 class FunctionAlreadyExistsError(ConflictError):
@@ -153,6 +160,7 @@ ERROR_TYPES: Final[Mapping[str, type[LambdadError]]] = MappingProxyType(
         Reason.FUNCTION_NOT_FOUND.value: FunctionNotFoundError,
         Reason.ALIAS_NOT_FOUND.value: AliasNotFoundError,
         Reason.RESOURCE_NOT_FOUND.value: ResourceNotFoundError,
+        Reason.PROVISIONED_CONCURRENCY_CONFIG_NOT_FOUND.value: ProvisionedConcurrencyConfigNotFoundError,  # noqa: E501
         Reason.FUNCTION_ALREADY_EXISTS.value: FunctionAlreadyExistsError,
         Reason.ALIAS_ALREADY_EXISTS.value: AliasAlreadyExistsError,
         Reason.RESOURCE_CONFLICT.value: ResourceConflictError,

@@ -538,6 +538,71 @@ class LambdadClient(BlockingTransport):
             request_id,
         )
 
+    def put_provisioned_concurrency_config(
+        self,
+        request: invocation_service.PutProvisionedConcurrencyConfigRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> invocation_service.PutProvisionedConcurrencyConfigResponse:
+        """Keeps initialized execution environments ready for a version or alias (not $LATEST);
+        the environments are started in the background (IN_PROGRESS, then READY or FAILED)."""
+        return self._call(
+            "/lambdad.v1.InvocationService/PutProvisionedConcurrencyConfig",
+            request,
+            invocation_service.PutProvisionedConcurrencyConfigResponse,
+            timeout,
+            request_id,
+        )
+
+    def get_provisioned_concurrency_config(
+        self,
+        request: invocation_service.GetProvisionedConcurrencyConfigRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> invocation_service.GetProvisionedConcurrencyConfigResponse:
+        """Returns a version's or alias's provisioned concurrency and how much of it is ready."""
+        return self._call(
+            "/lambdad.v1.InvocationService/GetProvisionedConcurrencyConfig",
+            request,
+            invocation_service.GetProvisionedConcurrencyConfigResponse,
+            timeout,
+            request_id,
+        )
+
+    def delete_provisioned_concurrency_config(
+        self,
+        request: invocation_service.DeleteProvisionedConcurrencyConfigRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> invocation_service.DeleteProvisionedConcurrencyConfigResponse:
+        """Removes a version's or alias's provisioned concurrency; its environments are stopped."""
+        return self._call(
+            "/lambdad.v1.InvocationService/DeleteProvisionedConcurrencyConfig",
+            request,
+            invocation_service.DeleteProvisionedConcurrencyConfigResponse,
+            timeout,
+            request_id,
+        )
+
+    def list_provisioned_concurrency_configs(
+        self,
+        request: invocation_service.ListProvisionedConcurrencyConfigsRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> invocation_service.ListProvisionedConcurrencyConfigsResponse:
+        """Lists the provisioned concurrency configurations of a function's versions and aliases."""
+        return self._call(
+            "/lambdad.v1.InvocationService/ListProvisionedConcurrencyConfigs",
+            request,
+            invocation_service.ListProvisionedConcurrencyConfigsResponse,
+            timeout,
+            request_id,
+        )
+
     def put_function_event_invoke_config(
         self,
         request: invocation_service.PutFunctionEventInvokeConfigRequest,
@@ -1495,6 +1560,71 @@ class AsyncLambdadClient(AsyncTransport):
             "/lambdad.v1.InvocationService/DeleteFunctionConcurrency",
             request,
             invocation_service.DeleteFunctionConcurrencyResponse,
+            timeout,
+            request_id,
+        )
+
+    async def put_provisioned_concurrency_config(
+        self,
+        request: invocation_service.PutProvisionedConcurrencyConfigRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> invocation_service.PutProvisionedConcurrencyConfigResponse:
+        """Keeps initialized execution environments ready for a version or alias (not $LATEST);
+        the environments are started in the background (IN_PROGRESS, then READY or FAILED)."""
+        return await self._call(
+            "/lambdad.v1.InvocationService/PutProvisionedConcurrencyConfig",
+            request,
+            invocation_service.PutProvisionedConcurrencyConfigResponse,
+            timeout,
+            request_id,
+        )
+
+    async def get_provisioned_concurrency_config(
+        self,
+        request: invocation_service.GetProvisionedConcurrencyConfigRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> invocation_service.GetProvisionedConcurrencyConfigResponse:
+        """Returns a version's or alias's provisioned concurrency and how much of it is ready."""
+        return await self._call(
+            "/lambdad.v1.InvocationService/GetProvisionedConcurrencyConfig",
+            request,
+            invocation_service.GetProvisionedConcurrencyConfigResponse,
+            timeout,
+            request_id,
+        )
+
+    async def delete_provisioned_concurrency_config(
+        self,
+        request: invocation_service.DeleteProvisionedConcurrencyConfigRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> invocation_service.DeleteProvisionedConcurrencyConfigResponse:
+        """Removes a version's or alias's provisioned concurrency; its environments are stopped."""
+        return await self._call(
+            "/lambdad.v1.InvocationService/DeleteProvisionedConcurrencyConfig",
+            request,
+            invocation_service.DeleteProvisionedConcurrencyConfigResponse,
+            timeout,
+            request_id,
+        )
+
+    async def list_provisioned_concurrency_configs(
+        self,
+        request: invocation_service.ListProvisionedConcurrencyConfigsRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> invocation_service.ListProvisionedConcurrencyConfigsResponse:
+        """Lists the provisioned concurrency configurations of a function's versions and aliases."""
+        return await self._call(
+            "/lambdad.v1.InvocationService/ListProvisionedConcurrencyConfigs",
+            request,
+            invocation_service.ListProvisionedConcurrencyConfigsResponse,
             timeout,
             request_id,
         )

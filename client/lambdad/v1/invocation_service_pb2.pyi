@@ -158,6 +158,84 @@ class DeleteFunctionConcurrencyResponse(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
 
+class PutProvisionedConcurrencyConfigRequest(_message.Message):
+    __slots__ = ("function_name", "qualifier", "provisioned_concurrent_executions")
+    FUNCTION_NAME_FIELD_NUMBER: _ClassVar[int]
+    QUALIFIER_FIELD_NUMBER: _ClassVar[int]
+    PROVISIONED_CONCURRENT_EXECUTIONS_FIELD_NUMBER: _ClassVar[int]
+    function_name: str
+    qualifier: str
+    provisioned_concurrent_executions: int
+    def __init__(self, function_name: _Optional[str] = ..., qualifier: _Optional[str] = ..., provisioned_concurrent_executions: _Optional[int] = ...) -> None: ...
+
+class ProvisionedConcurrencyConfig(_message.Message):
+    __slots__ = ("function_arn", "requested_provisioned_concurrent_executions", "available_provisioned_concurrent_executions", "allocated_provisioned_concurrent_executions", "status", "status_reason", "last_modified")
+    FUNCTION_ARN_FIELD_NUMBER: _ClassVar[int]
+    REQUESTED_PROVISIONED_CONCURRENT_EXECUTIONS_FIELD_NUMBER: _ClassVar[int]
+    AVAILABLE_PROVISIONED_CONCURRENT_EXECUTIONS_FIELD_NUMBER: _ClassVar[int]
+    ALLOCATED_PROVISIONED_CONCURRENT_EXECUTIONS_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    STATUS_REASON_FIELD_NUMBER: _ClassVar[int]
+    LAST_MODIFIED_FIELD_NUMBER: _ClassVar[int]
+    function_arn: str
+    requested_provisioned_concurrent_executions: int
+    available_provisioned_concurrent_executions: int
+    allocated_provisioned_concurrent_executions: int
+    status: str
+    status_reason: str
+    last_modified: str
+    def __init__(self, function_arn: _Optional[str] = ..., requested_provisioned_concurrent_executions: _Optional[int] = ..., available_provisioned_concurrent_executions: _Optional[int] = ..., allocated_provisioned_concurrent_executions: _Optional[int] = ..., status: _Optional[str] = ..., status_reason: _Optional[str] = ..., last_modified: _Optional[str] = ...) -> None: ...
+
+class PutProvisionedConcurrencyConfigResponse(_message.Message):
+    __slots__ = ("config",)
+    CONFIG_FIELD_NUMBER: _ClassVar[int]
+    config: ProvisionedConcurrencyConfig
+    def __init__(self, config: _Optional[_Union[ProvisionedConcurrencyConfig, _Mapping]] = ...) -> None: ...
+
+class GetProvisionedConcurrencyConfigRequest(_message.Message):
+    __slots__ = ("function_name", "qualifier")
+    FUNCTION_NAME_FIELD_NUMBER: _ClassVar[int]
+    QUALIFIER_FIELD_NUMBER: _ClassVar[int]
+    function_name: str
+    qualifier: str
+    def __init__(self, function_name: _Optional[str] = ..., qualifier: _Optional[str] = ...) -> None: ...
+
+class GetProvisionedConcurrencyConfigResponse(_message.Message):
+    __slots__ = ("config",)
+    CONFIG_FIELD_NUMBER: _ClassVar[int]
+    config: ProvisionedConcurrencyConfig
+    def __init__(self, config: _Optional[_Union[ProvisionedConcurrencyConfig, _Mapping]] = ...) -> None: ...
+
+class DeleteProvisionedConcurrencyConfigRequest(_message.Message):
+    __slots__ = ("function_name", "qualifier")
+    FUNCTION_NAME_FIELD_NUMBER: _ClassVar[int]
+    QUALIFIER_FIELD_NUMBER: _ClassVar[int]
+    function_name: str
+    qualifier: str
+    def __init__(self, function_name: _Optional[str] = ..., qualifier: _Optional[str] = ...) -> None: ...
+
+class DeleteProvisionedConcurrencyConfigResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ListProvisionedConcurrencyConfigsRequest(_message.Message):
+    __slots__ = ("function_name", "marker", "max_items")
+    FUNCTION_NAME_FIELD_NUMBER: _ClassVar[int]
+    MARKER_FIELD_NUMBER: _ClassVar[int]
+    MAX_ITEMS_FIELD_NUMBER: _ClassVar[int]
+    function_name: str
+    marker: str
+    max_items: int
+    def __init__(self, function_name: _Optional[str] = ..., marker: _Optional[str] = ..., max_items: _Optional[int] = ...) -> None: ...
+
+class ListProvisionedConcurrencyConfigsResponse(_message.Message):
+    __slots__ = ("provisioned_concurrency_configs", "next_marker")
+    PROVISIONED_CONCURRENCY_CONFIGS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_MARKER_FIELD_NUMBER: _ClassVar[int]
+    provisioned_concurrency_configs: _containers.RepeatedCompositeFieldContainer[ProvisionedConcurrencyConfig]
+    next_marker: str
+    def __init__(self, provisioned_concurrency_configs: _Optional[_Iterable[_Union[ProvisionedConcurrencyConfig, _Mapping]]] = ..., next_marker: _Optional[str] = ...) -> None: ...
+
 class OnSuccess(_message.Message):
     __slots__ = ("destination",)
     DESTINATION_FIELD_NUMBER: _ClassVar[int]

@@ -72,6 +72,26 @@ class InvocationServiceStub:
                 request_serializer=lambdad_dot_v1_dot_invocation__service__pb2.DeleteFunctionConcurrencyRequest.SerializeToString,
                 response_deserializer=lambdad_dot_v1_dot_invocation__service__pb2.DeleteFunctionConcurrencyResponse.FromString,
                 _registered_method=True)
+        self.PutProvisionedConcurrencyConfig = channel.unary_unary(
+                '/lambdad.v1.InvocationService/PutProvisionedConcurrencyConfig',
+                request_serializer=lambdad_dot_v1_dot_invocation__service__pb2.PutProvisionedConcurrencyConfigRequest.SerializeToString,
+                response_deserializer=lambdad_dot_v1_dot_invocation__service__pb2.PutProvisionedConcurrencyConfigResponse.FromString,
+                _registered_method=True)
+        self.GetProvisionedConcurrencyConfig = channel.unary_unary(
+                '/lambdad.v1.InvocationService/GetProvisionedConcurrencyConfig',
+                request_serializer=lambdad_dot_v1_dot_invocation__service__pb2.GetProvisionedConcurrencyConfigRequest.SerializeToString,
+                response_deserializer=lambdad_dot_v1_dot_invocation__service__pb2.GetProvisionedConcurrencyConfigResponse.FromString,
+                _registered_method=True)
+        self.DeleteProvisionedConcurrencyConfig = channel.unary_unary(
+                '/lambdad.v1.InvocationService/DeleteProvisionedConcurrencyConfig',
+                request_serializer=lambdad_dot_v1_dot_invocation__service__pb2.DeleteProvisionedConcurrencyConfigRequest.SerializeToString,
+                response_deserializer=lambdad_dot_v1_dot_invocation__service__pb2.DeleteProvisionedConcurrencyConfigResponse.FromString,
+                _registered_method=True)
+        self.ListProvisionedConcurrencyConfigs = channel.unary_unary(
+                '/lambdad.v1.InvocationService/ListProvisionedConcurrencyConfigs',
+                request_serializer=lambdad_dot_v1_dot_invocation__service__pb2.ListProvisionedConcurrencyConfigsRequest.SerializeToString,
+                response_deserializer=lambdad_dot_v1_dot_invocation__service__pb2.ListProvisionedConcurrencyConfigsResponse.FromString,
+                _registered_method=True)
         self.PutFunctionEventInvokeConfig = channel.unary_unary(
                 '/lambdad.v1.InvocationService/PutFunctionEventInvokeConfig',
                 request_serializer=lambdad_dot_v1_dot_invocation__service__pb2.PutFunctionEventInvokeConfigRequest.SerializeToString,
@@ -157,6 +177,35 @@ class InvocationServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def PutProvisionedConcurrencyConfig(self, request, context):
+        """Keeps initialized execution environments ready for a version or alias (not $LATEST);
+        the environments are started in the background (IN_PROGRESS, then READY or FAILED).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetProvisionedConcurrencyConfig(self, request, context):
+        """Returns a version's or alias's provisioned concurrency and how much of it is ready.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteProvisionedConcurrencyConfig(self, request, context):
+        """Removes a version's or alias's provisioned concurrency; its environments are stopped.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListProvisionedConcurrencyConfigs(self, request, context):
+        """Lists the provisioned concurrency configurations of a function's versions and aliases.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def PutFunctionEventInvokeConfig(self, request, context):
         """Configures Event invocations of a function, version or alias (retries, maximum event age,
         destinations), replacing any existing configuration.
@@ -233,6 +282,26 @@ def add_InvocationServiceServicer_to_server(servicer, server):
                     servicer.DeleteFunctionConcurrency,
                     request_deserializer=lambdad_dot_v1_dot_invocation__service__pb2.DeleteFunctionConcurrencyRequest.FromString,
                     response_serializer=lambdad_dot_v1_dot_invocation__service__pb2.DeleteFunctionConcurrencyResponse.SerializeToString,
+            ),
+            'PutProvisionedConcurrencyConfig': grpc.unary_unary_rpc_method_handler(
+                    servicer.PutProvisionedConcurrencyConfig,
+                    request_deserializer=lambdad_dot_v1_dot_invocation__service__pb2.PutProvisionedConcurrencyConfigRequest.FromString,
+                    response_serializer=lambdad_dot_v1_dot_invocation__service__pb2.PutProvisionedConcurrencyConfigResponse.SerializeToString,
+            ),
+            'GetProvisionedConcurrencyConfig': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetProvisionedConcurrencyConfig,
+                    request_deserializer=lambdad_dot_v1_dot_invocation__service__pb2.GetProvisionedConcurrencyConfigRequest.FromString,
+                    response_serializer=lambdad_dot_v1_dot_invocation__service__pb2.GetProvisionedConcurrencyConfigResponse.SerializeToString,
+            ),
+            'DeleteProvisionedConcurrencyConfig': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteProvisionedConcurrencyConfig,
+                    request_deserializer=lambdad_dot_v1_dot_invocation__service__pb2.DeleteProvisionedConcurrencyConfigRequest.FromString,
+                    response_serializer=lambdad_dot_v1_dot_invocation__service__pb2.DeleteProvisionedConcurrencyConfigResponse.SerializeToString,
+            ),
+            'ListProvisionedConcurrencyConfigs': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListProvisionedConcurrencyConfigs,
+                    request_deserializer=lambdad_dot_v1_dot_invocation__service__pb2.ListProvisionedConcurrencyConfigsRequest.FromString,
+                    response_serializer=lambdad_dot_v1_dot_invocation__service__pb2.ListProvisionedConcurrencyConfigsResponse.SerializeToString,
             ),
             'PutFunctionEventInvokeConfig': grpc.unary_unary_rpc_method_handler(
                     servicer.PutFunctionEventInvokeConfig,
@@ -435,6 +504,114 @@ class InvocationService:
             '/lambdad.v1.InvocationService/DeleteFunctionConcurrency',
             lambdad_dot_v1_dot_invocation__service__pb2.DeleteFunctionConcurrencyRequest.SerializeToString,
             lambdad_dot_v1_dot_invocation__service__pb2.DeleteFunctionConcurrencyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PutProvisionedConcurrencyConfig(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/lambdad.v1.InvocationService/PutProvisionedConcurrencyConfig',
+            lambdad_dot_v1_dot_invocation__service__pb2.PutProvisionedConcurrencyConfigRequest.SerializeToString,
+            lambdad_dot_v1_dot_invocation__service__pb2.PutProvisionedConcurrencyConfigResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetProvisionedConcurrencyConfig(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/lambdad.v1.InvocationService/GetProvisionedConcurrencyConfig',
+            lambdad_dot_v1_dot_invocation__service__pb2.GetProvisionedConcurrencyConfigRequest.SerializeToString,
+            lambdad_dot_v1_dot_invocation__service__pb2.GetProvisionedConcurrencyConfigResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteProvisionedConcurrencyConfig(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/lambdad.v1.InvocationService/DeleteProvisionedConcurrencyConfig',
+            lambdad_dot_v1_dot_invocation__service__pb2.DeleteProvisionedConcurrencyConfigRequest.SerializeToString,
+            lambdad_dot_v1_dot_invocation__service__pb2.DeleteProvisionedConcurrencyConfigResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListProvisionedConcurrencyConfigs(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/lambdad.v1.InvocationService/ListProvisionedConcurrencyConfigs',
+            lambdad_dot_v1_dot_invocation__service__pb2.ListProvisionedConcurrencyConfigsRequest.SerializeToString,
+            lambdad_dot_v1_dot_invocation__service__pb2.ListProvisionedConcurrencyConfigsResponse.FromString,
             options,
             channel_credentials,
             insecure,

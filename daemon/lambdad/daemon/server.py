@@ -28,6 +28,7 @@ from lambdad.daemon.domain.functions import FunctionRegistry
 from lambdad.daemon.domain.invocations import InvocationService
 from lambdad.daemon.domain.layers import LayerRegistry
 from lambdad.daemon.domain.names import Account
+from lambdad.daemon.domain.provisioned import ProvisionedConcurrency
 from lambdad.daemon.domain.urls import FunctionUrlRegistry
 from lambdad.daemon.images.resolve import parse_image_mapping
 from lambdad.daemon.inprocess import HandlerRecorder
@@ -47,6 +48,7 @@ from lambdad.daemon.runtime.logs import FunctionLogs
 from lambdad.daemon.runtime.opt import OptDirectories
 from lambdad.daemon.runtime.pool import EnvironmentPool
 from lambdad.daemon.runtime.process import ProcessExecutor
+from lambdad.daemon.runtime.provisioned import ProvisionedEnvironments
 from lambdad.daemon.security import BearerTokenInterceptor, server_credentials, warn_if_exposed
 from lambdad.daemon.services.traces import TraceQueries
 from lambdad.daemon.sources.aws import AwsEventSourceProbe, SourceClients
@@ -109,6 +111,8 @@ class Daemon:
     # The X-Ray daemon UDP listener functions send segments to, and where traces are kept.
     xray: XRayDaemonListener | None = None
     traces: TraceStore | None = None
+    # Keeps the provisioned concurrency targets filled with initialized environments.
+    provisioned: ProvisionedConcurrency | None = None
 
     def in_process_channel(self) -> grpc.aio.Channel:
         """A channel to this daemon's services that skips the network (see inprocess.py).
@@ -137,6 +141,8 @@ class Daemon:
         if self.pollers is not None:
             await self.pollers.stop()
         await self.invocations.stop()
+        if self.provisioned is not None:
+            await self.provisioned.stop()
         mark = phase("invocations", mark)
         await self.pool.close()
         phase("environments", mark)
@@ -244,6 +250,8 @@ async def start_daemon(config: Config) -> Daemon:
         metrics=metrics,
     )
     await invocations.start()
+    provisioned = ProvisionedConcurrency(registry, state, ProvisionedEnvironments(pool))
+    await provisioned.start()  # starts the stored configurations' environments again
 
     # Same limits as lambdad's clients: ~70 MB CreateFunction messages, long error trailers.
     interceptors: list[grpc.aio.ServerInterceptor] = []
@@ -263,7 +271,7 @@ async def start_daemon(config: Config) -> Daemon:
         LayerServicer(layers, code_urls), handlers
     )
     invocation_service_pb2_grpc.add_InvocationServiceServicer_to_server(
-        InvocationServicer(invocations), handlers
+        InvocationServicer(invocations, provisioned), handlers
     )
     trace_service_pb2_grpc.add_TraceServiceServicer_to_server(
         TraceServicer(TraceQueries(traces)), handlers
@@ -326,6 +334,7 @@ async def start_daemon(config: Config) -> Daemon:
         handlers=handlers,
         xray=xray,
         traces=traces,
+        provisioned=provisioned,
     )
 
 

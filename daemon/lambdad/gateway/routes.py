@@ -238,6 +238,7 @@ _INVOKE_HEADERS = {
 }
 _TRACE_HEADERS = {TRACE_HEADER: "TraceId"}
 _CONCURRENCY = "/functions/{FunctionName}/concurrency"
+_PROVISIONED = "/2019-09-30/functions/{FunctionName}/provisioned-concurrency"
 _EVENT_INVOKE_CONFIG = "/2019-09-25/functions/{FunctionName}/event-invoke-config"
 
 INVOCATION_ROUTES: tuple[Route, ...] = (
@@ -277,6 +278,27 @@ INVOCATION_ROUTES: tuple[Route, ...] = (
     Route(
         "DeleteFunctionConcurrency", "DELETE", "/2017-10-31" + _CONCURRENCY, _INVOKE,
         "DeleteFunctionConcurrency", inv.DeleteFunctionConcurrencyRequest, ok_status=204,
+    ),
+    # Provisioned concurrency: one path; List=ALL (a fixed query) makes it the list.
+    Route(
+        "PutProvisionedConcurrencyConfig", "PUT", _PROVISIONED, _INVOKE,
+        "PutProvisionedConcurrencyConfig", inv.PutProvisionedConcurrencyConfigRequest,
+        ok_status=202, query={"Qualifier": "Qualifier"}, has_body=True, response_field="config",
+    ),
+    Route(
+        "ListProvisionedConcurrencyConfigs", "GET", _PROVISIONED + "?List=ALL", _INVOKE,
+        "ListProvisionedConcurrencyConfigs", inv.ListProvisionedConcurrencyConfigsRequest,
+        query=_PAGING,
+    ),
+    Route(
+        "GetProvisionedConcurrencyConfig", "GET", _PROVISIONED, _INVOKE,
+        "GetProvisionedConcurrencyConfig", inv.GetProvisionedConcurrencyConfigRequest,
+        query={"Qualifier": "Qualifier"}, response_field="config",
+    ),
+    Route(
+        "DeleteProvisionedConcurrencyConfig", "DELETE", _PROVISIONED, _INVOKE,
+        "DeleteProvisionedConcurrencyConfig", inv.DeleteProvisionedConcurrencyConfigRequest,
+        ok_status=204, query={"Qualifier": "Qualifier"},
     ),
     # Async invoke configuration (retries, event age, destinations)
     Route(

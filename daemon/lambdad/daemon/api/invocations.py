@@ -17,6 +17,8 @@ from lambdad.daemon.domain.event_invoke_config import (
     EventInvokeSettings,
 )
 from lambdad.daemon.domain.invocations import Invocation, InvocationService
+from lambdad.daemon.domain.provisioned import ProvisionedConcurrency, ProvisionedConfig
+from lambdad.daemon.errors import LambdaError, Reason
 from lambdad.daemon.observability.history import InvocationRecord
 from lambdad.v1 import invocation_service_pb2 as pb
 from lambdad.v1 import invocation_service_pb2_grpc as pb_grpc
@@ -110,11 +112,36 @@ def _summary(record: InvocationRecord) -> pb.InvocationSummary:
     return message
 
 
+def _provisioned(config: ProvisionedConfig, *, arn: bool) -> pb.ProvisionedConcurrencyConfig:
+    """AWS's members; FunctionArn only in lists, as AWS answers."""
+    allocation = config.allocation
+    message = pb.ProvisionedConcurrencyConfig(
+        requested_provisioned_concurrent_executions=config.requested,
+        available_provisioned_concurrent_executions=allocation.available,
+        allocated_provisioned_concurrent_executions=allocation.allocated,
+        status=allocation.status,
+        last_modified=config.last_modified,
+    )
+    if arn:
+        message.function_arn = config.function_arn
+    if allocation.reason:
+        message.status_reason = allocation.reason
+    return message
+
+
 class InvocationServicer(pb_grpc.InvocationServiceServicer):
     """Thin gRPC layer over `InvocationService`."""
 
-    def __init__(self, service: InvocationService) -> None:
+    def __init__(
+        self, service: InvocationService, provisioned: ProvisionedConcurrency | None = None
+    ) -> None:
         self._service = service
+        self._provisioned = provisioned
+
+    def _provisioned_service(self) -> ProvisionedConcurrency:
+        if self._provisioned is None:
+            raise LambdaError(Reason.SERVICE, "Provisioned concurrency is not available.")
+        return self._provisioned
 
     @rpc
     async def Invoke(self, request: pb.InvokeRequest, context: Context) -> pb.InvokeResponse:
@@ -220,6 +247,41 @@ class InvocationServicer(pb_grpc.InvocationServiceServicer):
     ) -> pb.DeleteFunctionConcurrencyResponse:
         await self._service.delete_function_concurrency(request.function_name)
         return pb.DeleteFunctionConcurrencyResponse()
+
+    @rpc
+    async def PutProvisionedConcurrencyConfig(
+        self, request: pb.PutProvisionedConcurrencyConfigRequest, context: Context
+    ) -> pb.PutProvisionedConcurrencyConfigResponse:
+        config = await self._provisioned_service().put(
+            request.function_name, request.qualifier, request.provisioned_concurrent_executions
+        )
+        return pb.PutProvisionedConcurrencyConfigResponse(config=_provisioned(config, arn=False))
+
+    @rpc
+    async def GetProvisionedConcurrencyConfig(
+        self, request: pb.GetProvisionedConcurrencyConfigRequest, context: Context
+    ) -> pb.GetProvisionedConcurrencyConfigResponse:
+        config = await self._provisioned_service().get(request.function_name, request.qualifier)
+        return pb.GetProvisionedConcurrencyConfigResponse(config=_provisioned(config, arn=False))
+
+    @rpc
+    async def DeleteProvisionedConcurrencyConfig(
+        self, request: pb.DeleteProvisionedConcurrencyConfigRequest, context: Context
+    ) -> pb.DeleteProvisionedConcurrencyConfigResponse:
+        await self._provisioned_service().delete(request.function_name, request.qualifier)
+        return pb.DeleteProvisionedConcurrencyConfigResponse()
+
+    @rpc
+    async def ListProvisionedConcurrencyConfigs(
+        self, request: pb.ListProvisionedConcurrencyConfigsRequest, context: Context
+    ) -> pb.ListProvisionedConcurrencyConfigsResponse:
+        configs, next_marker = await self._provisioned_service().list(
+            request.function_name, request.marker, request.max_items
+        )
+        return pb.ListProvisionedConcurrencyConfigsResponse(
+            provisioned_concurrency_configs=[_provisioned(c, arn=True) for c in configs],
+            next_marker=next_marker,
+        )
 
     @rpc
     async def PutFunctionEventInvokeConfig(

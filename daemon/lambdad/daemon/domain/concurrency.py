@@ -55,7 +55,10 @@ class ConcurrencyOperations:
                 for record in (tx.get_function(n) for n in names)
                 if record is not None
             )
-            return AccountSettings(len(names), size, ACCOUNT_CONCURRENCY - reserved)
+            # As on AWS, provisioned concurrency of functions without reserved concurrency
+            # is taken from the unreserved pool.
+            unreserved = ACCOUNT_CONCURRENCY - reserved - tx.provisioned_outside_reserved()
+            return AccountSettings(len(names), size, unreserved)
 
         return await self._state.run(read)
 
@@ -85,7 +88,10 @@ class ConcurrencyOperations:
                     for other in (tx.get_function(n) for n in tx.function_names())
                     if other is not None and other.name != ref.name
                 )
-                if ACCOUNT_CONCURRENCY - others - reserved < MIN_UNRESERVED_CONCURRENCY:
+                # Provisioned concurrency outside reserved concurrency is unreserved no more;
+                # this function's own moves inside its reservation.
+                outside = tx.provisioned_outside_reserved(exclude=ref.name)
+                if ACCOUNT_CONCURRENCY - others - outside - reserved < MIN_UNRESERVED_CONCURRENCY:
                     raise invalid_parameter(
                         "Specified ReservedConcurrentExecutions for function decreases "
                         "account's UnreservedConcurrentExecution below its minimum value of "

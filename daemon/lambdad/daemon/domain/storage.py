@@ -140,6 +140,29 @@ class Transaction(Protocol):
     def put_shard_checkpoint(self, uuid: str, shard_id: str, sequence_number: str) -> None:
         """Remember the last sequence number delivered from a shard."""
 
+    def get_provisioned(self, function_name: str, qualifier: str) -> tuple[int, str] | None:
+        """(requested, last_modified) of a version's or alias's provisioned concurrency."""
+        ...
+
+    def put_provisioned(
+        self, function_name: str, qualifier: str, requested: int, last_modified: str
+    ) -> None:
+        """Insert or replace a version's or alias's provisioned concurrency."""
+        ...
+
+    def delete_provisioned(self, function_name: str, qualifier: str) -> bool:
+        """Delete a provisioned concurrency configuration; False if there was none."""
+        ...
+
+    def provisioned(self, function_name: str | None = None) -> list[tuple[str, str, int, str]]:
+        """(function, qualifier, requested, last_modified) rows, of one function or all."""
+        ...
+
+    def provisioned_outside_reserved(self, exclude: str = "") -> int:
+        """Provisioned concurrency of functions without reserved concurrency (except
+        `exclude`): AWS takes it from the account's unreserved pool."""
+        ...
+
 
 class StateStore(Protocol):
     """Durable state: runs one unit of work as one transaction."""

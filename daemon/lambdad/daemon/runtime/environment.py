@@ -243,6 +243,14 @@ class _Window:
 _RESET_AFTER = frozenset({"Function.ResponseSizeTooLarge", "Runtime.InvalidResponseModeHeader"})
 
 
+class InitializationFailed(Exception):
+    """An environment initialized ahead of need did not become ready; `error_type` says why."""
+
+    def __init__(self, error_type: str) -> None:
+        super().__init__(error_type)
+        self.error_type = error_type
+
+
 class ExecutionEnvironment:
     """One runtime process with its own Runtime API server; one invocation at a time."""
 
@@ -361,6 +369,33 @@ class ExecutionEnvironment:
                 task.cancel()
         if self._api is not None:
             await self._api.close()
+
+    async def initialize(self) -> None:
+        """Start the runtime and run its init now, ahead of any invocation.
+
+        For provisioned concurrency: the first invocation then finds a warm runtime (no Init
+        Duration in its REPORT). Raises `InitializationFailed` with the reason when the
+        runtime could not start, failed its init or exceeded the init budget.
+        """
+        await self._start()
+        if self._start_error is not None:
+            self.broken = True
+            raise InitializationFailed(self._start_error.error_type)
+        assert self._api is not None and self._exit is not None
+        ready = asyncio.ensure_future(self._api.ready.wait())
+        waiting: set[asyncio.Future[Any]] = {ready, self._exit, self._api.init_error}
+        done, _ = await asyncio.wait(
+            waiting, timeout=INIT_TIMEOUT_S, return_when=asyncio.FIRST_COMPLETED
+        )
+        if ready in done:
+            return
+        ready.cancel()
+        self.broken = True
+        if self._api.init_error.done():
+            raise InitializationFailed(self._api.init_error.result().error_type)
+        if self._exit.done():
+            raise InitializationFailed("Runtime.ExitError")
+        raise InitializationFailed("Sandbox.Timedout")
 
     # ---------------------------------------------------------------- invocation
     async def invoke(self, request: InvocationRequest, *, tail: bool = False) -> InvocationResult:

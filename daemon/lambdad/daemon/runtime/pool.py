@@ -9,6 +9,11 @@ How many environments exist at once on this host is the `CapacityGovernor`'s cal
 (`capacity.py`): at capacity, idle environments are reclaimed or invocations queue.
 A code or configuration change retires the function's environments; idle
 environments are removed after `idle_timeout_s`.
+
+Provisioned concurrency (`provision`) adds environments initialized ahead of need and pinned
+to an owner (a version or alias): they hold governor slots like any other, serve invocations
+of their version like any warm environment, but are never reaped for idleness nor reclaimed
+for capacity; when one is lost (crash, timeout) the owner is told so it can start another.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from lambdad.daemon.runtime.debugging import (
 )
 from lambdad.daemon.runtime.environment import (
     ExecutionEnvironment,
+    InitializationFailed,
     InvocationReport,
     InvocationResult,
     build_spec,
@@ -65,6 +71,18 @@ START_ATTEMPTS = 2
 # that frees meanwhile is taken at once instead of after the queue's backoff, and a bound
 # keeps one throttled function from holding the dispatcher's workers.
 SLOT_WAIT_S = 2.0
+INITIALIZATION_ON_DEMAND = "on-demand"
+INITIALIZATION_PROVISIONED = "provisioned-concurrency"
+# AWS's StatusReason of a provisioned concurrency configuration whose init failed.
+INIT_FAILURE = "FUNCTION_ERROR_INIT_FAILURE"
+
+
+class ProvisioningFailed(Exception):
+    """An environment for provisioned concurrency could not be started; `reason` says why."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -137,12 +155,22 @@ class EnvironmentPool:
         self._reserved: dict[str, int] = {}
         self._in_flight: dict[str, int] = defaultdict(int)
         self._unreserved_in_flight = 0
+        # Provisioned concurrency per function, and its invocations counted in the unreserved
+        # pool (each function's share of `_unreserved_in_flight`).
+        self._provisioned: dict[str, int] = {}
+        self._spilled: dict[str, int] = {}
         # Set (and replaced) whenever a concurrency slot frees; waiters hold the one they saw.
         self._slot_freed = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
         self._reaper: asyncio.Task[None] | None = None
         self._closing = False
         self.environments_started = 0
+        # Provisioned environments -> their owner (e.g. "my-function:live"), and whom to tell
+        # when one of them is lost.
+        self._pinned: dict[str, str] = {}
+        # Provisioned environments being started -> the memory they will be charged.
+        self._provisioning: dict[object, int] = {}
+        self.on_provisioned_lost: Callable[[str], None] | None = None
 
     @property
     def idle_count(self) -> int:
@@ -186,7 +214,12 @@ class EnvironmentPool:
             await asyncio.sleep(interval)
             now = time.monotonic()
             for key, envs in list(self._idle.items()):
-                expired = [e for e in envs if now - e.last_used >= self.idle_timeout_s]
+                expired = [
+                    e
+                    for e in envs
+                    if now - e.last_used >= self.idle_timeout_s
+                    and e.environment_id not in self._pinned
+                ]
                 for env in expired:
                     envs.remove(env)
                     self._close_later(env)
@@ -208,6 +241,9 @@ class EnvironmentPool:
         env_id = env.environment_id
         self._stopping[env_id] = (env, task)
         task.add_done_callback(lambda _: self._stopping.pop(env_id, None))
+        owner = self._pinned.pop(env_id, None)
+        if owner is not None and not self._closing and self.on_provisioned_lost is not None:
+            self.on_provisioned_lost(owner)
         # The slot is given back once the environment is gone, not when it is told to go:
         # a container being removed still weighs on the host.
         task.add_done_callback(lambda _: self._free_slot(env_id))
@@ -221,7 +257,12 @@ class EnvironmentPool:
 
     def _reclaim_idle(self) -> int | None:
         """The governor needs room: close the least recently used idle environment."""
-        candidates = [(env.last_used, key, env) for key, envs in self._idle.items() for env in envs]
+        candidates = [
+            (env.last_used, key, env)
+            for key, envs in self._idle.items()
+            for env in envs
+            if env.environment_id not in self._pinned
+        ]
         if not candidates:
             return None
         _, key, env = min(candidates, key=lambda item: item[0])
@@ -284,24 +325,48 @@ class EnvironmentPool:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._slot_freed.wait(), remaining)
 
+    def set_provisioned(self, function_name: str, count: int) -> None:
+        """Record a function's provisioned concurrency (all its versions and aliases).
+
+        Without reserved concurrency, it is carved out of the unreserved pool (as on AWS):
+        the function's first `count` concurrent invocations run on it, the rest spill into
+        the unreserved pool that is left.
+        """
+        if count > 0:
+            self._provisioned[function_name] = count
+        else:
+            self._provisioned.pop(function_name, None)
+
     def _admit(self, name: str) -> None:
         reserved = self._reserved.get(name)
         if reserved is not None:
             if self._in_flight[name] >= reserved:
                 raise throttled(RESERVED_EXCEEDED)
-        else:
-            unreserved = self.account_concurrency - sum(self._reserved.values())
+        elif self._in_flight[name] - self._spilled.get(name, 0) >= self._provisioned.get(name, 0):
+            carved_out = sum(
+                count
+                for function, count in self._provisioned.items()
+                if function not in self._reserved
+            )
+            unreserved = self.account_concurrency - sum(self._reserved.values()) - carved_out
             if self._unreserved_in_flight >= unreserved:
                 raise throttled(ACCOUNT_EXCEEDED)
             self._unreserved_in_flight += 1
+            self._spilled[name] = self._spilled.get(name, 0) + 1
         self._in_flight[name] += 1
 
     def _leave(self, name: str) -> None:
         self._in_flight[name] -= 1
         if self._in_flight[name] <= 0:
             self._in_flight.pop(name, None)
-        if name not in self._reserved:
+        # Invocations counted in the unreserved pool give their slots back first.
+        spilled = self._spilled.get(name, 0)
+        if spilled > 0:
             self._unreserved_in_flight -= 1
+            if spilled == 1:
+                del self._spilled[name]
+            else:
+                self._spilled[name] = spilled - 1
         self._slot_freed.set()
         self._slot_freed = asyncio.Event()
 
@@ -406,7 +471,10 @@ class EnvironmentPool:
         return env
 
     async def _new_environment(
-        self, config: FunctionVersion, live_dirs: list[Path]
+        self,
+        config: FunctionVersion,
+        live_dirs: list[Path],
+        initialization_type: str = INITIALIZATION_ON_DEMAND,
     ) -> ExecutionEnvironment:
         code_dir = None
         if config.code.hot_reload_dir:
@@ -419,6 +487,9 @@ class EnvironmentPool:
         spec = build_spec(config, region=self._region, code_dir=code_dir, opt_dir=opt_dir)
         if live_dirs:
             spec = dataclasses.replace(spec, hot_reload=True)
+        if initialization_type != INITIALIZATION_ON_DEMAND:
+            variables = {**spec.variables, "AWS_LAMBDA_INITIALIZATION_TYPE": initialization_type}
+            spec = dataclasses.replace(spec, variables=variables)
         port = debug_port(config.environment)
         if port is not None:
             await self._free_debugger_port(port)
@@ -508,10 +579,119 @@ class EnvironmentPool:
             turn.release()
 
     async def retire(self, function_name: str) -> None:
-        """Stop reusing the function's environments: idle ones now, busy ones when done."""
+        """Stop reusing the function's environments: idle ones now, busy ones when done.
+
+        Provisioned environments stay: they run published versions, which never change; their
+        owner releases them (`unprovision`) when its configuration goes.
+        """
         for key in [k for k in self._idle if k.function_name == function_name]:
-            for env in self._idle.pop(key, []):
-                self._close_later(env)
+            envs = self._idle.pop(key, [])
+            kept = [env for env in envs if env.environment_id in self._pinned]
+            if kept:
+                self._idle[key] = kept
+            for env in envs:
+                if env.environment_id not in self._pinned:
+                    self._close_later(env)
         for env_id, (key, _) in self._busy.items():
-            if key.function_name == function_name:
+            if key.function_name == function_name and env_id not in self._pinned:
                 self._retiring.add(env_id)
+
+    # ------------------------------------------------------- provisioned concurrency
+    async def provision(self, config: FunctionVersion, owner: str) -> None:
+        """Start one environment of `config` for `owner`, initialized now and kept warm.
+
+        Waits for a governor slot as long as it takes (idle on-demand environments are
+        reclaimed for it), but fails at once when the host could never hold one more
+        provisioned environment: provisioned ones are never reclaimed, so waiting could only
+        end when another configuration shrinks. Raises `ProvisioningFailed`.
+        """
+        if self._closing:
+            raise ProvisioningFailed("The daemon is shutting down.")
+        # Those being started count too, so concurrent fillers cannot both pass this check
+        # and then wait forever for each other's slot.
+        pinned_mb = sum(self._slots.get(env_id, 0) for env_id in self._pinned)
+        pinned_mb += sum(self._provisioning.values())
+        governor = self.governor
+        charge = min(config.memory_size, governor.max_memory_mb)
+        if (
+            len(self._pinned) + len(self._provisioning) + 1 > governor.max_environments
+            or pinned_mb + charge > governor.max_memory_mb
+        ):
+            raise ProvisioningFailed(
+                "Host capacity exceeded: provisioned environments would exceed the capacity "
+                f"governor's limit ({governor.max_environments} environments, "
+                f"{governor.max_memory_mb} MB)."
+            )
+        key = PoolKey.of(config)
+        ticket = object()
+        self._provisioning[ticket] = charge
+        try:
+            env = await self._start_provisioned(config, owner)
+        finally:
+            del self._provisioning[ticket]
+        if self._closing:
+            self._close_later(env)
+            raise ProvisioningFailed("The daemon is shutting down.")
+        self._pinned[env.environment_id] = owner
+        log.info(
+            "provisioned environment ready",
+            function=config.name,
+            version=config.version,
+            owner=owner,
+            environment=env.environment_id,
+        )
+        self._busy[env.environment_id] = (key, env)
+        self._release(key, env)  # idle, or straight to an invocation queued for capacity
+
+    async def _start_provisioned(self, config: FunctionVersion, owner: str) -> ExecutionEnvironment:
+        """A governor slot, then an environment of `config` with its init run."""
+        governor = self.governor
+        # A key of its own, so the governor never hands over an on-demand environment.
+        await governor.acquire(("provisioned", owner), config.memory_size, math.inf)
+        try:
+            env = await self._new_environment(config, [], INITIALIZATION_PROVISIONED)
+        except BaseException:
+            governor.release(config.memory_size)
+            raise
+        self._slots[env.environment_id] = config.memory_size
+        self.environments_started += 1
+        try:
+            await env.initialize()
+        except BaseException as error:
+            self._close_later(env)
+            if isinstance(error, InitializationFailed):
+                # AWS's StatusReason says only this; the runtime's error type goes to the log.
+                log.warning(
+                    "provisioned environment init failed",
+                    function=config.name,
+                    version=config.version,
+                    error_type=error.error_type,
+                )
+                raise ProvisioningFailed(INIT_FAILURE) from error
+            if isinstance(error, Exception):
+                raise ProvisioningFailed(f"The environment did not start: {error}") from error
+            raise
+        return env
+
+    def unprovision(self, owner: str, keep: int = 0) -> None:
+        """Release `owner`'s provisioned environments beyond `keep` (idle ones first).
+
+        Idle ones are closed now; busy ones become ordinary on-demand environments.
+        """
+        owned = [env_id for env_id, who in self._pinned.items() if who == owner]
+        idle_ids = {env.environment_id for envs in self._idle.values() for env in envs}
+        owned.sort(key=lambda env_id: env_id not in idle_ids)
+        for env_id in owned[: max(0, len(owned) - keep)]:
+            del self._pinned[env_id]
+            for key, envs in list(self._idle.items()):
+                for env in [e for e in envs if e.environment_id == env_id]:
+                    envs.remove(env)
+                    self._close_later(env)
+                if not envs:
+                    self._idle.pop(key, None)
+
+    def provisioned_counts(self, owner: str) -> tuple[int, int]:
+        """(allocated, available): `owner`'s live provisioned environments, and the idle ones."""
+        owned = {env_id for env_id, who in self._pinned.items() if who == owner}
+        idle = sum(1 for envs in self._idle.values() for env in envs if env.environment_id in owned)
+        return len(owned), idle

@@ -119,6 +119,17 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX IF NOT EXISTS event_queue_due ON event_queue(next_attempt_at)
     """,
+    # Provisioned concurrency per version or alias (domain/provisioned.py); the daemon starts
+    # the environments again from these rows after a restart.
+    """
+    CREATE TABLE IF NOT EXISTS provisioned_concurrency (
+        function_name TEXT NOT NULL REFERENCES functions(name) ON DELETE CASCADE,
+        qualifier TEXT NOT NULL,
+        requested INTEGER NOT NULL,
+        last_modified TEXT NOT NULL,
+        PRIMARY KEY (function_name, qualifier)
+    )
+    """,
 )
 
 
@@ -442,6 +453,56 @@ class Transaction:
             "ON CONFLICT(uuid, shard_id) DO UPDATE SET sequence_number=excluded.sequence_number",
             (uuid, shard_id, sequence_number),
         )
+
+    # provisioned concurrency
+    def get_provisioned(self, function_name: str, qualifier: str) -> tuple[int, str] | None:
+        """(requested, last_modified) of a version's or alias's provisioned concurrency."""
+        row = self._db.execute(
+            "SELECT requested, last_modified FROM provisioned_concurrency "
+            "WHERE function_name=? AND qualifier=?",
+            (function_name, qualifier),
+        ).fetchone()
+        return None if row is None else (int(row[0]), str(row[1]))
+
+    def put_provisioned(
+        self, function_name: str, qualifier: str, requested: int, last_modified: str
+    ) -> None:
+        self._db.execute(
+            "INSERT INTO provisioned_concurrency(function_name, qualifier, requested, "
+            "last_modified) VALUES(?,?,?,?) ON CONFLICT(function_name, qualifier) DO UPDATE "
+            "SET requested=excluded.requested, last_modified=excluded.last_modified",
+            (function_name, qualifier, requested, last_modified),
+        )
+
+    def delete_provisioned(self, function_name: str, qualifier: str) -> bool:
+        cursor = self._db.execute(
+            "DELETE FROM provisioned_concurrency WHERE function_name=? AND qualifier=?",
+            (function_name, qualifier),
+        )
+        return cursor.rowcount > 0
+
+    def provisioned(self, function_name: str | None = None) -> list[tuple[str, str, int, str]]:
+        """(function, qualifier, requested, last_modified) rows, of one function or all."""
+        sql = (
+            "SELECT function_name, qualifier, requested, last_modified FROM provisioned_concurrency"
+        )
+        parameters: tuple[object, ...] = ()
+        if function_name is not None:
+            sql += " WHERE function_name=?"
+            parameters = (function_name,)
+        rows = self._db.execute(sql + " ORDER BY function_name, qualifier", parameters)
+        return [(str(f), str(q), int(r), str(m)) for f, q, r, m in rows.fetchall()]
+
+    def provisioned_outside_reserved(self, exclude: str = "") -> int:
+        """Provisioned concurrency of functions without reserved concurrency (except
+        `exclude`): AWS takes it from the account's unreserved pool."""
+        row = self._db.execute(
+            "SELECT COALESCE(SUM(p.requested), 0) FROM provisioned_concurrency p "
+            "JOIN functions f ON f.name = p.function_name "
+            "WHERE f.reserved_concurrency IS NULL AND p.function_name != ?",
+            (exclude,),
+        ).fetchone()
+        return int(row[0])
 
 
 class StateStore:
