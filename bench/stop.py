@@ -107,7 +107,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--environments", type=int, default=20)
     parser.add_argument(
-        "--hold", type=float, default=0.0, help="seconds each invoke sleeps (default: N/5 + 5)"
+        "--hold", type=float, default=0.0, help="seconds each invoke sleeps (default: N/2 + 5)"
     )
     parser.add_argument("--port", type=int, default=0, help="gRPC port (default: a free one)")
     args = parser.parse_args()
@@ -115,7 +115,7 @@ def main() -> None:
         parser.error("at most 100 environments on a shared engine")
     # Starts are paced at 10/s (slower on a loaded host): every invoke must still be running
     # when the last one starts, so that no environment is reused.
-    hold_s = args.hold or args.environments / 5 + 5
+    hold_s = args.hold or args.environments / 2 + 5
     engine = docker.from_env(timeout=60)
     with tempfile.TemporaryDirectory(prefix="faststop-bench-") as tmp:
         data_dir = Path(tmp) / "data"

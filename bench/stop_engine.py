@@ -15,8 +15,8 @@ Strategies:
 - kill-then-remove: `POST /kill` (SIGKILL) to all at once, then remove as above;
 - kill-then-prune: kill all, then one `POST /containers/prune` filtered by the label;
 - autoremove: containers are created with AutoRemove; kill all, wait for the list to empty;
-- cgroup-then-remove: SIGKILL each container's processes through its cgroup (lambdad's
-  `kill_cgroup`), then remove;
+- cgroup-then-remove: SIGKILL each container's processes through its cgroup (v2
+  `cgroup.kill`, v1 a SIGKILL per pid of `cgroup.procs`), then remove;
 - cgroup-autoremove: AutoRemove containers, killed through their cgroups.
 """
 
@@ -24,15 +24,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
+import signal
 import time
 import uuid
 from typing import Any
 
 import aiohttp
-
-from lambdad.daemon.runtime.docker_engine import kill_cgroup
 
 SOCKET = "/var/run/docker.sock"
 IMAGE = "lambdad/runtime:python3.11"
@@ -109,6 +109,37 @@ async def kill_all(http: aiohttp.ClientSession, ids: list[str], concurrency: int
             await response.read()
 
     await asyncio.gather(*(one(c) for c in ids))
+
+
+# Where the engine keeps a container's cgroup (v2, then v1; cgroupfs or systemd driver).
+CGROUP_KILL_FILES = (
+    "/sys/fs/cgroup/docker/{id}/cgroup.kill",
+    "/sys/fs/cgroup/system.slice/docker-{id}.scope/cgroup.kill",
+)
+CGROUP_PROCS_FILES = (
+    "/sys/fs/cgroup/pids/docker/{id}/cgroup.procs",
+    "/sys/fs/cgroup/pids/system.slice/docker-{id}.scope/cgroup.procs",
+)
+
+
+def kill_cgroup(container_id: str) -> bool:
+    """SIGKILL a container's processes through its cgroup (root, engine on this host)."""
+    for pattern in CGROUP_KILL_FILES:
+        with contextlib.suppress(OSError):
+            with open(pattern.format(id=container_id), "w") as kill_file:
+                kill_file.write("1")
+            return True
+    for pattern in CGROUP_PROCS_FILES:
+        try:
+            with open(pattern.format(id=container_id)) as procs:
+                members = procs.read().split()
+        except OSError:
+            continue
+        for member in members:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(member), signal.SIGKILL)
+        return True
+    return False
 
 
 async def main() -> None:

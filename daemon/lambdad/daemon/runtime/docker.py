@@ -60,7 +60,6 @@ from lambdad.daemon.runtime.docker_engine import (
     EngineCallTimeout,
     EngineStreams,
     EngineUnsupported,
-    kill_cgroup,
 )
 from lambdad.daemon.runtime.docker_flags import DockerFlags
 from lambdad.daemon.runtime.executor import (
@@ -595,10 +594,6 @@ class DockerProcess:
             # Not known to have exited: this removal kills it. One engine call per container
             # (no inspect first) keeps a stop with many environments within the engine's pace.
             self._final_state = {"Status": "exited", "ExitCode": 137, "OOMKilled": False}
-            # Its processes die now, through the cgroup, rather than when the removal's turn
-            # comes: the engine removes ~10 containers a second on a small host, so at a stop
-            # with many environments the last ones' functions would run on for a long time.
-            kill_cgroup(self.container_id)
         await self._streams.remove(self.container_id)
         if self._follower is not None and not self._follower.done():
             # Removal ends the stream; the reader stops on its own (and sets `_ended`).
@@ -886,21 +881,6 @@ class DockerExecutor:
         listing = functools.partial(api.containers, all=True, filters=filters)
         return list(await self._blocking(listing))
 
-    async def _kill_processes(self, container_ids: list[str]) -> int:
-        """SIGKILL the processes of these containers through their cgroups, where the daemon
-        can reach them (see `kill_cgroup`); how many it reached. The others die with their
-        removal, which force-kills."""
-        if not container_ids:
-            return 0
-
-        def kill_all() -> int:
-            return sum(kill_cgroup(container_id) for container_id in container_ids)
-
-        # A few failed opens per container where the cgroupfs is not reachable: no state kept.
-        reached = int(await asyncio.to_thread(kill_all))
-        log.debug("killed environments through cgroups", count=reached, of=len(container_ids))
-        return reached
-
     async def _remove(self, container_id: str) -> bool:
         """Force-remove a container by id; False if it was already gone."""
         return await self._streams.remove(container_id)
@@ -915,7 +895,6 @@ class DockerExecutor:
             for summary in await self._managed()
             if (summary.get("Labels") or {}).get(LABEL_INSTANCE) != self._instance
         ]
-        await self._kill_processes(orphans)
         results = await asyncio.gather(*(self._remove(c) for c in orphans), return_exceptions=True)
         removed = sum(1 for result in results if result is True)
         if removed:
@@ -975,7 +954,6 @@ class DockerExecutor:
                 for summary in await self._managed()
                 if (summary.get("Labels") or {}).get(LABEL_INSTANCE) == self._instance
             ]
-            await self._kill_processes(left)
             await asyncio.gather(*(self._remove(c) for c in left), return_exceptions=True)
         self._calls.close()
         await self._streams.close()

@@ -13,10 +13,7 @@ starved pool for everything else). Here:
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
-import os
-import signal
 import ssl
 import struct
 import time
@@ -41,50 +38,6 @@ STARTS_PER_SECOND = 10.0
 # 2-core host: 20 removals took 8 s eight at a time, 4.5 s all at once), and a stop with many
 # environments is bound by them. A removal costs no thread (see EngineStreams.remove).
 REMOVAL_CONCURRENCY = 32
-
-
-# Where the engine's cgroups are, for each layout it uses (cgroup v1 with the cgroupfs or the
-# systemd driver, cgroup v2 likewise); `{id}` is the full container id.
-CGROUP_KILL_FILES = (
-    "/sys/fs/cgroup/docker/{id}/cgroup.kill",
-    "/sys/fs/cgroup/system.slice/docker-{id}.scope/cgroup.kill",
-)
-CGROUP_PROCS_FILES = (
-    "/sys/fs/cgroup/pids/docker/{id}/cgroup.procs",
-    "/sys/fs/cgroup/pids/system.slice/docker-{id}.scope/cgroup.procs",
-)
-
-
-def kill_cgroup(container_id: str) -> bool:
-    """SIGKILL every process of a container through its cgroup; False if it cannot be reached.
-
-    A sysfs write per container (v2 `cgroup.kill`) or a kill(2) per process (v1), instead of
-    an engine call: a stop kills 1,000 environments' processes in well under a second, while
-    the engine would take ~0.1 s per container on a small host (bench/README.md). Only works
-    where the daemon sees the engine host's cgroupfs with the rights to use it (root, same
-    host); callers fall back to the engine.
-    """
-    for pattern in CGROUP_KILL_FILES:
-        try:
-            with open(pattern.format(id=container_id), "w") as kill_file:
-                kill_file.write("1")
-            return True
-        except OSError:
-            continue
-    for pattern in CGROUP_PROCS_FILES:
-        try:
-            with open(pattern.format(id=container_id)) as procs:
-                members = procs.read().split()
-        except OSError:
-            continue
-        try:
-            for member in members:
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(int(member), signal.SIGKILL)
-        except (OSError, ValueError):
-            return False  # e.g. not allowed: the engine's removal kills instead
-        return True
-    return False
 
 
 class EngineUnsupported(RuntimeError):
