@@ -2,9 +2,10 @@
 
     python -m bench.stop --environments 100
 
-Starts `lambdad serve --executor docker` on a free port with a temporary data dir and
-`LAMBDAD_MAX_ENVIRONMENTS=N`, creates a python3.11 function that sleeps, invokes it N times at
-once (each holds its environment, so there are N containers), sends SIGTERM and times the exit.
+Starts `lambdad serve --executor docker` on a free port with a temporary data dir, room for N
+environments (`LAMBDAD_MAX_ENVIRONMENTS`, `LAMBDAD_MAX_ENVIRONMENT_MEMORY`), creates a python3.11
+function that sleeps, invokes it N times at once (each holds its environment, so there are N
+containers), sends SIGTERM and times the exit.
 Figures: environments, seconds to exit, the daemon's own phase timings ("daemon stopped" log
 line), and the containers of that daemon still listed right after the exit (must be 0).
 Whatever is left is removed afterwards. Keep N <= 100 on a shared engine.
@@ -131,6 +132,8 @@ def main() -> None:
             **os.environ,
             "LAMBDAD_METRICS_PORT": "0",
             "LAMBDAD_MAX_ENVIRONMENTS": str(args.environments),
+            # 128 MB each: half the host's memory (the default) may hold fewer than N.
+            "LAMBDAD_MAX_ENVIRONMENT_MEMORY": str(128 * args.environments),
         }
         with open(log_path, "wb") as log:
             process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
