@@ -10,7 +10,7 @@ import os
 import signal
 import sys
 from collections.abc import Coroutine, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import structlog
 
@@ -19,6 +19,7 @@ from lambdad.daemon.logging import configure_logging
 from lambdad.daemon.runtime.docker_flags import DockerFlagsError, parse_docker_flags
 
 log = structlog.get_logger(__name__)
+T = TypeVar("T")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -119,16 +120,25 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-async def _until_signalled() -> None:
+async def _until_signalled(watched: Sequence[asyncio.Task[None]] = ()) -> BaseException | None:
+    """Wait for SIGINT/SIGTERM; or for a `watched` task to end, whose error is returned."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
+    signalled = asyncio.create_task(stop.wait())
+    done, _ = await asyncio.wait({signalled, *watched}, return_when=asyncio.FIRST_COMPLETED)
+    signalled.cancel()
+    for task in watched:
+        if task in done:
+            error = None if task.cancelled() else task.exception()
+            return error or RuntimeError("stopped serving")
+    return None
 
 
-async def _serve(config: Config, with_gateway: bool) -> None:
+async def _serve(config: Config, with_gateway: bool) -> int:
+    """Serve until signalled (0), or until the gateway cannot serve (1: no half-started daemon)."""
     from lambdad.daemon.server import start_daemon
 
     daemon = await start_daemon(config)
@@ -152,15 +162,21 @@ async def _serve(config: Config, with_gateway: bool) -> None:
                 daemon.function_gateway_host, config.gateway_port, channel, daemon="in-process"
             )
             gateways.append(asyncio.create_task(_optional(extra, "gateway for functions")))
+    failed: BaseException | None = None
     try:
-        await _until_signalled()
+        # The main gateway is watched: a port in use must end the daemon, not leave it running
+        # without the API its users were told about.
+        failed = await _until_signalled(gateways[:1])
+        if failed is not None:
+            log.error("gateway not serving; stopping", error=str(failed))
     finally:
         log.info("shutting down")
         for gateway in gateways:
             gateway.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
+            with contextlib.suppress(BaseException):
                 await gateway
         await daemon.stop()
+    return 1 if failed is not None else 0
 
 
 async def _optional(server: Coroutine[Any, Any, None], what: str) -> None:
@@ -294,14 +310,13 @@ def _debug(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run(main: Coroutine[Any, Any, None]) -> None:
+def _run(main: Coroutine[Any, Any, T]) -> T:
     """Run on uvloop: it takes about a quarter off a warm invoke through the gateway."""
     try:
         import uvloop
     except ImportError:  # an install without it still works, on asyncio's own loop
-        asyncio.run(main)
-        return
-    uvloop.run(main)
+        return asyncio.run(main)
+    return uvloop.run(main)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -341,8 +356,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"lambdad: LAMBDAD_DOCKER_FLAGS: {exc}", file=sys.stderr)
             return 2
         configure_logging(config.log_format, config.log_level)
-        _run(_serve(config, with_gateway=not args.no_gateway))
-        return 0
+        return _run(_serve(config, with_gateway=not args.no_gateway))
     config = Config.from_env(
         gateway_host=args.host,
         gateway_port=args.port,
