@@ -38,7 +38,9 @@ from bench.run import (
     lambda_client,
 )
 
-FUNCTION = "echo"
+# One name per tree: Docker's environment count filters containers by function name, and
+# both daemons' containers share the engine. A run id keeps them apart from other runs.
+FUNCTION_PREFIX = f"bench-echo-{os.getpid()}-"
 PAYLOAD = '{"hello":"world","n":12345}'
 WRK_SCRIPT = f"""wrk.method = "POST"
 wrk.body = '{PAYLOAD}'
@@ -96,7 +98,7 @@ def run_wrk(url: str, script: Path, concurrency: int, duration_s: int) -> dict[s
 
 
 def warm_up(
-    daemon: Lambdad, executor: str, url: str, script: Path, level: int, seconds: int
+    daemon: Lambdad, executor: str, function: str, url: str, script: Path, level: int, seconds: int
 ) -> None:
     """Untimed wrk runs until the function's environments stop growing (at most 8).
 
@@ -105,10 +107,10 @@ def warm_up(
     that overlaps that storm measures cold starts, not throughput.
     """
     assert daemon.proc is not None
-    before = count_environments(daemon.proc.pid, executor, FUNCTION)
+    before = count_environments(daemon.proc.pid, executor, function)
     for _ in range(8):
         run_wrk(url, script, level, seconds)
-        after = count_environments(daemon.proc.pid, executor, FUNCTION)
+        after = count_environments(daemon.proc.pid, executor, function)
         if after == before:
             return
         before = after
@@ -146,16 +148,18 @@ def main(argv: list[str] | None = None) -> int:
                 daemon.start()
                 daemons.append(daemon)
                 client = lambda_client(daemon.endpoint, timeout=60)
-                create_echo(client, FUNCTION, echo_zip())
-                client.get_waiter("function_active_v2").wait(FunctionName=FUNCTION)
-                client.invoke(FunctionName=FUNCTION, Payload=PAYLOAD.encode())
+                function = f"{FUNCTION_PREFIX}{index}"
+                create_echo(client, function, echo_zip())
+                client.get_waiter("function_active_v2").wait(FunctionName=function)
+                client.invoke(FunctionName=function, Payload=PAYLOAD.encode())
             for level in levels:
                 for turn in range(args.rounds * len(daemons)):
                     index = (turn + level) % len(daemons)
                     daemon = daemons[index]
                     assert daemon.proc is not None
-                    url = f"{daemon.endpoint}/2015-03-31/functions/{FUNCTION}/invocations"
-                    warm_up(daemon, args.executor, url, script, level, args.warmup)
+                    function = f"{FUNCTION_PREFIX}{index}"
+                    url = f"{daemon.endpoint}/2015-03-31/functions/{function}/invocations"
+                    warm_up(daemon, args.executor, function, url, script, level, args.warmup)
                     cpu_before = process_cpu_s(daemon.proc.pid)
                     started = time.monotonic()
                     result = run_wrk(url, script, level, args.duration)
@@ -167,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
                         concurrency=level,
                         daemon_cpu_share=round(daemon_cpu / elapsed, 3),
                         daemon_cpu_ms_per_invoke=round(daemon_cpu * 1000 / requests, 3),
-                        environments=count_environments(daemon.proc.pid, args.executor, FUNCTION),
+                        environments=count_environments(daemon.proc.pid, args.executor, function),
                         load_average=os.getloadavg()[0],
                     )
                     doc["runs"].append(result)
