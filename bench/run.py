@@ -241,8 +241,11 @@ def rie_binary(log: Callable[[str], None]) -> tuple[Path | None, str]:
 class Lambdad:
     """A ``lambdad serve`` subprocess on free ports with a temporary data dir."""
 
-    def __init__(self, executor: str, workdir: Path) -> None:
+    def __init__(self, executor: str, workdir: Path, source: Path | None = None) -> None:
         self.executor = executor
+        # A source tree to run instead of the installed lambdad (PYTHONPATH), so two trees
+        # can be measured side by side in one run (bench/throughput.py --tree).
+        self.source = source
         self.grpc_port = free_port()
         self.gateway_port = free_port()
         self.data_dir = workdir / "data"
@@ -274,13 +277,17 @@ class Lambdad:
             "--log-format",
             "json",
         ]
-        if shutil.which("lambdad") is None:
+        env = None
+        if shutil.which("lambdad") is None or self.source is not None:
             args = [sys.executable, "-m", "lambdad.daemon.cli", *args[1:]]
+        if self.source is not None:
+            paths = [self.source / "daemon", self.source / "client", self.source]
+            env = {**os.environ, "PYTHONPATH": os.pathsep.join(str(p) for p in paths)}
         log_file = self.log_path.open("wb")
         # Own session: a Ctrl-C in the terminal reaches only this script, which then stops the
         # daemon itself (gracefully, so it removes its containers).
         self.proc = subprocess.Popen(
-            args, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True
+            args, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True, env=env
         )
         log_file.close()
         deadline = time.monotonic() + timeout

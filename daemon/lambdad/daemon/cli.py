@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import json
 import os
 import signal
@@ -162,6 +163,7 @@ async def _serve(config: Config, with_gateway: bool) -> int:
                 daemon.function_gateway_host, config.gateway_port, channel, daemon="in-process"
             )
             gateways.append(asyncio.create_task(_optional(extra, "gateway for functions")))
+    _freeze_startup_heap()
     failed: BaseException | None = None
     try:
         # The main gateway is watched: a port in use must end the daemon, not leave it running
@@ -177,6 +179,19 @@ async def _serve(config: Config, with_gateway: bool) -> int:
                 await gateway
         await daemon.stop()
     return 1 if failed is not None else 0
+
+
+def _freeze_startup_heap() -> None:
+    """Keep what startup allocated (modules, botocore's models, protobuf descriptors) out of GC.
+
+    The daemon imports boto3, aiohttp, grpc and docker: ~100,000 long-lived objects that every
+    full collection walks again. Under load a full collection ran every few seconds and took
+    ~135 ms on this 2-core machine, all of it a pause of the event loop (every in-flight
+    invoke's p99). Frozen objects are still freed by reference counting; only a cycle among
+    them would stay, and what startup built lives as long as the process anyway.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 async def _optional(server: Coroutine[Any, Any, None], what: str) -> None:

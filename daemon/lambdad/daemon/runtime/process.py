@@ -135,7 +135,9 @@ class LocalProcess:
         environment still reports its last figure.
         """
         if not self._killed and self._process.returncode is None:
-            seen = await asyncio.to_thread(_tree_memory_kb, self.pid)
+            # Inline, not in a thread: a few /proc reads (no disk) cost less than the thread
+            # hop did, which was paid on every invoke (as the Docker executor's cgroupfs read).
+            seen = _tree_memory_kb(self.pid)
             self._peak_kb = max(self._peak_kb, seen)
         return -(-self._peak_kb // 1024) if self._peak_kb else None
 
