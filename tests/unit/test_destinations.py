@@ -10,8 +10,8 @@ from typing import Any
 import botocore.exceptions
 import pytest
 
-from lambdad.daemon.destinations import DeliveryError, DestinationSender, s3_record_key
 from lambdad.daemon.domain.event_sources import SourceArn
+from lambdad.daemon.services.destinations import DeliveryError, DestinationSender, s3_record_key
 
 RECORD = {"version": "1.0", "requestContext": {"functionArn": "arn:aws:lambda:f", "x": 1}}
 

@@ -15,12 +15,12 @@ from typing import Any
 
 import pytest
 
-from lambdad.daemon.destinations import DeliveryError
-from lambdad.daemon.domain.event_dispatcher import EventDispatcher, RanEvent
 from lambdad.daemon.domain.event_invoke_config import EventInvokeConfig
 from lambdad.daemon.errors import LambdaError, Reason
 from lambdad.daemon.observability.metrics import LambdadMetrics
 from lambdad.daemon.runtime.environment import InvocationResult
+from lambdad.daemon.services.destinations import DeliveryError
+from lambdad.daemon.services.event_dispatcher import EventDispatcher, RanEvent
 from lambdad.daemon.store.event_queue import EventQueueStore, NewEvent
 from lambdad.daemon.store.state import StateStore
 

@@ -13,13 +13,13 @@ import pytest
 
 from lambdad.daemon.domain.event_invoke_config import EventInvokeConfigRegistry
 from lambdad.daemon.domain.functions import CodeInput, FunctionRegistry, NewFunction
-from lambdad.daemon.domain.invocations import Invocation, InvocationService
 from lambdad.daemon.domain.model import FunctionVersion
 from lambdad.daemon.domain.names import Account
 from lambdad.daemon.errors import LambdaError, Reason
 from lambdad.daemon.runtime.code import CodeStore
 from lambdad.daemon.runtime.logs import FunctionLogs
 from lambdad.daemon.runtime.pool import EnvironmentPool
+from lambdad.daemon.services.invocations import Invocation, InvocationService
 from lambdad.daemon.store.blobs import BlobStore
 from lambdad.daemon.store.event_queue import EventQueueStore
 from lambdad.daemon.store.state import StateStore

@@ -20,12 +20,10 @@ from lambdad.daemon.api.traces import TraceServicer
 from lambdad.daemon.api.urls import UrlServicer
 from lambdad.daemon.codesource import S3CodeSource
 from lambdad.daemon.config import Config
-from lambdad.daemon.destinations import DestinationSender
 from lambdad.daemon.domain.code_urls import CodeUrlSigner
 from lambdad.daemon.domain.event_invoke_config import EventInvokeConfigRegistry
 from lambdad.daemon.domain.event_sources import EventSourceMappingRegistry
 from lambdad.daemon.domain.functions import FunctionRegistry
-from lambdad.daemon.domain.invocations import InvocationService
 from lambdad.daemon.domain.layers import LayerRegistry
 from lambdad.daemon.domain.names import Account
 from lambdad.daemon.domain.provisioned import ProvisionedConcurrency
@@ -50,6 +48,8 @@ from lambdad.daemon.runtime.pool import EnvironmentPool
 from lambdad.daemon.runtime.process import ProcessExecutor
 from lambdad.daemon.runtime.provisioned import ProvisionedEnvironments
 from lambdad.daemon.security import BearerTokenInterceptor, server_credentials, warn_if_exposed
+from lambdad.daemon.services.destinations import DestinationSender
+from lambdad.daemon.services.invocations import InvocationService
 from lambdad.daemon.services.traces import TraceQueries
 from lambdad.daemon.sources.aws import AwsEventSourceProbe, SourceClients
 from lambdad.daemon.sources.pollers import EventSourcePollers

@@ -16,10 +16,10 @@ from lambdad.daemon.domain.event_invoke_config import (
     EventInvokeConfigRegistry,
     EventInvokeSettings,
 )
-from lambdad.daemon.domain.invocations import Invocation, InvocationService
 from lambdad.daemon.domain.provisioned import ProvisionedConcurrency, ProvisionedConfig
 from lambdad.daemon.errors import LambdaError, Reason
 from lambdad.daemon.observability.history import InvocationRecord
+from lambdad.daemon.services.invocations import Invocation, InvocationService
 from lambdad.v1 import invocation_service_pb2 as pb
 from lambdad.v1 import invocation_service_pb2_grpc as pb_grpc
 

@@ -15,8 +15,8 @@ from lambdad.daemon.domain.event_sources import (
     EventSourceMapping,
     EventSourceMappingRegistry,
 )
-from lambdad.daemon.domain.invocations import Invocation, InvocationService
 from lambdad.daemon.errors import LambdaError
+from lambdad.daemon.services.invocations import Invocation, InvocationService
 from lambdad.daemon.sources.aws import SourceClients
 from lambdad.daemon.sources.batch import InvokeReply
 from lambdad.daemon.sources.sqs import SqsPoller

@@ -8,7 +8,7 @@ errors in the background, DryRun only checks. It also owns reserved
 concurrency (stored on the function, enforced by the pool) and function logs.
 
 An Event invocation is written to the durable event queue (`store/event_queue.py`)
-before Invoke answers 202; `EventDispatcher` (domain/event_dispatcher.py) runs it with
+before Invoke answers 202; `EventDispatcher` (services/event_dispatcher.py) runs it with
 the async settings of the qualifier it was invoked through (MaximumRetryAttempts,
 MaximumEventAgeInSeconds, OnSuccess/OnFailure destinations, DeadLetterConfig) and
 delivers the outcome, through this service for each attempt and Lambda destinations.
@@ -31,14 +31,6 @@ from typing import TYPE_CHECKING
 import structlog
 
 from lambdad.client.contract import EVENT_PAYLOAD_MAX_BYTES, SYNC_PAYLOAD_MAX_BYTES
-from lambdad.daemon.destinations import DestinationSender
-from lambdad.daemon.domain.event_dispatcher import (
-    DEFAULT_EVENT_RETRY_DELAYS,
-    DEFAULT_EVENT_WORKERS,
-    DEFAULT_THROTTLE_DELAYS,
-    EventDispatcher,
-    RanEvent,
-)
 from lambdad.daemon.domain.event_invoke_config import EventInvokeConfigRegistry
 from lambdad.daemon.domain.functions import FunctionRegistry, VersionView
 from lambdad.daemon.domain.model import State
@@ -51,6 +43,14 @@ from lambdad.daemon.runtime.environment import InvocationResult
 from lambdad.daemon.runtime.logs import LogLine
 from lambdad.daemon.runtime.pool import EnvironmentPool
 from lambdad.daemon.runtime.runtime_api import InvocationRequest
+from lambdad.daemon.services.destinations import DestinationSender
+from lambdad.daemon.services.event_dispatcher import (
+    DEFAULT_EVENT_RETRY_DELAYS,
+    DEFAULT_EVENT_WORKERS,
+    DEFAULT_THROTTLE_DELAYS,
+    EventDispatcher,
+    RanEvent,
+)
 from lambdad.daemon.store.event_queue import EventQueueStore, NewEvent
 from lambdad.daemon.tracing.header import invocation_header
 from lambdad.daemon.tracing.store import TraceStore

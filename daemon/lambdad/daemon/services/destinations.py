@@ -24,6 +24,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from lambdad.daemon.domain.arns import split_arn
 from lambdad.daemon.domain.event_sources import SourceArn
 from lambdad.daemon.sources.aws import SourceClients
 from lambdad.daemon.sources.aws import error_code as aws_error_code
@@ -58,10 +59,10 @@ class DeliveryError(Exception):
 
 
 def _arn(arn: str) -> SourceArn:
-    parts = arn.split(":", 5)
-    if len(parts) != 6 or parts[0] != "arn":
+    parts = split_arn(arn)
+    if parts is None:
         raise DeliveryError(f"not an ARN: {arn}")
-    return SourceArn(arn, parts[2], parts[3], parts[4], parts[5])
+    return SourceArn(arn, parts.service, parts.region, parts.account, parts.resource)
 
 
 def s3_record_key(function_name: str, now: datetime) -> str:

@@ -34,7 +34,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import structlog
 
-from lambdad.daemon.destinations import DeliveryError, DestinationSender
 from lambdad.daemon.domain.event_invoke_config import (
     DEFAULT_MAXIMUM_EVENT_AGE,
     DEFAULT_MAXIMUM_RETRY_ATTEMPTS,
@@ -44,6 +43,7 @@ from lambdad.daemon.domain.event_invoke_config import (
 )
 from lambdad.daemon.errors import LambdaError, Reason
 from lambdad.daemon.runtime.environment import InvocationResult
+from lambdad.daemon.services.destinations import DeliveryError, DestinationSender
 from lambdad.daemon.store.event_queue import (
     EventOutcome,
     EventQueueStore,
