@@ -29,7 +29,7 @@ from lambdad.client import (
     ResourceNotFoundError,
     ValidationError,
 )
-from lambdad.daemon.domain import event_dispatcher
+from lambdad.daemon.services import event_dispatcher
 from lambdad.v1 import function_pb2 as fpb
 from lambdad.v1 import function_service_pb2 as fs
 from lambdad.v1 import invocation_service_pb2 as ipb
