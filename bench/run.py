@@ -348,6 +348,25 @@ def create_echo(client: Any, name: str, code: bytes) -> None:
     )
 
 
+def settled_count(environments_seen: Callable[[], int | None], budget: Budget) -> int | None:
+    """The environment count once it stops changing (at most ~20 s).
+
+    Container starts are paced by the daemon, and a warm-up invoke may be served by an
+    environment that freed up first, so environments started for the warm-up can still be
+    coming up after it: timing then would measure their starts, not the level's throughput.
+    """
+    seen = environments_seen()
+    for _ in range(20):
+        if budget.exhausted:
+            break
+        time.sleep(1.0)
+        now = environments_seen()
+        if now == seen:
+            break
+        seen = now
+    return seen
+
+
 def count_environments(daemon_pid: int, executor: str, function_name: str) -> int | None:
     """How many execution environments the daemon holds for one function, seen from outside.
 
@@ -402,7 +421,7 @@ def measure_throughput(
             for failure in results:
                 if failure is not None:
                     warm_failures[failure[:300]] += 1
-    environments = environments_seen()
+    environments = settled_count(environments_seen, budget)
     remaining = iter(range(count))
     lock = threading.Lock()
     latencies: list[float] = []
