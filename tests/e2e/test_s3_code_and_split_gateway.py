@@ -11,13 +11,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3
 import botocore.exceptions
 import pytest
-import urllib3
 
-from tests.e2e.support import REGION, LambdadProcess, code_sha256
-from tests.helpers import free_port, make_zip, wait_for
+from tests.e2e.support import LambdadProcess, aws_client, code_sha256, moto_server
+from tests.helpers import make_zip, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -25,31 +23,13 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture(scope="module")
 def s3_endpoint() -> Iterator[str]:
     """moto's standalone server: a real S3-compatible HTTP endpoint."""
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "moto.server", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    endpoint = f"http://127.0.0.1:{port}"
-    http = urllib3.PoolManager(retries=False)
-    try:
-        wait_for(lambda: http.request("GET", endpoint).status < 500, timeout=30)
+    with moto_server() as endpoint:
         yield endpoint
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 @pytest.fixture
 def s3(s3_endpoint: str) -> Any:
-    return boto3.client(
-        "s3",
-        endpoint_url=s3_endpoint,
-        region_name=REGION,
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    )
+    return aws_client("s3", s3_endpoint)
 
 
 @pytest.fixture
