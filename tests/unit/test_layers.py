@@ -119,3 +119,34 @@ async def test_extensions_api_register_invoke_shutdown() -> None:
                 assert (await answer.json())["errorType"] == "Extension.RegistrationClosed"
     finally:
         await server.close()
+
+
+async def test_extension_shutdown_waits_for_the_poll_after_shutdown_was_delivered() -> None:
+    """The poll that follows INVOKE may arrive only after shutdown() started: it is the one
+    that receives SHUTDOWN, so it must not count as the extension being done (it was killed
+    before it could act on SHUTDOWN)."""
+    extensions = ExtensionsApi(1, {"functionName": "f", "functionVersion": "$LATEST"})
+    server = RuntimeApiServer("127.0.0.1", extensions=extensions)
+    port = await server.start()
+    base = f"http://127.0.0.1:{port}/2020-01-01/extension"
+    try:
+        async with aiohttp.ClientSession() as http:
+            async with http.post(
+                f"{base}/register",
+                json={"events": ["SHUTDOWN"]},
+                headers={"Lambda-Extension-Name": "ext"},
+            ) as answer:
+                headers = {
+                    "Lambda-Extension-Identifier": answer.headers["Lambda-Extension-Identifier"]
+                }
+            shutdown = asyncio.create_task(extensions.shutdown())
+            await asyncio.sleep(0)  # SHUTDOWN is queued before the extension polls
+            async with http.get(f"{base}/event/next", headers=headers) as answer:
+                assert (await answer.json())["eventType"] == "SHUTDOWN"
+            await asyncio.sleep(0.1)
+            assert not shutdown.done()  # still acting on SHUTDOWN: not killed yet
+            again = asyncio.create_task(http.get(f"{base}/event/next", headers=headers))
+            await asyncio.wait_for(shutdown, 5)
+            again.cancel()
+    finally:
+        await server.close()

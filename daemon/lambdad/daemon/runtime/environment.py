@@ -421,7 +421,9 @@ class ExecutionEnvironment:
                 cold=cold,
             )
         assert self._exit is not None and self._process is not None
-        outcome = api.submit(request)
+        # The invocation's output window opens when the runtime is handed the event, not when
+        # this task next runs: on a busy loop the handler's first lines can be read before.
+        outcome = api.submit(request, on_delivered=lambda: self._mark_start(request))
         started = time.monotonic()
         delivered = asyncio.create_task(api.delivered(request_id))
         init_error = api.init_error
@@ -451,7 +453,6 @@ class ExecutionEnvironment:
                 return await self._exited(request, started, tail=tail, cold=cold)
             return await self._timed_out(request, started, tail=tail, cold=cold)
         started = time.monotonic()
-        self._mark_start(request)
         racing: set[asyncio.Future[Any]] = {outcome, self._exit}
         done, _ = await asyncio.wait(
             racing,

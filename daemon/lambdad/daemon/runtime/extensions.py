@@ -65,8 +65,11 @@ class _Extension:
     identifier: str
     events: tuple[str, ...]
     queue: asyncio.Queue[dict[str, object]] = field(default_factory=asyncio.Queue)
-    polled: asyncio.Event = field(default_factory=asyncio.Event)  # waiting in event/next
     polls: int = 0
+    # SHUTDOWN was handed out in an event/next answer ...
+    shutdown_delivered: bool = False
+    # ... and the extension polled again after it: it is done.
+    finished: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 def _error(status: int, error_type: str, message: str) -> web.Response:
@@ -129,11 +132,12 @@ class ExtensionsApi:
             return
         deadline_ms = int((time.time() + SHUTDOWN_BUDGET_S) * 1000)
         for extension in subscribed:
-            extension.polled.clear()
             extension.queue.put_nowait(
                 {"eventType": "SHUTDOWN", "shutdownReason": reason, "deadlineMs": deadline_ms}
             )
-        waits = [asyncio.create_task(e.polled.wait()) for e in subscribed]
+        # Done means: polled again after SHUTDOWN was handed out. A poll that merely arrives now
+        # (the one after the last INVOKE, late) is the one that receives SHUTDOWN, not the end.
+        waits = [asyncio.create_task(e.finished.wait()) for e in subscribed]
         _, pending = await asyncio.wait(waits, timeout=SHUTDOWN_BUDGET_S)
         for task in pending:
             task.cancel()
@@ -184,11 +188,13 @@ class ExtensionsApi:
         if isinstance(extension, web.Response):
             return extension
         extension.polls += 1
-        extension.polled.set()
+        if extension.shutdown_delivered:
+            extension.finished.set()
         if sum(1 for e in self._extensions.values() if e.polls) >= self.expected:
             self._all_polled.set()
         event = await extension.queue.get()
-        extension.polled.clear()
+        if event.get("eventType") == "SHUTDOWN":
+            extension.shutdown_delivered = True
         return web.json_response(event, headers={EVENT_IDENTIFIER_HEADER: str(uuid.uuid4())})
 
     async def _report(self, request: web.Request, phase: str) -> web.StreamResponse:

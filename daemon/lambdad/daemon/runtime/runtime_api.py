@@ -150,6 +150,9 @@ class _Pending:
     request: InvocationRequest
     outcome: asyncio.Future[RuntimeOutcome]
     delivered: asyncio.Event = field(default_factory=asyncio.Event)
+    # Called in the same step that hands the event to the runtime, before anything the
+    # runtime prints for it can have been read.
+    on_delivered: Callable[[], None] | None = None
 
 
 def _error(status: int, error_type: str, message: str) -> web.Response:
@@ -293,9 +296,16 @@ class RuntimeApiServer:
         return connection.peer_allowed
 
     # ---------------------------------------------------------------- invoker side
-    def submit(self, request: InvocationRequest) -> asyncio.Future[RuntimeOutcome]:
-        """Queue `request` for the runtime's next `invocation/next`; a future of its outcome."""
-        pending = _Pending(request, asyncio.get_running_loop().create_future())
+    def submit(
+        self, request: InvocationRequest, on_delivered: Callable[[], None] | None = None
+    ) -> asyncio.Future[RuntimeOutcome]:
+        """Queue `request` for the runtime's next `invocation/next`; a future of its outcome.
+
+        `on_delivered` runs synchronously when the runtime is handed the invocation.
+        """
+        pending = _Pending(
+            request, asyncio.get_running_loop().create_future(), on_delivered=on_delivered
+        )
         self._by_id[request.request_id] = pending
         self._queue.put_nowait(pending)
         return pending.outcome
@@ -346,6 +356,8 @@ class RuntimeApiServer:
         headers.update({k: v for k, v in optional.items() if v})
         self._current = pending
         pending.delivered.set()
+        if pending.on_delivered is not None:
+            pending.on_delivered()
         self.extensions.invoke(
             inv.request_id, inv.deadline_ms, inv.invoked_function_arn, inv.trace_id
         )
