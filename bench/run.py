@@ -150,13 +150,13 @@ def echo_zip() -> bytes:
     return buf.getvalue()
 
 
-def lambda_client(endpoint: str, timeout: float = 30.0) -> Any:
+def lambda_client(endpoint: str, timeout: float = 30.0, connections: int = 4) -> Any:
     """A boto3 Lambda client without retries, so every failure is counted, not hidden."""
     config = botocore.config.Config(
         retries={"total_max_attempts": 1},
         connect_timeout=5,
         read_timeout=timeout,
-        max_pool_connections=4,
+        max_pool_connections=connections,
     )
     return boto3.client(
         "lambda",

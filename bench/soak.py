@@ -50,9 +50,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import boto3
 import botocore.config
 import botocore.exceptions
+
+from bench.run import lambda_client
 
 RUNTIME = "python3.11"
 REGION = "us-east-1"
@@ -129,24 +130,6 @@ def function_zip(source: str = HANDLER_SOURCE, tag: str = "") -> bytes:
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("app.py", source + (f"\n# {tag}\n" if tag else ""))
     return buf.getvalue()
-
-
-def lambda_client(endpoint: str, timeout: float = 30.0) -> Any:
-    """A boto3 Lambda client without retries, so every failure is seen, not hidden."""
-    config = botocore.config.Config(
-        retries={"total_max_attempts": 1},
-        connect_timeout=5,
-        read_timeout=timeout,
-        max_pool_connections=8,
-    )
-    return boto3.client(
-        "lambda",
-        endpoint_url=endpoint,
-        region_name=REGION,
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-        config=config,
-    )
 
 
 def run_cmd(args: list[str], timeout: float = 60.0) -> subprocess.CompletedProcess[str]:
@@ -895,7 +878,7 @@ def _events_body(
     result: dict[str, Any],
 ) -> None:
     result["startup_s"] = round(daemon.start(), 2)
-    client = lambda_client(daemon.endpoint)
+    client = lambda_client(daemon.endpoint, connections=8)
     client.create_function(
         FunctionName=function,
         Runtime=RUNTIME,
@@ -1463,7 +1446,7 @@ def run_kill_writes(options: WritesOptions) -> dict[str, Any]:
                 stop = threading.Event()
 
                 def writer(s: WriterState, stop: threading.Event = stop) -> None:
-                    client = lambda_client(daemon.endpoint, timeout=10)
+                    client = lambda_client(daemon.endpoint, timeout=10, connections=8)
                     with contextlib.suppress(DaemonDown):
                         while not stop.is_set():
                             _writer_round(client, s)
@@ -1483,7 +1466,7 @@ def run_kill_writes(options: WritesOptions) -> dict[str, Any]:
                 for thread in threads:
                     thread.join(60)
                 daemon.start()
-            client = lambda_client(daemon.endpoint)
+            client = lambda_client(daemon.endpoint, connections=8)
             lost = [item for s in states for item in verify_writes(client, s)]
         finally:
             daemon.stop()
