@@ -50,6 +50,7 @@ from lambdad.daemon.runtime.provisioned import ProvisionedEnvironments
 from lambdad.daemon.security import BearerTokenInterceptor, server_credentials, warn_if_exposed
 from lambdad.daemon.services.destinations import DestinationSender
 from lambdad.daemon.services.function_urls import FunctionUrlService
+from lambdad.daemon.services.functions import function_registry
 from lambdad.daemon.services.invocations import InvocationService
 from lambdad.daemon.services.traces import TraceQueries
 from lambdad.daemon.sources.aws import AwsEventSourceProbe, SourceClients
@@ -197,7 +198,7 @@ async def start_daemon(config: Config) -> Daemon:
         remote=UpstreamLayerSource(config.layer_upstream_endpoint_url),
         hot_reload_bucket=config.hot_reload_bucket,
     )
-    registry = FunctionRegistry(
+    registry = function_registry(
         account=Account(config.region, config.account_id),
         state=state,
         blobs=blobs,
