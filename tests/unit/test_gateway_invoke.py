@@ -100,6 +100,7 @@ NOT_AWS_OPERATIONS = {
     "DownloadCode",
     "StreamLogs",
     "ResolveFunctionUrl",
+    "InvokeFunctionUrl",
     "SetFunctionDebug",
     "ListInvocations",  # lambdad's invocation history (`lambdad invocations`)
 }

@@ -1047,6 +1047,27 @@ class LambdadClient(BlockingTransport):
             request_id,
         )
 
+    def invoke_function_url(
+        self,
+        request: url_service.InvokeFunctionUrlRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> Iterator[url_service.InvokeFunctionUrlResponse]:
+        """Not an AWS operation: one HTTP request to a function URL, served whole. The daemon
+        authorises it (as ResolveFunctionUrl), answers a CORS preflight, builds the payload
+        format 2.0 event, invokes the function and interprets its result; the stream carries
+        the HTTP answer: a head, then the body in order (for RESPONSE_STREAM, as the function
+        writes it). Errors before the head are the statuses Invoke and ResolveFunctionUrl
+        give."""
+        return self._stream(
+            "/lambdad.v1.UrlService/InvokeFunctionUrl",
+            request,
+            url_service.InvokeFunctionUrlResponse,
+            timeout,
+            request_id,
+        )
+
 
 class AsyncLambdadClient(AsyncTransport):
     """asyncio client for the lambdad gRPC API (grpc.aio); the same methods as `LambdadClient`.
@@ -2069,6 +2090,27 @@ class AsyncLambdadClient(AsyncTransport):
             "/lambdad.v1.UrlService/ResolveFunctionUrl",
             request,
             url_service.ResolveFunctionUrlResponse,
+            timeout,
+            request_id,
+        )
+
+    def invoke_function_url(
+        self,
+        request: url_service.InvokeFunctionUrlRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> AsyncIterator[url_service.InvokeFunctionUrlResponse]:
+        """Not an AWS operation: one HTTP request to a function URL, served whole. The daemon
+        authorises it (as ResolveFunctionUrl), answers a CORS preflight, builds the payload
+        format 2.0 event, invokes the function and interprets its result; the stream carries
+        the HTTP answer: a head, then the body in order (for RESPONSE_STREAM, as the function
+        writes it). Errors before the head are the statuses Invoke and ResolveFunctionUrl
+        give."""
+        return self._stream(
+            "/lambdad.v1.UrlService/InvokeFunctionUrl",
+            request,
+            url_service.InvokeFunctionUrlResponse,
             timeout,
             request_id,
         )

@@ -49,6 +49,8 @@ from lambdad.daemon.runtime.process import ProcessExecutor
 from lambdad.daemon.runtime.provisioned import ProvisionedEnvironments
 from lambdad.daemon.security import BearerTokenInterceptor, server_credentials, warn_if_exposed
 from lambdad.daemon.services.destinations import DestinationSender
+from lambdad.daemon.services.function_urls import FunctionUrlService
+from lambdad.daemon.services.functions import function_registry
 from lambdad.daemon.services.invocations import InvocationService
 from lambdad.daemon.services.traces import TraceQueries
 from lambdad.daemon.sources.aws import AwsEventSourceProbe, SourceClients
@@ -196,7 +198,7 @@ async def start_daemon(config: Config) -> Daemon:
         remote=UpstreamLayerSource(config.layer_upstream_endpoint_url),
         hot_reload_bucket=config.hot_reload_bucket,
     )
-    registry = FunctionRegistry(
+    registry = function_registry(
         account=Account(config.region, config.account_id),
         state=state,
         blobs=blobs,
@@ -276,18 +278,16 @@ async def start_daemon(config: Config) -> Daemon:
     trace_service_pb2_grpc.add_TraceServiceServicer_to_server(
         TraceServicer(TraceQueries(traces)), handlers
     )
+    function_urls = FunctionUrlRegistry(
+        functions=registry,
+        url_host=config.url_host,
+        url_port=config.url_port or config.gateway_port,
+        credentials=config.credentials,
+        strict=config.strict,
+        require_invoke_function=config.url_require_invoke_function,
+    )
     url_service_pb2_grpc.add_UrlServiceServicer_to_server(
-        UrlServicer(
-            FunctionUrlRegistry(
-                functions=registry,
-                url_host=config.url_host,
-                url_port=config.url_port or config.gateway_port,
-                credentials=config.credentials,
-                strict=config.strict,
-                require_invoke_function=config.url_require_invoke_function,
-            )
-        ),
-        handlers,
+        UrlServicer(function_urls, FunctionUrlService(function_urls, invocations)), handlers
     )
     source_clients = SourceClients()
     event_sources = EventSourceMappingRegistry(
