@@ -756,9 +756,17 @@ def request_error(error: RequestError) -> ErrorResponse:
     return error_response_parts(error.reason, error.message)
 
 
+# Exceptions whose body AWS sends with the message alone: the front end's constraint
+# checks answer before Lambda's own code, which is what adds `Type` (lambda-spec §2.1).
+_UNTYPED_ERRORS = frozenset({"ValidationException"})
+
+
 def _error(aws: AwsError, message: str) -> ErrorResponse:
+    body: dict[str, Any] = {aws.message_key: message}
+    if aws.name not in _UNTYPED_ERRORS:
+        body = {"Type": aws.fault, **body}
     return ErrorResponse(
         status=aws.status,
         headers={"Content-Type": "application/json", AWS_ERROR_TYPE_HEADER: aws.name},
-        body={"Type": aws.fault, aws.message_key: message},
+        body=body,
     )
