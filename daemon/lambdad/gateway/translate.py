@@ -78,9 +78,15 @@ _ALWAYS_EMITTED = frozenset(
 
 # Pagination tokens are plain strings in the proto, but AWS omits NextMarker on the last page.
 _OMITTED_WHEN_EMPTY = frozenset({"next_page_token"})
-# Plain strings AWS leaves out when unset: a destination not configured is `"OnSuccess": {}`.
+# Plain strings AWS leaves out when unset: a destination not configured is `"OnSuccess": {}`,
+# a layer version published without LicenseInfo has none.
 _OMITTED_WHEN_EMPTY_FIELDS = frozenset(
-    {"lambdad.v1.OnSuccess.destination", "lambdad.v1.OnFailure.destination"}
+    {
+        "lambdad.v1.OnSuccess.destination",
+        "lambdad.v1.OnFailure.destination",
+        "lambdad.v1.LayerVersion.license_info",
+        "lambdad.v1.LayerVersionsListItem.license_info",
+    }
 )
 
 _INT_RANGES = {

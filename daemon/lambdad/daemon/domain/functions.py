@@ -203,6 +203,7 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
         blobs: BlobStore,
         code_fetcher: CodeFetcher,
         strict: bool = False,
+        min_transition_seconds: float = 0.0,
         layers: LayerResolver | None = None,
         preparer: FunctionPreparer | None = None,
         image_resolver: ImageResolver | None = None,
@@ -213,6 +214,7 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
         self._blobs = blobs
         self._code_fetcher = code_fetcher
         self._strict = strict
+        self._min_transition_seconds = min_transition_seconds
         self._layers = layers or NoLayers()
         self._preparer = preparer or NothingToPrepare()
         self._image_resolver = image_resolver
@@ -278,6 +280,7 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
     async def _complete_transition(self, config: FunctionVersion) -> None:
         """Pending -> Active (create/publish) or InProgress -> Successful (update)."""
         failure: LambdaError | None = None
+        started = asyncio.get_running_loop().time()
         try:
             await self._preparer.prepare(config)
         except LambdaError as error:
@@ -285,6 +288,11 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
         except Exception as error:  # a preparer bug must not leave the function Pending
             log.exception("preparing function failed", function=config.name)
             failure = LambdaError(Reason.SERVICE, str(error))
+        # AWS keeps a change Pending/InProgress for a second or more; a second update sent
+        # meanwhile is refused (ResourceConflictException). Optional here: see Config.
+        remaining = self._min_transition_seconds - (asyncio.get_running_loop().time() - started)
+        if remaining > 0:
+            await asyncio.sleep(remaining)
 
         def finish(tx: Transaction) -> FunctionVersion | None:
             current = tx.get_version(config.name, config.version)
@@ -381,6 +389,8 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
         values: Mapping[str, Any],
         package_type: str,
         first: Sequence[Callable[[], object]] = (),
+        *,
+        creating: bool = True,
     ) -> None:
         """Validate whichever configurable fields are present in `values`, after `first`.
 
@@ -400,7 +410,11 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
                     )
                 )
             else:
-                checks.append(lambda: validation.check_runtime(runtime, strict=self._strict))
+                checks.append(
+                    lambda: validation.check_runtime(
+                        runtime, strict=self._strict, creating=creating
+                    )
+                )
         if "role" in values:
             checks.append(lambda: validation.check_role(values["role"], strict=self._strict))
         if values.get("handler") is not None:
@@ -754,7 +768,7 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
         ref = self.resolve(function_name)
         changes = change.given()
         current = await self._state.run(lambda tx: self._updatable_latest(tx, ref, revision_id))
-        self._check_settings(changes, current.package_type)
+        self._check_settings(changes, current.package_type, creating=False)
         resolved: dict[str, Any] = dict(changes)
         if "layers" in changes:
             resolved["layers"] = await self._resolve_layers(changes["layers"])
