@@ -204,6 +204,7 @@ async def start_daemon(config: Config) -> Daemon:
         blobs=blobs,
         code_fetcher=code_fetcher,
         strict=config.strict,
+        min_transition_seconds=config.transition_seconds,
         layers=layers,
         preparer=RuntimeReadiness(executor),
         image_resolver=executor if isinstance(executor, DockerExecutor) else None,

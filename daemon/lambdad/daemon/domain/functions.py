@@ -246,6 +246,8 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
         values: Mapping[str, Any],
         package_type: str,
         first: Sequence[Callable[[], object]] = (),
+        *,
+        creating: bool = True,
     ) -> None:
         """Validate whichever configurable fields are present in `values`, after `first`.
 
@@ -265,7 +267,11 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
                     )
                 )
             else:
-                checks.append(lambda: validation.check_runtime(runtime, strict=self._strict))
+                checks.append(
+                    lambda: validation.check_runtime(
+                        runtime, strict=self._strict, creating=creating
+                    )
+                )
         if "role" in values:
             checks.append(lambda: validation.check_role(values["role"], strict=self._strict))
         if values.get("handler") is not None:
@@ -619,7 +625,7 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
         ref = self.resolve(function_name)
         changes = change.given()
         current = await self._state.run(lambda tx: self._updatable_latest(tx, ref, revision_id))
-        self._check_settings(changes, current.package_type)
+        self._check_settings(changes, current.package_type, creating=False)
         resolved: dict[str, Any] = dict(changes)
         if "layers" in changes:
             resolved["layers"] = await self._resolve_layers(changes["layers"])
