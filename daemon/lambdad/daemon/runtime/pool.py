@@ -153,6 +153,7 @@ class EnvironmentPool:
         self.output_settle_s = output_settle_s
         self._idle: dict[PoolKey, list[ExecutionEnvironment]] = defaultdict(list)
         self._busy: dict[str, tuple[PoolKey, ExecutionEnvironment]] = {}
+        self._scale_locks: dict[PoolKey, asyncio.Lock] = {}
         self._retiring: set[str] = set()
         self._reserved: dict[str, int] = {}
         self._in_flight: dict[str, int] = defaultdict(int)
@@ -440,6 +441,17 @@ class EnvironmentPool:
 
     async def _acquire(
         self, key: PoolKey, config: FunctionVersion, wait_s: float = math.inf
+    ) -> ExecutionEnvironment:
+        if config.max_concurrency == 1:
+            return await self._acquire_one(key, config, wait_s)
+        # Multi-concurrency: concurrent callers of one key take turns deciding, so those that
+        # arrive while an environment is being created join it instead of each starting one.
+        lock = self._scale_locks.setdefault(key, asyncio.Lock())
+        async with lock:
+            return await self._acquire_one(key, config, wait_s)
+
+    async def _acquire_one(
+        self, key: PoolKey, config: FunctionVersion, wait_s: float
     ) -> ExecutionEnvironment:
         live = [config.code.hot_reload_dir, *(layer.hot_reload_dir for layer in config.layers)]
         live_dirs = [Path(directory) for directory in live if directory]
