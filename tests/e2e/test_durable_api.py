@@ -285,3 +285,43 @@ def test_unknown_execution_and_stale_token(client: Any, durable_function: str) -
     error = caught.value.response["Error"]
     assert error["Code"] == "InvalidParameterValueException"
     assert error["Message"].startswith("Invalid checkpoint token")
+
+
+def test_kill_during_a_wait_loses_nothing(tmp_path: Path) -> None:
+    def daemon() -> LambdadProcess:
+        return LambdadProcess(
+            data_dir=tmp_path / "data",
+            log_path=tmp_path / "lambdad.log",
+            env={"LAMBDAD_DURABLE_TIME_SCALE": "0.003"},  # the hour: about 11 seconds
+        ).start()
+
+    first = daemon()
+    try:
+        client = first.lambda_client()
+        name = f"durable-kill-{uuid.uuid4().hex[:6]}"
+        create_function(
+            client,
+            name,
+            make_zip({"app.py": HANDLER}),
+            Timeout=60,
+            DurableConfig={"ExecutionTimeout": 600},
+        )
+        settled(client, name)
+        arn = _invoke(client, name, {"x": 41}, InvocationType="Event")["DurableExecutionArn"]
+        wait_for(
+            lambda: "WaitStarted" in [e["EventType"] for e in _history(client, arn)], timeout=60
+        )
+    finally:
+        first.kill()
+    second = daemon()
+    try:
+        client = second.lambda_client()
+        wait_for(lambda: _status(client, arn) != "RUNNING", timeout=90)
+        execution = client.get_durable_execution(DurableExecutionArn=arn)
+        assert execution["Status"] == "SUCCEEDED"
+        assert json.loads(execution["Result"]) == {"v": 42}
+        kinds = [e["EventType"] for e in _history(client, arn)]
+        assert kinds.count("ExecutionSucceeded") == 1
+        assert kinds.count("WaitSucceeded") == 1
+    finally:
+        second.stop()
