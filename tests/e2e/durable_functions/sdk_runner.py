@@ -1,0 +1,118 @@
+"""Runs a workflow with AWS's testing SDK and prints its result and operations as JSON.
+
+Run as a script in a subprocess whose PYTHONPATH holds the testing SDK (and this directory):
+the testing SDK wants a newer boto3 than the test environment may have, so it is kept apart.
+
+    sdk_runner.py local HANDLER [--input JSON] [--callback ACTION] [--register NAME=HANDLER]
+    sdk_runner.py cloud FUNCTION --endpoint URL [--input JSON] [--callback ACTION]
+
+HANDLER names a function of workflows.py. ACTION: success, failure, heartbeat (a heartbeat,
+then success) or none (let the callback time out). The local runner skips waits; the cloud
+runner drives lambdad through boto3 (DurableFunctionCloudTestRunner with an endpoint override).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+import workflows
+from aws_durable_execution_sdk_python.lambda_service import ErrorObject
+from aws_durable_execution_sdk_python_testing.runner import (
+    DurableFunctionCloudTestRunner,
+    DurableFunctionTestRunner,
+)
+
+
+def operations(result: Any) -> list[dict[str, Any]]:
+    """Every operation of the result (nested ones too), in operation-id order."""
+    found = []
+    for op in result.get_all_operations():
+        found.append(
+            {
+                "id": op.operation_id,
+                "parent": op.parent_id,
+                "type": str(op.operation_type.value),
+                "sub_type": op.sub_type,
+                "name": op.name,
+                "status": str(op.status.value),
+            }
+        )
+    return sorted(found, key=lambda op: op["id"])
+
+
+def answer(runner: Any, callback: str, arn: str) -> None:
+    if callback == "none":
+        return
+    callback_id = runner.wait_for_callback(arn, name="approval", timeout=60)
+    if callback == "heartbeat":
+        runner.send_callback_heartbeat(callback_id)
+    if callback in ("success", "heartbeat"):
+        runner.send_callback_success(callback_id, json.dumps({"ok": True}).encode())
+    elif callback == "failure":
+        runner.send_callback_failure(
+            callback_id, ErrorObject(message="denied", type="Denied", data=None, stack_trace=None)
+        )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("mode", choices=["local", "cloud"])
+    parser.add_argument("target")
+    parser.add_argument("--input", default="{}")
+    parser.add_argument("--callback", default="")
+    parser.add_argument("--register", action="append", default=[])
+    parser.add_argument("--endpoint")
+    parser.add_argument("--region", default="us-east-1")
+    parser.add_argument("--timeout", type=int, default=120)
+    args = parser.parse_args()
+    payload = json.loads(args.input)
+
+    if args.mode == "local":
+        runner: Any = DurableFunctionTestRunner(
+            handler=getattr(workflows, args.target), poll_interval=0.05
+        )
+        for item in args.register:
+            name, _, handler = item.partition("=")
+            runner.register_function(name, getattr(workflows, handler))
+    else:
+        runner = DurableFunctionCloudTestRunner(
+            function_name=args.target,
+            region=args.region,
+            lambda_endpoint=args.endpoint,
+            poll_interval=0.1,
+        )
+    try:
+        if args.callback:
+            if args.mode == "local":
+                arn = runner.run_async(input=json.dumps(payload), execution_timeout=args.timeout)
+            else:
+                arn = runner.run_async(input=payload, timeout=args.timeout)
+            answer(runner, args.callback, arn)
+            result = runner.wait_for_result(arn, timeout=args.timeout)
+        elif args.mode == "local":
+            result = runner.run(input=json.dumps(payload), execution_timeout=args.timeout)
+        else:
+            result = runner.run(input=payload, timeout=args.timeout)
+    finally:
+        if args.mode == "local":
+            runner.close()
+    error = result.error
+    print(
+        json.dumps(
+            {
+                "status": str(getattr(result.status, "value", result.status)),
+                "result": result.result,
+                "error": error.to_dict() if hasattr(error, "to_dict") else error,
+                "operations": operations(result),
+            },
+            default=str,
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
