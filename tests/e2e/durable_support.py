@@ -15,12 +15,14 @@ import json
 import os
 import subprocess
 import sys
-import time
 import zipfile
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.docker_fixtures import image_cache_dir
+from tests.e2e.support import LambdadProcess
 from tests.helpers import wait_for
 
 SDK = "aws-durable-execution-sdk-python==3.0.0"
@@ -29,6 +31,23 @@ FUNCTIONS_DIR = Path(__file__).resolve().parent / "durable_functions"
 # Terminal statuses of GetDurableExecution.
 DONE = ("SUCCEEDED", "FAILED", "TIMED_OUT", "STOPPED")
 DURABLE_CONFIG = {"ExecutionTimeout": 900, "RetentionPeriodInDays": 1}
+# Time control: 1 durable second = 100 us, so a one-day wait lasts 8.6 s.
+TIME_SCALE = 0.0001
+
+
+def start_daemon(root: Path, executor: str = "process") -> LambdadProcess:
+    """`lambdad serve` with durable time control (`LAMBDAD_DURABLE_TIME_SCALE`)."""
+    return restart(LambdadProcess(root / "data", root / "lambdad.log", executor=executor))
+
+
+def restart(process: LambdadProcess) -> LambdadProcess:
+    """Start (again) a daemon with the time control in its environment."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("LAMBDAD_DURABLE_TIME_SCALE", str(TIME_SCALE))
+    try:
+        return process.start()
+    finally:
+        mp.undo()
 
 
 def sdk_dir() -> Path:
@@ -163,27 +182,3 @@ def callback_id(client: Any, arn: str, name: str = "approval", timeout: float = 
         return None
 
     return wait_for(started, timeout=timeout, interval=0.1)
-
-
-def operations_of(events: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Operation id -> type, sub type, name, parent and last status, folded from events."""
-    found: dict[str, dict[str, Any]] = {}
-    for event in events:
-        kind = event["EventType"]
-        if kind == "InvocationCompleted" or kind.startswith("Execution"):
-            continue
-        op = found.setdefault(
-            event["Id"],
-            {
-                "parent": event.get("ParentId"),
-                "sub_type": event.get("SubType"),
-                "name": event.get("Name"),
-            },
-        )
-        op["status"] = kind
-    return found
-
-
-def elapsed(since: float) -> float:
-    """Seconds since a time.monotonic() reading."""
-    return time.monotonic() - since

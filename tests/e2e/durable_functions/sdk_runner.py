@@ -85,17 +85,25 @@ def main() -> int:
             poll_interval=0.1,
         )
     try:
-        if args.callback:
-            if args.mode == "local":
-                arn = runner.run_async(input=json.dumps(payload), execution_timeout=args.timeout)
-            else:
-                arn = runner.run_async(input=payload, timeout=args.timeout)
-            answer(runner, args.callback, arn)
+        if args.mode == "local":
+            arn = runner.run_async(input=json.dumps(payload), execution_timeout=args.timeout)
+            answer(runner, args.callback or "none", arn)
             result = runner.wait_for_result(arn, timeout=args.timeout)
-        elif args.mode == "local":
-            result = runner.run(input=json.dumps(payload), execution_timeout=args.timeout)
+            events = runner.get_execution_history(arn).events
         else:
-            result = runner.run(input=payload, timeout=args.timeout)
+            if args.callback:
+                arn = runner.run_async(input=payload, timeout=args.timeout)
+                answer(runner, args.callback, arn)
+                result = runner.wait_for_result(arn, timeout=args.timeout)
+            else:
+                # run(): a synchronous invoke, then the history (the ARN is the function's
+                # only execution).
+                result = runner.run(input=payload, timeout=args.timeout)
+                listed = runner.lambda_client.list_durable_executions_by_function(
+                    FunctionName=args.target
+                )
+                arn = listed["DurableExecutions"][0]["DurableExecutionArn"]
+            events = runner._fetch_execution_history(arn).events
     finally:
         if args.mode == "local":
             runner.close()
@@ -107,6 +115,7 @@ def main() -> int:
                 "result": result.result,
                 "error": error.to_dict() if hasattr(error, "to_dict") else error,
                 "operations": operations(result),
+                "events": [[event.event_type, event.name] for event in events],
             },
             default=str,
         )
