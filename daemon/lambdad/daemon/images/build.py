@@ -89,7 +89,9 @@ class RuntimeImage:
 # AWS's Python and Node.js runtimes that support durable functions include its Durable
 # Execution SDK (and, for Python, a boto3 whose model has the durable execution API).
 PYTHON_DURABLE_SDK = ("aws-durable-execution-sdk-python",)
-NODE_DURABLE_SDK = ("@aws/durable-execution-sdk-js",)
+# `@latest` by name: npm on a host with an older Node.js than the SDK's engines (>= 22) would
+# otherwise pick the newest version whose engines that host satisfies (a placeholder).
+NODE_DURABLE_SDK = ("@aws/durable-execution-sdk-js@latest",)
 
 # The runtimes whose language version some Debian release ships.
 RUNTIME_IMAGES: Mapping[str, RuntimeImage] = {
