@@ -11,6 +11,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from lambdad.client.client import channel_options
+from lambdad.daemon.api.durable import DurableExecutionServicer
 from lambdad.daemon.api.event_sources import EventSourceServicer
 from lambdad.daemon.api.faults import FaultInterceptor, guard_handler
 from lambdad.daemon.api.functions import FunctionServicer
@@ -49,6 +50,7 @@ from lambdad.daemon.runtime.process import ProcessExecutor
 from lambdad.daemon.runtime.provisioned import ProvisionedEnvironments
 from lambdad.daemon.security import BearerTokenInterceptor, server_credentials, warn_if_exposed
 from lambdad.daemon.services.destinations import DestinationSender
+from lambdad.daemon.services.durable import DurableExecutions, InvokeTarget
 from lambdad.daemon.services.invocations import InvocationService
 from lambdad.daemon.services.traces import TraceQueries
 from lambdad.daemon.sources.aws import AwsEventSourceProbe, SourceClients
@@ -59,6 +61,8 @@ from lambdad.daemon.store.state import StateStore
 from lambdad.daemon.tracing.daemon_protocol import XRayDaemonListener
 from lambdad.daemon.tracing.store import TraceStore
 from lambdad.v1 import (
+    durable_execution_service_pb2,
+    durable_execution_service_pb2_grpc,
     event_source_service_pb2,
     event_source_service_pb2_grpc,
     function_service_pb2,
@@ -87,6 +91,7 @@ SERVICE_NAMES = (
     url_service_pb2.DESCRIPTOR.services_by_name["UrlService"].full_name,
     event_source_service_pb2.DESCRIPTOR.services_by_name["EventSourceService"].full_name,
     trace_service_pb2.DESCRIPTOR.services_by_name["TraceService"].full_name,
+    durable_execution_service_pb2.DESCRIPTOR.services_by_name["DurableExecutionService"].full_name,
 )
 
 
@@ -113,6 +118,8 @@ class Daemon:
     traces: TraceStore | None = None
     # Keeps the provisioned concurrency targets filled with initialized environments.
     provisioned: ProvisionedConcurrency | None = None
+    # Durable executions: their timers and invocations.
+    durable: DurableExecutions | None = None
 
     def in_process_channel(self) -> grpc.aio.Channel:
         """A channel to this daemon's services that skips the network (see inprocess.py).
@@ -140,6 +147,8 @@ class Daemon:
             await self.metrics.close()
         if self.pollers is not None:
             await self.pollers.stop()
+        if self.durable is not None:
+            await self.durable.stop()
         await self.invocations.stop()
         if self.provisioned is not None:
             await self.provisioned.stop()
@@ -250,6 +259,17 @@ async def start_daemon(config: Config) -> Daemon:
         metrics=metrics,
     )
     await invocations.start()
+    durable = DurableExecutions(
+        state,
+        InvokeTarget(
+            run_durable=invocations.run_durable,
+            run_plain=invocations.run_plain,
+            resolve=invocations.resolve_target,
+        ),
+        time_scale=config.durable_time_scale,
+    )
+    invocations.durable = durable
+    await durable.start()
     provisioned = ProvisionedConcurrency(registry, state, ProvisionedEnvironments(pool))
     await provisioned.start()  # starts the stored configurations' environments again
 
@@ -272,6 +292,9 @@ async def start_daemon(config: Config) -> Daemon:
     )
     invocation_service_pb2_grpc.add_InvocationServiceServicer_to_server(
         InvocationServicer(invocations, provisioned), handlers
+    )
+    durable_execution_service_pb2_grpc.add_DurableExecutionServiceServicer_to_server(
+        DurableExecutionServicer(durable, registry), handlers
     )
     trace_service_pb2_grpc.add_TraceServiceServicer_to_server(
         TraceServicer(TraceQueries(traces)), handlers
@@ -335,6 +358,7 @@ async def start_daemon(config: Config) -> Daemon:
         xray=xray,
         traces=traces,
         provisioned=provisioned,
+        durable=durable,
     )
 
 

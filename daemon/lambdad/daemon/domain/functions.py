@@ -17,6 +17,7 @@ from typing import Any, Protocol, TypeVar
 
 import structlog
 
+from lambdad.daemon.domain import durable as durable_rules
 from lambdad.daemon.domain import validation
 from lambdad.daemon.domain.aliases import AliasOperations
 from lambdad.daemon.domain.archives import (
@@ -172,6 +173,7 @@ class NewFunction:
     logging_config: dict[str, str] = field(default_factory=dict)
     code_signing_config_arn: str | None = None
     tags: dict[str, str] = field(default_factory=dict)
+    durable_config: dict[str, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -448,6 +450,9 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
                     log_format, "loggingConfig.logFormat", ("JSON", "Text")
                 )
             )
+        if values.get("durable_config"):
+            durable = values["durable_config"]
+            checks.append(lambda: durable_rules.check_durable_config(durable))
         validation.check_all(checks)
 
     async def _resolve_layers(self, arns: Sequence[str]) -> list[LayerRef]:
@@ -523,6 +528,7 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
             snap_start_apply_on=spec.snap_start_apply_on or "None",
             logging_config=logging_config,
             code_signing_config_arn=spec.code_signing_config_arn or None,
+            durable_config=durable_rules.with_defaults(spec.durable_config),
         )
 
         def insert(tx: Transaction) -> FunctionVersion:
@@ -764,6 +770,10 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
             resolved["logging_config"] = merged
         if changes.get("runtime") == "":
             resolved.pop("runtime")
+        if "durable_config" in changes:
+            resolved["durable_config"] = durable_rules.with_defaults(
+                changes["durable_config"], current.durable_config
+            )
 
         def write(tx: Transaction) -> FunctionVersion:
             latest = self._updatable_latest(tx, ref, revision_id)
