@@ -138,7 +138,9 @@ class DurableExecutions:
         text = payload.decode("utf-8") if payload else "{}"
         prefix = view.function_arn.split(":function:")[0]
         version_arn = f"{prefix}:function:{config.name}:{config.version}"
-        arn = rules.execution_arn(version_arn, name, uuid.uuid4().hex)
+        # The SDK finds the EXECUTION operation (and so the input) by the ARN's last segment.
+        execution_id = uuid.uuid4().hex
+        arn = rules.execution_arn(version_arn, name, execution_id)
         now = self._clock()
         timeout = int(durable.get("ExecutionTimeout") or rules.DEFAULT_EXECUTION_TIMEOUT)
         row = db.ExecutionRow(
@@ -160,7 +162,7 @@ class DurableExecutions:
             parent_operation=parent[1] if parent else "",
         )
         execution_op: dict[str, Any] = {
-            "Id": uuid.uuid5(uuid.NAMESPACE_URL, arn).hex,
+            "Id": execution_id,
             "Type": "EXECUTION",
             "StartTimestamp": now,
             "Status": rules.STARTED,
