@@ -31,8 +31,8 @@ FUNCTIONS_DIR = Path(__file__).resolve().parent / "durable_functions"
 # Terminal statuses of GetDurableExecution.
 DONE = ("SUCCEEDED", "FAILED", "TIMED_OUT", "STOPPED")
 DURABLE_CONFIG = {"ExecutionTimeout": 900, "RetentionPeriodInDays": 1}
-# Time control: 1 durable second = 100 us, so a one-day wait lasts 8.6 s.
-TIME_SCALE = 0.0001
+# Time control: 1 durable second = 50 us, so a one-day wait lasts 4.3 s.
+TIME_SCALE = 0.00005
 
 
 def start_daemon(root: Path, executor: str = "process") -> LambdadProcess:
@@ -100,8 +100,8 @@ def workflow_zip(*, vendor_sdk: bool = True) -> bytes:
     return buffer.getvalue()
 
 
-def sdk_runner(*args: str, timeout: float = 180) -> dict[str, Any]:
-    """Run durable_functions/sdk_runner.py with the testing SDK; its JSON answer."""
+def sdk_runner(mode: str, jobs: list[dict[str, Any]], *args: str) -> list[dict[str, Any]]:
+    """Run durable_functions/sdk_runner.py with the testing SDK; its answer for each job."""
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(sdk_dir()), str(FUNCTIONS_DIR)]),
@@ -110,15 +110,15 @@ def sdk_runner(*args: str, timeout: float = 180) -> dict[str, Any]:
         "AWS_MAX_ATTEMPTS": "1",
     }
     result = subprocess.run(
-        [sys.executable, str(FUNCTIONS_DIR / "sdk_runner.py"), *args],
+        [sys.executable, str(FUNCTIONS_DIR / "sdk_runner.py"), mode, json.dumps(jobs), *args],
         capture_output=True,
         text=True,
         env=env,
-        timeout=timeout,
+        timeout=300,
     )
     if result.returncode != 0:
-        raise AssertionError(f"sdk_runner {' '.join(args)} failed:\n{result.stderr[-4000:]}")
-    return dict(json.loads(result.stdout.strip().splitlines()[-1]))
+        raise AssertionError(f"sdk_runner {mode} failed:\n{result.stderr[-4000:]}")
+    return list(json.loads(result.stdout.strip().splitlines()[-1]))
 
 
 def create_durable(client: Any, name: str, handler: str, zip_bytes: bytes, **extra: Any) -> Any:

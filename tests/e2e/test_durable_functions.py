@@ -30,7 +30,6 @@ from tests.e2e.durable_support import (
     workflow_zip,
 )
 from tests.e2e.support import LambdadProcess
-from tests.helpers import wait_for
 
 DAY = 86400
 
@@ -148,9 +147,9 @@ def test_callbacks(lam: Any, zip_bytes: bytes, action: str, status: str, expecte
     name = deploy(lam, zip_bytes, "callback")
     payload: dict[str, int] = {}
     if action == "heartbeat":
-        payload["heartbeat_timeout"] = 40000  # 4 s scaled; the answer comes after 6 s
+        payload["heartbeat_timeout"] = int(2.5 / TIME_SCALE)  # the answer comes after 4 s
     if action == "timeout":
-        payload["timeout"] = 20000  # 2 s scaled
+        payload["timeout"] = int(2 / TIME_SCALE)
     arn = start(lam, name, payload)
     token = callback_id(lam, arn)
 
@@ -161,10 +160,10 @@ def test_callbacks(lam: Any, zip_bytes: bytes, action: str, status: str, expecte
             CallbackId=token, Error={"ErrorType": "Denied", "ErrorMessage": "no"}
         )
     elif action == "heartbeat":
-        deadline = time.monotonic() + 6
+        deadline = time.monotonic() + 4
         while time.monotonic() < deadline:
             lam.send_durable_execution_callback_heartbeat(CallbackId=token)
-            time.sleep(1)
+            time.sleep(0.5)
         lam.send_durable_execution_callback_success(CallbackId=token, Result=b'"late but alive"')
 
     execution = wait_done(lam, arn)
@@ -332,20 +331,15 @@ def test_aws_cli_runs_and_inspects_a_durable_function(
         '"approved by cli"',
     )
 
-    def finished() -> Any:
-        got = durable.aws_json("lambda", "get-durable-execution", "--durable-execution-arn", arn)
-        return got if got["Status"] == "SUCCEEDED" else None
-
-    execution = wait_for(finished, timeout=60, interval=0.2)
+    wait_done(lam, arn)  # polled with boto3: each CLI run costs seconds on a busy host
+    execution = durable.aws_json("lambda", "get-durable-execution", "--durable-execution-arn", arn)
+    assert execution["Status"] == "SUCCEEDED"
+    assert execution["DurableExecutionName"] == "cli-run"
     assert json.loads(execution["Result"]) == {"approval": '"approved by cli"'}
     events = durable.aws_json(
         "lambda", "get-durable-execution-history", "--durable-execution-arn", arn
     )["Events"]
     assert ("CallbackSucceeded", "approval") in shape(events)
-    listed = durable.aws_json(
-        "lambda", "list-durable-executions-by-function", "--function-name", name
-    )["DurableExecutions"]
-    assert [e["DurableExecutionName"] for e in listed] == ["cli-run"]
 
 
 def normalized(ops: list[dict[str, Any]]) -> dict[str, tuple[Any, ...]]:
@@ -363,50 +357,56 @@ def sequence(events: list[list[Any]]) -> list[tuple[str, Any]]:
     ]
 
 
-@pytest.mark.parametrize(
-    ("handler", "payload", "callback", "ordered"),
-    [
-        ("steps", {"order": "o-1"}, "", True),
-        ("chained", {"n": 4}, "", True),
-        ("fanout", {"items": [1, 2, 3]}, "", False),
-        ("callback", {}, "success", True),
-        ("failing", {}, "", True),
-    ],
-)
+# Workflow, input, callback answer, whether the event order is deterministic (parallel and
+# map branches interleave differently from run to run).
+COMPARED = [
+    ("steps", {"order": "o-1"}, "", True),
+    ("chained", {"n": 4}, "", True),
+    ("fanout", {"items": [1, 2, 3]}, "", False),
+    ("callback", {}, "success", True),
+    ("failing", {}, "", True),
+]
+
+
 def test_testing_sdk_cloud_runner_against_lambdad_matches_its_local_runner(
-    durable: LambdadProcess,
-    lam: Any,
-    zip_bytes: bytes,
-    handler: str,
-    payload: dict[str, Any],
-    callback: str,
-    ordered: bool,
+    durable: LambdadProcess, lam: Any, zip_bytes: bytes
 ) -> None:
-    register: list[str] = []
-    if handler == "chained":
-        target = unique("plain")
-        lam.create_function(
-            FunctionName=target,
-            Runtime="python3.13",
-            Role="r1",
-            Handler="workflows.plain",
-            Code={"ZipFile": zip_bytes},
-        )
-        payload = {**payload, "target": target}
-        register = ["--register", f"{target}=plain"]
-    name = deploy(lam, zip_bytes, handler)
-    options = ["--input", json.dumps(payload), *(["--callback", callback] if callback else [])]
-
-    local = sdk_runner("local", handler, *options, *register)
-    cloud = sdk_runner(
-        "cloud", f"{name}:$LATEST", "--endpoint", durable.endpoint, "--timeout", "60", *options
+    target = unique("plain")
+    lam.create_function(
+        FunctionName=target,
+        Runtime="python3.13",
+        Role="r1",
+        Handler="workflows.plain",
+        Code={"ZipFile": zip_bytes},
     )
+    local_jobs, cloud_jobs = [], []
+    for handler, payload, callback, _ in COMPARED:
+        if handler == "chained":
+            payload = {**payload, "target": target}
+        job = {"input": payload, "callback": callback, "timeout": 90}
+        local_jobs.append({**job, "target": handler, "register": {target: "plain"}})
+        cloud_jobs.append({**job, "target": f"{deploy(lam, zip_bytes, handler)}:$LATEST"})
 
-    assert cloud["status"] == local["status"]
-    assert cloud["result"] == local["result"]
-    assert (cloud["error"] or {}).get("ErrorMessage") == (local["error"] or {}).get("ErrorMessage")
-    assert normalized(cloud["operations"]) == normalized(local["operations"])
-    if ordered:
-        assert sequence(cloud["events"]) == sequence(local["events"])
-    else:
-        assert sorted(sequence(cloud["events"])) == sorted(sequence(local["events"]))
+    local_runs = sdk_runner("local", local_jobs)
+    cloud_runs = sdk_runner("cloud", cloud_jobs, "--endpoint", durable.endpoint)
+
+    for (handler, _, _, ordered), local, cloud in zip(
+        COMPARED, local_runs, cloud_runs, strict=True
+    ):
+        assert (handler, cloud["status"]) == (handler, local["status"])
+        assert (handler, cloud["result"]) == (handler, local["result"])
+        assert (handler, (cloud["error"] or {}).get("ErrorMessage")) == (
+            handler,
+            (local["error"] or {}).get("ErrorMessage"),
+        )
+        assert (handler, normalized(cloud["operations"])) == (
+            handler,
+            normalized(local["operations"]),
+        )
+        if ordered:
+            assert (handler, sequence(cloud["events"])) == (handler, sequence(local["events"]))
+        else:
+            assert (handler, sorted(sequence(cloud["events"]))) == (
+                handler,
+                sorted(sequence(local["events"])),
+            )

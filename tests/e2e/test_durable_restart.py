@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.durable_support import (
+    TIME_SCALE,
     create_durable,
     history,
     restart,
@@ -58,39 +59,38 @@ def kill_and_restart(daemon: LambdadProcess) -> Any:
     return daemon.lambda_client()
 
 
-def test_killed_during_a_wait_resumes_and_completes_once(daemon: LambdadProcess) -> None:
+def test_killed_during_a_wait_and_a_step_resumes_both_and_completes_each_once(
+    daemon: LambdadProcess,
+) -> None:
     lam = daemon.lambda_client()
-    create_durable(lam, "waiter", "long_wait", workflow_zip())
-    # 50,000 durable seconds: 5 s with time control, long enough to kill the daemon in.
-    arn = start(lam, "waiter", {"wait_seconds": 50000}, "kill-in-wait")
-    reached(lam, arn, "WaitStarted", "long")
+    zip_bytes = workflow_zip()
+    create_durable(lam, "waiter", "long_wait", zip_bytes)
+    create_durable(lam, "sleeper", "slow_step", zip_bytes)
+    # A step that runs 6 s; a wait of 5 s with time control: long enough to kill the daemon in.
+    stepping = start(lam, "sleeper", {"sleep": 6, "wait_seconds": 1000}, "kill-in-step")
+    waiting = start(lam, "waiter", {"wait_seconds": int(5 / TIME_SCALE)}, "kill-in-wait")
+    reached(lam, stepping, "StepStarted", "sleepy")
+    reached(lam, waiting, "WaitStarted", "long")
+    assert lam.get_durable_execution(DurableExecutionArn=waiting)["Status"] == "RUNNING"
+    assert ("StepSucceeded", "sleepy") not in shape(history(lam, stepping))
 
     lam = kill_and_restart(daemon)
 
-    execution = wait_done(lam, arn, timeout=90)
+    execution = wait_done(lam, waiting, timeout=90)
     assert execution["Status"] == "SUCCEEDED"
     assert json.loads(execution["Result"]) == {"steps": ["before", "after"]}
-    events = shape(history(lam, arn))
+    events = shape(history(lam, waiting))
     assert events.count(("ExecutionSucceeded", "kill-in-wait")) == 1
     assert events.count(("StepSucceeded", "before")) == 1  # checkpointed before the crash
     assert events.count(("WaitSucceeded", "long")) == 1
-    listed = lam.list_durable_executions_by_function(FunctionName="waiter")["DurableExecutions"]
-    assert [e["Status"] for e in listed] == ["SUCCEEDED"]
 
-
-def test_killed_during_a_step_reinvokes_and_completes_once(daemon: LambdadProcess) -> None:
-    lam = daemon.lambda_client()
-    create_durable(lam, "sleeper", "slow_step", workflow_zip())
-    arn = start(lam, "sleeper", {"sleep": 4, "wait_seconds": 10000}, "kill-in-step")
-    reached(lam, arn, "StepStarted", "sleepy")
-
-    lam = kill_and_restart(daemon)
-
-    execution = wait_done(lam, arn, timeout=90)
+    execution = wait_done(lam, stepping, timeout=90)
     assert execution["Status"] == "SUCCEEDED"
     assert json.loads(execution["Result"]) == {"slept": "slept", "final": "final"}
-    events = shape(history(lam, arn))
+    events = shape(history(lam, stepping))
     assert events.count(("ExecutionSucceeded", "kill-in-step")) == 1
     assert events.count(("StepSucceeded", "sleepy")) == 1
-    assert events.count(("StepStarted", "sleepy")) >= 1
     assert events.count(("StepSucceeded", "final")) == 1
+    for name in ("waiter", "sleeper"):
+        listed = lam.list_durable_executions_by_function(FunctionName=name)["DurableExecutions"]
+        assert [e["Status"] for e in listed] == ["SUCCEEDED"]

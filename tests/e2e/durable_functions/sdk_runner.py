@@ -3,12 +3,15 @@
 Run as a script in a subprocess whose PYTHONPATH holds the testing SDK (and this directory):
 the testing SDK wants a newer boto3 than the test environment may have, so it is kept apart.
 
-    sdk_runner.py local HANDLER [--input JSON] [--callback ACTION] [--register NAME=HANDLER]
-    sdk_runner.py cloud FUNCTION --endpoint URL [--input JSON] [--callback ACTION]
+    sdk_runner.py local JOBS
+    sdk_runner.py cloud JOBS --endpoint URL
 
-HANDLER names a function of workflows.py. ACTION: success, failure, heartbeat (a heartbeat,
-then success) or none (let the callback time out). The local runner skips waits; the cloud
-runner drives lambdad through boto3 (DurableFunctionCloudTestRunner with an endpoint override).
+JOBS is a JSON list of runs, each {"target", "input", "callback", "register", "timeout"}:
+target is a handler of workflows.py (local) or a function name (cloud); callback is success,
+failure, heartbeat (a heartbeat, then success) or none; register maps chained-invoke target
+names to handlers (local). One JSON list of answers is printed. The local runner skips waits;
+the cloud runner drives lambdad through boto3 (DurableFunctionCloudTestRunner, endpoint
+override).
 """
 
 from __future__ import annotations
@@ -57,69 +60,63 @@ def answer(runner: Any, callback: str, arn: str) -> None:
         )
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("mode", choices=["local", "cloud"])
-    parser.add_argument("target")
-    parser.add_argument("--input", default="{}")
-    parser.add_argument("--callback", default="")
-    parser.add_argument("--register", action="append", default=[])
-    parser.add_argument("--endpoint")
-    parser.add_argument("--region", default="us-east-1")
-    parser.add_argument("--timeout", type=int, default=120)
-    args = parser.parse_args()
-    payload = json.loads(args.input)
-
+def run(args: argparse.Namespace, job: dict[str, Any]) -> dict[str, Any]:
+    """One workflow run; `job`: target, input, callback, register, timeout."""
+    payload = job.get("input", {})
+    callback = job.get("callback", "")
+    timeout = int(job.get("timeout", 120))
     if args.mode == "local":
         runner: Any = DurableFunctionTestRunner(
-            handler=getattr(workflows, args.target), poll_interval=0.05
+            handler=getattr(workflows, job["target"]), poll_interval=0.05
         )
-        for item in args.register:
-            name, _, handler = item.partition("=")
+        for name, handler in job.get("register", {}).items():
             runner.register_function(name, getattr(workflows, handler))
+        try:
+            arn = runner.run_async(input=json.dumps(payload), execution_timeout=timeout)
+            answer(runner, callback or "none", arn)
+            result = runner.wait_for_result(arn, timeout=timeout)
+            events = runner.get_execution_history(arn).events
+        finally:
+            runner.close()
     else:
         runner = DurableFunctionCloudTestRunner(
-            function_name=args.target,
+            function_name=job["target"],
             region=args.region,
             lambda_endpoint=args.endpoint,
             poll_interval=0.1,
         )
-    try:
-        if args.mode == "local":
-            arn = runner.run_async(input=json.dumps(payload), execution_timeout=args.timeout)
-            answer(runner, args.callback or "none", arn)
-            result = runner.wait_for_result(arn, timeout=args.timeout)
-            events = runner.get_execution_history(arn).events
+        if callback:
+            arn = runner.run_async(input=payload, timeout=timeout)
+            answer(runner, callback, arn)
+            result = runner.wait_for_result(arn, timeout=timeout)
         else:
-            if args.callback:
-                arn = runner.run_async(input=payload, timeout=args.timeout)
-                answer(runner, args.callback, arn)
-                result = runner.wait_for_result(arn, timeout=args.timeout)
-            else:
-                # run(): a synchronous invoke, then the history (the ARN is the function's
-                # only execution).
-                result = runner.run(input=payload, timeout=args.timeout)
-                listed = runner.lambda_client.list_durable_executions_by_function(
-                    FunctionName=args.target
-                )
-                arn = listed["DurableExecutions"][0]["DurableExecutionArn"]
-            events = runner._fetch_execution_history(arn).events
-    finally:
-        if args.mode == "local":
-            runner.close()
+            # run(): a synchronous invoke, then the history (the ARN is the function's only
+            # execution).
+            result = runner.run(input=payload, timeout=timeout)
+            listed = runner.lambda_client.list_durable_executions_by_function(
+                FunctionName=job["target"]
+            )
+            arn = listed["DurableExecutions"][0]["DurableExecutionArn"]
+        events = runner._fetch_execution_history(arn).events
     error = result.error
-    print(
-        json.dumps(
-            {
-                "status": str(getattr(result.status, "value", result.status)),
-                "result": result.result,
-                "error": error.to_dict() if hasattr(error, "to_dict") else error,
-                "operations": operations(result),
-                "events": [[event.event_type, event.name] for event in events],
-            },
-            default=str,
-        )
-    )
+    return {
+        "status": str(getattr(result.status, "value", result.status)),
+        "result": result.result,
+        "error": error.to_dict() if hasattr(error, "to_dict") else error,
+        "operations": operations(result),
+        "events": [[event.event_type, event.name] for event in events],
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("mode", choices=["local", "cloud"])
+    parser.add_argument("jobs", help="JSON list of {target, input, callback, register, timeout}")
+    parser.add_argument("--endpoint")
+    parser.add_argument("--region", default="us-east-1")
+    args = parser.parse_args()
+    answers = [run(args, job) for job in json.loads(args.jobs)]
+    print(json.dumps(answers, default=str))
     return 0
 
 
