@@ -33,7 +33,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.run import Lambdad, lambda_client  # noqa: E402
+from bench.run import Lambdad, lambda_client
 
 HANDLER = """
 import json, os, time
