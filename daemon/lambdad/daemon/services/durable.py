@@ -600,7 +600,11 @@ class DurableExecutions:
                 if cached["client_token"] == client_token and cached["token"] == token:
                     return cached["answer"], False, False
             self._check_token(row, token)
-            current = {op["Id"]: op for _, op in db.operations(tx, arn)}
+            # Only the operations the batch names (and their parents) matter to it.
+            named = [u.get("Id", "") for u in updates] + [
+                u["ParentId"] for u in updates if u.get("ParentId")
+            ]
+            current = db.operations_by_id(tx, arn, named)
             outcome = rules.apply_updates(current, updates, arn=arn, now=now, time_scale=scale)
             seq = row.change_seq + 1 if outcome.changed else row.change_seq
             db.put_operations(tx, arn, outcome.changed, seq)
@@ -625,7 +629,7 @@ class DurableExecutions:
                     timers_changed = True
                 elif effect.what == "complete":
                     closing = effect
-            delta = [op for op_seq, op in db.operations(tx, arn) if op_seq > row.seen_seq]
+            delta = db.changed_since(tx, arn, row.seen_seq)
             answer: dict[str, Any] = {"NewExecutionState": {"Operations": delta}}
             db.update_execution(
                 tx,
