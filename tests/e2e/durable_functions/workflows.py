@@ -147,3 +147,12 @@ def _no_retry() -> Any:
 def plain(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """A plain (not durable) handler: the target of the chained invoke."""
     return {"doubled": int(event.get("n", 0)) * 2}
+
+
+@durable_execution
+def many_steps(event: dict[str, Any], context: DurableContext) -> dict[str, Any]:
+    """`count` tiny steps in a row: each is one checkpoint round trip (for measurements)."""
+    total = 0
+    for index in range(int(event.get("count", 50))):
+        total += context.step(lambda _, i=index: i, name=f"s{index}")
+    return {"total": total}
