@@ -364,6 +364,7 @@ COMPARED = [
     ("chained", {"n": 4}, "", True),
     ("fanout", {"items": [1, 2, 3]}, "", False),
     ("callback", {}, "success", True),
+    ("callback", {}, "failure", True),
     ("failing", {}, "", True),
 ]
 
