@@ -44,6 +44,7 @@ from lambdad.daemon.server import start_daemon
 from lambdad.gateway import translate
 from lambdad.gateway.routes import (
     ALL_ROUTES,
+    CAPACITY_PROVIDER_ROUTES,
     DURABLE_ROUTES,
     EVENT_MAX_BYTES,
     EVENT_SOURCE_ROUTES,
@@ -56,6 +57,7 @@ from lambdad.gateway.routes import (
     RouteKind,
     Router,
 )
+from lambdad.v1 import capacity_provider_service_pb2 as cp
 from lambdad.v1 import durable_execution_service_pb2 as ds
 from lambdad.v1 import event_source_service_pb2 as es
 from lambdad.v1 import function_service_pb2 as fs
@@ -81,6 +83,7 @@ SERVICES = {
     "UrlService": us.DESCRIPTOR.services_by_name["UrlService"],
     "EventSourceService": es.DESCRIPTOR.services_by_name["EventSourceService"],
     "DurableExecutionService": ds.DESCRIPTOR.services_by_name["DurableExecutionService"],
+    "CapacityProviderService": cp.DESCRIPTOR.services_by_name["CapacityProviderService"],
 }
 INVOCATION_SERVICE = SERVICES["InvocationService"]
 BY_OP = {route.operation: route for route in ALL_ROUTES}
@@ -103,6 +106,7 @@ NOT_AWS_OPERATIONS = {
     "DownloadCode",
     "StreamLogs",
     "ResolveFunctionUrl",
+    "InvokeFunctionUrl",
     "SetFunctionDebug",
     "ListInvocations",  # lambdad's invocation history (`lambdad invocations`)
 }
@@ -136,12 +140,14 @@ def test_tables_are_split_by_service() -> None:
     assert {_service_of(r).name for r in URL_ROUTES} == {"UrlService"}
     assert {_service_of(r).name for r in EVENT_SOURCE_ROUTES} == {"EventSourceService"}
     assert {_service_of(r).name for r in DURABLE_ROUTES} == {"DurableExecutionService"}
+    assert {_service_of(r).name for r in CAPACITY_PROVIDER_ROUTES} == {"CapacityProviderService"}
     assert ALL_ROUTES == (
         ROUTES
         + INVOCATION_ROUTES
         + LAYER_ROUTES
         + URL_ROUTES
         + EVENT_SOURCE_ROUTES
+        + CAPACITY_PROVIDER_ROUTES
         + DURABLE_ROUTES
     )
 
@@ -955,7 +961,10 @@ def test_invoke_errors_are_aws_errors(
     assert answer.headers["content-type"] == "application/json"
     body = answer.json()
     assert members.items() <= body.items()
-    assert body["Type"] == ("User" if http_status < 500 else "Service")
+    if exception == "ValidationException":
+        assert "Type" not in body
+    else:
+        assert body["Type"] == ("User" if http_status < 500 else "Service")
     assert REQUEST_ID.match(answer.headers["x-amzn-requestid"])
     if http_status == 429:
         assert answer.headers["retry-after"] == "1"
