@@ -325,3 +325,103 @@ def test_kill_during_a_wait_loses_nothing(tmp_path: Path) -> None:
         assert kinds.count("WaitSucceeded") == 1
     finally:
         second.stop()
+
+
+CHAIN_HANDLER = """
+import json, os
+import boto3
+
+def handler(event, context):
+    arn = event["DurableExecutionArn"]
+    token = event["CheckpointToken"]
+    ops = {o["Id"]: o for o in event["InitialExecutionState"]["Operations"]}
+    execution = next(o for o in ops.values() if o["Type"] == "EXECUTION")
+    data = json.loads(execution["ExecutionDetails"]["InputPayload"])
+    client = boto3.client("lambda", region_name=os.environ.get("AWS_REGION", "us-east-1"))
+
+    def checkpoint(updates):
+        nonlocal token
+        answer = client.checkpoint_durable_execution(
+            DurableExecutionArn=arn, CheckpointToken=token, Updates=updates
+        )
+        token = answer.get("CheckpointToken")
+        for op in answer["NewExecutionState"].get("Operations", []):
+            ops[op["Id"]] = op
+
+    if data.get("retry"):
+        step = ops.get("r")
+        if step is None or step["Status"] == "READY":
+            checkpoint([{"Id": "r", "Type": "STEP", "Action": "START", "Name": "flaky"}])
+            if ops["r"]["StepDetails"].get("Attempt", 0) < 2:
+                checkpoint([{"Id": "r", "Type": "STEP", "Action": "RETRY",
+                             "Error": {"ErrorMessage": "try again"},
+                             "StepOptions": {"NextAttemptDelaySeconds": 30}}])
+                return {"Status": "PENDING"}
+            checkpoint([{"Id": "r", "Type": "STEP", "Action": "SUCCEED", "Payload": "3"}])
+        if ops["r"]["Status"] != "SUCCEEDED":
+            return {"Status": "PENDING"}
+        return {"Status": "SUCCEEDED", "Result": json.dumps(ops["r"]["StepDetails"]["Attempt"])}
+    if "i" not in ops:
+        checkpoint([{"Id": "i", "Type": "CHAINED_INVOKE", "Action": "START", "Name": "call",
+                     "Payload": json.dumps(data["input"]),
+                     "ChainedInvokeOptions": {"FunctionName": data["target"]}}])
+    invoke = ops["i"]
+    if invoke["Status"] == "STARTED":
+        return {"Status": "PENDING"}
+    details = invoke.get("ChainedInvokeDetails", {})
+    if invoke["Status"] != "SUCCEEDED":
+        return {"Status": "FAILED", "Error": details.get("Error", {})}
+    return {"Status": "SUCCEEDED", "Result": details["Result"]}
+"""
+
+
+@pytest.fixture(scope="module")
+def chain_function(client: Any) -> str:
+    name = f"durable-chain-{uuid.uuid4().hex[:6]}"
+    create_function(
+        client,
+        name,
+        make_zip({"app.py": CHAIN_HANDLER}),
+        Timeout=60,
+        DurableConfig={"ExecutionTimeout": 600},
+    )
+    settled(client, name)
+    return name
+
+
+def test_step_retry_runs_again_after_its_delay(client: Any, chain_function: str) -> None:
+    answer = _invoke(client, chain_function, {"retry": True})
+    assert json.loads(answer["Payload"].read()) == 3
+    events = _history(client, answer["DurableExecutionArn"])
+    failed = [e for e in events if e["EventType"] == "StepFailed"]
+    assert [e["StepFailedDetails"]["RetryDetails"]["CurrentAttempt"] for e in failed] == [1, 2]
+    assert failed[0]["StepFailedDetails"]["RetryDetails"]["NextAttemptDelaySeconds"] == 30
+    succeeded = [e for e in events if e["EventType"] == "StepSucceeded"]
+    assert succeeded[-1]["StepSucceededDetails"]["RetryDetails"]["CurrentAttempt"] == 3
+
+
+def test_chained_invoke_of_a_plain_and_of_a_durable_function(
+    client: Any, chain_function: str, durable_function: str
+) -> None:
+    plain = f"plain-{uuid.uuid4().hex[:6]}"
+    create_function(client, plain)  # the echo handler
+    settled(client, plain)
+    answer = _invoke(client, chain_function, {"target": plain, "input": {"hello": 1}})
+    assert "FunctionError" not in answer
+    assert json.loads(answer["Payload"].read()) == {"hello": 1}
+    kinds = [e["EventType"] for e in _history(client, answer["DurableExecutionArn"])]
+    assert "ChainedInvokeStarted" in kinds and "ChainedInvokeSucceeded" in kinds
+
+    nested = _invoke(
+        client, chain_function, {"target": f"{durable_function}:$LATEST", "input": {"x": 9}}
+    )
+    assert json.loads(nested["Payload"].read()) == {"v": 10}
+    children = client.list_durable_executions_by_function(
+        FunctionName=durable_function, Statuses=["SUCCEEDED"]
+    )["DurableExecutions"]
+    assert any(e["DurableExecutionName"].startswith("chained-") for e in children)
+
+    missing = _invoke(client, chain_function, {"target": "no-such-fn", "input": {}})
+    assert missing["FunctionError"] == "Unhandled"
+    body = json.loads(missing["Payload"].read())
+    assert "no-such-fn" in body["errorMessage"]

@@ -138,7 +138,9 @@ class DurableExecutions:
         text = payload.decode("utf-8") if payload else "{}"
         prefix = view.function_arn.split(":function:")[0]
         version_arn = f"{prefix}:function:{config.name}:{config.version}"
-        arn = rules.execution_arn(version_arn, name, uuid.uuid4().hex)
+        # The SDK finds the EXECUTION operation (and so the input) by the ARN's last segment.
+        execution_id = uuid.uuid4().hex
+        arn = rules.execution_arn(version_arn, name, execution_id)
         now = self._clock()
         timeout = int(durable.get("ExecutionTimeout") or rules.DEFAULT_EXECUTION_TIMEOUT)
         row = db.ExecutionRow(
@@ -160,7 +162,7 @@ class DurableExecutions:
             parent_operation=parent[1] if parent else "",
         )
         execution_op: dict[str, Any] = {
-            "Id": uuid.uuid5(uuid.NAMESPACE_URL, arn).hex,
+            "Id": execution_id,
             "Type": "EXECUTION",
             "StartTimestamp": now,
             "Status": rules.STARTED,
@@ -598,7 +600,11 @@ class DurableExecutions:
                 if cached["client_token"] == client_token and cached["token"] == token:
                     return cached["answer"], False, False
             self._check_token(row, token)
-            current = {op["Id"]: op for _, op in db.operations(tx, arn)}
+            # Only the operations the batch names (and their parents) matter to it.
+            named = [u.get("Id", "") for u in updates] + [
+                u["ParentId"] for u in updates if u.get("ParentId")
+            ]
+            current = db.operations_by_id(tx, arn, named)
             outcome = rules.apply_updates(current, updates, arn=arn, now=now, time_scale=scale)
             seq = row.change_seq + 1 if outcome.changed else row.change_seq
             db.put_operations(tx, arn, outcome.changed, seq)
@@ -623,7 +629,7 @@ class DurableExecutions:
                     timers_changed = True
                 elif effect.what == "complete":
                     closing = effect
-            delta = [op for op_seq, op in db.operations(tx, arn) if op_seq > row.seen_seq]
+            delta = db.changed_since(tx, arn, row.seen_seq)
             answer: dict[str, Any] = {"NewExecutionState": {"Operations": delta}}
             db.update_execution(
                 tx,

@@ -182,6 +182,34 @@ def operations(tx: Transaction, arn: str) -> list[tuple[int, dict[str, Any]]]:
     ]
 
 
+def operations_by_id(
+    tx: Transaction, arn: str, operation_ids: Sequence[str]
+) -> dict[str, dict[str, Any]]:
+    """The operations of these ids that exist."""
+    found: dict[str, dict[str, Any]] = {}
+    unique = sorted(set(operation_ids))
+    for start in range(0, len(unique), 500):
+        chunk = unique[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        for op_id, data in tx.execute(
+            f"SELECT id, data FROM durable_operations WHERE arn=? AND id IN ({marks})",
+            (arn, *chunk),
+        ):
+            found[op_id] = json.loads(data)
+    return found
+
+
+def changed_since(tx: Transaction, arn: str, seq: int) -> list[dict[str, Any]]:
+    """Operations changed after change number `seq`, in creation order."""
+    return [
+        json.loads(data)
+        for (data,) in tx.execute(
+            "SELECT data FROM durable_operations WHERE arn=? AND change_seq>? ORDER BY position",
+            (arn, seq),
+        )
+    ]
+
+
 def operation(tx: Transaction, arn: str, operation_id: str) -> dict[str, Any] | None:
     """One operation."""
     found = tx.execute(
