@@ -22,7 +22,7 @@ from lambdad.daemon.server import Daemon
 from lambdad.v1 import function_pb2, layer_service_pb2, url_service_pb2
 from lambdad.v1 import function_service_pb2 as fs
 from lambdad.v1 import invocation_service_pb2 as inv
-from tests.helpers import make_zip
+from tests.helpers import async_wait_for, make_zip
 
 FAILING_SOURCE = "def handler(event, context):\n    raise ValueError('no ' + event['want'])\n"
 
@@ -165,13 +165,11 @@ async def test_logs_prints_the_invocation_lines(
         return capsys.readouterr().out
 
     # The REPORT line is written after the response; poll for it with a deadline.
-    printed = ""
-    for _ in range(100):
+    async def reported() -> str | None:
         printed = await report_logged()
-        if "REPORT RequestId" in printed:
-            break
-        await asyncio.sleep(0.05)
-    lines = printed.splitlines()
+        return printed if "REPORT RequestId" in printed else None
+
+    lines = (await async_wait_for(reported)).splitlines()
     assert any(line.startswith("START RequestId: ") for line in lines)
     assert any(line.startswith("REPORT RequestId: ") for line in lines)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import socket
 import time
@@ -39,6 +38,7 @@ from lambdad.daemon.tracing.store import SegmentError, SummaryPage, TraceStore, 
 from lambdad.daemon.tracing.tracer import InvocationTracer
 from lambdad.v1 import trace_service_pb2 as ts
 from lambdad.v1 import trace_service_pb2_grpc as ts_grpc
+from tests.helpers import async_wait_for
 
 ROOT = "1-5759e988-bd862e3fe1be46a994272793"
 PARENT = "53995c3f42cd8ad8"
@@ -497,10 +497,7 @@ async def test_listener_keeps_what_sdks_send_and_drops_the_rest() -> None:
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sender:
             sender.sendto(b"garbage", ("127.0.0.1", address.port))
             sender.sendto(datagram(_doc("a" * 16, end_time=2.0)), ("127.0.0.1", address.port))
-        for _ in range(500):  # a deadline, not a timing assertion
-            if listener.received == 2:
-                break
-            await asyncio.sleep(0.01)
+        await async_wait_for(lambda: listener.received == 2)  # a deadline, not a timing assertion
         assert listener.received == 2
         traces, _ = store.get([ROOT])
         assert [i for i, _ in traces[0].segments] == ["a" * 16]
