@@ -31,6 +31,7 @@ from lambdad.daemon.errors import Reason
 from lambdad.gateway import translate
 from lambdad.gateway.routes import (
     ALL_ROUTES,
+    CAPACITY_PROVIDER_ROUTES,
     EVENT_MAX_BYTES,
     EVENT_SOURCE_ROUTES,
     INVOCATION_ROUTES,
@@ -42,6 +43,7 @@ from lambdad.gateway.routes import (
     RouteKind,
     Router,
 )
+from lambdad.v1 import capacity_provider_service_pb2 as cp
 from lambdad.v1 import event_source_service_pb2 as es
 from lambdad.v1 import function_service_pb2 as fs
 from lambdad.v1 import invocation_service_pb2 as inv
@@ -63,6 +65,7 @@ SERVICES = {
     "LayerService": ls.DESCRIPTOR.services_by_name["LayerService"],
     "UrlService": us.DESCRIPTOR.services_by_name["UrlService"],
     "EventSourceService": es.DESCRIPTOR.services_by_name["EventSourceService"],
+    "CapacityProviderService": cp.DESCRIPTOR.services_by_name["CapacityProviderService"],
 }
 
 INVOCATION_SERVICE = SERVICES["InvocationService"]
@@ -129,8 +132,14 @@ def test_tables_are_split_by_service() -> None:
     assert {_service_of(r).name for r in LAYER_ROUTES} == {"LayerService"}
     assert {_service_of(r).name for r in URL_ROUTES} == {"UrlService"}
     assert {_service_of(r).name for r in EVENT_SOURCE_ROUTES} == {"EventSourceService"}
+    assert {_service_of(r).name for r in CAPACITY_PROVIDER_ROUTES} == {"CapacityProviderService"}
     assert ALL_ROUTES == (
-        ROUTES + INVOCATION_ROUTES + LAYER_ROUTES + URL_ROUTES + EVENT_SOURCE_ROUTES
+        ROUTES
+        + INVOCATION_ROUTES
+        + LAYER_ROUTES
+        + URL_ROUTES
+        + EVENT_SOURCE_ROUTES
+        + CAPACITY_PROVIDER_ROUTES
     )
 
 

@@ -11,6 +11,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from lambdad.client.client import channel_options
+from lambdad.daemon.api.capacity_providers import CapacityProviderServicer
 from lambdad.daemon.api.event_sources import EventSourceServicer
 from lambdad.daemon.api.faults import FaultInterceptor, guard_handler
 from lambdad.daemon.api.functions import FunctionServicer
@@ -20,6 +21,7 @@ from lambdad.daemon.api.traces import TraceServicer
 from lambdad.daemon.api.urls import UrlServicer
 from lambdad.daemon.codesource import S3CodeSource
 from lambdad.daemon.config import Config
+from lambdad.daemon.domain.capacity_providers import CapacityProviderRegistry
 from lambdad.daemon.domain.code_urls import CodeUrlSigner
 from lambdad.daemon.domain.event_invoke_config import EventInvokeConfigRegistry
 from lambdad.daemon.domain.event_sources import EventSourceMappingRegistry
@@ -61,6 +63,8 @@ from lambdad.daemon.store.state import StateStore
 from lambdad.daemon.tracing.daemon_protocol import XRayDaemonListener
 from lambdad.daemon.tracing.store import TraceStore
 from lambdad.v1 import (
+    capacity_provider_service_pb2,
+    capacity_provider_service_pb2_grpc,
     event_source_service_pb2,
     event_source_service_pb2_grpc,
     function_service_pb2,
@@ -89,6 +93,7 @@ SERVICE_NAMES = (
     url_service_pb2.DESCRIPTOR.services_by_name["UrlService"].full_name,
     event_source_service_pb2.DESCRIPTOR.services_by_name["EventSourceService"].full_name,
     trace_service_pb2.DESCRIPTOR.services_by_name["TraceService"].full_name,
+    capacity_provider_service_pb2.DESCRIPTOR.services_by_name["CapacityProviderService"].full_name,
 )
 
 
@@ -115,6 +120,8 @@ class Daemon:
     traces: TraceStore | None = None
     # Keeps the provisioned concurrency targets filled with initialized environments.
     provisioned: ProvisionedConcurrency | None = None
+    # Capacity providers (their Pending/Deleting transitions run until stop).
+    capacity_providers: CapacityProviderRegistry | None = None
 
     def in_process_channel(self) -> grpc.aio.Channel:
         """A channel to this daemon's services that skips the network (see inprocess.py).
@@ -151,6 +158,8 @@ class Daemon:
         if self.xray is not None:
             self.xray.close()
         await self.registry.stop()
+        if self.capacity_providers is not None:
+            await self.capacity_providers.stop()
         self.state.close()
         log.info(
             "daemon stopped",
@@ -204,6 +213,7 @@ async def start_daemon(config: Config) -> Daemon:
         blobs=blobs,
         code_fetcher=code_fetcher,
         strict=config.strict,
+        min_transition_seconds=config.transition_seconds,
         layers=layers,
         preparer=RuntimeReadiness(executor),
         image_resolver=executor if isinstance(executor, DockerExecutor) else None,
@@ -298,6 +308,11 @@ async def start_daemon(config: Config) -> Daemon:
     event_source_service_pb2_grpc.add_EventSourceServiceServicer_to_server(
         EventSourceServicer(event_sources), handlers
     )
+    capacity_providers = CapacityProviderRegistry(account=registry.account, state=state)
+    await capacity_providers.start()
+    capacity_provider_service_pb2_grpc.add_CapacityProviderServiceServicer_to_server(
+        CapacityProviderServicer(capacity_providers), handlers
+    )
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     reflection.enable_server_reflection(
@@ -335,6 +350,7 @@ async def start_daemon(config: Config) -> Daemon:
         xray=xray,
         traces=traces,
         provisioned=provisioned,
+        capacity_providers=capacity_providers,
     )
 
 

@@ -20,11 +20,17 @@ import structlog
 
 from lambdad.daemon.domain import validation
 from lambdad.daemon.domain.aliases import AliasOperations
+from lambdad.daemon.domain.capacity_providers import (
+    PROVIDER_NOT_REMOVABLE,
+    check_function_on_provider,
+    function_config_checks,
+)
 from lambdad.daemon.domain.changes import UPDATABLE_FIELDS, ConfigurationChange
 from lambdad.daemon.domain.concurrency import ConcurrencyOperations
 from lambdad.daemon.domain.debugging import DEBUG_PORT_VARIABLE, DEBUG_WAIT_VARIABLE
 from lambdad.daemon.domain.model import (
     REVISION_MISMATCH,
+    TENANT_ISOLATION_PER_TENANT,
     Alias,
     CodeRef,
     FunctionRecord,
@@ -56,6 +62,15 @@ log = structlog.get_logger(__name__)
 T = TypeVar("T")
 
 TOTAL_CODE_SIZE_LIMIT = 80_530_636_800
+PUBLISH_TO_LATEST_PUBLISHED = "LATEST_PUBLISHED"
+# AWS's wording for these is not published; lambdad's, in AWS's style.
+PUBLISH_TO_NEEDS_PROVIDER = (
+    "PublishTo is only supported for functions with a CapacityProviderConfig."
+)
+TENANCY_WITH_PROVIDER = (
+    "TenancyConfig is not supported for functions with a CapacityProviderConfig."
+)
+TENANCY_WITH_SNAPSTART = "SnapStart is not supported for functions with tenant isolation mode."
 # Fields that make two versions "the same" for PublishVersion's no-op rule.
 _VOLATILE_FIELDS = frozenset(
     {
@@ -163,6 +178,9 @@ class NewFunction:
     logging_config: dict[str, str] = field(default_factory=dict)
     code_signing_config_arn: str | None = None
     tags: dict[str, str] = field(default_factory=dict)
+    capacity_provider_config: dict[str, Any] | None = None
+    tenant_isolation_mode: str | None = None  # None: TenancyConfig absent
+    publish_to: str = ""
 
 
 @dataclass(frozen=True)
@@ -246,6 +264,8 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
         values: Mapping[str, Any],
         package_type: str,
         first: Sequence[Callable[[], object]] = (),
+        *,
+        creating: bool = True,
     ) -> None:
         """Validate whichever configurable fields are present in `values`, after `first`.
 
@@ -265,7 +285,11 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
                     )
                 )
             else:
-                checks.append(lambda: validation.check_runtime(runtime, strict=self._strict))
+                checks.append(
+                    lambda: validation.check_runtime(
+                        runtime, strict=self._strict, creating=creating
+                    )
+                )
         if "role" in values:
             checks.append(lambda: validation.check_role(values["role"], strict=self._strict))
         if values.get("handler") is not None:
@@ -306,6 +330,21 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
                     ("PublishedVersions", "None"),
                 )
             )
+        checks += function_config_checks(values.get("capacity_provider_config"))
+        if values.get("tenant_isolation_mode") is not None:
+            checks.append(
+                lambda: validation.check_enum(
+                    values["tenant_isolation_mode"],
+                    "tenancyConfig.tenantIsolationMode",
+                    (TENANT_ISOLATION_PER_TENANT,),
+                )
+            )
+        if values.get("publish_to"):
+            checks.append(
+                lambda: validation.check_enum(
+                    values["publish_to"], "publishTo", (PUBLISH_TO_LATEST_PUBLISHED,)
+                )
+            )
         log_format = (values.get("logging_config") or {}).get("LogFormat")
         if log_format:
             checks.append(
@@ -343,6 +382,8 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
             "package_type": package_type,
             "tags": spec.tags,
             "architectures": spec.architectures,
+            "tenant_isolation_mode": spec.tenant_isolation_mode,
+            "publish_to": spec.publish_to,
         }
         self._check_settings(values, package_type, first=[check_name])
         ref = refs[0]
@@ -351,6 +392,12 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
                 "Runtime and Handler are mandatory parameters for functions created with "
                 "deployment packages."
             )
+        if spec.publish_to and not spec.capacity_provider_config:
+            raise invalid_parameter(PUBLISH_TO_NEEDS_PROVIDER)
+        if spec.tenant_isolation_mode and spec.capacity_provider_config:
+            raise invalid_parameter(TENANCY_WITH_PROVIDER)
+        if spec.tenant_isolation_mode and spec.snap_start_apply_on == "PublishedVersions":
+            raise invalid_parameter(TENANCY_WITH_SNAPSTART)
         if not spec.code.given:
             raise invalid_parameter(
                 "An image is required when the package type is set to 'image'"
@@ -388,9 +435,15 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
             snap_start_apply_on=spec.snap_start_apply_on or "None",
             logging_config=logging_config,
             code_signing_config_arn=spec.code_signing_config_arn or None,
+            capacity_provider_config=spec.capacity_provider_config or None,
+            tenant_isolation_mode=spec.tenant_isolation_mode,
         )
 
         def insert(tx: Transaction) -> FunctionVersion:
+            if spec.capacity_provider_config:
+                check_function_on_provider(
+                    tx, self.account, spec.capacity_provider_config, latest.runtime
+                )
             if tx.get_function(ref.name) is not None:
                 raise LambdaError(
                     Reason.FUNCTION_ALREADY_EXISTS,
@@ -619,7 +672,7 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
         ref = self.resolve(function_name)
         changes = change.given()
         current = await self._state.run(lambda tx: self._updatable_latest(tx, ref, revision_id))
-        self._check_settings(changes, current.package_type)
+        self._check_settings(changes, current.package_type, creating=False)
         resolved: dict[str, Any] = dict(changes)
         if "layers" in changes:
             resolved["layers"] = await self._resolve_layers(changes["layers"])
@@ -629,9 +682,22 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
             resolved["logging_config"] = merged
         if changes.get("runtime") == "":
             resolved.pop("runtime")
+        if "capacity_provider_config" in changes and bool(
+            changes["capacity_provider_config"]
+        ) != bool(current.capacity_provider_config):
+            raise invalid_parameter(PROVIDER_NOT_REMOVABLE)
 
         def write(tx: Transaction) -> FunctionVersion:
             latest = self._updatable_latest(tx, ref, revision_id)
+            if latest.capacity_provider_config and (
+                "capacity_provider_config" in resolved or "runtime" in resolved
+            ):
+                check_function_on_provider(
+                    tx,
+                    self.account,
+                    resolved.get("capacity_provider_config") or latest.capacity_provider_config,
+                    resolved.get("runtime") or latest.runtime,
+                )
             updated = self._begin_update(latest, **resolved)
             tx.put_version(updated)
             return updated

@@ -38,11 +38,16 @@ class FunctionStates:
     """Runs the state transitions `FunctionRegistry` schedules."""
 
     def __init__(
-        self, state: StateStore, blobs: BlobStore, preparer: FunctionPreparer | None = None
+        self,
+        state: StateStore,
+        blobs: BlobStore,
+        preparer: FunctionPreparer | None = None,
+        min_transition_seconds: float = 0.0,
     ) -> None:
         self._state = state
         self._blobs = blobs
         self._preparer = preparer or NothingToPrepare()
+        self._min_transition_seconds = min_transition_seconds
         self._transitions: set[asyncio.Task[None]] = set()
 
     async def start(self) -> None:
@@ -76,6 +81,7 @@ class FunctionStates:
     async def _complete_transition(self, config: FunctionVersion) -> None:
         """Pending -> Active (create/publish) or InProgress -> Successful (update)."""
         failure: LambdaError | None = None
+        started = asyncio.get_running_loop().time()
         try:
             await self._preparer.prepare(config)
         except LambdaError as error:
@@ -83,6 +89,11 @@ class FunctionStates:
         except Exception as error:  # a preparer bug must not leave the function Pending
             log.exception("preparing function failed", function=config.name)
             failure = LambdaError(Reason.SERVICE, str(error))
+        # AWS keeps a change Pending/InProgress for a second or more; a second update sent
+        # meanwhile is refused (ResourceConflictException). Optional here: see Config.
+        remaining = self._min_transition_seconds - (asyncio.get_running_loop().time() - started)
+        if remaining > 0:
+            await asyncio.sleep(remaining)
 
         def finish(tx: Transaction) -> FunctionVersion | None:
             current = tx.get_version(config.name, config.version)

@@ -21,6 +21,7 @@ def function_registry(
     blobs: BlobStore,
     code_fetcher: CodeFetcher,
     strict: bool = False,
+    min_transition_seconds: float = 0.0,
     layers: LayerResolver | None = None,
     preparer: FunctionPreparer | None = None,
     image_resolver: ImageResolver | None = None,
@@ -31,7 +32,7 @@ def function_registry(
         account=account,
         state=state,
         code=CodeIntake(blobs, code_fetcher, image_resolver, hot_reload_bucket),
-        transitions=FunctionStates(state, blobs, preparer),
+        transitions=FunctionStates(state, blobs, preparer, min_transition_seconds),
         strict=strict,
         layers=layers,
     )
