@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from lambdad.daemon.domain.functions import HOT_RELOAD_CODE_SHA256, hot_reload_code
+from lambdad.daemon.domain.functions import HOT_RELOAD_CODE_SHA256
 from lambdad.daemon.errors import LambdaError
 from lambdad.daemon.runtime.debugging import debug_port, debug_variables
 from lambdad.daemon.runtime.docker import _repository_of
 from lambdad.daemon.runtime.hot_reload import ChangeFilter, DirectoryWatcher, fingerprint
+from lambdad.daemon.services.code_intake import hot_reload_code
 from tests.helpers import async_wait_for
 
 

@@ -17,6 +17,7 @@ from lambdad.daemon.errors import LambdaError
 from lambdad.daemon.runtime.code import CodeStore
 from lambdad.daemon.runtime.hot_reload import HotReloadTracker
 from lambdad.daemon.runtime.opt import OptDirectories
+from lambdad.daemon.services.functions import layer_registry
 from lambdad.daemon.store.blobs import BlobStore
 from lambdad.daemon.store.state import StateStore
 from tests.helpers import async_wait_for, make_zip
@@ -32,7 +33,7 @@ class NoS3:
 
 
 def _registry(tmp_path: Path, bucket: str = "hot-reload") -> LayerRegistry:
-    return LayerRegistry(
+    return layer_registry(
         account=ACCOUNT,
         state=StateStore(tmp_path / "state.db"),
         blobs=BlobStore(tmp_path / "blobs"),
