@@ -4,7 +4,6 @@ gRPC (the pure event/response/CORS code and SigV4: tests/unit/test_function_urls
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 
 import grpc
@@ -16,42 +15,6 @@ from lambdad.daemon.server import start_daemon
 from lambdad.v1 import function_pb2, function_service_pb2
 from lambdad.v1 import url_service_pb2 as us
 from tests.helpers import make_zip
-
-URL_ID = "abcdefghijklmnopqrstuvwxyz012345"
-
-
-HOST = f"{URL_ID}.lambda-url.us-east-1.localhost:4566"
-
-
-WHEN = datetime(2020, 3, 12, 19, 3, 58, 390000, tzinfo=UTC)
-
-
-RESPONSE_TABLE = [
-    # (function result, status, body) — lambda-spec §5.4
-    ({"hello": "world"}, 200, b'{"hello":"world"}'),
-    ({"statusCode": 200, "body": "body123"}, 200, b"body123"),
-    ({"statusCode": 200, "body": '{"hello": "world"}'}, 200, b'{"hello": "world"}'),
-    (["hello", 3, True], 200, b'["hello",3,true]'),
-    ("hello", 200, b"hello"),
-    (3, 200, b"3"),
-    (3.1, 200, b"3.1"),
-    (True, 200, b"true"),
-    ({"statusCode": "418", "body": "teapot"}, 418, b"teapot"),
-    ({"statusCode": 204}, 204, b""),
-]
-
-
-CORS = {
-    "AllowOrigins": ["https://a.test"],
-    "AllowMethods": ["GET", "POST"],
-    "AllowHeaders": ["x-custom"],
-    "ExposeHeaders": ["x-exposed"],
-    "MaxAge": 60,
-    "AllowCredentials": True,
-}
-
-
-URL = f"http://{HOST}/p/a?x=1&y=%2F"
 
 
 async def test_url_config_and_policy_lifecycle(tmp_path: Path) -> None:
@@ -166,21 +129,3 @@ async def test_url_config_and_policy_lifecycle(tmp_path: Path) -> None:
 
 
 # --- strict mode's public-access rule -------------------------------------------------------
-
-
-_URL_STATEMENT = {
-    "Sid": "url",
-    "Effect": "Allow",
-    "Principal": "*",
-    "Action": "lambda:InvokeFunctionUrl",
-    "Condition": {"StringEquals": {"lambda:FunctionUrlAuthType": "NONE"}},
-}
-
-
-_FUNCTION_STATEMENT = {
-    "Sid": "fn",
-    "Effect": "Allow",
-    "Principal": "*",
-    "Action": "lambda:InvokeFunction",
-    "Condition": {"Bool": {"lambda:InvokedViaFunctionUrl": "true"}},
-}

@@ -18,7 +18,6 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 import boto3
-import botocore.session
 import grpc
 import pytest
 import structlog
@@ -41,7 +40,6 @@ from lambdad.gateway.routes import (
     INVOKE_MAX_BYTES,
     Route,
     RouteKind,
-    Router,
 )
 from lambdad.v1 import event_source_service_pb2 as es
 from lambdad.v1 import function_service_pb2 as fs
@@ -71,66 +69,23 @@ SERVICES = {
 
 
 INVOCATION_SERVICE = SERVICES["InvocationService"]
-
-
 BY_OP = {route.operation: route for route in ALL_ROUTES}
-
-
-LAMBDA_MODEL = botocore.session.get_session().get_service_model("lambda")
-
-
 ARN = "arn:aws:lambda:us-east-1:000000000000:function:f"
-
-
 ENCODED_ARN = ARN.replace(":", "%3A")
-
-
 INVOKE = "/2015-03-31/functions/f/invocations"
-
-
 STREAM = "/2021-11-15/functions/f/response-streaming-invocations"
-
-
 INVOKE_ASYNC = "/2014-11-13/functions/f/invoke-async/"
-
-
 LOG_TAIL = base64.b64encode(b"START RequestId: x\nEND RequestId: x\n").decode()
-
-
 EVENT_STREAM = "application/vnd.amazon.eventstream"
 
 
 # --- the route table -------------------------------------------------------------------
 
 
-# RPCs the gateway serves outside the AWS route table: DownloadCode by path prefix, and
-# StreamLogs is lambdad's own (AWS has CloudWatch Logs for that); SetFunctionDebug is lambdad's
-# own too (`lambdad debug`).
-NOT_AWS_OPERATIONS = {
-    "DownloadCode",
-    "StreamLogs",
-    "ResolveFunctionUrl",
-    "InvokeFunctionUrl",
-    "SetFunctionDebug",
-    "ListInvocations",  # lambdad's invocation history (`lambdad invocations`)
-}
-
-
-# Deprecated operations served by another operation's RPC.
-SHARED_RPCS = {"InvokeAsync": "Invoke"}
-
-
-ROUTER = Router(ALL_ROUTES)
-
-
 # In a streaming script, a number is a pause of that many seconds.
 Script = Message | grpc.Status | list[Message | grpc.Status | float]
-
-
 # A script may also be computed from the request and its metadata (to echo the request id).
 Reply = Script | Callable[[Any, dict[str, str]], Script]
-
-
 NOT_FOUND = rich_status(
     code_pb2.NOT_FOUND,
     "FUNCTION_NOT_FOUND",
@@ -832,9 +787,6 @@ FUZZ = settings(
         HealthCheck.function_scoped_fixture,
     ],
 )
-
-
-INVOKE_KINDS = [r for r in INVOCATION_ROUTES if r.kind is not RouteKind.JSON]
 
 
 HEADER_VALUES = st.sampled_from(

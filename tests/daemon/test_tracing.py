@@ -14,12 +14,6 @@ from grpc_status import rpc_status
 from lambdad.v1 import trace_service_pb2 as ts
 from lambdad.v1 import trace_service_pb2_grpc as ts_grpc
 
-ROOT = "1-5759e988-bd862e3fe1be46a994272793"
-
-
-PARENT = "53995c3f42cd8ad8"
-
-
 # --- headers ----------------------------------------------------------------------------
 
 

@@ -19,14 +19,8 @@ from lambdad.daemon.domain.archives import (
 from tests.helpers import make_zip
 
 SYMLINK = 0o120777 << 16
-
-
 EXECUTABLE = 0o100755 << 16
-
-
 PRIVATE = 0o100600 << 16
-
-
 BOMB_BYTES = 300 * 1024 * 1024
 
 
@@ -137,23 +131,11 @@ def zero_bomb_zip() -> tuple[bytes, int]:
 
 # ------------------------------------------------ shapes a file system cannot hold
 FIFO = (stat.S_IFIFO | 0o644) << 16
-
-
 CHAR_DEVICE = (stat.S_IFCHR | 0o600) << 16
-
-
 BLOCK_DEVICE = (stat.S_IFBLK | 0o600) << 16
-
-
 SOCKET = (stat.S_IFSOCK | 0o600) << 16
-
-
 DEEP_PATH = "/".join(["d"] * MAX_PATH_DEPTH) + "/app.py"  # 257 levels
-
-
 LONG_PATH = "/".join(["p" * 200] * 16) + "/app.py"  # 3,223 bytes, 17 levels
-
-
 LONG_NAME = "n" * (MAX_NAME_BYTES + 1)
 
 

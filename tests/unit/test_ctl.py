@@ -9,8 +9,6 @@ import pytest
 
 from lambdad.client.cli import Table, format_table, main
 
-FAILING_SOURCE = "def handler(event, context):\n    raise ValueError('no ' + event['want'])\n"
-
 
 def test_format_table_aligns_columns_and_marks_empty_cells() -> None:
     text = format_table(Table(("name", "state"), [("alpha", "Active"), ("longer-name", None)]))

@@ -20,11 +20,7 @@ from lambdad.daemon.domain.urls import _allows_public_url
 from lambdad.gateway import urls
 
 URL_ID = "abcdefghijklmnopqrstuvwxyz012345"
-
-
 HOST = f"{URL_ID}.lambda-url.us-east-1.localhost:4566"
-
-
 WHEN = datetime(2020, 3, 12, 19, 3, 58, 390000, tzinfo=UTC)
 
 

@@ -11,19 +11,17 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import botocore.session
-import grpc
 import pytest
 from botocore.eventstream import EventStream, EventStreamBuffer
 from botocore.exceptions import EventStreamError
 from botocore.parsers import EventStreamJSONParser
 from google.protobuf.descriptor import FieldDescriptor
-from google.protobuf.message import Message
 from google.rpc import code_pb2
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from multidict import CIMultiDict
 
@@ -50,7 +48,6 @@ from lambdad.v1 import invocation_service_pb2 as inv
 from lambdad.v1 import layer_service_pb2 as ls
 from lambdad.v1 import url_service_pb2 as us
 from tests.daemon.gateway_support import (
-    PlainStatus,
     rich_status,
 )
 from tests.unit.stream_support import (
@@ -68,24 +65,15 @@ SERVICES = {
     "CapacityProviderService": cp.DESCRIPTOR.services_by_name["CapacityProviderService"],
 }
 
-INVOCATION_SERVICE = SERVICES["InvocationService"]
 
 BY_OP = {route.operation: route for route in ALL_ROUTES}
-
 LAMBDA_MODEL = botocore.session.get_session().get_service_model("lambda")
-
 ARN = "arn:aws:lambda:us-east-1:000000000000:function:f"
-
 ENCODED_ARN = ARN.replace(":", "%3A")
-
 INVOKE = "/2015-03-31/functions/f/invocations"
-
 STREAM = "/2021-11-15/functions/f/response-streaming-invocations"
-
 INVOKE_ASYNC = "/2014-11-13/functions/f/invoke-async/"
-
 LOG_TAIL = base64.b64encode(b"START RequestId: x\nEND RequestId: x\n").decode()
-
 EVENT_STREAM = "application/vnd.amazon.eventstream"
 
 
@@ -541,82 +529,9 @@ def test_error_event_raises_in_the_sdk() -> None:
 
 # --- a scripted InvocationService ------------------------------------------------------
 
-# In a streaming script, a number is a pause of that many seconds.
-Script = Message | grpc.Status | list[Message | grpc.Status | float]
-
-# A script may also be computed from the request and its metadata (to echo the request id).
-Reply = Script | Callable[[Any, dict[str, str]], Script]
 
 NOT_FOUND = rich_status(
     code_pb2.NOT_FOUND,
     "FUNCTION_NOT_FOUND",
     "Function not found: arn:aws:lambda:us-east-1:000000000000:function:f:$LATEST",
 )
-
-StreamItem = inv.InvokeWithResponseStreamResponse | grpc.Status | float
-
-# Daemon failures of Invoke: (status details, HTTP status, exception, extra body members).
-INVOKE_ERRORS = [
-    (
-        rich_status(
-            code_pb2.RESOURCE_EXHAUSTED,
-            "TOO_MANY_REQUESTS",
-            "Rate Exceeded.",
-            reason="ReservedFunctionConcurrentInvocationLimitExceeded",
-            retry_after_seconds="1",
-        ),
-        429,
-        "TooManyRequestsException",
-        {
-            "message": "Rate Exceeded.",
-            "Reason": "ReservedFunctionConcurrentInvocationLimitExceeded",
-        },
-    ),
-    (NOT_FOUND, 404, "ResourceNotFoundException", {"Message": NOT_FOUND.details}),
-    (
-        rich_status(
-            code_pb2.FAILED_PRECONDITION,
-            "RESOURCE_CONFLICT",
-            "The operation cannot be performed at this time. The function is currently in the "
-            "following state: Pending",
-        ),
-        409,
-        "ResourceConflictException",
-        {},
-    ),
-    (
-        rich_status(code_pb2.INVALID_ARGUMENT, "REQUEST_TOO_LARGE", "too big"),
-        413,
-        "RequestEntityTooLargeException",
-        {"message": "too big"},
-    ),
-    (
-        rich_status(
-            code_pb2.INVALID_ARGUMENT,
-            "INVALID_REQUEST_CONTENT",
-            "Could not parse request body into json: Could not parse payload into json: x",
-        ),
-        400,
-        "InvalidRequestContentException",
-        {},
-    ),
-    (PlainStatus(grpc.StatusCode.INTERNAL, "broken"), 500, "ServiceException", {}),
-]
-
-QUEUE = "arn:aws:sqs:us-east-1:000000000000:failures"
-
-FUZZ = settings(
-    max_examples=40,
-    deadline=None,
-    suppress_health_check=[
-        HealthCheck.too_slow,
-        HealthCheck.data_too_large,
-        HealthCheck.function_scoped_fixture,
-    ],
-)
-
-INVOKE_KINDS = [r for r in INVOCATION_ROUTES if r.kind is not RouteKind.JSON]
-
-HEADER_VALUES = st.sampled_from(
-    ["", "RequestResponse", "Event", "DryRun", "None", "Tail", "event", "e30=", "!!"]
-) | st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=30)

@@ -36,8 +36,6 @@ from lambdad.daemon.tracing.tracer import InvocationTracer
 from tests.helpers import async_wait_for
 
 ROOT = "1-5759e988-bd862e3fe1be46a994272793"
-
-
 PARENT = "53995c3f42cd8ad8"
 
 
