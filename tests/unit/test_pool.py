@@ -26,6 +26,7 @@ from lambdad.daemon.runtime.logs import FunctionLogs
 from lambdad.daemon.runtime.pool import EnvironmentPool
 from lambdad.daemon.runtime.runtime_api import InvocationRequest
 from lambdad.daemon.store.blobs import BlobStore
+from tests.helpers import async_wait_for
 from tests.unit.pool_fakes import FakeExecutor
 
 
@@ -106,8 +107,7 @@ async def test_account_limit_throttles_unreserved_functions(pool: EnvironmentPoo
         asyncio.create_task(pool.invoke(config(f"g{i}"), event({"do": "wait"}, 30)))
         for i in range(2)
     ]
-    while sum(pool.in_flight(f"g{i}") for i in range(2)) < 2:
-        await asyncio.sleep(0)
+    await async_wait_for(lambda: sum(pool.in_flight(f"g{i}") for i in range(2)) == 2)
     with pytest.raises(LambdaError) as caught:
         await pool.invoke(config("g9"), event({}))
     assert caught.value.reason is Reason.TOO_MANY_REQUESTS
@@ -125,8 +125,7 @@ async def test_event_callers_wait_briefly_for_a_reserved_slot(
 ) -> None:
     pool.set_reserved("r", 1)
     holder = asyncio.create_task(pool.invoke(config("r"), event({"do": "sleep", "s": 0.3})))
-    while pool.in_flight("r") < 1:
-        await asyncio.sleep(0)
+    await async_wait_for(lambda: pool.in_flight("r") >= 1)
     # A sync caller is throttled at once, as AWS does ...
     with pytest.raises(LambdaError) as caught:
         await pool.invoke(config("r"), event({}))
@@ -191,12 +190,7 @@ async def test_idle_environments_are_reaped(executor: FakeExecutor, tmp_path: Pa
     await pool.start()
     try:
         await pool.invoke(config(), event({}))
-
-        async def reaped() -> None:
-            while not executor.started[0].killed:
-                await asyncio.sleep(0.05)
-
-        await asyncio.wait_for(reaped(), 30)  # a deadline, not a timing assertion
+        await async_wait_for(lambda: executor.started[0].killed)
         assert pool.environment_count("f") == 0
     finally:
         await pool.close()
@@ -212,15 +206,13 @@ async def test_provisioned_concurrency_is_carved_out_of_the_unreserved_pool(
         asyncio.create_task(pool.invoke(config(f"g{i}"), event({"do": "wait"}, 30)))
         for i in range(2)
     ]
-    while sum(pool.in_flight(name) for name in ("p", "g0", "g1")) < 3:
-        await asyncio.sleep(0)
+    await async_wait_for(lambda: sum(pool.in_flight(name) for name in ("p", "g0", "g1")) >= 3)
     for name in ("g9", "p"):
         with pytest.raises(LambdaError) as caught:
             await pool.invoke(config(name), event({}))
         assert caught.value.metadata == {"reason": "ConcurrentInvocationLimitExceeded"}
     waiting.pop().cancel()  # one unreserved slot frees: "p" may spill into it
-    while pool.in_flight("g1") > 0:
-        await asyncio.sleep(0)
+    await async_wait_for(lambda: pool.in_flight("g1") == 0)
     assert (await pool.invoke(config("p"), event({"ok": 1}))).payload == b'{"ok": 1}'
     for task in waiting:
         task.cancel()

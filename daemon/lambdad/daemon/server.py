@@ -27,7 +27,6 @@ from lambdad.daemon.domain.code_urls import CodeUrlSigner
 from lambdad.daemon.domain.event_invoke_config import EventInvokeConfigRegistry
 from lambdad.daemon.domain.event_sources import EventSourceMappingRegistry
 from lambdad.daemon.domain.functions import FunctionRegistry
-from lambdad.daemon.domain.layers import LayerRegistry
 from lambdad.daemon.domain.names import Account
 from lambdad.daemon.domain.provisioned import ProvisionedConcurrency
 from lambdad.daemon.domain.urls import FunctionUrlRegistry
@@ -54,7 +53,7 @@ from lambdad.daemon.security import BearerTokenInterceptor, server_credentials, 
 from lambdad.daemon.services.destinations import DestinationSender
 from lambdad.daemon.services.durable import DurableExecutions, InvokeTarget
 from lambdad.daemon.services.function_urls import FunctionUrlService
-from lambdad.daemon.services.functions import function_registry
+from lambdad.daemon.services.functions import function_registry, layer_registry
 from lambdad.daemon.services.invocations import InvocationService
 from lambdad.daemon.services.traces import TraceQueries
 from lambdad.daemon.sources.aws import AwsEventSourceProbe, SourceClients
@@ -208,7 +207,7 @@ async def start_daemon(config: Config) -> Daemon:
     xray = XRayDaemonListener(traces, executor.runtime_api_binding().bind_host, config.xray_port)
     xray_address = await xray.start()
     code_fetcher = S3CodeSource(config.s3_endpoint_url, config.region)
-    layers = LayerRegistry(
+    layers = layer_registry(
         account=Account(config.region, config.account_id),
         state=state,
         blobs=blobs,

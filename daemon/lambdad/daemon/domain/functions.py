@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import os
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
@@ -837,14 +836,3 @@ def _same_content(a: FunctionVersion, b: FunctionVersion) -> bool:
     left = {k: v for k, v in dataclasses.asdict(a).items() if k not in _VOLATILE_FIELDS}
     right = {k: v for k, v in dataclasses.asdict(b).items() if k not in _VOLATILE_FIELDS}
     return left == right
-
-
-def hot_reload_code(directory: str) -> CodeRef:
-    """The CodeRef of a hot-reloaded function: the host directory `directory`, used in place."""
-    if not directory or not os.path.isabs(directory):
-        raise invalid_parameter(
-            f"Hot reloading needs an absolute host directory as S3Key, got {directory!r}."
-        )
-    if not os.path.isdir(directory):
-        raise invalid_parameter(f"Hot reloading directory {directory} does not exist.")
-    return CodeRef(code_sha256=HOT_RELOAD_CODE_SHA256, hot_reload_dir=os.path.normpath(directory))
