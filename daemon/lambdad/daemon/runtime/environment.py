@@ -102,9 +102,9 @@ def reserved_variables(config: FunctionVersion, *, region: str, log_stream: str)
         variables["AWS_EXECUTION_ENV"] = f"AWS_Lambda_{runtime}"
     if config.logging_config.get("LogFormat") == "JSON":
         variables["AWS_LAMBDA_LOG_FORMAT"] = "JSON"
-        level = config.logging_config.get("ApplicationLogLevel")
-        if level:
-            variables["AWS_LAMBDA_LOG_LEVEL"] = level
+        # The JSON format's application level is INFO unless set (as LoggingConfig shows).
+        level = config.logging_config.get("ApplicationLogLevel") or "INFO"
+        variables["AWS_LAMBDA_LOG_LEVEL"] = level
     return variables
 
 
