@@ -9,6 +9,7 @@ second update through while the first was still in progress.
 
 from __future__ import annotations
 
+import http.client
 import json
 import uuid
 from collections.abc import Iterator
@@ -207,3 +208,31 @@ def test_strict_runtimes_follow_the_table_of_today(
         )
     else:
         assert create()["Runtime"] == runtime
+
+
+def test_function_url_event_path_decoded_without_connection_header(
+    lambdad: LambdadProcess, client: Any, function_name: str
+) -> None:
+    create_function(client, function_name)
+    settled(client, function_name)
+    url = client.create_function_url_config(FunctionName=function_name, AuthType="NONE")
+    client.add_permission(
+        FunctionName=function_name,
+        StatementId="url",
+        Action="lambda:InvokeFunctionUrl",
+        Principal="*",
+        FunctionUrlAuthType="NONE",
+    )
+    host = url["FunctionUrl"].split("//", 1)[1].split("/", 1)[0]
+    connection = http.client.HTTPConnection("127.0.0.1", lambdad.gateway_port, timeout=30)
+    connection.request(
+        "GET", "/a%20b/c%2Fd/%E2%82%AC?x=1%202", headers={"Host": host, "Connection": "keep-alive"}
+    )
+    answer = connection.getresponse()
+    event = json.loads(answer.read())
+    connection.close()
+    assert answer.status == 200
+    assert (event["rawPath"], event["requestContext"]["http"]["path"]) == ("/a b/c/d/€",) * 2
+    # The query string stays as sent.
+    assert (event["rawQueryString"], event["queryStringParameters"]) == ("x=1%202", {"x": "1 2"})
+    assert "connection" not in event["headers"]
