@@ -12,11 +12,13 @@ import base64
 import io
 import json
 import zipfile
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.e2e.support import LambdadProcess, settled
+from tests.helpers import wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.docker]
 
@@ -133,3 +135,41 @@ def test_json_log_format_applies_info_level(
     assert error is None
     records = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
     assert [(r["level"], r["message"]) for r in records] == [("INFO", "an info line")]
+
+
+def test_image_pull_never_pulls_nothing(
+    tmp_path: Path, runtime_images: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LAMBDAD_IMAGE_PULL", "never")
+    process = LambdadProcess(
+        data_dir=tmp_path / "data", log_path=tmp_path / "lambdad.log", executor="docker"
+    ).start()
+    try:
+        client = process.lambda_client()
+        # A runtime without a local lambdad image: AWS's base image would be pulled.
+        missing = next(r for r in ("python3.12", "python3.14", "java21") if r not in runtime_images)
+        client.create_function(
+            FunctionName="never-pulled",
+            Runtime=missing,
+            Role="arn:aws:iam::000000000000:role/lambda-role",
+            Handler="app.handler",
+            Code={"ZipFile": _zip({"app.py": ("def handler(e, c):\n    return 1\n", 0o644)})},
+        )
+
+        def failed() -> Any:
+            config = client.get_function_configuration(FunctionName="never-pulled")
+            return config if config["State"] == "Failed" else None
+
+        assert wait_for(failed, timeout=60)["StateReason"]
+        # Nor is a function's own ImageUri pulled.
+        client.create_function(
+            FunctionName="never-pulled-image",
+            PackageType="Image",
+            Role="arn:aws:iam::000000000000:role/lambda-role",
+            Code={"ImageUri": "registry.invalid/lambdad-test/nothing:1"},
+        )
+        log = process.log_path.read_text()
+        assert '"pulling runtime image"' not in log
+        assert "image not present and pulling is off" in log
+    finally:
+        process.stop()

@@ -62,6 +62,10 @@ class Config:
     # Runtime -> image overrides, `python3.12=repo/py:3.12,nodejs20.x=repo/node:20`; runtimes
     # without a local lambdad image and without an override use AWS's public base images.
     runtime_images: str | None = None
+    # When images are pulled from a registry: "missing" (an image the engine does not have:
+    # AWS's base image of a runtime, a function's ImageUri) or "never", for machines that must
+    # stay offline (only local images run; a missing one is an error naming it).
+    image_pull: str = "missing"
     # Host name in FunctionUrl (`http://<id>.lambda-url.<region>.<url_host>:<port>/`); use a
     # name other containers resolve to the gateway when URLs are handed to them.
     url_host: str = "localhost"
@@ -115,6 +119,16 @@ class Config:
         """Address clients dial to reach the gRPC server."""
         host = "127.0.0.1" if self.grpc_host in {"0.0.0.0", "::", ""} else self.grpc_host
         return f"{host}:{self.grpc_port}"
+
+    @property
+    def pulls_images(self) -> bool:
+        """`image_pull` as a switch; an unknown value is refused at start."""
+        policy = self.image_pull.strip().lower()
+        if policy not in {"missing", "never"}:
+            raise ValueError(
+                f"LAMBDAD_IMAGE_PULL must be missing or never, not {self.image_pull!r}"
+            )
+        return policy == "missing"
 
     @property
     def transition_seconds(self) -> float:

@@ -179,6 +179,7 @@ async def start_daemon(config: Config) -> Daemon:
         process_executor=lambda: ProcessExecutor(config.data_dir, endpoints=endpoints),
         docker_network=config.docker_network,
         image_mapping=parse_image_mapping(config.runtime_images or ""),
+        pull_images=config.pulls_images,
         docker_flags=docker_flags,
         endpoints=endpoints,
         data_dir=config.data_dir,

@@ -753,6 +753,9 @@ class DockerExecutor:
                     continue
                 except docker.errors.APIError:
                     continue  # e.g. an invalid reference format
+            if not self._images.pulls:
+                log.warning("image not present and pulling is off", image=ref)
+                return None
             try:
                 self._client.images.pull(ref)
                 return ref
