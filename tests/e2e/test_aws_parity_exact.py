@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 from botocore.exceptions import ClientError
 
@@ -28,6 +29,7 @@ from tests.e2e.support import (
     settled,
     unique_zip,
 )
+from tests.helpers import make_zip
 
 pytestmark = pytest.mark.e2e
 
@@ -236,3 +238,46 @@ def test_function_url_event_path_decoded_without_connection_header(
     # The query string stays as sent.
     assert (event["rawQueryString"], event["queryStringParameters"]) == ("x=1%202", {"x": "1 2"})
     assert "connection" not in event["headers"]
+
+
+CREDENTIALS_HANDLER = """
+import os
+def handler(event, context):
+    return {k: os.environ[k] for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY",
+                                       "AWS_SESSION_TOKEN")}
+"""
+
+
+def test_credentials_of_the_assumed_execution_role(
+    lambdad_with_aws: LambdadProcess, aws_endpoint: str
+) -> None:
+    client = lambdad_with_aws.lambda_client()
+    name = f"creds-{uuid.uuid4().hex[:8]}"
+    client.create_function(
+        FunctionName=name,
+        Runtime="python3.12",
+        Role="arn:aws:iam::000000000000:role/exec-role",
+        Handler="app.handler",
+        Code={"ZipFile": make_zip({"app.py": CREDENTIALS_HANDLER})},
+    )
+    settled(client, name)
+    answer = client.invoke(FunctionName=name)
+    credentials = json.loads(answer["Payload"].read())
+    assert credentials["AWS_ACCESS_KEY_ID"] != "lambdad"
+    # They are the role's: STS says whose they are.
+    caller = boto3.client(
+        "sts",
+        endpoint_url=aws_endpoint,
+        region_name="us-east-1",
+        aws_access_key_id=credentials["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=credentials["AWS_SECRET_ACCESS_KEY"],
+        aws_session_token=credentials["AWS_SESSION_TOKEN"],
+    ).get_caller_identity()
+    assert caller["Arn"] == f"arn:aws:sts::000000000000:assumed-role/exec-role/{name}"
+
+
+def test_static_credentials_without_sts(client: Any, function_name: str) -> None:
+    create_function(client, function_name, make_zip({"app.py": CREDENTIALS_HANDLER}))
+    settled(client, function_name)
+    credentials = json.loads(client.invoke(FunctionName=function_name)["Payload"].read())
+    assert credentials["AWS_ACCESS_KEY_ID"] == "lambdad"

@@ -39,6 +39,10 @@ class Config:
     # second update sent at once is refused as on AWS (where it takes a second or more);
     # -1 = 1000 in strict mode, 0 otherwise.
     min_transition_ms: int = -1
+    # STS endpoint where a function's role is assumed for its environments' credentials
+    # (AWS_ACCESS_KEY_ID, ...); None = AWS_ENDPOINT_URL_STS or AWS_ENDPOINT_URL if set, else
+    # environments get static placeholder credentials (real AWS STS is never called).
+    sts_endpoint_url: str | None = None
     # S3-compatible endpoint for Code.S3Bucket/S3Key; None = botocore's usual lookup.
     s3_endpoint_url: str | None = None
     # "auto" (console on a TTY, JSON otherwise), "json" or "console".

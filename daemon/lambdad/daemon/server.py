@@ -37,6 +37,7 @@ from lambdad.daemon.observability.recorder import InvocationRecorder
 from lambdad.daemon.remote_layers import UpstreamLayerSource
 from lambdad.daemon.runtime.capacity import CapacityGovernor, default_limits
 from lambdad.daemon.runtime.code import CodeStore
+from lambdad.daemon.runtime.credentials import RoleCredentials, sts_endpoint
 from lambdad.daemon.runtime.docker import DockerExecutor, daemon_id_for, select_executor
 from lambdad.daemon.runtime.docker_flags import parse_docker_flags
 from lambdad.daemon.runtime.environment import AwsEndpoints, ExecutionEnvironment
@@ -235,6 +236,7 @@ async def start_daemon(config: Config) -> Daemon:
         xray_daemon=xray_address,
         governor=governor,
         start_deadline_s=float(config.environment_start_timeout),
+        credentials=role_credentials(config),
     )
     metrics.watch_environments(pool.environment_states)
     metrics.watch_capacity(governor)
@@ -338,6 +340,12 @@ async def start_daemon(config: Config) -> Daemon:
         traces=traces,
         provisioned=provisioned,
     )
+
+
+def role_credentials(config: Config) -> RoleCredentials | None:
+    """AssumeRole of execution roles, when an STS endpoint is configured."""
+    endpoint = sts_endpoint(config.sts_endpoint_url)
+    return RoleCredentials(endpoint, config.region) if endpoint else None
 
 
 def _function_gateway_host(config: Config, executor: Executor) -> str | None:
