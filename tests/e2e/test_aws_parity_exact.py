@@ -24,6 +24,7 @@ from lambdad.daemon.domain.validation import runtime_blocked
 from tests.e2e.support import (
     LambdadProcess,
     ResponseRecorder,
+    aws_client,
     create_function,
     function_arn,
     settled,
@@ -281,3 +282,63 @@ def test_static_credentials_without_sts(client: Any, function_name: str) -> None
     settled(client, function_name)
     credentials = json.loads(client.invoke(FunctionName=function_name)["Payload"].read())
     assert credentials["AWS_ACCESS_KEY_ID"] == "lambdad"
+
+
+@pytest.fixture(scope="module")
+def strict_lambdad_with_ec2(
+    tmp_path_factory: pytest.TempPathFactory, aws_endpoint: str
+) -> Iterator[LambdadProcess]:
+    """A strict daemon whose AWS_ENDPOINT_URL (moto) answers EC2."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("AWS_ENDPOINT_URL", aws_endpoint)
+    root: Path = tmp_path_factory.mktemp("strict-ec2")
+    process = LambdadProcess(
+        data_dir=root / "data", log_path=root / "lambdad.log", extra_args=["--strict"]
+    ).start()
+    yield process
+    process.stop()
+    patch.undo()
+
+
+def test_strict_vpc_config_names_existing_subnets_and_groups(
+    strict_lambdad_with_ec2: LambdadProcess, aws_endpoint: str
+) -> None:
+    ec2 = aws_client("ec2", aws_endpoint)
+    vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.9.1.0/24")["Subnet"]["SubnetId"]
+    group = ec2.create_security_group(
+        GroupName=f"g-{uuid.uuid4().hex[:6]}", Description="d", VpcId=vpc
+    )["GroupId"]
+    client = strict_lambdad_with_ec2.lambda_client()
+    name = f"vpc-{uuid.uuid4().hex[:8]}"
+
+    def create(subnets: list[str], groups: list[str]) -> Any:
+        return client.create_function(
+            FunctionName=name,
+            Runtime="python3.12",
+            Role=ROLE,
+            Handler="app.handler",
+            Code={"ZipFile": unique_zip()},
+            VpcConfig={"SubnetIds": subnets, "SecurityGroupIds": groups},
+        )
+
+    status, code, message = _error(lambda: create(["subnet-0123456789abcdef0"], [group]))
+    assert (status, code) == (400, "InvalidParameterValueException")
+    assert message.startswith(
+        "Error occurred while DescribeSubnets. EC2 Error Code: InvalidSubnetID.NotFound. "
+        "EC2 Error Message: "
+    )
+    status, code, message = _error(lambda: create([subnet], ["sg-0123456789abcdef0"]))
+    assert (status, code) == (400, "InvalidParameterValueException")
+    assert message.startswith(
+        "Error occurred while DescribeSecurityGroups. EC2 Error Code: InvalidGroup.NotFound. "
+        "EC2 Error Message: "
+    )
+    created = create([subnet], [group])
+    assert created["VpcConfig"]["SubnetIds"] == [subnet]
+    settled(client, name)
+    assert _error(
+        lambda: client.update_function_configuration(
+            FunctionName=name, VpcConfig={"SubnetIds": ["subnet-0fedcba9876543210"]}
+        )
+    )[2].startswith("Error occurred while DescribeSubnets.")

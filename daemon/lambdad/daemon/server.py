@@ -59,6 +59,7 @@ from lambdad.daemon.store.event_queue import EventQueueStore
 from lambdad.daemon.store.state import StateStore
 from lambdad.daemon.tracing.daemon_protocol import XRayDaemonListener
 from lambdad.daemon.tracing.store import TraceStore
+from lambdad.daemon.vpc import Ec2VpcCheck, ec2_endpoint
 from lambdad.v1 import (
     event_source_service_pb2,
     event_source_service_pb2_grpc,
@@ -209,6 +210,7 @@ async def start_daemon(config: Config) -> Daemon:
         preparer=RuntimeReadiness(executor),
         image_resolver=executor if isinstance(executor, DockerExecutor) else None,
         hot_reload_bucket=config.hot_reload_bucket,
+        vpc_check=vpc_check(config),
     )
     await registry.start()
     code_store = CodeStore(config.data_dir / "code", blobs)
@@ -340,6 +342,12 @@ async def start_daemon(config: Config) -> Daemon:
         traces=traces,
         provisioned=provisioned,
     )
+
+
+def vpc_check(config: Config) -> Ec2VpcCheck | None:
+    """Strict mode asks an EC2 endpoint, when one is configured, about VpcConfig's ids."""
+    endpoint = ec2_endpoint()
+    return Ec2VpcCheck(endpoint, config.region) if config.strict and endpoint else None
 
 
 def role_credentials(config: Config) -> RoleCredentials | None:

@@ -191,6 +191,12 @@ class FunctionDetails:
     reserved_concurrency: int | None
 
 
+class VpcCheck(Protocol):
+    """Whether a VpcConfig's subnets and security groups exist (AWS asks EC2)."""
+
+    async def check(self, subnet_ids: Sequence[str], security_group_ids: Sequence[str]) -> None: ...
+
+
 class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
     """Creates, reads, changes and deletes functions and versions; aliases, tags and
     concurrency come from the operations classes it is made of (one module per concern)."""
@@ -208,8 +214,10 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
         preparer: FunctionPreparer | None = None,
         image_resolver: ImageResolver | None = None,
         hot_reload_bucket: str = DEFAULT_HOT_RELOAD_BUCKET,
+        vpc_check: VpcCheck | None = None,
     ) -> None:
         self.account = account
+        self._vpc_check = vpc_check
         self._state = state
         self._blobs = blobs
         self._code_fetcher = code_fetcher
@@ -469,6 +477,13 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
             raise invalid_parameter("Cannot reference more than 5 layers.")
         return await self._layers.resolve(arns)
 
+    async def _check_vpc(self, vpc_config: Mapping[str, Any] | None) -> None:
+        if self._vpc_check is None or not vpc_config:
+            return
+        await self._vpc_check.check(
+            list(vpc_config.get("SubnetIds") or ()), list(vpc_config.get("SecurityGroupIds") or ())
+        )
+
     # ------------------------------------------------------------------- create
     async def create_function(self, spec: NewFunction) -> VersionView:
         """CreateFunction: validate everything, store code, then commit in one step."""
@@ -510,6 +525,7 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
         if await self._state.run(lambda tx: tx.get_function(ref.name)) is not None:
             raise LambdaError(Reason.FUNCTION_ALREADY_EXISTS, f"Function already exist: {ref.name}")
         layers = await self._resolve_layers(spec.layers)
+        await self._check_vpc(spec.vpc_config)
         code = await self._take_code(spec.code, package_type)
         logging_config = {"LogFormat": "Text", "LogGroup": f"/aws/lambda/{ref.name}"}
         logging_config.update({k: v for k, v in spec.logging_config.items() if v})
@@ -772,6 +788,8 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
         resolved: dict[str, Any] = dict(changes)
         if "layers" in changes:
             resolved["layers"] = await self._resolve_layers(changes["layers"])
+        if "vpc_config" in changes:
+            await self._check_vpc(changes["vpc_config"])
         if "logging_config" in changes:
             merged = dict(current.logging_config)
             merged.update({k: v for k, v in changes["logging_config"].items() if v})
