@@ -39,6 +39,10 @@ class Config:
     # second update sent at once is refused as on AWS (where it takes a second or more);
     # -1 = 1000 in strict mode, 0 otherwise.
     min_transition_ms: int = -1
+    # STS endpoint where a function's role is assumed for its environments' credentials
+    # (AWS_ACCESS_KEY_ID, ...); None = AWS_ENDPOINT_URL_STS or AWS_ENDPOINT_URL if set, else
+    # environments get static placeholder credentials (real AWS STS is never called).
+    sts_endpoint_url: str | None = None
     # S3-compatible endpoint for Code.S3Bucket/S3Key; None = botocore's usual lookup.
     s3_endpoint_url: str | None = None
     # "auto" (console on a TTY, JSON otherwise), "json" or "console".
@@ -62,6 +66,10 @@ class Config:
     # Runtime -> image overrides, `python3.12=repo/py:3.12,nodejs20.x=repo/node:20`; runtimes
     # without a local lambdad image and without an override use AWS's public base images.
     runtime_images: str | None = None
+    # When images are pulled from a registry: "missing" (an image the engine does not have:
+    # AWS's base image of a runtime, a function's ImageUri) or "never", for machines that must
+    # stay offline (only local images run; a missing one is an error naming it).
+    image_pull: str = "missing"
     # Host name in FunctionUrl (`http://<id>.lambda-url.<region>.<url_host>:<port>/`); use a
     # name other containers resolve to the gateway when URLs are handed to them.
     url_host: str = "localhost"
@@ -119,6 +127,16 @@ class Config:
         """Address clients dial to reach the gRPC server."""
         host = "127.0.0.1" if self.grpc_host in {"0.0.0.0", "::", ""} else self.grpc_host
         return f"{host}:{self.grpc_port}"
+
+    @property
+    def pulls_images(self) -> bool:
+        """`image_pull` as a switch; an unknown value is refused at start."""
+        policy = self.image_pull.strip().lower()
+        if policy not in {"missing", "never"}:
+            raise ValueError(
+                f"LAMBDAD_IMAGE_PULL must be missing or never, not {self.image_pull!r}"
+            )
+        return policy == "missing"
 
     @property
     def transition_seconds(self) -> float:

@@ -39,6 +39,7 @@ from lambdad.daemon.observability.recorder import InvocationRecorder
 from lambdad.daemon.remote_layers import UpstreamLayerSource
 from lambdad.daemon.runtime.capacity import CapacityGovernor, default_limits
 from lambdad.daemon.runtime.code import CodeStore
+from lambdad.daemon.runtime.credentials import RoleCredentials, sts_endpoint
 from lambdad.daemon.runtime.docker import DockerExecutor, daemon_id_for, select_executor
 from lambdad.daemon.runtime.docker_flags import parse_docker_flags
 from lambdad.daemon.runtime.environment import AwsEndpoints, ExecutionEnvironment
@@ -63,6 +64,7 @@ from lambdad.daemon.store.event_queue import EventQueueStore
 from lambdad.daemon.store.state import StateStore
 from lambdad.daemon.tracing.daemon_protocol import XRayDaemonListener
 from lambdad.daemon.tracing.store import TraceStore
+from lambdad.daemon.vpc import Ec2VpcCheck, ec2_endpoint
 from lambdad.v1 import (
     capacity_provider_service_pb2,
     capacity_provider_service_pb2_grpc,
@@ -198,6 +200,7 @@ async def start_daemon(config: Config) -> Daemon:
         process_executor=lambda: ProcessExecutor(config.data_dir, endpoints=endpoints),
         docker_network=config.docker_network,
         image_mapping=parse_image_mapping(config.runtime_images or ""),
+        pull_images=config.pulls_images,
         docker_flags=docker_flags,
         endpoints=endpoints,
         data_dir=config.data_dir,
@@ -226,6 +229,7 @@ async def start_daemon(config: Config) -> Daemon:
         preparer=RuntimeReadiness(executor),
         image_resolver=executor if isinstance(executor, DockerExecutor) else None,
         hot_reload_bucket=config.hot_reload_bucket,
+        vpc_check=vpc_check(config),
     )
     await registry.start()
     code_store = CodeStore(config.data_dir / "code", blobs)
@@ -253,6 +257,7 @@ async def start_daemon(config: Config) -> Daemon:
         xray_daemon=xray_address,
         governor=governor,
         start_deadline_s=float(config.environment_start_timeout),
+        credentials=role_credentials(config),
     )
     metrics.watch_environments(pool.environment_states)
     metrics.watch_capacity(governor)
@@ -375,6 +380,18 @@ async def start_daemon(config: Config) -> Daemon:
         capacity_providers=capacity_providers,
         durable=durable,
     )
+
+
+def vpc_check(config: Config) -> Ec2VpcCheck | None:
+    """Strict mode asks an EC2 endpoint, when one is configured, about VpcConfig's ids."""
+    endpoint = ec2_endpoint()
+    return Ec2VpcCheck(endpoint, config.region) if config.strict and endpoint else None
+
+
+def role_credentials(config: Config) -> RoleCredentials | None:
+    """AssumeRole of execution roles, when an STS endpoint is configured."""
+    endpoint = sts_endpoint(config.sts_endpoint_url)
+    return RoleCredentials(endpoint, config.region) if endpoint else None
 
 
 def _function_gateway_host(config: Config, executor: Executor) -> str | None:

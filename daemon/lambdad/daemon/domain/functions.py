@@ -201,6 +201,12 @@ class FunctionDetails:
     reserved_concurrency: int | None
 
 
+class VpcCheck(Protocol):
+    """Whether a VpcConfig's subnets and security groups exist (AWS asks EC2)."""
+
+    async def check(self, subnet_ids: Sequence[str], security_group_ids: Sequence[str]) -> None: ...
+
+
 class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
     """Creates, reads, changes and deletes functions and versions; aliases, tags and
     concurrency come from the operations classes it is made of (one module per concern)."""
@@ -214,8 +220,10 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
         transitions: StateTransitions,
         strict: bool = False,
         layers: LayerResolver | None = None,
+        vpc_check: VpcCheck | None = None,
     ) -> None:
         self.account = account
+        self._vpc_check = vpc_check
         self._state = state
         self._code = code
         self._transitions = transitions
@@ -363,6 +371,13 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
             raise invalid_parameter("Cannot reference more than 5 layers.")
         return await self._layers.resolve(arns)
 
+    async def _check_vpc(self, vpc_config: Mapping[str, Any] | None) -> None:
+        if self._vpc_check is None or not vpc_config:
+            return
+        await self._vpc_check.check(
+            list(vpc_config.get("SubnetIds") or ()), list(vpc_config.get("SecurityGroupIds") or ())
+        )
+
     # ------------------------------------------------------------------- create
     async def create_function(self, spec: NewFunction) -> VersionView:
         """CreateFunction: validate everything, store code, then commit in one step."""
@@ -412,6 +427,7 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
         if await self._state.run(lambda tx: tx.get_function(ref.name)) is not None:
             raise LambdaError(Reason.FUNCTION_ALREADY_EXISTS, f"Function already exist: {ref.name}")
         layers = await self._resolve_layers(spec.layers)
+        await self._check_vpc(spec.vpc_config)
         code = await self._code.take(spec.code, package_type)
         logging_config = {"LogFormat": "Text", "LogGroup": f"/aws/lambda/{ref.name}"}
         logging_config.update({k: v for k, v in spec.logging_config.items() if v})
@@ -681,6 +697,8 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
         resolved: dict[str, Any] = dict(changes)
         if "layers" in changes:
             resolved["layers"] = await self._resolve_layers(changes["layers"])
+        if "vpc_config" in changes:
+            await self._check_vpc(changes["vpc_config"])
         if "logging_config" in changes:
             merged = dict(current.logging_config)
             merged.update({k: v for k, v in changes["logging_config"].items() if v})

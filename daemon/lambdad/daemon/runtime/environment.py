@@ -108,9 +108,9 @@ def reserved_variables(config: FunctionVersion, *, region: str, log_stream: str)
         variables["AWS_LAMBDA_MAX_CONCURRENCY"] = str(config.max_concurrency)
     if config.logging_config.get("LogFormat") == "JSON":
         variables["AWS_LAMBDA_LOG_FORMAT"] = "JSON"
-        level = config.logging_config.get("ApplicationLogLevel")
-        if level:
-            variables["AWS_LAMBDA_LOG_LEVEL"] = level
+        # The JSON format's application level is INFO unless set (as LoggingConfig shows).
+        level = config.logging_config.get("ApplicationLogLevel") or "INFO"
+        variables["AWS_LAMBDA_LOG_LEVEL"] = level
     return variables
 
 
