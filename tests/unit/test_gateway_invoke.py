@@ -44,22 +44,28 @@ from lambdad.daemon.server import start_daemon
 from lambdad.gateway import translate
 from lambdad.gateway.routes import (
     ALL_ROUTES,
+    CODE_SIGNING_ROUTES,
     EVENT_MAX_BYTES,
     EVENT_SOURCE_ROUTES,
+    FUNCTION_SETTINGS_ROUTES,
     INVOCATION_ROUTES,
     INVOKE_MAX_BYTES,
     LAYER_ROUTES,
+    RESOURCE_POLICY_ROUTES,
     ROUTES,
     URL_ROUTES,
     Route,
     RouteKind,
     Router,
 )
+from lambdad.v1 import code_signing_service_pb2 as cs
 from lambdad.v1 import event_source_service_pb2 as es
 from lambdad.v1 import function_service_pb2 as fs
+from lambdad.v1 import function_settings_service_pb2 as fss
 from lambdad.v1 import invocation_service_pb2 as inv
 from lambdad.v1 import invocation_service_pb2_grpc as inv_grpc
 from lambdad.v1 import layer_service_pb2 as ls
+from lambdad.v1 import resource_policy_service_pb2 as rps
 from lambdad.v1 import url_service_pb2 as us
 from tests.helpers import make_zip, wait_for
 from tests.unit.gateway_support import (
@@ -78,6 +84,9 @@ SERVICES = {
     "LayerService": ls.DESCRIPTOR.services_by_name["LayerService"],
     "UrlService": us.DESCRIPTOR.services_by_name["UrlService"],
     "EventSourceService": es.DESCRIPTOR.services_by_name["EventSourceService"],
+    "CodeSigningService": cs.DESCRIPTOR.services_by_name["CodeSigningService"],
+    "FunctionSettingsService": fss.DESCRIPTOR.services_by_name["FunctionSettingsService"],
+    "ResourcePolicyService": rps.DESCRIPTOR.services_by_name["ResourcePolicyService"],
 }
 INVOCATION_SERVICE = SERVICES["InvocationService"]
 BY_OP = {route.operation: route for route in ALL_ROUTES}
@@ -132,8 +141,18 @@ def test_tables_are_split_by_service() -> None:
     assert {_service_of(r).name for r in LAYER_ROUTES} == {"LayerService"}
     assert {_service_of(r).name for r in URL_ROUTES} == {"UrlService"}
     assert {_service_of(r).name for r in EVENT_SOURCE_ROUTES} == {"EventSourceService"}
+    assert {_service_of(r).name for r in CODE_SIGNING_ROUTES} == {"CodeSigningService"}
+    assert {_service_of(r).name for r in FUNCTION_SETTINGS_ROUTES} == {"FunctionSettingsService"}
+    assert {_service_of(r).name for r in RESOURCE_POLICY_ROUTES} == {"ResourcePolicyService"}
     assert ALL_ROUTES == (
-        ROUTES + INVOCATION_ROUTES + LAYER_ROUTES + URL_ROUTES + EVENT_SOURCE_ROUTES
+        ROUTES
+        + INVOCATION_ROUTES
+        + LAYER_ROUTES
+        + URL_ROUTES
+        + EVENT_SOURCE_ROUTES
+        + CODE_SIGNING_ROUTES
+        + FUNCTION_SETTINGS_ROUTES
+        + RESOURCE_POLICY_ROUTES
     )
 
 

@@ -26,6 +26,7 @@ from lambdad.daemon.domain.functions import (
 )
 from lambdad.daemon.domain.model import Alias, FunctionVersion
 from lambdad.daemon.errors import LambdaError, Reason, validation_error
+from lambdad.daemon.services.code_signing import CodeSigning
 from lambdad.daemon.store.blobs import BlobStore
 from lambdad.v1 import function_pb2 as fpb
 from lambdad.v1 import function_service_pb2 as pb
@@ -229,11 +230,18 @@ class FunctionServicer(pb_grpc.FunctionServiceServicer):
     """gRPC FunctionService over the domain registry."""
 
     def __init__(
-        self, registry: FunctionRegistry, blobs: BlobStore, code_urls: CodeUrlSigner
+        self,
+        registry: FunctionRegistry,
+        blobs: BlobStore,
+        code_urls: CodeUrlSigner,
+        *,
+        code_signing: CodeSigning | None = None,
     ) -> None:
         self._registry = registry
         self._blobs = blobs
         self._code_urls = code_urls
+        # Judges deployments of functions with a code signing configuration (None: none do).
+        self._code_signing = code_signing
 
     @rpc
     async def CreateFunction(
@@ -269,7 +277,14 @@ class FunctionServicer(pb_grpc.FunctionServiceServicer):
             code_signing_config_arn=request.code_signing_config_arn or None,
             tags=dict(request.tags),
         )
+        csc_arn = request.code_signing_config_arn
+        if csc_arn and self._code_signing is not None:
+            await self._code_signing.check_new_function(
+                request.function_name, csc_arn, request.package_type or "Zip"
+            )
         view = await self._registry.create_function(spec)
+        if csc_arn and self._code_signing is not None:
+            await self._code_signing.attach_new_function(request.function_name, csc_arn)
         return pb.CreateFunctionResponse(configuration=configuration_message(view))
 
     @rpc
@@ -329,6 +344,10 @@ class FunctionServicer(pb_grpc.FunctionServiceServicer):
     async def UpdateFunctionCode(
         self, request: pb.UpdateFunctionCodeRequest, context: Context
     ) -> pb.UpdateFunctionCodeResponse:
+        if self._code_signing is not None:
+            await self._code_signing.check_code_update(
+                request.function_name, "Image" if request.image_uri else "Zip"
+            )
         view = await self._registry.update_code(
             request.function_name,
             _code_input(request),
