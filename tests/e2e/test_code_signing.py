@@ -304,3 +304,15 @@ def test_aws_cli(lambdad: LambdadProcess, function_name: str, tmp_path: Path) ->
         "lambda", "get-code-signing-config", "--code-signing-config-arn", arn, check=False
     )
     assert "ResourceNotFoundException" in missing.stderr
+
+
+def test_tags(client: Any) -> None:
+    arn = _create(client, Tags={"team": "core"})["CodeSigningConfigArn"]
+    assert client.list_tags(Resource=arn)["Tags"] == {"team": "core"}
+    client.tag_resource(Resource=arn, Tags={"stage": "dev"})
+    assert client.list_tags(Resource=arn)["Tags"] == {"team": "core", "stage": "dev"}
+    client.untag_resource(Resource=arn, TagKeys=["team"])
+    assert client.list_tags(Resource=arn)["Tags"] == {"stage": "dev"}
+    with pytest.raises(ClientError) as excinfo:
+        client.list_tags(Resource=MISSING_CSC)
+    assert _error(excinfo)[0] == "ResourceNotFoundException"

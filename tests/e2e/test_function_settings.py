@@ -117,6 +117,17 @@ def handler(event, context):
 """
 
 
+RECORDER = """\
+import json
+import os
+
+
+def handler(event, context):
+    with open(os.environ["RECORD"], "a") as out:
+        out.write(json.dumps(event) + "\\n")
+"""
+
+
 def test_a_function_invoking_itself_stops_after_16(
     lambdad: LambdadProcess, function_name: str, tmp_path: Path
 ) -> None:
@@ -133,6 +144,21 @@ def test_a_function_invoking_itself_stops_after_16(
         Environment={"Variables": {"RECORD": str(record)}},
     )
     settled(client, loop)
+    failures = tmp_path / "failures.jsonl"
+    recorder = f"{function_name}-failed"
+    client.create_function(
+        FunctionName=recorder,
+        Runtime="python3.12",
+        Role="r1",
+        Handler="app.handler",
+        Code={"ZipFile": make_zip({"app.py": RECORDER})},
+        Environment={"Variables": {"RECORD": str(failures)}},
+    )
+    settled(client, recorder)
+    client.put_function_event_invoke_config(
+        FunctionName=loop,
+        DestinationConfig={"OnFailure": {"Destination": function_arn(recorder)}},
+    )
     client.invoke(FunctionName=loop, InvocationType="Event", Payload=b"{}")
 
     def runs() -> list[dict[str, Any]]:
@@ -151,6 +177,12 @@ def test_a_function_invoking_itself_stops_after_16(
     wait_for(stopped, timeout=60)
     assert len(runs()) == 16
     assert "Lineage=" in runs()[-1]["trace"]
+    # The stopped event went to the on-failure destination, as on AWS.
+    wait_for(lambda: failures.exists() and failures.read_text().strip(), timeout=60)
+    record = json.loads(failures.read_text().splitlines()[0])
+    assert record["requestContext"]["functionArn"] == function_arn(loop, "$LATEST")
+    assert record["requestContext"]["condition"] == "RecursiveInvocationDetected"
+    assert record["requestPayload"] == {}
 
 
 # ---------------------------------------------------------------- runtime management

@@ -92,7 +92,7 @@ class CodeSigningServicer(pb_grpc.CodeSigningServiceServicer):
     async def ListCodeSigningConfigs(
         self, request: pb.ListCodeSigningConfigsRequest, context: Context
     ) -> pb.ListCodeSigningConfigsResponse:
-        page = await self._code_signing.list(request.page_token, request.page_size)
+        page = await self._code_signing.list_configs(request.page_token, request.page_size)
         return pb.ListCodeSigningConfigsResponse(
             code_signing_configs=[_message(c) for c in page.items],
             next_page_token=page.next_token,

@@ -481,18 +481,26 @@ class FunctionServicer(pb_grpc.FunctionServiceServicer):
     async def TagResource(
         self, request: pb.TagResourceRequest, context: Context
     ) -> pb.TagResourceResponse:
-        await self._registry.tag_resource(request.resource, dict(request.tags))
+        if self._code_signing is not None and self._code_signing.is_csc_arn(request.resource):
+            await self._code_signing.tag(request.resource, dict(request.tags))
+        else:
+            await self._registry.tag_resource(request.resource, dict(request.tags))
         return pb.TagResourceResponse()
 
     @rpc
     async def UntagResource(
         self, request: pb.UntagResourceRequest, context: Context
     ) -> pb.UntagResourceResponse:
-        await self._registry.untag_resource(request.resource, list(request.tag_keys))
+        if self._code_signing is not None and self._code_signing.is_csc_arn(request.resource):
+            await self._code_signing.untag(request.resource, list(request.tag_keys))
+        else:
+            await self._registry.untag_resource(request.resource, list(request.tag_keys))
         return pb.UntagResourceResponse()
 
     @rpc
     async def ListTags(self, request: pb.ListTagsRequest, context: Context) -> pb.ListTagsResponse:
+        if self._code_signing is not None and self._code_signing.is_csc_arn(request.resource):
+            return pb.ListTagsResponse(tags=await self._code_signing.tags(request.resource))
         return pb.ListTagsResponse(tags=await self._registry.list_tags(request.resource))
 
     @rpc

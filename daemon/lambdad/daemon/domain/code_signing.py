@@ -112,6 +112,11 @@ def check_csc_arn(arn: str, field_name: str = "codeSigningConfigArn") -> None:
         )
 
 
+def is_csc_arn(arn: str) -> bool:
+    """Whether `arn` is a well-formed configuration ARN."""
+    return bool(_CSC_ARN_RE.fullmatch(arn))
+
+
 def csc_id_of(arn: str) -> str:
     """The id at the end of a well-formed configuration ARN."""
     return arn.rsplit(":", 1)[1]

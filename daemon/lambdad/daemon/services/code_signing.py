@@ -17,7 +17,7 @@ from lambdad.daemon.domain.model import now_lambda_timestamp
 from lambdad.daemon.domain.names import Account, FunctionRef
 from lambdad.daemon.domain.pages import Page, paginate
 from lambdad.daemon.domain.validation import check_tags
-from lambdad.daemon.errors import LambdaError, Reason
+from lambdad.daemon.errors import LambdaError, Reason, invalid_parameter, validation_error
 from lambdad.daemon.store import settings as table
 from lambdad.daemon.store.state import StateStore, Transaction
 
@@ -146,7 +146,7 @@ class CodeSigning:
 
         await self._state.run(write)
 
-    async def list(self, page_token: str, page_size: int) -> Page[CodeSigningConfig]:
+    async def list_configs(self, page_token: str, page_size: int) -> Page[CodeSigningConfig]:
         """ListCodeSigningConfigs."""
         configs = await self._state.run(table.cscs)
         return paginate(configs, lambda c: c.csc_id, page_token, page_size)
@@ -162,6 +162,43 @@ class CodeSigning:
         names = await self._state.run(read)
         page = paginate(names, lambda n: n, page_token, page_size)
         return Page([self._account.function_arn(n) for n in page.items], page.next_token)
+
+    # ------------------------------------------------------------ tags
+    @staticmethod
+    def is_csc_arn(resource: str) -> bool:
+        """Whether a TagResource-family ARN names a code signing configuration."""
+        return rules.is_csc_arn(resource)
+
+    async def tag(self, arn: str, tags: dict[str, str]) -> None:
+        """TagResource on a configuration."""
+        if not tags:
+            raise invalid_parameter("An error occurred and the request cannot be processed.")
+
+        def write(tx: Transaction) -> None:
+            config = self._existing_csc(tx, arn, Reason.RESOURCE_NOT_FOUND)
+            check_tags(tags, config.tags)
+            table.put_csc(tx, config.evolve(tags={**config.tags, **tags}))
+
+        await self._state.run(write)
+
+    async def untag(self, arn: str, keys: list[str]) -> None:
+        """UntagResource on a configuration."""
+        if not keys:
+            raise validation_error(None, "tagKeys", "Member must not be null")
+
+        def write(tx: Transaction) -> None:
+            config = self._existing_csc(tx, arn, Reason.RESOURCE_NOT_FOUND)
+            kept = {k: v for k, v in config.tags.items() if k not in set(keys)}
+            table.put_csc(tx, config.evolve(tags=kept))
+
+        await self._state.run(write)
+
+    async def tags(self, arn: str) -> dict[str, str]:
+        """ListTags of a configuration."""
+        config = await self._state.run(
+            lambda tx: self._existing_csc(tx, arn, Reason.RESOURCE_NOT_FOUND)
+        )
+        return dict(config.tags)
 
     # ------------------------------------------------------------ functions
     async def put_function(self, function_name: str, arn: str) -> tuple[str, str]:
