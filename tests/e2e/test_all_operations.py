@@ -22,8 +22,7 @@ pytestmark = pytest.mark.e2e
 
 MODEL = botocore.session.get_session().get_service_model("lambda")
 
-# Operations other changes are building right now (issue 15): durable executions and
-# capacity providers. The lead empties this set when those changes are merged; every
+# Operations other changes are building right now (issue 15): durable executions. The lead empties this set when those changes are merged; every
 # operation not in it must be known to lambdad.
 PENDING_OPERATIONS = frozenset(
     {
@@ -40,13 +39,6 @@ PENDING_OPERATIONS = frozenset(
         "SendDurableExecutionCallbackHeartbeat",
         "SendDurableExecutionCallbackSuccess",
         "StopDurableExecution",
-        # capacity providers
-        "CreateCapacityProvider",
-        "DeleteCapacityProvider",
-        "GetCapacityProvider",
-        "ListCapacityProviders",
-        "ListFunctionVersionsByCapacityProvider",
-        "UpdateCapacityProvider",
     }
 )
 

@@ -44,6 +44,7 @@ from lambdad.daemon.server import start_daemon
 from lambdad.gateway import translate
 from lambdad.gateway.routes import (
     ALL_ROUTES,
+    CAPACITY_PROVIDER_ROUTES,
     CODE_SIGNING_ROUTES,
     EVENT_MAX_BYTES,
     EVENT_SOURCE_ROUTES,
@@ -58,6 +59,7 @@ from lambdad.gateway.routes import (
     RouteKind,
     Router,
 )
+from lambdad.v1 import capacity_provider_service_pb2 as cp
 from lambdad.v1 import code_signing_service_pb2 as cs
 from lambdad.v1 import event_source_service_pb2 as es
 from lambdad.v1 import function_service_pb2 as fs
@@ -87,6 +89,7 @@ SERVICES = {
     "CodeSigningService": cs.DESCRIPTOR.services_by_name["CodeSigningService"],
     "FunctionSettingsService": fss.DESCRIPTOR.services_by_name["FunctionSettingsService"],
     "ResourcePolicyService": rps.DESCRIPTOR.services_by_name["ResourcePolicyService"],
+    "CapacityProviderService": cp.DESCRIPTOR.services_by_name["CapacityProviderService"],
 }
 INVOCATION_SERVICE = SERVICES["InvocationService"]
 BY_OP = {route.operation: route for route in ALL_ROUTES}
@@ -109,6 +112,7 @@ NOT_AWS_OPERATIONS = {
     "DownloadCode",
     "StreamLogs",
     "ResolveFunctionUrl",
+    "InvokeFunctionUrl",
     "SetFunctionDebug",
     "ListInvocations",  # lambdad's invocation history (`lambdad invocations`)
 }
@@ -144,6 +148,7 @@ def test_tables_are_split_by_service() -> None:
     assert {_service_of(r).name for r in CODE_SIGNING_ROUTES} == {"CodeSigningService"}
     assert {_service_of(r).name for r in FUNCTION_SETTINGS_ROUTES} == {"FunctionSettingsService"}
     assert {_service_of(r).name for r in RESOURCE_POLICY_ROUTES} == {"ResourcePolicyService"}
+    assert {_service_of(r).name for r in CAPACITY_PROVIDER_ROUTES} == {"CapacityProviderService"}
     assert ALL_ROUTES == (
         ROUTES
         + INVOCATION_ROUTES
@@ -153,6 +158,7 @@ def test_tables_are_split_by_service() -> None:
         + CODE_SIGNING_ROUTES
         + FUNCTION_SETTINGS_ROUTES
         + RESOURCE_POLICY_ROUTES
+        + CAPACITY_PROVIDER_ROUTES
     )
 
 
@@ -962,7 +968,10 @@ def test_invoke_errors_are_aws_errors(
     assert answer.headers["content-type"] == "application/json"
     body = answer.json()
     assert members.items() <= body.items()
-    assert body["Type"] == ("User" if http_status < 500 else "Service")
+    if exception == "ValidationException":
+        assert "Type" not in body
+    else:
+        assert body["Type"] == ("User" if http_status < 500 else "Service")
     assert REQUEST_ID.match(answer.headers["x-amzn-requestid"])
     if http_status == 429:
         assert answer.headers["retry-after"] == "1"

@@ -11,6 +11,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from lambdad.client.client import channel_options
+from lambdad.daemon.api.capacity_providers import CapacityProviderServicer
 from lambdad.daemon.api.code_signing import CodeSigningServicer
 from lambdad.daemon.api.event_sources import EventSourceServicer
 from lambdad.daemon.api.faults import FaultInterceptor, guard_handler
@@ -23,6 +24,7 @@ from lambdad.daemon.api.traces import TraceServicer
 from lambdad.daemon.api.urls import UrlServicer
 from lambdad.daemon.codesource import S3CodeSource
 from lambdad.daemon.config import Config
+from lambdad.daemon.domain.capacity_providers import CapacityProviderRegistry
 from lambdad.daemon.domain.code_urls import CodeUrlSigner
 from lambdad.daemon.domain.event_invoke_config import EventInvokeConfigRegistry
 from lambdad.daemon.domain.event_sources import EventSourceMappingRegistry
@@ -54,6 +56,8 @@ from lambdad.daemon.security import BearerTokenInterceptor, server_credentials, 
 from lambdad.daemon.services.code_signing import CodeSigning
 from lambdad.daemon.services.destinations import DestinationSender
 from lambdad.daemon.services.function_settings import FunctionSettings
+from lambdad.daemon.services.function_urls import FunctionUrlService
+from lambdad.daemon.services.functions import function_registry
 from lambdad.daemon.services.invocations import InvocationService
 from lambdad.daemon.services.traces import TraceQueries
 from lambdad.daemon.sources.aws import AwsEventSourceProbe, SourceClients
@@ -64,6 +68,8 @@ from lambdad.daemon.store.state import StateStore
 from lambdad.daemon.tracing.daemon_protocol import XRayDaemonListener
 from lambdad.daemon.tracing.store import TraceStore
 from lambdad.v1 import (
+    capacity_provider_service_pb2,
+    capacity_provider_service_pb2_grpc,
     code_signing_service_pb2,
     code_signing_service_pb2_grpc,
     event_source_service_pb2,
@@ -101,6 +107,7 @@ SERVICE_NAMES = (
     code_signing_service_pb2.DESCRIPTOR.services_by_name["CodeSigningService"].full_name,
     function_settings_service_pb2.DESCRIPTOR.services_by_name["FunctionSettingsService"].full_name,
     resource_policy_service_pb2.DESCRIPTOR.services_by_name["ResourcePolicyService"].full_name,
+    capacity_provider_service_pb2.DESCRIPTOR.services_by_name["CapacityProviderService"].full_name,
 )
 
 
@@ -127,6 +134,8 @@ class Daemon:
     traces: TraceStore | None = None
     # Keeps the provisioned concurrency targets filled with initialized environments.
     provisioned: ProvisionedConcurrency | None = None
+    # Capacity providers (their Pending/Deleting transitions run until stop).
+    capacity_providers: CapacityProviderRegistry | None = None
 
     def in_process_channel(self) -> grpc.aio.Channel:
         """A channel to this daemon's services that skips the network (see inprocess.py).
@@ -163,6 +172,8 @@ class Daemon:
         if self.xray is not None:
             self.xray.close()
         await self.registry.stop()
+        if self.capacity_providers is not None:
+            await self.capacity_providers.stop()
         self.state.close()
         log.info(
             "daemon stopped",
@@ -210,12 +221,13 @@ async def start_daemon(config: Config) -> Daemon:
         remote=UpstreamLayerSource(config.layer_upstream_endpoint_url),
         hot_reload_bucket=config.hot_reload_bucket,
     )
-    registry = FunctionRegistry(
+    registry = function_registry(
         account=Account(config.region, config.account_id),
         state=state,
         blobs=blobs,
         code_fetcher=code_fetcher,
         strict=config.strict,
+        min_transition_seconds=config.transition_seconds,
         layers=layers,
         preparer=RuntimeReadiness(executor),
         image_resolver=executor if isinstance(executor, DockerExecutor) else None,
@@ -295,7 +307,7 @@ async def start_daemon(config: Config) -> Daemon:
     trace_service_pb2_grpc.add_TraceServiceServicer_to_server(
         TraceServicer(TraceQueries(traces)), handlers
     )
-    url_registry = FunctionUrlRegistry(
+    function_urls = FunctionUrlRegistry(
         functions=registry,
         url_host=config.url_host,
         url_port=config.url_port or config.gateway_port,
@@ -303,15 +315,17 @@ async def start_daemon(config: Config) -> Daemon:
         strict=config.strict,
         require_invoke_function=config.url_require_invoke_function,
     )
-    url_service_pb2_grpc.add_UrlServiceServicer_to_server(UrlServicer(url_registry), handlers)
     resource_policy_service_pb2_grpc.add_ResourcePolicyServiceServicer_to_server(
-        ResourcePolicyServicer(url_registry), handlers
+        ResourcePolicyServicer(function_urls), handlers
     )
     code_signing_service_pb2_grpc.add_CodeSigningServiceServicer_to_server(
         CodeSigningServicer(code_signing), handlers
     )
     function_settings_service_pb2_grpc.add_FunctionSettingsServiceServicer_to_server(
         FunctionSettingsServicer(function_settings), handlers
+    )
+    url_service_pb2_grpc.add_UrlServiceServicer_to_server(
+        UrlServicer(function_urls, FunctionUrlService(function_urls, invocations)), handlers
     )
     source_clients = SourceClients()
     event_sources = EventSourceMappingRegistry(
@@ -321,6 +335,11 @@ async def start_daemon(config: Config) -> Daemon:
     await pollers.start()
     event_source_service_pb2_grpc.add_EventSourceServiceServicer_to_server(
         EventSourceServicer(event_sources), handlers
+    )
+    capacity_providers = CapacityProviderRegistry(account=registry.account, state=state)
+    await capacity_providers.start()
+    capacity_provider_service_pb2_grpc.add_CapacityProviderServiceServicer_to_server(
+        CapacityProviderServicer(capacity_providers), handlers
     )
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
@@ -359,6 +378,7 @@ async def start_daemon(config: Config) -> Daemon:
         xray=xray,
         traces=traces,
         provisioned=provisioned,
+        capacity_providers=capacity_providers,
     )
 
 

@@ -53,6 +53,9 @@ POLICY_RESOURCE_ARN_PATTERN = (
     r"(function:[a-zA-Z0-9-_]+(:(\$LATEST(\.PUBLISHED)?|[a-zA-Z0-9-_])+)?|runtime/[a-zA-Z0-9-_./]+)"
 )
 MAX_POLICY_LENGTH = 20_480
+# AWS accepts the principals of AWS services (`s3.amazonaws.com`, `logs.<region>.amazonaws.com`,
+# `alexa-appkit.amazon.com`, China's `.amazonaws.com.cn`); any other domain is refused.
+_SERVICE_PRINCIPAL = re.compile(r"[a-z0-9-]+(\.[a-z0-9-]+)*\.(amazonaws\.com(\.cn)?|amazon\.com)")
 _PRINCIPAL_ARN = re.compile(r"arn:aws[a-zA-Z-]*:(iam|sts)::\d{12}:[a-zA-Z0-9+=,.@_/-]+")
 
 
@@ -213,7 +216,7 @@ def _principal(principal: str) -> str | dict[str, str]:
         return {"AWS": arns.account_root_arn(principal)}
     if _PRINCIPAL_ARN.fullmatch(principal):
         return {"AWS": principal}
-    if re.fullmatch(r"[a-zA-Z0-9-]+(\.[a-zA-Z0-9-]+)+", principal):
+    if _SERVICE_PRINCIPAL.fullmatch(principal):
         return {"Service": principal}
     raise invalid_parameter(
         "The provided principal was invalid. Please check the principal and try again."

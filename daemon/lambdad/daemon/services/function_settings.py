@@ -58,8 +58,7 @@ class Scaling:
 
 
 def _capacity_provider(config: FunctionVersion) -> object:
-    # Capacity providers are another change's (issue 15); until a version carries one, no
-    # function has any, and AWS refuses scaling settings for such functions.
+    # AWS refuses scaling settings for functions that run without a capacity provider.
     return getattr(config, "capacity_provider_config", None)
 
 
