@@ -22,8 +22,8 @@ pytestmark = pytest.mark.e2e
 
 MODEL = botocore.session.get_session().get_service_model("lambda")
 
-# Operations other changes are building right now (issue 15): durable executions. The lead empties this set when those changes are merged; every
-# operation not in it must be known to lambdad.
+# Operations other changes are building right now (issue 15): durable executions. The lead
+# empties this set when those changes are merged; every operation not in it must be known.
 PENDING_OPERATIONS = frozenset(
     {
         # durable executions

@@ -278,6 +278,50 @@ def test_scaling_config_needs_a_capacity_provider(client: Any, function_name: st
     )
 
 
+def test_scaling_config_of_a_capacity_provider_function(client: Any, function_name: str) -> None:
+    provider = f"{function_name}-cp"
+    provider_arn = client.create_capacity_provider(
+        CapacityProviderName=provider,
+        VpcConfig={"SubnetIds": ["subnet-0123"], "SecurityGroupIds": ["sg-0123"]},
+        PermissionsConfig={
+            "CapacityProviderOperatorRoleArn": "arn:aws:iam::000000000000:role/lmi-operator"
+        },
+    )["CapacityProvider"]["CapacityProviderArn"]
+    wait_for(
+        lambda: (
+            client.get_capacity_provider(CapacityProviderName=provider)["CapacityProvider"]["State"]
+            == "Active"
+        ),
+        timeout=15,
+    )
+    client.create_function(
+        FunctionName=function_name,
+        Runtime="python3.13",
+        Role="r1",
+        Handler="app.handler",
+        Code={"ZipFile": make_zip({"app.py": "def handler(event, context):\n    return 1\n"})},
+        CapacityProviderConfig={
+            "LambdaManagedInstancesCapacityProviderConfig": {"CapacityProviderArn": provider_arn}
+        },
+        Publish=True,
+    )
+    settled(client, function_name, "1", timeout=60)
+    got = client.get_function_scaling_config(FunctionName=function_name, Qualifier="1")
+    assert got["FunctionArn"] == function_arn(function_name, "1")
+    assert "RequestedFunctionScalingConfig" not in got
+    put = client.put_function_scaling_config(
+        FunctionName=function_name,
+        Qualifier="$LATEST.PUBLISHED",
+        FunctionScalingConfig={"MinExecutionEnvironments": 1, "MaxExecutionEnvironments": 3},
+    )
+    assert put["ResponseMetadata"]["HTTPStatusCode"] == 202
+    assert put["FunctionState"] == "Active"
+    got = client.get_function_scaling_config(FunctionName=function_name, Qualifier="1")
+    wanted = {"MinExecutionEnvironments": 1, "MaxExecutionEnvironments": 3}
+    assert got["RequestedFunctionScalingConfig"] == wanted
+    assert got["AppliedFunctionScalingConfig"] == wanted
+
+
 # ---------------------------------------------------------------- durability and the CLI
 def test_settings_survive_a_restart(fresh_lambdad: LambdadProcess) -> None:
     fresh_lambdad.start()
