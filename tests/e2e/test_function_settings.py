@@ -204,6 +204,13 @@ def test_runtime_management_config(client: Any, function_name: str) -> None:
     assert put["FunctionArn"] == function_arn(function_name, "1")
     got = client.get_runtime_management_config(FunctionName=function_name, Qualifier="1")
     assert (got["UpdateRuntimeOn"], got["RuntimeVersionArn"]) == ("Manual", RUNTIME_VERSION)
+    # GetFunction shows the pinned runtime version where AWS shows the one in use.
+    shown = client.get_function(FunctionName=function_name, Qualifier="1")["Configuration"]
+    assert shown["RuntimeVersionConfig"]["RuntimeVersionArn"] == RUNTIME_VERSION
+    shown = client.get_function_configuration(FunctionName=function_name, Qualifier="1")
+    assert shown["RuntimeVersionConfig"]["RuntimeVersionArn"] == RUNTIME_VERSION
+    latest = client.get_function_configuration(FunctionName=function_name)
+    assert latest["RuntimeVersionConfig"]["RuntimeVersionArn"] != RUNTIME_VERSION
     # $LATEST keeps its own setting.
     assert (
         client.get_runtime_management_config(FunctionName=function_name)["UpdateRuntimeOn"]

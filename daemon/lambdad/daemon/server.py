@@ -296,7 +296,14 @@ async def start_daemon(config: Config) -> Daemon:
     handlers = HandlerRecorder(server, guard=guard_handler)
     code_urls = CodeUrlSigner.from_key_file(config.code_url_key_path)
     function_service_pb2_grpc.add_FunctionServiceServicer_to_server(
-        FunctionServicer(registry, blobs, code_urls, code_signing=code_signing), handlers
+        FunctionServicer(
+            registry,
+            blobs,
+            code_urls,
+            code_signing=code_signing,
+            pinned_runtime=function_settings.pinned_runtime_version,
+        ),
+        handlers,
     )
     layer_service_pb2_grpc.add_LayerServiceServicer_to_server(
         LayerServicer(layers, code_urls), handlers

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -267,12 +267,25 @@ class FunctionServicer(pb_grpc.FunctionServiceServicer):
         code_urls: CodeUrlSigner,
         *,
         code_signing: CodeSigning | None = None,
+        pinned_runtime: Callable[[str, str], Awaitable[str | None]] | None = None,
     ) -> None:
         self._registry = registry
         self._blobs = blobs
         self._code_urls = code_urls
         # Judges deployments of functions with a code signing configuration (None: none do).
         self._code_signing = code_signing
+        # The runtime version a Manual runtime management setting pins, shown as
+        # RuntimeVersionConfig by GetFunction/GetFunctionConfiguration (None: never pinned).
+        self._pinned_runtime = pinned_runtime
+
+    async def _show_pinned_runtime(
+        self, view: VersionView, message: fpb.FunctionConfiguration
+    ) -> None:
+        if self._pinned_runtime is None or not message.HasField("runtime_version_config"):
+            return
+        pinned = await self._pinned_runtime(view.config.name, view.config.version)
+        if pinned:
+            message.runtime_version_config.runtime_version_arn = pinned
 
     @rpc
     async def CreateFunction(
@@ -334,6 +347,7 @@ class FunctionServicer(pb_grpc.FunctionServiceServicer):
         response = pb.GetFunctionResponse(
             configuration=configuration_message(details.view), tags=details.tags
         )
+        await self._show_pinned_runtime(details.view, response.configuration)
         if details.view.config.package_type == "Image":
             response.code.repository_type = "ECR"
             response.code.image_uri = code.image_uri
@@ -356,7 +370,9 @@ class FunctionServicer(pb_grpc.FunctionServiceServicer):
         self, request: pb.GetFunctionConfigurationRequest, context: Context
     ) -> pb.GetFunctionConfigurationResponse:
         view = await self._registry.get_configuration(request.function_name, request.qualifier)
-        return pb.GetFunctionConfigurationResponse(configuration=configuration_message(view))
+        response = pb.GetFunctionConfigurationResponse(configuration=configuration_message(view))
+        await self._show_pinned_runtime(view, response.configuration)
+        return response
 
     @rpc
     async def ListFunctions(
