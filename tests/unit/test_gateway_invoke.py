@@ -30,12 +30,15 @@ from lambdad.gateway import translate
 from lambdad.gateway.routes import (
     ALL_ROUTES,
     CAPACITY_PROVIDER_ROUTES,
+    CODE_SIGNING_ROUTES,
     DURABLE_ROUTES,
     EVENT_MAX_BYTES,
     EVENT_SOURCE_ROUTES,
+    FUNCTION_SETTINGS_ROUTES,
     INVOCATION_ROUTES,
     INVOKE_MAX_BYTES,
     LAYER_ROUTES,
+    RESOURCE_POLICY_ROUTES,
     ROUTES,
     URL_ROUTES,
     Route,
@@ -43,11 +46,14 @@ from lambdad.gateway.routes import (
     Router,
 )
 from lambdad.v1 import capacity_provider_service_pb2 as cp
+from lambdad.v1 import code_signing_service_pb2 as cs
 from lambdad.v1 import durable_execution_service_pb2 as ds
 from lambdad.v1 import event_source_service_pb2 as es
 from lambdad.v1 import function_service_pb2 as fs
+from lambdad.v1 import function_settings_service_pb2 as fss
 from lambdad.v1 import invocation_service_pb2 as inv
 from lambdad.v1 import layer_service_pb2 as ls
+from lambdad.v1 import resource_policy_service_pb2 as rps
 from lambdad.v1 import url_service_pb2 as us
 from tests.daemon.gateway_support import (
     rich_status,
@@ -64,6 +70,9 @@ SERVICES = {
     "LayerService": ls.DESCRIPTOR.services_by_name["LayerService"],
     "UrlService": us.DESCRIPTOR.services_by_name["UrlService"],
     "EventSourceService": es.DESCRIPTOR.services_by_name["EventSourceService"],
+    "CodeSigningService": cs.DESCRIPTOR.services_by_name["CodeSigningService"],
+    "FunctionSettingsService": fss.DESCRIPTOR.services_by_name["FunctionSettingsService"],
+    "ResourcePolicyService": rps.DESCRIPTOR.services_by_name["ResourcePolicyService"],
     "CapacityProviderService": cp.DESCRIPTOR.services_by_name["CapacityProviderService"],
     "DurableExecutionService": ds.DESCRIPTOR.services_by_name["DurableExecutionService"],
 }
@@ -123,6 +132,9 @@ def test_tables_are_split_by_service() -> None:
     assert {_service_of(r).name for r in LAYER_ROUTES} == {"LayerService"}
     assert {_service_of(r).name for r in URL_ROUTES} == {"UrlService"}
     assert {_service_of(r).name for r in EVENT_SOURCE_ROUTES} == {"EventSourceService"}
+    assert {_service_of(r).name for r in CODE_SIGNING_ROUTES} == {"CodeSigningService"}
+    assert {_service_of(r).name for r in FUNCTION_SETTINGS_ROUTES} == {"FunctionSettingsService"}
+    assert {_service_of(r).name for r in RESOURCE_POLICY_ROUTES} == {"ResourcePolicyService"}
     assert {_service_of(r).name for r in CAPACITY_PROVIDER_ROUTES} == {"CapacityProviderService"}
     assert {_service_of(r).name for r in DURABLE_ROUTES} == {"DurableExecutionService"}
     assert ALL_ROUTES == (
@@ -131,6 +143,9 @@ def test_tables_are_split_by_service() -> None:
         + LAYER_ROUTES
         + URL_ROUTES
         + EVENT_SOURCE_ROUTES
+        + CODE_SIGNING_ROUTES
+        + FUNCTION_SETTINGS_ROUTES
+        + RESOURCE_POLICY_ROUTES
         + CAPACITY_PROVIDER_ROUTES
         + DURABLE_ROUTES
     )

@@ -12,12 +12,15 @@ from grpc_reflection.v1alpha import reflection
 
 from lambdad.client.client import channel_options
 from lambdad.daemon.api.capacity_providers import CapacityProviderServicer
+from lambdad.daemon.api.code_signing import CodeSigningServicer
 from lambdad.daemon.api.durable import DurableExecutionServicer
 from lambdad.daemon.api.event_sources import EventSourceServicer
 from lambdad.daemon.api.faults import FaultInterceptor, guard_handler
+from lambdad.daemon.api.function_settings import FunctionSettingsServicer
 from lambdad.daemon.api.functions import FunctionServicer
 from lambdad.daemon.api.invocations import InvocationServicer
 from lambdad.daemon.api.layers import LayerServicer
+from lambdad.daemon.api.resource_policies import ResourcePolicyServicer
 from lambdad.daemon.api.traces import TraceServicer
 from lambdad.daemon.api.urls import UrlServicer
 from lambdad.daemon.codesource import S3CodeSource
@@ -51,8 +54,10 @@ from lambdad.daemon.runtime.pool import EnvironmentPool
 from lambdad.daemon.runtime.process import ProcessExecutor
 from lambdad.daemon.runtime.provisioned import ProvisionedEnvironments
 from lambdad.daemon.security import BearerTokenInterceptor, server_credentials, warn_if_exposed
+from lambdad.daemon.services.code_signing import CodeSigning
 from lambdad.daemon.services.destinations import DestinationSender
 from lambdad.daemon.services.durable import DurableExecutions, InvokeTarget
+from lambdad.daemon.services.function_settings import FunctionSettings
 from lambdad.daemon.services.function_urls import FunctionUrlService
 from lambdad.daemon.services.functions import function_registry, layer_registry
 from lambdad.daemon.services.invocations import InvocationService
@@ -68,16 +73,22 @@ from lambdad.daemon.vpc import Ec2VpcCheck, ec2_endpoint
 from lambdad.v1 import (
     capacity_provider_service_pb2,
     capacity_provider_service_pb2_grpc,
+    code_signing_service_pb2,
+    code_signing_service_pb2_grpc,
     durable_execution_service_pb2,
     durable_execution_service_pb2_grpc,
     event_source_service_pb2,
     event_source_service_pb2_grpc,
     function_service_pb2,
     function_service_pb2_grpc,
+    function_settings_service_pb2,
+    function_settings_service_pb2_grpc,
     invocation_service_pb2,
     invocation_service_pb2_grpc,
     layer_service_pb2,
     layer_service_pb2_grpc,
+    resource_policy_service_pb2,
+    resource_policy_service_pb2_grpc,
     trace_service_pb2,
     trace_service_pb2_grpc,
     url_service_pb2,
@@ -98,6 +109,9 @@ SERVICE_NAMES = (
     url_service_pb2.DESCRIPTOR.services_by_name["UrlService"].full_name,
     event_source_service_pb2.DESCRIPTOR.services_by_name["EventSourceService"].full_name,
     trace_service_pb2.DESCRIPTOR.services_by_name["TraceService"].full_name,
+    code_signing_service_pb2.DESCRIPTOR.services_by_name["CodeSigningService"].full_name,
+    function_settings_service_pb2.DESCRIPTOR.services_by_name["FunctionSettingsService"].full_name,
+    resource_policy_service_pb2.DESCRIPTOR.services_by_name["ResourcePolicyService"].full_name,
     capacity_provider_service_pb2.DESCRIPTOR.services_by_name["CapacityProviderService"].full_name,
     durable_execution_service_pb2.DESCRIPTOR.services_by_name["DurableExecutionService"].full_name,
 )
@@ -262,6 +276,10 @@ async def start_daemon(config: Config) -> Daemon:
     metrics.watch_environments(pool.environment_states)
     metrics.watch_capacity(governor)
     await pool.start()
+    code_signing = CodeSigning(account=registry.account, state=state, resolve_name=registry.resolve)
+    function_settings = FunctionSettings(
+        account=registry.account, state=state, resolve_name=registry.resolve
+    )
     invocations = InvocationService(
         registry,
         pool,
@@ -273,6 +291,7 @@ async def start_daemon(config: Config) -> Daemon:
         recorder=recorder,
         traces=traces,
         metrics=metrics,
+        recursion_setting=function_settings.recursion_setting,
     )
     await invocations.start()
     durable = DurableExecutions(
@@ -301,7 +320,14 @@ async def start_daemon(config: Config) -> Daemon:
     handlers = HandlerRecorder(server, guard=guard_handler)
     code_urls = CodeUrlSigner.from_key_file(config.code_url_key_path)
     function_service_pb2_grpc.add_FunctionServiceServicer_to_server(
-        FunctionServicer(registry, blobs, code_urls), handlers
+        FunctionServicer(
+            registry,
+            blobs,
+            code_urls,
+            code_signing=code_signing,
+            pinned_runtime=function_settings.pinned_runtime_version,
+        ),
+        handlers,
     )
     layer_service_pb2_grpc.add_LayerServiceServicer_to_server(
         LayerServicer(layers, code_urls), handlers
@@ -322,6 +348,15 @@ async def start_daemon(config: Config) -> Daemon:
         credentials=config.credentials,
         strict=config.strict,
         require_invoke_function=config.url_require_invoke_function,
+    )
+    resource_policy_service_pb2_grpc.add_ResourcePolicyServiceServicer_to_server(
+        ResourcePolicyServicer(function_urls), handlers
+    )
+    code_signing_service_pb2_grpc.add_CodeSigningServiceServicer_to_server(
+        CodeSigningServicer(code_signing), handlers
+    )
+    function_settings_service_pb2_grpc.add_FunctionSettingsServiceServicer_to_server(
+        FunctionSettingsServicer(function_settings), handlers
     )
     url_service_pb2_grpc.add_UrlServiceServicer_to_server(
         UrlServicer(function_urls, FunctionUrlService(function_urls, invocations)), handlers

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ from lambdad.daemon.domain.functions import (
 )
 from lambdad.daemon.domain.model import MANAGED_INSTANCES, Alias, FunctionVersion
 from lambdad.daemon.errors import LambdaError, Reason, validation_error
+from lambdad.daemon.services.code_signing import CodeSigning
 from lambdad.daemon.store.blobs import BlobStore
 from lambdad.v1 import function_pb2 as fpb
 from lambdad.v1 import function_service_pb2 as pb
@@ -280,11 +281,31 @@ class FunctionServicer(pb_grpc.FunctionServiceServicer):
     """gRPC FunctionService over the domain registry."""
 
     def __init__(
-        self, registry: FunctionRegistry, blobs: BlobStore, code_urls: CodeUrlSigner
+        self,
+        registry: FunctionRegistry,
+        blobs: BlobStore,
+        code_urls: CodeUrlSigner,
+        *,
+        code_signing: CodeSigning | None = None,
+        pinned_runtime: Callable[[str, str], Awaitable[str | None]] | None = None,
     ) -> None:
         self._registry = registry
         self._blobs = blobs
         self._code_urls = code_urls
+        # Judges deployments of functions with a code signing configuration (None: none do).
+        self._code_signing = code_signing
+        # The runtime version a Manual runtime management setting pins, shown as
+        # RuntimeVersionConfig by GetFunction/GetFunctionConfiguration (None: never pinned).
+        self._pinned_runtime = pinned_runtime
+
+    async def _show_pinned_runtime(
+        self, view: VersionView, message: fpb.FunctionConfiguration
+    ) -> None:
+        if self._pinned_runtime is None or not message.HasField("runtime_version_config"):
+            return
+        pinned = await self._pinned_runtime(view.config.name, view.config.version)
+        if pinned:
+            message.runtime_version_config.runtime_version_arn = pinned
 
     @rpc
     async def CreateFunction(
@@ -330,7 +351,14 @@ class FunctionServicer(pb_grpc.FunctionServiceServicer):
             if request.HasField("durable_config")
             else None,
         )
+        csc_arn = request.code_signing_config_arn
+        if csc_arn and self._code_signing is not None:
+            await self._code_signing.check_new_function(
+                request.function_name, csc_arn, request.package_type or "Zip"
+            )
         view = await self._registry.create_function(spec)
+        if csc_arn and self._code_signing is not None:
+            await self._code_signing.attach_new_function(request.function_name, csc_arn)
         return pb.CreateFunctionResponse(configuration=configuration_message(view))
 
     @rpc
@@ -342,6 +370,7 @@ class FunctionServicer(pb_grpc.FunctionServiceServicer):
         response = pb.GetFunctionResponse(
             configuration=configuration_message(details.view), tags=details.tags
         )
+        await self._show_pinned_runtime(details.view, response.configuration)
         if details.view.config.package_type == "Image":
             response.code.repository_type = "ECR"
             response.code.image_uri = code.image_uri
@@ -364,7 +393,9 @@ class FunctionServicer(pb_grpc.FunctionServiceServicer):
         self, request: pb.GetFunctionConfigurationRequest, context: Context
     ) -> pb.GetFunctionConfigurationResponse:
         view = await self._registry.get_configuration(request.function_name, request.qualifier)
-        return pb.GetFunctionConfigurationResponse(configuration=configuration_message(view))
+        response = pb.GetFunctionConfigurationResponse(configuration=configuration_message(view))
+        await self._show_pinned_runtime(view, response.configuration)
+        return response
 
     @rpc
     async def ListFunctions(
@@ -390,6 +421,10 @@ class FunctionServicer(pb_grpc.FunctionServiceServicer):
     async def UpdateFunctionCode(
         self, request: pb.UpdateFunctionCodeRequest, context: Context
     ) -> pb.UpdateFunctionCodeResponse:
+        if self._code_signing is not None:
+            await self._code_signing.check_code_update(
+                request.function_name, "Image" if request.image_uri else "Zip"
+            )
         view = await self._registry.update_code(
             request.function_name,
             _code_input(request),
@@ -523,18 +558,26 @@ class FunctionServicer(pb_grpc.FunctionServiceServicer):
     async def TagResource(
         self, request: pb.TagResourceRequest, context: Context
     ) -> pb.TagResourceResponse:
-        await self._registry.tag_resource(request.resource, dict(request.tags))
+        if self._code_signing is not None and self._code_signing.is_csc_arn(request.resource):
+            await self._code_signing.tag(request.resource, dict(request.tags))
+        else:
+            await self._registry.tag_resource(request.resource, dict(request.tags))
         return pb.TagResourceResponse()
 
     @rpc
     async def UntagResource(
         self, request: pb.UntagResourceRequest, context: Context
     ) -> pb.UntagResourceResponse:
-        await self._registry.untag_resource(request.resource, list(request.tag_keys))
+        if self._code_signing is not None and self._code_signing.is_csc_arn(request.resource):
+            await self._code_signing.untag(request.resource, list(request.tag_keys))
+        else:
+            await self._registry.untag_resource(request.resource, list(request.tag_keys))
         return pb.UntagResourceResponse()
 
     @rpc
     async def ListTags(self, request: pb.ListTagsRequest, context: Context) -> pb.ListTagsResponse:
+        if self._code_signing is not None and self._code_signing.is_csc_arn(request.resource):
+            return pb.ListTagsResponse(tags=await self._code_signing.tags(request.resource))
         return pb.ListTagsResponse(tags=await self._registry.list_tags(request.resource))
 
     @rpc
