@@ -169,6 +169,8 @@ def test_sync_invoke_runs_steps_and_waits_to_the_result(client: Any, durable_fun
         assert kind in kinds
     assert kinds.count("InvocationCompleted") >= 2
     assert [e["EventId"] for e in events] == list(range(1, len(events) + 1))
+    waited = next(e for e in events if e["EventType"] == "WaitSucceeded")
+    assert waited["WaitSucceededDetails"]["Duration"] == 3600  # requested, not scaled
     step = next(e for e in events if e["EventType"] == "StepSucceeded")
     assert step["StepSucceededDetails"]["Result"]["Payload"] == "2"
     assert step["Name"] == "add"

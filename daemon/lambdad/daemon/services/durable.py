@@ -138,7 +138,8 @@ class DurableExecutions:
         text = payload.decode("utf-8") if payload else "{}"
         prefix = view.function_arn.split(":function:")[0]
         version_arn = f"{prefix}:function:{config.name}:{config.version}"
-        arn = rules.execution_arn(version_arn, name, uuid.uuid4().hex)
+        execution_id = uuid.uuid4().hex
+        arn = rules.execution_arn(version_arn, name, execution_id)
         now = self._clock()
         timeout = int(durable.get("ExecutionTimeout") or rules.DEFAULT_EXECUTION_TIMEOUT)
         row = db.ExecutionRow(
@@ -160,7 +161,8 @@ class DurableExecutions:
             parent_operation=parent[1] if parent else "",
         )
         execution_op: dict[str, Any] = {
-            "Id": uuid.uuid5(uuid.NAMESPACE_URL, arn).hex,
+            # The SDK finds the EXECUTION operation by the ARN's last segment.
+            "Id": execution_id,
             "Type": "EXECUTION",
             "StartTimestamp": now,
             "Status": rules.STARTED,
@@ -438,6 +440,7 @@ class DurableExecutions:
         *,
         result: str | None = None,
         error: Mapping[str, Any] | None = None,
+        duration: int | None = None,
     ) -> bool:
         """Close a STARTED WAIT/CALLBACK/CHAINED_INVOKE of a running execution (a change)."""
         row = db.get_execution(tx, arn)
@@ -446,7 +449,9 @@ class DurableExecutions:
             return False
         if op.get("Status") != rules.STARTED:
             return False
-        updated, item = rules.complete_operation(op, status, now, result=result, error=error)
+        updated, item = rules.complete_operation(
+            op, status, now, result=result, error=error, duration=duration
+        )
         seq = row.change_seq + 1
         db.put_operations(tx, arn, {operation_id: updated}, seq)
         db.update_execution(tx, arn, change_seq=seq)
@@ -508,7 +513,10 @@ class DurableExecutions:
             if timer.kind == "REINVOKE":
                 return arn
             if timer.kind == "WAIT":
-                return arn if self._complete_tx(tx, arn, op_id, rules.SUCCEEDED, now) else None
+                # The requested duration (the timer's may be scaled by time control).
+                duration = int(timer.data) if timer.data.isdigit() else None
+                done = self._complete_tx(tx, arn, op_id, rules.SUCCEEDED, now, duration=duration)
+                return arn if done else None
             if timer.kind == "RETRY":
                 op = db.operation(tx, arn, op_id)
                 if op is None or op.get("Status") != rules.PENDING:
@@ -611,7 +619,12 @@ class DurableExecutions:
             closing: rules.Effect | None = None
             for effect in outcome.effects:
                 if effect.what == "timer":
-                    db.put_timer(tx, db.Timer(arn, effect.operation_id, effect.kind, effect.due))
+                    db.put_timer(
+                        tx,
+                        db.Timer(
+                            arn, effect.operation_id, effect.kind, effect.due, effect.payload or ""
+                        ),
+                    )
                     timers_changed = True
                 elif effect.what == "cancel_timers":
                     db.delete_timers(tx, arn, effect.operation_id)
