@@ -14,6 +14,7 @@ import base64
 import http.client
 import json
 import os
+import re
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, MutableMapping
 from dataclasses import dataclass, field
@@ -82,8 +83,8 @@ SERVICES = {
     "LayerService": ls.DESCRIPTOR.services_by_name["LayerService"],
     "UrlService": us.DESCRIPTOR.services_by_name["UrlService"],
     "EventSourceService": es.DESCRIPTOR.services_by_name["EventSourceService"],
-    "DurableExecutionService": ds.DESCRIPTOR.services_by_name["DurableExecutionService"],
     "CapacityProviderService": cp.DESCRIPTOR.services_by_name["CapacityProviderService"],
+    "DurableExecutionService": ds.DESCRIPTOR.services_by_name["DurableExecutionService"],
 }
 INVOCATION_SERVICE = SERVICES["InvocationService"]
 BY_OP = {route.operation: route for route in ALL_ROUTES}
@@ -139,8 +140,8 @@ def test_tables_are_split_by_service() -> None:
     assert {_service_of(r).name for r in LAYER_ROUTES} == {"LayerService"}
     assert {_service_of(r).name for r in URL_ROUTES} == {"UrlService"}
     assert {_service_of(r).name for r in EVENT_SOURCE_ROUTES} == {"EventSourceService"}
-    assert {_service_of(r).name for r in DURABLE_ROUTES} == {"DurableExecutionService"}
     assert {_service_of(r).name for r in CAPACITY_PROVIDER_ROUTES} == {"CapacityProviderService"}
+    assert {_service_of(r).name for r in DURABLE_ROUTES} == {"DurableExecutionService"}
     assert ALL_ROUTES == (
         ROUTES
         + INVOCATION_ROUTES
@@ -1337,7 +1338,16 @@ def is_valid_choice(route: Route, headers: dict[str, str]) -> bool:
         types.append("Event")  # streamed invocations cannot be Event
     invocation_type = headers.get("X-Amz-Invocation-Type") or "RequestResponse"
     log_type = headers.get("X-Amz-Log-Type") or "None"
-    return invocation_type in types and log_type in ("None", "Tail")
+    # Members with a pattern are validated before the function is looked up, as on AWS.
+    patterned = {
+        "X-Amz-Tenant-Id": r"[a-zA-Z0-9\._:\/=+\-@ ]{1,256}",
+        "X-Amz-Durable-Execution-Name": r"[a-zA-Z0-9\-_]{1,64}",
+    }
+    well_formed = all(
+        not headers.get(name) or re.fullmatch(pattern, headers[name])
+        for name, pattern in patterned.items()
+    )
+    return invocation_type in types and log_type in ("None", "Tail") and well_formed
 
 
 @pytest.mark.parametrize("route", INVOCATION_ROUTES, ids=lambda r: r.operation)

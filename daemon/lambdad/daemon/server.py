@@ -97,8 +97,8 @@ SERVICE_NAMES = (
     url_service_pb2.DESCRIPTOR.services_by_name["UrlService"].full_name,
     event_source_service_pb2.DESCRIPTOR.services_by_name["EventSourceService"].full_name,
     trace_service_pb2.DESCRIPTOR.services_by_name["TraceService"].full_name,
-    durable_execution_service_pb2.DESCRIPTOR.services_by_name["DurableExecutionService"].full_name,
     capacity_provider_service_pb2.DESCRIPTOR.services_by_name["CapacityProviderService"].full_name,
+    durable_execution_service_pb2.DESCRIPTOR.services_by_name["DurableExecutionService"].full_name,
 )
 
 
@@ -125,10 +125,10 @@ class Daemon:
     traces: TraceStore | None = None
     # Keeps the provisioned concurrency targets filled with initialized environments.
     provisioned: ProvisionedConcurrency | None = None
-    # Durable executions: their timers and invocations.
-    durable: DurableExecutions | None = None
     # Capacity providers (their Pending/Deleting transitions run until stop).
     capacity_providers: CapacityProviderRegistry | None = None
+    # Durable executions: their timers and invocations.
+    durable: DurableExecutions | None = None
 
     def in_process_channel(self) -> grpc.aio.Channel:
         """A channel to this daemon's services that skips the network (see inprocess.py).
@@ -373,8 +373,8 @@ async def start_daemon(config: Config) -> Daemon:
         xray=xray,
         traces=traces,
         provisioned=provisioned,
-        durable=durable,
         capacity_providers=capacity_providers,
+        durable=durable,
     )
 
 

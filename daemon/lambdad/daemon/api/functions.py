@@ -53,8 +53,8 @@ _CONFIG_FIELDS = {
     "ephemeral_storage": "ephemeral_storage",
     "snap_start": "snap_start_apply_on",
     "logging_config": "logging_config",
-    "durable_config": "durable_config",
     "capacity_provider_config": "capacity_provider_config",
+    "durable_config": "durable_config",
 }
 _ALIAS_FIELDS = {
     "function_version": "function_version",
@@ -222,18 +222,6 @@ def _logging(message: fpb.LoggingConfig) -> dict[str, str]:
     }
 
 
-def _durable(message: fpb.DurableConfig) -> dict[str, Any]:
-    """DurableConfig as the domain keeps it (AWS member names, given members only)."""
-    given: dict[str, Any] = {}
-    if message.HasField("execution_timeout"):
-        given["ExecutionTimeout"] = message.execution_timeout
-    if message.HasField("retention_period_in_days"):
-        given["RetentionPeriodInDays"] = message.retention_period_in_days
-    if message.HasField("kms_key_arn"):
-        given["KMSKeyArn"] = message.kms_key_arn
-    return given
-
-
 def capacity_provider_config(message: fpb.CapacityProviderConfig) -> dict[str, Any] | None:
     """CapacityProviderConfig -> its AWS members (None when the message is empty)."""
     if not message.HasField("lambda_managed_instances_capacity_provider_config"):
@@ -249,6 +237,18 @@ def capacity_provider_config(message: fpb.CapacityProviderConfig) -> dict[str, A
             managed.execution_environment_memory_gib_per_vcpu
         )
     return {MANAGED_INSTANCES: members}
+
+
+def _durable(message: fpb.DurableConfig) -> dict[str, Any]:
+    """DurableConfig as the domain keeps it (AWS member names, given members only)."""
+    given: dict[str, Any] = {}
+    if message.HasField("execution_timeout"):
+        given["ExecutionTimeout"] = message.execution_timeout
+    if message.HasField("retention_period_in_days"):
+        given["RetentionPeriodInDays"] = message.retention_period_in_days
+    if message.HasField("kms_key_arn"):
+        given["KMSKeyArn"] = message.kms_key_arn
+    return given
 
 
 def _file_systems(items: Any) -> list[dict[str, str]]:
@@ -270,8 +270,8 @@ def _config_value(request: pb.UpdateFunctionConfigurationRequest, field: str) ->
         "ephemeral_storage": lambda m: m.size,
         "snap_start": lambda m: m.apply_on,
         "logging_config": _logging,
-        "durable_config": _durable,
         "capacity_provider_config": capacity_provider_config,
+        "durable_config": _durable,
     }
     return converters.get(field, lambda v: v)(value)
 
@@ -319,9 +319,6 @@ class FunctionServicer(pb_grpc.FunctionServiceServicer):
             logging_config=_logging(request.logging_config),
             code_signing_config_arn=request.code_signing_config_arn or None,
             tags=dict(request.tags),
-            durable_config=_durable(request.durable_config)
-            if request.HasField("durable_config")
-            else None,
             capacity_provider_config=capacity_provider_config(request.capacity_provider_config)
             if request.HasField("capacity_provider_config")
             else None,
@@ -329,6 +326,9 @@ class FunctionServicer(pb_grpc.FunctionServiceServicer):
             if request.HasField("tenancy_config")
             else None,
             publish_to=request.publish_to,
+            durable_config=_durable(request.durable_config)
+            if request.HasField("durable_config")
+            else None,
         )
         view = await self._registry.create_function(spec)
         return pb.CreateFunctionResponse(configuration=configuration_message(view))

@@ -53,8 +53,8 @@ class ConfigurationChange:
     ephemeral_storage: int | Unset = UNSET
     snap_start_apply_on: str | Unset = UNSET
     logging_config: dict[str, str] | Unset = UNSET
-    durable_config: dict[str, int] | Unset | None = UNSET
     capacity_provider_config: dict[str, Any] | Unset | None = UNSET
+    durable_config: dict[str, int] | Unset | None = UNSET
 
     def given(self) -> dict[str, Any]:
         """The fields to change, by name."""

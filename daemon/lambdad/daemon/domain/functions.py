@@ -179,10 +179,10 @@ class NewFunction:
     logging_config: dict[str, str] = field(default_factory=dict)
     code_signing_config_arn: str | None = None
     tags: dict[str, str] = field(default_factory=dict)
-    durable_config: dict[str, int] | None = None
     capacity_provider_config: dict[str, Any] | None = None
     tenant_isolation_mode: str | None = None  # None: TenancyConfig absent
     publish_to: str = ""
+    durable_config: dict[str, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -440,9 +440,9 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
             snap_start_apply_on=spec.snap_start_apply_on or "None",
             logging_config=logging_config,
             code_signing_config_arn=spec.code_signing_config_arn or None,
-            durable_config=durable_rules.with_defaults(spec.durable_config),
             capacity_provider_config=spec.capacity_provider_config or None,
             tenant_isolation_mode=spec.tenant_isolation_mode,
+            durable_config=durable_rules.with_defaults(spec.durable_config),
         )
 
         def insert(tx: Transaction) -> FunctionVersion:
@@ -688,14 +688,14 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
             resolved["logging_config"] = merged
         if changes.get("runtime") == "":
             resolved.pop("runtime")
-        if "durable_config" in changes:
-            resolved["durable_config"] = durable_rules.with_defaults(
-                changes["durable_config"], current.durable_config
-            )
         if "capacity_provider_config" in changes and bool(
             changes["capacity_provider_config"]
         ) != bool(current.capacity_provider_config):
             raise invalid_parameter(PROVIDER_NOT_REMOVABLE)
+        if "durable_config" in changes:
+            resolved["durable_config"] = durable_rules.with_defaults(
+                changes["durable_config"], current.durable_config
+            )
 
         def write(tx: Transaction) -> FunctionVersion:
             latest = self._updatable_latest(tx, ref, revision_id)

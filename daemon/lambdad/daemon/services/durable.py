@@ -138,6 +138,7 @@ class DurableExecutions:
         text = payload.decode("utf-8") if payload else "{}"
         prefix = view.function_arn.split(":function:")[0]
         version_arn = f"{prefix}:function:{config.name}:{config.version}"
+        # The SDK finds the EXECUTION operation (and so the input) by the ARN's last segment.
         execution_id = uuid.uuid4().hex
         arn = rules.execution_arn(version_arn, name, execution_id)
         now = self._clock()
@@ -161,7 +162,6 @@ class DurableExecutions:
             parent_operation=parent[1] if parent else "",
         )
         execution_op: dict[str, Any] = {
-            # The SDK finds the EXECUTION operation by the ARN's last segment.
             "Id": execution_id,
             "Type": "EXECUTION",
             "StartTimestamp": now,
