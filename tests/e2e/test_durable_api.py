@@ -430,13 +430,22 @@ def test_chained_invoke_of_a_plain_and_of_a_durable_function(
     answer = _invoke(client, chain_function, {"target": plain, "input": {"hello": 1}})
     assert "FunctionError" not in answer
     assert json.loads(answer["Payload"].read()) == {"hello": 1}
-    kinds = [e["EventType"] for e in _history(client, answer["DurableExecutionArn"])]
+    events = _history(client, answer["DurableExecutionArn"])
+    kinds = [e["EventType"] for e in events]
     assert "ChainedInvokeStarted" in kinds and "ChainedInvokeSucceeded" in kinds
+    started = next(e for e in events if e["EventType"] == "ChainedInvokeStarted")
+    assert started["ChainedInvokeStartedDetails"]["FunctionName"] == plain
+    assert started["ChainedInvokeStartedDetails"]["ExecutedVersion"] == "$LATEST"
 
     nested = _invoke(
         client, chain_function, {"target": f"{durable_function}:$LATEST", "input": {"x": 9}}
     )
     assert json.loads(nested["Payload"].read()) == {"v": 10}
+    nested_events = _history(client, nested["DurableExecutionArn"])
+    child_arn = next(e for e in nested_events if e["EventType"] == "ChainedInvokeStarted")[
+        "ChainedInvokeStartedDetails"
+    ]["DurableExecutionArn"]
+    assert client.get_durable_execution(DurableExecutionArn=child_arn)["Status"] == "SUCCEEDED"
     children = client.list_durable_executions_by_function(
         FunctionName=durable_function, Statuses=["SUCCEEDED"]
     )["DurableExecutions"]

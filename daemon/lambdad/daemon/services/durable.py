@@ -546,20 +546,28 @@ class DurableExecutions:
         status, result, error = rules.SUCCEEDED, None, None
         try:
             view, _ = await self._target.resolve(target)
+            started: dict[str, Any] = {"ExecutedVersion": view.config.version}
             if view.config.durable_config is not None:
                 digest = hashlib.sha256(f"{arn}|{op_id}".encode()).hexdigest()[:48]
                 parent = await self._load(arn)
-                await self.start_execution(
+                child = await self.start_execution(
                     view, f"chained-{digest}", payload, parent.trace_header, parent=(arn, op_id)
                 )
-                await self._state.run(
-                    lambda tx: tx.execute(
+                started["DurableExecutionArn"] = child.arn
+
+                def dispatched(tx: Transaction) -> None:
+                    tx.execute(
                         "DELETE FROM durable_timers WHERE arn=? AND operation_id=? AND kind=?",
                         (arn, op_id, "INVOKE"),
-                    ),
-                    invalidates_reads=False,
-                )
+                    )
+                    db.amend_event(tx, arn, "ChainedInvokeStarted", op_id, started)
+
+                await self._state.run(dispatched, invalidates_reads=False)
                 return  # the child's close answers the operation
+            await self._state.run(
+                lambda tx: db.amend_event(tx, arn, "ChainedInvokeStarted", op_id, started),
+                invalidates_reads=False,
+            )
             answer = await self._target.run_plain(target, payload, str(spec.get("tenant", "")))
             if answer.function_error:
                 status = rules.FAILED
