@@ -14,6 +14,7 @@ import base64
 import http.client
 import json
 import os
+import re
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, MutableMapping
 from dataclasses import dataclass, field
@@ -41,6 +42,7 @@ from lambdad.client.client import channel_options
 from lambdad.daemon.config import Config
 from lambdad.daemon.errors import Reason
 from lambdad.daemon.server import start_daemon
+from lambdad.daemon.services.invocations import TENANT_ID_PATTERN
 from lambdad.gateway import translate
 from lambdad.gateway.routes import (
     ALL_ROUTES,
@@ -1319,13 +1321,18 @@ def invoke_headers(route: Route, data: Any) -> dict[str, str]:
 
 
 def is_valid_choice(route: Route, headers: dict[str, str]) -> bool:
-    """Whether the daemon accepts the invocation and log types (it checks them first)."""
+    """Whether the daemon accepts the invocation and log types and the tenant id (it checks
+    these members against the model first)."""
     types = ["RequestResponse", "DryRun"]
     if route.kind is not RouteKind.INVOKE_STREAM:
         types.append("Event")  # streamed invocations cannot be Event
     invocation_type = headers.get("X-Amz-Invocation-Type") or "RequestResponse"
     log_type = headers.get("X-Amz-Log-Type") or "None"
-    return invocation_type in types and log_type in ("None", "Tail")
+    tenant_id = headers.get("X-Amz-Tenant-Id") or ""
+    tenant_ok = not tenant_id or (
+        len(tenant_id) <= 256 and re.fullmatch(TENANT_ID_PATTERN, tenant_id) is not None
+    )
+    return invocation_type in types and log_type in ("None", "Tail") and tenant_ok
 
 
 @pytest.mark.parametrize("route", INVOCATION_ROUTES, ids=lambda r: r.operation)
