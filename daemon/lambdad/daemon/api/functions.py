@@ -56,6 +56,8 @@ _CONFIG_FIELDS = {
     "logging_config": "logging_config",
     "capacity_provider_config": "capacity_provider_config",
     "durable_config": "durable_config",
+    "runtime_config": "runtime_config",
+    "accelerator_config": "accelerator_config",
 }
 _ALIAS_FIELDS = {
     "function_version": "function_version",
@@ -156,6 +158,13 @@ def configuration_message(view: VersionView) -> fpb.FunctionConfiguration:
             )
     if c.tenant_isolation_mode:
         message.tenancy_config.tenant_isolation_mode = c.tenant_isolation_mode
+    if c.runtime_config:
+        message.runtime_config.runtime_arn = c.runtime_config.get("RuntimeArn") or ""
+        message.runtime_config.runtime_alias = c.runtime_config.get("RuntimeAlias") or ""
+    if c.accelerator_config:
+        message.accelerator_config.accelerator_memory_size = int(
+            c.accelerator_config.get("AcceleratorMemorySize") or 0
+        )
     if c.package_type == "Image" and c.image_config:
         message.image_config_response.image_config.CopyFrom(
             fpb.ImageConfig(
@@ -252,6 +261,19 @@ def _durable(message: fpb.DurableConfig) -> dict[str, Any]:
     return given
 
 
+def _runtime_config(message: fpb.FunctionRuntimeConfig) -> dict[str, Any]:
+    # An absent member is None, so the model's "must not be null" can be reported.
+    return {
+        "RuntimeArn": message.runtime_arn or None,
+        "RuntimeAlias": message.runtime_alias or None,
+    }
+
+
+def _accelerator_config(message: fpb.AcceleratorConfig) -> dict[str, Any]:
+    size = message.accelerator_memory_size if message.HasField("accelerator_memory_size") else None
+    return {"AcceleratorMemorySize": size}
+
+
 def _file_systems(items: Any) -> list[dict[str, str]]:
     return [{"Arn": f.arn, "LocalMountPath": f.local_mount_path} for f in items]
 
@@ -273,6 +295,8 @@ def _config_value(request: pb.UpdateFunctionConfigurationRequest, field: str) ->
         "logging_config": _logging,
         "capacity_provider_config": capacity_provider_config,
         "durable_config": _durable,
+        "runtime_config": _runtime_config,
+        "accelerator_config": _accelerator_config,
     }
     return converters.get(field, lambda v: v)(value)
 
@@ -349,6 +373,12 @@ class FunctionServicer(pb_grpc.FunctionServiceServicer):
             publish_to=request.publish_to,
             durable_config=_durable(request.durable_config)
             if request.HasField("durable_config")
+            else None,
+            runtime_config=_runtime_config(request.runtime_config)
+            if request.HasField("runtime_config")
+            else None,
+            accelerator_config=_accelerator_config(request.accelerator_config)
+            if request.HasField("accelerator_config")
             else None,
         )
         csc_arn = request.code_signing_config_arn
@@ -473,6 +503,7 @@ class FunctionServicer(pb_grpc.FunctionServiceServicer):
             code_sha256=request.code_sha256,
             description=request.description,
             revision_id=request.revision_id,
+            publish_to=request.publish_to,
         )
         return pb.PublishVersionResponse(configuration=configuration_message(view))
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import dataclasses
 import json
 import math
@@ -37,7 +38,12 @@ from lambdad.daemon.domain import recursion
 from lambdad.daemon.domain.event_invoke_config import EventInvokeConfigRegistry
 from lambdad.daemon.domain.functions import FunctionRegistry, VersionView
 from lambdad.daemon.domain.model import State
-from lambdad.daemon.domain.names import LATEST, is_alias_name, is_version_qualifier
+from lambdad.daemon.domain.names import (
+    LATEST,
+    LATEST_PUBLISHED,
+    is_alias_name,
+    is_version_qualifier,
+)
 from lambdad.daemon.errors import LambdaError, Reason, invalid_parameter, validation_error
 from lambdad.daemon.observability.history import InvocationHistory, InvocationRecord
 from lambdad.daemon.observability.recorder import InvocationRecorder
@@ -251,6 +257,11 @@ class InvocationService:
                 view = await registry.get_configuration(ref.name, version)
             else:
                 view = await registry.get_configuration(ref.name, ref.qualifier)
+                if ref.qualifier is None and view.config.capacity_provider_config:
+                    # Lambda Managed Instances: the unqualified name runs $LATEST.PUBLISHED
+                    # (lambdad falls back to $LATEST while none was published).
+                    with contextlib.suppress(LambdaError):
+                        view = await registry.get_configuration(ref.name, LATEST_PUBLISHED)
         except LambdaError as error:
             if error.reason in (Reason.FUNCTION_NOT_FOUND, Reason.ALIAS_NOT_FOUND):
                 raise not_found from error

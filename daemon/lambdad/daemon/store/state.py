@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, TypeVar
 from lambdad.daemon.domain.event_invoke_config import EventInvokeConfig
 from lambdad.daemon.domain.event_sources import EventSourceMapping
 from lambdad.daemon.domain.model import Alias, FunctionRecord, FunctionVersion
-from lambdad.daemon.domain.names import LATEST
+from lambdad.daemon.domain.names import version_number
 
 T = TypeVar("T")
 
@@ -270,7 +270,7 @@ class Transaction:
 
     def put_version(self, config: FunctionVersion) -> None:
         """Insert or replace a version's configuration."""
-        number = 0 if config.version == LATEST else int(config.version)
+        number = version_number(config.version)
         self._db.execute(
             "INSERT INTO versions(function_name, version, number, config) VALUES(?,?,?,?) "
             "ON CONFLICT(function_name, version) DO UPDATE SET config=excluded.config",
