@@ -87,6 +87,10 @@ class Config:
     xray_port: int = 0
     # How many traces are kept in memory (the oldest is dropped first).
     xray_max_traces: int = 1000
+    # Function log events (CloudWatch Logs API, `logs.db` in the data directory): days an
+    # event is kept, and how many events are kept at most (the oldest go first); 0 = no bound.
+    log_retention_days: int = 7
+    log_max_events: int = 500_000
     # Seconds before the 1st, 2nd, ... retry of a failed Event invocation (the last repeats);
     # AWS waits about a minute, then two. Tests shorten them, e.g. `1,2`.
     event_retry_delays: str = "60,120"
@@ -132,6 +136,11 @@ class Config:
     def code_url_key_path(self) -> Path:
         """HMAC key that signs code download locations."""
         return self.data_dir / "code-url.key"
+
+    @property
+    def log_events_path(self) -> Path:
+        """The SQLite database of function log events."""
+        return self.data_dir / "logs.db"
 
     @property
     def blob_dir(self) -> Path:

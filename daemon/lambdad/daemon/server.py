@@ -16,6 +16,7 @@ from lambdad.daemon.api.faults import FaultInterceptor, guard_handler
 from lambdad.daemon.api.functions import FunctionServicer
 from lambdad.daemon.api.invocations import InvocationServicer
 from lambdad.daemon.api.layers import LayerServicer
+from lambdad.daemon.api.logs import LogServicer
 from lambdad.daemon.api.traces import TraceServicer
 from lambdad.daemon.api.urls import UrlServicer
 from lambdad.daemon.codesource import S3CodeSource
@@ -50,11 +51,13 @@ from lambdad.daemon.runtime.provisioned import ProvisionedEnvironments
 from lambdad.daemon.security import BearerTokenInterceptor, server_credentials, warn_if_exposed
 from lambdad.daemon.services.destinations import DestinationSender
 from lambdad.daemon.services.invocations import InvocationService
+from lambdad.daemon.services.logs import FunctionLogEvents
 from lambdad.daemon.services.traces import TraceQueries
 from lambdad.daemon.sources.aws import AwsEventSourceProbe, SourceClients
 from lambdad.daemon.sources.pollers import EventSourcePollers
 from lambdad.daemon.store.blobs import BlobStore
 from lambdad.daemon.store.event_queue import EventQueueStore
+from lambdad.daemon.store.log_events import LogEventStore
 from lambdad.daemon.store.state import StateStore
 from lambdad.daemon.tracing.daemon_protocol import XRayDaemonListener
 from lambdad.daemon.tracing.store import TraceStore
@@ -67,6 +70,8 @@ from lambdad.v1 import (
     invocation_service_pb2_grpc,
     layer_service_pb2,
     layer_service_pb2_grpc,
+    log_service_pb2,
+    log_service_pb2_grpc,
     trace_service_pb2,
     trace_service_pb2_grpc,
     url_service_pb2,
@@ -87,6 +92,7 @@ SERVICE_NAMES = (
     url_service_pb2.DESCRIPTOR.services_by_name["UrlService"].full_name,
     event_source_service_pb2.DESCRIPTOR.services_by_name["EventSourceService"].full_name,
     trace_service_pb2.DESCRIPTOR.services_by_name["TraceService"].full_name,
+    log_service_pb2.DESCRIPTOR.services_by_name["LogService"].full_name,
 )
 
 
@@ -113,6 +119,8 @@ class Daemon:
     traces: TraceStore | None = None
     # Keeps the provisioned concurrency targets filled with initialized environments.
     provisioned: ProvisionedConcurrency | None = None
+    # Function log events as CloudWatch Logs serves them (closed after the environments).
+    log_events: LogEventStore | None = None
 
     def in_process_channel(self) -> grpc.aio.Channel:
         """A channel to this daemon's services that skips the network (see inprocess.py).
@@ -149,6 +157,8 @@ class Daemon:
         if self.xray is not None:
             self.xray.close()
         await self.registry.stop()
+        if self.log_events is not None:
+            await self.log_events.close()
         self.state.close()
         log.info(
             "daemon stopped",
@@ -220,10 +230,22 @@ async def start_daemon(config: Config) -> Daemon:
     log.info(
         "host capacity", max_environments=max_environments, max_environment_memory_mb=max_memory_mb
     )
+    log_events = LogEventStore(
+        config.log_events_path,
+        retention_days=config.log_retention_days,
+        max_events=config.log_max_events,
+    )
+    await log_events.open()
+    function_log_events = FunctionLogEvents(
+        log_events,
+        region=config.region,
+        account_id=config.account_id,
+        retention_days=config.log_retention_days,
+    )
     pool = EnvironmentPool(
         executor,
         code_store,
-        FunctionLogs(),
+        FunctionLogs(sink=function_log_events.ingest),
         region=config.region,
         idle_timeout_s=config.environment_idle_timeout,
         output_settle_s=executor.output_latency_s,
@@ -275,6 +297,9 @@ async def start_daemon(config: Config) -> Daemon:
     )
     trace_service_pb2_grpc.add_TraceServiceServicer_to_server(
         TraceServicer(TraceQueries(traces)), handlers
+    )
+    log_service_pb2_grpc.add_LogServiceServicer_to_server(
+        LogServicer(function_log_events), handlers
     )
     url_service_pb2_grpc.add_UrlServiceServicer_to_server(
         UrlServicer(
@@ -335,6 +360,7 @@ async def start_daemon(config: Config) -> Daemon:
         xray=xray,
         traces=traces,
         provisioned=provisioned,
+        log_events=log_events,
     )
 
 

@@ -278,6 +278,8 @@ class ExecutionEnvironment:
         self._reader: asyncio.Task[None] | None = None
         # Output lines; `_base` is the absolute index of `_output[0]` (consumed lines are cut).
         self._output: list[str] = []
+        # When each line of `_output` arrived (epoch ms): the lines' CloudWatch timestamps.
+        self._output_ms: list[int] = []
         self._base = 0
         self._window: _Window | None = None
         self._finishing: set[asyncio.Task[str]] = set()
@@ -347,6 +349,7 @@ class ExecutionEnvironment:
 
     async def _read_output(self, process: RuntimeProcess) -> None:
         async for line in process.output():
+            self._output_ms.append(int(time.time() * 1000))
             self._output.append(line)
 
     async def close(self) -> None:
@@ -618,8 +621,11 @@ class ExecutionEnvironment:
             end = window.end
         before = self._output[: start - self._base] if cold or window is None else []
         during = self._output[start - self._base : end - self._base]
+        before_ms = self._output_ms[: len(before)]
+        during_ms = self._output_ms[start - self._base : end - self._base]
         if self._window is None or self._window is window:
             del self._output[: end - self._base]
+            del self._output_ms[: end - self._base]
             self._base = end
         memory = None
         if self._process is not None and not self.closed:
@@ -659,16 +665,25 @@ class ExecutionEnvironment:
             f"END RequestId: {request.request_id}",
             report,
         ]
-        now = int(time.time() * 1000)
+        # Each line at the time it was written: START when the invocation began, END and
+        # REPORT when it ended (or after its last line, which may arrive a little later).
+        finished_ms = int((ended or time.time()) * 1000)
+        began_ms = finished_ms - round(duration_ms)
+        ends_ms = max([finished_ms, *during_ms])
+        times = [*before_ms, began_ms, *during_ms, *([ends_ms] * (len(extra) + 2))]
+        group = self.spec.variables.get("AWS_LAMBDA_LOG_GROUP_NAME", "")
+        stream = self.spec.variables.get("AWS_LAMBDA_LOG_STREAM_NAME", "")
         self._logs.append(
             LogLine(
                 self.spec.function_name,
                 self.spec.function_version,
                 request.request_id,
                 text,
-                now,
+                at_ms,
+                group,
+                stream,
             )
-            for text in lines
+            for text, at_ms in zip(lines, times, strict=True)
         )
         return "".join(f"{line}\n" for line in lines)
 
