@@ -58,8 +58,13 @@ class Config:
     # Runtime -> image overrides, `python3.12=repo/py:3.12,nodejs20.x=repo/node:20`; runtimes
     # without a local lambdad image and without an override use AWS's public base images.
     runtime_images: str | None = None
-    # Host name in FunctionUrl (`http://<id>.lambda-url.<region>.<url_host>:<port>/`); use a
-    # name other containers resolve to the gateway when URLs are handed to them.
+    # The FunctionUrl lambdad hands out: "path" (`http://<url_host>:<port>/lambda-url/<id>/`,
+    # which every HTTP client resolves) or "host" (`http://<id>.lambda-url.<region>.<url_host>:
+    # <port>/`, AWS's shape; `*.localhost` resolves in curl and browsers only). The gateway
+    # serves both forms either way.
+    url_style: str = "path"
+    # Host name in FunctionUrl; use a name other containers resolve to the gateway when URLs
+    # are handed to them (a compose service name).
     url_host: str = "localhost"
     # Port in FunctionUrl; 0 means gateway_port (set it when the gateway is published elsewhere).
     url_port: int = 0

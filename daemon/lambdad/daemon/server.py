@@ -306,6 +306,7 @@ async def start_daemon(config: Config) -> Daemon:
             FunctionUrlRegistry(
                 functions=registry,
                 url_host=config.url_host,
+                url_style=config.url_style,
                 url_port=config.url_port or config.gateway_port,
                 credentials=config.credentials,
                 strict=config.strict,

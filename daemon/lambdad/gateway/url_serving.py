@@ -138,9 +138,11 @@ class FunctionUrlServer:
 
         iam = translate.message_to_aws(target.iam) if target.HasField("iam") else None
         host = request.headers.get("Host", "")
-        # The path form has no URL host of its own: use the one FunctionUrl names.
+        # The path form has no URL host of its own: the function sees the host-style name
+        # (`<id>.lambda-url.<region>.<host>`), the shape AWS's domainName has.
+        region = config.function_arn.split(":")[3]
         domain = (
-            urlsplit(config.function_url).hostname or ""
+            _host_style_domain(address.url_id, region, config.function_url)
             if address.path_form
             else host.split(":")[0]
         )
@@ -156,7 +158,7 @@ class FunctionUrlServer:
             ),
             urls.UrlContext(
                 url_id=address.url_id,
-                region=config.function_arn.split(":")[3],
+                region=region,
                 domain_name=domain,
                 account_id=target.account_id if iam else "anonymous",
                 request_id=request_id,
@@ -294,3 +296,11 @@ def urls_error_response(cors: dict[str, Any] | None = None, origin: str = "") ->
         body=answer.body,
         headers=_headers(urls.with_cors(answer.headers, cors, origin)),
     )
+
+
+def _host_style_domain(url_id: str, region: str, function_url: str) -> str:
+    """`<id>.lambda-url.<region>.<host>` for a path-form request; `host` is the FunctionUrl's
+    own host when that is already host style, else its host name."""
+    hostname = urlsplit(function_url).hostname or "localhost"
+    marker = f"{url_id}.lambda-url.{region}."
+    return hostname if hostname.startswith(marker) else marker + hostname
