@@ -35,6 +35,10 @@ class Config:
     account_id: str = "000000000000"
     # Fail on deprecated runtimes and non-ARN roles exactly as AWS does.
     strict: bool = False
+    # Milliseconds a create, update or publish stays Pending/InProgress at least, so that a
+    # second update sent at once is refused as on AWS (where it takes a second or more);
+    # -1 = 1000 in strict mode, 0 otherwise.
+    min_transition_ms: int = -1
     # S3-compatible endpoint for Code.S3Bucket/S3Key; None = botocore's usual lookup.
     s3_endpoint_url: str | None = None
     # "auto" (console on a TTY, JSON otherwise), "json" or "console".
@@ -120,6 +124,13 @@ class Config:
         """Address clients dial to reach the gRPC server."""
         host = "127.0.0.1" if self.grpc_host in {"0.0.0.0", "::", ""} else self.grpc_host
         return f"{host}:{self.grpc_port}"
+
+    @property
+    def transition_seconds(self) -> float:
+        """`min_transition_ms` resolved (strict mode's default is AWS's second)."""
+        if self.min_transition_ms >= 0:
+            return self.min_transition_ms / 1000
+        return 1.0 if self.strict else 0.0
 
     @property
     def retry_delays(self) -> tuple[float, ...]:

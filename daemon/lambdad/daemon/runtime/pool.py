@@ -87,16 +87,18 @@ class ProvisioningFailed(Exception):
 
 @dataclass(frozen=True)
 class PoolKey:
-    """Environments are interchangeable only within one version at one revision."""
+    """Environments are interchangeable only within one version at one revision, and, for a
+    tenant-isolated function, one tenant (AWS never shares an environment between tenants)."""
 
     function_name: str
     version: str
     revision_id: str
+    tenant_id: str = ""
 
     @classmethod
-    def of(cls, config: FunctionVersion) -> PoolKey:
-        """The key of a configuration."""
-        return cls(config.name, config.version, config.revision_id)
+    def of(cls, config: FunctionVersion, tenant_id: str = "") -> PoolKey:
+        """The key of a configuration (and tenant)."""
+        return cls(config.name, config.version, config.revision_id, tenant_id)
 
 
 def throttled(reason: str) -> LambdaError:
@@ -151,6 +153,7 @@ class EnvironmentPool:
         self.output_settle_s = output_settle_s
         self._idle: dict[PoolKey, list[ExecutionEnvironment]] = defaultdict(list)
         self._busy: dict[str, tuple[PoolKey, ExecutionEnvironment]] = {}
+        self._scale_locks: dict[PoolKey, asyncio.Lock] = {}
         self._retiring: set[str] = set()
         self._reserved: dict[str, int] = {}
         self._in_flight: dict[str, int] = defaultdict(int)
@@ -394,7 +397,7 @@ class EnvironmentPool:
             await self._admit_waiting(name, SLOT_WAIT_S)
         else:
             self._admit(name)
-        key = PoolKey.of(config)
+        key = PoolKey.of(config, request.tenant_id or "")
         env: ExecutionEnvironment | None = None
         # A debugged function has one environment: its invocations queue for it.
         turn = self._debugger_turns.turn(debug_port(config.environment))
@@ -439,14 +442,32 @@ class EnvironmentPool:
     async def _acquire(
         self, key: PoolKey, config: FunctionVersion, wait_s: float = math.inf
     ) -> ExecutionEnvironment:
+        if config.max_concurrency == 1:
+            return await self._acquire_one(key, config, wait_s)
+        # Multi-concurrency: concurrent callers of one key take turns deciding, so those that
+        # arrive while an environment is being created join it instead of each starting one.
+        lock = self._scale_locks.setdefault(key, asyncio.Lock())
+        async with lock:
+            return await self._acquire_one(key, config, wait_s)
+
+    async def _acquire_one(
+        self, key: PoolKey, config: FunctionVersion, wait_s: float
+    ) -> ExecutionEnvironment:
         live = [config.code.hot_reload_dir, *(layer.hot_reload_dir for layer in config.layers)]
         live_dirs = [Path(directory) for directory in live if directory]
         if live_dirs:
             await self._hot_reload.check(key, live_dirs)
+        # Lambda Managed Instances: a busy environment with room takes another invocation
+        # before an idle one is woken or a new one started (it holds one governor slot).
+        shared = self._with_room(key)
+        if shared is not None:
+            shared.active += 1
+            return shared
         idle = self._idle.get(key)
         while idle:
             env = idle.pop()  # most recently used first: the warmest
             if env.usable:
+                env.active = 1
                 self._busy[env.environment_id] = (key, env)
                 return env
             self._close_later(env)
@@ -459,6 +480,7 @@ class EnvironmentPool:
             self.governor.release(config.memory_size)
             raise
         self._slots[env.environment_id] = config.memory_size
+        env.active = 1
         self._busy[env.environment_id] = (key, env)
         self.environments_started += 1
         log.info(
@@ -532,7 +554,25 @@ class EnvironmentPool:
             self._close_later(env)
         self._retiring.update(busy)
 
+    def _with_room(self, key: PoolKey) -> ExecutionEnvironment | None:
+        """A busy environment of `key` that can take one more invocation now."""
+        for env_id, (busy_key, env) in self._busy.items():
+            if (
+                busy_key == key
+                and env.active < env.max_concurrency
+                and env.usable
+                and env_id not in self._retiring
+            ):
+                return env
+        return None
+
     def _release(self, key: PoolKey, env: ExecutionEnvironment) -> None:
+        env.active = max(0, env.active - 1)
+        if env.active > 0 and env.usable and not self._closing:
+            # Others still run on it (multi-concurrency): it stays busy, and has room.
+            if env.environment_id not in self._retiring and self.governor.offer(key, env):
+                env.active += 1
+            return
         self._busy.pop(env.environment_id, None)
         retired = env.environment_id in self._retiring
         self._retiring.discard(env.environment_id)
@@ -541,6 +581,7 @@ class EnvironmentPool:
             return
         if self.governor.offer(key, env):
             # The oldest invocation queued for capacity with the same key takes it warm.
+            env.active = 1
             self._busy[env.environment_id] = (key, env)
             return
         self._idle[key].append(env)
@@ -640,6 +681,7 @@ class EnvironmentPool:
             owner=owner,
             environment=env.environment_id,
         )
+        env.active = 1
         self._busy[env.environment_id] = (key, env)
         self._release(key, env)  # idle, or straight to an invocation queued for capacity
 
