@@ -44,6 +44,8 @@ from lambdad.client import (
     InvalidRequestError,
     LambdadClient,
     LambdadError,
+    LogInvalidParameterError,
+    LogResourceNotFoundError,
     NotFoundError,
     ProvisionedConcurrencyConfigNotFoundError,
     RecursiveInvocationError,
@@ -461,6 +463,12 @@ ERROR_CATALOGUE: dict[str, tuple[type[LambdadError], type[LambdadError], grpc.St
         grpc.StatusCode.INVALID_ARGUMENT,
     ),
     "INVALID_REQUEST": (InvalidRequestError, LambdadError, grpc.StatusCode.INVALID_ARGUMENT),
+    "LOG_INVALID_PARAMETER": (
+        LogInvalidParameterError,
+        LambdadError,
+        grpc.StatusCode.INVALID_ARGUMENT,
+    ),
+    "LOG_RESOURCE_NOT_FOUND": (LogResourceNotFoundError, NotFoundError, grpc.StatusCode.NOT_FOUND),
     "INVALID_REQUEST_CONTENT": (
         InvalidRequestContentError,
         LambdadError,

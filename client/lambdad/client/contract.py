@@ -44,6 +44,9 @@ class Reason(StrEnum):
     INVALID_REQUEST_CONTENT = "INVALID_REQUEST_CONTENT"
     # X-Ray's refusal of invalid input (its model has no ValidationException).
     INVALID_REQUEST = "INVALID_REQUEST"
+    # CloudWatch Logs' refusal of invalid input, and its unknown log group or stream.
+    LOG_INVALID_PARAMETER = "LOG_INVALID_PARAMETER"
+    LOG_RESOURCE_NOT_FOUND = "LOG_RESOURCE_NOT_FOUND"
     FUNCTION_NOT_FOUND = "FUNCTION_NOT_FOUND"
     ALIAS_NOT_FOUND = "ALIAS_NOT_FOUND"
     RESOURCE_NOT_FOUND = "RESOURCE_NOT_FOUND"
@@ -82,6 +85,9 @@ class AwsException:
     # Whether botocore's Lambda model declares it; AWS sends a few it does not (lambda-spec
     # §2.1), which SDKs surface as a generic ClientError.
     modelled: bool = True
+    # The botocore service model that declares it, when not Lambda's (`logs`: CloudWatch
+    # Logs, whose client errors are all status 400).
+    service: str = "lambda"
 
     @property
     def fault(self) -> Literal["User", "Service"]:
@@ -157,6 +163,22 @@ ERRORS: Final[Mapping[Reason, ErrorContract]] = MappingProxyType(
                 AwsException("InvalidRequestException", 400, "Message", modelled=False),
                 "InvalidRequestError",
                 "X-Ray refused the request's input (InvalidRequestException).",
+            ),
+            _row(
+                Reason.LOG_INVALID_PARAMETER,
+                "INVALID_ARGUMENT",
+                # CloudWatch Logs (JSON 1.1) answers every client error with status 400.
+                AwsException("InvalidParameterException", 400, "message", service="logs"),
+                "LogInvalidParameterError",
+                "CloudWatch Logs refused a parameter (InvalidParameterException).",
+            ),
+            _row(
+                Reason.LOG_RESOURCE_NOT_FOUND,
+                "NOT_FOUND",
+                AwsException("ResourceNotFoundException", 400, "message", service="logs"),
+                "LogResourceNotFoundError",
+                "The log group or log stream does not exist (CloudWatch Logs).",
+                "NotFoundError",
             ),
             _row(
                 Reason.FUNCTION_NOT_FOUND,

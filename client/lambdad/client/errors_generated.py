@@ -25,6 +25,8 @@ __all__ = [
     "InvalidParameterValueError",
     "InvalidRequestContentError",
     "InvalidRequestError",
+    "LogInvalidParameterError",
+    "LogResourceNotFoundError",
     "ProvisionedConcurrencyConfigNotFoundError",
     "RecursiveInvocationError",
     "RequestTooLargeError",
@@ -61,6 +63,18 @@ class InvalidRequestError(LambdadError):
     """X-Ray refused the request's input (InvalidRequestException)."""
 
     REASON = Reason.INVALID_REQUEST.value
+
+
+class LogInvalidParameterError(LambdadError):
+    """CloudWatch Logs refused a parameter (InvalidParameterException)."""
+
+    REASON = Reason.LOG_INVALID_PARAMETER.value
+
+
+class LogResourceNotFoundError(NotFoundError):
+    """The log group or log stream does not exist (CloudWatch Logs)."""
+
+    REASON = Reason.LOG_RESOURCE_NOT_FOUND.value
 
 
 class FunctionNotFoundError(NotFoundError):
@@ -193,6 +207,8 @@ ERROR_TYPES: Final[Mapping[str, type[LambdadError]]] = MappingProxyType(
         Reason.INVALID_PARAMETER_VALUE.value: InvalidParameterValueError,
         Reason.INVALID_REQUEST_CONTENT.value: InvalidRequestContentError,
         Reason.INVALID_REQUEST.value: InvalidRequestError,
+        Reason.LOG_INVALID_PARAMETER.value: LogInvalidParameterError,
+        Reason.LOG_RESOURCE_NOT_FOUND.value: LogResourceNotFoundError,
         Reason.FUNCTION_NOT_FOUND.value: FunctionNotFoundError,
         Reason.ALIAS_NOT_FOUND.value: AliasNotFoundError,
         Reason.RESOURCE_NOT_FOUND.value: ResourceNotFoundError,

@@ -15,6 +15,7 @@ from lambdad.v1 import function_service_pb2 as function_service
 from lambdad.v1 import function_settings_service_pb2 as function_settings_service
 from lambdad.v1 import invocation_service_pb2 as invocation_service
 from lambdad.v1 import layer_service_pb2 as layer_service
+from lambdad.v1 import log_service_pb2 as log_service
 from lambdad.v1 import resource_policy_service_pb2 as resource_policy_service
 from lambdad.v1 import trace_service_pb2 as trace_service
 from lambdad.v1 import url_service_pb2 as url_service
@@ -1339,6 +1340,89 @@ class LambdadClient(BlockingTransport):
             "/lambdad.v1.LayerService/RemoveLayerVersionPermission",
             request,
             layer_service.RemoveLayerVersionPermissionResponse,
+            timeout,
+            request_id,
+        )
+
+    # LogService
+
+    def describe_log_groups(
+        self,
+        request: log_service.DescribeLogGroupsRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> log_service.DescribeLogGroupsResponse:
+        """Log groups, ASCII-sorted by name, optionally by name prefix or pattern."""
+        return self._call(
+            "/lambdad.v1.LogService/DescribeLogGroups",
+            request,
+            log_service.DescribeLogGroupsResponse,
+            timeout,
+            request_id,
+        )
+
+    def describe_log_streams(
+        self,
+        request: log_service.DescribeLogStreamsRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> log_service.DescribeLogStreamsResponse:
+        """The log streams of a group, by name or by last event time."""
+        return self._call(
+            "/lambdad.v1.LogService/DescribeLogStreams",
+            request,
+            log_service.DescribeLogStreamsResponse,
+            timeout,
+            request_id,
+        )
+
+    def get_log_events(
+        self,
+        request: log_service.GetLogEventsRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> log_service.GetLogEventsResponse:
+        """The events of one stream, pageable forwards and backwards."""
+        return self._call(
+            "/lambdad.v1.LogService/GetLogEvents",
+            request,
+            log_service.GetLogEventsResponse,
+            timeout,
+            request_id,
+        )
+
+    def filter_log_events(
+        self,
+        request: log_service.FilterLogEventsRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> log_service.FilterLogEventsResponse:
+        """The events of a group (optionally some streams) matching a filter pattern, oldest
+        first."""
+        return self._call(
+            "/lambdad.v1.LogService/FilterLogEvents",
+            request,
+            log_service.FilterLogEventsResponse,
+            timeout,
+            request_id,
+        )
+
+    def start_live_tail(
+        self,
+        request: log_service.StartLiveTailRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> Iterator[log_service.StartLiveTailResponse]:
+        """Events as they are ingested: a session start, then an update about every second."""
+        return self._stream(
+            "/lambdad.v1.LogService/StartLiveTail",
+            request,
+            log_service.StartLiveTailResponse,
             timeout,
             request_id,
         )
@@ -2925,6 +3009,89 @@ class AsyncLambdadClient(AsyncTransport):
             "/lambdad.v1.LayerService/RemoveLayerVersionPermission",
             request,
             layer_service.RemoveLayerVersionPermissionResponse,
+            timeout,
+            request_id,
+        )
+
+    # LogService
+
+    async def describe_log_groups(
+        self,
+        request: log_service.DescribeLogGroupsRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> log_service.DescribeLogGroupsResponse:
+        """Log groups, ASCII-sorted by name, optionally by name prefix or pattern."""
+        return await self._call(
+            "/lambdad.v1.LogService/DescribeLogGroups",
+            request,
+            log_service.DescribeLogGroupsResponse,
+            timeout,
+            request_id,
+        )
+
+    async def describe_log_streams(
+        self,
+        request: log_service.DescribeLogStreamsRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> log_service.DescribeLogStreamsResponse:
+        """The log streams of a group, by name or by last event time."""
+        return await self._call(
+            "/lambdad.v1.LogService/DescribeLogStreams",
+            request,
+            log_service.DescribeLogStreamsResponse,
+            timeout,
+            request_id,
+        )
+
+    async def get_log_events(
+        self,
+        request: log_service.GetLogEventsRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> log_service.GetLogEventsResponse:
+        """The events of one stream, pageable forwards and backwards."""
+        return await self._call(
+            "/lambdad.v1.LogService/GetLogEvents",
+            request,
+            log_service.GetLogEventsResponse,
+            timeout,
+            request_id,
+        )
+
+    async def filter_log_events(
+        self,
+        request: log_service.FilterLogEventsRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> log_service.FilterLogEventsResponse:
+        """The events of a group (optionally some streams) matching a filter pattern, oldest
+        first."""
+        return await self._call(
+            "/lambdad.v1.LogService/FilterLogEvents",
+            request,
+            log_service.FilterLogEventsResponse,
+            timeout,
+            request_id,
+        )
+
+    def start_live_tail(
+        self,
+        request: log_service.StartLiveTailRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> AsyncIterator[log_service.StartLiveTailResponse]:
+        """Events as they are ingested: a session start, then an update about every second."""
+        return self._stream(
+            "/lambdad.v1.LogService/StartLiveTail",
+            request,
+            log_service.StartLiveTailResponse,
             timeout,
             request_id,
         )

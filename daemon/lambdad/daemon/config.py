@@ -70,8 +70,13 @@ class Config:
     # AWS's base image of a runtime, a function's ImageUri) or "never", for machines that must
     # stay offline (only local images run; a missing one is an error naming it).
     image_pull: str = "missing"
-    # Host name in FunctionUrl (`http://<id>.lambda-url.<region>.<url_host>:<port>/`); use a
-    # name other containers resolve to the gateway when URLs are handed to them.
+    # The FunctionUrl lambdad hands out: "path" (`http://<url_host>:<port>/lambda-url/<id>/`,
+    # which every HTTP client resolves) or "host" (`http://<id>.lambda-url.<region>.<url_host>:
+    # <port>/`, AWS's shape; `*.localhost` resolves in curl and browsers only). The gateway
+    # serves both forms either way.
+    url_style: str = "path"
+    # Host name in FunctionUrl; use a name other containers resolve to the gateway when URLs
+    # are handed to them (a compose service name).
     url_host: str = "localhost"
     # Port in FunctionUrl; 0 means gateway_port (set it when the gateway is published elsewhere).
     url_port: int = 0
@@ -99,6 +104,10 @@ class Config:
     xray_port: int = 0
     # How many traces are kept in memory (the oldest is dropped first).
     xray_max_traces: int = 1000
+    # Function log events (CloudWatch Logs API, `logs.db` in the data directory): days an
+    # event is kept, and how many events are kept at most (the oldest go first); 0 = no bound.
+    log_retention_days: int = 7
+    log_max_events: int = 500_000
     # Seconds before the 1st, 2nd, ... retry of a failed Event invocation (the last repeats);
     # AWS waits about a minute, then two. Tests shorten them, e.g. `1,2`.
     event_retry_delays: str = "60,120"
@@ -165,6 +174,11 @@ class Config:
     def code_url_key_path(self) -> Path:
         """HMAC key that signs code download locations."""
         return self.data_dir / "code-url.key"
+
+    @property
+    def log_events_path(self) -> Path:
+        """The SQLite database of function log events."""
+        return self.data_dir / "logs.db"
 
     @property
     def blob_dir(self) -> Path:

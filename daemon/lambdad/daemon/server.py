@@ -20,6 +20,7 @@ from lambdad.daemon.api.function_settings import FunctionSettingsServicer
 from lambdad.daemon.api.functions import FunctionServicer
 from lambdad.daemon.api.invocations import InvocationServicer
 from lambdad.daemon.api.layers import LayerServicer
+from lambdad.daemon.api.logs import LogServicer
 from lambdad.daemon.api.resource_policies import ResourcePolicyServicer
 from lambdad.daemon.api.traces import TraceServicer
 from lambdad.daemon.api.urls import UrlServicer
@@ -61,11 +62,13 @@ from lambdad.daemon.services.function_settings import FunctionSettings
 from lambdad.daemon.services.function_urls import FunctionUrlService
 from lambdad.daemon.services.functions import function_registry, layer_registry
 from lambdad.daemon.services.invocations import InvocationService
+from lambdad.daemon.services.logs import FunctionLogEvents
 from lambdad.daemon.services.traces import TraceQueries
 from lambdad.daemon.sources.aws import AwsEventSourceProbe, SourceClients
 from lambdad.daemon.sources.pollers import EventSourcePollers
 from lambdad.daemon.store.blobs import BlobStore
 from lambdad.daemon.store.event_queue import EventQueueStore
+from lambdad.daemon.store.log_events import LogEventStore
 from lambdad.daemon.store.state import StateStore
 from lambdad.daemon.tracing.daemon_protocol import XRayDaemonListener
 from lambdad.daemon.tracing.store import TraceStore
@@ -87,6 +90,8 @@ from lambdad.v1 import (
     invocation_service_pb2_grpc,
     layer_service_pb2,
     layer_service_pb2_grpc,
+    log_service_pb2,
+    log_service_pb2_grpc,
     resource_policy_service_pb2,
     resource_policy_service_pb2_grpc,
     trace_service_pb2,
@@ -112,6 +117,7 @@ SERVICE_NAMES = (
     code_signing_service_pb2.DESCRIPTOR.services_by_name["CodeSigningService"].full_name,
     function_settings_service_pb2.DESCRIPTOR.services_by_name["FunctionSettingsService"].full_name,
     resource_policy_service_pb2.DESCRIPTOR.services_by_name["ResourcePolicyService"].full_name,
+    log_service_pb2.DESCRIPTOR.services_by_name["LogService"].full_name,
     capacity_provider_service_pb2.DESCRIPTOR.services_by_name["CapacityProviderService"].full_name,
     durable_execution_service_pb2.DESCRIPTOR.services_by_name["DurableExecutionService"].full_name,
 )
@@ -140,6 +146,8 @@ class Daemon:
     traces: TraceStore | None = None
     # Keeps the provisioned concurrency targets filled with initialized environments.
     provisioned: ProvisionedConcurrency | None = None
+    # Function log events as CloudWatch Logs serves them (closed after the environments).
+    log_events: LogEventStore | None = None
     # Capacity providers (their Pending/Deleting transitions run until stop).
     capacity_providers: CapacityProviderRegistry | None = None
     # Durable executions: their timers and invocations.
@@ -184,6 +192,8 @@ class Daemon:
         await self.registry.stop()
         if self.capacity_providers is not None:
             await self.capacity_providers.stop()
+        if self.log_events is not None:
+            await self.log_events.close()
         self.state.close()
         log.info(
             "daemon stopped",
@@ -258,10 +268,22 @@ async def start_daemon(config: Config) -> Daemon:
     log.info(
         "host capacity", max_environments=max_environments, max_environment_memory_mb=max_memory_mb
     )
+    log_events = LogEventStore(
+        config.log_events_path,
+        retention_days=config.log_retention_days,
+        max_events=config.log_max_events,
+    )
+    await log_events.open()
+    function_log_events = FunctionLogEvents(
+        log_events,
+        region=config.region,
+        account_id=config.account_id,
+        retention_days=config.log_retention_days,
+    )
     pool = EnvironmentPool(
         executor,
         code_store,
-        FunctionLogs(),
+        FunctionLogs(sink=function_log_events.ingest),
         region=config.region,
         idle_timeout_s=config.environment_idle_timeout,
         output_settle_s=executor.output_latency_s,
@@ -341,9 +363,13 @@ async def start_daemon(config: Config) -> Daemon:
     trace_service_pb2_grpc.add_TraceServiceServicer_to_server(
         TraceServicer(TraceQueries(traces)), handlers
     )
+    log_service_pb2_grpc.add_LogServiceServicer_to_server(
+        LogServicer(function_log_events), handlers
+    )
     function_urls = FunctionUrlRegistry(
         functions=registry,
         url_host=config.url_host,
+        url_style=config.url_style,
         url_port=config.url_port or config.gateway_port,
         credentials=config.credentials,
         strict=config.strict,
@@ -412,6 +438,7 @@ async def start_daemon(config: Config) -> Daemon:
         xray=xray,
         traces=traces,
         provisioned=provisioned,
+        log_events=log_events,
         capacity_providers=capacity_providers,
         durable=durable,
     )

@@ -11,8 +11,13 @@ Adding an operation is adding a row; see `Route` for what each column means. The
 table per gRPC service (`ROUTES` for FunctionService, `INVOCATION_ROUTES` for
 InvocationService, `LAYER_ROUTES` for LayerService, `URL_ROUTES` for UrlService,
 `EVENT_SOURCE_ROUTES` for EventSourceService, `CAPACITY_PROVIDER_ROUTES` for
-CapacityProviderService) making up `ALL_ROUTES`; the gateway serves
-those and X-Ray's `XRAY_ROUTES` (TraceService) as `GATEWAY_ROUTES`.
+CapacityProviderService) making up `ALL_ROUTES`; the gateway serves those, X-Ray's
+`XRAY_ROUTES` (TraceService) and CloudWatch Logs' `LOGS_ROUTES` (LogService) as
+`GATEWAY_ROUTES`.
+
+CloudWatch Logs speaks JSON 1.1: every operation is `POST /` with the operation in the
+`X-Amz-Target` header (`Logs_20140328.GetLogEvents`); such rows have a `target`, which is
+what they are matched by.
 
 A path template may end in a fixed query, as in AWS's model (`/2018-10-31/layers?find=
 LayerVersion` is GetLayerVersionByArn, while `/2018-10-31/layers` is ListLayers): such a
@@ -51,6 +56,8 @@ from lambdad.v1 import invocation_service_pb2 as inv
 from lambdad.v1 import invocation_service_pb2_grpc as inv_grpc
 from lambdad.v1 import layer_service_pb2 as ls
 from lambdad.v1 import layer_service_pb2_grpc as ls_grpc
+from lambdad.v1 import log_service_pb2 as logs
+from lambdad.v1 import log_service_pb2_grpc as logs_grpc
 from lambdad.v1 import resource_policy_service_pb2 as rps
 from lambdad.v1 import resource_policy_service_pb2_grpc as rps_grpc
 from lambdad.v1 import trace_service_pb2 as ts
@@ -83,6 +90,9 @@ class RouteKind(StrEnum):
     INVOKE_ASYNC = "invoke_async"
     # Raw payload in; a server-streaming call written out as an AWS event stream.
     INVOKE_STREAM = "invoke_stream"
+    # JSON body in; a server-streaming call written out as a JSON-protocol event stream
+    # (an `initial-response` event, then one event per message).
+    EVENT_STREAM = "event_stream"
 
 
 @dataclass(frozen=True, eq=False)
@@ -135,6 +145,9 @@ class Route:
     # one structure member (StopDurableExecution's `Error`); None when the body's members are
     # the request's.
     body_member: str | None = None
+    # The `X-Amz-Target` of a JSON 1.1 operation (`Logs_20140328.GetLogEvents`); such a
+    # route is matched by it alone (its method and path are always POST /).
+    target: str | None = None
 
     @property
     def empty_response(self) -> bool:
@@ -736,8 +749,35 @@ XRAY_ROUTES: tuple[Route, ...] = (
 )
 # fmt: on
 
-# What the gateway serves: every Lambda operation and the X-Ray subset.
-GATEWAY_ROUTES: tuple[Route, ...] = ALL_ROUTES + XRAY_ROUTES
+# CloudWatch Logs' read subset (LogService), checked against botocore's *logs* model.
+_LOGS_STUB = logs_grpc.LogServiceStub
+LOGS_TARGET_PREFIX = "Logs_20140328."
+
+
+def _logs_route(operation: str, request_type: type[Message], **columns: Any) -> Route:
+    return Route(
+        operation,
+        "POST",
+        "/",
+        _LOGS_STUB,
+        operation,
+        request_type,
+        has_body=True,
+        target=LOGS_TARGET_PREFIX + operation,
+        **columns,
+    )
+
+
+LOGS_ROUTES: tuple[Route, ...] = (
+    _logs_route("DescribeLogGroups", logs.DescribeLogGroupsRequest),
+    _logs_route("DescribeLogStreams", logs.DescribeLogStreamsRequest),
+    _logs_route("GetLogEvents", logs.GetLogEventsRequest),
+    _logs_route("FilterLogEvents", logs.FilterLogEventsRequest),
+    _logs_route("StartLiveTail", logs.StartLiveTailRequest, kind=RouteKind.EVENT_STREAM),
+)
+
+# What the gateway serves: every Lambda operation, the X-Ray and the CloudWatch Logs subsets.
+GATEWAY_ROUTES: tuple[Route, ...] = ALL_ROUTES + XRAY_ROUTES + LOGS_ROUTES
 
 
 @dataclass(frozen=True)
@@ -757,7 +797,11 @@ class Router:
 
     def __init__(self, routes: Sequence[Route]) -> None:
         self._by_shape: dict[tuple[str, int], list[tuple[Route, tuple[str, ...]]]] = {}
+        self._by_target: dict[str, Route] = {}
         for route in routes:
+            if route.target is not None:
+                self._by_target[route.target] = route
+                continue
             segments = _segments(route.path)
             self._by_shape.setdefault((route.method, len(segments)), []).append((route, segments))
         for candidates in self._by_shape.values():
@@ -768,9 +812,19 @@ class Router:
             )
 
     def match(
-        self, method: str, raw_path: str, query: Mapping[str, Any] | None = None
+        self,
+        method: str,
+        raw_path: str,
+        query: Mapping[str, Any] | None = None,
+        target: str | None = None,
     ) -> RouteMatch | None:
-        """The route for `method`, `raw_path` and `query`, or None for an unknown operation."""
+        """The route for `method`, `raw_path` and `query` (or, for a JSON 1.1 request, its
+        `X-Amz-Target`), or None for an unknown operation."""
+        if target:
+            route = self._by_target.get(target)
+            if route is None or method.upper() != "POST" or raw_path.strip("/"):
+                return None
+            return RouteMatch(route, {})
         segments = _segments(raw_path)
         for route, template in self._by_shape.get((method.upper(), len(segments)), ()):
             required = route.required_query

@@ -223,6 +223,12 @@ def _principal(principal: str) -> str | dict[str, str]:
     )
 
 
+# The two FunctionUrl shapes (Config.url_style); the gateway serves both.
+URL_STYLE_PATH = "path"
+URL_STYLE_HOST = "host"
+URL_STYLES = (URL_STYLE_PATH, URL_STYLE_HOST)
+
+
 class FunctionUrlRegistry:
     """URL configurations, resource policies and URL request authorisation."""
 
@@ -233,21 +239,28 @@ class FunctionUrlRegistry:
         url_host: str,
         url_port: int,
         credentials: Mapping[str, str],
+        url_style: str = URL_STYLE_PATH,
         strict: bool = False,
         require_invoke_function: bool = False,
     ) -> None:
         self._functions = functions
         self._state = functions._state  # the same store, one transaction per operation
         self._account = functions.account
+        if url_style not in URL_STYLES:
+            raise ValueError(f"url_style must be one of {', '.join(URL_STYLES)}: {url_style!r}")
         self._url_host = url_host
         self._url_port = url_port
+        self._url_style = url_style
         self._credentials = dict(credentials)
         self._strict = strict
         self._require_invoke_function = require_invoke_function
 
     # --------------------------------------------------------------- identities
     def function_url(self, url: FunctionUrl) -> str:
-        """`http://<id>.lambda-url.<region>.<host>:<port>/`."""
+        """`http://<host>:<port>/lambda-url/<id>/` (path style, which any client resolves) or
+        `http://<id>.lambda-url.<region>.<host>:<port>/` (host style, AWS's shape)."""
+        if self._url_style == URL_STYLE_PATH:
+            return f"http://{self._url_host}:{self._url_port}/lambda-url/{url.url_id}/"
         return (
             f"http://{url.url_id}.lambda-url.{self._account.region}."
             f"{self._url_host}:{self._url_port}/"
