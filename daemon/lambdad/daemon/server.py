@@ -220,6 +220,15 @@ async def start_daemon(config: Config) -> Daemon:
     log.info(
         "host capacity", max_environments=max_environments, max_environment_memory_mb=max_memory_mb
     )
+    prewarm = None
+    if isinstance(executor, DockerExecutor):
+        prewarm = executor.enable_prewarm(
+            config.prewarmed_environments,
+            governor,
+            config.data_dir / "prewarm",
+            idle_timeout_s=float(config.environment_idle_timeout),
+            start_deadline_s=float(config.environment_start_timeout),
+        )
     pool = EnvironmentPool(
         executor,
         code_store,
@@ -233,6 +242,7 @@ async def start_daemon(config: Config) -> Daemon:
         xray_daemon=xray_address,
         governor=governor,
         start_deadline_s=float(config.environment_start_timeout),
+        prewarm=prewarm,
     )
     metrics.watch_environments(pool.environment_states)
     metrics.watch_capacity(governor)
