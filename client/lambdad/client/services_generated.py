@@ -7,6 +7,7 @@ regenerate."""
 from collections.abc import AsyncIterator, Iterator
 
 from lambdad.client.transport import AsyncTransport, BlockingTransport
+from lambdad.v1 import capacity_provider_service_pb2 as capacity_provider_service
 from lambdad.v1 import event_source_service_pb2 as event_source_service
 from lambdad.v1 import function_service_pb2 as function_service
 from lambdad.v1 import invocation_service_pb2 as invocation_service
@@ -30,6 +31,104 @@ class LambdadClient(BlockingTransport):
     ``None`` waits indefinitely) and ``request_id`` (sent as ``x-request-id``). Failures raise
     a `LambdadError` subclass.
     """
+
+    # CapacityProviderService
+
+    def create_capacity_provider(
+        self,
+        request: capacity_provider_service.CreateCapacityProviderRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> capacity_provider_service.CreateCapacityProviderResponse:
+        """Creates a capacity provider; it starts Pending and turns Active shortly after."""
+        return self._call(
+            "/lambdad.v1.CapacityProviderService/CreateCapacityProvider",
+            request,
+            capacity_provider_service.CreateCapacityProviderResponse,
+            timeout,
+            request_id,
+        )
+
+    def get_capacity_provider(
+        self,
+        request: capacity_provider_service.GetCapacityProviderRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> capacity_provider_service.GetCapacityProviderResponse:
+        """Returns a capacity provider."""
+        return self._call(
+            "/lambdad.v1.CapacityProviderService/GetCapacityProvider",
+            request,
+            capacity_provider_service.GetCapacityProviderResponse,
+            timeout,
+            request_id,
+        )
+
+    def update_capacity_provider(
+        self,
+        request: capacity_provider_service.UpdateCapacityProviderRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> capacity_provider_service.UpdateCapacityProviderResponse:
+        """Changes a capacity provider's scaling settings."""
+        return self._call(
+            "/lambdad.v1.CapacityProviderService/UpdateCapacityProvider",
+            request,
+            capacity_provider_service.UpdateCapacityProviderResponse,
+            timeout,
+            request_id,
+        )
+
+    def delete_capacity_provider(
+        self,
+        request: capacity_provider_service.DeleteCapacityProviderRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> capacity_provider_service.DeleteCapacityProviderResponse:
+        """Deletes a capacity provider no function version uses."""
+        return self._call(
+            "/lambdad.v1.CapacityProviderService/DeleteCapacityProvider",
+            request,
+            capacity_provider_service.DeleteCapacityProviderResponse,
+            timeout,
+            request_id,
+        )
+
+    def list_capacity_providers(
+        self,
+        request: capacity_provider_service.ListCapacityProvidersRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> capacity_provider_service.ListCapacityProvidersResponse:
+        """Lists capacity providers, optionally in one state."""
+        return self._call(
+            "/lambdad.v1.CapacityProviderService/ListCapacityProviders",
+            request,
+            capacity_provider_service.ListCapacityProvidersResponse,
+            timeout,
+            request_id,
+        )
+
+    def list_function_versions_by_capacity_provider(
+        self,
+        request: capacity_provider_service.ListFunctionVersionsByCapacityProviderRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> capacity_provider_service.ListFunctionVersionsByCapacityProviderResponse:
+        """Lists the function versions that run on a capacity provider."""
+        return self._call(
+            "/lambdad.v1.CapacityProviderService/ListFunctionVersionsByCapacityProvider",
+            request,
+            capacity_provider_service.ListFunctionVersionsByCapacityProviderResponse,
+            timeout,
+            request_id,
+        )
 
     # EventSourceService
 
@@ -1047,6 +1146,27 @@ class LambdadClient(BlockingTransport):
             request_id,
         )
 
+    def invoke_function_url(
+        self,
+        request: url_service.InvokeFunctionUrlRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> Iterator[url_service.InvokeFunctionUrlResponse]:
+        """Not an AWS operation: one HTTP request to a function URL, served whole. The daemon
+        authorises it (as ResolveFunctionUrl), answers a CORS preflight, builds the payload
+        format 2.0 event, invokes the function and interprets its result; the stream carries
+        the HTTP answer: a head, then the body in order (for RESPONSE_STREAM, as the function
+        writes it). Errors before the head are the statuses Invoke and ResolveFunctionUrl
+        give."""
+        return self._stream(
+            "/lambdad.v1.UrlService/InvokeFunctionUrl",
+            request,
+            url_service.InvokeFunctionUrlResponse,
+            timeout,
+            request_id,
+        )
+
 
 class AsyncLambdadClient(AsyncTransport):
     """asyncio client for the lambdad gRPC API (grpc.aio); the same methods as `LambdadClient`.
@@ -1056,6 +1176,104 @@ class AsyncLambdadClient(AsyncTransport):
         async with AsyncLambdadClient.connect("127.0.0.1:50051") as client:
             await client.get_function(GetFunctionRequest(function_name="my-fn"))
     """
+
+    # CapacityProviderService
+
+    async def create_capacity_provider(
+        self,
+        request: capacity_provider_service.CreateCapacityProviderRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> capacity_provider_service.CreateCapacityProviderResponse:
+        """Creates a capacity provider; it starts Pending and turns Active shortly after."""
+        return await self._call(
+            "/lambdad.v1.CapacityProviderService/CreateCapacityProvider",
+            request,
+            capacity_provider_service.CreateCapacityProviderResponse,
+            timeout,
+            request_id,
+        )
+
+    async def get_capacity_provider(
+        self,
+        request: capacity_provider_service.GetCapacityProviderRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> capacity_provider_service.GetCapacityProviderResponse:
+        """Returns a capacity provider."""
+        return await self._call(
+            "/lambdad.v1.CapacityProviderService/GetCapacityProvider",
+            request,
+            capacity_provider_service.GetCapacityProviderResponse,
+            timeout,
+            request_id,
+        )
+
+    async def update_capacity_provider(
+        self,
+        request: capacity_provider_service.UpdateCapacityProviderRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> capacity_provider_service.UpdateCapacityProviderResponse:
+        """Changes a capacity provider's scaling settings."""
+        return await self._call(
+            "/lambdad.v1.CapacityProviderService/UpdateCapacityProvider",
+            request,
+            capacity_provider_service.UpdateCapacityProviderResponse,
+            timeout,
+            request_id,
+        )
+
+    async def delete_capacity_provider(
+        self,
+        request: capacity_provider_service.DeleteCapacityProviderRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> capacity_provider_service.DeleteCapacityProviderResponse:
+        """Deletes a capacity provider no function version uses."""
+        return await self._call(
+            "/lambdad.v1.CapacityProviderService/DeleteCapacityProvider",
+            request,
+            capacity_provider_service.DeleteCapacityProviderResponse,
+            timeout,
+            request_id,
+        )
+
+    async def list_capacity_providers(
+        self,
+        request: capacity_provider_service.ListCapacityProvidersRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> capacity_provider_service.ListCapacityProvidersResponse:
+        """Lists capacity providers, optionally in one state."""
+        return await self._call(
+            "/lambdad.v1.CapacityProviderService/ListCapacityProviders",
+            request,
+            capacity_provider_service.ListCapacityProvidersResponse,
+            timeout,
+            request_id,
+        )
+
+    async def list_function_versions_by_capacity_provider(
+        self,
+        request: capacity_provider_service.ListFunctionVersionsByCapacityProviderRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> capacity_provider_service.ListFunctionVersionsByCapacityProviderResponse:
+        """Lists the function versions that run on a capacity provider."""
+        return await self._call(
+            "/lambdad.v1.CapacityProviderService/ListFunctionVersionsByCapacityProvider",
+            request,
+            capacity_provider_service.ListFunctionVersionsByCapacityProviderResponse,
+            timeout,
+            request_id,
+        )
 
     # EventSourceService
 
@@ -2069,6 +2287,27 @@ class AsyncLambdadClient(AsyncTransport):
             "/lambdad.v1.UrlService/ResolveFunctionUrl",
             request,
             url_service.ResolveFunctionUrlResponse,
+            timeout,
+            request_id,
+        )
+
+    def invoke_function_url(
+        self,
+        request: url_service.InvokeFunctionUrlRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> AsyncIterator[url_service.InvokeFunctionUrlResponse]:
+        """Not an AWS operation: one HTTP request to a function URL, served whole. The daemon
+        authorises it (as ResolveFunctionUrl), answers a CORS preflight, builds the payload
+        format 2.0 event, invokes the function and interprets its result; the stream carries
+        the HTTP answer: a head, then the body in order (for RESPONSE_STREAM, as the function
+        writes it). Errors before the head are the statuses Invoke and ResolveFunctionUrl
+        give."""
+        return self._stream(
+            "/lambdad.v1.UrlService/InvokeFunctionUrl",
+            request,
+            url_service.InvokeFunctionUrlResponse,
             timeout,
             request_id,
         )

@@ -173,7 +173,7 @@ class FunctionLayer(_message.Message):
     def __init__(self, arn: _Optional[str] = ..., code_size: _Optional[int] = ...) -> None: ...
 
 class FunctionConfiguration(_message.Message):
-    __slots__ = ("function_name", "function_arn", "runtime", "role", "handler", "code_size", "description", "timeout", "memory_size", "last_modified", "code_sha256", "version", "vpc_config", "dead_letter_config", "environment", "kms_key_arn", "tracing_config", "revision_id", "layers", "state", "state_reason", "state_reason_code", "last_update_status", "last_update_status_reason", "last_update_status_reason_code", "file_system_configs", "package_type", "image_config_response", "architectures", "ephemeral_storage", "snap_start", "runtime_version_config", "logging_config", "master_arn")
+    __slots__ = ("function_name", "function_arn", "runtime", "role", "handler", "code_size", "description", "timeout", "memory_size", "last_modified", "code_sha256", "version", "vpc_config", "dead_letter_config", "environment", "kms_key_arn", "tracing_config", "revision_id", "layers", "state", "state_reason", "state_reason_code", "last_update_status", "last_update_status_reason", "last_update_status_reason_code", "file_system_configs", "package_type", "image_config_response", "architectures", "ephemeral_storage", "snap_start", "runtime_version_config", "logging_config", "master_arn", "capacity_provider_config", "tenancy_config")
     FUNCTION_NAME_FIELD_NUMBER: _ClassVar[int]
     FUNCTION_ARN_FIELD_NUMBER: _ClassVar[int]
     RUNTIME_FIELD_NUMBER: _ClassVar[int]
@@ -208,6 +208,8 @@ class FunctionConfiguration(_message.Message):
     RUNTIME_VERSION_CONFIG_FIELD_NUMBER: _ClassVar[int]
     LOGGING_CONFIG_FIELD_NUMBER: _ClassVar[int]
     MASTER_ARN_FIELD_NUMBER: _ClassVar[int]
+    CAPACITY_PROVIDER_CONFIG_FIELD_NUMBER: _ClassVar[int]
+    TENANCY_CONFIG_FIELD_NUMBER: _ClassVar[int]
     function_name: str
     function_arn: str
     runtime: str
@@ -242,7 +244,31 @@ class FunctionConfiguration(_message.Message):
     runtime_version_config: RuntimeVersionConfig
     logging_config: LoggingConfig
     master_arn: str
-    def __init__(self, function_name: _Optional[str] = ..., function_arn: _Optional[str] = ..., runtime: _Optional[str] = ..., role: _Optional[str] = ..., handler: _Optional[str] = ..., code_size: _Optional[int] = ..., description: _Optional[str] = ..., timeout: _Optional[int] = ..., memory_size: _Optional[int] = ..., last_modified: _Optional[str] = ..., code_sha256: _Optional[str] = ..., version: _Optional[str] = ..., vpc_config: _Optional[_Union[VpcConfigResponse, _Mapping]] = ..., dead_letter_config: _Optional[_Union[DeadLetterConfig, _Mapping]] = ..., environment: _Optional[_Union[EnvironmentResponse, _Mapping]] = ..., kms_key_arn: _Optional[str] = ..., tracing_config: _Optional[_Union[TracingConfig, _Mapping]] = ..., revision_id: _Optional[str] = ..., layers: _Optional[_Iterable[_Union[FunctionLayer, _Mapping]]] = ..., state: _Optional[str] = ..., state_reason: _Optional[str] = ..., state_reason_code: _Optional[str] = ..., last_update_status: _Optional[str] = ..., last_update_status_reason: _Optional[str] = ..., last_update_status_reason_code: _Optional[str] = ..., file_system_configs: _Optional[_Iterable[_Union[FileSystemConfig, _Mapping]]] = ..., package_type: _Optional[str] = ..., image_config_response: _Optional[_Union[ImageConfigResponse, _Mapping]] = ..., architectures: _Optional[_Iterable[str]] = ..., ephemeral_storage: _Optional[_Union[EphemeralStorage, _Mapping]] = ..., snap_start: _Optional[_Union[SnapStartResponse, _Mapping]] = ..., runtime_version_config: _Optional[_Union[RuntimeVersionConfig, _Mapping]] = ..., logging_config: _Optional[_Union[LoggingConfig, _Mapping]] = ..., master_arn: _Optional[str] = ...) -> None: ...
+    capacity_provider_config: CapacityProviderConfig
+    tenancy_config: TenancyConfig
+    def __init__(self, function_name: _Optional[str] = ..., function_arn: _Optional[str] = ..., runtime: _Optional[str] = ..., role: _Optional[str] = ..., handler: _Optional[str] = ..., code_size: _Optional[int] = ..., description: _Optional[str] = ..., timeout: _Optional[int] = ..., memory_size: _Optional[int] = ..., last_modified: _Optional[str] = ..., code_sha256: _Optional[str] = ..., version: _Optional[str] = ..., vpc_config: _Optional[_Union[VpcConfigResponse, _Mapping]] = ..., dead_letter_config: _Optional[_Union[DeadLetterConfig, _Mapping]] = ..., environment: _Optional[_Union[EnvironmentResponse, _Mapping]] = ..., kms_key_arn: _Optional[str] = ..., tracing_config: _Optional[_Union[TracingConfig, _Mapping]] = ..., revision_id: _Optional[str] = ..., layers: _Optional[_Iterable[_Union[FunctionLayer, _Mapping]]] = ..., state: _Optional[str] = ..., state_reason: _Optional[str] = ..., state_reason_code: _Optional[str] = ..., last_update_status: _Optional[str] = ..., last_update_status_reason: _Optional[str] = ..., last_update_status_reason_code: _Optional[str] = ..., file_system_configs: _Optional[_Iterable[_Union[FileSystemConfig, _Mapping]]] = ..., package_type: _Optional[str] = ..., image_config_response: _Optional[_Union[ImageConfigResponse, _Mapping]] = ..., architectures: _Optional[_Iterable[str]] = ..., ephemeral_storage: _Optional[_Union[EphemeralStorage, _Mapping]] = ..., snap_start: _Optional[_Union[SnapStartResponse, _Mapping]] = ..., runtime_version_config: _Optional[_Union[RuntimeVersionConfig, _Mapping]] = ..., logging_config: _Optional[_Union[LoggingConfig, _Mapping]] = ..., master_arn: _Optional[str] = ..., capacity_provider_config: _Optional[_Union[CapacityProviderConfig, _Mapping]] = ..., tenancy_config: _Optional[_Union[TenancyConfig, _Mapping]] = ...) -> None: ...
+
+class CapacityProviderConfig(_message.Message):
+    __slots__ = ("lambda_managed_instances_capacity_provider_config",)
+    LAMBDA_MANAGED_INSTANCES_CAPACITY_PROVIDER_CONFIG_FIELD_NUMBER: _ClassVar[int]
+    lambda_managed_instances_capacity_provider_config: LambdaManagedInstancesCapacityProviderConfig
+    def __init__(self, lambda_managed_instances_capacity_provider_config: _Optional[_Union[LambdaManagedInstancesCapacityProviderConfig, _Mapping]] = ...) -> None: ...
+
+class LambdaManagedInstancesCapacityProviderConfig(_message.Message):
+    __slots__ = ("capacity_provider_arn", "per_execution_environment_max_concurrency", "execution_environment_memory_gib_per_vcpu")
+    CAPACITY_PROVIDER_ARN_FIELD_NUMBER: _ClassVar[int]
+    PER_EXECUTION_ENVIRONMENT_MAX_CONCURRENCY_FIELD_NUMBER: _ClassVar[int]
+    EXECUTION_ENVIRONMENT_MEMORY_GIB_PER_VCPU_FIELD_NUMBER: _ClassVar[int]
+    capacity_provider_arn: str
+    per_execution_environment_max_concurrency: int
+    execution_environment_memory_gib_per_vcpu: float
+    def __init__(self, capacity_provider_arn: _Optional[str] = ..., per_execution_environment_max_concurrency: _Optional[int] = ..., execution_environment_memory_gib_per_vcpu: _Optional[float] = ...) -> None: ...
+
+class TenancyConfig(_message.Message):
+    __slots__ = ("tenant_isolation_mode",)
+    TENANT_ISOLATION_MODE_FIELD_NUMBER: _ClassVar[int]
+    tenant_isolation_mode: str
+    def __init__(self, tenant_isolation_mode: _Optional[str] = ...) -> None: ...
 
 class FunctionCodeLocation(_message.Message):
     __slots__ = ("repository_type", "location", "image_uri", "resolved_image_uri")

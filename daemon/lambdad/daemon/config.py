@@ -35,6 +35,10 @@ class Config:
     account_id: str = "000000000000"
     # Fail on deprecated runtimes and non-ARN roles exactly as AWS does.
     strict: bool = False
+    # Milliseconds a create, update or publish stays Pending/InProgress at least, so that a
+    # second update sent at once is refused as on AWS (where it takes a second or more);
+    # -1 = 1000 in strict mode, 0 otherwise.
+    min_transition_ms: int = -1
     # S3-compatible endpoint for Code.S3Bucket/S3Key; None = botocore's usual lookup.
     s3_endpoint_url: str | None = None
     # "auto" (console on a TTY, JSON otherwise), "json" or "console".
@@ -54,6 +58,9 @@ class Config:
     # need, waiting for a function's code, so a first invoke skips the container start; each
     # holds a capacity slot (the first reclaimed) and 1-11 MB of memory; 0 disables them.
     prewarmed_environments: int = 2
+    # How many environments may be starting at once (all functions); invocations beyond wait
+    # for one released meanwhile or a start slot; 0 = 4 per CPU core.
+    max_starting_environments: int = 0
     # Seconds an environment may take to start (container created and started) before it is
     # removed and its invocation retried once, then failed with ServiceException.
     environment_start_timeout: int = 30
@@ -115,6 +122,13 @@ class Config:
         """Address clients dial to reach the gRPC server."""
         host = "127.0.0.1" if self.grpc_host in {"0.0.0.0", "::", ""} else self.grpc_host
         return f"{host}:{self.grpc_port}"
+
+    @property
+    def transition_seconds(self) -> float:
+        """`min_transition_ms` resolved (strict mode's default is AWS's second)."""
+        if self.min_transition_ms >= 0:
+            return self.min_transition_ms / 1000
+        return 1.0 if self.strict else 0.0
 
     @property
     def retry_delays(self) -> tuple[float, ...]:

@@ -11,6 +11,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from lambdad.client.client import channel_options
+from lambdad.daemon.api.capacity_providers import CapacityProviderServicer
 from lambdad.daemon.api.event_sources import EventSourceServicer
 from lambdad.daemon.api.faults import FaultInterceptor, guard_handler
 from lambdad.daemon.api.functions import FunctionServicer
@@ -20,6 +21,7 @@ from lambdad.daemon.api.traces import TraceServicer
 from lambdad.daemon.api.urls import UrlServicer
 from lambdad.daemon.codesource import S3CodeSource
 from lambdad.daemon.config import Config
+from lambdad.daemon.domain.capacity_providers import CapacityProviderRegistry
 from lambdad.daemon.domain.code_urls import CodeUrlSigner
 from lambdad.daemon.domain.event_invoke_config import EventInvokeConfigRegistry
 from lambdad.daemon.domain.event_sources import EventSourceMappingRegistry
@@ -44,11 +46,13 @@ from lambdad.daemon.runtime.executor import Executor, RuntimeReadiness
 from lambdad.daemon.runtime.hot_reload import ChangeFilter
 from lambdad.daemon.runtime.logs import FunctionLogs
 from lambdad.daemon.runtime.opt import OptDirectories
-from lambdad.daemon.runtime.pool import EnvironmentPool
+from lambdad.daemon.runtime.pool import DEFAULT_MAX_STARTING, EnvironmentPool
 from lambdad.daemon.runtime.process import ProcessExecutor
 from lambdad.daemon.runtime.provisioned import ProvisionedEnvironments
 from lambdad.daemon.security import BearerTokenInterceptor, server_credentials, warn_if_exposed
 from lambdad.daemon.services.destinations import DestinationSender
+from lambdad.daemon.services.function_urls import FunctionUrlService
+from lambdad.daemon.services.functions import function_registry
 from lambdad.daemon.services.invocations import InvocationService
 from lambdad.daemon.services.traces import TraceQueries
 from lambdad.daemon.sources.aws import AwsEventSourceProbe, SourceClients
@@ -59,6 +63,8 @@ from lambdad.daemon.store.state import StateStore
 from lambdad.daemon.tracing.daemon_protocol import XRayDaemonListener
 from lambdad.daemon.tracing.store import TraceStore
 from lambdad.v1 import (
+    capacity_provider_service_pb2,
+    capacity_provider_service_pb2_grpc,
     event_source_service_pb2,
     event_source_service_pb2_grpc,
     function_service_pb2,
@@ -87,6 +93,7 @@ SERVICE_NAMES = (
     url_service_pb2.DESCRIPTOR.services_by_name["UrlService"].full_name,
     event_source_service_pb2.DESCRIPTOR.services_by_name["EventSourceService"].full_name,
     trace_service_pb2.DESCRIPTOR.services_by_name["TraceService"].full_name,
+    capacity_provider_service_pb2.DESCRIPTOR.services_by_name["CapacityProviderService"].full_name,
 )
 
 
@@ -113,6 +120,8 @@ class Daemon:
     traces: TraceStore | None = None
     # Keeps the provisioned concurrency targets filled with initialized environments.
     provisioned: ProvisionedConcurrency | None = None
+    # Capacity providers (their Pending/Deleting transitions run until stop).
+    capacity_providers: CapacityProviderRegistry | None = None
 
     def in_process_channel(self) -> grpc.aio.Channel:
         """A channel to this daemon's services that skips the network (see inprocess.py).
@@ -149,6 +158,8 @@ class Daemon:
         if self.xray is not None:
             self.xray.close()
         await self.registry.stop()
+        if self.capacity_providers is not None:
+            await self.capacity_providers.stop()
         self.state.close()
         log.info(
             "daemon stopped",
@@ -196,12 +207,13 @@ async def start_daemon(config: Config) -> Daemon:
         remote=UpstreamLayerSource(config.layer_upstream_endpoint_url),
         hot_reload_bucket=config.hot_reload_bucket,
     )
-    registry = FunctionRegistry(
+    registry = function_registry(
         account=Account(config.region, config.account_id),
         state=state,
         blobs=blobs,
         code_fetcher=code_fetcher,
         strict=config.strict,
+        min_transition_seconds=config.transition_seconds,
         layers=layers,
         preparer=RuntimeReadiness(executor),
         image_resolver=executor if isinstance(executor, DockerExecutor) else None,
@@ -243,6 +255,7 @@ async def start_daemon(config: Config) -> Daemon:
         governor=governor,
         start_deadline_s=float(config.environment_start_timeout),
         prewarm=prewarm,
+        max_starting=config.max_starting_environments or DEFAULT_MAX_STARTING,
     )
     metrics.watch_environments(pool.environment_states)
     metrics.watch_capacity(governor)
@@ -286,18 +299,16 @@ async def start_daemon(config: Config) -> Daemon:
     trace_service_pb2_grpc.add_TraceServiceServicer_to_server(
         TraceServicer(TraceQueries(traces)), handlers
     )
+    function_urls = FunctionUrlRegistry(
+        functions=registry,
+        url_host=config.url_host,
+        url_port=config.url_port or config.gateway_port,
+        credentials=config.credentials,
+        strict=config.strict,
+        require_invoke_function=config.url_require_invoke_function,
+    )
     url_service_pb2_grpc.add_UrlServiceServicer_to_server(
-        UrlServicer(
-            FunctionUrlRegistry(
-                functions=registry,
-                url_host=config.url_host,
-                url_port=config.url_port or config.gateway_port,
-                credentials=config.credentials,
-                strict=config.strict,
-                require_invoke_function=config.url_require_invoke_function,
-            )
-        ),
-        handlers,
+        UrlServicer(function_urls, FunctionUrlService(function_urls, invocations)), handlers
     )
     source_clients = SourceClients()
     event_sources = EventSourceMappingRegistry(
@@ -307,6 +318,11 @@ async def start_daemon(config: Config) -> Daemon:
     await pollers.start()
     event_source_service_pb2_grpc.add_EventSourceServiceServicer_to_server(
         EventSourceServicer(event_sources), handlers
+    )
+    capacity_providers = CapacityProviderRegistry(account=registry.account, state=state)
+    await capacity_providers.start()
+    capacity_provider_service_pb2_grpc.add_CapacityProviderServiceServicer_to_server(
+        CapacityProviderServicer(capacity_providers), handlers
     )
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
@@ -345,6 +361,7 @@ async def start_daemon(config: Config) -> Daemon:
         xray=xray,
         traces=traces,
         provisioned=provisioned,
+        capacity_providers=capacity_providers,
     )
 
 

@@ -10,7 +10,8 @@ names.
 Adding an operation is adding a row; see `Route` for what each column means. There is one
 table per gRPC service (`ROUTES` for FunctionService, `INVOCATION_ROUTES` for
 InvocationService, `LAYER_ROUTES` for LayerService, `URL_ROUTES` for UrlService,
-`EVENT_SOURCE_ROUTES` for EventSourceService) making up `ALL_ROUTES`; the gateway serves
+`EVENT_SOURCE_ROUTES` for EventSourceService, `CAPACITY_PROVIDER_ROUTES` for
+CapacityProviderService) making up `ALL_ROUTES`; the gateway serves
 those and X-Ray's `XRAY_ROUTES` (TraceService) as `GATEWAY_ROUTES`.
 
 A path template may end in a fixed query, as in AWS's model (`/2018-10-31/layers?find=
@@ -34,6 +35,8 @@ from urllib.parse import unquote
 from google.protobuf.message import Message
 
 from lambdad.client.contract import EVENT_PAYLOAD_MAX_BYTES, SYNC_PAYLOAD_MAX_BYTES, TRACE_HEADER
+from lambdad.v1 import capacity_provider_service_pb2 as cp
+from lambdad.v1 import capacity_provider_service_pb2_grpc as cp_grpc
 from lambdad.v1 import event_source_service_pb2 as es
 from lambdad.v1 import event_source_service_pb2_grpc as es_grpc
 from lambdad.v1 import function_service_pb2 as fs
@@ -454,10 +457,47 @@ EVENT_SOURCE_ROUTES: tuple[Route, ...] = (
         query={**_PAGING, "EventSourceArn": "EventSourceArn", "FunctionName": "FunctionName"},
     ),
 )
+
+_CP = "/2025-11-30/capacity-providers"
+_CP_STUB = cp_grpc.CapacityProviderServiceStub
+CAPACITY_PROVIDER_ROUTES: tuple[Route, ...] = (
+    Route(
+        "CreateCapacityProvider", "POST", _CP, _CP_STUB, "CreateCapacityProvider",
+        cp.CreateCapacityProviderRequest, ok_status=202, has_body=True,
+    ),
+    Route(
+        "GetCapacityProvider", "GET", _CP + "/{CapacityProviderName}", _CP_STUB,
+        "GetCapacityProvider", cp.GetCapacityProviderRequest,
+    ),
+    Route(
+        "UpdateCapacityProvider", "PUT", _CP + "/{CapacityProviderName}", _CP_STUB,
+        "UpdateCapacityProvider", cp.UpdateCapacityProviderRequest, ok_status=202,
+        has_body=True,
+    ),
+    Route(
+        "DeleteCapacityProvider", "DELETE", _CP + "/{CapacityProviderName}", _CP_STUB,
+        "DeleteCapacityProvider", cp.DeleteCapacityProviderRequest, ok_status=202,
+    ),
+    Route(
+        "ListCapacityProviders", "GET", _CP, _CP_STUB, "ListCapacityProviders",
+        cp.ListCapacityProvidersRequest, query={**_PAGING, "State": "State"},
+    ),
+    Route(
+        "ListFunctionVersionsByCapacityProvider", "GET",
+        _CP + "/{CapacityProviderName}/function-versions", _CP_STUB,
+        "ListFunctionVersionsByCapacityProvider",
+        cp.ListFunctionVersionsByCapacityProviderRequest, query=_PAGING,
+    ),
+)
 # fmt: on
 
 ALL_ROUTES: tuple[Route, ...] = (
-    ROUTES + INVOCATION_ROUTES + LAYER_ROUTES + URL_ROUTES + EVENT_SOURCE_ROUTES
+    ROUTES
+    + INVOCATION_ROUTES
+    + LAYER_ROUTES
+    + URL_ROUTES
+    + EVENT_SOURCE_ROUTES
+    + CAPACITY_PROVIDER_ROUTES
 )
 
 # X-Ray's trace API subset (TraceService), checked against botocore's *xray* model. X-Ray's

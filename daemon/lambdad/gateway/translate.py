@@ -78,9 +78,15 @@ _ALWAYS_EMITTED = frozenset(
 
 # Pagination tokens are plain strings in the proto, but AWS omits NextMarker on the last page.
 _OMITTED_WHEN_EMPTY = frozenset({"next_page_token"})
-# Plain strings AWS leaves out when unset: a destination not configured is `"OnSuccess": {}`.
+# Plain strings AWS leaves out when unset: a destination not configured is `"OnSuccess": {}`,
+# a layer version published without LicenseInfo has none.
 _OMITTED_WHEN_EMPTY_FIELDS = frozenset(
-    {"lambdad.v1.OnSuccess.destination", "lambdad.v1.OnFailure.destination"}
+    {
+        "lambdad.v1.OnSuccess.destination",
+        "lambdad.v1.OnFailure.destination",
+        "lambdad.v1.LayerVersion.license_info",
+        "lambdad.v1.LayerVersionsListItem.license_info",
+    }
 )
 
 _INT_RANGES = {
@@ -756,9 +762,17 @@ def request_error(error: RequestError) -> ErrorResponse:
     return error_response_parts(error.reason, error.message)
 
 
+# Exceptions whose body AWS sends with the message alone: the front end's constraint
+# checks answer before Lambda's own code, which is what adds `Type` (lambda-spec §2.1).
+_UNTYPED_ERRORS = frozenset({"ValidationException"})
+
+
 def _error(aws: AwsError, message: str) -> ErrorResponse:
+    body: dict[str, Any] = {aws.message_key: message}
+    if aws.name not in _UNTYPED_ERRORS:
+        body = {"Type": aws.fault, **body}
     return ErrorResponse(
         status=aws.status,
         headers={"Content-Type": "application/json", AWS_ERROR_TYPE_HEADER: aws.name},
-        body={"Type": aws.fault, aws.message_key: message},
+        body=body,
     )

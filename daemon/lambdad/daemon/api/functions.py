@@ -24,7 +24,7 @@ from lambdad.daemon.domain.functions import (
     NewFunction,
     VersionView,
 )
-from lambdad.daemon.domain.model import Alias, FunctionVersion
+from lambdad.daemon.domain.model import MANAGED_INSTANCES, Alias, FunctionVersion
 from lambdad.daemon.errors import LambdaError, Reason, validation_error
 from lambdad.daemon.store.blobs import BlobStore
 from lambdad.v1 import function_pb2 as fpb
@@ -53,6 +53,7 @@ _CONFIG_FIELDS = {
     "ephemeral_storage": "ephemeral_storage",
     "snap_start": "snap_start_apply_on",
     "logging_config": "logging_config",
+    "capacity_provider_config": "capacity_provider_config",
 }
 _ALIAS_FIELDS = {
     "function_version": "function_version",
@@ -135,6 +136,18 @@ def configuration_message(view: VersionView) -> fpb.FunctionConfiguration:
         message.vpc_config.ipv6_allowed_for_dual_stack = bool(
             c.vpc_config.get("Ipv6AllowedForDualStack", False)
         )
+    if c.capacity_provider_config:
+        managed = c.capacity_provider_config.get(MANAGED_INSTANCES, {})
+        target = message.capacity_provider_config.lambda_managed_instances_capacity_provider_config
+        target.capacity_provider_arn = managed.get("CapacityProviderArn", "")
+        # AWS reports the concurrency in effect, its default when none was asked for.
+        target.per_execution_environment_max_concurrency = c.max_concurrency
+        if managed.get("ExecutionEnvironmentMemoryGiBPerVCpu") is not None:
+            target.execution_environment_memory_gib_per_vcpu = float(
+                managed["ExecutionEnvironmentMemoryGiBPerVCpu"]
+            )
+    if c.tenant_isolation_mode:
+        message.tenancy_config.tenant_isolation_mode = c.tenant_isolation_mode
     if c.package_type == "Image" and c.image_config:
         message.image_config_response.image_config.CopyFrom(
             fpb.ImageConfig(
@@ -202,6 +215,23 @@ def _logging(message: fpb.LoggingConfig) -> dict[str, str]:
     }
 
 
+def capacity_provider_config(message: fpb.CapacityProviderConfig) -> dict[str, Any] | None:
+    """CapacityProviderConfig -> its AWS members (None when the message is empty)."""
+    if not message.HasField("lambda_managed_instances_capacity_provider_config"):
+        return None
+    managed = message.lambda_managed_instances_capacity_provider_config
+    members: dict[str, Any] = {"CapacityProviderArn": managed.capacity_provider_arn}
+    if managed.HasField("per_execution_environment_max_concurrency"):
+        members["PerExecutionEnvironmentMaxConcurrency"] = (
+            managed.per_execution_environment_max_concurrency
+        )
+    if managed.HasField("execution_environment_memory_gib_per_vcpu"):
+        members["ExecutionEnvironmentMemoryGiBPerVCpu"] = (
+            managed.execution_environment_memory_gib_per_vcpu
+        )
+    return {MANAGED_INSTANCES: members}
+
+
 def _file_systems(items: Any) -> list[dict[str, str]]:
     return [{"Arn": f.arn, "LocalMountPath": f.local_mount_path} for f in items]
 
@@ -221,6 +251,7 @@ def _config_value(request: pb.UpdateFunctionConfigurationRequest, field: str) ->
         "ephemeral_storage": lambda m: m.size,
         "snap_start": lambda m: m.apply_on,
         "logging_config": _logging,
+        "capacity_provider_config": capacity_provider_config,
     }
     return converters.get(field, lambda v: v)(value)
 
@@ -268,6 +299,13 @@ class FunctionServicer(pb_grpc.FunctionServiceServicer):
             logging_config=_logging(request.logging_config),
             code_signing_config_arn=request.code_signing_config_arn or None,
             tags=dict(request.tags),
+            capacity_provider_config=capacity_provider_config(request.capacity_provider_config)
+            if request.HasField("capacity_provider_config")
+            else None,
+            tenant_isolation_mode=request.tenancy_config.tenant_isolation_mode
+            if request.HasField("tenancy_config")
+            else None,
+            publish_to=request.publish_to,
         )
         view = await self._registry.create_function(spec)
         return pb.CreateFunctionResponse(configuration=configuration_message(view))

@@ -53,6 +53,7 @@ class ConfigurationChange:
     ephemeral_storage: int | Unset = UNSET
     snap_start_apply_on: str | Unset = UNSET
     logging_config: dict[str, str] | Unset = UNSET
+    capacity_provider_config: dict[str, Any] | Unset | None = UNSET
 
     def given(self) -> dict[str, Any]:
         """The fields to change, by name."""

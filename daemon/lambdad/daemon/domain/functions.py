@@ -1,9 +1,10 @@
 """Functions and versions: the rules of AWS Lambda's control plane.
 
 `FunctionRegistry` is the one place these rules live (aliases in `aliases.py`, tags in
-`tags.py`, concurrency and account figures in `concurrency.py`, mixed in). It validates, stores
-through `StateStore`/`BlobStore`, and drives the asynchronous state
-transitions (Pending -> Active, InProgress -> Successful) that SDK waiters poll.
+`tags.py`, concurrency and account figures in `concurrency.py`, mixed in). It validates and
+stores through `StateStore`; taking code in (`CodeIntake`) and settling states
+(`StateTransitions`: Pending -> Active, InProgress -> Successful) are orchestration, done by
+`services/code_intake.py` and `services/function_states.py` (wired by `services/functions.py`).
 """
 
 from __future__ import annotations
@@ -19,17 +20,17 @@ import structlog
 
 from lambdad.daemon.domain import validation
 from lambdad.daemon.domain.aliases import AliasOperations
-from lambdad.daemon.domain.archives import (
-    MAX_UNZIPPED_BYTES,
-    MAX_ZIPPED_BYTES,
-    ZipSummary,
-    inspect_zip,
+from lambdad.daemon.domain.capacity_providers import (
+    PROVIDER_NOT_REMOVABLE,
+    check_function_on_provider,
+    function_config_checks,
 )
 from lambdad.daemon.domain.changes import UPDATABLE_FIELDS, ConfigurationChange
 from lambdad.daemon.domain.concurrency import ConcurrencyOperations
 from lambdad.daemon.domain.debugging import DEBUG_PORT_VARIABLE, DEBUG_WAIT_VARIABLE
 from lambdad.daemon.domain.model import (
     REVISION_MISMATCH,
+    TENANT_ISOLATION_PER_TENANT,
     Alias,
     CodeRef,
     FunctionRecord,
@@ -48,7 +49,7 @@ from lambdad.daemon.domain.names import (
 )
 from lambdad.daemon.domain.pages import Page, paginate
 from lambdad.daemon.domain.read_cache import ReadCache
-from lambdad.daemon.domain.storage import BlobStore, StateStore, Transaction
+from lambdad.daemon.domain.storage import StateStore, Transaction
 from lambdad.daemon.domain.tags import TagOperations
 from lambdad.daemon.errors import (
     LambdaError,
@@ -61,6 +62,15 @@ log = structlog.get_logger(__name__)
 T = TypeVar("T")
 
 TOTAL_CODE_SIZE_LIMIT = 80_530_636_800
+PUBLISH_TO_LATEST_PUBLISHED = "LATEST_PUBLISHED"
+# AWS's wording for these is not published; lambdad's, in AWS's style.
+PUBLISH_TO_NEEDS_PROVIDER = (
+    "PublishTo is only supported for functions with a CapacityProviderConfig."
+)
+TENANCY_WITH_PROVIDER = (
+    "TenancyConfig is not supported for functions with a CapacityProviderConfig."
+)
+TENANCY_WITH_SNAPSTART = "SnapStart is not supported for functions with tenant isolation mode."
 # Fields that make two versions "the same" for PublishVersion's no-op rule.
 _VOLATILE_FIELDS = frozenset(
     {
@@ -90,19 +100,22 @@ class LayerResolver(Protocol):
     async def resolve(self, arns: Sequence[str]) -> list[LayerRef]: ...
 
 
-class FunctionPreparer(Protocol):
-    """Gets a version ready to run (e.g. its runtime image); raises to mark it Failed."""
+class CodeIntake(Protocol):
+    """Validates and stores the code CreateFunction/UpdateFunctionCode give; nothing is stored
+    when it is rejected (`services/code_intake.py`)."""
 
-    async def prepare(self, config: FunctionVersion) -> None: ...
+    async def take(self, code: CodeInput, package_type: str) -> CodeRef: ...
 
 
-class ImageResolver(Protocol):
-    """Pins an image reference to its digest: `(digest hex, "<repo>@sha256:<hex>")`.
+class StateTransitions(Protocol):
+    """Settles versions asynchronously: Pending -> Active (create/publish), InProgress ->
+    Successful (update), as SDK waiters poll for (`services/function_states.py`)."""
 
-    Returns None when the image is not available (the preparer then fails the version).
-    """
+    def schedule(self, config: FunctionVersion) -> asyncio.Task[None]: ...
 
-    async def resolve_image(self, image_uri: str) -> tuple[str, str] | None: ...
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
 
 
 # LocalStack's magic bucket: `S3Key` names a host directory used as the code as it is.
@@ -119,13 +132,6 @@ class NoLayers:
         if arns:
             raise invalid_parameter(f"Layer version {arns[0]} does not exist.")
         return []
-
-
-class NothingToPrepare:
-    """Preparer used when no executor needs anything before a version runs."""
-
-    async def prepare(self, config: FunctionVersion) -> None:
-        """Nothing to do."""
 
 
 @dataclass(frozen=True)
@@ -172,6 +178,9 @@ class NewFunction:
     logging_config: dict[str, str] = field(default_factory=dict)
     code_signing_config_arn: str | None = None
     tags: dict[str, str] = field(default_factory=dict)
+    capacity_provider_config: dict[str, Any] | None = None
+    tenant_isolation_mode: str | None = None  # None: TenancyConfig absent
+    publish_to: str = ""
 
 
 @dataclass(frozen=True)
@@ -200,24 +209,17 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
         *,
         account: Account,
         state: StateStore,
-        blobs: BlobStore,
-        code_fetcher: CodeFetcher,
+        code: CodeIntake,
+        transitions: StateTransitions,
         strict: bool = False,
         layers: LayerResolver | None = None,
-        preparer: FunctionPreparer | None = None,
-        image_resolver: ImageResolver | None = None,
-        hot_reload_bucket: str = DEFAULT_HOT_RELOAD_BUCKET,
     ) -> None:
         self.account = account
         self._state = state
-        self._blobs = blobs
-        self._code_fetcher = code_fetcher
+        self._code = code
+        self._transitions = transitions
         self._strict = strict
         self._layers = layers or NoLayers()
-        self._preparer = preparer or NothingToPrepare()
-        self._image_resolver = image_resolver
-        self._hot_reload_bucket = hot_reload_bucket
-        self._transitions: set[asyncio.Task[None]] = set()
         self._listeners: list[Callable[[str], Awaitable[None]]] = []
         # Invoke's lookups, served from memory until the next write to the state store.
         self._configurations: ReadCache[tuple[str, str | None], VersionView] = ReadCache(state)
@@ -238,6 +240,14 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
         """Parse a caller's function name and qualifier (`namespaced` for reads and Invoke)."""
         return parse_function_name(self.account, function_name, qualifier, namespaced=namespaced)
 
+    async def start(self) -> None:
+        """Finish transitions a previous run left half-way (e.g. after kill -9)."""
+        await self._transitions.start()
+
+    async def stop(self) -> None:
+        """Cancel pending transitions; they resume on the next start."""
+        await self._transitions.stop()
+
     def _not_found(self, ref: FunctionRef | str, qualifier: str | None = None) -> LambdaError:
         if isinstance(ref, FunctionRef):
             name, qualifier = ref.name, ref.qualifier
@@ -248,139 +258,14 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
             f"Function not found: {self.account.function_arn(name, qualifier)}",
         )
 
-    async def start(self) -> None:
-        """Finish transitions a previous run left half-way (e.g. after kill -9)."""
-
-        def unfinished(tx: Transaction) -> list[FunctionVersion]:
-            return [
-                v
-                for v in tx.versions()
-                if v.state == State.PENDING or v.last_update_status == State.IN_PROGRESS
-            ]
-
-        for config in await self._state.run(unfinished):
-            self._schedule_transition(config)
-        referenced = await self._state.run(lambda tx: tx.referenced_blobs())
-        await asyncio.to_thread(self._blobs.collect_garbage, referenced)
-
-    async def stop(self) -> None:
-        """Cancel pending transitions; they resume on the next start."""
-        for task in list(self._transitions):
-            task.cancel()
-        await asyncio.gather(*self._transitions, return_exceptions=True)
-
-    def _schedule_transition(self, config: FunctionVersion) -> asyncio.Task[None]:
-        task = asyncio.create_task(self._complete_transition(config))
-        self._transitions.add(task)
-        task.add_done_callback(self._transitions.discard)
-        return task
-
-    async def _complete_transition(self, config: FunctionVersion) -> None:
-        """Pending -> Active (create/publish) or InProgress -> Successful (update)."""
-        failure: LambdaError | None = None
-        try:
-            await self._preparer.prepare(config)
-        except LambdaError as error:
-            failure = error
-        except Exception as error:  # a preparer bug must not leave the function Pending
-            log.exception("preparing function failed", function=config.name)
-            failure = LambdaError(Reason.SERVICE, str(error))
-
-        def finish(tx: Transaction) -> FunctionVersion | None:
-            current = tx.get_version(config.name, config.version)
-            if current is None or current.revision_id != config.revision_id:
-                return None  # changed meanwhile; that change schedules its own transition
-            reason_code = (
-                failure.metadata.get("state_reason_code", "InternalError") if failure else None
-            )
-            settled: dict[str, Any] = {
-                "last_update_status": State.FAILED if failure else State.SUCCESSFUL,
-                "last_update_status_reason": failure.message if failure else None,
-                "last_update_status_reason_code": reason_code,
-            }
-            if current.state == State.PENDING:
-                settled |= {
-                    "state": State.FAILED if failure else State.ACTIVE,
-                    "state_reason": failure.message if failure else None,
-                    "state_reason_code": reason_code,
-                }
-            # $LATEST gets a new RevisionId when it settles (AWS, lambda-spec §1.3); a
-            # published version keeps the one it was answered with (issue 15).
-            if current.is_latest:
-                done = current.evolve(**settled)
-            else:
-                done = dataclasses.replace(current, **settled)
-            tx.put_version(done)
-            return done
-
-        done = await self._state.run(finish)
-        if done is not None:
-            log.info(
-                "function state settled",
-                function=done.name,
-                version=done.version,
-                state=done.state,
-                last_update_status=done.last_update_status,
-            )
-
-    # --------------------------------------------------------------- code intake
-    async def _take_code(self, code: CodeInput, package_type: str) -> CodeRef:
-        """Validate and store code; nothing is stored when it is rejected."""
-        if package_type == "Image":
-            if not code.image_uri:
-                raise invalid_parameter(
-                    "An image is required when the package type is set to 'image'"
-                )
-            if code.zip_file or code.s3_bucket or code.s3_key:
-                raise invalid_parameter(
-                    "Please don't provide ZipFile or S3 location when the package type is "
-                    "set to 'image'"
-                )
-            resolved = None
-            if self._image_resolver is not None:
-                resolved = await self._image_resolver.resolve_image(code.image_uri)
-            if resolved is None:
-                return CodeRef(image_uri=code.image_uri)
-            digest_hex, resolved_uri = resolved
-            return CodeRef(
-                image_uri=code.image_uri, resolved_image_uri=resolved_uri, code_sha256=digest_hex
-            )
-        if code.image_uri:
-            raise invalid_parameter(
-                "Please don't provide ImageUri when updating a function with packageType Zip."
-            )
-        if self._hot_reload_bucket and code.s3_bucket == self._hot_reload_bucket:
-            return hot_reload_code(code.s3_key)
-        if code.zip_file:
-            data = code.zip_file
-        elif code.s3_bucket and code.s3_key:
-            data = await self._code_fetcher.fetch(
-                code.s3_bucket, code.s3_key, code.s3_object_version or None
-            )
-        elif code.s3_bucket or code.s3_key:
-            missing = "s3Key" if code.s3_bucket else "s3Bucket"
-            raise invalid_parameter(
-                f"Please provide a source for function code. {missing} is missing."
-            )
-        else:
-            raise invalid_parameter("Please provide a source for function code.")
-        # Code taken from S3 has no 50 MB zipped limit on AWS, only the unzipped one.
-        max_zipped = MAX_ZIPPED_BYTES if code.zip_file else MAX_UNZIPPED_BYTES
-        summary: ZipSummary = await asyncio.to_thread(inspect_zip, data, max_zipped=max_zipped)
-        await asyncio.to_thread(self._blobs.put, summary.sha256_hex, data)
-        return CodeRef(
-            sha256_hex=summary.sha256_hex,
-            code_sha256=summary.code_sha256,
-            size=summary.size,
-            unzipped_size=summary.unzipped_size,
-        )
-
     # ---------------------------------------------------------------- validation
     def _check_settings(
         self,
         values: Mapping[str, Any],
         package_type: str,
         first: Sequence[Callable[[], object]] = (),
+        *,
+        creating: bool = True,
     ) -> None:
         """Validate whichever configurable fields are present in `values`, after `first`.
 
@@ -400,7 +285,11 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
                     )
                 )
             else:
-                checks.append(lambda: validation.check_runtime(runtime, strict=self._strict))
+                checks.append(
+                    lambda: validation.check_runtime(
+                        runtime, strict=self._strict, creating=creating
+                    )
+                )
         if "role" in values:
             checks.append(lambda: validation.check_role(values["role"], strict=self._strict))
         if values.get("handler") is not None:
@@ -441,6 +330,21 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
                     ("PublishedVersions", "None"),
                 )
             )
+        checks += function_config_checks(values.get("capacity_provider_config"))
+        if values.get("tenant_isolation_mode") is not None:
+            checks.append(
+                lambda: validation.check_enum(
+                    values["tenant_isolation_mode"],
+                    "tenancyConfig.tenantIsolationMode",
+                    (TENANT_ISOLATION_PER_TENANT,),
+                )
+            )
+        if values.get("publish_to"):
+            checks.append(
+                lambda: validation.check_enum(
+                    values["publish_to"], "publishTo", (PUBLISH_TO_LATEST_PUBLISHED,)
+                )
+            )
         log_format = (values.get("logging_config") or {}).get("LogFormat")
         if log_format:
             checks.append(
@@ -478,6 +382,8 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
             "package_type": package_type,
             "tags": spec.tags,
             "architectures": spec.architectures,
+            "tenant_isolation_mode": spec.tenant_isolation_mode,
+            "publish_to": spec.publish_to,
         }
         self._check_settings(values, package_type, first=[check_name])
         ref = refs[0]
@@ -486,6 +392,12 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
                 "Runtime and Handler are mandatory parameters for functions created with "
                 "deployment packages."
             )
+        if spec.publish_to and not spec.capacity_provider_config:
+            raise invalid_parameter(PUBLISH_TO_NEEDS_PROVIDER)
+        if spec.tenant_isolation_mode and spec.capacity_provider_config:
+            raise invalid_parameter(TENANCY_WITH_PROVIDER)
+        if spec.tenant_isolation_mode and spec.snap_start_apply_on == "PublishedVersions":
+            raise invalid_parameter(TENANCY_WITH_SNAPSTART)
         if not spec.code.given:
             raise invalid_parameter(
                 "An image is required when the package type is set to 'image'"
@@ -496,7 +408,7 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
         if await self._state.run(lambda tx: tx.get_function(ref.name)) is not None:
             raise LambdaError(Reason.FUNCTION_ALREADY_EXISTS, f"Function already exist: {ref.name}")
         layers = await self._resolve_layers(spec.layers)
-        code = await self._take_code(spec.code, package_type)
+        code = await self._code.take(spec.code, package_type)
         logging_config = {"LogFormat": "Text", "LogGroup": f"/aws/lambda/{ref.name}"}
         logging_config.update({k: v for k, v in spec.logging_config.items() if v})
         latest = FunctionVersion(
@@ -523,9 +435,15 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
             snap_start_apply_on=spec.snap_start_apply_on or "None",
             logging_config=logging_config,
             code_signing_config_arn=spec.code_signing_config_arn or None,
+            capacity_provider_config=spec.capacity_provider_config or None,
+            tenant_isolation_mode=spec.tenant_isolation_mode,
         )
 
         def insert(tx: Transaction) -> FunctionVersion:
+            if spec.capacity_provider_config:
+                check_function_on_provider(
+                    tx, self.account, spec.capacity_provider_config, latest.runtime
+                )
             if tx.get_function(ref.name) is not None:
                 raise LambdaError(
                     Reason.FUNCTION_ALREADY_EXISTS,
@@ -544,9 +462,9 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
             return published
 
         created = await self._state.run(insert)
-        self._schedule_transition(latest)
+        self._transitions.schedule(latest)
         if created is not latest:
-            self._schedule_transition(created)
+            self._transitions.schedule(created)
         log.info(
             "function created",
             function=ref.name,
@@ -695,7 +613,7 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
             raise invalid_parameter(
                 "Please provide ImageUri when updating a function with packageType Image."
             )
-        new_code = await self._take_code(code, current.package_type)
+        new_code = await self._code.take(code, current.package_type)
         if dry_run:
             return VersionView(
                 dataclasses.replace(current, code=new_code),
@@ -713,7 +631,7 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
             return updated
 
         updated = await self._state.run(write)
-        transition = self._schedule_transition(updated)
+        transition = self._transitions.schedule(updated)
         await self._changed(ref.name)
         log.info("function code updated", function=ref.name, code_size=new_code.size)
         if publish:
@@ -754,7 +672,7 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
         ref = self.resolve(function_name)
         changes = change.given()
         current = await self._state.run(lambda tx: self._updatable_latest(tx, ref, revision_id))
-        self._check_settings(changes, current.package_type)
+        self._check_settings(changes, current.package_type, creating=False)
         resolved: dict[str, Any] = dict(changes)
         if "layers" in changes:
             resolved["layers"] = await self._resolve_layers(changes["layers"])
@@ -764,15 +682,28 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
             resolved["logging_config"] = merged
         if changes.get("runtime") == "":
             resolved.pop("runtime")
+        if "capacity_provider_config" in changes and bool(
+            changes["capacity_provider_config"]
+        ) != bool(current.capacity_provider_config):
+            raise invalid_parameter(PROVIDER_NOT_REMOVABLE)
 
         def write(tx: Transaction) -> FunctionVersion:
             latest = self._updatable_latest(tx, ref, revision_id)
+            if latest.capacity_provider_config and (
+                "capacity_provider_config" in resolved or "runtime" in resolved
+            ):
+                check_function_on_provider(
+                    tx,
+                    self.account,
+                    resolved.get("capacity_provider_config") or latest.capacity_provider_config,
+                    resolved.get("runtime") or latest.runtime,
+                )
             updated = self._begin_update(latest, **resolved)
             tx.put_version(updated)
             return updated
 
         updated = await self._state.run(write)
-        self._schedule_transition(updated)
+        self._transitions.schedule(updated)
         await self._changed(ref.name)
         log.info("function configuration updated", function=ref.name, fields=sorted(changes))
         return VersionView(updated, self.account.function_arn(ref.name))
@@ -841,7 +772,7 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
 
         version, created = await self._state.run(write)
         if created and version.state == State.PENDING:
-            self._schedule_transition(version)
+            self._transitions.schedule(version)
             log.info("version published", function=ref.name, version=version.version)
         return VersionView(version, self.account.function_arn(ref.name, version.version))
 

@@ -29,6 +29,23 @@ def new_revision_id() -> str:
     return str(uuid.uuid4())
 
 
+# The one member of CapacityProviderConfig.
+MANAGED_INSTANCES = "LambdaManagedInstancesCapacityProviderConfig"
+TENANT_ISOLATION_PER_TENANT = "PER_TENANT"
+# Invocations per environment when PerExecutionEnvironmentMaxConcurrency is not given: AWS's
+# per-vCPU defaults of Lambda Managed Instances (Python 16, Node.js 64, Java and .NET 32), for
+# one vCPU.
+_DEFAULT_MAX_CONCURRENCY = {"python": 16, "nodejs": 64, "java": 32, "dotnet": 32}
+
+
+def default_max_concurrency(runtime: str | None) -> int:
+    """The default PerExecutionEnvironmentMaxConcurrency of a runtime (16 when unknown)."""
+    for prefix, value in _DEFAULT_MAX_CONCURRENCY.items():
+        if (runtime or "").startswith(prefix):
+            return value
+    return 16
+
+
 class State:
     """Function states and last-update statuses used here."""
 
@@ -91,6 +108,11 @@ class FunctionVersion:
     snap_start_apply_on: str = "None"
     logging_config: dict[str, str] = field(default_factory=dict)
     code_signing_config_arn: str | None = None
+    # CapacityProviderConfig as AWS's members (LambdaManagedInstancesCapacityProviderConfig
+    # with CapacityProviderArn, PerExecutionEnvironmentMaxConcurrency, ...); None: on demand.
+    capacity_provider_config: dict[str, Any] | None = None
+    # TenancyConfig.TenantIsolationMode ("PER_TENANT"), fixed at creation; None: shared.
+    tenant_isolation_mode: str | None = None
     last_modified: str = field(default_factory=now_lambda_timestamp)
     revision_id: str = field(default_factory=new_revision_id)
     state: str = State.PENDING
@@ -99,6 +121,15 @@ class FunctionVersion:
     last_update_status: str | None = None
     last_update_status_reason: str | None = None
     last_update_status_reason_code: str | None = None
+
+    @property
+    def max_concurrency(self) -> int:
+        """Invocations one execution environment runs at once (1 unless on a capacity provider)."""
+        if not self.capacity_provider_config:
+            return 1
+        managed = self.capacity_provider_config.get(MANAGED_INSTANCES, {})
+        value = managed.get("PerExecutionEnvironmentMaxConcurrency")
+        return int(value) if value else default_max_concurrency(self.runtime)
 
     @property
     def is_latest(self) -> bool:

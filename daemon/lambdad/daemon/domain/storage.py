@@ -163,6 +163,22 @@ class Transaction(Protocol):
         `exclude`): AWS takes it from the account's unreserved pool."""
         ...
 
+    def get_capacity_provider(self, name: str) -> str | None:
+        """The JSON document of one capacity provider."""
+        ...
+
+    def put_capacity_provider(self, name: str, config: str) -> None:
+        """Insert or replace a capacity provider."""
+        ...
+
+    def delete_capacity_provider(self, name: str) -> None:
+        """Delete a capacity provider."""
+        ...
+
+    def capacity_providers(self) -> list[str]:
+        """Every capacity provider's JSON document, by name."""
+        ...
+
 
 class StateStore(Protocol):
     """Durable state: runs one unit of work as one transaction."""

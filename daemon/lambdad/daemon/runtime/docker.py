@@ -1115,7 +1115,12 @@ class DockerExecutor:
         The pool asks before it takes a slot of its own: taking a waiting container's slot
         over never makes the governor reclaim another waiting container for the room.
         """
-        if self.prewarm is None or config.package_type != "Zip" or not config.runtime:
+        if (
+            self.prewarm is None
+            or config.package_type != "Zip"
+            or not config.runtime
+            or config.max_concurrency > 1
+        ):
             return None
         cached = self._resolved.get(config.runtime)
         if (
@@ -1140,6 +1145,7 @@ class DockerExecutor:
             or spec.hot_reload
             or debug_port(spec.variables) is not None
             or spec.ephemeral_storage_mb != DEFAULT_EPHEMERAL_MB
+            or spec.max_concurrency > 1
         ):
             return None
         return (image, spec.ephemeral_storage_mb)

@@ -59,6 +59,9 @@ INIT_TIMEOUT_S = 10.0
 # loaded engine can take seconds; one that takes this long is considered stuck).
 START_DEADLINE_S = 30.0
 UNHANDLED = "Unhandled"
+# How many quiet-output checks an invocation of a multi-concurrency environment waits at
+# most before its log is framed (others may never let the output go quiet).
+MAX_SETTLE_ROUNDS = 20
 # Go's names for signals, as AWS prints them ("signal: killed").
 _SIGNAL_NAMES = {
     signal.SIGKILL: "killed",
@@ -101,6 +104,9 @@ def reserved_variables(config: FunctionVersion, *, region: str, log_stream: str)
         variables["_HANDLER"] = config.handler
     if runtime and not runtime.startswith("provided"):
         variables["AWS_EXECUTION_ENV"] = f"AWS_Lambda_{runtime}"
+    if config.capacity_provider_config:
+        # Lambda Managed Instances: the runtime client polls this many events at once.
+        variables["AWS_LAMBDA_MAX_CONCURRENCY"] = str(config.max_concurrency)
     if config.logging_config.get("LogFormat") == "JSON":
         variables["AWS_LAMBDA_LOG_FORMAT"] = "JSON"
         level = config.logging_config.get("ApplicationLogLevel")
@@ -166,6 +172,7 @@ def build_spec(
         ephemeral_storage_mb=config.ephemeral_storage,
         timeout_s=config.timeout,
         architecture=(config.architectures or ["x86_64"])[0],
+        max_concurrency=config.max_concurrency,
         variables=reserved_variables(
             config, region=region, log_stream=new_log_stream(config.version)
         ),
@@ -281,6 +288,12 @@ class ExecutionEnvironment:
         self._output: list[str] = []
         self._base = 0
         self._window: _Window | None = None
+        # Multi-concurrency: the open window of each invocation, and how many output lines
+        # (absolute index) have been written to the function's log already.
+        self._windows: dict[str, _Window] = {}
+        self._logged = 0
+        # Invocations the pool has given this environment and not yet taken back.
+        self.active = 0
         self._finishing: set[asyncio.Task[str]] = set()
         self._init_ms: float | None = None
         self._init_started = 0.0  # epoch seconds
@@ -300,6 +313,11 @@ class ExecutionEnvironment:
     def usable(self) -> bool:
         """False once broken, closed, or its process has exited."""
         return not (self.broken or self.closed or (self._exit is not None and self._exit.done()))
+
+    @property
+    def max_concurrency(self) -> int:
+        """Invocations this environment runs at once."""
+        return self.spec.max_concurrency
 
     @property
     def environment_id(self) -> str:
@@ -437,6 +455,7 @@ class ExecutionEnvironment:
     async def invoke(self, request: InvocationRequest, *, tail: bool = False) -> InvocationResult:
         """Run one invocation; failures of the function come back in the result."""
         self.invocations += 1
+        # The first invocation reports the init (of concurrent ones, only the first).
         cold = not self._init_reported
         self._init_reported = True
         await self.start()  # at once when it has started (a failed start raises again)
@@ -523,6 +542,11 @@ class ExecutionEnvironment:
         return self._base + len(self._output)
 
     def _mark_start(self, request: InvocationRequest) -> None:
+        if self.max_concurrency > 1:
+            # Invocations overlap: each window only opens; output is logged once, by the
+            # first invocation to finish after it was written.
+            self._windows[request.request_id] = _Window(request.request_id, self._written)
+            return
         # Output from here on belongs to this invocation; the previous one's ends here (its
         # framing may still be waiting for late lines, which now count for this one).
         if self._window is not None and self._window.end is None:
@@ -610,7 +634,8 @@ class ExecutionEnvironment:
             init_span=init_span,
             run_span=Span(ended - duration_ms / 1000, ended),
         )
-        window = self._window
+        concurrent = self.max_concurrency > 1
+        window = self._windows.get(request.request_id) if concurrent else self._window
         if window is not None and window.request_id != request.request_id:
             window = None  # it never reached the runtime
         framing = self._frame_logs(
@@ -639,24 +664,32 @@ class ExecutionEnvironment:
         if not self.broken:
             # Output written just before the response may still be in the pipe.
             seen = -1
+            # Concurrent invocations keep writing: then stop waiting after a bounded while.
+            rounds = 0 if self.max_concurrency == 1 else MAX_SETTLE_ROUNDS
             while seen != self._written and (window is None or window.end is None):
                 seen = self._written
                 await asyncio.sleep(self._settle_s)
+                rounds -= 1
+                if rounds == 0:
+                    break
         elif self._reader is not None:  # killed or exited: read what it wrote, briefly
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(asyncio.shield(self._reader), 1)
-        if window is None:  # never reached the runtime: everything is init output
-            start = end = self._written
+        if self.max_concurrency > 1:
+            before, during = self._take_concurrent_output(request.request_id, window)
         else:
-            start = window.start
-            if window.end is None:
-                window.end = self._written
-            end = window.end
-        before = self._output[: start - self._base] if cold or window is None else []
-        during = self._output[start - self._base : end - self._base]
-        if self._window is None or self._window is window:
-            del self._output[: end - self._base]
-            self._base = end
+            if window is None:  # never reached the runtime: everything is init output
+                start = end = self._written
+            else:
+                start = window.start
+                if window.end is None:
+                    window.end = self._written
+                end = window.end
+            before = self._output[: start - self._base] if cold or window is None else []
+            during = self._output[start - self._base : end - self._base]
+            if self._window is None or self._window is window:
+                del self._output[: end - self._base]
+                self._base = end
         memory = None
         if self._process is not None and not self.closed:
             with contextlib.suppress(Exception):
@@ -707,6 +740,26 @@ class ExecutionEnvironment:
             for text in lines
         )
         return "".join(f"{line}\n" for line in lines)
+
+    def _take_concurrent_output(
+        self, request_id: str, window: _Window | None
+    ) -> tuple[list[str], list[str]]:
+        """(before START, after START): the output not logged yet, up to now.
+
+        Overlapping invocations' lines cannot be told apart (AWS's managed-instance runtimes
+        tag them with the request id in the JSON log format); each line is logged once, in
+        the frame of the first invocation that finishes after it was written.
+        """
+        self._windows.pop(request_id, None)
+        end = self._written
+        start = window.start if window is not None else end
+        logged = self._logged
+        before = self._output[logged - self._base : start - self._base] if logged < start else []
+        during = self._output[max(logged, start) - self._base : end - self._base]
+        self._logged = max(logged, end)
+        del self._output[: self._logged - self._base]
+        self._base = self._logged
+        return before, during
 
     def _report(self, report: InvocationReport) -> None:
         assert self._on_report is not None

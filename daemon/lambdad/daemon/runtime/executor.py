@@ -48,6 +48,9 @@ class EnvironmentSpec:
     labels: Mapping[str, str] = field(default_factory=dict)
     # code_dir is a live host directory (hot reloading), not an immutable extracted zip.
     hot_reload: bool = False
+    # Invocations the environment runs at once (>1 on a capacity provider; the runtime client
+    # learns it from AWS_LAMBDA_MAX_CONCURRENCY).
+    max_concurrency: int = 1
 
 
 @dataclass(frozen=True)

@@ -93,16 +93,18 @@ class ProvisioningFailed(Exception):
 
 @dataclass(frozen=True)
 class PoolKey:
-    """Environments are interchangeable only within one version at one revision."""
+    """Environments are interchangeable only within one version at one revision, and, for a
+    tenant-isolated function, one tenant (AWS never shares an environment between tenants)."""
 
     function_name: str
     version: str
     revision_id: str
+    tenant_id: str = ""
 
     @classmethod
-    def of(cls, config: FunctionVersion) -> PoolKey:
-        """The key of a configuration."""
-        return cls(config.name, config.version, config.revision_id)
+    def of(cls, config: FunctionVersion, tenant_id: str = "") -> PoolKey:
+        """The key of a configuration (and tenant)."""
+        return cls(config.name, config.version, config.revision_id, tenant_id)
 
 
 def throttled(reason: str) -> LambdaError:
@@ -171,6 +173,7 @@ class EnvironmentPool:
         # At most this many environments start at once; set (and replaced) when one is done.
         self.max_starting = max_starting
         self._start_slot_freed = asyncio.Event()
+        self._scale_locks: dict[PoolKey, asyncio.Lock] = {}
         self._retiring: set[str] = set()
         self._reserved: dict[str, int] = {}
         self._in_flight: dict[str, int] = defaultdict(int)
@@ -424,7 +427,7 @@ class EnvironmentPool:
             await self._admit_waiting(name, SLOT_WAIT_S)
         else:
             self._admit(name)
-        key = PoolKey.of(config)
+        key = PoolKey.of(config, request.tenant_id or "")
         env: ExecutionEnvironment | None = None
         # A debugged function has one environment: its invocations queue for it.
         turn = self._debugger_turns.turn(debug_port(config.environment))
@@ -469,20 +472,38 @@ class EnvironmentPool:
     async def _acquire(
         self, key: PoolKey, config: FunctionVersion, wait_s: float = math.inf
     ) -> ExecutionEnvironment:
+        if config.max_concurrency == 1:
+            return await self._acquire_one(key, config, wait_s)
+        # Multi-concurrency: concurrent callers of one key take turns deciding, so those that
+        # arrive while an environment is being created join it instead of each starting one.
+        lock = self._scale_locks.setdefault(key, asyncio.Lock())
+        async with lock:
+            return await self._acquire_one(key, config, wait_s)
+
+    async def _acquire_one(
+        self, key: PoolKey, config: FunctionVersion, wait_s: float
+    ) -> ExecutionEnvironment:
         live = [config.code.hot_reload_dir, *(layer.hot_reload_dir for layer in config.layers)]
         live_dirs = [Path(directory) for directory in live if directory]
         if live_dirs:
             await self._hot_reload.check(key, live_dirs)
         deadline = time.monotonic() + wait_s
         while True:
+            # Lambda Managed Instances: a busy environment with room takes another invocation
+            # before an idle one is woken or a new one started (it holds one governor slot).
+            shared = self._with_room(key)
+            if shared is not None:
+                shared.active += 1
+                return shared
             idle = self._idle.get(key)
             while idle:
                 env = idle.pop()  # most recently used first: the warmest
                 if env.usable:
+                    env.active = 1
                     self._busy[env.environment_id] = (key, env)
                     return env
                 self._close_later(env)
-            if len(self._starting) < self.max_starting:
+            if config.max_concurrency > 1 or len(self._starting) < self.max_starting:
                 break
             # Enough environments are starting already (each a container and a runtime init
             # on the same cores): wait for one of them, or for a released one.
@@ -510,6 +531,7 @@ class EnvironmentPool:
         if reserved is not None:
             self.executor.reserve(env.environment_id, reserved)  # type: ignore[attr-defined]
         self._slots[env.environment_id] = config.memory_size
+        env.active = 1
         self.environments_started += 1
         log.info(
             "environment created",
@@ -518,6 +540,10 @@ class EnvironmentPool:
             environment=env.environment_id,
             executor=self.executor.name,
         )
+        if config.max_concurrency > 1:
+            # Others join it while it starts (see `_acquire`): no race for it.
+            self._busy[env.environment_id] = (key, env)
+            return env
         return await self._first_available(key, env)
 
     async def _first_available(
@@ -613,6 +639,7 @@ class EnvironmentPool:
         with contextlib.suppress(BaseException):
             await warming
         self._started(env.environment_id)
+        env.active = 1  # `_release` counts it down: idle, or to the next waiter
         self._busy[env.environment_id] = (key, env)
         self._release(key, env)
 
@@ -679,7 +706,25 @@ class EnvironmentPool:
             self._close_later(env)
         self._retiring.update(busy)
 
+    def _with_room(self, key: PoolKey) -> ExecutionEnvironment | None:
+        """A busy environment of `key` that can take one more invocation now."""
+        for env_id, (busy_key, env) in self._busy.items():
+            if (
+                busy_key == key
+                and env.active < env.max_concurrency
+                and env.usable
+                and env_id not in self._retiring
+            ):
+                return env
+        return None
+
     def _release(self, key: PoolKey, env: ExecutionEnvironment) -> None:
+        env.active = max(0, env.active - 1)
+        if env.active > 0 and env.usable and not self._closing:
+            # Others still run on it (multi-concurrency): it stays busy, and has room.
+            if env.environment_id not in self._retiring and self.governor.offer(key, env):
+                env.active += 1
+            return
         self._busy.pop(env.environment_id, None)
         retired = env.environment_id in self._retiring
         self._retiring.discard(env.environment_id)
@@ -688,6 +733,7 @@ class EnvironmentPool:
             return
         if self.governor.offer(key, env):
             # The oldest invocation queued for capacity with the same key takes it warm.
+            env.active = 1
             self._busy[env.environment_id] = (key, env)
             return
         waiters = self._start_waiters.get(key)
@@ -695,6 +741,7 @@ class EnvironmentPool:
             # An invocation waiting for an environment to start takes this one now.
             handed = waiters.popleft()
             if not handed.done():
+                env.active = 1
                 self._busy[env.environment_id] = (key, env)
                 handed.set_result(env)
                 return
@@ -795,6 +842,7 @@ class EnvironmentPool:
             owner=owner,
             environment=env.environment_id,
         )
+        env.active = 1
         self._busy[env.environment_id] = (key, env)
         self._release(key, env)  # idle, or straight to an invocation queued for capacity
 

@@ -193,7 +193,10 @@ class RuntimeApiServer:
         self.ready = asyncio.Event()  # the runtime asked for its first event
         self.init_error: asyncio.Future[InitError] = asyncio.get_running_loop().create_future()
         self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
-        self._current: _Pending | None = None
+        # Invocations handed to the runtime and not yet answered: one at a time, or up to
+        # the environment's max concurrency (Lambda Managed Instances), each polled by its
+        # own `invocation/next`.
+        self._delivered: dict[str, _Pending] = {}
         self._by_id: dict[str, _Pending] = {}
         self._runner: web.AppRunner | None = None
         self._listener: asyncio.Server | None = None
@@ -316,9 +319,8 @@ class RuntimeApiServer:
 
     def forget(self, request_id: str) -> None:
         """Drop an invocation the invoker stopped waiting for (timeout, crash)."""
-        pending = self._by_id.pop(request_id, None)
-        if pending is not None and self._current is pending:
-            self._current = None
+        self._by_id.pop(request_id, None)
+        self._delivered.pop(request_id, None)
 
     # ---------------------------------------------------------------- runtime side
     async def _ping(self, request: web.Request) -> web.StreamResponse:
@@ -354,7 +356,7 @@ class RuntimeApiServer:
             "Lambda-Runtime-Aws-Tenant-Id": inv.tenant_id,
         }
         headers.update({k: v for k, v in optional.items() if v})
-        self._current = pending
+        self._delivered[inv.request_id] = pending
         pending.delivered.set()
         if pending.on_delivered is not None:
             pending.on_delivered()
@@ -364,11 +366,10 @@ class RuntimeApiServer:
         return web.Response(body=inv.payload, headers=headers)
 
     def _pending_for(self, request: web.Request) -> _Pending | None:
-        request_id = request.match_info["request_id"]
-        current = self._current
-        if current is None or current.request.request_id != request_id or current.outcome.done():
+        pending = self._delivered.get(request.match_info["request_id"])
+        if pending is None or pending.outcome.done():
             return None
-        return current
+        return pending
 
     def _response_too_large(self, pending: _Pending) -> web.Response:
         """Fail the invocation as AWS does and tell the runtime its payload was refused."""
@@ -385,8 +386,7 @@ class RuntimeApiServer:
     def _settle(self, pending: _Pending, outcome: RuntimeOutcome) -> None:
         if not pending.outcome.done():
             pending.outcome.set_result(outcome)
-        if self._current is pending:
-            self._current = None
+        self._delivered.pop(pending.request.request_id, None)
         self._by_id.pop(pending.request.request_id, None)
 
     async def _read_limited(self, request: web.Request, limit: int) -> bytes | None:
@@ -476,8 +476,7 @@ class RuntimeApiServer:
             )
             raise
         finally:
-            if self._current is pending:
-                self._current = None
+            self._delivered.pop(pending.request.request_id, None)
             self._by_id.pop(pending.request.request_id, None)
         error_type, error_body = self._trailer_error(request)
         stream._finish(error_type, error_body)

@@ -22,6 +22,7 @@ import dataclasses
 import json
 import math
 import random
+import re
 import time
 import uuid
 from collections.abc import AsyncIterator, Sequence
@@ -35,7 +36,7 @@ from lambdad.daemon.domain.event_invoke_config import EventInvokeConfigRegistry
 from lambdad.daemon.domain.functions import FunctionRegistry, VersionView
 from lambdad.daemon.domain.model import State
 from lambdad.daemon.domain.names import LATEST, is_alias_name, is_version_qualifier
-from lambdad.daemon.errors import LambdaError, Reason, validation_error
+from lambdad.daemon.errors import LambdaError, Reason, invalid_parameter, validation_error
 from lambdad.daemon.observability.history import InvocationHistory, InvocationRecord
 from lambdad.daemon.observability.recorder import InvocationRecorder
 from lambdad.daemon.runtime.debugging import DEBUG_TIMEOUT_S, debug_port
@@ -68,6 +69,25 @@ EVENT = "Event"
 DRY_RUN = "DryRun"
 INVOCATION_TYPES = (REQUEST_RESPONSE, EVENT, DRY_RUN)
 LOG_TYPES = ("None", "Tail")
+TENANT_ID_PATTERN = r"[a-zA-Z0-9\._:\/=+\-@ ]+"
+TENANT_ID_MISMATCH = (
+    "Tenant ID configuration not specified or passed to a function when tenant isolation is "
+    "not enabled."
+)
+
+
+def check_tenant_id(tenant_id: str) -> None:
+    """The model's TenantId shape: 1 to 256 characters of `TENANT_ID_PATTERN`."""
+    if len(tenant_id) > 256:
+        raise validation_error(
+            tenant_id, "tenantId", "Member must have length less than or equal to 256"
+        )
+    if not re.fullmatch(TENANT_ID_PATTERN, tenant_id):
+        raise validation_error(
+            tenant_id,
+            "tenantId",
+            f"Member must satisfy regular expression pattern: {TENANT_ID_PATTERN}",
+        )
 
 
 @dataclass(frozen=True)
@@ -238,6 +258,8 @@ class InvocationService:
             raise validation_error(
                 log_type, "logType", f"Member must satisfy enum value set: [{', '.join(LOG_TYPES)}]"
             )
+        if invocation.tenant_id:
+            check_tenant_id(invocation.tenant_id)
         view, arn, qualifier = await self._resolve(invocation.function_name, invocation.qualifier)
         config = view.config
         if config.state != State.ACTIVE:
@@ -246,6 +268,10 @@ class InvocationService:
                 "The operation cannot be performed at this time. The function is currently in "
                 f"the following state: {config.state}",
             )
+        # Tenant-isolated functions need a tenant id; the others refuse one (one message for
+        # both, as AWS documents it).
+        if bool(config.tenant_isolation_mode) != bool(invocation.tenant_id):
+            raise invalid_parameter(TENANT_ID_MISMATCH)
         payload = invocation.payload
         limit = MAX_EVENT_PAYLOAD if invocation_type == EVENT else MAX_SYNC_PAYLOAD
         if len(payload) > limit:

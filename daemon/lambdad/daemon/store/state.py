@@ -130,6 +130,13 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (function_name, qualifier)
     )
     """,
+    # Capacity providers (domain/capacity_providers.py), one JSON document per name.
+    """
+    CREATE TABLE IF NOT EXISTS capacity_providers (
+        name TEXT PRIMARY KEY,
+        config TEXT NOT NULL
+    )
+    """,
 )
 
 
@@ -492,6 +499,30 @@ class Transaction:
             parameters = (function_name,)
         rows = self._db.execute(sql + " ORDER BY function_name, qualifier", parameters)
         return [(str(f), str(q), int(r), str(m)) for f, q, r, m in rows.fetchall()]
+
+    # capacity providers
+    def get_capacity_provider(self, name: str) -> str | None:
+        """The JSON document of one capacity provider."""
+        row = self._db.execute(
+            "SELECT config FROM capacity_providers WHERE name=?", (name,)
+        ).fetchone()
+        return str(row[0]) if row else None
+
+    def put_capacity_provider(self, name: str, config: str) -> None:
+        """Insert or replace a capacity provider."""
+        self._db.execute(
+            "INSERT OR REPLACE INTO capacity_providers(name, config) VALUES (?, ?)",
+            (name, config),
+        )
+
+    def delete_capacity_provider(self, name: str) -> None:
+        """Delete a capacity provider."""
+        self._db.execute("DELETE FROM capacity_providers WHERE name=?", (name,))
+
+    def capacity_providers(self) -> list[str]:
+        """Every capacity provider's JSON document, by name."""
+        rows = self._db.execute("SELECT config FROM capacity_providers ORDER BY name")
+        return [str(row[0]) for row in rows]
 
     def provisioned_outside_reserved(self, exclude: str = "") -> int:
         """Provisioned concurrency of functions without reserved concurrency (except

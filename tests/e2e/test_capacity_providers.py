@@ -1,0 +1,641 @@
+"""Capacity providers (Lambda Managed Instances) and tenant isolation through boto3 and the AWS CLI.
+
+API shapes, states, validation (with the model's constraints, several violations reported
+together), not-found and paging against the shared daemon; then what they mean when a
+function runs, with the process and the Docker executor: an environment of a capacity-provider
+function runs several invocations at once, and tenants never share an environment.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from botocore.config import Config as BotoConfig
+from botocore.exceptions import ClientError
+
+from tests.e2e.support import (
+    ACCOUNT,
+    REGION,
+    ROLE,
+    LambdadProcess,
+    function_arn,
+    settled,
+    unique_zip,
+)
+from tests.helpers import make_zip, wait_for
+
+OPERATOR_ROLE = f"arn:aws:iam::{ACCOUNT}:role/lmi-operator"
+VPC = {"SubnetIds": ["subnet-0123"], "SecurityGroupIds": ["sg-0123"]}
+PERMISSIONS = {"CapacityProviderOperatorRoleArn": OPERATOR_ROLE}
+MANAGED = "LambdaManagedInstancesCapacityProviderConfig"
+CONFIG_PATH = "capacityProviderConfig.lambdaManagedInstancesCapacityProviderConfig"
+
+
+def _unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def _unvalidated(lambdad: LambdadProcess) -> Any:
+    """A client that sends what it is given, so the server's own validation answers."""
+    return boto3.client(
+        "lambda",
+        endpoint_url=lambdad.endpoint,
+        region_name=REGION,
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+        config=BotoConfig(retries={"max_attempts": 1}, parameter_validation=False),
+    )
+
+
+def _error(excinfo: pytest.ExceptionInfo[ClientError]) -> tuple[int, str, str]:
+    response = excinfo.value.response
+    return (
+        response["ResponseMetadata"]["HTTPStatusCode"],
+        response["Error"]["Code"],
+        response["Error"]["Message"],
+    )
+
+
+def _active_provider(client: Any, name: str | None = None, **extra: Any) -> str:
+    """Create a provider, wait until it is Active; its ARN."""
+    name = name or _unique("cp")
+    created = client.create_capacity_provider(
+        CapacityProviderName=name, VpcConfig=VPC, PermissionsConfig=PERMISSIONS, **extra
+    )
+    arn = str(created["CapacityProvider"]["CapacityProviderArn"])
+    wait_for(
+        lambda: (
+            client.get_capacity_provider(CapacityProviderName=name)["CapacityProvider"]["State"]
+            == "Active"
+        ),
+        timeout=15,
+    )
+    return arn
+
+
+def _create_on_provider(
+    client: Any, name: str, provider_arn: str, *, code: bytes | None = None, **managed: Any
+) -> Any:
+    return client.create_function(
+        FunctionName=name,
+        Runtime="python3.13",
+        Role=ROLE,
+        Handler="app.handler",
+        Code={"ZipFile": code or unique_zip(name)},
+        Timeout=60,
+        CapacityProviderConfig={MANAGED: {"CapacityProviderArn": provider_arn, **managed}},
+    )
+
+
+# --------------------------------------------------------------------- capacity providers
+def test_capacity_provider_lifecycle(lambdad: LambdadProcess) -> None:
+    client = lambdad.lambda_client()
+    name = _unique("cp")
+    created = client.create_capacity_provider(
+        CapacityProviderName=name,
+        VpcConfig=VPC,
+        PermissionsConfig=PERMISSIONS,
+        InstanceRequirements={"Architectures": ["arm64"], "AllowedInstanceTypes": ["m7g.large"]},
+        CapacityProviderScalingConfig={"MaxVCpuCount": 64, "ScalingMode": "Auto"},
+        Tags={"team": "a"},
+    )
+    assert created["ResponseMetadata"]["HTTPStatusCode"] == 202
+    provider = created["CapacityProvider"]
+    arn = f"arn:aws:lambda:{REGION}:{ACCOUNT}:capacity-provider:{name}"
+    assert provider["CapacityProviderArn"] == arn
+    assert provider["State"] == "Pending"
+    assert provider["VpcConfig"] == VPC
+    assert provider["PermissionsConfig"] == PERMISSIONS
+    assert provider["InstanceRequirements"] == {
+        "Architectures": ["arm64"],
+        "AllowedInstanceTypes": ["m7g.large"],
+    }
+    assert provider["CapacityProviderScalingConfig"] == {"MaxVCpuCount": 64, "ScalingMode": "Auto"}
+    wait_for(
+        lambda: (
+            client.get_capacity_provider(CapacityProviderName=name)["CapacityProvider"]["State"]
+            == "Active"
+        ),
+        timeout=15,
+    )
+    # By ARN too.
+    assert (
+        client.get_capacity_provider(CapacityProviderName=arn)["CapacityProvider"][
+            "CapacityProviderArn"
+        ]
+        == arn
+    )
+
+    updated = client.update_capacity_provider(
+        CapacityProviderName=name,
+        CapacityProviderScalingConfig={
+            "ScalingMode": "Manual",
+            "ScalingPolicies": [
+                {
+                    "PredefinedMetricType": "LambdaCapacityProviderAverageCPUUtilization",
+                    "TargetValue": 60.0,
+                }
+            ],
+        },
+    )
+    assert updated["ResponseMetadata"]["HTTPStatusCode"] == 202
+    scaling = updated["CapacityProvider"]["CapacityProviderScalingConfig"]
+    assert scaling["ScalingMode"] == "Manual"
+    assert scaling["ScalingPolicies"][0]["TargetValue"] == 60.0
+
+    deleted = client.delete_capacity_provider(CapacityProviderName=name)
+    assert deleted["ResponseMetadata"]["HTTPStatusCode"] == 202
+    assert deleted["CapacityProvider"]["State"] == "Deleting"
+
+    def gone() -> bool:
+        try:
+            client.get_capacity_provider(CapacityProviderName=name)
+        except ClientError as error:
+            return error.response["Error"]["Code"] == "ResourceNotFoundException"
+        return False
+
+    wait_for(gone, timeout=15)
+
+
+def test_capacity_provider_validation_and_not_found(lambdad: LambdadProcess) -> None:
+    client = _unvalidated(lambdad)
+    with pytest.raises(ClientError) as excinfo:
+        client.create_capacity_provider(CapacityProviderName=_unique("cp"))
+    assert _error(excinfo) == (
+        400,
+        "ValidationException",
+        "2 validation errors detected: "
+        "Value null at 'vpcConfig' failed to satisfy constraint: Member must not be null; "
+        "Value null at 'permissionsConfig' failed to satisfy constraint: "
+        "Member must not be null",
+    )
+    with pytest.raises(ClientError) as excinfo:
+        client.create_capacity_provider(
+            CapacityProviderName=_unique("cp"),
+            VpcConfig={"SubnetIds": [], "SecurityGroupIds": []},
+            PermissionsConfig=PERMISSIONS,
+        )
+    assert _error(excinfo) == (
+        400,
+        "ValidationException",
+        "1 validation error detected: Value '[]' at 'vpcConfig.subnetIds' failed to satisfy "
+        "constraint: Member must have length greater than or equal to 1",
+    )
+    with pytest.raises(ClientError) as excinfo:
+        client.create_capacity_provider(
+            CapacityProviderName="no spaces",
+            VpcConfig=VPC,
+            PermissionsConfig=PERMISSIONS,
+            CapacityProviderScalingConfig={"MaxVCpuCount": 1},
+        )
+    status, code, message = _error(excinfo)
+    assert (status, code) == (400, "ValidationException")
+    assert message.startswith(
+        "2 validation errors detected: Value 'no spaces' at 'capacityProviderName' failed to "
+        "satisfy constraint: Member must satisfy regular expression pattern: "
+    )
+    assert message.endswith(
+        "Value '1' at 'capacityProviderScalingConfig.maxVCpuCount' failed to satisfy "
+        "constraint: Member must have value greater than or equal to 2"
+    )
+
+    missing = _unique("missing")
+    for call in (
+        lambda: client.get_capacity_provider(CapacityProviderName=missing),
+        lambda: client.delete_capacity_provider(CapacityProviderName=missing),
+        lambda: client.update_capacity_provider(
+            CapacityProviderName=missing, CapacityProviderScalingConfig={"ScalingMode": "Auto"}
+        ),
+        lambda: client.list_function_versions_by_capacity_provider(CapacityProviderName=missing),
+    ):
+        with pytest.raises(ClientError) as excinfo:
+            call()
+        assert _error(excinfo) == (
+            404,
+            "ResourceNotFoundException",
+            f"Capacity provider not found: arn:aws:lambda:{REGION}:{ACCOUNT}:"
+            f"capacity-provider:{missing}",
+        )
+
+    name = _unique("cp")
+    _active_provider(client, name)
+    with pytest.raises(ClientError) as excinfo:
+        client.create_capacity_provider(
+            CapacityProviderName=name, VpcConfig=VPC, PermissionsConfig=PERMISSIONS
+        )
+    assert _error(excinfo)[:2] == (409, "ResourceConflictException")
+    with pytest.raises(ClientError) as excinfo:
+        client.list_capacity_providers(MaxItems=51)
+    assert _error(excinfo) == (
+        400,
+        "ValidationException",
+        "1 validation error detected: Value '51' at 'maxItems' failed to satisfy constraint: "
+        "Member must have value less than or equal to 50",
+    )
+
+
+def test_capacity_providers_page_and_filter_by_state(lambdad: LambdadProcess) -> None:
+    client = lambdad.lambda_client()
+    names = sorted(_unique("page") for _ in range(3))
+    for name in names:
+        _active_provider(client, name)
+    seen: list[str] = []
+    kwargs: dict[str, Any] = {"MaxItems": 1, "State": "Active"}
+    while True:
+        page = client.list_capacity_providers(**kwargs)
+        assert len(page["CapacityProviders"]) <= 1
+        seen += [p["CapacityProviderArn"].rsplit(":", 1)[1] for p in page["CapacityProviders"]]
+        if "NextMarker" not in page:
+            break
+        kwargs["Marker"] = page["NextMarker"]
+    assert [n for n in seen if n in names] == names
+    assert seen == sorted(seen)
+    paginator = client.get_paginator("list_capacity_providers")
+    listed = [
+        p["CapacityProviderArn"].rsplit(":", 1)[1]
+        for page in paginator.paginate(PaginationConfig={"PageSize": 2})
+        for p in page["CapacityProviders"]
+    ]
+    assert set(names) <= set(listed)
+    assert not [
+        p
+        for p in client.list_capacity_providers(State="Deleting")["CapacityProviders"]
+        if p["CapacityProviderArn"].rsplit(":", 1)[1] in names
+    ]
+
+
+# ------------------------------------------------------------- functions on a provider
+def test_function_on_capacity_provider(lambdad: LambdadProcess, function_name: str) -> None:
+    client = lambdad.lambda_client()
+    provider_name = _unique("cp")
+    provider = _active_provider(client, provider_name)
+    created = _create_on_provider(
+        client, function_name, provider, PerExecutionEnvironmentMaxConcurrency=8
+    )
+    assert created["CapacityProviderConfig"] == {
+        MANAGED: {"CapacityProviderArn": provider, "PerExecutionEnvironmentMaxConcurrency": 8}
+    }
+    settled(client, function_name)
+    got = client.get_function(FunctionName=function_name)["Configuration"]
+    assert got["CapacityProviderConfig"][MANAGED]["PerExecutionEnvironmentMaxConcurrency"] == 8
+    updated = client.update_function_configuration(
+        FunctionName=function_name,
+        CapacityProviderConfig={
+            MANAGED: {
+                "CapacityProviderArn": provider,
+                "PerExecutionEnvironmentMaxConcurrency": 2,
+                "ExecutionEnvironmentMemoryGiBPerVCpu": 4.0,
+            }
+        },
+    )
+    assert updated["CapacityProviderConfig"][MANAGED] == {
+        "CapacityProviderArn": provider,
+        "PerExecutionEnvironmentMaxConcurrency": 2,
+        "ExecutionEnvironmentMemoryGiBPerVCpu": 4.0,
+    }
+    settled(client, function_name)
+    published = client.publish_version(FunctionName=function_name)["Version"]
+    listed = client.list_function_versions_by_capacity_provider(
+        CapacityProviderName=provider_name, MaxItems=1
+    )
+    assert listed["CapacityProviderArn"] == provider
+    assert len(listed["FunctionVersions"]) == 1
+    second = client.list_function_versions_by_capacity_provider(
+        CapacityProviderName=provider_name, Marker=listed["NextMarker"]
+    )
+    arns = {v["FunctionArn"] for v in listed["FunctionVersions"] + second["FunctionVersions"]}
+    assert arns == {
+        function_arn(function_name, "$LATEST"),
+        function_arn(function_name, published),
+    }
+    # In use: the provider cannot go.
+    with pytest.raises(ClientError) as excinfo:
+        client.delete_capacity_provider(CapacityProviderName=provider_name)
+    assert _error(excinfo)[:2] == (409, "ResourceConflictException")
+    client.delete_function(FunctionName=function_name)
+    assert (
+        client.delete_capacity_provider(CapacityProviderName=provider_name)["CapacityProvider"][
+            "State"
+        ]
+        == "Deleting"
+    )
+
+
+def test_function_capacity_provider_config_refused(
+    lambdad: LambdadProcess, function_name: str
+) -> None:
+    client = _unvalidated(lambdad)
+    provider = _active_provider(client)
+    with pytest.raises(ClientError) as excinfo:
+        _create_on_provider(
+            client, function_name, provider, PerExecutionEnvironmentMaxConcurrency=0
+        )
+    assert _error(excinfo) == (
+        400,
+        "ValidationException",
+        f"1 validation error detected: Value '0' at '{CONFIG_PATH}."
+        "perExecutionEnvironmentMaxConcurrency' failed to satisfy constraint: Member must have "
+        "value greater than or equal to 1",
+    )
+    unknown = f"arn:aws:lambda:{REGION}:{ACCOUNT}:capacity-provider:{_unique('nope')}"
+    with pytest.raises(ClientError) as excinfo:
+        _create_on_provider(client, function_name, unknown)
+    assert _error(excinfo) == (
+        400,
+        "InvalidParameterValueException",
+        f"The capacity provider {unknown} does not exist.",
+    )
+    with pytest.raises(ClientError) as excinfo:
+        client.create_function(
+            FunctionName=function_name,
+            Runtime="python3.12",
+            Role=ROLE,
+            Handler="app.handler",
+            Code={"ZipFile": unique_zip()},
+            CapacityProviderConfig={MANAGED: {"CapacityProviderArn": provider}},
+        )
+    assert _error(excinfo) == (
+        400,
+        "InvalidParameterValueException",
+        "The runtime python3.12 is not supported for Lambda Managed Instances.",
+    )
+    with pytest.raises(ClientError) as excinfo:
+        client.create_function(
+            FunctionName=function_name,
+            Runtime="python3.13",
+            Role=ROLE,
+            Handler="app.handler",
+            Code={"ZipFile": unique_zip()},
+            PublishTo="SOMEWHERE",
+        )
+    assert _error(excinfo) == (
+        400,
+        "ValidationException",
+        "1 validation error detected: Value 'SOMEWHERE' at 'publishTo' failed to satisfy "
+        "constraint: Member must satisfy enum value set: [LATEST_PUBLISHED]",
+    )
+    # Functions created without a provider cannot be moved onto one.
+    client.create_function(
+        FunctionName=function_name,
+        Runtime="python3.13",
+        Role=ROLE,
+        Handler="app.handler",
+        Code={"ZipFile": unique_zip()},
+    )
+    settled(client, function_name)
+    with pytest.raises(ClientError) as excinfo:
+        client.update_function_configuration(
+            FunctionName=function_name,
+            CapacityProviderConfig={MANAGED: {"CapacityProviderArn": provider}},
+        )
+    assert _error(excinfo)[:2] == (400, "InvalidParameterValueException")
+
+
+# ---------------------------------------------------------------------- tenant isolation
+def test_tenancy_config_and_tenant_id_rules(lambdad: LambdadProcess, function_name: str) -> None:
+    client = _unvalidated(lambdad)
+    with pytest.raises(ClientError) as excinfo:
+        client.create_function(
+            FunctionName=function_name,
+            Runtime="python3.12",
+            Role=ROLE,
+            Handler="app.handler",
+            Code={"ZipFile": unique_zip()},
+            TenancyConfig={"TenantIsolationMode": "SHARED"},
+        )
+    assert _error(excinfo) == (
+        400,
+        "ValidationException",
+        "1 validation error detected: Value 'SHARED' at 'tenancyConfig.tenantIsolationMode' "
+        "failed to satisfy constraint: Member must satisfy enum value set: [PER_TENANT]",
+    )
+    created = client.create_function(
+        FunctionName=function_name,
+        Runtime="python3.12",
+        Role=ROLE,
+        Handler="app.handler",
+        Code={"ZipFile": unique_zip()},
+        TenancyConfig={"TenantIsolationMode": "PER_TENANT"},
+    )
+    assert created["TenancyConfig"] == {"TenantIsolationMode": "PER_TENANT"}
+    settled(client, function_name)
+    assert client.get_function_configuration(FunctionName=function_name)["TenancyConfig"] == {
+        "TenantIsolationMode": "PER_TENANT"
+    }
+    mismatch = (
+        400,
+        "InvalidParameterValueException",
+        "Tenant ID configuration not specified or passed to a function when tenant isolation "
+        "is not enabled.",
+    )
+    with pytest.raises(ClientError) as excinfo:
+        client.invoke(FunctionName=function_name, Payload=b"{}")
+    assert _error(excinfo) == mismatch
+    with pytest.raises(ClientError) as excinfo:
+        client.invoke(FunctionName=function_name, Payload=b"{}", TenantId="bad#tenant")
+    assert _error(excinfo) == (
+        400,
+        "ValidationException",
+        "1 validation error detected: Value 'bad#tenant' at 'tenantId' failed to satisfy "
+        "constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9\\._:\\/=+\\-@ ]+",
+    )
+    other = _unique("shared")
+    client.create_function(
+        FunctionName=other,
+        Runtime="python3.12",
+        Role=ROLE,
+        Handler="app.handler",
+        Code={"ZipFile": unique_zip()},
+    )
+    settled(client, other)
+    assert "TenancyConfig" not in client.get_function_configuration(FunctionName=other)
+    with pytest.raises(ClientError) as excinfo:
+        client.invoke(FunctionName=other, Payload=b"{}", TenantId="blue")
+    assert _error(excinfo) == mismatch
+    # Event invocations follow the same rule, and a tenant's event is accepted.
+    with pytest.raises(ClientError) as excinfo:
+        client.invoke(FunctionName=function_name, Payload=b"{}", InvocationType="Event")
+    assert _error(excinfo) == mismatch
+    accepted = client.invoke(
+        FunctionName=function_name, Payload=b"{}", InvocationType="Event", TenantId="blue"
+    )
+    assert accepted["StatusCode"] == 202
+
+
+def test_cli_capacity_provider_and_tenant(
+    lambdad: LambdadProcess, function_name: str, tmp_path: Path
+) -> None:
+    name = _unique("cli")
+    created = lambdad.aws_json(
+        "lambda",
+        "create-capacity-provider",
+        "--capacity-provider-name",
+        name,
+        "--vpc-config",
+        json.dumps(VPC),
+        "--permissions-config",
+        json.dumps(PERMISSIONS),
+    )
+    assert created["CapacityProvider"]["State"] == "Pending"
+    wait_for(
+        lambda: (
+            lambdad.aws_json("lambda", "get-capacity-provider", "--capacity-provider-name", name)[
+                "CapacityProvider"
+            ]["State"]
+            == "Active"
+        ),
+        timeout=20,
+    )
+    listed = lambdad.aws_json("lambda", "list-capacity-providers", "--state", "Active")
+    assert created["CapacityProvider"]["CapacityProviderArn"] in {
+        p["CapacityProviderArn"] for p in listed["CapacityProviders"]
+    }
+    missing = lambdad.aws(
+        "lambda",
+        "get-capacity-provider",
+        "--capacity-provider-name",
+        _unique("missing"),
+        check=False,
+    )
+    assert missing.returncode != 0
+    assert "ResourceNotFoundException" in missing.stderr
+
+    code = tmp_path / "code.zip"
+    code.write_bytes(
+        make_zip(
+            {"app.py": "def handler(event, context):\n    return {'tenant': context.tenant_id}\n"}
+        )
+    )
+    lambdad.aws_json(
+        "lambda",
+        "create-function",
+        "--function-name",
+        function_name,
+        "--runtime",
+        "python3.12",
+        "--role",
+        ROLE,
+        "--handler",
+        "app.handler",
+        "--zip-file",
+        f"fileb://{code}",
+        "--tenancy-config",
+        "TenantIsolationMode=PER_TENANT",
+    )
+    settled(lambdad.lambda_client(), function_name)
+    out = tmp_path / "out.json"
+    result = lambdad.aws_json(
+        "lambda", "invoke", "--function-name", function_name, "--tenant-id", "blue", str(out)
+    )
+    assert result["StatusCode"] == 200
+    assert json.loads(out.read_text()) == {"tenant": "blue"}
+    refused = lambdad.aws(
+        "lambda", "invoke", "--function-name", function_name, str(out), check=False
+    )
+    assert refused.returncode != 0
+    assert "InvalidParameterValueException" in refused.stderr
+
+
+# ------------------------------------------------------------------- what it means at run
+# Each invocation leaves a marker in the environment's /tmp and waits (bounded) until it sees
+# `expected` markers: only invocations running at once in one environment can all see them.
+CONCURRENT_HANDLER = """
+import os, time, uuid
+def handler(event, context):
+    started = time.time()
+    marker_dir = "/tmp/markers-" + event["round"]
+    os.makedirs(marker_dir, exist_ok=True)
+    open(os.path.join(marker_dir, uuid.uuid4().hex), "w").close()
+    deadline = time.time() + 45
+    while len(os.listdir(marker_dir)) < event["expected"] and time.time() < deadline:
+        time.sleep(0.05)
+    return {
+        "started": started,
+        "ended": time.time(),
+        "seen": len(os.listdir(marker_dir)),
+        "stream": os.environ["AWS_LAMBDA_LOG_STREAM_NAME"],
+        "max_concurrency": os.environ.get("AWS_LAMBDA_MAX_CONCURRENCY"),
+        "pid": os.getpid(),
+    }
+"""
+
+TENANT_HANDLER = """
+import os, uuid
+BOOT = uuid.uuid4().hex
+def handler(event, context):
+    return {
+        "tenant": context.tenant_id,
+        "stream": os.environ["AWS_LAMBDA_LOG_STREAM_NAME"],
+        "boot": BOOT,
+    }
+"""
+
+
+def test_environment_runs_its_max_concurrency_at_once(
+    served: LambdadProcess, function_name: str
+) -> None:
+    client = served.lambda_client()
+    provider = _active_provider(client)
+    concurrency = 3
+    _create_on_provider(
+        client,
+        function_name,
+        provider,
+        code=make_zip({"app.py": CONCURRENT_HANDLER}),
+        PerExecutionEnvironmentMaxConcurrency=concurrency,
+    )
+    settled(client, function_name, timeout=60)
+    round_id = uuid.uuid4().hex
+    barrier = threading.Barrier(concurrency)
+
+    def invoke(_: int) -> dict[str, Any]:
+        barrier.wait(timeout=60)
+        response = client.invoke(
+            FunctionName=function_name,
+            Payload=json.dumps({"round": round_id, "expected": concurrency}),
+        )
+        assert "FunctionError" not in response, response["Payload"].read()
+        return dict(json.loads(response["Payload"].read()))
+
+    with ThreadPoolExecutor(concurrency) as pool:
+        results = list(pool.map(invoke, range(concurrency)))
+    # One environment (one log stream), every invocation saw all markers: they ran together.
+    assert {r["stream"] for r in results} == {results[0]["stream"]}
+    assert [r["seen"] for r in results] == [concurrency] * concurrency
+    assert max(r["started"] for r in results) < min(r["ended"] for r in results)
+    assert {r["max_concurrency"] for r in results} == {str(concurrency)}
+    # awslambdaric runs each concurrent invocation in a process of its own.
+    assert len({r["pid"] for r in results}) == concurrency
+
+
+def test_tenants_never_share_an_environment(served: LambdadProcess, function_name: str) -> None:
+    client = served.lambda_client()
+    client.create_function(
+        FunctionName=function_name,
+        Runtime="python3.13",
+        Role=ROLE,
+        Handler="app.handler",
+        Code={"ZipFile": make_zip({"app.py": TENANT_HANDLER})},
+        Timeout=30,
+        TenancyConfig={"TenantIsolationMode": "PER_TENANT"},
+    )
+    settled(client, function_name, timeout=60)
+    results: dict[str, list[dict[str, Any]]] = {"blue": [], "green": []}
+    for tenant in ("blue", "green", "blue", "green"):
+        response = client.invoke(FunctionName=function_name, Payload=b"{}", TenantId=tenant)
+        assert "FunctionError" not in response
+        results[tenant].append(json.loads(response["Payload"].read()))
+    for tenant, answers in results.items():
+        assert {a["tenant"] for a in answers} == {tenant}
+    blue = {(a["stream"], a["boot"]) for a in results["blue"]}
+    green = {(a["stream"], a["boot"]) for a in results["green"]}
+    assert not blue & green
+    # A tenant's warm environment is reused for it.
+    assert len(blue) == 1 and len(green) == 1
