@@ -274,3 +274,80 @@ async def test_tenants_get_environments_of_their_own(
         assert result.payload == json.dumps({"t": tenant}).encode()
     assert len(executor.started) == 2
     assert pool.environment_count("f") == 2
+
+
+class GatedExecutor(FakeExecutor):
+    """Starts wait for `gate`; counts how many are in flight at once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = asyncio.Event()
+        self.in_flight = 0
+        self.peak_in_flight = 0
+        self.calls = 0
+
+    async def start(self, spec: Any, runtime_api: str) -> Any:
+        self.calls += 1
+        self.in_flight += 1
+        self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+        try:
+            await self.gate.wait()
+        finally:
+            self.in_flight -= 1
+        return await super().start(spec, runtime_api)
+
+
+async def gated_pool(executor: GatedExecutor, tmp_path: Path, **options: Any) -> EnvironmentPool:
+    running = EnvironmentPool(
+        executor,  # type: ignore[arg-type]
+        CodeStore(tmp_path / "code", BlobStore(tmp_path / "blobs")),
+        FunctionLogs(),
+        region="us-east-1",
+        idle_timeout_s=3600,
+        **options,
+    )
+    await running.start()
+    return running
+
+
+async def test_waiting_invocation_takes_a_released_environment(tmp_path: Path) -> None:
+    executor = GatedExecutor()
+    executor.gate.set()
+    pool = await gated_pool(executor, tmp_path)
+    try:
+        await pool.invoke(config(), event({"n": 0}))
+        slow = asyncio.create_task(pool.invoke(config(), event({"do": "sleep", "s": 0.3})))
+        await asyncio.sleep(0.05)
+        executor.gate.clear()  # the next start hangs until the gate opens
+        second = await asyncio.wait_for(pool.invoke(config(), event({"n": 2}), tail=True), 10)
+        assert second.payload == b'{"n": 2}'
+        assert "Init Duration" not in second.log_tail.decode()  # the released, warm one
+        await slow
+        assert executor.calls == 2 and len(executor.started) == 1
+        executor.gate.set()  # the environment started for it joins the pool
+        for _ in range(200):
+            if pool.idle_count == 2:
+                break
+            await asyncio.sleep(0.01)
+        assert pool.idle_count == 2 and pool.environment_count("f") == 2
+        third = await pool.invoke(config(), event({"n": 3}), tail=True)
+        # Its first invocation reports its init, though it started ahead of it.
+        assert "Init Duration" in third.log_tail.decode()
+        assert len(executor.started) == 2
+    finally:
+        await pool.close()
+
+
+async def test_starts_beyond_the_limit_wait_for_a_slot(tmp_path: Path) -> None:
+    executor = GatedExecutor()
+    pool = await gated_pool(executor, tmp_path, max_starting=1)
+    try:
+        calls = [asyncio.create_task(pool.invoke(config(), event({"n": n}))) for n in range(3)]
+        await asyncio.sleep(0.1)
+        assert executor.calls == 1  # the others wait for a start slot
+        executor.gate.set()
+        results = await asyncio.wait_for(asyncio.gather(*calls), 10)
+        assert sorted(r.payload for r in results) == [b'{"n": 0}', b'{"n": 1}', b'{"n": 2}']
+        assert executor.peak_in_flight == 1
+    finally:
+        await pool.close()

@@ -58,6 +58,13 @@ class Config:
     # Ceiling (MB) on the sum of the MemorySize of the environments that exist at once;
     # 0 = half of the host's memory (its cgroup limit, if lower).
     max_environment_memory: int = 0
+    # Pre-initialized environments (Docker): containers per runtime image started ahead of
+    # need, waiting for a function's code, so a first invoke skips the container start; each
+    # holds a capacity slot (the first reclaimed) and 1-11 MB of memory; 0 disables them.
+    prewarmed_environments: int = 2
+    # How many environments may be starting at once (all functions); invocations beyond wait
+    # for one released meanwhile or a start slot; 0 = 4 per CPU core.
+    max_starting_environments: int = 0
     # Seconds an environment may take to start (container created and started) before it is
     # removed and its invocation retried once, then failed with ServiceException.
     environment_start_timeout: int = 30

@@ -51,7 +51,7 @@ from lambdad.daemon.runtime.executor import Executor, RuntimeReadiness
 from lambdad.daemon.runtime.hot_reload import ChangeFilter
 from lambdad.daemon.runtime.logs import FunctionLogs
 from lambdad.daemon.runtime.opt import OptDirectories
-from lambdad.daemon.runtime.pool import EnvironmentPool
+from lambdad.daemon.runtime.pool import DEFAULT_MAX_STARTING, EnvironmentPool
 from lambdad.daemon.runtime.process import ProcessExecutor
 from lambdad.daemon.runtime.provisioned import ProvisionedEnvironments
 from lambdad.daemon.security import BearerTokenInterceptor, server_credentials, warn_if_exposed
@@ -280,6 +280,15 @@ async def start_daemon(config: Config) -> Daemon:
         account_id=config.account_id,
         retention_days=config.log_retention_days,
     )
+    prewarm = None
+    if isinstance(executor, DockerExecutor):
+        prewarm = executor.enable_prewarm(
+            config.prewarmed_environments,
+            governor,
+            config.data_dir / "prewarm",
+            idle_timeout_s=float(config.environment_idle_timeout),
+            start_deadline_s=float(config.environment_start_timeout),
+        )
     pool = EnvironmentPool(
         executor,
         code_store,
@@ -294,6 +303,8 @@ async def start_daemon(config: Config) -> Daemon:
         governor=governor,
         start_deadline_s=float(config.environment_start_timeout),
         credentials=role_credentials(config),
+        prewarm=prewarm,
+        max_starting=config.max_starting_environments or DEFAULT_MAX_STARTING,
     )
     metrics.watch_environments(pool.environment_states)
     metrics.watch_capacity(governor)
