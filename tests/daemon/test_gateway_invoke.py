@@ -11,6 +11,7 @@ import base64
 import http.client
 import json
 import os
+import re
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, MutableMapping
 from dataclasses import dataclass, field
@@ -850,7 +851,16 @@ def is_valid_choice(route: Route, headers: dict[str, str]) -> bool:
         types.append("Event")  # streamed invocations cannot be Event
     invocation_type = headers.get("X-Amz-Invocation-Type") or "RequestResponse"
     log_type = headers.get("X-Amz-Log-Type") or "None"
-    return invocation_type in types and log_type in ("None", "Tail")
+    # Members with a pattern are validated before the function is looked up, as on AWS.
+    patterned = {
+        "X-Amz-Tenant-Id": r"[a-zA-Z0-9\._:\/=+\-@ ]{1,256}",
+        "X-Amz-Durable-Execution-Name": r"[a-zA-Z0-9\-_]{1,64}",
+    }
+    well_formed = all(
+        not headers.get(name) or re.fullmatch(pattern, headers[name])
+        for name, pattern in patterned.items()
+    )
+    return invocation_type in types and log_type in ("None", "Tail") and well_formed
 
 
 @pytest.mark.parametrize("route", INVOCATION_ROUTES, ids=lambda r: r.operation)
