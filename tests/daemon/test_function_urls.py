@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import grpc
 import pytest
@@ -12,6 +13,7 @@ import pytest
 from lambdad.client.client import AsyncLambdadClient
 from lambdad.daemon.config import Config
 from lambdad.daemon.server import start_daemon
+from lambdad.gateway import urls
 from lambdad.v1 import function_pb2, function_service_pb2
 from lambdad.v1 import url_service_pb2 as us
 from tests.helpers import make_zip
@@ -36,7 +38,9 @@ async def test_url_config_and_policy_lifecycle(tmp_path: Path) -> None:
             created = await client.create_function_url_config(
                 us.CreateFunctionUrlConfigRequest(function_name="f", auth_type="AWS_IAM")
             )
-            assert created.function_url.endswith(".lambda-url.us-east-1.localhost:4567/")
+            assert created.function_url == (
+                f"http://localhost:4567/lambda-url/{created.function_url.split('/')[-2]}/"
+            )
             assert not created.HasField("invoke_mode")
             updated = await client.update_function_url_config(
                 us.UpdateFunctionUrlConfigRequest(
@@ -129,3 +133,44 @@ async def test_url_config_and_policy_lifecycle(tmp_path: Path) -> None:
 
 
 # --- strict mode's public-access rule -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("style", "expected"),
+    [
+        ("path", "http://gw:4567/lambda-url/{id}/"),
+        ("host", "http://{id}.lambda-url.us-east-1.gw:4567/"),
+    ],
+)
+async def test_url_style_chooses_the_function_url_shape(
+    tmp_path: Path, style: str, expected: str
+) -> None:
+    config = Config(
+        data_dir=tmp_path / "data", grpc_port=0, executor="process", gateway_port=4567,
+        url_host="gw", url_style=style, metrics_port=0,
+    )  # fmt: skip
+    daemon = await start_daemon(config)
+    try:
+        async with grpc.aio.insecure_channel(f"127.0.0.1:{daemon.port}") as channel:
+            client = AsyncLambdadClient(channel)
+            await client.create_function(
+                function_service_pb2.CreateFunctionRequest(
+                    function_name="f",
+                    runtime="python3.12",
+                    role="arn:aws:iam::000000000000:role/r",
+                    handler="index.handler",
+                    code=function_pb2.FunctionCode(zip_file=make_zip()),
+                )
+            )
+            created = await client.create_function_url_config(
+                us.CreateFunctionUrlConfigRequest(function_name="f", auth_type="NONE")
+            )
+            url = created.function_url
+            url_id = url.split("/")[-2] if style == "path" else urlsplit(url).hostname.split(".")[0]
+            assert len(url_id) == 32
+            assert url == expected.format(id=url_id)
+            address = urls.url_address("127.0.0.1:4567", urlsplit(url).path + "x")
+            if style == "path":
+                assert address == urls.UrlAddress(url_id, "/x", True)
+    finally:
+        await daemon.stop()

@@ -30,12 +30,15 @@ from lambdad.gateway import translate
 from lambdad.gateway.routes import (
     ALL_ROUTES,
     CAPACITY_PROVIDER_ROUTES,
+    CODE_SIGNING_ROUTES,
     DURABLE_ROUTES,
     EVENT_MAX_BYTES,
     EVENT_SOURCE_ROUTES,
+    FUNCTION_SETTINGS_ROUTES,
     INVOCATION_ROUTES,
     INVOKE_MAX_BYTES,
     LAYER_ROUTES,
+    RESOURCE_POLICY_ROUTES,
     ROUTES,
     URL_ROUTES,
     Route,
@@ -43,11 +46,14 @@ from lambdad.gateway.routes import (
     Router,
 )
 from lambdad.v1 import capacity_provider_service_pb2 as cp
+from lambdad.v1 import code_signing_service_pb2 as cs
 from lambdad.v1 import durable_execution_service_pb2 as ds
 from lambdad.v1 import event_source_service_pb2 as es
 from lambdad.v1 import function_service_pb2 as fs
+from lambdad.v1 import function_settings_service_pb2 as fss
 from lambdad.v1 import invocation_service_pb2 as inv
 from lambdad.v1 import layer_service_pb2 as ls
+from lambdad.v1 import resource_policy_service_pb2 as rps
 from lambdad.v1 import url_service_pb2 as us
 from tests.daemon.gateway_support import (
     rich_status,
@@ -64,6 +70,9 @@ SERVICES = {
     "LayerService": ls.DESCRIPTOR.services_by_name["LayerService"],
     "UrlService": us.DESCRIPTOR.services_by_name["UrlService"],
     "EventSourceService": es.DESCRIPTOR.services_by_name["EventSourceService"],
+    "CodeSigningService": cs.DESCRIPTOR.services_by_name["CodeSigningService"],
+    "FunctionSettingsService": fss.DESCRIPTOR.services_by_name["FunctionSettingsService"],
+    "ResourcePolicyService": rps.DESCRIPTOR.services_by_name["ResourcePolicyService"],
     "CapacityProviderService": cp.DESCRIPTOR.services_by_name["CapacityProviderService"],
     "DurableExecutionService": ds.DESCRIPTOR.services_by_name["DurableExecutionService"],
 }
@@ -123,6 +132,9 @@ def test_tables_are_split_by_service() -> None:
     assert {_service_of(r).name for r in LAYER_ROUTES} == {"LayerService"}
     assert {_service_of(r).name for r in URL_ROUTES} == {"UrlService"}
     assert {_service_of(r).name for r in EVENT_SOURCE_ROUTES} == {"EventSourceService"}
+    assert {_service_of(r).name for r in CODE_SIGNING_ROUTES} == {"CodeSigningService"}
+    assert {_service_of(r).name for r in FUNCTION_SETTINGS_ROUTES} == {"FunctionSettingsService"}
+    assert {_service_of(r).name for r in RESOURCE_POLICY_ROUTES} == {"ResourcePolicyService"}
     assert {_service_of(r).name for r in CAPACITY_PROVIDER_ROUTES} == {"CapacityProviderService"}
     assert {_service_of(r).name for r in DURABLE_ROUTES} == {"DurableExecutionService"}
     assert ALL_ROUTES == (
@@ -131,6 +143,9 @@ def test_tables_are_split_by_service() -> None:
         + LAYER_ROUTES
         + URL_ROUTES
         + EVENT_SOURCE_ROUTES
+        + CODE_SIGNING_ROUTES
+        + FUNCTION_SETTINGS_ROUTES
+        + RESOURCE_POLICY_ROUTES
         + CAPACITY_PROVIDER_ROUTES
         + DURABLE_ROUTES
     )
@@ -158,16 +173,13 @@ def test_route_agrees_with_the_proto(route: Route) -> None:
         assert fields[json_name].type != FieldDescriptor.TYPE_BYTES, json_name
     for json_name in route.fixed:
         assert fields[json_name].type == FieldDescriptor.TYPE_STRING, json_name
-    # The non-JSON kinds take a raw payload (so does SendDurableExecutionCallbackSuccess, whose
-    # answer is JSON); it fills a bytes field.
-    if route.kind is not RouteKind.JSON:
-        assert route.payload_member is not None
+    # The raw payload routes are exactly the non-JSON kinds, and fill a bytes field.
+    assert (route.payload_member is not None) == (route.kind is not RouteKind.JSON)
     if route.payload_member is not None:
         assert route.has_body
         assert fields[route.payload_member].type == FieldDescriptor.TYPE_BYTES
-    if route.kind is RouteKind.JSON and route.empty_response:
-        # An answer without members is 204, except where AWS answers 200 with `{}`.
-        assert not method.output_type.fields
+    if route.kind is RouteKind.JSON:
+        assert route.empty_response == (not method.output_type.fields)
 
 
 @pytest.mark.parametrize(

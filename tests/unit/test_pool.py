@@ -8,6 +8,7 @@ reports (OOM, exit codes) without processes.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import math
 import uuid
@@ -218,3 +219,58 @@ async def test_provisioned_concurrency_is_carved_out_of_the_unreserved_pool(
         task.cancel()
     await asyncio.gather(*waiting, return_exceptions=True)
     assert pool.in_flight("p") == 0
+
+
+def managed_config(max_concurrency: int) -> FunctionVersion:
+    return dataclasses.replace(
+        config(),
+        runtime="python3.13",
+        capacity_provider_config={
+            "LambdaManagedInstancesCapacityProviderConfig": {
+                "CapacityProviderArn": "arn:aws:lambda:us-east-1:000000000000:capacity-provider:c",
+                "PerExecutionEnvironmentMaxConcurrency": max_concurrency,
+            }
+        },
+    )
+
+
+async def test_multi_concurrency_environment_takes_invocations_up_to_its_limit(
+    pool: EnvironmentPool, executor: FakeExecutor
+) -> None:
+    # Three invocations that can only finish once all three run at once: one environment
+    # (one governor slot) takes them all.
+    managed = managed_config(3)
+    results = await asyncio.gather(
+        *(pool.invoke(managed, event({"do": "gather", "n": 3})) for _ in range(3))
+    )
+    assert all(r.function_error is None for r in results)
+    assert len(executor.started) == 1
+    assert pool.governor.running == 1
+    assert pool.environment_count("f") == 1
+    # A fourth at once does not fit: a second environment starts (reserved concurrency lifts
+    # the fixture's account limit of 3).
+    pool.set_reserved("f", 10)
+    executor.started[0].gathered = 0
+    executor.started[0].gathering.clear()
+    results = await asyncio.gather(
+        *(
+            pool.invoke(managed, event({"do": "gather", "n": 3}), capacity_wait_s=5)
+            for _ in range(3)
+        ),
+        pool.invoke(managed, event({"x": 1})),
+    )
+    assert all(r.function_error is None for r in results)
+    assert len(executor.started) == 2
+    assert pool.governor.running == 2
+
+
+async def test_tenants_get_environments_of_their_own(
+    pool: EnvironmentPool, executor: FakeExecutor
+) -> None:
+    isolated = dataclasses.replace(config(), tenant_isolation_mode="PER_TENANT")
+    for tenant in ("blue", "green", "blue", "green"):
+        request = dataclasses.replace(event({"t": tenant}), tenant_id=tenant)
+        result = await pool.invoke(isolated, request)
+        assert result.payload == json.dumps({"t": tenant}).encode()
+    assert len(executor.started) == 2
+    assert pool.environment_count("f") == 2

@@ -8,6 +8,7 @@ from lambdad.daemon.domain.functions import (
     CodeFetcher,
     FunctionRegistry,
     LayerResolver,
+    VpcCheck,
 )
 from lambdad.daemon.domain.layers import LayerRegistry, RemoteLayerSource
 from lambdad.daemon.domain.names import Account
@@ -28,6 +29,7 @@ def function_registry(
     preparer: FunctionPreparer | None = None,
     image_resolver: ImageResolver | None = None,
     hot_reload_bucket: str = DEFAULT_HOT_RELOAD_BUCKET,
+    vpc_check: VpcCheck | None = None,
 ) -> FunctionRegistry:
     """The registry of `account`, taking code into `blobs` and settling states with `preparer`."""
     return FunctionRegistry(
@@ -37,6 +39,7 @@ def function_registry(
         transitions=FunctionStates(state, blobs, preparer, min_transition_seconds),
         strict=strict,
         layers=layers,
+        vpc_check=vpc_check,
     )
 
 
