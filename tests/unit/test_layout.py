@@ -122,6 +122,7 @@ SLEEPING_LOOPS_ALLOWED = frozenset(
         ("tests/unit/test_debugger_turns.py", "_settle"),  # yields the loop 5 times, no time
         ("tests/unit/pool_fakes.py", "_loop"),  # a fake runtime taking "s" seconds
         ("tests/daemon/test_gateway_invoke.py", "stream"),  # a scripted stream with pauses
+        ("tests/e2e/test_durable_functions.py", "test_callbacks"),  # heartbeats every 0.5 s
         # An editor's burst of writes, 20 ms apart.
         (
             "tests/unit/test_dev_tools.py",
@@ -159,6 +160,8 @@ FIXED_SLEEPS_ALLOWED = frozenset(
             "test_zero_retries_without_destination_runs_once",
         ),
         ("tests/e2e/test_event_sources.py", "*"),
+        # Heartbeats sent every 0.5 s for 4 s keep a callback alive past its timeout.
+        ("tests/e2e/test_durable_functions.py", "test_callbacks"),
     }
 )
 
