@@ -3,7 +3,6 @@ handler in place of a function and a clock the test moves."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from lambdad.daemon.errors import LambdaError
 from lambdad.daemon.runtime.environment import InvocationResult
 from lambdad.daemon.services.durable import DurableExecutions, InvokeTarget
 from lambdad.daemon.store.state import StateStore
+from tests.helpers import async_wait_for
 
 FUNCTION_ARN = "arn:aws:lambda:us-east-1:000000000000:function:wf"
 
@@ -101,10 +101,7 @@ async def test_wait_timer_reinvokes_and_retention_deletes(tmp_path: Path) -> Non
         row = await executions.start_execution(_view(), "order-1", b'{"n": 1}')
         again = await executions.start_execution(_view(), "order-1", b'{"n": 1}')
         assert again.arn == row.arn
-        for _ in range(200):
-            if workflow.invocations == 1 and not executions._drivers:
-                break
-            await asyncio.sleep(0.02)
+        await async_wait_for(lambda: workflow.invocations == 1 and not executions._drivers)
         assert (await executions.get_execution(row.arn))["Status"] == "RUNNING"
         assert workflow.invocations == 1  # suspended on the wait: nothing to do until it ends
         clock.now += 61
@@ -117,12 +114,15 @@ async def test_wait_timer_reinvokes_and_retention_deletes(tmp_path: Path) -> Non
         assert kinds.count("InvocationCompleted") == 2 and kinds[-1] == "ExecutionSucceeded"
         clock.now += 86_400 + 1  # the retention period (1 day) is over
         executions._wake.set()
-        for _ in range(200):
+
+        async def deleted() -> bool:
             try:
                 await executions.get_execution(row.arn)
             except LambdaError:
-                break
-            await asyncio.sleep(0.02)
+                return True
+            return False
+
+        await async_wait_for(deleted)
         with pytest.raises(LambdaError):
             await executions.get_execution(row.arn)
     finally:
