@@ -115,14 +115,14 @@ async def test_wait_timer_reinvokes_and_retention_deletes(tmp_path: Path) -> Non
         clock.now += 86_400 + 1  # the retention period (1 day) is over
         executions._wake.set()
 
-        async def gone() -> bool:
+        async def deleted() -> bool:
             try:
                 await executions.get_execution(row.arn)
             except LambdaError:
                 return True
             return False
 
-        await async_wait_for(gone)
+        await async_wait_for(deleted)
         with pytest.raises(LambdaError):
             await executions.get_execution(row.arn)
     finally:
