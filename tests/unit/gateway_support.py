@@ -127,7 +127,11 @@ def assert_aws_error(answer: Answer, allow_success: bool = False) -> dict[str, A
     assert answer.headers.get("x-amzn-errortype"), answer.headers
     assert answer.headers.get("content-type", "").startswith("application/json")
     body = answer.json()
-    assert body["Type"] == "User"
+    # AWS's ValidationException body has the message alone (lambda-spec §2.1).
+    if answer.headers["x-amzn-errortype"] == "ValidationException":
+        assert "Type" not in body, body
+    else:
+        assert body["Type"] == "User"
     assert isinstance(body.get("message", body.get("Message")), str), body
     return body
 

@@ -13,9 +13,10 @@ from lambdad.daemon.domain.event_sources import (
     MappingSettings,
     SourceArn,
 )
-from lambdad.daemon.domain.functions import CodeInput, FunctionRegistry, NewFunction
+from lambdad.daemon.domain.functions import CodeInput, NewFunction
 from lambdad.daemon.domain.names import Account
 from lambdad.daemon.errors import LambdaError, Reason, invalid_parameter
+from lambdad.daemon.services.functions import function_registry
 from lambdad.daemon.store.blobs import BlobStore
 from lambdad.daemon.store.state import StateStore
 from tests.helpers import make_zip
@@ -38,7 +39,7 @@ class FakeProbe:
 @pytest.fixture
 async def mappings(tmp_path: Path) -> AsyncIterator[EventSourceMappingRegistry]:
     state = StateStore(tmp_path / "state.db")
-    functions = FunctionRegistry(
+    functions = function_registry(
         account=Account("us-east-1", "000000000000"),
         state=state,
         blobs=BlobStore(tmp_path / "blobs"),

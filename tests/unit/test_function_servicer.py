@@ -26,11 +26,11 @@ from grpc_status import rpc_status
 from lambdad.client import AsyncLambdadClient, InvalidParameterValueError
 from lambdad.daemon.api.functions import FunctionServicer
 from lambdad.daemon.domain.code_urls import CodeUrlSigner
-from lambdad.daemon.domain.functions import FunctionRegistry
 from lambdad.daemon.domain.model import FunctionVersion
 from lambdad.daemon.domain.names import FUNCTION_NAME_PATTERN, Account
 from lambdad.daemon.errors import LambdaError, Reason
 from lambdad.daemon.server import Daemon
+from lambdad.daemon.services.functions import function_registry
 from lambdad.daemon.store.blobs import BlobStore
 from lambdad.daemon.store.state import StateStore
 from lambdad.v1 import function_pb2 as fpb
@@ -1298,7 +1298,7 @@ async def gated(tmp_path: Path) -> AsyncIterator[Gated]:
     state = StateStore(tmp_path / "state.db")
     gate = Gate()
     blobs = BlobStore(tmp_path / "blobs")
-    registry = FunctionRegistry(
+    registry = function_registry(
         account=Account("us-east-1", "000000000000"),
         state=state,
         blobs=blobs,

@@ -17,6 +17,7 @@ from botocore.credentials import Credentials
 
 from lambdad.client.client import AsyncLambdadClient
 from lambdad.daemon.config import Config
+from lambdad.daemon.domain import url_http
 from lambdad.daemon.domain.policies import ResourcePolicy
 from lambdad.daemon.domain.sigv4 import SignatureError, verify_sigv4
 from lambdad.daemon.domain.urls import _allows_public_url
@@ -57,7 +58,7 @@ def _event(**changes: Any) -> dict[str, Any]:
     }
     for key, value in changes.items():
         (request if key in request else context)[key] = value
-    return urls.request_event(urls.UrlRequest(**request), urls.UrlContext(**context))
+    return url_http.request_event(url_http.UrlRequest(**request), url_http.UrlContext(**context))
 
 
 # --- addressing ------------------------------------------------------------------------
@@ -189,7 +190,7 @@ RESPONSE_TABLE = [
 
 @pytest.mark.parametrize(("result", "status", "body"), RESPONSE_TABLE)
 def test_response_mapping(result: Any, status: int, body: bytes) -> None:
-    answer = urls.buffered_response(json.dumps(result).encode())
+    answer = url_http.buffered_response(json.dumps(result).encode())
     assert (answer.status, answer.body) == (status, body)
     assert ("Content-Type", "application/json") in answer.headers
 
@@ -202,7 +203,7 @@ def test_response_headers_cookies_and_base64_body() -> None:
         "body": base64.b64encode(b"\x89PNG\x00").decode(),
         "isBase64Encoded": True,
     }
-    answer = urls.buffered_response(json.dumps(result).encode())
+    answer = url_http.buffered_response(json.dumps(result).encode())
     assert answer.status == 201
     assert answer.body == b"\x89PNG\x00"
     assert ("content-type", "image/png") in answer.headers
@@ -211,7 +212,7 @@ def test_response_headers_cookies_and_base64_body() -> None:
 
 
 def test_function_error_is_502_with_aws_body() -> None:
-    answer = urls.buffered_response(b'{"errorMessage":"boom"}', "Unhandled")
+    answer = url_http.buffered_response(b'{"errorMessage":"boom"}', "Unhandled")
     assert (answer.status, answer.body) == (502, b"Internal Server Error")
 
 
@@ -220,10 +221,10 @@ def test_function_error_is_502_with_aws_body() -> None:
 
 def test_prelude_split_and_parse() -> None:
     prelude = json.dumps({"statusCode": 201, "headers": {"x": "y"}, "cookies": ["c=1"]})
-    assert urls.split_prelude(prelude.encode()) is None
-    head, rest = urls.split_prelude(prelude.encode() + b"\x00" * 8 + b"body") or (b"", b"")
+    assert url_http.split_prelude(prelude.encode()) is None
+    head, rest = url_http.split_prelude(prelude.encode() + b"\x00" * 8 + b"body") or (b"", b"")
     assert rest == b"body"
-    parsed = urls.parse_prelude(head)
+    parsed = url_http.parse_prelude(head)
     assert parsed.status == 201
     assert ("x", "y") in parsed.headers and ("Set-Cookie", "c=1") in parsed.headers
     assert ("Content-Type", "application/octet-stream") in parsed.headers
@@ -243,24 +244,26 @@ CORS = {
 
 def test_preflight_headers_follow_cors() -> None:
     request = {"origin": "https://a.test", "access-control-request-method": "POST"}
-    headers = dict(urls.preflight_headers(CORS, request))
+    headers = dict(url_http.preflight_headers(CORS, request))
     assert headers["Access-Control-Allow-Origin"] == "https://a.test"
     assert headers["Access-Control-Allow-Methods"] == "GET,POST"
     assert headers["Access-Control-Allow-Headers"] == "x-custom"
     assert headers["Access-Control-Max-Age"] == "60"
     assert headers["Access-Control-Allow-Credentials"] == "true"
-    assert urls.preflight_headers(CORS, {**request, "origin": "https://b.test"}) == []
-    assert urls.preflight_headers(CORS, {**request, "access-control-request-method": "PUT"}) == []
+    assert url_http.preflight_headers(CORS, {**request, "origin": "https://b.test"}) == []
+    assert (
+        url_http.preflight_headers(CORS, {**request, "access-control-request-method": "PUT"}) == []
+    )
 
 
 def test_cors_headers_win_over_the_functions() -> None:
-    merged = urls.with_cors(
+    merged = url_http.with_cors(
         [("Access-Control-Allow-Origin", "*"), ("x", "1")], CORS, "https://a.test"
     )
     assert ("Access-Control-Allow-Origin", "https://a.test") in merged
     assert ("Access-Control-Allow-Origin", "*") not in merged
     assert ("Access-Control-Expose-Headers", "x-exposed") in merged
-    assert urls.with_cors([("x", "1")], {"AllowOrigins": ["*"]}, "https://z.test") == [
+    assert url_http.with_cors([("x", "1")], {"AllowOrigins": ["*"]}, "https://z.test") == [
         ("x", "1"),
         ("Access-Control-Allow-Origin", "*"),
     ]

@@ -540,6 +540,13 @@ EXPECTED_ERRORS = [
     (Reason.FUNCTION_ALREADY_EXISTS, "ResourceConflictException", 409, "message"),
     (Reason.ALIAS_ALREADY_EXISTS, "ResourceConflictException", 409, "message"),
     (Reason.RESOURCE_CONFLICT, "ResourceConflictException", 409, "message"),
+    (
+        Reason.DURABLE_EXECUTION_ALREADY_STARTED,
+        "DurableExecutionAlreadyStartedException",
+        409,
+        "Message",
+    ),
+    (Reason.CALLBACK_TIMEOUT, "CallbackTimeoutException", 400, "Message"),
     (Reason.RESOURCE_IN_USE, "ResourceInUseException", 400, "Message"),
     (Reason.REVISION_ID_MISMATCH, "PreconditionFailedException", 412, "message"),
     (Reason.REQUEST_TOO_LARGE, "RequestEntityTooLargeException", 413, "message"),
@@ -563,7 +570,8 @@ def test_reason_to_aws_error(reason: Reason, name: str, status: int, key: str) -
     assert response.status == status
     assert response.headers["x-amzn-ErrorType"] == name
     assert response.headers["Content-Type"] == "application/json"
-    assert response.body == {"Type": "User" if status < 500 else "Service", key: "the message"}
+    typed = {} if name == "ValidationException" else {"Type": "User" if status < 500 else "Service"}
+    assert response.body == {**typed, key: "the message"}
 
 
 @pytest.mark.parametrize("reason", ["", "NO_SUCH_REASON", "function_not_found"])

@@ -177,3 +177,109 @@ def test_imports_flow_one_way() -> None:
 def test_allow_list_has_no_stale_entries() -> None:
     stale = sorted(ALLOWED - all_violations())
     assert stale == [], "fixed; remove from ALLOWED:\n" + "\n".join(f"  {e}" for e in stale)
+
+
+# --- domain/ runs nothing ---------------------------------------------------------------
+#
+# Imports are not the whole rule: a domain module that starts tasks, hops to threads or touches
+# the file system is orchestrating, whatever it imports. These calls belong in services/ (or
+# the store/runtime behind a domain protocol).
+ORCHESTRATION_CALLS = frozenset(
+    {
+        "asyncio.create_task",
+        "asyncio.ensure_future",
+        "asyncio.gather",
+        "asyncio.sleep",
+        "asyncio.to_thread",
+        "asyncio.wait_for",
+        "open",
+        "os.fdopen",
+        "os.makedirs",
+        "os.path.exists",
+        "os.path.isdir",
+        "os.path.isfile",
+        "os.replace",
+        "shutil.rmtree",
+        "subprocess.run",
+        "subprocess.Popen",
+    }
+)
+
+# Known orchestration left in domain/, as (module, call): each a debt; the list only shrinks
+# (`test_orchestration_allow_list_has_no_stale_entries`). Issue 17 moved functions' code
+# intake and state transitions to services/code_intake.py and services/function_states.py.
+ORCHESTRATION_ALLOWED: frozenset[tuple[str, str]] = frozenset(
+    {
+        # Layer content intake (inline, S3, upstream copies): to services/ as functions' did.
+        (f"{D}.domain.layers", "asyncio.to_thread"),
+        # The provisioned-concurrency allocator's watcher task: to a services/ governor.
+        (f"{D}.domain.provisioned", "asyncio.create_task"),
+        (f"{D}.domain.provisioned", "asyncio.sleep"),
+        # Hot reload checks that the host directory exists (shared by functions and layers).
+        (f"{D}.domain.functions", "os.path.isdir"),
+        # Unzipping into a directory (runtime/code.py's extraction calls it).
+        (f"{D}.domain.archives", "open"),
+        # The code URL signing key file, created on first start.
+        (f"{D}.domain.code_urls", "os.fdopen"),
+        (f"{D}.domain.code_urls", "os.replace"),
+    }
+)
+
+
+def _dotted(node: ast.expr) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = _dotted(node.value)
+        return f"{base}.{node.attr}" if base else ""
+    return ""
+
+
+def orchestration_calls(source: str, module: str) -> set[tuple[str, str]]:
+    """(module, call) for each call in `source` that runs, waits or touches files."""
+    return {
+        (module, name)
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call) and (name := _dotted(node.func)) in ORCHESTRATION_CALLS
+    }
+
+
+def all_orchestration_calls() -> set[tuple[str, str]]:
+    found: set[tuple[str, str]] = set()
+    for path in SOURCES:
+        module = module_name(path)
+        if under(module, f"{D}.domain"):
+            found |= orchestration_calls(path.read_text(), module)
+    return found
+
+
+def test_the_orchestration_rule_sees_a_call() -> None:
+    source = (
+        "import asyncio\n"
+        "async def f(blobs):\n"
+        "    asyncio.create_task(g())\n"
+        "    await asyncio.to_thread(blobs.put, 'k', b'')\n"
+        "    with open('x') as handle:\n"
+        "        pass\n"
+        "    asyncio.shield(g())\n"
+    )
+    module = f"{D}.domain.example"
+    assert orchestration_calls(source, module) == {
+        (module, "asyncio.create_task"),
+        (module, "asyncio.to_thread"),
+        (module, "open"),
+    }
+
+
+def test_domain_orchestrates_nothing() -> None:
+    new = sorted(all_orchestration_calls() - ORCHESTRATION_ALLOWED)
+    assert new == [], "orchestration in domain/ (move it to services/):\n" + "\n".join(
+        f"  {m} calls {c}" for m, c in new
+    )
+
+
+def test_orchestration_allow_list_has_no_stale_entries() -> None:
+    stale = sorted(ORCHESTRATION_ALLOWED - all_orchestration_calls())
+    assert stale == [], "fixed; remove from ORCHESTRATION_ALLOWED:\n" + "\n".join(
+        f"  {e}" for e in stale
+    )

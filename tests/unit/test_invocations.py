@@ -19,6 +19,7 @@ from lambdad.daemon.errors import LambdaError, Reason
 from lambdad.daemon.runtime.code import CodeStore
 from lambdad.daemon.runtime.logs import FunctionLogs
 from lambdad.daemon.runtime.pool import EnvironmentPool
+from lambdad.daemon.services.functions import function_registry
 from lambdad.daemon.services.invocations import Invocation, InvocationService
 from lambdad.daemon.store.blobs import BlobStore
 from lambdad.daemon.store.event_queue import EventQueueStore
@@ -66,7 +67,7 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
     state = StateStore(tmp_path / "state.db")
     blobs = BlobStore(tmp_path / "blobs")
     preparer = HeldPreparer()
-    registry = FunctionRegistry(
+    registry = function_registry(
         account=Account("us-east-1", "000000000000"),
         state=state,
         blobs=blobs,

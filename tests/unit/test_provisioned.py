@@ -28,6 +28,7 @@ from lambdad.daemon.runtime.logs import FunctionLogs
 from lambdad.daemon.runtime.pool import EnvironmentPool
 from lambdad.daemon.runtime.provisioned import ProvisionedEnvironments
 from lambdad.daemon.runtime.runtime_api import InvocationRequest
+from lambdad.daemon.services.functions import function_registry
 from lambdad.daemon.store.blobs import BlobStore
 from lambdad.daemon.store.state import StateStore
 from tests.helpers import make_zip
@@ -84,7 +85,7 @@ class World:
 async def _world(tmp_path: Path, governor: CapacityGovernor[ExecutionEnvironment]) -> World:
     state = StateStore(tmp_path / "state.db")
     blobs = BlobStore(tmp_path / "blobs")
-    registry = FunctionRegistry(
+    registry = function_registry(
         account=Account("us-east-1", "000000000000"),
         state=state,
         blobs=blobs,

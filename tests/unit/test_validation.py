@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import date, timedelta
 
 import pytest
 
@@ -39,7 +40,37 @@ def _raises(call: Callable[[], object]) -> LambdaError:
     ["python3.12", "python3.14", "nodejs20.x", "nodejs22.x", "java21", "provided.al2023"],
 )
 def test_supported_runtime_accepted(runtime: str, strict: bool) -> None:
-    validation.check_runtime(runtime, strict=strict)
+    # The recordings' window (issue 15): every one of these was still being created.
+    validation.check_runtime(runtime, strict=strict, today=date(2026, 1, 15))
+
+
+@pytest.mark.parametrize(
+    ("runtime", "created_until", "updated_until"),
+    [
+        # AWS kept creating functions on these after their deprecation date.
+        ("python3.9", date(2026, 8, 30), date(2026, 9, 29)),
+        ("nodejs18.x", date(2026, 2, 2), date(2026, 3, 2)),
+        ("ruby3.2", date(2026, 8, 30), date(2026, 9, 29)),
+        ("nodejs20.x", date(2026, 8, 30), date(2026, 9, 29)),
+    ],
+)
+def test_strict_mode_follows_the_runtime_table_date_by_date(
+    runtime: str, created_until: date, updated_until: date
+) -> None:
+    day = timedelta(days=1)
+    validation.check_runtime(runtime, strict=True, today=created_until)
+    error = _raises(
+        lambda: validation.check_runtime(runtime, strict=True, today=created_until + day)
+    )
+    assert error.message.startswith(f"The runtime parameter of {runtime} is no longer supported")
+    # An update is refused only from the later date.
+    validation.check_runtime(runtime, strict=True, creating=False, today=created_until + day)
+    validation.check_runtime(runtime, strict=True, creating=False, today=updated_until)
+    _raises(
+        lambda: validation.check_runtime(
+            runtime, strict=True, creating=False, today=updated_until + day
+        )
+    )
 
 
 @pytest.mark.parametrize("runtime", ["python3.7", "nodejs14.x", "go1.x", "python2.7", "java8"])

@@ -79,7 +79,14 @@ class EventSourceMapping(_message.Message):
     def __init__(self, uuid: _Optional[str] = ..., event_source_mapping_arn: _Optional[str] = ..., event_source_arn: _Optional[str] = ..., function_arn: _Optional[str] = ..., state: _Optional[str] = ..., state_transition_reason: _Optional[str] = ..., last_modified: _Optional[float] = ..., last_processing_result: _Optional[str] = ..., batch_size: _Optional[int] = ..., maximum_batching_window_in_seconds: _Optional[int] = ..., starting_position: _Optional[str] = ..., starting_position_timestamp: _Optional[float] = ..., filter_criteria: _Optional[_Union[FilterCriteria, _Mapping]] = ..., function_response_types: _Optional[_Iterable[str]] = ..., maximum_retry_attempts: _Optional[int] = ..., maximum_record_age_in_seconds: _Optional[int] = ..., bisect_batch_on_function_error: _Optional[bool] = ..., destination_config: _Optional[_Union[EventSourceDestinationConfig, _Mapping]] = ..., scaling_config: _Optional[_Union[ScalingConfig, _Mapping]] = ..., parallelization_factor: _Optional[int] = ..., tumbling_window_in_seconds: _Optional[int] = ...) -> None: ...
 
 class CreateEventSourceMappingRequest(_message.Message):
-    __slots__ = ("function_name", "event_source_arn", "enabled", "batch_size", "maximum_batching_window_in_seconds", "starting_position", "starting_position_timestamp", "filter_criteria", "function_response_types", "maximum_retry_attempts", "maximum_record_age_in_seconds", "bisect_batch_on_function_error", "destination_config", "scaling_config", "parallelization_factor", "tumbling_window_in_seconds")
+    __slots__ = ("function_name", "event_source_arn", "enabled", "batch_size", "maximum_batching_window_in_seconds", "starting_position", "starting_position_timestamp", "filter_criteria", "function_response_types", "maximum_retry_attempts", "maximum_record_age_in_seconds", "bisect_batch_on_function_error", "destination_config", "scaling_config", "parallelization_factor", "tumbling_window_in_seconds", "tags")
+    class TagsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
     FUNCTION_NAME_FIELD_NUMBER: _ClassVar[int]
     EVENT_SOURCE_ARN_FIELD_NUMBER: _ClassVar[int]
     ENABLED_FIELD_NUMBER: _ClassVar[int]
@@ -96,6 +103,7 @@ class CreateEventSourceMappingRequest(_message.Message):
     SCALING_CONFIG_FIELD_NUMBER: _ClassVar[int]
     PARALLELIZATION_FACTOR_FIELD_NUMBER: _ClassVar[int]
     TUMBLING_WINDOW_IN_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    TAGS_FIELD_NUMBER: _ClassVar[int]
     function_name: str
     event_source_arn: str
     enabled: bool
@@ -112,7 +120,8 @@ class CreateEventSourceMappingRequest(_message.Message):
     scaling_config: ScalingConfig
     parallelization_factor: int
     tumbling_window_in_seconds: int
-    def __init__(self, function_name: _Optional[str] = ..., event_source_arn: _Optional[str] = ..., enabled: _Optional[bool] = ..., batch_size: _Optional[int] = ..., maximum_batching_window_in_seconds: _Optional[int] = ..., starting_position: _Optional[str] = ..., starting_position_timestamp: _Optional[float] = ..., filter_criteria: _Optional[_Union[FilterCriteria, _Mapping]] = ..., function_response_types: _Optional[_Iterable[str]] = ..., maximum_retry_attempts: _Optional[int] = ..., maximum_record_age_in_seconds: _Optional[int] = ..., bisect_batch_on_function_error: _Optional[bool] = ..., destination_config: _Optional[_Union[EventSourceDestinationConfig, _Mapping]] = ..., scaling_config: _Optional[_Union[ScalingConfig, _Mapping]] = ..., parallelization_factor: _Optional[int] = ..., tumbling_window_in_seconds: _Optional[int] = ...) -> None: ...
+    tags: _containers.ScalarMap[str, str]
+    def __init__(self, function_name: _Optional[str] = ..., event_source_arn: _Optional[str] = ..., enabled: _Optional[bool] = ..., batch_size: _Optional[int] = ..., maximum_batching_window_in_seconds: _Optional[int] = ..., starting_position: _Optional[str] = ..., starting_position_timestamp: _Optional[float] = ..., filter_criteria: _Optional[_Union[FilterCriteria, _Mapping]] = ..., function_response_types: _Optional[_Iterable[str]] = ..., maximum_retry_attempts: _Optional[int] = ..., maximum_record_age_in_seconds: _Optional[int] = ..., bisect_batch_on_function_error: _Optional[bool] = ..., destination_config: _Optional[_Union[EventSourceDestinationConfig, _Mapping]] = ..., scaling_config: _Optional[_Union[ScalingConfig, _Mapping]] = ..., parallelization_factor: _Optional[int] = ..., tumbling_window_in_seconds: _Optional[int] = ..., tags: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
 class CreateEventSourceMappingResponse(_message.Message):
     __slots__ = ("event_source_mapping",)

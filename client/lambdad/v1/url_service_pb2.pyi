@@ -256,3 +256,51 @@ class ResolveFunctionUrlResponse(_message.Message):
     account_id: str
     iam: IamIdentity
     def __init__(self, function_name: _Optional[str] = ..., qualifier: _Optional[str] = ..., config: _Optional[_Union[FunctionUrlConfig, _Mapping]] = ..., account_id: _Optional[str] = ..., iam: _Optional[_Union[IamIdentity, _Mapping]] = ...) -> None: ...
+
+class InvokeFunctionUrlRequest(_message.Message):
+    __slots__ = ("url_id", "method", "raw_path", "function_path", "raw_query", "headers", "body", "source_ip", "protocol", "path_form", "host", "trace_header")
+    URL_ID_FIELD_NUMBER: _ClassVar[int]
+    METHOD_FIELD_NUMBER: _ClassVar[int]
+    RAW_PATH_FIELD_NUMBER: _ClassVar[int]
+    FUNCTION_PATH_FIELD_NUMBER: _ClassVar[int]
+    RAW_QUERY_FIELD_NUMBER: _ClassVar[int]
+    HEADERS_FIELD_NUMBER: _ClassVar[int]
+    BODY_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_IP_FIELD_NUMBER: _ClassVar[int]
+    PROTOCOL_FIELD_NUMBER: _ClassVar[int]
+    PATH_FORM_FIELD_NUMBER: _ClassVar[int]
+    HOST_FIELD_NUMBER: _ClassVar[int]
+    TRACE_HEADER_FIELD_NUMBER: _ClassVar[int]
+    url_id: str
+    method: str
+    raw_path: str
+    function_path: str
+    raw_query: str
+    headers: _containers.RepeatedCompositeFieldContainer[HttpHeader]
+    body: bytes
+    source_ip: str
+    protocol: str
+    path_form: bool
+    host: str
+    trace_header: str
+    def __init__(self, url_id: _Optional[str] = ..., method: _Optional[str] = ..., raw_path: _Optional[str] = ..., function_path: _Optional[str] = ..., raw_query: _Optional[str] = ..., headers: _Optional[_Iterable[_Union[HttpHeader, _Mapping]]] = ..., body: _Optional[bytes] = ..., source_ip: _Optional[str] = ..., protocol: _Optional[str] = ..., path_form: _Optional[bool] = ..., host: _Optional[str] = ..., trace_header: _Optional[str] = ...) -> None: ...
+
+class HttpResponseHead(_message.Message):
+    __slots__ = ("status", "headers", "request_id", "streamed")
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    HEADERS_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    STREAMED_FIELD_NUMBER: _ClassVar[int]
+    status: int
+    headers: _containers.RepeatedCompositeFieldContainer[HttpHeader]
+    request_id: str
+    streamed: bool
+    def __init__(self, status: _Optional[int] = ..., headers: _Optional[_Iterable[_Union[HttpHeader, _Mapping]]] = ..., request_id: _Optional[str] = ..., streamed: _Optional[bool] = ...) -> None: ...
+
+class InvokeFunctionUrlResponse(_message.Message):
+    __slots__ = ("head", "body")
+    HEAD_FIELD_NUMBER: _ClassVar[int]
+    BODY_FIELD_NUMBER: _ClassVar[int]
+    head: HttpResponseHead
+    body: bytes
+    def __init__(self, head: _Optional[_Union[HttpResponseHead, _Mapping]] = ..., body: _Optional[bytes] = ...) -> None: ...

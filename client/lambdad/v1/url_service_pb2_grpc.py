@@ -90,6 +90,11 @@ class UrlServiceStub:
                 request_serializer=lambdad_dot_v1_dot_url__service__pb2.ResolveFunctionUrlRequest.SerializeToString,
                 response_deserializer=lambdad_dot_v1_dot_url__service__pb2.ResolveFunctionUrlResponse.FromString,
                 _registered_method=True)
+        self.InvokeFunctionUrl = channel.unary_stream(
+                '/lambdad.v1.UrlService/InvokeFunctionUrl',
+                request_serializer=lambdad_dot_v1_dot_url__service__pb2.InvokeFunctionUrlRequest.SerializeToString,
+                response_deserializer=lambdad_dot_v1_dot_url__service__pb2.InvokeFunctionUrlResponse.FromString,
+                _registered_method=True)
 
 
 class UrlServiceServicer:
@@ -171,6 +176,17 @@ class UrlServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def InvokeFunctionUrl(self, request, context):
+        """Not an AWS operation: one HTTP request to a function URL, served whole. The daemon
+        authorises it (as ResolveFunctionUrl), answers a CORS preflight, builds the payload
+        format 2.0 event, invokes the function and interprets its result; the stream carries
+        the HTTP answer: a head, then the body in order (for RESPONSE_STREAM, as the function
+        writes it). Errors before the head are the statuses Invoke and ResolveFunctionUrl give.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_UrlServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -218,6 +234,11 @@ def add_UrlServiceServicer_to_server(servicer, server):
                     servicer.ResolveFunctionUrl,
                     request_deserializer=lambdad_dot_v1_dot_url__service__pb2.ResolveFunctionUrlRequest.FromString,
                     response_serializer=lambdad_dot_v1_dot_url__service__pb2.ResolveFunctionUrlResponse.SerializeToString,
+            ),
+            'InvokeFunctionUrl': grpc.unary_stream_rpc_method_handler(
+                    servicer.InvokeFunctionUrl,
+                    request_deserializer=lambdad_dot_v1_dot_url__service__pb2.InvokeFunctionUrlRequest.FromString,
+                    response_serializer=lambdad_dot_v1_dot_url__service__pb2.InvokeFunctionUrlResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -474,6 +495,33 @@ class UrlService:
             '/lambdad.v1.UrlService/ResolveFunctionUrl',
             lambdad_dot_v1_dot_url__service__pb2.ResolveFunctionUrlRequest.SerializeToString,
             lambdad_dot_v1_dot_url__service__pb2.ResolveFunctionUrlResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def InvokeFunctionUrl(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/lambdad.v1.UrlService/InvokeFunctionUrl',
+            lambdad_dot_v1_dot_url__service__pb2.InvokeFunctionUrlRequest.SerializeToString,
+            lambdad_dot_v1_dot_url__service__pb2.InvokeFunctionUrlResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -35,6 +35,10 @@ class Config:
     account_id: str = "000000000000"
     # Fail on deprecated runtimes and non-ARN roles exactly as AWS does.
     strict: bool = False
+    # Milliseconds a create, update or publish stays Pending/InProgress at least, so that a
+    # second update sent at once is refused as on AWS (where it takes a second or more);
+    # -1 = 1000 in strict mode, 0 otherwise.
+    min_transition_ms: int = -1
     # S3-compatible endpoint for Code.S3Bucket/S3Key; None = botocore's usual lookup.
     s3_endpoint_url: str | None = None
     # "auto" (console on a TTY, JSON otherwise), "json" or "console".
@@ -105,12 +109,23 @@ class Config:
     grpc_tls_client_ca: str | None = None
     # Bearer token every gRPC call except grpc.health.v1 must send (`authorization` metadata).
     grpc_token: str | None = None
+    # Local time control of durable executions (a lambdad extension): waits, step retry
+    # delays and callback timeouts last this many times their requested length; 0 skips them,
+    # 0.001 turns a day into under 90 seconds. Execution timeouts are not scaled.
+    durable_time_scale: float = 1.0
 
     @property
     def grpc_target(self) -> str:
         """Address clients dial to reach the gRPC server."""
         host = "127.0.0.1" if self.grpc_host in {"0.0.0.0", "::", ""} else self.grpc_host
         return f"{host}:{self.grpc_port}"
+
+    @property
+    def transition_seconds(self) -> float:
+        """`min_transition_ms` resolved (strict mode's default is AWS's second)."""
+        if self.min_transition_ms >= 0:
+            return self.min_transition_ms / 1000
+        return 1.0 if self.strict else 0.0
 
     @property
     def retry_delays(self) -> tuple[float, ...]:
@@ -153,6 +168,8 @@ class Config:
                 values[item.name] = int(raw)
             elif item.type == "bool":
                 values[item.name] = _flag(raw)
+            elif item.type == "float":
+                values[item.name] = float(raw)
             else:
                 values[item.name] = raw
         config = cls(**values)

@@ -12,6 +12,7 @@ from grpc_reflection.v1alpha import reflection
 
 from lambdad.client.client import channel_options
 from lambdad.daemon.api.capacity_providers import CapacityProviderServicer
+from lambdad.daemon.api.durable import DurableExecutionServicer
 from lambdad.daemon.api.event_sources import EventSourceServicer
 from lambdad.daemon.api.faults import FaultInterceptor, guard_handler
 from lambdad.daemon.api.functions import FunctionServicer
@@ -50,7 +51,11 @@ from lambdad.daemon.runtime.pool import EnvironmentPool
 from lambdad.daemon.runtime.process import ProcessExecutor
 from lambdad.daemon.runtime.provisioned import ProvisionedEnvironments
 from lambdad.daemon.security import BearerTokenInterceptor, server_credentials, warn_if_exposed
+from lambdad.daemon.services.capacity_providers import CapacityProviderStates
 from lambdad.daemon.services.destinations import DestinationSender
+from lambdad.daemon.services.durable import DurableExecutions, InvokeTarget
+from lambdad.daemon.services.function_urls import FunctionUrlService
+from lambdad.daemon.services.functions import function_registry
 from lambdad.daemon.services.invocations import InvocationService
 from lambdad.daemon.services.traces import TraceQueries
 from lambdad.daemon.sources.aws import AwsEventSourceProbe, SourceClients
@@ -63,6 +68,8 @@ from lambdad.daemon.tracing.store import TraceStore
 from lambdad.v1 import (
     capacity_provider_service_pb2,
     capacity_provider_service_pb2_grpc,
+    durable_execution_service_pb2,
+    durable_execution_service_pb2_grpc,
     event_source_service_pb2,
     event_source_service_pb2_grpc,
     function_service_pb2,
@@ -92,6 +99,7 @@ SERVICE_NAMES = (
     event_source_service_pb2.DESCRIPTOR.services_by_name["EventSourceService"].full_name,
     trace_service_pb2.DESCRIPTOR.services_by_name["TraceService"].full_name,
     capacity_provider_service_pb2.DESCRIPTOR.services_by_name["CapacityProviderService"].full_name,
+    durable_execution_service_pb2.DESCRIPTOR.services_by_name["DurableExecutionService"].full_name,
 )
 
 
@@ -119,7 +127,9 @@ class Daemon:
     # Keeps the provisioned concurrency targets filled with initialized environments.
     provisioned: ProvisionedConcurrency | None = None
     # Capacity providers (their Pending/Deleting transitions run until stop).
-    capacity_providers: CapacityProviderRegistry | None = None
+    capacity_providers: CapacityProviderStates | None = None
+    # Durable executions: their timers and invocations.
+    durable: DurableExecutions | None = None
 
     def in_process_channel(self) -> grpc.aio.Channel:
         """A channel to this daemon's services that skips the network (see inprocess.py).
@@ -147,6 +157,8 @@ class Daemon:
             await self.metrics.close()
         if self.pollers is not None:
             await self.pollers.stop()
+        if self.durable is not None:
+            await self.durable.stop()
         await self.invocations.stop()
         if self.provisioned is not None:
             await self.provisioned.stop()
@@ -205,12 +217,13 @@ async def start_daemon(config: Config) -> Daemon:
         remote=UpstreamLayerSource(config.layer_upstream_endpoint_url),
         hot_reload_bucket=config.hot_reload_bucket,
     )
-    registry = FunctionRegistry(
+    registry = function_registry(
         account=Account(config.region, config.account_id),
         state=state,
         blobs=blobs,
         code_fetcher=code_fetcher,
         strict=config.strict,
+        min_transition_seconds=config.transition_seconds,
         layers=layers,
         preparer=RuntimeReadiness(executor),
         image_resolver=executor if isinstance(executor, DockerExecutor) else None,
@@ -259,6 +272,17 @@ async def start_daemon(config: Config) -> Daemon:
         metrics=metrics,
     )
     await invocations.start()
+    durable = DurableExecutions(
+        state,
+        InvokeTarget(
+            run_durable=invocations.run_durable,
+            run_plain=invocations.run_plain,
+            resolve=invocations.resolve_target,
+        ),
+        time_scale=config.durable_time_scale,
+    )
+    invocations.durable = durable
+    await durable.start()
     provisioned = ProvisionedConcurrency(registry, state, ProvisionedEnvironments(pool))
     await provisioned.start()  # starts the stored configurations' environments again
 
@@ -282,21 +306,22 @@ async def start_daemon(config: Config) -> Daemon:
     invocation_service_pb2_grpc.add_InvocationServiceServicer_to_server(
         InvocationServicer(invocations, provisioned), handlers
     )
+    durable_execution_service_pb2_grpc.add_DurableExecutionServiceServicer_to_server(
+        DurableExecutionServicer(durable, registry), handlers
+    )
     trace_service_pb2_grpc.add_TraceServiceServicer_to_server(
         TraceServicer(TraceQueries(traces)), handlers
     )
+    function_urls = FunctionUrlRegistry(
+        functions=registry,
+        url_host=config.url_host,
+        url_port=config.url_port or config.gateway_port,
+        credentials=config.credentials,
+        strict=config.strict,
+        require_invoke_function=config.url_require_invoke_function,
+    )
     url_service_pb2_grpc.add_UrlServiceServicer_to_server(
-        UrlServicer(
-            FunctionUrlRegistry(
-                functions=registry,
-                url_host=config.url_host,
-                url_port=config.url_port or config.gateway_port,
-                credentials=config.credentials,
-                strict=config.strict,
-                require_invoke_function=config.url_require_invoke_function,
-            )
-        ),
-        handlers,
+        UrlServicer(function_urls, FunctionUrlService(function_urls, invocations)), handlers
     )
     source_clients = SourceClients()
     event_sources = EventSourceMappingRegistry(
@@ -307,10 +332,15 @@ async def start_daemon(config: Config) -> Daemon:
     event_source_service_pb2_grpc.add_EventSourceServiceServicer_to_server(
         EventSourceServicer(event_sources), handlers
     )
-    capacity_providers = CapacityProviderRegistry(account=registry.account, state=state)
+    capacity_providers = CapacityProviderStates(state)
     await capacity_providers.start()
     capacity_provider_service_pb2_grpc.add_CapacityProviderServiceServicer_to_server(
-        CapacityProviderServicer(capacity_providers), handlers
+        CapacityProviderServicer(
+            CapacityProviderRegistry(
+                account=registry.account, state=state, transitions=capacity_providers
+            )
+        ),
+        handlers,
     )
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
@@ -350,6 +380,7 @@ async def start_daemon(config: Config) -> Daemon:
         traces=traces,
         provisioned=provisioned,
         capacity_providers=capacity_providers,
+        durable=durable,
     )
 
 

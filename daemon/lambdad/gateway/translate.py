@@ -78,9 +78,15 @@ _ALWAYS_EMITTED = frozenset(
 
 # Pagination tokens are plain strings in the proto, but AWS omits NextMarker on the last page.
 _OMITTED_WHEN_EMPTY = frozenset({"next_page_token"})
-# Plain strings AWS leaves out when unset: a destination not configured is `"OnSuccess": {}`.
+# Plain strings AWS leaves out when unset: a destination not configured is `"OnSuccess": {}`,
+# a layer version published without LicenseInfo has none.
 _OMITTED_WHEN_EMPTY_FIELDS = frozenset(
-    {"lambdad.v1.OnSuccess.destination", "lambdad.v1.OnFailure.destination"}
+    {
+        "lambdad.v1.OnSuccess.destination",
+        "lambdad.v1.OnFailure.destination",
+        "lambdad.v1.LayerVersion.license_info",
+        "lambdad.v1.LayerVersionsListItem.license_info",
+    }
 )
 
 _INT_RANGES = {
@@ -135,7 +141,11 @@ def request_to_message(
 
     if route.has_body and route.payload_member is None:
         bound_elsewhere = set(route.path_params) | set(route.query.values())
-        for key, value in _parse_body(body).items():
+        members = _parse_body(body)
+        if route.body_member is not None:
+            # The body is one structure member (an empty body: the member is absent).
+            members = {route.body_member: members} if body.strip() else {}
+        for key, value in members.items():
             fd = by_json_name.get(key)
             if fd is None or key in bound_elsewhere or _is_update_mask(fd):
                 _bad_body(f"Unrecognized field {_quote(key)}")
@@ -573,6 +583,8 @@ def invoke_response(route: Route, reply: Message, request_id: str) -> RawRespons
         headers["X-Amz-Log-Result"] = response.log_result
     if response.executed_version and status not in _NO_RESULT_STATUSES:
         headers["X-Amz-Executed-Version"] = response.executed_version
+    if getattr(response, "durable_execution_arn", ""):
+        headers["X-Amz-Durable-Execution-Arn"] = response.durable_execution_arn
     return RawResponse(status, headers, bytes(response.payload))
 
 
@@ -756,9 +768,17 @@ def request_error(error: RequestError) -> ErrorResponse:
     return error_response_parts(error.reason, error.message)
 
 
+# Exceptions whose body AWS sends with the message alone: the front end's constraint
+# checks answer before Lambda's own code, which is what adds `Type` (lambda-spec §2.1).
+_UNTYPED_ERRORS = frozenset({"ValidationException"})
+
+
 def _error(aws: AwsError, message: str) -> ErrorResponse:
+    body: dict[str, Any] = {aws.message_key: message}
+    if aws.name not in _UNTYPED_ERRORS:
+        body = {"Type": aws.fault, **body}
     return ErrorResponse(
         status=aws.status,
         headers={"Content-Type": "application/json", AWS_ERROR_TYPE_HEADER: aws.name},
-        body={"Type": aws.fault, aws.message_key: message},
+        body=body,
     )

@@ -54,6 +54,8 @@ def _settings(
         "maximum_concurrency"
     ):
         values["maximum_concurrency"] = request.scaling_config.maximum_concurrency
+    if create and isinstance(request, pb.CreateEventSourceMappingRequest) and request.tags:
+        values["tags"] = dict(request.tags)
     return MappingSettings(function_name=request.function_name, **values)
 
 

@@ -56,6 +56,7 @@ _CONFIG_FIELDS = {
     "capacity_provider_config": "capacity_provider_config",
     "runtime_config": "runtime_config",
     "accelerator_config": "accelerator_config",
+    "durable_config": "durable_config",
 }
 _ALIAS_FIELDS = {
     "function_version": "function_version",
@@ -130,6 +131,12 @@ def configuration_message(view: VersionView) -> fpb.FunctionConfiguration:
         message.environment.variables.update(c.environment)
     if c.dead_letter_target_arn:
         message.dead_letter_config.target_arn = c.dead_letter_target_arn
+    if c.durable_config is not None:
+        durable = c.durable_config
+        message.durable_config.execution_timeout = int(durable["ExecutionTimeout"])
+        message.durable_config.retention_period_in_days = int(durable["RetentionPeriodInDays"])
+        if durable.get("KMSKeyArn"):
+            message.durable_config.kms_key_arn = str(durable["KMSKeyArn"])
     if c.vpc_config is not None:
         message.vpc_config.subnet_ids.extend(c.vpc_config.get("SubnetIds", []))
         message.vpc_config.security_group_ids.extend(c.vpc_config.get("SecurityGroupIds", []))
@@ -254,6 +261,18 @@ def _accelerator_config(message: fpb.AcceleratorConfig) -> dict[str, Any]:
     return {"AcceleratorMemorySize": size}
 
 
+def _durable(message: fpb.DurableConfig) -> dict[str, Any]:
+    """DurableConfig as the domain keeps it (AWS member names, given members only)."""
+    given: dict[str, Any] = {}
+    if message.HasField("execution_timeout"):
+        given["ExecutionTimeout"] = message.execution_timeout
+    if message.HasField("retention_period_in_days"):
+        given["RetentionPeriodInDays"] = message.retention_period_in_days
+    if message.HasField("kms_key_arn"):
+        given["KMSKeyArn"] = message.kms_key_arn
+    return given
+
+
 def _file_systems(items: Any) -> list[dict[str, str]]:
     return [{"Arn": f.arn, "LocalMountPath": f.local_mount_path} for f in items]
 
@@ -276,6 +295,7 @@ def _config_value(request: pb.UpdateFunctionConfigurationRequest, field: str) ->
         "capacity_provider_config": capacity_provider_config,
         "runtime_config": _runtime_config,
         "accelerator_config": _accelerator_config,
+        "durable_config": _durable,
     }
     return converters.get(field, lambda v: v)(value)
 
@@ -335,6 +355,9 @@ class FunctionServicer(pb_grpc.FunctionServiceServicer):
             else None,
             accelerator_config=_accelerator_config(request.accelerator_config)
             if request.HasField("accelerator_config")
+            else None,
+            durable_config=_durable(request.durable_config)
+            if request.HasField("durable_config")
             else None,
         )
         view = await self._registry.create_function(spec)

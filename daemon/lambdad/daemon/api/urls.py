@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import grpc
 
+from lambdad.client.contract import REQUEST_ID_HEADER
 from lambdad.daemon.api.masks import fields_to_apply
-from lambdad.daemon.api.status import rpc
+from lambdad.daemon.api.status import rpc, rpc_stream
 from lambdad.daemon.domain.urls import (
     Cors,
     FunctionUrl,
@@ -14,6 +17,7 @@ from lambdad.daemon.domain.urls import (
     NewPermission,
     UrlChanges,
 )
+from lambdad.daemon.services.function_urls import FunctionUrlService, UrlHttpRequest
 from lambdad.v1 import url_service_pb2 as pb
 from lambdad.v1 import url_service_pb2_grpc as pb_grpc
 
@@ -51,8 +55,9 @@ def _cors_to_proto(cors: Cors) -> pb.Cors:
 class UrlServicer(pb_grpc.UrlServiceServicer):
     """gRPC UrlService over the URL registry."""
 
-    def __init__(self, urls: FunctionUrlRegistry) -> None:
+    def __init__(self, urls: FunctionUrlRegistry, serving: FunctionUrlService) -> None:
         self._urls = urls
+        self._serving = serving
 
     def _config(self, url: FunctionUrl) -> pb.FunctionUrlConfig:
         message = pb.FunctionUrlConfig(
@@ -203,3 +208,39 @@ class UrlServicer(pb_grpc.UrlServiceServicer):
                 )
             )
         return response
+
+    @rpc_stream
+    async def InvokeFunctionUrl(
+        self, request: pb.InvokeFunctionUrlRequest, context: Context
+    ) -> AsyncIterator[pb.InvokeFunctionUrlResponse]:
+        metadata = dict(context.invocation_metadata() or ())
+        request_id = metadata.get(REQUEST_ID_HEADER, "")
+        parts = self._serving.serve(
+            UrlHttpRequest(
+                url_id=request.url_id,
+                method=request.method,
+                raw_path=request.raw_path,
+                function_path=request.function_path,
+                raw_query=request.raw_query,
+                headers=[(h.name, h.value) for h in request.headers],
+                body=request.body,
+                source_ip=request.source_ip,
+                protocol=request.protocol,
+                path_form=request.path_form,
+                host=request.host,
+                trace_header=request.trace_header,
+                request_id=request_id if isinstance(request_id, str) else "",
+            )
+        )
+        async for part in parts:
+            if isinstance(part, bytes):
+                yield pb.InvokeFunctionUrlResponse(body=part)
+                continue
+            yield pb.InvokeFunctionUrlResponse(
+                head=pb.HttpResponseHead(
+                    status=part.status,
+                    headers=[pb.HttpHeader(name=n, value=v) for n, v in part.headers],
+                    request_id=part.request_id,
+                    streamed=part.streamed,
+                )
+            )

@@ -56,6 +56,7 @@ class ConfigurationChange:
     capacity_provider_config: dict[str, Any] | Unset | None = UNSET
     runtime_config: dict[str, Any] | Unset | None = UNSET
     accelerator_config: dict[str, Any] | Unset | None = UNSET
+    durable_config: dict[str, int] | Unset | None = UNSET
 
     def given(self) -> dict[str, Any]:
         """The fields to change, by name."""

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from lambdad.daemon.domain.event_filters import InvalidFilterPattern, parse_patterns
 from lambdad.daemon.domain.names import Account, parse_function_name
 from lambdad.daemon.domain.pages import Page, paginate
+from lambdad.daemon.domain.validation import check_tags
 from lambdad.daemon.errors import LambdaError, Reason, invalid_parameter, validation_error
 
 if TYPE_CHECKING:
@@ -138,6 +139,8 @@ class EventSourceMapping:
     tumbling_window_in_seconds: int | None = None
     last_processing_result: str | None = None
     has_filter_criteria: bool = False
+    # TagResource/ListTags on the mapping's ARN (not a member of AWS's answer).
+    tags: dict[str, str] = field(default_factory=dict)
 
     @property
     def source(self) -> SourceArn:
@@ -182,6 +185,7 @@ class MappingSettings:
     maximum_concurrency: int | None = None
     parallelization_factor: int | None = None
     tumbling_window_in_seconds: int | None = None
+    tags: dict[str, str] | None = None  # Create only
     changed: frozenset[str] = field(default_factory=frozenset)
 
 
@@ -305,6 +309,8 @@ class EventSourceMappingRegistry:
             )
         _check_ranges(s, source)
         _check_filters(s.filters)
+        if s.tags:
+            check_tags(s.tags, {})
         batch_size = s.batch_size or (10 if not source.is_stream else 100)
         window = s.maximum_batching_window_in_seconds or 0
         if source.service == SQS:
@@ -348,6 +354,7 @@ class EventSourceMappingRegistry:
             parallelization_factor=(s.parallelization_factor or 1) if stream else None,
             tumbling_window_in_seconds=(s.tumbling_window_in_seconds or 0) if stream else None,
             last_processing_result="No records processed" if stream else None,
+            tags=dict(s.tags or {}),
         )
 
         def write(tx: Transaction) -> EventSourceMapping:

@@ -1,9 +1,10 @@
 """Functions and versions: the rules of AWS Lambda's control plane.
 
 `FunctionRegistry` is the one place these rules live (aliases in `aliases.py`, tags in
-`tags.py`, concurrency and account figures in `concurrency.py`, mixed in). It validates, stores
-through `StateStore`/`BlobStore`, and drives the asynchronous state
-transitions (Pending -> Active, InProgress -> Successful) that SDK waiters poll.
+`tags.py`, concurrency and account figures in `concurrency.py`, mixed in). It validates and
+stores through `StateStore`; taking code in (`CodeIntake`) and settling states
+(`StateTransitions`: Pending -> Active, InProgress -> Successful) are orchestration, done by
+`services/code_intake.py` and `services/function_states.py` (wired by `services/functions.py`).
 """
 
 from __future__ import annotations
@@ -17,14 +18,9 @@ from typing import Any, Protocol, TypeVar
 
 import structlog
 
+from lambdad.daemon.domain import durable as durable_rules
 from lambdad.daemon.domain import runtime_members, validation
 from lambdad.daemon.domain.aliases import AliasOperations
-from lambdad.daemon.domain.archives import (
-    MAX_UNZIPPED_BYTES,
-    MAX_ZIPPED_BYTES,
-    ZipSummary,
-    inspect_zip,
-)
 from lambdad.daemon.domain.capacity_providers import (
     PROVIDER_NOT_REMOVABLE,
     check_function_on_provider,
@@ -56,7 +52,7 @@ from lambdad.daemon.domain.names import (
 )
 from lambdad.daemon.domain.pages import Page, paginate
 from lambdad.daemon.domain.read_cache import ReadCache
-from lambdad.daemon.domain.storage import BlobStore, StateStore, Transaction
+from lambdad.daemon.domain.storage import StateStore, Transaction
 from lambdad.daemon.domain.tags import TagOperations
 from lambdad.daemon.errors import (
     LambdaError,
@@ -107,19 +103,22 @@ class LayerResolver(Protocol):
     async def resolve(self, arns: Sequence[str]) -> list[LayerRef]: ...
 
 
-class FunctionPreparer(Protocol):
-    """Gets a version ready to run (e.g. its runtime image); raises to mark it Failed."""
+class CodeIntake(Protocol):
+    """Validates and stores the code CreateFunction/UpdateFunctionCode give; nothing is stored
+    when it is rejected (`services/code_intake.py`)."""
 
-    async def prepare(self, config: FunctionVersion) -> None: ...
+    async def take(self, code: CodeInput, package_type: str) -> CodeRef: ...
 
 
-class ImageResolver(Protocol):
-    """Pins an image reference to its digest: `(digest hex, "<repo>@sha256:<hex>")`.
+class StateTransitions(Protocol):
+    """Settles versions asynchronously: Pending -> Active (create/publish), InProgress ->
+    Successful (update), as SDK waiters poll for (`services/function_states.py`)."""
 
-    Returns None when the image is not available (the preparer then fails the version).
-    """
+    def schedule(self, config: FunctionVersion) -> asyncio.Task[None]: ...
 
-    async def resolve_image(self, image_uri: str) -> tuple[str, str] | None: ...
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
 
 
 # LocalStack's magic bucket: `S3Key` names a host directory used as the code as it is.
@@ -136,13 +135,6 @@ class NoLayers:
         if arns:
             raise invalid_parameter(f"Layer version {arns[0]} does not exist.")
         return []
-
-
-class NothingToPrepare:
-    """Preparer used when no executor needs anything before a version runs."""
-
-    async def prepare(self, config: FunctionVersion) -> None:
-        """Nothing to do."""
 
 
 @dataclass(frozen=True)
@@ -194,6 +186,7 @@ class NewFunction:
     publish_to: str = ""
     runtime_config: dict[str, Any] | None = None
     accelerator_config: dict[str, Any] | None = None
+    durable_config: dict[str, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -222,24 +215,17 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
         *,
         account: Account,
         state: StateStore,
-        blobs: BlobStore,
-        code_fetcher: CodeFetcher,
+        code: CodeIntake,
+        transitions: StateTransitions,
         strict: bool = False,
         layers: LayerResolver | None = None,
-        preparer: FunctionPreparer | None = None,
-        image_resolver: ImageResolver | None = None,
-        hot_reload_bucket: str = DEFAULT_HOT_RELOAD_BUCKET,
     ) -> None:
         self.account = account
         self._state = state
-        self._blobs = blobs
-        self._code_fetcher = code_fetcher
+        self._code = code
+        self._transitions = transitions
         self._strict = strict
         self._layers = layers or NoLayers()
-        self._preparer = preparer or NothingToPrepare()
-        self._image_resolver = image_resolver
-        self._hot_reload_bucket = hot_reload_bucket
-        self._transitions: set[asyncio.Task[None]] = set()
         self._listeners: list[Callable[[str], Awaitable[None]]] = []
         # Invoke's lookups, served from memory until the next write to the state store.
         self._configurations: ReadCache[tuple[str, str | None], VersionView] = ReadCache(state)
@@ -260,6 +246,14 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
         """Parse a caller's function name and qualifier (`namespaced` for reads and Invoke)."""
         return parse_function_name(self.account, function_name, qualifier, namespaced=namespaced)
 
+    async def start(self) -> None:
+        """Finish transitions a previous run left half-way (e.g. after kill -9)."""
+        await self._transitions.start()
+
+    async def stop(self) -> None:
+        """Cancel pending transitions; they resume on the next start."""
+        await self._transitions.stop()
+
     def _not_found(self, ref: FunctionRef | str, qualifier: str | None = None) -> LambdaError:
         if isinstance(ref, FunctionRef):
             name, qualifier = ref.name, ref.qualifier
@@ -270,139 +264,14 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
             f"Function not found: {self.account.function_arn(name, qualifier)}",
         )
 
-    async def start(self) -> None:
-        """Finish transitions a previous run left half-way (e.g. after kill -9)."""
-
-        def unfinished(tx: Transaction) -> list[FunctionVersion]:
-            return [
-                v
-                for v in tx.versions()
-                if v.state == State.PENDING or v.last_update_status == State.IN_PROGRESS
-            ]
-
-        for config in await self._state.run(unfinished):
-            self._schedule_transition(config)
-        referenced = await self._state.run(lambda tx: tx.referenced_blobs())
-        await asyncio.to_thread(self._blobs.collect_garbage, referenced)
-
-    async def stop(self) -> None:
-        """Cancel pending transitions; they resume on the next start."""
-        for task in list(self._transitions):
-            task.cancel()
-        await asyncio.gather(*self._transitions, return_exceptions=True)
-
-    def _schedule_transition(self, config: FunctionVersion) -> asyncio.Task[None]:
-        task = asyncio.create_task(self._complete_transition(config))
-        self._transitions.add(task)
-        task.add_done_callback(self._transitions.discard)
-        return task
-
-    async def _complete_transition(self, config: FunctionVersion) -> None:
-        """Pending -> Active (create/publish) or InProgress -> Successful (update)."""
-        failure: LambdaError | None = None
-        try:
-            await self._preparer.prepare(config)
-        except LambdaError as error:
-            failure = error
-        except Exception as error:  # a preparer bug must not leave the function Pending
-            log.exception("preparing function failed", function=config.name)
-            failure = LambdaError(Reason.SERVICE, str(error))
-
-        def finish(tx: Transaction) -> FunctionVersion | None:
-            current = tx.get_version(config.name, config.version)
-            if current is None or current.revision_id != config.revision_id:
-                return None  # changed meanwhile; that change schedules its own transition
-            reason_code = (
-                failure.metadata.get("state_reason_code", "InternalError") if failure else None
-            )
-            settled: dict[str, Any] = {
-                "last_update_status": State.FAILED if failure else State.SUCCESSFUL,
-                "last_update_status_reason": failure.message if failure else None,
-                "last_update_status_reason_code": reason_code,
-            }
-            if current.state == State.PENDING:
-                settled |= {
-                    "state": State.FAILED if failure else State.ACTIVE,
-                    "state_reason": failure.message if failure else None,
-                    "state_reason_code": reason_code,
-                }
-            # $LATEST gets a new RevisionId when it settles (AWS, lambda-spec §1.3); a
-            # published version keeps the one it was answered with (issue 15).
-            if current.is_latest:
-                done = current.evolve(**settled)
-            else:
-                done = dataclasses.replace(current, **settled)
-            tx.put_version(done)
-            return done
-
-        done = await self._state.run(finish)
-        if done is not None:
-            log.info(
-                "function state settled",
-                function=done.name,
-                version=done.version,
-                state=done.state,
-                last_update_status=done.last_update_status,
-            )
-
-    # --------------------------------------------------------------- code intake
-    async def _take_code(self, code: CodeInput, package_type: str) -> CodeRef:
-        """Validate and store code; nothing is stored when it is rejected."""
-        if package_type == "Image":
-            if not code.image_uri:
-                raise invalid_parameter(
-                    "An image is required when the package type is set to 'image'"
-                )
-            if code.zip_file or code.s3_bucket or code.s3_key:
-                raise invalid_parameter(
-                    "Please don't provide ZipFile or S3 location when the package type is "
-                    "set to 'image'"
-                )
-            resolved = None
-            if self._image_resolver is not None:
-                resolved = await self._image_resolver.resolve_image(code.image_uri)
-            if resolved is None:
-                return CodeRef(image_uri=code.image_uri)
-            digest_hex, resolved_uri = resolved
-            return CodeRef(
-                image_uri=code.image_uri, resolved_image_uri=resolved_uri, code_sha256=digest_hex
-            )
-        if code.image_uri:
-            raise invalid_parameter(
-                "Please don't provide ImageUri when updating a function with packageType Zip."
-            )
-        if self._hot_reload_bucket and code.s3_bucket == self._hot_reload_bucket:
-            return hot_reload_code(code.s3_key)
-        if code.zip_file:
-            data = code.zip_file
-        elif code.s3_bucket and code.s3_key:
-            data = await self._code_fetcher.fetch(
-                code.s3_bucket, code.s3_key, code.s3_object_version or None
-            )
-        elif code.s3_bucket or code.s3_key:
-            missing = "s3Key" if code.s3_bucket else "s3Bucket"
-            raise invalid_parameter(
-                f"Please provide a source for function code. {missing} is missing."
-            )
-        else:
-            raise invalid_parameter("Please provide a source for function code.")
-        # Code taken from S3 has no 50 MB zipped limit on AWS, only the unzipped one.
-        max_zipped = MAX_ZIPPED_BYTES if code.zip_file else MAX_UNZIPPED_BYTES
-        summary: ZipSummary = await asyncio.to_thread(inspect_zip, data, max_zipped=max_zipped)
-        await asyncio.to_thread(self._blobs.put, summary.sha256_hex, data)
-        return CodeRef(
-            sha256_hex=summary.sha256_hex,
-            code_sha256=summary.code_sha256,
-            size=summary.size,
-            unzipped_size=summary.unzipped_size,
-        )
-
     # ---------------------------------------------------------------- validation
     def _check_settings(
         self,
         values: Mapping[str, Any],
         package_type: str,
         first: Sequence[Callable[[], object]] = (),
+        *,
+        creating: bool = True,
     ) -> None:
         """Validate whichever configurable fields are present in `values`, after `first`.
 
@@ -422,7 +291,11 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
                     )
                 )
             else:
-                checks.append(lambda: validation.check_runtime(runtime, strict=self._strict))
+                checks.append(
+                    lambda: validation.check_runtime(
+                        runtime, strict=self._strict, creating=creating
+                    )
+                )
         if "role" in values:
             checks.append(lambda: validation.check_role(values["role"], strict=self._strict))
         if values.get("handler") is not None:
@@ -487,6 +360,9 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
                     log_format, "loggingConfig.logFormat", ("JSON", "Text")
                 )
             )
+        if values.get("durable_config"):
+            durable = values["durable_config"]
+            checks.append(lambda: durable_rules.check_durable_config(durable))
         validation.check_all(checks)
 
     async def _resolve_layers(self, arns: Sequence[str]) -> list[LayerRef]:
@@ -543,7 +419,7 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
         if await self._state.run(lambda tx: tx.get_function(ref.name)) is not None:
             raise LambdaError(Reason.FUNCTION_ALREADY_EXISTS, f"Function already exist: {ref.name}")
         layers = await self._resolve_layers(spec.layers)
-        code = await self._take_code(spec.code, package_type)
+        code = await self._code.take(spec.code, package_type)
         logging_config = {"LogFormat": "Text", "LogGroup": f"/aws/lambda/{ref.name}"}
         logging_config.update({k: v for k, v in spec.logging_config.items() if v})
         latest = FunctionVersion(
@@ -574,6 +450,7 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
             tenant_isolation_mode=spec.tenant_isolation_mode,
             runtime_config=spec.runtime_config or None,
             accelerator_config=spec.accelerator_config or None,
+            durable_config=durable_rules.with_defaults(spec.durable_config),
         )
 
         def insert(tx: Transaction) -> FunctionVersion:
@@ -605,9 +482,9 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
             return published
 
         created = await self._state.run(insert)
-        self._schedule_transition(latest)
+        self._transitions.schedule(latest)
         if created is not latest:
-            self._schedule_transition(created)
+            self._transitions.schedule(created)
         log.info(
             "function created",
             function=ref.name,
@@ -756,7 +633,7 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
             raise invalid_parameter(
                 "Please provide ImageUri when updating a function with packageType Image."
             )
-        new_code = await self._take_code(code, current.package_type)
+        new_code = await self._code.take(code, current.package_type)
         if dry_run:
             return VersionView(
                 dataclasses.replace(current, code=new_code),
@@ -774,7 +651,7 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
             return updated
 
         updated = await self._state.run(write)
-        transition = self._schedule_transition(updated)
+        transition = self._transitions.schedule(updated)
         await self._changed(ref.name)
         log.info("function code updated", function=ref.name, code_size=new_code.size)
         if publish:
@@ -815,7 +692,7 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
         ref = self.resolve(function_name)
         changes = change.given()
         current = await self._state.run(lambda tx: self._updatable_latest(tx, ref, revision_id))
-        self._check_settings(changes, current.package_type)
+        self._check_settings(changes, current.package_type, creating=False)
         resolved: dict[str, Any] = dict(changes)
         if "layers" in changes:
             resolved["layers"] = await self._resolve_layers(changes["layers"])
@@ -829,6 +706,10 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
             changes["capacity_provider_config"]
         ) != bool(current.capacity_provider_config):
             raise invalid_parameter(PROVIDER_NOT_REMOVABLE)
+        if "durable_config" in changes:
+            resolved["durable_config"] = durable_rules.with_defaults(
+                changes["durable_config"], current.durable_config
+            )
 
         def write(tx: Transaction) -> FunctionVersion:
             latest = self._updatable_latest(tx, ref, revision_id)
@@ -846,7 +727,7 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
             return updated
 
         updated = await self._state.run(write)
-        self._schedule_transition(updated)
+        self._transitions.schedule(updated)
         await self._changed(ref.name)
         log.info("function configuration updated", function=ref.name, fields=sorted(changes))
         return VersionView(updated, self.account.function_arn(ref.name))
@@ -938,7 +819,7 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
 
         version, created = await self._state.run(write)
         if created and version.state == State.PENDING:
-            self._schedule_transition(version)
+            self._transitions.schedule(version)
             log.info("version published", function=ref.name, version=version.version)
         return VersionView(version, self.account.function_arn(ref.name, version.version))
 

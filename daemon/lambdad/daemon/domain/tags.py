@@ -1,4 +1,4 @@
-"""Tags: TagResource, UntagResource and ListTags on a function's ARN.
+"""Tags: TagResource, UntagResource and ListTags on a function's or event source mapping's ARN.
 
 `TagOperations` is one concern of `FunctionRegistry` (domain/functions.py), which it is mixed
 into; the names under ``if TYPE_CHECKING`` are the registry's, declared here for mypy.
@@ -13,10 +13,11 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from lambdad.daemon.domain import validation
+from lambdad.daemon.domain.event_sources import EventSourceMapping
 from lambdad.daemon.domain.model import FunctionVersion, State
 from lambdad.daemon.domain.names import LATEST, FunctionRef
 from lambdad.daemon.domain.storage import StateStore, Transaction
-from lambdad.daemon.errors import LambdaError, invalid_parameter, validation_error
+from lambdad.daemon.errors import LambdaError, Reason, invalid_parameter, validation_error
 
 # botocore's TaggableResource (1.44): the pattern AWS quotes when a tag operation's ARN is bad.
 TAGGABLE_RESOURCE_PATTERN = (
@@ -25,6 +26,26 @@ TAGGABLE_RESOURCE_PATTERN = (
     r"event-source-mapping:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
     r"[0-9a-fA-F]{12}|(capacity-provider|network-connector):[a-zA-Z0-9-_]{1,64})"
 )
+
+
+_MAPPING_ARN = re.compile(
+    r"arn:(aws[a-zA-Z-]*)?:lambda:[a-z0-9-]+:\d{12}:event-source-mapping:"
+    r"([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})"
+)
+# GetEventSourceMapping's not-found answer, which AWS gives for its ARN's tags too.
+_MAPPING_NOT_FOUND = "The resource you requested does not exist."
+
+
+def _mapping_uuid(resource: str) -> str | None:
+    match = _MAPPING_ARN.fullmatch(resource)
+    return match.group(2).lower() if match else None
+
+
+def _mapping(tx: Transaction, uuid: str) -> EventSourceMapping:
+    mapping = tx.get_event_source_mapping(uuid)
+    if mapping is None:
+        raise LambdaError(Reason.RESOURCE_NOT_FOUND, _MAPPING_NOT_FOUND)
+    return mapping
 
 
 class TagOperations:
@@ -64,10 +85,21 @@ class TagOperations:
 
     async def tag_resource(self, resource: str, tags: Mapping[str, str]) -> None:
         """TagResource: add or replace tags; a new RevisionId, as AWS gives one."""
-        name = self._tag_target(resource)
+        uuid = _mapping_uuid(resource)
+        name = self._tag_target(resource) if uuid is None else ""
         if not tags:
             # AWS's answer to `"Tags": {}` (and to no Tags at all).
             raise invalid_parameter("An error occurred and the request cannot be processed.")
+        if uuid is not None:
+
+            def tag_mapping(tx: Transaction) -> None:
+                mapping = _mapping(tx, uuid)
+                validation.check_tags(tags, mapping.tags)
+                tx.put_event_source_mapping(
+                    dataclasses.replace(mapping, tags={**mapping.tags, **tags})
+                )
+
+            return await self._state.run(tag_mapping)
 
         def write(tx: Transaction) -> FunctionVersion | None:
             record = tx.get_function(name)
@@ -99,9 +131,18 @@ class TagOperations:
 
     async def untag_resource(self, resource: str, keys: Sequence[str]) -> None:
         """UntagResource."""
-        name = self._tag_target(resource)
+        uuid = _mapping_uuid(resource)
+        name = self._tag_target(resource) if uuid is None else ""
         if not keys:
             raise validation_error(None, "tagKeys", "Member must not be null")
+        if uuid is not None:
+
+            def untag_mapping(tx: Transaction) -> None:
+                mapping = _mapping(tx, uuid)
+                kept = {k: v for k, v in mapping.tags.items() if k not in set(keys)}
+                tx.put_event_source_mapping(dataclasses.replace(mapping, tags=kept))
+
+            return await self._state.run(untag_mapping)
 
         def write(tx: Transaction) -> FunctionVersion | None:
             record = tx.get_function(name)
@@ -115,6 +156,9 @@ class TagOperations:
 
     async def list_tags(self, resource: str) -> dict[str, str]:
         """ListTags."""
+        uuid = _mapping_uuid(resource)
+        if uuid is not None:
+            return await self._state.run(lambda tx: dict(_mapping(tx, uuid).tags))
         name = self._tag_target(resource)
 
         def read(tx: Transaction) -> dict[str, str]:

@@ -46,6 +46,9 @@ POLICY_REVISION_MISMATCH = (
     "The Revision Id provided does not match the latest Revision Id. "
     "Call the GetPolicy API to retrieve the latest Revision Id"
 )
+# AWS accepts the principals of AWS services (`s3.amazonaws.com`, `logs.<region>.amazonaws.com`,
+# `alexa-appkit.amazon.com`, China's `.amazonaws.com.cn`); any other domain is refused.
+_SERVICE_PRINCIPAL = re.compile(r"[a-z0-9-]+(\.[a-z0-9-]+)*\.(amazonaws\.com(\.cn)?|amazon\.com)")
 _PRINCIPAL_ARN = re.compile(r"arn:aws[a-zA-Z-]*:(iam|sts)::\d{12}:[a-zA-Z0-9+=,.@_/-]+")
 
 
@@ -206,7 +209,7 @@ def _principal(principal: str) -> str | dict[str, str]:
         return {"AWS": arns.account_root_arn(principal)}
     if _PRINCIPAL_ARN.fullmatch(principal):
         return {"AWS": principal}
-    if re.fullmatch(r"[a-zA-Z0-9-]+(\.[a-zA-Z0-9-]+)+", principal):
+    if _SERVICE_PRINCIPAL.fullmatch(principal):
         return {"Service": principal}
     raise invalid_parameter(
         "The provided principal was invalid. Please check the principal and try again."

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, date, datetime
 
 import structlog
 
@@ -63,6 +64,32 @@ DEPRECATED_RUNTIMES = (
     "ruby3.2",
     "provided",
 )
+# AWS's runtime table, date by date (docs lambda-runtimes.html, "Supported runtimes" and
+# "Deprecated runtimes", as published early 2026): the day AWS stops creating functions with
+# a runtime, and the day it stops updating them. Strict mode follows it; deprecated runtimes
+# not listed here were blocked for both long before.
+RUNTIME_BLOCK_DATES: Mapping[str, tuple[date, date]] = {
+    "nodejs20.x": (date(2026, 8, 31), date(2026, 9, 30)),
+    "nodejs18.x": (date(2026, 2, 3), date(2026, 3, 3)),
+    "nodejs16.x": (date(2026, 2, 3), date(2026, 3, 3)),
+    "python3.11": (date(2026, 8, 31), date(2026, 9, 30)),
+    "python3.10": (date(2026, 8, 31), date(2026, 9, 30)),
+    "python3.9": (date(2026, 8, 31), date(2026, 9, 30)),
+    "python3.8": (date(2026, 2, 3), date(2026, 3, 3)),
+    "java17": (date(2026, 8, 31), date(2026, 9, 30)),
+    "java11": (date(2026, 8, 31), date(2026, 9, 30)),
+    "java8.al2": (date(2026, 8, 31), date(2026, 9, 30)),
+    "dotnet8": (date(2026, 12, 10), date(2027, 1, 11)),
+    "dotnet6": (date(2026, 2, 3), date(2026, 3, 3)),
+    "ruby3.3": (date(2027, 4, 30), date(2027, 5, 31)),
+    "ruby3.2": (date(2026, 8, 31), date(2026, 9, 30)),
+    "provided.al2": (date(2026, 8, 31), date(2026, 9, 30)),
+    "nodejs22.x": (date(2027, 6, 1), date(2027, 7, 1)),
+    "python3.12": (date(2028, 11, 30), date(2029, 1, 10)),
+    "python3.13": (date(2029, 7, 31), date(2029, 8, 31)),
+    "java21": (date(2029, 7, 31), date(2029, 8, 31)),
+    "provided.al2023": (date(2029, 7, 31), date(2029, 8, 31)),
+}
 ROLE_PATTERN = r"arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+"
 ARCHITECTURES = ("x86_64", "arm64")
 ENV_VAR_NAME_PATTERN = r"[a-zA-Z]([a-zA-Z0-9_])+"
@@ -127,24 +154,39 @@ def check_all(checks: Iterable[Callable[[], object]]) -> None:
         raise other
 
 
-def check_runtime(runtime: str, *, strict: bool) -> None:
-    """Known runtimes pass; deprecated ones pass with a warning unless strict."""
-    if runtime in SUPPORTED_RUNTIMES:
+def check_runtime(
+    runtime: str, *, strict: bool, creating: bool = True, today: date | None = None
+) -> None:
+    """Known runtimes pass; unless strict, so do deprecated ones (with a warning).
+
+    Strict mode refuses a runtime from the day AWS's table blocks creating (or, for
+    `creating=False`, updating) functions with it, and not before.
+    """
+    known = runtime in SUPPORTED_RUNTIMES or runtime in DEPRECATED_RUNTIMES
+    if not known:
+        allowed = ", ".join(SUPPORTED_RUNTIMES + DEPRECATED_RUNTIMES)
+        raise invalid_parameter(
+            f"Value {runtime} at 'runtime' failed to satisfy constraint: Member must satisfy "
+            f"enum value set: [{allowed}] or be a valid ARN"
+        )
+    if not runtime_blocked(runtime, creating=creating, today=today):
         return
-    if runtime in DEPRECATED_RUNTIMES:
-        if strict:
-            raise invalid_parameter(
-                f"The runtime parameter of {runtime} is no longer supported for creating or "
-                "updating AWS Lambda functions. We recommend you use a supported runtime while "
-                "creating or updating functions."
-            )
-        log.warning("deprecated runtime accepted", runtime=runtime)
-        return
-    allowed = ", ".join(SUPPORTED_RUNTIMES + DEPRECATED_RUNTIMES)
-    raise invalid_parameter(
-        f"Value {runtime} at 'runtime' failed to satisfy constraint: Member must satisfy enum "
-        f"value set: [{allowed}] or be a valid ARN"
-    )
+    if strict:
+        raise invalid_parameter(
+            f"The runtime parameter of {runtime} is no longer supported for creating or "
+            "updating AWS Lambda functions. We recommend you use a supported runtime while "
+            "creating or updating functions."
+        )
+    log.warning("deprecated runtime accepted", runtime=runtime)
+
+
+def runtime_blocked(runtime: str, *, creating: bool = True, today: date | None = None) -> bool:
+    """Whether AWS refuses `runtime` for new (or, `creating=False`, updated) functions today."""
+    dates = RUNTIME_BLOCK_DATES.get(runtime)
+    if dates is None:
+        return runtime in DEPRECATED_RUNTIMES
+    today = today or datetime.now(UTC).date()
+    return today >= (dates[0] if creating else dates[1])
 
 
 def check_role(role: str, *, strict: bool) -> None:
