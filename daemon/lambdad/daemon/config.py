@@ -39,6 +39,10 @@ class Config:
     # second update sent at once is refused as on AWS (where it takes a second or more);
     # -1 = 1000 in strict mode, 0 otherwise.
     min_transition_ms: int = -1
+    # STS endpoint where a function's role is assumed for its environments' credentials
+    # (AWS_ACCESS_KEY_ID, ...); None = AWS_ENDPOINT_URL_STS or AWS_ENDPOINT_URL if set, else
+    # environments get static placeholder credentials (real AWS STS is never called).
+    sts_endpoint_url: str | None = None
     # S3-compatible endpoint for Code.S3Bucket/S3Key; None = botocore's usual lookup.
     s3_endpoint_url: str | None = None
     # "auto" (console on a TTY, JSON otherwise), "json" or "console".
@@ -54,6 +58,13 @@ class Config:
     # Ceiling (MB) on the sum of the MemorySize of the environments that exist at once;
     # 0 = half of the host's memory (its cgroup limit, if lower).
     max_environment_memory: int = 0
+    # Pre-initialized environments (Docker): containers per runtime image started ahead of
+    # need, waiting for a function's code, so a first invoke skips the container start; each
+    # holds a capacity slot (the first reclaimed) and 1-11 MB of memory; 0 disables them.
+    prewarmed_environments: int = 2
+    # How many environments may be starting at once (all functions); invocations beyond wait
+    # for one released meanwhile or a start slot; 0 = 4 per CPU core.
+    max_starting_environments: int = 0
     # Seconds an environment may take to start (container created and started) before it is
     # removed and its invocation retried once, then failed with ServiceException.
     environment_start_timeout: int = 30
@@ -62,8 +73,17 @@ class Config:
     # Runtime -> image overrides, `python3.12=repo/py:3.12,nodejs20.x=repo/node:20`; runtimes
     # without a local lambdad image and without an override use AWS's public base images.
     runtime_images: str | None = None
-    # Host name in FunctionUrl (`http://<id>.lambda-url.<region>.<url_host>:<port>/`); use a
-    # name other containers resolve to the gateway when URLs are handed to them.
+    # When images are pulled from a registry: "missing" (an image the engine does not have:
+    # AWS's base image of a runtime, a function's ImageUri) or "never", for machines that must
+    # stay offline (only local images run; a missing one is an error naming it).
+    image_pull: str = "missing"
+    # The FunctionUrl lambdad hands out: "path" (`http://<url_host>:<port>/lambda-url/<id>/`,
+    # which every HTTP client resolves) or "host" (`http://<id>.lambda-url.<region>.<url_host>:
+    # <port>/`, AWS's shape; `*.localhost` resolves in curl and browsers only). The gateway
+    # serves both forms either way.
+    url_style: str = "path"
+    # Host name in FunctionUrl; use a name other containers resolve to the gateway when URLs
+    # are handed to them (a compose service name).
     url_host: str = "localhost"
     # Port in FunctionUrl; 0 means gateway_port (set it when the gateway is published elsewhere).
     url_port: int = 0
@@ -91,6 +111,10 @@ class Config:
     xray_port: int = 0
     # How many traces are kept in memory (the oldest is dropped first).
     xray_max_traces: int = 1000
+    # Function log events (CloudWatch Logs API, `logs.db` in the data directory): days an
+    # event is kept, and how many events are kept at most (the oldest go first); 0 = no bound.
+    log_retention_days: int = 7
+    log_max_events: int = 500_000
     # Seconds before the 1st, 2nd, ... retry of a failed Event invocation (the last repeats);
     # AWS waits about a minute, then two. Tests shorten them, e.g. `1,2`.
     event_retry_delays: str = "60,120"
@@ -121,6 +145,16 @@ class Config:
         return f"{host}:{self.grpc_port}"
 
     @property
+    def pulls_images(self) -> bool:
+        """`image_pull` as a switch; an unknown value is refused at start."""
+        policy = self.image_pull.strip().lower()
+        if policy not in {"missing", "never"}:
+            raise ValueError(
+                f"LAMBDAD_IMAGE_PULL must be missing or never, not {self.image_pull!r}"
+            )
+        return policy == "missing"
+
+    @property
     def transition_seconds(self) -> float:
         """`min_transition_ms` resolved (strict mode's default is AWS's second)."""
         if self.min_transition_ms >= 0:
@@ -147,6 +181,11 @@ class Config:
     def code_url_key_path(self) -> Path:
         """HMAC key that signs code download locations."""
         return self.data_dir / "code-url.key"
+
+    @property
+    def log_events_path(self) -> Path:
+        """The SQLite database of function log events."""
+        return self.data_dir / "logs.db"
 
     @property
     def blob_dir(self) -> Path:

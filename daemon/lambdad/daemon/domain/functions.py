@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import os
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
@@ -184,9 +183,9 @@ class NewFunction:
     capacity_provider_config: dict[str, Any] | None = None
     tenant_isolation_mode: str | None = None  # None: TenancyConfig absent
     publish_to: str = ""
+    durable_config: dict[str, int] | None = None
     runtime_config: dict[str, Any] | None = None
     accelerator_config: dict[str, Any] | None = None
-    durable_config: dict[str, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -206,6 +205,12 @@ class FunctionDetails:
     reserved_concurrency: int | None
 
 
+class VpcCheck(Protocol):
+    """Whether a VpcConfig's subnets and security groups exist (AWS asks EC2)."""
+
+    async def check(self, subnet_ids: Sequence[str], security_group_ids: Sequence[str]) -> None: ...
+
+
 class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
     """Creates, reads, changes and deletes functions and versions; aliases, tags and
     concurrency come from the operations classes it is made of (one module per concern)."""
@@ -219,8 +224,10 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
         transitions: StateTransitions,
         strict: bool = False,
         layers: LayerResolver | None = None,
+        vpc_check: VpcCheck | None = None,
     ) -> None:
         self.account = account
+        self._vpc_check = vpc_check
         self._state = state
         self._code = code
         self._transitions = transitions
@@ -370,6 +377,13 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
             raise invalid_parameter("Cannot reference more than 5 layers.")
         return await self._layers.resolve(arns)
 
+    async def _check_vpc(self, vpc_config: Mapping[str, Any] | None) -> None:
+        if self._vpc_check is None or not vpc_config:
+            return
+        await self._vpc_check.check(
+            list(vpc_config.get("SubnetIds") or ()), list(vpc_config.get("SecurityGroupIds") or ())
+        )
+
     # ------------------------------------------------------------------- create
     async def create_function(self, spec: NewFunction) -> VersionView:
         """CreateFunction: validate everything, store code, then commit in one step."""
@@ -419,6 +433,7 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
         if await self._state.run(lambda tx: tx.get_function(ref.name)) is not None:
             raise LambdaError(Reason.FUNCTION_ALREADY_EXISTS, f"Function already exist: {ref.name}")
         layers = await self._resolve_layers(spec.layers)
+        await self._check_vpc(spec.vpc_config)
         code = await self._code.take(spec.code, package_type)
         logging_config = {"LogFormat": "Text", "LogGroup": f"/aws/lambda/{ref.name}"}
         logging_config.update({k: v for k, v in spec.logging_config.items() if v})
@@ -448,9 +463,9 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
             code_signing_config_arn=spec.code_signing_config_arn or None,
             capacity_provider_config=spec.capacity_provider_config or None,
             tenant_isolation_mode=spec.tenant_isolation_mode,
+            durable_config=durable_rules.with_defaults(spec.durable_config),
             runtime_config=spec.runtime_config or None,
             accelerator_config=spec.accelerator_config or None,
-            durable_config=durable_rules.with_defaults(spec.durable_config),
         )
 
         def insert(tx: Transaction) -> FunctionVersion:
@@ -696,6 +711,8 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
         resolved: dict[str, Any] = dict(changes)
         if "layers" in changes:
             resolved["layers"] = await self._resolve_layers(changes["layers"])
+        if "vpc_config" in changes:
+            await self._check_vpc(changes["vpc_config"])
         if "logging_config" in changes:
             merged = dict(current.logging_config)
             merged.update({k: v for k, v in changes["logging_config"].items() if v})
@@ -874,14 +891,3 @@ def _same_content(a: FunctionVersion, b: FunctionVersion) -> bool:
     left = {k: v for k, v in dataclasses.asdict(a).items() if k not in _VOLATILE_FIELDS}
     right = {k: v for k, v in dataclasses.asdict(b).items() if k not in _VOLATILE_FIELDS}
     return left == right
-
-
-def hot_reload_code(directory: str) -> CodeRef:
-    """The CodeRef of a hot-reloaded function: the host directory `directory`, used in place."""
-    if not directory or not os.path.isabs(directory):
-        raise invalid_parameter(
-            f"Hot reloading needs an absolute host directory as S3Key, got {directory!r}."
-        )
-    if not os.path.isdir(directory):
-        raise invalid_parameter(f"Hot reloading directory {directory} does not exist.")
-    return CodeRef(code_sha256=HOT_RELOAD_CODE_SHA256, hot_reload_dir=os.path.normpath(directory))

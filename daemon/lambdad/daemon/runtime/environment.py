@@ -1,7 +1,8 @@
 """`ExecutionEnvironment`: one runtime process, its Runtime API, and its invocations.
 
 An environment runs one invocation at a time. It starts on its first
-invocation (a cold start: Init Duration in REPORT), and is broken -- never
+invocation, or ahead of it (`warm_up`); its first invocation reports the init (a cold
+start: Init Duration in REPORT, the init output), and it is broken -- never
 reused -- once its process died, timed out or failed init. Failures come back
 as AWS reports them: the runtime's own error body, `Sandbox.Timedout`,
 `Runtime.ExitError`, `Runtime.OutOfMemory`, `Function.ResponseSizeTooLarge`.
@@ -108,9 +109,9 @@ def reserved_variables(config: FunctionVersion, *, region: str, log_stream: str)
         variables["AWS_LAMBDA_MAX_CONCURRENCY"] = str(config.max_concurrency)
     if config.logging_config.get("LogFormat") == "JSON":
         variables["AWS_LAMBDA_LOG_FORMAT"] = "JSON"
-        level = config.logging_config.get("ApplicationLogLevel")
-        if level:
-            variables["AWS_LAMBDA_LOG_LEVEL"] = level
+        # The JSON format's application level is INFO unless set (as LoggingConfig shows).
+        level = config.logging_config.get("ApplicationLogLevel") or "INFO"
+        variables["AWS_LAMBDA_LOG_LEVEL"] = level
     return variables
 
 
@@ -285,13 +286,14 @@ class ExecutionEnvironment:
         self._reader: asyncio.Task[None] | None = None
         # Output lines; `_base` is the absolute index of `_output[0]` (consumed lines are cut).
         self._output: list[str] = []
+        # When each line of `_output` arrived (epoch ms): the lines' CloudWatch timestamps.
+        self._output_ms: list[int] = []
         self._base = 0
         self._window: _Window | None = None
         # Multi-concurrency: the open window of each invocation, and how many output lines
         # (absolute index) have been written to the function's log already.
         self._windows: dict[str, _Window] = {}
         self._logged = 0
-        self._starting: asyncio.Future[None] | None = None
         # Invocations the pool has given this environment and not yet taken back.
         self.active = 0
         self._finishing: set[asyncio.Task[str]] = set()
@@ -299,6 +301,11 @@ class ExecutionEnvironment:
         self._init_started = 0.0  # epoch seconds
         self._start_error: RuntimeStartError | None = None
         self._ready: asyncio.Task[bool] | None = None
+        # The start of the runtime (`start`): shared by whoever needs it first.
+        self._starting: asyncio.Future[None] | None = None
+        # The first invocation reports the init (Init Duration, init output), unless the
+        # environment was initialized for provisioned concurrency.
+        self._init_reported = False
         self.broken = False
         self.closed = False
         self.invocations = 0
@@ -366,7 +373,32 @@ class ExecutionEnvironment:
 
     async def _read_output(self, process: RuntimeProcess) -> None:
         async for line in process.output():
+            self._output_ms.append(int(time.time() * 1000))
             self._output.append(line)
+
+    async def start(self) -> None:
+        """Start the runtime process (once: later callers wait for the same start)."""
+        if self._starting is None:
+            self._starting = asyncio.ensure_future(self._start())
+        await asyncio.shield(self._starting)
+
+    async def warm_up(self, timeout_s: float = INIT_TIMEOUT_S) -> None:
+        """Start the runtime and wait (at most `timeout_s`) until its init is over: ready,
+        failed or exited. Failures are not raised: the invocation that uses the environment
+        reports them, as it would have had it started the runtime itself."""
+        await self.start()
+        if self._start_error is not None or self._api is None or self._exit is None:
+            return
+        ready = asyncio.ensure_future(self._api.ready.wait())
+        over: set[asyncio.Future[Any]] = {ready, self._exit, self._api.init_error}
+        try:
+            await asyncio.wait(
+                over,
+                timeout=timeout_s,
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+        finally:
+            ready.cancel()
 
     async def close(self) -> None:
         """Kill the process and stop the Runtime API (idempotent)."""
@@ -374,6 +406,11 @@ class ExecutionEnvironment:
             return
         self.closed = True
         self.broken = True
+        if self._starting is not None and not self._starting.done():
+            # The executor removes what it created when its start is cancelled.
+            self._starting.cancel()
+            with contextlib.suppress(BaseException):
+                await self._starting
         if self._finishing:
             await asyncio.gather(*self._finishing, return_exceptions=True)
         if self._api is not None and self._exit is not None and not self._exit.done():
@@ -396,7 +433,8 @@ class ExecutionEnvironment:
         Duration in its REPORT). Raises `InitializationFailed` with the reason when the
         runtime could not start, failed its init or exceeded the init budget.
         """
-        await self._started()
+        self._init_reported = True  # provisioned: no invocation reports this init
+        await self.start()
         if self._start_error is not None:
             self.broken = True
             raise InitializationFailed(self._start_error.error_type)
@@ -420,8 +458,10 @@ class ExecutionEnvironment:
     async def invoke(self, request: InvocationRequest, *, tail: bool = False) -> InvocationResult:
         """Run one invocation; failures of the function come back in the result."""
         self.invocations += 1
-        cold = self._starting is None  # only the first of concurrent invocations starts it
-        await self._started()
+        # The first invocation reports the init (of concurrent ones, only the first).
+        cold = not self._init_reported
+        self._init_reported = True
+        await self.start()  # at once when it has started (a failed start raises again)
         assert self._api is not None
         api = self._api
         request_id = request.request_id
@@ -499,12 +539,6 @@ class ExecutionEnvironment:
         if self._exit.done():
             return await self._exited(request, started, tail=tail, cold=cold)
         return await self._timed_out(request, started, tail=tail, cold=cold)
-
-    async def _started(self) -> None:
-        """Start the runtime once; concurrent callers wait for the same start."""
-        if self._starting is None:
-            self._starting = asyncio.ensure_future(self._start())
-        await asyncio.shield(self._starting)
 
     @property
     def _written(self) -> int:
@@ -645,7 +679,9 @@ class ExecutionEnvironment:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(asyncio.shield(self._reader), 1)
         if self.max_concurrency > 1:
-            before, during = self._take_concurrent_output(request.request_id, window)
+            before, during, before_ms, during_ms = self._take_concurrent_output(
+                request.request_id, window
+            )
         else:
             if window is None:  # never reached the runtime: everything is init output
                 start = end = self._written
@@ -656,8 +692,11 @@ class ExecutionEnvironment:
                 end = window.end
             before = self._output[: start - self._base] if cold or window is None else []
             during = self._output[start - self._base : end - self._base]
+            before_ms = self._output_ms[: len(before)]
+            during_ms = self._output_ms[start - self._base : end - self._base]
             if self._window is None or self._window is window:
                 del self._output[: end - self._base]
+                del self._output_ms[: end - self._base]
                 self._base = end
         memory = None
         if self._process is not None and not self.closed:
@@ -697,23 +736,32 @@ class ExecutionEnvironment:
             f"END RequestId: {request.request_id}",
             report,
         ]
-        now = int(time.time() * 1000)
+        # Each line at the time it was written: START when the invocation began, END and
+        # REPORT when it ended (or after its last line, which may arrive a little later).
+        finished_ms = int((ended or time.time()) * 1000)
+        began_ms = finished_ms - round(duration_ms)
+        ends_ms = max([finished_ms, *during_ms])
+        times = [*before_ms, began_ms, *during_ms, *([ends_ms] * (len(extra) + 2))]
+        group = self.spec.variables.get("AWS_LAMBDA_LOG_GROUP_NAME", "")
+        stream = self.spec.variables.get("AWS_LAMBDA_LOG_STREAM_NAME", "")
         self._logs.append(
             LogLine(
                 self.spec.function_name,
                 self.spec.function_version,
                 request.request_id,
                 text,
-                now,
+                at_ms,
+                group,
+                stream,
             )
-            for text in lines
+            for text, at_ms in zip(lines, times, strict=True)
         )
         return "".join(f"{line}\n" for line in lines)
 
     def _take_concurrent_output(
         self, request_id: str, window: _Window | None
-    ) -> tuple[list[str], list[str]]:
-        """(before START, after START): the output not logged yet, up to now.
+    ) -> tuple[list[str], list[str], list[int], list[int]]:
+        """(before START, after START, and their arrival times): the output not logged yet.
 
         Overlapping invocations' lines cannot be told apart (AWS's managed-instance runtimes
         tag them with the request id in the JSON log format); each line is logged once, in
@@ -723,12 +771,18 @@ class ExecutionEnvironment:
         end = self._written
         start = window.start if window is not None else end
         logged = self._logged
-        before = self._output[logged - self._base : start - self._base] if logged < start else []
+        if logged < start:
+            before = self._output[logged - self._base : start - self._base]
+            before_ms = self._output_ms[logged - self._base : start - self._base]
+        else:
+            before, before_ms = [], []
         during = self._output[max(logged, start) - self._base : end - self._base]
+        during_ms = self._output_ms[max(logged, start) - self._base : end - self._base]
         self._logged = max(logged, end)
         del self._output[: self._logged - self._base]
+        del self._output_ms[: self._logged - self._base]
         self._base = self._logged
-        return before, during
+        return before, during, before_ms, during_ms
 
     def _report(self, report: InvocationReport) -> None:
         assert self._on_report is not None

@@ -193,6 +193,25 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX IF NOT EXISTS durable_timers_due ON durable_timers(due)
     """,
+    # Code signing configurations, the one each function uses, and the per-function settings
+    # with APIs of their own (recursion, runtime management, scaling): store/settings.py.
+    """
+    CREATE TABLE IF NOT EXISTS code_signing_configs (
+        id TEXT PRIMARY KEY,
+        config TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS function_code_signing (
+        function_name TEXT PRIMARY KEY REFERENCES functions(name) ON DELETE CASCADE,
+        csc_id TEXT NOT NULL REFERENCES code_signing_configs(id)
+    );
+    CREATE TABLE IF NOT EXISTS function_settings (
+        function_name TEXT NOT NULL REFERENCES functions(name) ON DELETE CASCADE,
+        qualifier TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (function_name, qualifier, kind)
+    )
+    """,
 )
 
 
