@@ -214,11 +214,6 @@ ORCHESTRATION_ALLOWED: frozenset[tuple[str, str]] = frozenset(
         # The provisioned-concurrency allocator's watcher task: to a services/ governor.
         (f"{D}.domain.provisioned", "asyncio.create_task"),
         (f"{D}.domain.provisioned", "asyncio.sleep"),
-        # Capacity providers settle their states in background tasks (h15cap): to services/
-        # as functions' state transitions did.
-        (f"{D}.domain.capacity_providers", "asyncio.create_task"),
-        (f"{D}.domain.capacity_providers", "asyncio.gather"),
-        (f"{D}.domain.capacity_providers", "asyncio.sleep"),
         # Unzipping into a directory (runtime/code.py's extraction calls it).
         (f"{D}.domain.archives", "open"),
         # The code URL signing key file, created on first start.

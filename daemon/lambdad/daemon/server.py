@@ -55,6 +55,7 @@ from lambdad.daemon.runtime.pool import DEFAULT_MAX_STARTING, EnvironmentPool
 from lambdad.daemon.runtime.process import ProcessExecutor
 from lambdad.daemon.runtime.provisioned import ProvisionedEnvironments
 from lambdad.daemon.security import BearerTokenInterceptor, server_credentials, warn_if_exposed
+from lambdad.daemon.services.capacity_providers import CapacityProviderStates
 from lambdad.daemon.services.code_signing import CodeSigning
 from lambdad.daemon.services.destinations import DestinationSender
 from lambdad.daemon.services.durable import DurableExecutions, InvokeTarget
@@ -149,7 +150,7 @@ class Daemon:
     # Function log events as CloudWatch Logs serves them (closed after the environments).
     log_events: LogEventStore | None = None
     # Capacity providers (their Pending/Deleting transitions run until stop).
-    capacity_providers: CapacityProviderRegistry | None = None
+    capacity_providers: CapacityProviderStates | None = None
     # Durable executions: their timers and invocations.
     durable: DurableExecutions | None = None
 
@@ -407,10 +408,15 @@ async def start_daemon(config: Config) -> Daemon:
     event_source_service_pb2_grpc.add_EventSourceServiceServicer_to_server(
         EventSourceServicer(event_sources), handlers
     )
-    capacity_providers = CapacityProviderRegistry(account=registry.account, state=state)
+    capacity_providers = CapacityProviderStates(state)
     await capacity_providers.start()
     capacity_provider_service_pb2_grpc.add_CapacityProviderServiceServicer_to_server(
-        CapacityProviderServicer(capacity_providers), handlers
+        CapacityProviderServicer(
+            CapacityProviderRegistry(
+                account=registry.account, state=state, transitions=capacity_providers
+            )
+        ),
+        handlers,
     )
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)

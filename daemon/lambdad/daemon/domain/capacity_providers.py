@@ -13,15 +13,13 @@ both live in one module.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import dataclasses
 import functools
 import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import structlog
 
@@ -44,8 +42,6 @@ FAILED = "Failed"
 DELETING = "Deleting"
 STATES = (PENDING, ACTIVE, FAILED, DELETING)
 MAX_LIST_ITEMS = 50
-# How long a new provider stays Pending (AWS launches nothing here; waiters still see it).
-ACTIVATION_DELAY_S = 0.2
 
 NAME_PATTERN = (
     r"(arn:aws[a-zA-Z-]*:lambda:[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:\d{12}:"
@@ -268,52 +264,55 @@ def check_function_on_provider(
         raise invalid_parameter(RUNTIME_NOT_SUPPORTED.format(runtime=runtime))
 
 
+class ProviderTransitions(Protocol):
+    """Runs the Pending -> Active and Deleting -> gone transitions in the background
+    (`services/capacity_providers.py`), each by calling `settle` after a moment."""
+
+    def schedule(self, name: str) -> None:
+        """Settle the provider `name` shortly."""
+
+
+class NoTransitions:
+    """Transitions that never run (providers stay Pending/Deleting); for tests of rules."""
+
+    def schedule(self, name: str) -> None:
+        """Do nothing."""
+
+
+def unsettled(tx: Transaction) -> list[str]:
+    """Names of the providers a transition is owed to (after a restart, say)."""
+    providers = [CapacityProvider.from_json(t) for t in tx.capacity_providers()]
+    return [p.name for p in providers if p.state in (PENDING, DELETING)]
+
+
+def settle(tx: Transaction, name: str) -> None:
+    """The transition of one provider: Pending -> Active, Deleting -> removed."""
+    text = tx.get_capacity_provider(name)
+    if text is None:
+        return
+    current = CapacityProvider.from_json(text)
+    if current.state == PENDING:
+        tx.put_capacity_provider(name, dataclasses.replace(current, state=ACTIVE).to_json())
+    elif current.state == DELETING:
+        tx.delete_capacity_provider(name)
+
+
 class CapacityProviderRegistry:
     """Create/Get/Update/Delete/List of capacity providers, and the versions on them."""
 
-    def __init__(self, *, account: Account, state: StateStore) -> None:
+    def __init__(
+        self,
+        *,
+        account: Account,
+        state: StateStore,
+        transitions: ProviderTransitions | None = None,
+    ) -> None:
         self.account = account
         self._state = state
-        self._tasks: set[asyncio.Task[None]] = set()
-
-    async def stop(self) -> None:
-        """Cancel pending state transitions (they are finished again on the next start)."""
-        for task in list(self._tasks):
-            task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.gather(*self._tasks, return_exceptions=True)
-
-    async def start(self) -> None:
-        """Finish what a stopped daemon left midway: Pending -> Active, Deleting -> gone."""
-
-        def unfinished(tx: Transaction) -> list[CapacityProvider]:
-            providers = [CapacityProvider.from_json(t) for t in tx.capacity_providers()]
-            return [p for p in providers if p.state in (PENDING, DELETING)]
-
-        for provider in await self._state.run(unfinished, invalidates_reads=False):
-            self._schedule(provider)
+        self._transitions = transitions or NoTransitions()
 
     def _schedule(self, provider: CapacityProvider) -> None:
-        task = asyncio.create_task(self._settle(provider))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def _settle(self, provider: CapacityProvider) -> None:
-        await asyncio.sleep(ACTIVATION_DELAY_S)
-
-        def write(tx: Transaction) -> None:
-            text = tx.get_capacity_provider(provider.name)
-            if text is None:
-                return
-            current = CapacityProvider.from_json(text)
-            if current.state == PENDING:
-                tx.put_capacity_provider(
-                    current.name, dataclasses.replace(current, state=ACTIVE).to_json()
-                )
-            elif current.state == DELETING:
-                tx.delete_capacity_provider(current.name)
-
-        await self._state.run(write)
+        self._transitions.schedule(provider.name)
 
     def _name(self, name_or_arn: str, field_name: str = "capacityProviderName") -> str:
         validation.check_all(
