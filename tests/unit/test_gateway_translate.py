@@ -540,6 +540,13 @@ EXPECTED_ERRORS = [
     (Reason.FUNCTION_ALREADY_EXISTS, "ResourceConflictException", 409, "message"),
     (Reason.ALIAS_ALREADY_EXISTS, "ResourceConflictException", 409, "message"),
     (Reason.RESOURCE_CONFLICT, "ResourceConflictException", 409, "message"),
+    (
+        Reason.DURABLE_EXECUTION_ALREADY_STARTED,
+        "DurableExecutionAlreadyStartedException",
+        409,
+        "Message",
+    ),
+    (Reason.CALLBACK_TIMEOUT, "CallbackTimeoutException", 400, "Message"),
     (Reason.RESOURCE_IN_USE, "ResourceInUseException", 400, "Message"),
     (Reason.REVISION_ID_MISMATCH, "PreconditionFailedException", 412, "message"),
     (Reason.REQUEST_TOO_LARGE, "RequestEntityTooLargeException", 413, "message"),

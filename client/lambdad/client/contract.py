@@ -61,6 +61,10 @@ class Reason(StrEnum):
     TOO_MANY_REQUESTS = "TOO_MANY_REQUESTS"
     CODE_STORAGE_EXCEEDED = "CODE_STORAGE_EXCEEDED"
     SERVICE = "SERVICE"
+    # Invoke of a durable function with an execution name already taken by another input.
+    DURABLE_EXECUTION_ALREADY_STARTED = "DURABLE_EXECUTION_ALREADY_STARTED"
+    # A callback that already timed out or was completed (durable executions).
+    CALLBACK_TIMEOUT = "CALLBACK_TIMEOUT"
     # A gRPC caller without the daemon's bearer token; never reaches an AWS caller as such.
     UNAUTHENTICATED = "UNAUTHENTICATED"
 
@@ -283,6 +287,21 @@ ERRORS: Final[Mapping[Reason, ErrorContract]] = MappingProxyType(
                 SERVICE_EXCEPTION,
                 "ServiceError",
                 "The daemon failed internally (ServiceException).",
+            ),
+            _row(
+                Reason.DURABLE_EXECUTION_ALREADY_STARTED,
+                "ALREADY_EXISTS",
+                AwsException("DurableExecutionAlreadyStartedException", 409, "Message"),
+                "DurableExecutionAlreadyStartedError",
+                "A durable execution of this name was already started with another input.",
+                "ConflictError",
+            ),
+            _row(
+                Reason.CALLBACK_TIMEOUT,
+                "FAILED_PRECONDITION",
+                AwsException("CallbackTimeoutException", 400, "Message"),
+                "CallbackTimeoutError",
+                "The durable execution callback timed out or is already closed.",
             ),
             _row(
                 Reason.UNAUTHENTICATED,

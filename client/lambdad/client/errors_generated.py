@@ -15,7 +15,9 @@ __all__ = [
     "AccessDeniedError",
     "AliasAlreadyExistsError",
     "AliasNotFoundError",
+    "CallbackTimeoutError",
     "CodeStorageExceededError",
+    "DurableExecutionAlreadyStartedError",
     "FunctionAlreadyExistsError",
     "FunctionNotFoundError",
     "InvalidParameterValueError",
@@ -158,6 +160,18 @@ class ServiceError(LambdadError):
     REASON = Reason.SERVICE.value
 
 
+class DurableExecutionAlreadyStartedError(ConflictError):
+    """A durable execution of this name was already started with another input."""
+
+    REASON = Reason.DURABLE_EXECUTION_ALREADY_STARTED.value
+
+
+class CallbackTimeoutError(LambdadError):
+    """The durable execution callback timed out or is already closed."""
+
+    REASON = Reason.CALLBACK_TIMEOUT.value
+
+
 class UnauthenticatedError(LambdadError):
     """The daemon requires a bearer token and the call had none or a wrong one."""
 
@@ -187,6 +201,8 @@ ERROR_TYPES: Final[Mapping[str, type[LambdadError]]] = MappingProxyType(
         Reason.TOO_MANY_REQUESTS.value: TooManyRequestsError,
         Reason.CODE_STORAGE_EXCEEDED.value: CodeStorageExceededError,
         Reason.SERVICE.value: ServiceError,
+        Reason.DURABLE_EXECUTION_ALREADY_STARTED.value: DurableExecutionAlreadyStartedError,
+        Reason.CALLBACK_TIMEOUT.value: CallbackTimeoutError,
         Reason.UNAUTHENTICATED.value: UnauthenticatedError,
     }
 )

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Iterator
 
 from lambdad.client.transport import AsyncTransport, BlockingTransport
 from lambdad.v1 import capacity_provider_service_pb2 as capacity_provider_service
+from lambdad.v1 import durable_execution_service_pb2 as durable_execution_service
 from lambdad.v1 import event_source_service_pb2 as event_source_service
 from lambdad.v1 import function_service_pb2 as function_service
 from lambdad.v1 import invocation_service_pb2 as invocation_service
@@ -127,6 +128,153 @@ class LambdadClient(BlockingTransport):
             "/lambdad.v1.CapacityProviderService/ListFunctionVersionsByCapacityProvider",
             request,
             capacity_provider_service.ListFunctionVersionsByCapacityProviderResponse,
+            timeout,
+            request_id,
+        )
+
+    # DurableExecutionService
+
+    def checkpoint_durable_execution(
+        self,
+        request: durable_execution_service.CheckpointDurableExecutionRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> durable_execution_service.CheckpointDurableExecutionResponse:
+        """Records a batch of operation updates of a running invocation; answers a new checkpoint
+        token and the operations that changed since the invocation last saw them."""
+        return self._call(
+            "/lambdad.v1.DurableExecutionService/CheckpointDurableExecution",
+            request,
+            durable_execution_service.CheckpointDurableExecutionResponse,
+            timeout,
+            request_id,
+        )
+
+    def get_durable_execution_state(
+        self,
+        request: durable_execution_service.GetDurableExecutionStateRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> durable_execution_service.GetDurableExecutionStateResponse:
+        """A page of an execution's operations, for the invocation holding the checkpoint token."""
+        return self._call(
+            "/lambdad.v1.DurableExecutionService/GetDurableExecutionState",
+            request,
+            durable_execution_service.GetDurableExecutionStateResponse,
+            timeout,
+            request_id,
+        )
+
+    def get_durable_execution(
+        self,
+        request: durable_execution_service.GetDurableExecutionRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> durable_execution_service.GetDurableExecutionResponse:
+        """One execution's status, input and result."""
+        return self._call(
+            "/lambdad.v1.DurableExecutionService/GetDurableExecution",
+            request,
+            durable_execution_service.GetDurableExecutionResponse,
+            timeout,
+            request_id,
+        )
+
+    def get_durable_execution_history(
+        self,
+        request: durable_execution_service.GetDurableExecutionHistoryRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> durable_execution_service.GetDurableExecutionHistoryResponse:
+        """A page of an execution's history events."""
+        return self._call(
+            "/lambdad.v1.DurableExecutionService/GetDurableExecutionHistory",
+            request,
+            durable_execution_service.GetDurableExecutionHistoryResponse,
+            timeout,
+            request_id,
+        )
+
+    def list_durable_executions_by_function(
+        self,
+        request: durable_execution_service.ListDurableExecutionsByFunctionRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> durable_execution_service.ListDurableExecutionsByFunctionResponse:
+        """A page of a function's executions, filtered."""
+        return self._call(
+            "/lambdad.v1.DurableExecutionService/ListDurableExecutionsByFunction",
+            request,
+            durable_execution_service.ListDurableExecutionsByFunctionResponse,
+            timeout,
+            request_id,
+        )
+
+    def stop_durable_execution(
+        self,
+        request: durable_execution_service.StopDurableExecutionRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> durable_execution_service.StopDurableExecutionResponse:
+        """Stops a running execution."""
+        return self._call(
+            "/lambdad.v1.DurableExecutionService/StopDurableExecution",
+            request,
+            durable_execution_service.StopDurableExecutionResponse,
+            timeout,
+            request_id,
+        )
+
+    def send_durable_execution_callback_success(
+        self,
+        request: durable_execution_service.SendDurableExecutionCallbackSuccessRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> durable_execution_service.SendDurableExecutionCallbackSuccessResponse:
+        """Completes a callback with a result."""
+        return self._call(
+            "/lambdad.v1.DurableExecutionService/SendDurableExecutionCallbackSuccess",
+            request,
+            durable_execution_service.SendDurableExecutionCallbackSuccessResponse,
+            timeout,
+            request_id,
+        )
+
+    def send_durable_execution_callback_failure(
+        self,
+        request: durable_execution_service.SendDurableExecutionCallbackFailureRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> durable_execution_service.SendDurableExecutionCallbackFailureResponse:
+        """Completes a callback with an error."""
+        return self._call(
+            "/lambdad.v1.DurableExecutionService/SendDurableExecutionCallbackFailure",
+            request,
+            durable_execution_service.SendDurableExecutionCallbackFailureResponse,
+            timeout,
+            request_id,
+        )
+
+    def send_durable_execution_callback_heartbeat(
+        self,
+        request: durable_execution_service.SendDurableExecutionCallbackHeartbeatRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> durable_execution_service.SendDurableExecutionCallbackHeartbeatResponse:
+        """Tells a callback its sender is still working (resets its heartbeat timeout)."""
+        return self._call(
+            "/lambdad.v1.DurableExecutionService/SendDurableExecutionCallbackHeartbeat",
+            request,
+            durable_execution_service.SendDurableExecutionCallbackHeartbeatResponse,
             timeout,
             request_id,
         )
@@ -1355,6 +1503,153 @@ class AsyncLambdadClient(AsyncTransport):
             "/lambdad.v1.CapacityProviderService/ListFunctionVersionsByCapacityProvider",
             request,
             capacity_provider_service.ListFunctionVersionsByCapacityProviderResponse,
+            timeout,
+            request_id,
+        )
+
+    # DurableExecutionService
+
+    async def checkpoint_durable_execution(
+        self,
+        request: durable_execution_service.CheckpointDurableExecutionRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> durable_execution_service.CheckpointDurableExecutionResponse:
+        """Records a batch of operation updates of a running invocation; answers a new checkpoint
+        token and the operations that changed since the invocation last saw them."""
+        return await self._call(
+            "/lambdad.v1.DurableExecutionService/CheckpointDurableExecution",
+            request,
+            durable_execution_service.CheckpointDurableExecutionResponse,
+            timeout,
+            request_id,
+        )
+
+    async def get_durable_execution_state(
+        self,
+        request: durable_execution_service.GetDurableExecutionStateRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> durable_execution_service.GetDurableExecutionStateResponse:
+        """A page of an execution's operations, for the invocation holding the checkpoint token."""
+        return await self._call(
+            "/lambdad.v1.DurableExecutionService/GetDurableExecutionState",
+            request,
+            durable_execution_service.GetDurableExecutionStateResponse,
+            timeout,
+            request_id,
+        )
+
+    async def get_durable_execution(
+        self,
+        request: durable_execution_service.GetDurableExecutionRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> durable_execution_service.GetDurableExecutionResponse:
+        """One execution's status, input and result."""
+        return await self._call(
+            "/lambdad.v1.DurableExecutionService/GetDurableExecution",
+            request,
+            durable_execution_service.GetDurableExecutionResponse,
+            timeout,
+            request_id,
+        )
+
+    async def get_durable_execution_history(
+        self,
+        request: durable_execution_service.GetDurableExecutionHistoryRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> durable_execution_service.GetDurableExecutionHistoryResponse:
+        """A page of an execution's history events."""
+        return await self._call(
+            "/lambdad.v1.DurableExecutionService/GetDurableExecutionHistory",
+            request,
+            durable_execution_service.GetDurableExecutionHistoryResponse,
+            timeout,
+            request_id,
+        )
+
+    async def list_durable_executions_by_function(
+        self,
+        request: durable_execution_service.ListDurableExecutionsByFunctionRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> durable_execution_service.ListDurableExecutionsByFunctionResponse:
+        """A page of a function's executions, filtered."""
+        return await self._call(
+            "/lambdad.v1.DurableExecutionService/ListDurableExecutionsByFunction",
+            request,
+            durable_execution_service.ListDurableExecutionsByFunctionResponse,
+            timeout,
+            request_id,
+        )
+
+    async def stop_durable_execution(
+        self,
+        request: durable_execution_service.StopDurableExecutionRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> durable_execution_service.StopDurableExecutionResponse:
+        """Stops a running execution."""
+        return await self._call(
+            "/lambdad.v1.DurableExecutionService/StopDurableExecution",
+            request,
+            durable_execution_service.StopDurableExecutionResponse,
+            timeout,
+            request_id,
+        )
+
+    async def send_durable_execution_callback_success(
+        self,
+        request: durable_execution_service.SendDurableExecutionCallbackSuccessRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> durable_execution_service.SendDurableExecutionCallbackSuccessResponse:
+        """Completes a callback with a result."""
+        return await self._call(
+            "/lambdad.v1.DurableExecutionService/SendDurableExecutionCallbackSuccess",
+            request,
+            durable_execution_service.SendDurableExecutionCallbackSuccessResponse,
+            timeout,
+            request_id,
+        )
+
+    async def send_durable_execution_callback_failure(
+        self,
+        request: durable_execution_service.SendDurableExecutionCallbackFailureRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> durable_execution_service.SendDurableExecutionCallbackFailureResponse:
+        """Completes a callback with an error."""
+        return await self._call(
+            "/lambdad.v1.DurableExecutionService/SendDurableExecutionCallbackFailure",
+            request,
+            durable_execution_service.SendDurableExecutionCallbackFailureResponse,
+            timeout,
+            request_id,
+        )
+
+    async def send_durable_execution_callback_heartbeat(
+        self,
+        request: durable_execution_service.SendDurableExecutionCallbackHeartbeatRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> durable_execution_service.SendDurableExecutionCallbackHeartbeatResponse:
+        """Tells a callback its sender is still working (resets its heartbeat timeout)."""
+        return await self._call(
+            "/lambdad.v1.DurableExecutionService/SendDurableExecutionCallbackHeartbeat",
+            request,
+            durable_execution_service.SendDurableExecutionCallbackHeartbeatResponse,
             timeout,
             request_id,
         )

@@ -118,6 +118,10 @@ class Config:
     grpc_tls_client_ca: str | None = None
     # Bearer token every gRPC call except grpc.health.v1 must send (`authorization` metadata).
     grpc_token: str | None = None
+    # Local time control of durable executions (a lambdad extension): waits, step retry
+    # delays and callback timeouts last this many times their requested length; 0 skips them,
+    # 0.001 turns a day into under 90 seconds. Execution timeouts are not scaled.
+    durable_time_scale: float = 1.0
 
     @property
     def grpc_target(self) -> str:
@@ -178,6 +182,8 @@ class Config:
                 values[item.name] = int(raw)
             elif item.type == "bool":
                 values[item.name] = _flag(raw)
+            elif item.type == "float":
+                values[item.name] = float(raw)
             else:
                 values[item.name] = raw
         config = cls(**values)

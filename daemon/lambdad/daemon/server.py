@@ -12,6 +12,7 @@ from grpc_reflection.v1alpha import reflection
 
 from lambdad.client.client import channel_options
 from lambdad.daemon.api.capacity_providers import CapacityProviderServicer
+from lambdad.daemon.api.durable import DurableExecutionServicer
 from lambdad.daemon.api.event_sources import EventSourceServicer
 from lambdad.daemon.api.faults import FaultInterceptor, guard_handler
 from lambdad.daemon.api.functions import FunctionServicer
@@ -52,6 +53,7 @@ from lambdad.daemon.runtime.process import ProcessExecutor
 from lambdad.daemon.runtime.provisioned import ProvisionedEnvironments
 from lambdad.daemon.security import BearerTokenInterceptor, server_credentials, warn_if_exposed
 from lambdad.daemon.services.destinations import DestinationSender
+from lambdad.daemon.services.durable import DurableExecutions, InvokeTarget
 from lambdad.daemon.services.function_urls import FunctionUrlService
 from lambdad.daemon.services.functions import function_registry
 from lambdad.daemon.services.invocations import InvocationService
@@ -68,6 +70,8 @@ from lambdad.daemon.tracing.store import TraceStore
 from lambdad.v1 import (
     capacity_provider_service_pb2,
     capacity_provider_service_pb2_grpc,
+    durable_execution_service_pb2,
+    durable_execution_service_pb2_grpc,
     event_source_service_pb2,
     event_source_service_pb2_grpc,
     function_service_pb2,
@@ -100,6 +104,7 @@ SERVICE_NAMES = (
     trace_service_pb2.DESCRIPTOR.services_by_name["TraceService"].full_name,
     log_service_pb2.DESCRIPTOR.services_by_name["LogService"].full_name,
     capacity_provider_service_pb2.DESCRIPTOR.services_by_name["CapacityProviderService"].full_name,
+    durable_execution_service_pb2.DESCRIPTOR.services_by_name["DurableExecutionService"].full_name,
 )
 
 
@@ -130,6 +135,8 @@ class Daemon:
     log_events: LogEventStore | None = None
     # Capacity providers (their Pending/Deleting transitions run until stop).
     capacity_providers: CapacityProviderRegistry | None = None
+    # Durable executions: their timers and invocations.
+    durable: DurableExecutions | None = None
 
     def in_process_channel(self) -> grpc.aio.Channel:
         """A channel to this daemon's services that skips the network (see inprocess.py).
@@ -157,6 +164,8 @@ class Daemon:
             await self.metrics.close()
         if self.pollers is not None:
             await self.pollers.stop()
+        if self.durable is not None:
+            await self.durable.stop()
         await self.invocations.stop()
         if self.provisioned is not None:
             await self.provisioned.stop()
@@ -284,6 +293,17 @@ async def start_daemon(config: Config) -> Daemon:
         metrics=metrics,
     )
     await invocations.start()
+    durable = DurableExecutions(
+        state,
+        InvokeTarget(
+            run_durable=invocations.run_durable,
+            run_plain=invocations.run_plain,
+            resolve=invocations.resolve_target,
+        ),
+        time_scale=config.durable_time_scale,
+    )
+    invocations.durable = durable
+    await durable.start()
     provisioned = ProvisionedConcurrency(registry, state, ProvisionedEnvironments(pool))
     await provisioned.start()  # starts the stored configurations' environments again
 
@@ -306,6 +326,9 @@ async def start_daemon(config: Config) -> Daemon:
     )
     invocation_service_pb2_grpc.add_InvocationServiceServicer_to_server(
         InvocationServicer(invocations, provisioned), handlers
+    )
+    durable_execution_service_pb2_grpc.add_DurableExecutionServiceServicer_to_server(
+        DurableExecutionServicer(durable, registry), handlers
     )
     trace_service_pb2_grpc.add_TraceServiceServicer_to_server(
         TraceServicer(TraceQueries(traces)), handlers
@@ -378,6 +401,7 @@ async def start_daemon(config: Config) -> Daemon:
         provisioned=provisioned,
         log_events=log_events,
         capacity_providers=capacity_providers,
+        durable=durable,
     )
 
 

@@ -42,6 +42,8 @@ from google.protobuf.message import Message
 from lambdad.client.contract import EVENT_PAYLOAD_MAX_BYTES, SYNC_PAYLOAD_MAX_BYTES, TRACE_HEADER
 from lambdad.v1 import capacity_provider_service_pb2 as cp
 from lambdad.v1 import capacity_provider_service_pb2_grpc as cp_grpc
+from lambdad.v1 import durable_execution_service_pb2 as ds
+from lambdad.v1 import durable_execution_service_pb2_grpc as ds_grpc
 from lambdad.v1 import event_source_service_pb2 as es
 from lambdad.v1 import event_source_service_pb2_grpc as es_grpc
 from lambdad.v1 import function_service_pb2 as fs
@@ -133,6 +135,10 @@ class Route:
     # Like `headers`, for headers lambdad reads that are not members of the AWS operation
     # (X-Amzn-Trace-Id fills Invoke's `TraceId`, a lambdad extension).
     lambdad_headers: Mapping[str, str] = field(default_factory=dict)
+    # json_name of the message field the whole JSON body fills, for operations whose body is
+    # one structure member (StopDurableExecution's `Error`); None when the body's members are
+    # the request's.
+    body_member: str | None = None
     # The `X-Amz-Target` of a JSON 1.1 operation (`Logs_20140328.GetLogEvents`); such a
     # route is matched by it alone (its method and path are always POST /).
     target: str | None = None
@@ -253,6 +259,8 @@ _INVOKE_HEADERS = {
     "X-Amz-Tenant-Id": "TenantId",
 }
 _TRACE_HEADERS = {TRACE_HEADER: "TraceId"}
+# Invoke alone takes a durable execution's name.
+_INVOKE_ONLY_HEADERS = {**_INVOKE_HEADERS, "X-Amz-Durable-Execution-Name": "DurableExecutionName"}
 _CONCURRENCY = "/functions/{FunctionName}/concurrency"
 _PROVISIONED = "/2019-09-30/functions/{FunctionName}/provisioned-concurrency"
 _EVENT_INVOKE_CONFIG = "/2019-09-25/functions/{FunctionName}/event-invoke-config"
@@ -263,7 +271,7 @@ INVOCATION_ROUTES: tuple[Route, ...] = (
     Route(
         "Invoke", "POST", _FUNCTION + "/invocations", _INVOKE, "Invoke",
         inv.InvokeRequest, query={"Qualifier": "Qualifier"}, has_body=True,
-        max_body_bytes=INVOKE_MAX_BYTES, kind=RouteKind.INVOKE, headers=_INVOKE_HEADERS,
+        max_body_bytes=INVOKE_MAX_BYTES, kind=RouteKind.INVOKE, headers=_INVOKE_ONLY_HEADERS,
         payload_member="Payload", lambdad_headers=_TRACE_HEADERS,
     ),
     Route(
@@ -504,6 +512,107 @@ CAPACITY_PROVIDER_ROUTES: tuple[Route, ...] = (
 )
 # fmt: on
 
+_EXECUTION = "/2025-12-01/durable-executions/{DurableExecutionArn}"
+_CALLBACK = "/2025-12-01/durable-execution-callbacks/{CallbackId}"
+_DURABLE_STUB = ds_grpc.DurableExecutionServiceStub
+
+DURABLE_ROUTES: tuple[Route, ...] = (
+    Route(
+        "CheckpointDurableExecution",
+        "POST",
+        _EXECUTION + "/checkpoint",
+        _DURABLE_STUB,
+        "CheckpointDurableExecution",
+        ds.CheckpointDurableExecutionRequest,
+        has_body=True,
+    ),
+    Route(
+        "GetDurableExecutionState",
+        "GET",
+        _EXECUTION + "/state",
+        _DURABLE_STUB,
+        "GetDurableExecutionState",
+        ds.GetDurableExecutionStateRequest,
+        query={"CheckpointToken": "CheckpointToken", **_PAGING},
+    ),
+    Route(
+        "GetDurableExecution",
+        "GET",
+        _EXECUTION,
+        _DURABLE_STUB,
+        "GetDurableExecution",
+        ds.GetDurableExecutionRequest,
+    ),
+    Route(
+        "GetDurableExecutionHistory",
+        "GET",
+        _EXECUTION + "/history",
+        _DURABLE_STUB,
+        "GetDurableExecutionHistory",
+        ds.GetDurableExecutionHistoryRequest,
+        query={
+            "IncludeExecutionData": "IncludeExecutionData",
+            "ReverseOrder": "ReverseOrder",
+            **_PAGING,
+        },
+    ),
+    Route(
+        "ListDurableExecutionsByFunction",
+        "GET",
+        "/2025-12-01/functions/{FunctionName}/durable-executions",
+        _DURABLE_STUB,
+        "ListDurableExecutionsByFunction",
+        ds.ListDurableExecutionsByFunctionRequest,
+        query={
+            "Qualifier": "Qualifier",
+            "DurableExecutionName": "DurableExecutionName",
+            "Statuses": "Statuses",
+            "StartedAfter": "StartedAfter",
+            "StartedBefore": "StartedBefore",
+            "ReverseOrder": "ReverseOrder",
+            **_PAGING,
+        },
+    ),
+    Route(
+        "StopDurableExecution",
+        "POST",
+        _EXECUTION + "/stop",
+        _DURABLE_STUB,
+        "StopDurableExecution",
+        ds.StopDurableExecutionRequest,
+        has_body=True,
+        body_member="Error",
+    ),
+    Route(
+        "SendDurableExecutionCallbackSuccess",
+        "POST",
+        _CALLBACK + "/succeed",
+        _DURABLE_STUB,
+        "SendDurableExecutionCallbackSuccess",
+        ds.SendDurableExecutionCallbackSuccessRequest,
+        has_body=True,
+        payload_member="Result",
+    ),
+    Route(
+        "SendDurableExecutionCallbackFailure",
+        "POST",
+        _CALLBACK + "/fail",
+        _DURABLE_STUB,
+        "SendDurableExecutionCallbackFailure",
+        ds.SendDurableExecutionCallbackFailureRequest,
+        has_body=True,
+        body_member="Error",
+    ),
+    Route(
+        "SendDurableExecutionCallbackHeartbeat",
+        "POST",
+        _CALLBACK + "/heartbeat",
+        _DURABLE_STUB,
+        "SendDurableExecutionCallbackHeartbeat",
+        ds.SendDurableExecutionCallbackHeartbeatRequest,
+    ),
+)
+
 ALL_ROUTES: tuple[Route, ...] = (
     ROUTES
     + INVOCATION_ROUTES
@@ -511,6 +620,7 @@ ALL_ROUTES: tuple[Route, ...] = (
     + URL_ROUTES
     + EVENT_SOURCE_ROUTES
     + CAPACITY_PROVIDER_ROUTES
+    + DURABLE_ROUTES
 )
 
 # X-Ray's trace API subset (TraceService), checked against botocore's *xray* model. X-Ray's

@@ -148,7 +148,11 @@ def request_to_message(
 
     if route.has_body and route.payload_member is None:
         bound_elsewhere = set(route.path_params) | set(route.query.values())
-        for key, value in _parse_body(body).items():
+        members = _parse_body(body)
+        if route.body_member is not None:
+            # The body is one structure member (an empty body: the member is absent).
+            members = {route.body_member: members} if body.strip() else {}
+        for key, value in members.items():
             fd = by_json_name.get(key)
             if fd is None or key in bound_elsewhere or _is_update_mask(fd):
                 _bad_body(f"Unrecognized field {_quote(key)}")
@@ -586,6 +590,8 @@ def invoke_response(route: Route, reply: Message, request_id: str) -> RawRespons
         headers["X-Amz-Log-Result"] = response.log_result
     if response.executed_version and status not in _NO_RESULT_STATUSES:
         headers["X-Amz-Executed-Version"] = response.executed_version
+    if getattr(response, "durable_execution_arn", ""):
+        headers["X-Amz-Durable-Execution-Arn"] = response.durable_execution_arn
     return RawResponse(status, headers, bytes(response.payload))
 
 

@@ -54,6 +54,7 @@ _CONFIG_FIELDS = {
     "snap_start": "snap_start_apply_on",
     "logging_config": "logging_config",
     "capacity_provider_config": "capacity_provider_config",
+    "durable_config": "durable_config",
 }
 _ALIAS_FIELDS = {
     "function_version": "function_version",
@@ -128,6 +129,12 @@ def configuration_message(view: VersionView) -> fpb.FunctionConfiguration:
         message.environment.variables.update(c.environment)
     if c.dead_letter_target_arn:
         message.dead_letter_config.target_arn = c.dead_letter_target_arn
+    if c.durable_config is not None:
+        durable = c.durable_config
+        message.durable_config.execution_timeout = int(durable["ExecutionTimeout"])
+        message.durable_config.retention_period_in_days = int(durable["RetentionPeriodInDays"])
+        if durable.get("KMSKeyArn"):
+            message.durable_config.kms_key_arn = str(durable["KMSKeyArn"])
     if c.vpc_config is not None:
         message.vpc_config.subnet_ids.extend(c.vpc_config.get("SubnetIds", []))
         message.vpc_config.security_group_ids.extend(c.vpc_config.get("SecurityGroupIds", []))
@@ -232,6 +239,18 @@ def capacity_provider_config(message: fpb.CapacityProviderConfig) -> dict[str, A
     return {MANAGED_INSTANCES: members}
 
 
+def _durable(message: fpb.DurableConfig) -> dict[str, Any]:
+    """DurableConfig as the domain keeps it (AWS member names, given members only)."""
+    given: dict[str, Any] = {}
+    if message.HasField("execution_timeout"):
+        given["ExecutionTimeout"] = message.execution_timeout
+    if message.HasField("retention_period_in_days"):
+        given["RetentionPeriodInDays"] = message.retention_period_in_days
+    if message.HasField("kms_key_arn"):
+        given["KMSKeyArn"] = message.kms_key_arn
+    return given
+
+
 def _file_systems(items: Any) -> list[dict[str, str]]:
     return [{"Arn": f.arn, "LocalMountPath": f.local_mount_path} for f in items]
 
@@ -252,6 +271,7 @@ def _config_value(request: pb.UpdateFunctionConfigurationRequest, field: str) ->
         "snap_start": lambda m: m.apply_on,
         "logging_config": _logging,
         "capacity_provider_config": capacity_provider_config,
+        "durable_config": _durable,
     }
     return converters.get(field, lambda v: v)(value)
 
@@ -306,6 +326,9 @@ class FunctionServicer(pb_grpc.FunctionServiceServicer):
             if request.HasField("tenancy_config")
             else None,
             publish_to=request.publish_to,
+            durable_config=_durable(request.durable_config)
+            if request.HasField("durable_config")
+            else None,
         )
         view = await self._registry.create_function(spec)
         return pb.CreateFunctionResponse(configuration=configuration_message(view))

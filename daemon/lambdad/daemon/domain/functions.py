@@ -18,6 +18,7 @@ from typing import Any, Protocol, TypeVar
 
 import structlog
 
+from lambdad.daemon.domain import durable as durable_rules
 from lambdad.daemon.domain import validation
 from lambdad.daemon.domain.aliases import AliasOperations
 from lambdad.daemon.domain.capacity_providers import (
@@ -181,6 +182,7 @@ class NewFunction:
     capacity_provider_config: dict[str, Any] | None = None
     tenant_isolation_mode: str | None = None  # None: TenancyConfig absent
     publish_to: str = ""
+    durable_config: dict[str, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -352,6 +354,9 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
                     log_format, "loggingConfig.logFormat", ("JSON", "Text")
                 )
             )
+        if values.get("durable_config"):
+            durable = values["durable_config"]
+            checks.append(lambda: durable_rules.check_durable_config(durable))
         validation.check_all(checks)
 
     async def _resolve_layers(self, arns: Sequence[str]) -> list[LayerRef]:
@@ -437,6 +442,7 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
             code_signing_config_arn=spec.code_signing_config_arn or None,
             capacity_provider_config=spec.capacity_provider_config or None,
             tenant_isolation_mode=spec.tenant_isolation_mode,
+            durable_config=durable_rules.with_defaults(spec.durable_config),
         )
 
         def insert(tx: Transaction) -> FunctionVersion:
@@ -686,6 +692,10 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
             changes["capacity_provider_config"]
         ) != bool(current.capacity_provider_config):
             raise invalid_parameter(PROVIDER_NOT_REMOVABLE)
+        if "durable_config" in changes:
+            resolved["durable_config"] = durable_rules.with_defaults(
+                changes["durable_config"], current.durable_config
+            )
 
         def write(tx: Transaction) -> FunctionVersion:
             latest = self._updatable_latest(tx, ref, revision_id)

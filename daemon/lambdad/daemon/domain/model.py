@@ -121,6 +121,8 @@ class FunctionVersion:
     last_update_status: str | None = None
     last_update_status_reason: str | None = None
     last_update_status_reason_code: str | None = None
+    # DurableConfig ({"ExecutionTimeout": s, "RetentionPeriodInDays": d}) of a durable function.
+    durable_config: dict[str, int] | None = None
 
     @property
     def max_concurrency(self) -> int:

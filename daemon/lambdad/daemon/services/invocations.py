@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 import structlog
 
 from lambdad.client.contract import EVENT_PAYLOAD_MAX_BYTES, SYNC_PAYLOAD_MAX_BYTES
+from lambdad.daemon.domain import durable as durable_rules
 from lambdad.daemon.domain.event_invoke_config import EventInvokeConfigRegistry
 from lambdad.daemon.domain.functions import FunctionRegistry, VersionView
 from lambdad.daemon.domain.model import State
@@ -59,6 +60,7 @@ from lambdad.daemon.tracing.tracer import InvocationTracer, TraceStart
 
 if TYPE_CHECKING:
     from lambdad.daemon.observability.metrics import LambdadMetrics
+    from lambdad.daemon.services.durable import DurableExecutions
 
 log = structlog.get_logger(__name__)
 
@@ -106,6 +108,8 @@ class Invocation:
     # Seconds a sync invocation may wait for host capacity (None: the function's timeout);
     # event source pollers pass math.inf so their batches drain at capacity.
     capacity_wait_s: float | None = None
+    # X-Amz-Durable-Execution-Name: the durable execution to start (durable functions only).
+    durable_execution_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -116,6 +120,7 @@ class InvokeOutcome:
     request_id: str
     executed_version: str
     result: InvocationResult | None = None  # None for Event and DryRun
+    durable_execution_arn: str = ""  # the execution a durable function's invoke started
 
 
 @dataclass(frozen=True)
@@ -181,6 +186,9 @@ class InvocationService:
         self.recorder = recorder or InvocationRecorder(InvocationHistory())
         self.tracer = InvocationTracer(traces if traces is not None else TraceStore())
         self.event_invoke_configs = event_invoke_configs
+        # Durable executions (services/durable.py), set by the daemon's wiring: invoking a
+        # durable function starts one instead of running the function once.
+        self.durable: DurableExecutions | None = None
         self.events = EventDispatcher(
             event_queue,
             self,
@@ -324,8 +332,17 @@ class InvocationService:
         prepared = await self._prepare(invocation, streaming=False)
         config = prepared.view.config
         request = prepared.request
+        if config.durable_config is not None and self.durable is not None:
+            self._check_durable_invoke(invocation)
         if prepared.invocation_type == DRY_RUN:
             return InvokeOutcome(204, request.request_id, config.version)
+        if config.durable_config is not None and self.durable is not None:
+            return await self._invoke_durable(invocation, prepared)
+        if invocation.durable_execution_name:
+            raise LambdaError(
+                Reason.INVALID_PARAMETER_VALUE,
+                "DurableExecutionName is only supported for durable functions.",
+            )
         if prepared.invocation_type == EVENT:
             # The 202 is a promise: the event is on disk before it is given.
             await self.events.enqueue(
@@ -349,6 +366,98 @@ class InvocationService:
             chunks = [chunk async for chunk in result.stream]
             result = _buffered(result, b"".join(chunks))
         return InvokeOutcome(200, request.request_id, result.executed_version, result)
+
+    def _check_durable_invoke(self, invocation: Invocation) -> None:
+        """AWS runs durable functions only through a version, an alias or `$LATEST` named."""
+        ref = self._registry.resolve(
+            invocation.function_name, invocation.qualifier or None, namespaced=True
+        )
+        if ref.qualifier is None:
+            raise LambdaError(
+                Reason.INVALID_PARAMETER_VALUE,
+                "You cannot invoke a durable function using an unqualified ARN. Specify a "
+                "version, an alias or $LATEST.",
+            )
+        if invocation.durable_execution_name:
+            durable_rules.check_execution_name(invocation.durable_execution_name)
+
+    async def _invoke_durable(self, invocation: Invocation, prepared: _Prepared) -> InvokeOutcome:
+        """Start (or find) a durable execution; RequestResponse waits for its end."""
+        rules = durable_rules
+        assert self.durable is not None
+        config = prepared.view.config
+        request = prepared.request
+        trace_header = str(invocation_header(config.tracing_mode, invocation.trace_header))
+        row = await self.durable.start_execution(
+            prepared.view, invocation.durable_execution_name, request.payload, trace_header
+        )
+        if prepared.invocation_type == EVENT:
+            return InvokeOutcome(
+                202, request.request_id, config.version, durable_execution_arn=row.arn
+            )
+        row = await self.durable.wait_closed(row.arn, rules.sync_wait_limit(row.timeout_s))
+        function_error: str | None = None
+        if row.status == rules.SUCCEEDED:
+            payload = (row.result or "null").encode()
+        else:
+            error = row.error_object or {}
+            if row.status == rules.RUNNING:
+                error = rules.error_object(
+                    "The durable execution is still running; its result is available through "
+                    "GetDurableExecution.",
+                    "DurableExecutionStillRunning",
+                )
+            function_error = "Unhandled"
+            body: dict[str, object] = {
+                "errorType": error.get("ErrorType") or row.status,
+                "errorMessage": error.get("ErrorMessage") or "",
+            }
+            if error.get("StackTrace"):
+                body["stackTrace"] = error["StackTrace"]
+            payload = json.dumps(body).encode()
+        result = InvocationResult(
+            request_id=request.request_id,
+            payload=payload,
+            executed_version=config.version,
+            function_error=function_error,
+        )
+        return InvokeOutcome(
+            200, request.request_id, config.version, result, durable_execution_arn=row.arn
+        )
+
+    async def run_durable(
+        self, function_name: str, version: str, payload: bytes, trace_header: str
+    ) -> InvocationResult:
+        """One invocation of a durable execution (its handler gets the execution's state)."""
+        prepared = await self._prepare(
+            Invocation(
+                function_name=function_name,
+                qualifier=version,
+                payload=payload,
+                trace_header=trace_header,
+            ),
+            streaming=False,
+        )
+        result = await self._run(prepared, tail=False, capacity_wait_s=math.inf)
+        if result.stream is not None:
+            chunks = [chunk async for chunk in result.stream]
+            result = _buffered(result, b"".join(chunks))
+        return result
+
+    async def run_plain(
+        self, function_name: str, payload: bytes, tenant_id: str
+    ) -> InvocationResult:
+        """A chained invoke's non-durable target, run synchronously."""
+        outcome = await self.invoke(
+            Invocation(function_name=function_name, payload=payload, tenant_id=tenant_id)
+        )
+        assert outcome.result is not None
+        return outcome.result
+
+    async def resolve_target(self, function_name: str) -> tuple[VersionView, str]:
+        """The configuration a chained invoke of `function_name` runs, and its ARN."""
+        view, arn, _ = await self._resolve(function_name, "")
+        return view, arn
 
     async def invoke_stream(self, invocation: Invocation) -> InvokeOutcome:
         """InvokeWithResponseStream: the result's `stream` (if any) yields the chunks."""
