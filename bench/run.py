@@ -14,6 +14,7 @@ started are removed on exit, Ctrl-C and SIGTERM included. See bench/README.md.
 from __future__ import annotations
 
 import argparse
+import base64
 import collections
 import concurrent.futures
 import contextlib
@@ -23,6 +24,7 @@ import io
 import json
 import os
 import platform
+import re
 import shutil
 import signal
 import socket
@@ -59,6 +61,13 @@ LEVELS = (1, 8, 32)
 # Targets from issue 3 item 6.
 TARGET_WARM_RATIO = 1.5
 TARGET_COLD_RATIO = 1.0
+# Targets from issue 16 (pre-initialized environments, throughput, burst).
+TARGET_COLD_POOL_RATIO = 0.25
+TARGET_COLD_POOL_MS = 100.0
+TARGET_C16_PER_S = 1000.0
+TARGET_P99_OVER_P50_C64 = 10.0
+TARGET_BURST_S = 6.0
+SWEEP_LEVELS = "1,8,16,32,64"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -241,8 +250,16 @@ def rie_binary(log: Callable[[str], None]) -> tuple[Path | None, str]:
 class Lambdad:
     """A ``lambdad serve`` subprocess on free ports with a temporary data dir."""
 
-    def __init__(self, executor: str, workdir: Path, source: Path | None = None) -> None:
+    def __init__(
+        self,
+        executor: str,
+        workdir: Path,
+        source: Path | None = None,
+        environment: dict[str, str] | None = None,
+    ) -> None:
         self.executor = executor
+        # LAMBDAD_* settings of this daemon (e.g. LAMBDAD_PREWARMED_ENVIRONMENTS).
+        self.environment = dict(environment or {})
         # A source tree to run instead of the installed lambdad (PYTHONPATH), so two trees
         # can be measured side by side in one run (bench/throughput.py --tree).
         self.source = source
@@ -276,13 +293,16 @@ class Lambdad:
             "warning",
             "--log-format",
             "json",
+            # Several daemons (and other runs) share the machine: no fixed metrics port.
+            "--metrics-port",
+            "0",
         ]
-        env = None
+        env = {**os.environ, **self.environment}
         if shutil.which("lambdad") is None or self.source is not None:
             args = [sys.executable, "-m", "lambdad.daemon.cli", *args[1:]]
         if self.source is not None:
             paths = [self.source / "daemon", self.source / "client", self.source]
-            env = {**os.environ, "PYTHONPATH": os.pathsep.join(str(p) for p in paths)}
+            env["PYTHONPATH"] = os.pathsep.join(str(p) for p in paths)
         log_file = self.log_path.open("wb")
         # Own session: a Ctrl-C in the terminal reaches only this script, which then stops the
         # daemon itself (gracefully, so it removes its containers).
@@ -370,14 +390,16 @@ def settled_count(environments_seen: Callable[[], int | None], budget: Budget) -
 def count_environments(daemon_pid: int, executor: str, function_name: str) -> int | None:
     """How many execution environments the daemon holds for one function, seen from outside.
 
-    Docker: running containers labelled with the function. Process: the daemon's child
-    processes (every child is one environment's runtime client).
+    Docker: running containers named for the function (`lambdad-<name>-<environment>`: a
+    pre-initialized container is renamed so when it is assigned; its labels cannot change).
+    Process: the daemon's child processes (every child is one environment's runtime client).
     """
     if executor == "docker":
-        out = run_cmd(
-            ["docker", "ps", "-q", "--filter", f"label=dev.lambdad.function={function_name}"]
-        )
-        return len(out.stdout.split()) if out.returncode == 0 else None
+        out = run_cmd(["docker", "ps", "--format", "{{.Names}}"])
+        if out.returncode != 0:
+            return None
+        pattern = re.compile(rf"lambdad-{re.escape(function_name[:40])}-[0-9a-f]{{24}}")
+        return sum(1 for line in out.stdout.split() if pattern.fullmatch(line.lstrip("/")))
     children = 0
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -461,6 +483,183 @@ def measure_throughput(
         "truncated": len(latencies) + errors < count,
         "latency": summarize(latencies, errors),
     }
+
+
+def measure_sweep(
+    daemon: Lambdad,
+    name: str,
+    levels: list[int],
+    duration_s: int,
+    warmup_s: int,
+    log: Callable[[str], None],
+    budget: Budget,
+) -> list[dict[str, Any]] | dict[str, str]:
+    """wrk through the gateway at each level (bench/throughput.py's runs): invokes/s,
+    percentiles, wrk's own CPU, the daemon's CPU per invoke, environments, load average."""
+    if shutil.which("wrk") is None:
+        return {"missing": "wrk is not installed (apt-get install wrk)"}
+    sys.path.insert(0, str(BENCH_DIR.parent))
+    from bench import throughput
+
+    assert daemon.proc is not None
+    url = f"{daemon.endpoint}/2015-03-31/functions/{name}/invocations"
+    runs: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="lambdad-wrk-") as tmp:
+        script = Path(tmp) / "post.lua"
+        script.write_text(throughput.WRK_SCRIPT)
+        for level in levels:
+            if budget.exhausted:
+                runs.append({"concurrency": level, "truncated": True})
+                continue
+            throughput.warm_up(daemon, daemon.executor, name, url, script, level, warmup_s)
+            cpu_before = throughput.process_cpu_s(daemon.proc.pid)
+            started = time.monotonic()
+            result = throughput.run_wrk(url, script, level, duration_s)
+            elapsed = time.monotonic() - started
+            daemon_cpu = throughput.process_cpu_s(daemon.proc.pid) - cpu_before
+            result.update(
+                concurrency=level,
+                daemon_cpu_ms_per_invoke=round(daemon_cpu * 1000 / max(1, result["requests"]), 3),
+                daemon_cpu_share=round(daemon_cpu / elapsed, 3),
+                environments=daemon.environments(name),
+                load_average=round(os.getloadavg()[0], 2),
+            )
+            runs.append(result)
+            log(
+                f"  c={level:<3} {result.get('invokes_per_s', 0):8.1f}/s "
+                f"p50 {result.get('p50_ms', 0):.2f} p99 {result.get('p99_ms', 0):.2f} ms "
+                f"errors {result['errors'] + result['non_2xx']} wrk cpu {result['wrk_cpu_s']} s "
+                f"envs {result['environments']} load {result['load_average']}"
+            )
+    return runs
+
+
+def measure_provisioned(client: Any, name: str, budget: Budget) -> dict[str, Any]:
+    """Publish a version, put provisioned concurrency 1, time it to READY, then invoke it."""
+    version = client.publish_version(FunctionName=name)["Version"]
+    t0 = time.perf_counter()
+    client.put_provisioned_concurrency_config(
+        FunctionName=name, Qualifier=version, ProvisionedConcurrentExecutions=1
+    )
+    status = "IN_PROGRESS"
+    while status == "IN_PROGRESS" and time.perf_counter() - t0 < 60 and not budget.exhausted:
+        time.sleep(0.02)
+        got = client.get_provisioned_concurrency_config(FunctionName=name, Qualifier=version)
+        status = got["Status"]
+    ready_s = time.perf_counter() - t0
+    out: dict[str, Any] = {
+        "version": version,
+        "status": status,
+        "put_to_ready_s": round(ready_s, 3),
+    }
+    if status != "READY":
+        return out
+    t1 = time.perf_counter()
+    resp = client.invoke(
+        FunctionName=name, Qualifier=version, Payload=PAYLOAD_BYTES, LogType="Tail"
+    )
+    resp["Payload"].read()
+    out["first_invoke_ms"] = round((time.perf_counter() - t1) * 1000, 2)
+    tail = base64.b64decode(resp.get("LogResult", "")).decode(errors="replace")
+    out["first_invoke_init_duration_reported"] = "Init Duration" in tail
+    out["first_invoke_error"] = resp.get("FunctionError")
+    samples = []
+    for _ in range(100):
+        t = time.perf_counter()
+        client.invoke(FunctionName=name, Qualifier=version, Payload=PAYLOAD_BYTES)["Payload"].read()
+        samples.append(time.perf_counter() - t)
+    out["warm"] = summarize(samples)
+    client.delete_provisioned_concurrency_config(FunctionName=name, Qualifier=version)
+    return out
+
+
+def measure_burst(
+    daemon: Lambdad, name: str, code: bytes, count: int, sleep_s: float
+) -> dict[str, Any]:
+    """`count` simultaneous invokes (raw HTTP POSTs) of a function sleeping `sleep_s`."""
+    client = lambda_client(daemon.endpoint, timeout=120)
+    client.create_function(
+        FunctionName=name,
+        Runtime=RUNTIME,
+        Role="arn:aws:iam::000000000000:role/bench",
+        Handler="app.handler",
+        Code={"ZipFile": code},
+        Timeout=60,
+    )
+    client.get_waiter("function_active_v2").wait(
+        FunctionName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60}
+    )
+    barrier = threading.Barrier(count + 1)
+    done: list[tuple[float, int, str | None]] = []
+    lock = threading.Lock()
+
+    def one() -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", daemon.gateway_port, timeout=120)
+        barrier.wait()
+        try:
+            conn.request("POST", f"/2015-03-31/functions/{name}/invocations", body=PAYLOAD_BYTES)
+            response = conn.getresponse()
+            response.read()
+            outcome = (
+                time.perf_counter(),
+                response.status,
+                response.getheader("X-Amz-Function-Error"),
+            )
+        except (OSError, http.client.HTTPException) as exc:
+            outcome = (time.perf_counter(), 0, repr(exc)[:200])
+        finally:
+            conn.close()
+        with lock:
+            done.append(outcome)
+
+    threads = [threading.Thread(target=one) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    t0 = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    finished = sorted(at - t0 for at, _, _ in done)
+    errors = [f"{status} {error}" for _, status, error in done if status != 200 or error]
+    with contextlib.suppress(botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError):
+        client.delete_function(FunctionName=name)
+    return {
+        "count": count,
+        "sleep_s": sleep_s,
+        "all_done_s": round(finished[-1], 3) if finished else None,
+        "p50_done_s": round(finished[len(finished) // 2], 3) if finished else None,
+        "errors": len(errors),
+        "error_examples": sorted(set(errors))[:5],
+        "load_average": round(os.getloadavg()[0], 2),
+    }
+
+
+def wait_prewarmed(daemon: Lambdad, count: int, limit_s: float = 120.0) -> int:
+    """How many pre-initialized containers of `daemon` wait, once `count` do (or limit_s)."""
+    sys.path.insert(0, str(BENCH_DIR.parent))
+    from lambdad.daemon.runtime.docker import daemon_id_for
+
+    label = f"label=dev.lambdad.daemon={daemon_id_for(daemon.data_dir)}"
+    deadline = time.monotonic() + limit_s
+    seen = 0
+    while time.monotonic() < deadline:
+        out = run_cmd(
+            ["docker", "ps", "--filter", label, "--filter", "label=dev.lambdad.prewarm=true",
+             "--format", "{{.Names}}"]
+        )  # fmt: skip
+        seen = sum(1 for line in out.stdout.split() if line.startswith("lambdad-prewarm-"))
+        if seen >= count:
+            break
+        time.sleep(1.0)
+    return seen
+
+
+def burst_zip(sleep_s: float) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as archive:
+        source = f"import time\ndef handler(e, c):\n    time.sleep({sleep_s})\n    return e\n"
+        archive.writestr("app.py", source)
+    return buf.getvalue()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -670,6 +869,7 @@ def measure_cold_interleaved(
     kinds: dict[str, Callable[[int], dict[str, float]]],
     log: Callable[[str], None],
     budget: Budget,
+    pause_s: float = 0.0,
 ) -> dict[str, dict[str, Any]]:
     """Cold starts of each kind, alternating run by run (same reason as the warm series)."""
     phases: dict[str, dict[str, list[float]]] = {k: {} for k in kinds}
@@ -679,6 +879,8 @@ def measure_cold_interleaved(
             for k in kinds:
                 failures[k].append(f"budget exhausted after {i} runs")
             break
+        # Untimed: a user creates functions seconds apart, the pool refills meanwhile.
+        time.sleep(pause_s)
         for k, once in kinds.items():
             try:
                 result = once(i)
@@ -754,6 +956,67 @@ def lambdad_leftovers(prefix: str) -> list[str]:
     return [line for line in out.stdout.splitlines() if prefix in line]
 
 
+def issue16_targets(lambdad: dict[str, Any], ref: dict[str, Any]) -> dict[str, Any]:
+    """Issue 16's targets next to what this run measured (None: not measured)."""
+    cold = lambdad.get("cold_start") or {}
+    cold_ratio = ratio(cold, ref.get("docker_run_cold"))
+    sweep = lambdad.get("throughput_sweep")
+    by_level = {r["concurrency"]: r for r in sweep if "invokes_per_s" in r} if isinstance(
+        sweep, list
+    ) else {}  # fmt: skip
+    c8, c16, c64 = by_level.get(8), by_level.get(16), by_level.get(64)
+    burst = lambdad.get("burst_big_pool") or lambdad.get("burst") or {}
+    p99_over_p50 = None
+    if c64 and c64.get("p50_ms"):
+        p99_over_p50 = round(c64["p99_ms"] / c64["p50_ms"], 2)
+    return {
+        "cold_pool_p50_ms": cold.get("p50_ms"),
+        "cold_pool_p50_ms_target": TARGET_COLD_POOL_MS,
+        "cold_pool_over_rie_docker_run_p50": cold_ratio,
+        "cold_pool_over_rie_target": TARGET_COLD_POOL_RATIO,
+        "c16_invokes_per_s": c16 and c16.get("invokes_per_s"),
+        "c16_target": TARGET_C16_PER_S,
+        "c64_invokes_per_s": c64 and c64.get("invokes_per_s"),
+        "c8_invokes_per_s": c8 and c8.get("invokes_per_s"),
+        "c64_not_below_c8": None
+        if not (c8 and c64)
+        else c64["invokes_per_s"] >= c8["invokes_per_s"],
+        "c64_p99_over_p50": p99_over_p50,
+        "c64_p99_over_p50_target": TARGET_P99_OVER_P50_C64,
+        "burst_all_done_s": burst.get("all_done_s"),
+        "burst_target_s": TARGET_BURST_S,
+    }
+
+
+def table_row(doc: dict[str, Any]) -> str:
+    """The bench/README.md figures row of one run's JSON."""
+    m = doc.get("machine", {})
+    lam = doc.get("lambdad", {})
+    t = doc.get("targets", {})
+    ref = doc.get("reference", {})
+
+    def p50(section: dict[str, Any] | None) -> str:
+        return f"{section['p50_ms']:.0f} ms" if section and section.get("p50_ms") else "-"
+
+    sweep = lam.get("throughput_sweep")
+    rates = "-"
+    if isinstance(sweep, list):
+        rates = " / ".join(f"{r.get('invokes_per_s', '-')}" for r in sweep)
+    c64 = next((r for r in sweep or [] if isinstance(r, dict) and r.get("concurrency") == 64), {})
+    load = f"{m.get('loadavg_start', ['?'])[0]}-{m.get('loadavg_end', ['?'])[0]}"
+    burst = lam.get("burst") or {}
+    big = lam.get("burst_big_pool") or {}
+    prov = lam.get("provisioned") or {}
+    return (
+        f"| {m.get('executor')} | {load} | {p50(lam.get('cold_start'))} | "
+        f"{p50(lam.get('cold_start_no_pool'))} | {p50(ref.get('docker_run_cold'))} | "
+        f"{t.get('cold_pool_over_rie_docker_run_p50')} | "
+        f"{prov.get('put_to_ready_s', '-')} s / {prov.get('first_invoke_ms', '-')} ms | "
+        f"{rates} | {c64.get('p50_ms', '-')} / {c64.get('p99_ms', '-')} ms | "
+        f"{burst.get('all_done_s', '-')} s | {big.get('all_done_s', '-')} s |"
+    )
+
+
 def ratio(num: dict[str, Any] | None, den: dict[str, Any] | None) -> float | None:
     if not num or not den or not num.get("p50_ms") or not den.get("p50_ms"):
         return None
@@ -772,15 +1035,33 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--cold-runs", type=int, default=10, help="fresh functions/containers (>= 5)")
     p.add_argument("--throughput-count", type=int, default=960, help="invokes per level")
     p.add_argument(
-        "--time-budget", type=float, default=240, help="seconds for all measurements together"
+        "--time-budget", type=float, default=900, help="seconds for all measurements together"
     )
     p.add_argument("--out", type=Path, default=None, help="write the JSON document here")
     p.add_argument("--no-reference", action="store_true", help="skip the RIE reference")
+    p.add_argument(
+        "--prewarm", type=int, default=None, help="LAMBDAD_PREWARMED_ENVIRONMENTS of the daemon"
+    )
+    p.add_argument("--levels", default=SWEEP_LEVELS, help="wrk sweep concurrency levels")
+    p.add_argument("--sweep-duration", type=int, default=5, help="seconds per timed wrk run")
+    p.add_argument("--sweep-warmup", type=int, default=2, help="seconds per untimed wrk run")
+    p.add_argument("--burst", type=int, default=100, help="simultaneous invokes in the burst")
+    p.add_argument("--burst-sleep", type=float, default=2.0, help="the burst function's seconds")
+    p.add_argument(
+        "--burst-prewarm",
+        type=int,
+        default=64,
+        help="Docker: also burst on a daemon with this many pre-initialized environments (0: no)",
+    )
+    p.add_argument(
+        "--skip", default="", help="comma list of: warm, cold, provisioned, sweep, burst"
+    )
+    p.add_argument("--table", type=Path, help="print the README table row of this JSON and exit")
     args = p.parse_args(argv)
     if args.cold_runs < 5:
         p.error("--cold-runs must be at least 5")
-    if args.invokes < 2 or args.throughput_count < max(LEVELS):
-        p.error("--invokes >= 2 and --throughput-count >= 32")
+    if args.invokes < 2:
+        p.error("--invokes >= 2")
     return args
 
 
@@ -802,6 +1083,10 @@ def interrupts_as_keyboard() -> Iterator[None]:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.table is not None:
+        print(table_row(json.loads(args.table.read_text())))
+        return 0
+    skip = {item.strip() for item in args.skip.split(",") if item.strip()}
     started = time.monotonic()
     # Measurements stop here, leaving room for setup and teardown inside five minutes.
     run_budget = Budget(args.time_budget)
@@ -820,12 +1105,33 @@ def main(argv: list[str] | None = None) -> int:
     code = echo_zip()
 
     docker_reason = docker_available()
-    daemon = Lambdad(args.executor, workdir)
+    settings = {} if args.prewarm is None else {"LAMBDAD_PREWARMED_ENVIRONMENTS": str(args.prewarm)}
+    daemon = Lambdad(args.executor, workdir, environment=settings)
+    # Docker: the same daemon without pre-initialized environments (cold start reference),
+    # and one with a larger pool for the burst.
+    no_pool: Lambdad | None = None
+    big_pool: Lambdad | None = None
+    if args.executor == "docker":
+        no_pool_dir = workdir / "no-pool"
+        no_pool_dir.mkdir()
+        no_pool = Lambdad(
+            "docker", no_pool_dir, environment={"LAMBDAD_PREWARMED_ENVIRONMENTS": "0"}
+        )
+        if args.burst_prewarm > 0 and "burst" not in skip:
+            big_dir = workdir / "big-pool"
+            big_dir.mkdir()
+            big_pool = Lambdad(
+                "docker",
+                big_dir,
+                environment={"LAMBDAD_PREWARMED_ENVIRONMENTS": str(args.burst_prewarm)},
+            )
     containers: RieContainers | None = None
     doc: dict[str, Any] = {"run_id": run_id, "settings": {
         "invokes": args.invokes, "warmup": args.warmup, "cold_runs": args.cold_runs,
-        "throughput_count": args.throughput_count, "payload_bytes": len(PAYLOAD_BYTES),
-        "time_budget_s": args.time_budget,
+        "payload_bytes": len(PAYLOAD_BYTES), "time_budget_s": args.time_budget,
+        "prewarm": args.prewarm, "levels": args.levels, "sweep_duration_s": args.sweep_duration,
+        "burst": args.burst, "burst_sleep_s": args.burst_sleep,
+        "burst_prewarm": args.burst_prewarm, "skip": sorted(skip),
     }}  # fmt: skip
     exit_code = 0
     with interrupts_as_keyboard():
@@ -845,6 +1151,8 @@ def main(argv: list[str] | None = None) -> int:
 
             log(f"starting lambdad serve --executor {args.executor}")
             daemon.start()
+            if no_pool is not None and "cold" not in skip:
+                no_pool.start()
             client = lambda_client(daemon.endpoint, timeout=60)
             name = f"{prefix}-echo"
             t0 = time.perf_counter()
@@ -869,6 +1177,8 @@ def main(argv: list[str] | None = None) -> int:
             reference: dict[str, Any] = {}
             log("warm invoke: gateway (boto3), gRPC and RIE (boto3), interleaved")
             with LambdadClient.connect(daemon.grpc_target) as grpc_client:
+                if "warm" in skip:
+                    args.invokes, args.warmup = 2, 1
                 series = {
                     "warm_gateway_boto3": gateway_call(daemon.endpoint, name),
                     "warm_grpc": grpc_call(grpc_client, name),
@@ -890,27 +1200,67 @@ def main(argv: list[str] | None = None) -> int:
             kinds: dict[str, Callable[[int], dict[str, float]]] = {
                 "lambdad": lambda i: cold_lambdad_once(cold_client, f"{prefix}-cold-{i}", code)
             }
+            if no_pool is not None and no_pool.proc is not None:
+                no_pool_client = lambda_client(no_pool.endpoint, timeout=60)
+                kinds["lambdad_no_pool"] = lambda i: cold_lambdad_once(
+                    no_pool_client, f"{prefix}-cold-np-{i}", code
+                )
             if rie_port is not None and containers is not None:
                 rie_containers = containers
                 kinds["rie"] = lambda i: cold_rie_once(rie_containers)
-            cold = measure_cold_interleaved(args.cold_runs, kinds, log, run_budget.phase(60))
-            lambdad["cold_start"] = cold["lambdad"]
-            if "rie" in cold:
-                reference["docker_run_cold"] = cold["rie"]
-
-            lambdad["throughput"] = []
-            for level in LEVELS:
-                log(f"throughput at concurrency {level}")
-                lambdad["throughput"].append(
-                    measure_throughput(
-                        daemon.endpoint,
-                        name,
-                        level,
-                        args.throughput_count,
-                        lambda: daemon.environments(name),
-                        run_budget.phase(30),
-                    )
+            if "cold" not in skip:
+                cold = measure_cold_interleaved(
+                    args.cold_runs, kinds, log, run_budget.phase(120), pause_s=1.0
                 )
+                lambdad["cold_start"] = cold["lambdad"]
+                if "lambdad_no_pool" in cold:
+                    lambdad["cold_start_no_pool"] = cold["lambdad_no_pool"]
+                if "rie" in cold:
+                    reference["docker_run_cold"] = cold["rie"]
+            if no_pool is not None:
+                no_pool.stop()
+
+            if "provisioned" not in skip:
+                log("provisioned concurrency: put -> READY, first and warm invokes")
+                lambdad["provisioned"] = measure_provisioned(client, name, run_budget.phase(90))
+
+            if "sweep" not in skip:
+                log(f"throughput sweep with wrk at {args.levels}")
+                levels = [int(n) for n in args.levels.split(",")]
+                lambdad["throughput_sweep"] = measure_sweep(
+                    daemon,
+                    name,
+                    levels,
+                    args.sweep_duration,
+                    args.sweep_warmup,
+                    log,
+                    run_budget.phase(400),
+                )
+
+            if "burst" not in skip:
+                pool_setting = args.prewarm if args.prewarm is not None else "default"
+                log(f"burst: {args.burst} x {args.burst_sleep} s (prewarm {pool_setting})")
+                lambdad["burst"] = measure_burst(
+                    daemon, f"{prefix}-burst", burst_zip(args.burst_sleep), args.burst,
+                    args.burst_sleep,
+                )  # fmt: skip
+                log(f"  all done in {lambdad['burst']['all_done_s']} s")
+                if big_pool is not None:
+                    big_pool.start()
+                    log(f"burst with {args.burst_prewarm} pre-initialized environments")
+                    warm_client = lambda_client(big_pool.endpoint, timeout=60)
+                    # A function of the runtime makes the pool fill for its image.
+                    create_echo(warm_client, f"{prefix}-fill", code)
+                    waiting = wait_prewarmed(big_pool, args.burst_prewarm)
+                    burst = measure_burst(
+                        big_pool, f"{prefix}-burst-big", burst_zip(args.burst_sleep),
+                        args.burst, args.burst_sleep,
+                    )  # fmt: skip
+                    burst["prewarmed_waiting_before"] = waiting
+                    burst["prewarm"] = args.burst_prewarm
+                    lambdad["burst_big_pool"] = burst
+                    log(f"  all done in {burst['all_done_s']} s ({waiting} were waiting)")
+                    big_pool.stop()
             doc["lambdad"] = lambdad
             doc["reference"] = (
                 reference if reference_missing is None else {"missing": reference_missing}
@@ -918,7 +1268,8 @@ def main(argv: list[str] | None = None) -> int:
 
             ref = doc["reference"]
             warm = ratio(lambdad["warm_gateway_boto3"], ref.get("warm_boto3"))
-            cold = ratio(lambdad["cold_start"], ref.get("docker_run_cold"))
+            cold = ratio(lambdad.get("cold_start"), ref.get("docker_run_cold"))
+            doc["targets"] = issue16_targets(lambdad, ref)
             doc["ratios"] = {
                 "warm_gateway_p50_over_rie_boto3_p50": warm,
                 "warm_target": TARGET_WARM_RATIO,
@@ -937,6 +1288,9 @@ def main(argv: list[str] | None = None) -> int:
             exit_code = 1
         finally:
             doc["daemon_log_warnings"] = daemon.problems()
+            for other in (no_pool, big_pool):
+                if other is not None:
+                    other.stop()
             rc = daemon.stop()
             doc["daemon_exit_code"] = rc
             removed = containers.remove_all() if containers is not None else 0
@@ -979,11 +1333,35 @@ def print_summary(doc: dict[str, Any]) -> None:
     w(row("warm gateway (boto3)", lam.get("warm_gateway_boto3")) + "\n")
     w(row("warm gRPC", lam.get("warm_grpc")) + "\n")
     w(row("cold start (create -> result)", lam.get("cold_start")) + "\n")
-    for t in lam.get("throughput", []):
+    w(row("cold start, no pool", lam.get("cold_start_no_pool")) + "\n")
+    prov = lam.get("provisioned")
+    if prov:
         w(
-            f"  throughput c={t['concurrency']:<3} {t['invokes_per_s']} invokes/s "
-            f"({t['completed']} ok, {t['errors']} errors, {t['wall_s']} s)\n"
+            f"  provisioned: put -> {prov.get('status')} {prov.get('put_to_ready_s')} s, first "
+            f"invoke {prov.get('first_invoke_ms')} ms (Init Duration reported: "
+            f"{prov.get('first_invoke_init_duration_reported')})\n"
         )
+        w(row("provisioned warm", prov.get("warm")) + "\n")
+    sweep = lam.get("throughput_sweep")
+    if isinstance(sweep, list):
+        for t in sweep:
+            w(
+                f"  wrk c={t['concurrency']:<3} {t.get('invokes_per_s')} invokes/s p50 "
+                f"{t.get('p50_ms')} p99 {t.get('p99_ms')} ms, errors "
+                f"{t.get('errors', 0) + t.get('non_2xx', 0)}, wrk cpu {t.get('wrk_cpu_s')} s, "
+                f"daemon {t.get('daemon_cpu_ms_per_invoke')} ms/invoke, envs "
+                f"{t.get('environments')}, load {t.get('load_average')}\n"
+            )
+    elif sweep:
+        w(f"  wrk sweep: {sweep}\n")
+    for key in ("burst", "burst_big_pool"):
+        b = lam.get(key)
+        if b:
+            w(
+                f"  {key}: {b['count']} x {b['sleep_s']} s all done in {b['all_done_s']} s "
+                f"(p50 {b['p50_done_s']} s, {b['errors']} errors, load {b['load_average']})\n"
+            )
+    w(f"  issue 16 targets: {json.dumps(doc.get('targets'))}\n")
     ref = doc.get("reference", {})
     if "missing" in ref:
         w(f"  reference missing: {ref['missing']}\n")

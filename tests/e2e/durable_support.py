@@ -104,25 +104,36 @@ def workflow_zip(*, vendor_sdk: bool = True) -> bytes:
     return buffer.getvalue()
 
 
-def sdk_runner(mode: str, jobs: list[dict[str, Any]], *args: str) -> list[dict[str, Any]]:
-    """Run durable_functions/sdk_runner.py with the testing SDK; its answer for each job."""
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(sdk_dir()), str(FUNCTIONS_DIR)]),
-        "AWS_ACCESS_KEY_ID": "test",
-        "AWS_SECRET_ACCESS_KEY": "test",
-        "AWS_MAX_ATTEMPTS": "1",
-    }
-    result = subprocess.run(
-        [sys.executable, str(FUNCTIONS_DIR / "sdk_runner.py"), mode, json.dumps(jobs), *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
-    if result.returncode != 0:
-        raise AssertionError(f"sdk_runner {mode} failed:\n{result.stderr[-4000:]}")
-    return list(json.loads(result.stdout.strip().splitlines()[-1]))
+class SdkRun:
+    """durable_functions/sdk_runner.py running with the testing SDK in a subprocess."""
+
+    def __init__(self, mode: str, jobs: list[dict[str, Any]], *args: str) -> None:
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([str(sdk_dir()), str(FUNCTIONS_DIR)]),
+            "AWS_ACCESS_KEY_ID": "test",
+            "AWS_SECRET_ACCESS_KEY": "test",
+            "AWS_MAX_ATTEMPTS": "1",
+        }
+        self.mode = mode
+        self.process = subprocess.Popen(
+            [sys.executable, str(FUNCTIONS_DIR / "sdk_runner.py"), mode, json.dumps(jobs), *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+
+    def result(self, timeout: float = 300) -> list[dict[str, Any]]:
+        """Its answer for each job (waits for it to finish)."""
+        try:
+            stdout, stderr = self.process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            stdout, stderr = self.process.communicate()
+        if self.process.returncode != 0:
+            raise AssertionError(f"sdk_runner {self.mode} failed:\n{stderr[-4000:]}")
+        return list(json.loads(stdout.strip().splitlines()[-1]))
 
 
 def create_durable(client: Any, name: str, handler: str, zip_bytes: bytes, **extra: Any) -> Any:

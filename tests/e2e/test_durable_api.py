@@ -169,6 +169,8 @@ def test_sync_invoke_runs_steps_and_waits_to_the_result(client: Any, durable_fun
         assert kind in kinds
     assert kinds.count("InvocationCompleted") >= 2
     assert [e["EventId"] for e in events] == list(range(1, len(events) + 1))
+    waited = next(e for e in events if e["EventType"] == "WaitSucceeded")
+    assert waited["WaitSucceededDetails"]["Duration"] == 3600  # requested, not scaled
     step = next(e for e in events if e["EventType"] == "StepSucceeded")
     assert step["StepSucceededDetails"]["Result"]["Payload"] == "2"
     assert step["Name"] == "add"
@@ -348,6 +350,25 @@ def handler(event, context):
         for op in answer["NewExecutionState"].get("Operations", []):
             ops[op["Id"]] = op
 
+    if data.get("state"):
+        checkpoint([{"Id": "a", "Type": "STEP", "Action": "START"},
+                    {"Id": "b", "Type": "STEP", "Action": "START"}])
+        seen, marker = [], None
+        while True:
+            extra = {"Marker": marker} if marker else {}
+            page = client.get_durable_execution_state(
+                DurableExecutionArn=arn, CheckpointToken=token, MaxItems=1, **extra
+            )
+            seen += [op["Id"] for op in page["Operations"]]
+            marker = page.get("NextMarker")
+            if not marker:
+                break
+        return {"Status": "SUCCEEDED", "Result": json.dumps(seen)}
+    if data.get("forever"):
+        if "w" not in ops:
+            checkpoint([{"Id": "w", "Type": "WAIT", "Action": "START",
+                         "WaitOptions": {"WaitSeconds": 31622400}}])
+        return {"Status": "PENDING"}
     if data.get("retry"):
         step = ops.get("r")
         if step is None or step["Status"] == "READY":
@@ -409,13 +430,22 @@ def test_chained_invoke_of_a_plain_and_of_a_durable_function(
     answer = _invoke(client, chain_function, {"target": plain, "input": {"hello": 1}})
     assert "FunctionError" not in answer
     assert json.loads(answer["Payload"].read()) == {"hello": 1}
-    kinds = [e["EventType"] for e in _history(client, answer["DurableExecutionArn"])]
+    events = _history(client, answer["DurableExecutionArn"])
+    kinds = [e["EventType"] for e in events]
     assert "ChainedInvokeStarted" in kinds and "ChainedInvokeSucceeded" in kinds
+    started = next(e for e in events if e["EventType"] == "ChainedInvokeStarted")
+    assert started["ChainedInvokeStartedDetails"]["FunctionName"] == plain
+    assert started["ChainedInvokeStartedDetails"]["ExecutedVersion"] == "$LATEST"
 
     nested = _invoke(
         client, chain_function, {"target": f"{durable_function}:$LATEST", "input": {"x": 9}}
     )
     assert json.loads(nested["Payload"].read()) == {"v": 10}
+    nested_events = _history(client, nested["DurableExecutionArn"])
+    child_arn = next(e for e in nested_events if e["EventType"] == "ChainedInvokeStarted")[
+        "ChainedInvokeStartedDetails"
+    ]["DurableExecutionArn"]
+    assert client.get_durable_execution(DurableExecutionArn=child_arn)["Status"] == "SUCCEEDED"
     children = client.list_durable_executions_by_function(
         FunctionName=durable_function, Statuses=["SUCCEEDED"]
     )["DurableExecutions"]
@@ -425,3 +455,30 @@ def test_chained_invoke_of_a_plain_and_of_a_durable_function(
     assert missing["FunctionError"] == "Unhandled"
     body = json.loads(missing["Payload"].read())
     assert "no-such-fn" in body["errorMessage"]
+
+
+def test_execution_state_pages_for_the_running_invocation(client: Any, chain_function: str) -> None:
+    answer = _invoke(client, chain_function, {"state": True})
+    seen = json.loads(answer["Payload"].read())
+    arn = answer["DurableExecutionArn"]
+    assert seen == [arn.rsplit("/", 1)[1], "a", "b"]  # the EXECUTION operation first
+
+
+def test_execution_timeout_closes_a_waiting_execution(client: Any) -> None:
+    name = f"durable-timeout-{uuid.uuid4().hex[:6]}"
+    create_function(
+        client,
+        name,
+        make_zip({"app.py": CHAIN_HANDLER}),
+        Timeout=30,
+        DurableConfig={"ExecutionTimeout": 3},
+    )
+    settled(client, name)
+    answer = _invoke(client, name, {"forever": True})
+    assert answer["FunctionError"] == "Unhandled"
+    arn = answer["DurableExecutionArn"]
+    wait_for(lambda: _status(client, arn) != "RUNNING", timeout=60)
+    execution = client.get_durable_execution(DurableExecutionArn=arn)
+    assert execution["Status"] == "TIMED_OUT"
+    assert "timed out" in execution["Error"]["ErrorMessage"]
+    assert _history(client, arn)[-1]["EventType"] == "ExecutionTimedOut"

@@ -20,10 +20,10 @@ from botocore.exceptions import ClientError
 
 from tests.e2e.durable_support import (
     TIME_SCALE,
+    SdkRun,
     callback_id,
     create_durable,
     history,
-    sdk_runner,
     shape,
     start_daemon,
     wait_done,
@@ -388,8 +388,10 @@ def test_testing_sdk_cloud_runner_against_lambdad_matches_its_local_runner(
         local_jobs.append({**job, "target": handler, "register": {target: "plain"}})
         cloud_jobs.append({**job, "target": f"{deploy(lam, zip_bytes, handler)}:$LATEST"})
 
-    local_runs = sdk_runner("local", local_jobs)
-    cloud_runs = sdk_runner("cloud", cloud_jobs, "--endpoint", durable.endpoint)
+    # Both runners at once: the local one needs nothing of lambdad.
+    local_run = SdkRun("local", local_jobs)
+    cloud_runs = SdkRun("cloud", cloud_jobs, "--endpoint", durable.endpoint).result()
+    local_runs = local_run.result()
 
     for (handler, _, _, ordered), local, cloud in zip(
         COMPARED, local_runs, cloud_runs, strict=True

@@ -31,6 +31,8 @@ from lambdad.daemon.server import Daemon, start_daemon
 from lambdad.v1 import function_pb2 as fpb
 from lambdad.v1 import function_service_pb2 as fs
 from lambdad.v1 import invocation_service_pb2 as ipb
+from tests.helpers import async_wait_for
+from tests.integration.support import wait_active
 from tests.reliability.capacity_support import (
     EngineWatch,
     ServedLambdad,
@@ -70,14 +72,7 @@ async def create_function(client: AsyncLambdadClient, name: str, timeout: int = 
             memory_size=128,
         )
     )
-    for _ in range(1200):
-        got = await client.get_function_configuration(
-            fs.GetFunctionConfigurationRequest(function_name=name)
-        )
-        if got.configuration.state == "Active":
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"{name} never became Active")
+    await wait_active(client, name, timeout=60)
 
 
 async def invoke_all(
@@ -106,7 +101,10 @@ async def invoke_all(
 
 @asynccontextmanager
 async def docker_daemon(
-    engine: docker.DockerClient, data_dir: Path, max_environments: int = 0
+    engine: docker.DockerClient,
+    data_dir: Path,
+    max_environments: int = 0,
+    max_starting_environments: int = 0,
 ) -> AsyncIterator[tuple[Daemon, AsyncLambdadClient]]:
     """An in-process daemon (Docker executor) and a client of it; nothing is left after it."""
     running = await start_daemon(
@@ -116,6 +114,7 @@ async def docker_daemon(
             metrics_port=0,
             executor="docker",
             max_environments=max_environments,
+            max_starting_environments=max_starting_environments,
         )
     )
     try:
@@ -151,13 +150,24 @@ async def test_overload_stays_within_the_cap_without_errors(
 async def test_threads_do_not_grow_with_environments(
     engine: docker.DockerClient, tmp_path: Path
 ) -> None:
-    async with docker_daemon(engine, tmp_path / "data") as (daemon, client):
+    # Every invocation starts its own environment (no start limit to make some wait for one
+    # released meanwhile).
+    async with docker_daemon(engine, tmp_path / "data", max_starting_environments=64) as (
+        daemon,
+        client,
+    ):
         await create_function(client, "many")
         figures: dict[int, int] = {}
         for environments in (10, 50):
             # All at once, each long enough that none can reuse another's environment.
             errors = await invoke_all(client, "many", environments, environments, sleep_s=3)
             assert errors == []
+            # An invocation that found an environment released first took it; the one started
+            # for it joins the pool once started.
+            for _ in range(600):
+                if daemon.pool.environment_count("many") >= environments:
+                    break
+                await asyncio.sleep(0.1)
             assert daemon.pool.environment_count("many") == environments
             figures[environments] = thread_count()
     print(f"\nthreads: {figures[10]} with 10 environments, {figures[50]} with 50")
@@ -166,18 +176,35 @@ async def test_threads_do_not_grow_with_environments(
     assert figures[50] - figures[10] <= ENGINE_CONCURRENCY
 
 
+async def wait_count(engine: docker.DockerClient, daemon_id: str, at_least: int) -> int:
+    """The daemon's container count once it reaches `at_least` (60 s at most)."""
+    for _ in range(600):
+        count = len(lambdad_containers(engine, daemon_id))
+        if count >= at_least:
+            return count
+        await asyncio.sleep(0.1)
+    return len(lambdad_containers(engine, daemon_id))
+
+
 async def test_sigterm_with_many_environments_stops_fast_and_leaves_no_container(
     engine: docker.DockerClient, tmp_path: Path
 ) -> None:
-    served = ServedLambdad(tmp_path / "data", tmp_path / "lambdad.log").start()
+    served = ServedLambdad(
+        tmp_path / "data",
+        tmp_path / "lambdad.log",
+        environment={"LAMBDAD_MAX_STARTING_ENVIRONMENTS": "64"},
+    ).start()
     try:
         async with AsyncLambdadClient.connect(served.target) as client:
             await create_function(client, "stopme")
             # Long enough that no invocation can reuse another's environment.
             errors = await invoke_all(client, "stopme", 50, 50, sleep_s=3)
         assert errors == []
-        environments = len(lambdad_containers(engine, served.daemon_id))
-        assert environments == 50
+        # Every invocation started an environment; one that found another released first
+        # took that one, and its own joins the pool once started (maybe after the last answer).
+        # Plus the pre-initialized containers waiting (2 by default).
+        environments = await wait_count(engine, served.daemon_id, 50)
+        assert 50 <= environments <= 52
         seconds = served.terminate()
         left = lambdad_containers(engine, served.daemon_id)
         print(
@@ -226,10 +253,7 @@ async def test_event_invocations_drain_at_capacity(
         recorder = daemon.invocations.recorder
         # 30 x 0.2 s on 2 environments is ~3 s of work: the last ones queue far longer than
         # the function's 1 s timeout (a sync caller's bound), yet none is throttled or dropped.
-        for _ in range(1200):
-            if len(recorder.history.list("events")) >= 30:
-                break
-            await asyncio.sleep(0.1)
+        await async_wait_for(lambda: len(recorder.history.list("events")) >= 30, timeout=120)
         ran = recorder.history.list("events")
         print(f"\nevents: 30 accepted at a cap of 2, {len(ran)} ran")
         assert [entry.status for entry in ran] == ["Success"] * 30

@@ -216,3 +216,42 @@ def test_durable_config_ranges_and_defaults() -> None:
     }
     assert rules.with_defaults(None) is None
     assert rules.sync_wait_limit(31_622_400) == 900
+
+
+def test_timeline_and_table_render_events_and_executions() -> None:
+    from lambdad.daemon.observability.durable_timeline import execution_table, timeline
+
+    events = [
+        {
+            "EventId": 1,
+            "EventType": "ExecutionStarted",
+            "EventTimestamp": 10.0,
+            "Name": "run",
+            "ExecutionStartedDetails": {"Input": {"Payload": "{}"}, "ExecutionTimeout": 60},
+        },
+        {
+            "EventId": 2,
+            "EventType": "WaitStarted",
+            "EventTimestamp": 12.5,
+            "Name": "nap",
+            "ParentId": "ctx",
+            "WaitStartedDetails": {"Duration": 5, "ScheduledEndTimestamp": 17.5},
+        },
+    ]
+    lines = timeline(events).splitlines()
+    assert len(lines) == 2
+    assert "ExecutionStarted" in lines[0] and "Input={}" in lines[0]
+    assert "+    2.500s" in lines[1] and "nap (in ctx)" in lines[1] and "Duration=5" in lines[1]
+    assert timeline([]) == "(no events)"
+    table = execution_table(
+        [
+            {
+                "DurableExecutionName": "n",
+                "Status": "RUNNING",
+                "StartTimestamp": 0.0,
+                "DurableExecutionArn": "arn:x",
+            }
+        ]
+    ).splitlines()
+    assert table[0].split() == ["STARTED", "ENDED", "STATUS", "NAME", "ARN"]
+    assert "RUNNING" in table[1] and table[1].endswith("arn:x")

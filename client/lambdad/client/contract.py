@@ -51,6 +51,7 @@ class Reason(StrEnum):
     ALIAS_NOT_FOUND = "ALIAS_NOT_FOUND"
     RESOURCE_NOT_FOUND = "RESOURCE_NOT_FOUND"
     PROVISIONED_CONCURRENCY_CONFIG_NOT_FOUND = "PROVISIONED_CONCURRENCY_CONFIG_NOT_FOUND"
+    CODE_SIGNING_CONFIG_NOT_FOUND = "CODE_SIGNING_CONFIG_NOT_FOUND"
     FUNCTION_ALREADY_EXISTS = "FUNCTION_ALREADY_EXISTS"
     ALIAS_ALREADY_EXISTS = "ALIAS_ALREADY_EXISTS"
     RESOURCE_CONFLICT = "RESOURCE_CONFLICT"
@@ -60,6 +61,8 @@ class Reason(StrEnum):
     ACCESS_DENIED = "ACCESS_DENIED"
     TOO_MANY_REQUESTS = "TOO_MANY_REQUESTS"
     CODE_STORAGE_EXCEEDED = "CODE_STORAGE_EXCEEDED"
+    CODE_VERIFICATION_FAILED = "CODE_VERIFICATION_FAILED"
+    RECURSIVE_INVOCATION = "RECURSIVE_INVOCATION"
     SERVICE = "SERVICE"
     # Invoke of a durable function with an execution name already taken by another input.
     DURABLE_EXECUTION_ALREADY_STARTED = "DURABLE_EXECUTION_ALREADY_STARTED"
@@ -211,6 +214,14 @@ ERRORS: Final[Mapping[Reason, ErrorContract]] = MappingProxyType(
                 "NotFoundError",
             ),
             _row(
+                Reason.CODE_SIGNING_CONFIG_NOT_FOUND,
+                "NOT_FOUND",
+                AwsException("CodeSigningConfigNotFoundException", 404, "Message"),
+                "CodeSigningConfigNotFoundError",
+                "The code signing configuration a function names does not exist.",
+                "NotFoundError",
+            ),
+            _row(
                 Reason.FUNCTION_ALREADY_EXISTS,
                 "ALREADY_EXISTS",
                 _CONFLICT,
@@ -280,6 +291,22 @@ ERRORS: Final[Mapping[Reason, ErrorContract]] = MappingProxyType(
                 AwsException("CodeStorageExceededException", 400, "message"),
                 "CodeStorageExceededError",
                 "The code storage limit was exceeded (CodeStorageExceededException).",
+            ),
+            _row(
+                Reason.CODE_VERIFICATION_FAILED,
+                "FAILED_PRECONDITION",
+                AwsException("CodeVerificationFailedException", 400, "Message"),
+                "CodeVerificationFailedError",
+                "The code is not signed by a publisher its code signing configuration allows, "
+                "and the configuration enforces it (CodeVerificationFailedException).",
+            ),
+            _row(
+                Reason.RECURSIVE_INVOCATION,
+                "FAILED_PRECONDITION",
+                AwsException("RecursiveInvocationException", 400, "Message"),
+                "RecursiveInvocationError",
+                "The invocation was stopped as part of a recursive loop "
+                "(RecursiveInvocationException).",
             ),
             _row(
                 Reason.SERVICE,

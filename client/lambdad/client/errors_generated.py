@@ -16,7 +16,9 @@ __all__ = [
     "AliasAlreadyExistsError",
     "AliasNotFoundError",
     "CallbackTimeoutError",
+    "CodeSigningConfigNotFoundError",
     "CodeStorageExceededError",
+    "CodeVerificationFailedError",
     "DurableExecutionAlreadyStartedError",
     "FunctionAlreadyExistsError",
     "FunctionNotFoundError",
@@ -26,6 +28,7 @@ __all__ = [
     "LogInvalidParameterError",
     "LogResourceNotFoundError",
     "ProvisionedConcurrencyConfigNotFoundError",
+    "RecursiveInvocationError",
     "RequestTooLargeError",
     "ResourceConflictError",
     "ResourceInUseError",
@@ -98,6 +101,12 @@ class ProvisionedConcurrencyConfigNotFoundError(NotFoundError):
     REASON = Reason.PROVISIONED_CONCURRENCY_CONFIG_NOT_FOUND.value
 
 
+class CodeSigningConfigNotFoundError(NotFoundError):
+    """The code signing configuration a function names does not exist."""
+
+    REASON = Reason.CODE_SIGNING_CONFIG_NOT_FOUND.value
+
+
 class FunctionAlreadyExistsError(ConflictError):
     """A function with this name already exists."""
 
@@ -154,6 +163,19 @@ class CodeStorageExceededError(LambdadError):
     REASON = Reason.CODE_STORAGE_EXCEEDED.value
 
 
+class CodeVerificationFailedError(LambdadError):
+    """The code is not signed by a publisher its code signing configuration allows, and the
+    configuration enforces it (CodeVerificationFailedException)."""
+
+    REASON = Reason.CODE_VERIFICATION_FAILED.value
+
+
+class RecursiveInvocationError(LambdadError):
+    """The invocation was stopped as part of a recursive loop (RecursiveInvocationException)."""
+
+    REASON = Reason.RECURSIVE_INVOCATION.value
+
+
 class ServiceError(LambdadError):
     """The daemon failed internally (ServiceException)."""
 
@@ -191,6 +213,7 @@ ERROR_TYPES: Final[Mapping[str, type[LambdadError]]] = MappingProxyType(
         Reason.ALIAS_NOT_FOUND.value: AliasNotFoundError,
         Reason.RESOURCE_NOT_FOUND.value: ResourceNotFoundError,
         Reason.PROVISIONED_CONCURRENCY_CONFIG_NOT_FOUND.value: ProvisionedConcurrencyConfigNotFoundError,  # noqa: E501
+        Reason.CODE_SIGNING_CONFIG_NOT_FOUND.value: CodeSigningConfigNotFoundError,
         Reason.FUNCTION_ALREADY_EXISTS.value: FunctionAlreadyExistsError,
         Reason.ALIAS_ALREADY_EXISTS.value: AliasAlreadyExistsError,
         Reason.RESOURCE_CONFLICT.value: ResourceConflictError,
@@ -200,6 +223,8 @@ ERROR_TYPES: Final[Mapping[str, type[LambdadError]]] = MappingProxyType(
         Reason.ACCESS_DENIED.value: AccessDeniedError,
         Reason.TOO_MANY_REQUESTS.value: TooManyRequestsError,
         Reason.CODE_STORAGE_EXCEEDED.value: CodeStorageExceededError,
+        Reason.CODE_VERIFICATION_FAILED.value: CodeVerificationFailedError,
+        Reason.RECURSIVE_INVOCATION.value: RecursiveInvocationError,
         Reason.SERVICE.value: ServiceError,
         Reason.DURABLE_EXECUTION_ALREADY_STARTED.value: DurableExecutionAlreadyStartedError,
         Reason.CALLBACK_TIMEOUT.value: CallbackTimeoutError,

@@ -39,6 +39,10 @@ class Config:
     # second update sent at once is refused as on AWS (where it takes a second or more);
     # -1 = 1000 in strict mode, 0 otherwise.
     min_transition_ms: int = -1
+    # STS endpoint where a function's role is assumed for its environments' credentials
+    # (AWS_ACCESS_KEY_ID, ...); None = AWS_ENDPOINT_URL_STS or AWS_ENDPOINT_URL if set, else
+    # environments get static placeholder credentials (real AWS STS is never called).
+    sts_endpoint_url: str | None = None
     # S3-compatible endpoint for Code.S3Bucket/S3Key; None = botocore's usual lookup.
     s3_endpoint_url: str | None = None
     # "auto" (console on a TTY, JSON otherwise), "json" or "console".
@@ -54,6 +58,13 @@ class Config:
     # Ceiling (MB) on the sum of the MemorySize of the environments that exist at once;
     # 0 = half of the host's memory (its cgroup limit, if lower).
     max_environment_memory: int = 0
+    # Pre-initialized environments (Docker): containers per runtime image started ahead of
+    # need, waiting for a function's code, so a first invoke skips the container start; each
+    # holds a capacity slot (the first reclaimed) and 1-11 MB of memory; 0 disables them.
+    prewarmed_environments: int = 2
+    # How many environments may be starting at once (all functions); invocations beyond wait
+    # for one released meanwhile or a start slot; 0 = 4 per CPU core.
+    max_starting_environments: int = 0
     # Seconds an environment may take to start (container created and started) before it is
     # removed and its invocation retried once, then failed with ServiceException.
     environment_start_timeout: int = 30
@@ -62,6 +73,10 @@ class Config:
     # Runtime -> image overrides, `python3.12=repo/py:3.12,nodejs20.x=repo/node:20`; runtimes
     # without a local lambdad image and without an override use AWS's public base images.
     runtime_images: str | None = None
+    # When images are pulled from a registry: "missing" (an image the engine does not have:
+    # AWS's base image of a runtime, a function's ImageUri) or "never", for machines that must
+    # stay offline (only local images run; a missing one is an error naming it).
+    image_pull: str = "missing"
     # The FunctionUrl lambdad hands out: "path" (`http://<url_host>:<port>/lambda-url/<id>/`,
     # which every HTTP client resolves) or "host" (`http://<id>.lambda-url.<region>.<url_host>:
     # <port>/`, AWS's shape; `*.localhost` resolves in curl and browsers only). The gateway
@@ -128,6 +143,16 @@ class Config:
         """Address clients dial to reach the gRPC server."""
         host = "127.0.0.1" if self.grpc_host in {"0.0.0.0", "::", ""} else self.grpc_host
         return f"{host}:{self.grpc_port}"
+
+    @property
+    def pulls_images(self) -> bool:
+        """`image_pull` as a switch; an unknown value is refused at start."""
+        policy = self.image_pull.strip().lower()
+        if policy not in {"missing", "never"}:
+            raise ValueError(
+                f"LAMBDAD_IMAGE_PULL must be missing or never, not {self.image_pull!r}"
+            )
+        return policy == "missing"
 
     @property
     def transition_seconds(self) -> float:

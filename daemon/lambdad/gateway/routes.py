@@ -42,18 +42,24 @@ from google.protobuf.message import Message
 from lambdad.client.contract import EVENT_PAYLOAD_MAX_BYTES, SYNC_PAYLOAD_MAX_BYTES, TRACE_HEADER
 from lambdad.v1 import capacity_provider_service_pb2 as cp
 from lambdad.v1 import capacity_provider_service_pb2_grpc as cp_grpc
+from lambdad.v1 import code_signing_service_pb2 as cs
+from lambdad.v1 import code_signing_service_pb2_grpc as cs_grpc
 from lambdad.v1 import durable_execution_service_pb2 as ds
 from lambdad.v1 import durable_execution_service_pb2_grpc as ds_grpc
 from lambdad.v1 import event_source_service_pb2 as es
 from lambdad.v1 import event_source_service_pb2_grpc as es_grpc
 from lambdad.v1 import function_service_pb2 as fs
 from lambdad.v1 import function_service_pb2_grpc as fs_grpc
+from lambdad.v1 import function_settings_service_pb2 as fss
+from lambdad.v1 import function_settings_service_pb2_grpc as fss_grpc
 from lambdad.v1 import invocation_service_pb2 as inv
 from lambdad.v1 import invocation_service_pb2_grpc as inv_grpc
 from lambdad.v1 import layer_service_pb2 as ls
 from lambdad.v1 import layer_service_pb2_grpc as ls_grpc
 from lambdad.v1 import log_service_pb2 as logs
 from lambdad.v1 import log_service_pb2_grpc as logs_grpc
+from lambdad.v1 import resource_policy_service_pb2 as rps
+from lambdad.v1 import resource_policy_service_pb2_grpc as rps_grpc
 from lambdad.v1 import trace_service_pb2 as ts
 from lambdad.v1 import trace_service_pb2_grpc as ts_grpc
 from lambdad.v1 import url_service_pb2 as us
@@ -479,6 +485,103 @@ EVENT_SOURCE_ROUTES: tuple[Route, ...] = (
     ),
 )
 
+_CSCS = "/2020-04-22/code-signing-configs"
+_CSC = _CSCS + "/{CodeSigningConfigArn}"
+_FUNCTION_CSC = "/2020-06-30/functions/{FunctionName}/code-signing-config"
+_CSC_STUB = cs_grpc.CodeSigningServiceStub
+CODE_SIGNING_ROUTES: tuple[Route, ...] = (
+    Route(
+        "CreateCodeSigningConfig", "POST", _CSCS, _CSC_STUB, "CreateCodeSigningConfig",
+        cs.CreateCodeSigningConfigRequest, ok_status=201, has_body=True,
+    ),
+    Route(
+        "GetCodeSigningConfig", "GET", _CSC, _CSC_STUB, "GetCodeSigningConfig",
+        cs.GetCodeSigningConfigRequest,
+    ),
+    Route(
+        "UpdateCodeSigningConfig", "PUT", _CSC, _CSC_STUB, "UpdateCodeSigningConfig",
+        cs.UpdateCodeSigningConfigRequest, has_body=True,
+    ),
+    Route(
+        "DeleteCodeSigningConfig", "DELETE", _CSC, _CSC_STUB, "DeleteCodeSigningConfig",
+        cs.DeleteCodeSigningConfigRequest, ok_status=204,
+    ),
+    Route(
+        "ListCodeSigningConfigs", "GET", _CSCS, _CSC_STUB, "ListCodeSigningConfigs",
+        cs.ListCodeSigningConfigsRequest, query=_PAGING,
+    ),
+    Route(
+        "ListFunctionsByCodeSigningConfig", "GET", _CSC + "/functions", _CSC_STUB,
+        "ListFunctionsByCodeSigningConfig", cs.ListFunctionsByCodeSigningConfigRequest,
+        query=_PAGING,
+    ),
+    Route(
+        "PutFunctionCodeSigningConfig", "PUT", _FUNCTION_CSC, _CSC_STUB,
+        "PutFunctionCodeSigningConfig", cs.PutFunctionCodeSigningConfigRequest, has_body=True,
+    ),
+    Route(
+        "GetFunctionCodeSigningConfig", "GET", _FUNCTION_CSC, _CSC_STUB,
+        "GetFunctionCodeSigningConfig", cs.GetFunctionCodeSigningConfigRequest,
+    ),
+    Route(
+        "DeleteFunctionCodeSigningConfig", "DELETE", _FUNCTION_CSC, _CSC_STUB,
+        "DeleteFunctionCodeSigningConfig", cs.DeleteFunctionCodeSigningConfigRequest,
+        ok_status=204,
+    ),
+)
+
+_RECURSION = "/2024-08-31/functions/{FunctionName}/recursion-config"
+_RUNTIME_MANAGEMENT = "/2021-07-20/functions/{FunctionName}/runtime-management-config"
+_SCALING = "/2025-11-30/functions/{FunctionName}/function-scaling-config"
+_SETTINGS_STUB = fss_grpc.FunctionSettingsServiceStub
+FUNCTION_SETTINGS_ROUTES: tuple[Route, ...] = (
+    Route(
+        "GetFunctionRecursionConfig", "GET", _RECURSION, _SETTINGS_STUB,
+        "GetFunctionRecursionConfig", fss.GetFunctionRecursionConfigRequest,
+    ),
+    Route(
+        "PutFunctionRecursionConfig", "PUT", _RECURSION, _SETTINGS_STUB,
+        "PutFunctionRecursionConfig", fss.PutFunctionRecursionConfigRequest, has_body=True,
+    ),
+    Route(
+        "GetRuntimeManagementConfig", "GET", _RUNTIME_MANAGEMENT, _SETTINGS_STUB,
+        "GetRuntimeManagementConfig", fss.GetRuntimeManagementConfigRequest, query=_QUALIFIER,
+    ),
+    Route(
+        "PutRuntimeManagementConfig", "PUT", _RUNTIME_MANAGEMENT, _SETTINGS_STUB,
+        "PutRuntimeManagementConfig", fss.PutRuntimeManagementConfigRequest, query=_QUALIFIER,
+        has_body=True,
+    ),
+    Route(
+        "GetFunctionScalingConfig", "GET", _SCALING, _SETTINGS_STUB,
+        "GetFunctionScalingConfig", fss.GetFunctionScalingConfigRequest, query=_QUALIFIER,
+    ),
+    Route(
+        "PutFunctionScalingConfig", "PUT", _SCALING, _SETTINGS_STUB,
+        "PutFunctionScalingConfig", fss.PutFunctionScalingConfigRequest, ok_status=202,
+        query=_QUALIFIER, has_body=True,
+    ),
+)
+
+# Whole resource policies by ARN (botocore 1.44's model; 1.43 does not have them yet).
+_RESOURCE_POLICY = "/2026-07-09/resource-policy/{ResourceArn}"
+_POLICY_STUB = rps_grpc.ResourcePolicyServiceStub
+RESOURCE_POLICY_ROUTES: tuple[Route, ...] = (
+    Route(
+        "PutResourcePolicy", "PUT", _RESOURCE_POLICY, _POLICY_STUB, "PutResourcePolicy",
+        rps.PutResourcePolicyRequest, has_body=True,
+    ),
+    Route(
+        "GetResourcePolicy", "GET", _RESOURCE_POLICY, _POLICY_STUB, "GetResourcePolicy",
+        rps.GetResourcePolicyRequest,
+    ),
+    Route(
+        "DeleteResourcePolicy", "DELETE", _RESOURCE_POLICY, _POLICY_STUB,
+        "DeleteResourcePolicy", rps.DeleteResourcePolicyRequest, ok_status=204,
+        query={"RevisionId": "RevisionId"},
+    ),
+)
+
 _CP = "/2025-11-30/capacity-providers"
 _CP_STUB = cp_grpc.CapacityProviderServiceStub
 CAPACITY_PROVIDER_ROUTES: tuple[Route, ...] = (
@@ -619,6 +722,9 @@ ALL_ROUTES: tuple[Route, ...] = (
     + LAYER_ROUTES
     + URL_ROUTES
     + EVENT_SOURCE_ROUTES
+    + CODE_SIGNING_ROUTES
+    + FUNCTION_SETTINGS_ROUTES
+    + RESOURCE_POLICY_ROUTES
     + CAPACITY_PROVIDER_ROUTES
     + DURABLE_ROUTES
 )

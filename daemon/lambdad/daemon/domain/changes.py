@@ -55,6 +55,8 @@ class ConfigurationChange:
     logging_config: dict[str, str] | Unset = UNSET
     capacity_provider_config: dict[str, Any] | Unset | None = UNSET
     durable_config: dict[str, int] | Unset | None = UNSET
+    runtime_config: dict[str, Any] | Unset | None = UNSET
+    accelerator_config: dict[str, Any] | Unset | None = UNSET
 
     def given(self) -> dict[str, Any]:
         """The fields to change, by name."""

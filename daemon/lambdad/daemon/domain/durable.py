@@ -513,7 +513,11 @@ def _apply_one(
             events.append(
                 event("WaitStarted", now, operation, Duration=seconds, ScheduledEndTimestamp=due)
             )
-            effects.append(Effect("timer", operation_id=update["Id"], kind="WAIT", due=due))
+            effects.append(
+                Effect(
+                    "timer", operation_id=update["Id"], kind="WAIT", due=due, payload=str(seconds)
+                )
+            )
         else:
             _close(operation, CANCELLED, now)
             events.append(event("WaitCancelled", now, operation, Error=error_payload(error)))
@@ -577,6 +581,7 @@ def complete_operation(
     *,
     result: str | None = None,
     error: Mapping[str, Any] | None = None,
+    duration: int | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Close a WAIT, CALLBACK or CHAINED_INVOKE from outside the handler; (operation, event)."""
     updated = dict(operation)
@@ -586,7 +591,9 @@ def complete_operation(
     if op_type == "WAIT":
         started = float(updated.get("StartTimestamp") or now)
         scheduled = float((updated.get("WaitDetails") or {}).get("ScheduledEndTimestamp") or now)
-        return updated, event(name, now, updated, Duration=round(scheduled - started))
+        if duration is None:
+            duration = round(scheduled - started)
+        return updated, event(name, now, updated, Duration=duration)
     details_member = {"CALLBACK": "CallbackDetails", "CHAINED_INVOKE": "ChainedInvokeDetails"}[
         op_type
     ]

@@ -212,6 +212,12 @@ class CapacityGovernor(Generic[E]):
                 return True
         return False
 
+    def transfer(self, from_mb: int, to_mb: int) -> None:
+        """A slot held for `from_mb` now holds an environment of `to_mb` (same count)."""
+        self.memory_mb = max(0, self.memory_mb - self._charge(from_mb) + self._charge(to_mb))
+        if to_mb < from_mb:
+            self._pump()
+
     def release(self, memory_mb: int, *, reclaimed: bool = False) -> None:
         """An environment holding a slot has been removed."""
         charge = self._charge(memory_mb)

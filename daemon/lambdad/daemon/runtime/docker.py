@@ -27,15 +27,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import functools
 import hashlib
 import ipaddress
+import json
 import os
 import re
+import shlex
+import shutil
+import signal
 import socket
+import stat
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -49,6 +55,7 @@ from docker.models.containers import Container
 from docker.types import LogConfig, Mount, Ulimit
 
 from lambdad.daemon.errors import LambdaError, Reason
+from lambdad.daemon.images.build import LABEL_RUNTIME
 from lambdad.daemon.images.resolve import RuntimeImages
 from lambdad.daemon.runtime import peers
 from lambdad.daemon.runtime.debugging import SITE_DIR, debug_port, debug_variables, debugpy_path
@@ -74,8 +81,10 @@ from lambdad.daemon.runtime.executor import (
     RuntimeStartError,
 )
 from lambdad.daemon.runtime.extensions import extension_files, launcher_command
+from lambdad.daemon.runtime.prewarm import Governor, PrewarmPool
 
 if TYPE_CHECKING:
+    from lambdad.daemon.domain.model import FunctionVersion
     from lambdad.daemon.runtime.environment import AwsEndpoints
 
 log = structlog.get_logger(__name__)
@@ -98,6 +107,26 @@ LOG_CONFIG = LogConfig(type="json-file", config={"max-size": "10m", "max-file": 
 # A container left in `Created` this long was abandoned by a start that failed or timed out.
 STUCK_CREATED_S = 60.0
 SWEEP_INTERVAL_S = 30.0
+# Pre-initialized containers (see `PrewarmPool`): labelled as such, and waiting in a wrapper
+# that reads the function's start command from a FIFO in a read-only mount, then execs it.
+LABEL_PREWARM = "dev.lambdad.prewarm"
+CONTROL_DIR = "/var/lambdad"
+PREWARM_WRAPPER = (
+    'while :; do s=$(cat /var/lambdad/go) || exit 126; [ -n "$s" ] && break; done; '
+    'eval "$s"; exit 127'
+)
+# A lambdad Python image waits in an interpreter with the runtime client's imports done.
+PYTHON_ZYGOTE = (Path(__file__).with_name("python_zygote.py")).read_text()
+# Variables that change how a process or an interpreter starts: a function that sets one to
+# another value than its image has gets its runtime exec'd, never the waiting interpreter.
+STARTUP_VARIABLES = frozenset({"PATH", "HOME", "LANG", "LANGUAGE"})
+STARTUP_PREFIXES = ("LC_", "PYTHON", "LD_", "MALLOC_", "GLIBC_")
+# /tmp size of pre-initialized containers (a function with another EphemeralStorage gets its
+# own key, filled once it has been seen).
+DEFAULT_EPHEMERAL_MB = 512
+DEFAULT_MEMORY_MB = 128
+# How long the resolved image of a runtime is reused without asking the engine again.
+IMAGE_CACHE_S = 10.0
 
 
 def daemon_id_for(data_dir: Path) -> str:
@@ -260,14 +289,17 @@ def _image_user_and_command(spec: EnvironmentSpec) -> dict[str, Any]:
             options["working_dir"] = str(config["WorkingDirectory"])
         return options
     # AWS base images: ENTRYPOINT /lambda-entrypoint.sh takes the handler as its only argument.
+    command = ["/lambda-entrypoint.sh", spec.handler or "handler"]
+    # Managed runtimes start the runtime through AWS_LAMBDA_EXEC_WRAPPER when it is set
+    # (OS-only runtimes run the function's bootstrap as it is).
+    wrapper = spec.variables.get("AWS_LAMBDA_EXEC_WRAPPER")
+    if wrapper and not (spec.runtime or "").startswith("provided"):
+        command = [wrapper, *command]
     if extension_files(spec.opt_dir):
         # External extensions start first, then the image's usual entrypoint.
-        return {
-            "entrypoint": launcher_command(
-                "/opt/extensions", ["/lambda-entrypoint.sh", spec.handler or "handler"]
-            )
-        }
-    return {"command": [spec.handler or "handler"]}
+        command = launcher_command("/opt/extensions", command)
+    # AWS's environments have no HOME and no HOSTNAME; Docker sets both.
+    return {"entrypoint": ["/usr/bin/env", "-u", "HOME", "-u", "HOSTNAME", *command]}
 
 
 def container_options(
@@ -297,6 +329,9 @@ def container_options(
     # injected endpoints: it wins. The gateway is reached where the Runtime API is.
     injected = endpoints.variables(plan.binding.advertised_host) if endpoints else {}
     environment = {
+        # AWS's locale variables (a function may set its own).
+        "LANG": "en_US.UTF-8",
+        "LC_CTYPE": "C.UTF-8",
         **dict(flags.environment),
         **injected,
         **spec.variables,
@@ -364,6 +399,20 @@ def container_options(
     return options
 
 
+# Signals that end a runtime abnormally; Docker reports such a death as exit code 128+N.
+_DEATH_SIGNALS = frozenset(
+    {signal.SIGSEGV, signal.SIGABRT, signal.SIGBUS, signal.SIGILL, signal.SIGFPE, signal.SIGKILL}
+)
+
+
+def signal_exit(code: int) -> int:
+    """`code` as a subprocess reports it: -N for a death by signal N (AWS names the signal:
+    `Runtime exited with error: signal: segmentation fault`), else unchanged."""
+    if code > 128 and code - 128 in {int(s) for s in _DEATH_SIGNALS}:
+        return -(code - 128)
+    return code
+
+
 def _repository_of(image_uri: str) -> str:
     """`repo` of `repo:tag`, `repo@sha256:...` or `registry:port/repo:tag`."""
     name = image_uri.partition("@")[0]
@@ -380,6 +429,144 @@ def _has_bootstrap(spec: EnvironmentSpec) -> bool:
             if candidate.is_file() and os.access(candidate, os.X_OK):
                 return True
     return False
+
+
+def _make_prewarm_dir(directory: Path) -> None:
+    """`task/` and `opt/` (empty until assignment) and `ctl/go`, the FIFO the wrapper reads."""
+    for sub in ("task", "opt", "ctl"):
+        (directory / sub).mkdir(parents=True)
+        (directory / sub).chmod(0o755)
+    directory.chmod(0o755)
+    fifo = directory / "ctl" / "go"
+    os.mkfifo(fifo)
+    fifo.chmod(0o644)  # the sandbox user reads it; only the daemon writes
+
+
+@dataclass(frozen=True)
+class ImageCommand:
+    """What a pre-initialized container of an image needs to know about the image."""
+
+    entrypoint: list[str]
+    cmd: list[str]
+    environment: dict[str, str]
+    python: bool  # a lambdad Python runtime image: waits in `python_zygote`
+
+
+def _image_command(client: docker.DockerClient, image: str) -> ImageCommand:
+    config = client.images.get(image).attrs.get("Config") or {}
+    entrypoint = list(config.get("Entrypoint") or [])
+    environment = dict(item.partition("=")[::2] for item in config.get("Env") or [])
+    runtime = str((config.get("Labels") or {}).get(LABEL_RUNTIME, ""))
+    return ImageCommand(
+        entrypoint,
+        list(config.get("Cmd") or []),
+        environment,
+        runtime.startswith("python") and entrypoint == ["/lambda-entrypoint.sh"],
+    )
+
+
+def _starts_alike(variables: Mapping[str, str], image_environment: Mapping[str, str]) -> bool:
+    """True if no variable that affects a process's start differs from the image's."""
+    return all(
+        image_environment.get(name) == value
+        for name, value in variables.items()
+        if name in STARTUP_VARIABLES or name.startswith(STARTUP_PREFIXES)
+    )
+
+
+def _link_tree(source: Path, target: Path) -> None:
+    """Hard links of `source`'s files under `target` (copies across file systems)."""
+    for root, dirs, files in os.walk(source):
+        relative = Path(root).relative_to(source)
+        here = target / relative
+        for name in dirs:
+            path = here / name
+            path.mkdir()
+            path.chmod(stat.S_IMODE((Path(root) / name).stat().st_mode))
+        for name in files:
+            origin = Path(root) / name
+            if origin.is_symlink():
+                os.symlink(os.readlink(origin), here / name)
+                continue
+            try:
+                os.link(origin, here / name)
+            except OSError:
+                shutil.copy2(origin, here / name)
+
+
+def _link_function(directory: Path, code_dir: Path | None, opt_dir: Path | None) -> None:
+    if code_dir is not None:
+        _link_tree(code_dir, directory / "task")
+    if opt_dir is not None:
+        _link_tree(opt_dir, directory / "opt")
+
+
+async def _until_read(fifo: Path) -> None:
+    """Return once a reader has the FIFO open (the wrapper reads an empty open as nothing)."""
+    while True:
+        try:
+            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+            return
+        except OSError as error:
+            if error.errno != errno.ENXIO:
+                raise
+        await asyncio.sleep(0.01)
+
+
+async def _hand_over(fifo: Path, command: bytes, started_at: float) -> None:
+    """Write the start command to the waiting wrapper (it reads the FIFO to its end)."""
+    # The wrapper reopens the FIFO after an empty read (the readiness probe); one that has not
+    # within a second is dead.
+    deadline = time.monotonic() + 1.0
+    while True:
+        try:
+            fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+            break
+        except OSError as error:
+            if error.errno != errno.ENXIO or time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.002)
+    try:
+        view = memoryview(command)
+        while view:
+            try:
+                written = os.write(fd, view)
+            except BlockingIOError:
+                await asyncio.sleep(0.001)
+                continue
+            view = view[written:]
+    finally:
+        os.close(fd)
+
+
+class PrewarmedContainer:
+    """A started container waiting for a function (see `PrewarmPool`)."""
+
+    def __init__(
+        self,
+        executor: DockerExecutor,
+        container: Container | None,
+        directory: Path,
+        memory_mb: int,
+    ) -> None:
+        self._executor = executor
+        self.container = container
+        self.directory = directory
+        self.memory_mb = memory_mb
+        self.started_at = time.monotonic()
+        self.addresses: tuple[frozenset[str], frozenset[str]] | None = None
+        self._discarded = False
+
+    async def discard(self) -> None:
+        """Remove the container and its directory (idempotent)."""
+        if self._discarded:
+            return
+        self._discarded = True
+        try:
+            if self.container is not None:
+                await self._executor._streams.remove(str(self.container.id))
+        finally:
+            await asyncio.to_thread(shutil.rmtree, self.directory, True)
 
 
 class DockerProcess:
@@ -480,7 +667,7 @@ class DockerProcess:
             if code is None:
                 state = self._final_state or {}
                 code = int(state.get("ExitCode", 137))
-            self._exit_code = code
+            self._exit_code = signal_exit(code)
         return self._exit_code
 
     async def _state(self) -> dict[str, Any]:
@@ -563,6 +750,13 @@ class DockerProcess:
             return True
         return verdict
 
+    def known_addresses(self, addresses: tuple[frozenset[str], frozenset[str]]) -> None:
+        """The container's addresses, looked up already (a pre-initialized container)."""
+        future: asyncio.Future[tuple[frozenset[str], frozenset[str]]]
+        future = asyncio.get_running_loop().create_future()
+        future.set_result(addresses)
+        self._addresses = future
+
     def _warn_unchecked(self, peer: str, why: str) -> None:
         if not self._untranslated_warned:
             self._untranslated_warned = True
@@ -638,6 +832,16 @@ class DockerExecutor:
         self._processes: dict[str, DockerProcess] = {}
         # (image, WorkingDirectory) -> whether the image has that directory.
         self._workdirs: dict[tuple[str, str], bool] = {}
+        # runtime -> (image, when resolved): a start does not ask the engine every time.
+        self._resolved: dict[str, tuple[str, float]] = {}
+        # image -> (Entrypoint, Cmd) of its config, for pre-initialized containers.
+        self._image_commands: dict[str, ImageCommand] = {}
+        self.prewarm: PrewarmPool[PrewarmedContainer] | None = None
+        self._prewarm_root: Path | None = None
+        self._start_deadline_s = 30.0
+        self._background: set[asyncio.Task[None]] = set()
+        # Environment id -> the waiting container taken for it (`take_prewarmed`).
+        self._reserved: dict[str, PrewarmedContainer] = {}
 
     @classmethod
     async def create(
@@ -712,9 +916,14 @@ class DockerExecutor:
             return await self._ensure_image(spec.image_uri)
         if not spec.runtime:
             raise LambdaError(Reason.INVALID_PARAMETER_VALUE, "Runtime is required.")
+        cached = self._resolved.get(spec.runtime)
+        if cached is not None and time.monotonic() - cached[1] < IMAGE_CACHE_S:
+            return cached[0]
         resolve = functools.partial(self._images.resolve, spec.runtime)
         # Resolving may pull AWS's public base image: a pull's timeout.
-        return str(await self._blocking(resolve, timeout_s=ENGINE_PULL_TIMEOUT_S))
+        image = str(await self._blocking(resolve, timeout_s=ENGINE_PULL_TIMEOUT_S))
+        self._resolved[spec.runtime] = (image, time.monotonic())
+        return image
 
     async def _ensure_image(self, ref: str) -> str:
         """A reference the engine can run for `ref`, pulling it if needed."""
@@ -732,6 +941,9 @@ class DockerExecutor:
                     continue
                 except docker.errors.APIError:
                     continue  # e.g. an invalid reference format
+            if not self._images.pulls:
+                log.warning("image not present and pulling is off", image=ref)
+                return None
             try:
                 self._client.images.pull(ref)
                 return ref
@@ -771,8 +983,13 @@ class DockerExecutor:
         if image_uri:
             await self._ensure_image(image_uri)
         elif runtime:
-            resolve = functools.partial(self._images.resolve, runtime)
-            await self._blocking(resolve, timeout_s=ENGINE_PULL_TIMEOUT_S)
+            cached = self._resolved.get(runtime)
+            if cached is None or time.monotonic() - cached[1] >= IMAGE_CACHE_S:
+                resolve = functools.partial(self._images.resolve, runtime)
+                image = str(await self._blocking(resolve, timeout_s=ENGINE_PULL_TIMEOUT_S))
+                self._resolved[runtime] = (image, time.monotonic())
+            # A function of this runtime is being created: its first invocation is near.
+            self.expect(runtime)
 
     def _labels(self, spec: EnvironmentSpec) -> dict[str, str]:
         return {
@@ -801,6 +1018,21 @@ class DockerExecutor:
         options = container_options(
             spec, image, runtime_api, self._plan, self._labels(spec), self._flags, self._endpoints
         )
+        waiting = self._reserved.pop(spec.environment_id, None)
+        prewarm_key = self._prewarm_key(spec, image)
+        if waiting is not None and prewarm_key is None:
+            await waiting.discard()  # reserved for a spec it cannot serve after all
+            waiting = None
+        if waiting is None and prewarm_key is not None and self.prewarm is not None:
+            waiting = self.prewarm.take(prewarm_key, spec.memory_mb)
+        if waiting is not None:
+            try:
+                return await self._assign(waiting, spec, image, options)
+            except (OSError, docker.errors.DockerException, EngineCallTimeout) as error:
+                # A waiting container that died or cannot take the function: start one the
+                # usual way.
+                log.warning("pre-initialized environment unusable", error=repr(error))
+                await waiting.discard()
         # Paced: a burst of cold starts queues here rather than in the engine.
         await self._calls.pacer.take()
         container = await self._blocking(
@@ -869,6 +1101,211 @@ class DockerExecutor:
 
     def _forget(self, environment_id: str) -> None:
         self._processes.pop(environment_id, None)
+
+    async def _renamed(self, rename: Callable[[], Any]) -> None:
+        with contextlib.suppress(docker.errors.DockerException, EngineCallTimeout):
+            await self._blocking(rename)
+
+    # ------------------------------------------------------ pre-initialized environments
+    def enable_prewarm(
+        self,
+        size: int,
+        governor: Governor,
+        root: Path,
+        *,
+        idle_timeout_s: float = 600.0,
+        start_deadline_s: float = 30.0,
+    ) -> PrewarmPool[PrewarmedContainer] | None:
+        """Keep `size` started containers per runtime image waiting for a function (0: off).
+
+        `root` holds one directory per waiting container (code, layers and the FIFO it waits
+        on); whatever a previous run left there is removed.
+        """
+        if size <= 0:
+            return None
+        self._start_deadline_s = start_deadline_s
+        shutil.rmtree(root, ignore_errors=True)
+        root.mkdir(parents=True, exist_ok=True)
+        root.chmod(0o755)
+        self._prewarm_root = root
+        self.prewarm = PrewarmPool(
+            size, self._start_prewarmed, governor, idle_timeout_s=idle_timeout_s
+        )
+        return self.prewarm
+
+    def take_prewarmed(self, config: FunctionVersion) -> PrewarmedContainer | None:
+        """A waiting container for `config`, its capacity slot kept by the caller, or None.
+
+        The pool asks before it takes a slot of its own: taking a waiting container's slot
+        over never makes the governor reclaim another waiting container for the room.
+        """
+        if (
+            self.prewarm is None
+            or config.package_type != "Zip"
+            or not config.runtime
+            or config.max_concurrency > 1
+        ):
+            return None
+        cached = self._resolved.get(config.runtime)
+        if (
+            cached is None
+            or config.code.hot_reload_dir
+            or debug_port(config.environment) is not None
+            or config.ephemeral_storage != DEFAULT_EPHEMERAL_MB
+        ):
+            return None
+        key = (cached[0], DEFAULT_EPHEMERAL_MB)
+        return self.prewarm.take(key, config.memory_size, keep_slot=True)
+
+    def reserve(self, environment_id: str, waiting: PrewarmedContainer) -> None:
+        """`waiting` is for the environment `environment_id`: its start uses it."""
+        self._reserved[environment_id] = waiting
+
+    def _prewarm_key(self, spec: EnvironmentSpec, image: str) -> Hashable | None:
+        """The pool key a spec can be served from, or None if it needs a container of its own."""
+        if (
+            self.prewarm is None
+            or spec.package_type != "Zip"
+            or spec.hot_reload
+            or debug_port(spec.variables) is not None
+            or spec.ephemeral_storage_mb != DEFAULT_EPHEMERAL_MB
+            or spec.max_concurrency > 1
+        ):
+            return None
+        return (image, spec.ephemeral_storage_mb)
+
+    def expect(self, runtime: str | None, memory_mb: int = DEFAULT_MEMORY_MB) -> None:
+        """A function of `runtime` was created: have containers of its image waiting."""
+        if self.prewarm is None or not runtime:
+            return
+        cached = self._resolved.get(runtime)
+        if cached is not None:
+            self.prewarm.want((cached[0], DEFAULT_EPHEMERAL_MB), memory_mb)
+
+    async def _start_prewarmed(self, key: Hashable, memory_mb: int) -> PrewarmedContainer:
+        assert isinstance(key, tuple) and self._prewarm_root is not None
+        image, ephemeral_mb = key
+        ident = uuid.uuid4().hex
+        directory = self._prewarm_root / ident
+        await asyncio.to_thread(_make_prewarm_dir, directory)
+        if image not in self._image_commands:
+            self._image_commands[image] = await self._blocking(
+                functools.partial(_image_command, self._client, image)
+            )
+        template = EnvironmentSpec(
+            environment_id=ident,
+            function_name="prewarm",
+            function_version="",
+            package_type="Zip",
+            runtime=None,
+            handler=None,
+            code_dir=directory / "task",
+            opt_dir=directory / "opt",
+            image_uri=None,
+            image_config=None,
+            memory_mb=memory_mb,
+            ephemeral_storage_mb=ephemeral_mb,
+            timeout_s=0,
+            architecture="",
+        )
+        labels = {**self._labels(template), LABEL_FUNCTION: "", LABEL_PREWARM: "true"}
+        options = container_options(template, image, "", self._plan, labels, self._flags, None)
+        options["name"] = f"lambdad-prewarm-{ident[:24]}"
+        # Nothing of any function: its variables come with the start command.
+        options["environment"] = {}
+        if self._image_commands[image].python:
+            options["entrypoint"] = ["python3", "-c", PYTHON_ZYGOTE]
+        else:
+            options["entrypoint"] = ["/bin/sh", "-c", PREWARM_WRAPPER]
+        options.pop("command", None)
+        control = self._plan.host_path(directory / "ctl")
+        options["mounts"] = [
+            *options["mounts"],
+            Mount(CONTROL_DIR, control, type="bind", read_only=True),
+        ]
+        waiting = PrewarmedContainer(self, None, directory, memory_mb)
+        try:
+            await self._calls.pacer.take()
+            waiting.container = await self._blocking(
+                functools.partial(self._client.containers.create, **options)
+            )
+            await self._blocking(waiting.container.start)
+            # Its addresses are known now: the runtime's first connection need not ask.
+            process = DockerProcess(waiting.container, self._calls, self._streams)
+            waiting.addresses = await self._blocking(process._lookup_addresses)
+            # Waiting only once its wrapper reads the FIFO (an interpreter start on a loaded
+            # host can take seconds).
+            async with asyncio.timeout(self._start_deadline_s):
+                await _until_read(directory / "ctl" / "go")
+        except BaseException:
+            await waiting.discard()
+            raise
+        waiting.started_at = time.monotonic()
+        return waiting
+
+    async def _assign(
+        self,
+        waiting: PrewarmedContainer,
+        spec: EnvironmentSpec,
+        image: str,
+        options: Mapping[str, Any],
+    ) -> DockerProcess:
+        """Hand a waiting container the function of `spec`: code, layers, memory, variables."""
+        container = waiting.container
+        assert container is not None
+        described = self._image_commands[image]
+        if "entrypoint" in options:
+            argv = [*options["entrypoint"], *options.get("command", [])]
+        else:
+            argv = [*described.entrypoint, *options.get("command", described.cmd)]
+        variables = {name: str(value) for name, value in options["environment"].items()}
+        await asyncio.to_thread(_link_function, waiting.directory, spec.code_dir, spec.opt_dir)
+        if spec.memory_mb != waiting.memory_mb:
+            memory = f"{spec.memory_mb}m"
+            update = functools.partial(container.update, mem_limit=memory, memswap_limit=memory)
+            await self._blocking(update)
+        if described.python:
+            in_process = (
+                argv[:1] == ["/lambda-entrypoint.sh"]
+                and len(argv) == 2
+                and _starts_alike(variables, described.environment)
+            )
+            message = json.dumps(
+                {"variables": variables, "argv": argv, "in_process": in_process}
+            ).encode()
+        else:
+            message = (
+                "exec env -- "
+                + " ".join(
+                    [*(shlex.quote(f"{name}={value}") for name, value in variables.items())]
+                    + [shlex.quote(arg) for arg in argv]
+                )
+            ).encode()
+        await _hand_over(waiting.directory / "ctl" / "go", message, waiting.started_at)
+        directory = waiting.directory
+
+        def removed() -> None:
+            self._forget(spec.environment_id)
+            shutil.rmtree(directory, ignore_errors=True)
+
+        # Named as a container started for the function is (`docker ps` readers, scripts that
+        # count a function's containers); off the invocation's path. Labels cannot change: an
+        # assigned container keeps LABEL_PREWARM and an empty function label.
+        rename = functools.partial(container.rename, str(options["name"]))
+        task = asyncio.ensure_future(self._renamed(rename))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        process = DockerProcess(container, self._calls, self._streams, removed)
+        if waiting.addresses is not None:
+            process.known_addresses(waiting.addresses)
+        self._processes[spec.environment_id] = process
+        log.debug(
+            "pre-initialized container assigned",
+            container=container.short_id,
+            function=spec.function_name,
+            environment=spec.environment_id,
+        )
+        return process
 
     async def _managed(self, **extra_filters: str) -> list[dict[str, Any]]:
         """Summaries (id, labels, state, created) of this daemon's containers: one list call,
@@ -943,6 +1380,8 @@ class DockerExecutor:
             self._sweeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._sweeper
+        if self.prewarm is not None:
+            await self.prewarm.close()
         processes = list(self._processes.values())
         self._processes.clear()
         await asyncio.gather(*(p.kill() for p in processes), return_exceptions=True)

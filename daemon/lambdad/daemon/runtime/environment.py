@@ -1,7 +1,8 @@
 """`ExecutionEnvironment`: one runtime process, its Runtime API, and its invocations.
 
 An environment runs one invocation at a time. It starts on its first
-invocation (a cold start: Init Duration in REPORT), and is broken -- never
+invocation, or ahead of it (`warm_up`); its first invocation reports the init (a cold
+start: Init Duration in REPORT, the init output), and it is broken -- never
 reused -- once its process died, timed out or failed init. Failures come back
 as AWS reports them: the runtime's own error body, `Sandbox.Timedout`,
 `Runtime.ExitError`, `Runtime.OutOfMemory`, `Function.ResponseSizeTooLarge`.
@@ -108,9 +109,9 @@ def reserved_variables(config: FunctionVersion, *, region: str, log_stream: str)
         variables["AWS_LAMBDA_MAX_CONCURRENCY"] = str(config.max_concurrency)
     if config.logging_config.get("LogFormat") == "JSON":
         variables["AWS_LAMBDA_LOG_FORMAT"] = "JSON"
-        level = config.logging_config.get("ApplicationLogLevel")
-        if level:
-            variables["AWS_LAMBDA_LOG_LEVEL"] = level
+        # The JSON format's application level is INFO unless set (as LoggingConfig shows).
+        level = config.logging_config.get("ApplicationLogLevel") or "INFO"
+        variables["AWS_LAMBDA_LOG_LEVEL"] = level
     return variables
 
 
@@ -293,7 +294,6 @@ class ExecutionEnvironment:
         # (absolute index) have been written to the function's log already.
         self._windows: dict[str, _Window] = {}
         self._logged = 0
-        self._starting: asyncio.Future[None] | None = None
         # Invocations the pool has given this environment and not yet taken back.
         self.active = 0
         self._finishing: set[asyncio.Task[str]] = set()
@@ -301,6 +301,11 @@ class ExecutionEnvironment:
         self._init_started = 0.0  # epoch seconds
         self._start_error: RuntimeStartError | None = None
         self._ready: asyncio.Task[bool] | None = None
+        # The start of the runtime (`start`): shared by whoever needs it first.
+        self._starting: asyncio.Future[None] | None = None
+        # The first invocation reports the init (Init Duration, init output), unless the
+        # environment was initialized for provisioned concurrency.
+        self._init_reported = False
         self.broken = False
         self.closed = False
         self.invocations = 0
@@ -371,12 +376,41 @@ class ExecutionEnvironment:
             self._output_ms.append(int(time.time() * 1000))
             self._output.append(line)
 
+    async def start(self) -> None:
+        """Start the runtime process (once: later callers wait for the same start)."""
+        if self._starting is None:
+            self._starting = asyncio.ensure_future(self._start())
+        await asyncio.shield(self._starting)
+
+    async def warm_up(self, timeout_s: float = INIT_TIMEOUT_S) -> None:
+        """Start the runtime and wait (at most `timeout_s`) until its init is over: ready,
+        failed or exited. Failures are not raised: the invocation that uses the environment
+        reports them, as it would have had it started the runtime itself."""
+        await self.start()
+        if self._start_error is not None or self._api is None or self._exit is None:
+            return
+        ready = asyncio.ensure_future(self._api.ready.wait())
+        over: set[asyncio.Future[Any]] = {ready, self._exit, self._api.init_error}
+        try:
+            await asyncio.wait(
+                over,
+                timeout=timeout_s,
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+        finally:
+            ready.cancel()
+
     async def close(self) -> None:
         """Kill the process and stop the Runtime API (idempotent)."""
         if self.closed:
             return
         self.closed = True
         self.broken = True
+        if self._starting is not None and not self._starting.done():
+            # The executor removes what it created when its start is cancelled.
+            self._starting.cancel()
+            with contextlib.suppress(BaseException):
+                await self._starting
         if self._finishing:
             await asyncio.gather(*self._finishing, return_exceptions=True)
         if self._api is not None and self._exit is not None and not self._exit.done():
@@ -399,7 +433,8 @@ class ExecutionEnvironment:
         Duration in its REPORT). Raises `InitializationFailed` with the reason when the
         runtime could not start, failed its init or exceeded the init budget.
         """
-        await self._started()
+        self._init_reported = True  # provisioned: no invocation reports this init
+        await self.start()
         if self._start_error is not None:
             self.broken = True
             raise InitializationFailed(self._start_error.error_type)
@@ -423,8 +458,10 @@ class ExecutionEnvironment:
     async def invoke(self, request: InvocationRequest, *, tail: bool = False) -> InvocationResult:
         """Run one invocation; failures of the function come back in the result."""
         self.invocations += 1
-        cold = self._starting is None  # only the first of concurrent invocations starts it
-        await self._started()
+        # The first invocation reports the init (of concurrent ones, only the first).
+        cold = not self._init_reported
+        self._init_reported = True
+        await self.start()  # at once when it has started (a failed start raises again)
         assert self._api is not None
         api = self._api
         request_id = request.request_id
@@ -502,12 +539,6 @@ class ExecutionEnvironment:
         if self._exit.done():
             return await self._exited(request, started, tail=tail, cold=cold)
         return await self._timed_out(request, started, tail=tail, cold=cold)
-
-    async def _started(self) -> None:
-        """Start the runtime once; concurrent callers wait for the same start."""
-        if self._starting is None:
-            self._starting = asyncio.ensure_future(self._start())
-        await asyncio.shield(self._starting)
 
     @property
     def _written(self) -> int:

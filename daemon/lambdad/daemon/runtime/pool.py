@@ -23,8 +23,9 @@ import contextlib
 import dataclasses
 import json
 import math
+import os
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,8 +35,9 @@ import structlog
 
 from lambdad.daemon.domain.model import FunctionVersion
 from lambdad.daemon.errors import LambdaError, Reason
-from lambdad.daemon.runtime.capacity import CapacityGovernor, default_limits
+from lambdad.daemon.runtime.capacity import CapacityGovernor, capacity_throttled, default_limits
 from lambdad.daemon.runtime.code import CodeStore
+from lambdad.daemon.runtime.credentials import RoleCredentials
 from lambdad.daemon.runtime.debugging import (
     DebuggerTurn,
     DebuggerTurns,
@@ -53,6 +55,7 @@ from lambdad.daemon.runtime.executor import EnvironmentStartTimeout, Executor
 from lambdad.daemon.runtime.hot_reload import ChangeFilter, HotReloadTracker
 from lambdad.daemon.runtime.logs import FunctionLogs
 from lambdad.daemon.runtime.opt import OptDirectories
+from lambdad.daemon.runtime.prewarm import PrewarmPool
 from lambdad.daemon.runtime.runtime_api import InvocationRequest
 from lambdad.daemon.tracing.daemon_protocol import DaemonAddress
 
@@ -71,6 +74,10 @@ START_ATTEMPTS = 2
 # that frees meanwhile is taken at once instead of after the queue's backoff, and a bound
 # keeps one throttled function from holding the dispatcher's workers.
 SLOT_WAIT_S = 2.0
+# Environments starting at once (all functions): a start is a container or a process plus a
+# runtime init, CPU-bound; more at once on a small host only makes each slower. Invocations
+# beyond it wait for a start slot or take an environment released meanwhile.
+DEFAULT_MAX_STARTING = max(4, 4 * (os.cpu_count() or 1))
 INITIALIZATION_ON_DEMAND = "on-demand"
 INITIALIZATION_PROVISIONED = "provisioned-concurrency"
 # AWS's StatusReason of a provisioned concurrency configuration whose init failed.
@@ -125,8 +132,14 @@ class EnvironmentPool:
         xray_daemon: DaemonAddress | None = None,
         governor: CapacityGovernor[ExecutionEnvironment] | None = None,
         start_deadline_s: float = DEFAULT_START_DEADLINE_S,
+        credentials: RoleCredentials | None = None,
+        prewarm: PrewarmPool[Any] | None = None,
+        max_starting: int = DEFAULT_MAX_STARTING,
     ) -> None:
         self.executor = executor
+        self._credentials = credentials
+        # Pre-initialized environments (the executor's): reclaimed before any warm one.
+        self.prewarm = prewarm
         self.governor = governor or CapacityGovernor(*default_limits())
         self.governor.bind(self._reclaim_idle, self._take_back)
         self.start_deadline_s = start_deadline_s
@@ -153,6 +166,16 @@ class EnvironmentPool:
         self.output_settle_s = output_settle_s
         self._idle: dict[PoolKey, list[ExecutionEnvironment]] = defaultdict(list)
         self._busy: dict[str, tuple[PoolKey, ExecutionEnvironment]] = {}
+        # Environments starting for an invocation, and the invocations waiting for one: an
+        # environment of their key released meanwhile goes to the oldest of them (whichever
+        # comes first: it, or the one starting, which then joins the pool when it is ready).
+        self._starting: dict[str, tuple[PoolKey, ExecutionEnvironment]] = {}
+        self._start_waiters: dict[PoolKey, deque[asyncio.Future[ExecutionEnvironment]]] = (
+            defaultdict(deque)
+        )
+        # At most this many environments start at once; set (and replaced) when one is done.
+        self.max_starting = max_starting
+        self._start_slot_freed = asyncio.Event()
         self._scale_locks: dict[PoolKey, asyncio.Lock] = {}
         self._retiring: set[str] = set()
         self._reserved: dict[str, int] = {}
@@ -202,7 +225,11 @@ class EnvironmentPool:
                 await self._reaper
         environments = [env for envs in self._idle.values() for env in envs]
         environments += [env for _, env in self._busy.values()]
+        environments += [env for _, env in self._starting.values()]
         self._idle.clear()
+        for waiters in self._start_waiters.values():
+            for handed in waiters:
+                handed.cancel()
         await asyncio.gather(*(env.close() for env in environments), return_exceptions=True)
         for env in environments:
             self._free_slot(env.environment_id)
@@ -233,7 +260,7 @@ class EnvironmentPool:
 
     def _opt_dirs_in_use(self) -> set[Path]:
         environments = [env for envs in self._idle.values() for env in envs]
-        environments += [env for _, env in self._busy.values()]
+        environments += [env for _, env in [*self._busy.values(), *self._starting.values()]]
         environments += [env for env, _ in self._stopping.values()]
         return {env.spec.opt_dir for env in environments if env.spec.opt_dir is not None}
 
@@ -259,7 +286,12 @@ class EnvironmentPool:
             self.governor.release(memory_mb, reclaimed=reclaimed)
 
     def _reclaim_idle(self) -> int | None:
-        """The governor needs room: close the least recently used idle environment."""
+        """The governor needs room: a pre-initialized environment first, else the least
+        recently used idle environment is closed."""
+        if self.prewarm is not None:
+            freed = self.prewarm.reclaim()
+            if freed is not None:
+                return freed
         candidates = [
             (env.last_used, key, env)
             for key, envs in self._idle.items()
@@ -303,14 +335,15 @@ class EnvironmentPool:
         """Live environments (idle and busy) of the function."""
         idle = sum(len(v) for k, v in self._idle.items() if k.function_name == function_name)
         busy = sum(1 for k, _ in self._busy.values() if k.function_name == function_name)
-        return idle + busy
+        starting = sum(1 for k, _ in self._starting.values() if k.function_name == function_name)
+        return idle + busy + starting
 
     def environment_states(self) -> dict[tuple[str, str, str], int]:
         """Live environments by (function, version, "idle" or "busy"), for metrics."""
         counts: dict[tuple[str, str, str], int] = defaultdict(int)
         for key, envs in self._idle.items():
             counts[(key.function_name, key.version, "idle")] += len(envs)
-        for key, _ in self._busy.values():
+        for key, _ in [*self._busy.values(), *self._starting.values()]:
             counts[(key.function_name, key.version, "busy")] += 1
         return dict(counts)
 
@@ -457,31 +490,51 @@ class EnvironmentPool:
         live_dirs = [Path(directory) for directory in live if directory]
         if live_dirs:
             await self._hot_reload.check(key, live_dirs)
-        # Lambda Managed Instances: a busy environment with room takes another invocation
-        # before an idle one is woken or a new one started (it holds one governor slot).
-        shared = self._with_room(key)
-        if shared is not None:
-            shared.active += 1
-            return shared
-        idle = self._idle.get(key)
-        while idle:
-            env = idle.pop()  # most recently used first: the warmest
-            if env.usable:
-                env.active = 1
-                self._busy[env.environment_id] = (key, env)
-                return env
-            self._close_later(env)
-        grant = await self.governor.acquire(key, config.memory_size, wait_s)
-        if grant.environment is not None:
-            return grant.environment  # a warm one, handed over busy by `_release`
+        deadline = time.monotonic() + wait_s
+        while True:
+            # Lambda Managed Instances: a busy environment with room takes another invocation
+            # before an idle one is woken or a new one started (it holds one governor slot).
+            shared = self._with_room(key)
+            if shared is not None:
+                shared.active += 1
+                return shared
+            idle = self._idle.get(key)
+            while idle:
+                env = idle.pop()  # most recently used first: the warmest
+                if env.usable:
+                    env.active = 1
+                    self._busy[env.environment_id] = (key, env)
+                    return env
+                self._close_later(env)
+            if config.max_concurrency > 1 or len(self._starting) < self.max_starting:
+                break
+            # Enough environments are starting already (each a container and a runtime init
+            # on the same cores): wait for one of them, or for a released one.
+            handed = await self._wait_for_start_slot(key, deadline - time.monotonic())
+            if handed is not None:
+                return handed
+            if self._closing:
+                raise LambdaError(Reason.SERVICE, "The daemon is shutting down.")
+        # A pre-initialized environment brings its capacity slot along.
+        take = getattr(self.executor, "take_prewarmed", None) if self.prewarm else None
+        reserved = take(config) if take is not None and not live_dirs else None
+        if reserved is not None:
+            self.governor.transfer(reserved.memory_mb, config.memory_size)
+        else:
+            grant = await self.governor.acquire(key, config.memory_size, wait_s)
+            if grant.environment is not None:
+                return grant.environment  # a warm one, handed over busy by `_release`
         try:
             env = await self._new_environment(config, live_dirs)
         except BaseException:
             self.governor.release(config.memory_size)
+            if reserved is not None:
+                self._spawn(reserved.discard())
             raise
+        if reserved is not None:
+            self.executor.reserve(env.environment_id, reserved)  # type: ignore[attr-defined]
         self._slots[env.environment_id] = config.memory_size
         env.active = 1
-        self._busy[env.environment_id] = (key, env)
         self.environments_started += 1
         log.info(
             "environment created",
@@ -490,7 +543,108 @@ class EnvironmentPool:
             environment=env.environment_id,
             executor=self.executor.name,
         )
+        if config.max_concurrency > 1:
+            # Others join it while it starts (see `_acquire`): no race for it.
+            self._busy[env.environment_id] = (key, env)
+            return env
+        return await self._first_available(key, env)
+
+    async def _first_available(
+        self, key: PoolKey, env: ExecutionEnvironment
+    ) -> ExecutionEnvironment:
+        """`env` once started, or an environment of `key` released before that.
+
+        Under a burst of short invocations a released warm environment is milliseconds away
+        while a start takes a container and a runtime init; the started one is not wasted:
+        it joins the pool (or the next waiter) when ready.
+        """
+        env_id = env.environment_id
+        self._starting[env_id] = (key, env)
+        warming = asyncio.ensure_future(env.warm_up())
+        handed: asyncio.Future[ExecutionEnvironment] = asyncio.get_running_loop().create_future()
+        waiters = self._start_waiters[key]
+        waiters.append(handed)
+        racing: set[asyncio.Future[Any]] = {warming, handed}
+        try:
+            await asyncio.wait(racing, return_when=asyncio.FIRST_COMPLETED)
+        except BaseException:
+            self._cancel_handed(key, handed)
+            self._spawn(self._join_when_started(key, env, warming))
+            raise
+        self._cancel_handed(key, handed, keep=True)
+        if handed.done() and not handed.cancelled():
+            self._spawn(self._join_when_started(key, env, warming))
+            return handed.result()
+        handed.cancel()
+        self._started(env_id)
+        self._busy[env_id] = (key, env)
+        with contextlib.suppress(BaseException):
+            warming.result()  # a failed start raises again in env.invoke, as it always did
         return env
+
+    async def _wait_for_start_slot(
+        self, key: PoolKey, wait_s: float
+    ) -> ExecutionEnvironment | None:
+        """An environment of `key` released meanwhile, or None once a start may begin.
+
+        Raises AWS's 429 (as the capacity wait does) when nothing came within `wait_s`.
+        """
+        if wait_s <= 0:
+            raise capacity_throttled()
+        handed: asyncio.Future[ExecutionEnvironment] = asyncio.get_running_loop().create_future()
+        self._start_waiters[key].append(handed)
+        freed = asyncio.ensure_future(self._start_slot_freed.wait())
+        racing: set[asyncio.Future[Any]] = {handed, freed}
+        try:
+            done, _ = await asyncio.wait(
+                racing,
+                timeout=None if math.isinf(wait_s) else wait_s,
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+        except BaseException:
+            freed.cancel()
+            self._cancel_handed(key, handed)
+            raise
+        freed.cancel()
+        self._cancel_handed(key, handed, keep=True)
+        if handed.done() and not handed.cancelled():
+            return handed.result()
+        handed.cancel()
+        if not done:
+            raise capacity_throttled()
+        return None
+
+    def _started(self, env_id: str) -> None:
+        """An environment left the starting set: a waiting invocation may start one."""
+        if self._starting.pop(env_id, None) is not None:
+            self._start_slot_freed.set()
+            self._start_slot_freed = asyncio.Event()
+
+    def _cancel_handed(
+        self, key: PoolKey, handed: asyncio.Future[ExecutionEnvironment], keep: bool = False
+    ) -> None:
+        """Stop waiting for a released environment; one handed meanwhile goes back."""
+        waiters = self._start_waiters.get(key)
+        if waiters is not None:
+            with contextlib.suppress(ValueError):
+                waiters.remove(handed)
+            if not waiters:
+                self._start_waiters.pop(key, None)
+        if not keep and handed.done() and not handed.cancelled():
+            self._release(key, handed.result())
+        elif not handed.done():
+            handed.cancel()
+
+    async def _join_when_started(
+        self, key: PoolKey, env: ExecutionEnvironment, warming: asyncio.Future[None]
+    ) -> None:
+        """An environment started for an invocation that took another: into the pool."""
+        with contextlib.suppress(BaseException):
+            await warming
+        self._started(env.environment_id)
+        env.active = 1  # `_release` counts it down: idle, or to the next waiter
+        self._busy[env.environment_id] = (key, env)
+        self._release(key, env)
 
     async def _new_environment(
         self,
@@ -512,6 +666,11 @@ class EnvironmentPool:
         if initialization_type != INITIALIZATION_ON_DEMAND:
             variables = {**spec.variables, "AWS_LAMBDA_INITIALIZATION_TYPE": initialization_type}
             spec = dataclasses.replace(spec, variables=variables)
+        if self._credentials is not None and config.role:
+            # The execution role's own credentials, as AWS gives them (when STS answers).
+            assumed = await self._credentials.for_role(config.role, config.name)
+            if assumed:
+                spec = dataclasses.replace(spec, variables={**spec.variables, **assumed})
         port = debug_port(config.environment)
         if port is not None:
             await self._free_debugger_port(port)
@@ -546,7 +705,8 @@ class EnvironmentPool:
     def _retire_key(self, key: PoolKey) -> None:
         """Hot reloading: a live directory of `key` changed; its environments are stale."""
         idle = self._idle.pop(key, [])
-        busy = [env_id for env_id, (busy_key, _) in self._busy.items() if busy_key == key]
+        running = [*self._busy.items(), *self._starting.items()]
+        busy = [env_id for env_id, (busy_key, _) in running if busy_key == key]
         if not idle and not busy:
             return
         log.info("hot reload: code changed", function=key.function_name)
@@ -584,6 +744,15 @@ class EnvironmentPool:
             env.active = 1
             self._busy[env.environment_id] = (key, env)
             return
+        waiters = self._start_waiters.get(key)
+        while waiters:
+            # An invocation waiting for an environment to start takes this one now.
+            handed = waiters.popleft()
+            if not handed.done():
+                env.active = 1
+                self._busy[env.environment_id] = (key, env)
+                handed.set_result(env)
+                return
         self._idle[key].append(env)
         if self.governor.waiting:
             self.governor.pump()  # an idle environment may be reclaimed for the queue's head
@@ -633,7 +802,7 @@ class EnvironmentPool:
             for env in envs:
                 if env.environment_id not in self._pinned:
                     self._close_later(env)
-        for env_id, (key, _) in self._busy.items():
+        for env_id, (key, _) in [*self._busy.items(), *self._starting.items()]:
             if key.function_name == function_name and env_id not in self._pinned:
                 self._retiring.add(env_id)
 

@@ -440,6 +440,7 @@ class DurableExecutions:
         *,
         result: str | None = None,
         error: Mapping[str, Any] | None = None,
+        duration: int | None = None,
     ) -> bool:
         """Close a STARTED WAIT/CALLBACK/CHAINED_INVOKE of a running execution (a change)."""
         row = db.get_execution(tx, arn)
@@ -448,7 +449,9 @@ class DurableExecutions:
             return False
         if op.get("Status") != rules.STARTED:
             return False
-        updated, item = rules.complete_operation(op, status, now, result=result, error=error)
+        updated, item = rules.complete_operation(
+            op, status, now, result=result, error=error, duration=duration
+        )
         seq = row.change_seq + 1
         db.put_operations(tx, arn, {operation_id: updated}, seq)
         db.update_execution(tx, arn, change_seq=seq)
@@ -510,7 +513,10 @@ class DurableExecutions:
             if timer.kind == "REINVOKE":
                 return arn
             if timer.kind == "WAIT":
-                return arn if self._complete_tx(tx, arn, op_id, rules.SUCCEEDED, now) else None
+                # The requested duration (the timer's may be scaled by time control).
+                duration = int(timer.data) if timer.data.isdigit() else None
+                done = self._complete_tx(tx, arn, op_id, rules.SUCCEEDED, now, duration=duration)
+                return arn if done else None
             if timer.kind == "RETRY":
                 op = db.operation(tx, arn, op_id)
                 if op is None or op.get("Status") != rules.PENDING:
@@ -540,20 +546,28 @@ class DurableExecutions:
         status, result, error = rules.SUCCEEDED, None, None
         try:
             view, _ = await self._target.resolve(target)
+            started: dict[str, Any] = {"ExecutedVersion": view.config.version}
             if view.config.durable_config is not None:
                 digest = hashlib.sha256(f"{arn}|{op_id}".encode()).hexdigest()[:48]
                 parent = await self._load(arn)
-                await self.start_execution(
+                child = await self.start_execution(
                     view, f"chained-{digest}", payload, parent.trace_header, parent=(arn, op_id)
                 )
-                await self._state.run(
-                    lambda tx: tx.execute(
+                started["DurableExecutionArn"] = child.arn
+
+                def dispatched(tx: Transaction) -> None:
+                    tx.execute(
                         "DELETE FROM durable_timers WHERE arn=? AND operation_id=? AND kind=?",
                         (arn, op_id, "INVOKE"),
-                    ),
-                    invalidates_reads=False,
-                )
+                    )
+                    db.amend_event(tx, arn, "ChainedInvokeStarted", op_id, started)
+
+                await self._state.run(dispatched, invalidates_reads=False)
                 return  # the child's close answers the operation
+            await self._state.run(
+                lambda tx: db.amend_event(tx, arn, "ChainedInvokeStarted", op_id, started),
+                invalidates_reads=False,
+            )
             answer = await self._target.run_plain(target, payload, str(spec.get("tenant", "")))
             if answer.function_error:
                 status = rules.FAILED
@@ -613,7 +627,12 @@ class DurableExecutions:
             closing: rules.Effect | None = None
             for effect in outcome.effects:
                 if effect.what == "timer":
-                    db.put_timer(tx, db.Timer(arn, effect.operation_id, effect.kind, effect.due))
+                    db.put_timer(
+                        tx,
+                        db.Timer(
+                            arn, effect.operation_id, effect.kind, effect.due, effect.payload or ""
+                        ),
+                    )
                     timers_changed = True
                 elif effect.what == "cancel_timers":
                     db.delete_timers(tx, arn, effect.operation_id)

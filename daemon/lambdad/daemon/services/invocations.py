@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import dataclasses
 import json
 import math
@@ -25,18 +26,24 @@ import random
 import re
 import time
 import uuid
-from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import structlog
 
 from lambdad.client.contract import EVENT_PAYLOAD_MAX_BYTES, SYNC_PAYLOAD_MAX_BYTES
 from lambdad.daemon.domain import durable as durable_rules
+from lambdad.daemon.domain import recursion
 from lambdad.daemon.domain.event_invoke_config import EventInvokeConfigRegistry
 from lambdad.daemon.domain.functions import FunctionRegistry, VersionView
 from lambdad.daemon.domain.model import State
-from lambdad.daemon.domain.names import LATEST, is_alias_name, is_version_qualifier
+from lambdad.daemon.domain.names import (
+    LATEST,
+    LATEST_PUBLISHED,
+    is_alias_name,
+    is_version_qualifier,
+)
 from lambdad.daemon.errors import LambdaError, Reason, invalid_parameter, validation_error
 from lambdad.daemon.observability.history import InvocationHistory, InvocationRecord
 from lambdad.daemon.observability.recorder import InvocationRecorder
@@ -179,9 +186,13 @@ class InvocationService:
         recorder: InvocationRecorder | None = None,
         traces: TraceStore | None = None,
         metrics: LambdadMetrics | None = None,
+        recursion_setting: Callable[[str], Awaitable[str]] | None = None,
     ) -> None:
         self._registry = registry
         self._pool = pool
+        # A function's RecursiveLoop setting (FunctionSettings.recursion_setting); None: every
+        # function has the default, Terminate.
+        self._recursion_setting = recursion_setting
         # Metrics and history; the pool's on_report must feed the same recorder.
         self.recorder = recorder or InvocationRecorder(InvocationHistory())
         self.tracer = InvocationTracer(traces if traces is not None else TraceStore())
@@ -246,13 +257,43 @@ class InvocationService:
                 view = await registry.get_configuration(ref.name, version)
             else:
                 view = await registry.get_configuration(ref.name, ref.qualifier)
+                if ref.qualifier is None and view.config.capacity_provider_config:
+                    # Lambda Managed Instances: the unqualified name runs $LATEST.PUBLISHED
+                    # (lambdad falls back to $LATEST while none was published).
+                    with contextlib.suppress(LambdaError):
+                        view = await registry.get_configuration(ref.name, LATEST_PUBLISHED)
         except LambdaError as error:
             if error.reason in (Reason.FUNCTION_NOT_FOUND, Reason.ALIAS_NOT_FOUND):
                 raise not_found from error
             raise
         return view, arn, ref.qualifier or LATEST
 
-    async def _prepare(self, invocation: Invocation, *, streaming: bool) -> _Prepared:
+    async def _chain(
+        self, function_name: str, tracing_mode: str, incoming: str, *, check: bool
+    ) -> str:
+        """The trace header the invocation runs with: the caller's (or a new one) with this
+        function's count in the lineage raised by one. With `check`, a function that already
+        ran MAX_CHAIN_INVOCATIONS times in the chain is stopped unless it allows loops."""
+        header = invocation_header(tracing_mode, incoming)
+        key = recursion.function_key(self._registry.account.function_arn(function_name))
+        value = next((v for k, v in header.extra if k == recursion.LINEAGE_KEY), "")
+        counts = recursion.parse_lineage(value)
+        previous = counts.get(key, 0)
+        if check and previous >= recursion.MAX_CHAIN_INVOCATIONS:
+            setting = recursion.DEFAULT_RECURSIVE_LOOP
+            if self._recursion_setting is not None:
+                setting = await self._recursion_setting(function_name)
+            if recursion.stops_invocation(setting, previous):
+                log.warning("recursive loop stopped", function=function_name, invocations=previous)
+                raise recursion.recursive_invocation_error()
+        counts[key] = previous + 1
+        extra = tuple(item for item in header.extra if item[0] != recursion.LINEAGE_KEY)
+        lineage = ((recursion.LINEAGE_KEY, recursion.format_lineage(counts)),)
+        return str(replace(header, extra=extra + lineage))
+
+    async def _prepare(
+        self, invocation: Invocation, *, streaming: bool, check_recursion: bool = True
+    ) -> _Prepared:
         invocation_type = invocation.invocation_type or REQUEST_RESPONSE
         allowed = (REQUEST_RESPONSE, DRY_RUN) if streaming else INVOCATION_TYPES
         if invocation_type not in allowed:
@@ -311,7 +352,10 @@ class InvocationService:
                 ) from error
         # No per-invoke runtime/image check: the version turned Active only after one, and
         # starting a new environment resolves the image again (a warm one needs nothing).
-        trace = self.tracer.start(config.tracing_mode, invocation.trace_header)
+        chained = await self._chain(
+            config.name, config.tracing_mode, invocation.trace_header, check=check_recursion
+        )
+        trace = self.tracer.start(config.tracing_mode, chained)
         request = InvocationRequest(
             request_id=invocation.request_id or str(uuid.uuid4()),
             payload=payload,
@@ -329,7 +373,12 @@ class InvocationService:
     # ------------------------------------------------------------------ invoke
     async def invoke(self, invocation: Invocation) -> InvokeOutcome:
         """Invoke: 200 with the result, 202 for Event (queued), 204 for DryRun."""
-        prepared = await self._prepare(invocation, streaming=False)
+        # An Event invocation in a loop is accepted and stopped when it would run (run_event).
+        prepared = await self._prepare(
+            invocation,
+            streaming=False,
+            check_recursion=(invocation.invocation_type or REQUEST_RESPONSE) != EVENT,
+        )
         config = prepared.view.config
         request = prepared.request
         if config.durable_config is not None and self.durable is not None:

@@ -248,6 +248,25 @@ def add_events(tx: Transaction, arn: str, events: Sequence[Mapping[str, Any]]) -
         )
 
 
+def amend_event(
+    tx: Transaction, arn: str, event_type: str, operation_id: str, details: Mapping[str, Any]
+) -> None:
+    """Add members to the details of an operation's event (learnt after it was written)."""
+    member = f"{event_type}Details"
+    rows = tx.execute(
+        "SELECT event_id, data FROM durable_events WHERE arn=? ORDER BY event_id", (arn,)
+    ).fetchall()
+    for event_id, data in rows:
+        item = json.loads(data)
+        if item.get("EventType") == event_type and item.get("Id") == operation_id:
+            item[member] = {**item.get(member, {}), **details}
+            tx.execute(
+                "UPDATE durable_events SET data=? WHERE arn=? AND event_id=?",
+                (json.dumps(item, separators=(",", ":")), arn, event_id),
+            )
+            return
+
+
 def events(tx: Transaction, arn: str) -> list[dict[str, Any]]:
     """The execution's history, oldest first."""
     return [

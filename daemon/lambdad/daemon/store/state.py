@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, TypeVar
 from lambdad.daemon.domain.event_invoke_config import EventInvokeConfig
 from lambdad.daemon.domain.event_sources import EventSourceMapping
 from lambdad.daemon.domain.model import Alias, FunctionRecord, FunctionVersion
-from lambdad.daemon.domain.names import LATEST
+from lambdad.daemon.domain.names import version_number
 
 T = TypeVar("T")
 
@@ -193,6 +193,25 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX IF NOT EXISTS durable_timers_due ON durable_timers(due)
     """,
+    # Code signing configurations, the one each function uses, and the per-function settings
+    # with APIs of their own (recursion, runtime management, scaling): store/settings.py.
+    """
+    CREATE TABLE IF NOT EXISTS code_signing_configs (
+        id TEXT PRIMARY KEY,
+        config TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS function_code_signing (
+        function_name TEXT PRIMARY KEY REFERENCES functions(name) ON DELETE CASCADE,
+        csc_id TEXT NOT NULL REFERENCES code_signing_configs(id)
+    );
+    CREATE TABLE IF NOT EXISTS function_settings (
+        function_name TEXT NOT NULL REFERENCES functions(name) ON DELETE CASCADE,
+        qualifier TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (function_name, qualifier, kind)
+    )
+    """,
 )
 
 
@@ -251,7 +270,7 @@ class Transaction:
 
     def put_version(self, config: FunctionVersion) -> None:
         """Insert or replace a version's configuration."""
-        number = 0 if config.version == LATEST else int(config.version)
+        number = version_number(config.version)
         self._db.execute(
             "INSERT INTO versions(function_name, version, number, config) VALUES(?,?,?,?) "
             "ON CONFLICT(function_name, version) DO UPDATE SET config=excluded.config",

@@ -1,0 +1,240 @@
+"""`PrewarmPool`: runtime environments started ahead of need, waiting for a function's code.
+
+A cold start is mostly the executor's work (a container created and started) before the
+runtime's own init. A pre-initialized environment has that done already: its runtime image runs
+a small wrapper that blocks until the daemon hands it a function (code, layers, environment
+variables), then execs the image's usual entrypoint. The executor (`docker.py`) does the
+starting and the hand-over; this module decides how many wait, per pool key (e.g. an image and
+its /tmp size), and keeps their capacity honest:
+
+- each waiting environment holds a `CapacityGovernor` slot, taken only when one is free and
+  nobody queues for it (`try_acquire`), so the pool never makes a function wait;
+- they are the first the governor reclaims when it needs room (`reclaim`);
+- a key is filled once demand for it was seen (`want`, `take`) and drained when it has not
+  been asked for within `idle_timeout_s`;
+- taking one refills the key in the background.
+
+Size 0 disables the pool: no task, no environment, nothing held.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Hashable
+from dataclasses import dataclass, field
+from typing import Any, Generic, Protocol, TypeVar
+
+import structlog
+
+log = structlog.get_logger(__name__)
+
+# How often the refiller looks again when nothing woke it (a slot may have freed).
+REFILL_INTERVAL_S = 2.0
+# After a failed start, how long a key waits before it is tried again.
+FAILURE_BACKOFF_S = 5.0
+
+
+class Governor(Protocol):
+    """The part of `CapacityGovernor` the pool uses."""
+
+    def try_acquire(self, memory_mb: int) -> bool:
+        """Take a slot now if one is free and nobody waits."""
+        ...
+
+    def release(self, memory_mb: int, *, reclaimed: bool = False) -> None:
+        """Give a slot back."""
+        ...
+
+    @property
+    def waiting(self) -> int:
+        """Requests queued for a slot."""
+        ...
+
+
+class Waiting(Protocol):
+    """A started environment waiting for its function (the executor's handle)."""
+
+    memory_mb: int
+
+    async def discard(self) -> None:
+        """Remove it (idempotent)."""
+        ...
+
+
+W = TypeVar("W", bound=Waiting)
+
+
+@dataclass
+class _Key(Generic[W]):
+    ready: list[W] = field(default_factory=list)
+    starting: int = 0
+    wanted_at: float = 0.0
+    memory_mb: int = 128
+    failed_at: float = 0.0
+
+
+class PrewarmPool(Generic[W]):
+    """Up to `size` started environments per key, refilled in the background."""
+
+    def __init__(
+        self,
+        size: int,
+        starter: Callable[[Hashable, int], Awaitable[W]],
+        governor: Governor,
+        *,
+        idle_timeout_s: float = 600.0,
+    ) -> None:
+        self.size = max(0, size)
+        self._starter = starter
+        self._governor = governor
+        self.idle_timeout_s = idle_timeout_s
+        self._keys: dict[Hashable, _Key[W]] = defaultdict(_Key)
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._starts: set[asyncio.Task[Any]] = set()
+        self._closed = False
+        self.taken = 0
+        self.started = 0
+        self.reclaimed = 0
+
+    @property
+    def enabled(self) -> bool:
+        """False when the size is 0: the pool then does nothing at all."""
+        return self.size > 0 and not self._closed
+
+    def counts(self) -> dict[Hashable, tuple[int, int]]:
+        """Per key: (waiting, starting)."""
+        return {key: (len(k.ready), k.starting) for key, k in self._keys.items()}
+
+    @property
+    def waiting(self) -> int:
+        """Environments started and waiting for a function, all keys."""
+        return sum(len(k.ready) for k in self._keys.values())
+
+    def want(self, key: Hashable, memory_mb: int) -> None:
+        """Demand for `key` was seen: keep it filled (with containers of `memory_mb`)."""
+        if not self.enabled:
+            return
+        entry = self._keys[key]
+        entry.wanted_at = time.monotonic()
+        entry.memory_mb = memory_mb
+        self._kick()
+
+    def take(self, key: Hashable, memory_mb: int, *, keep_slot: bool = False) -> W | None:
+        """A waiting environment of `key`, or None.
+
+        Its governor slot is given back, or with `keep_slot` handed to the caller (who then
+        holds it for the environment it starts: see `CapacityGovernor.transfer`).
+        """
+        if not self.enabled:
+            return None
+        self.want(key, memory_mb)
+        entry = self._keys[key]
+        if not entry.ready:
+            return None
+        waiting = entry.ready.pop(0)  # the oldest: surely past its start by now
+        if not keep_slot:
+            self._governor.release(waiting.memory_mb)
+        self.taken += 1
+        return waiting
+
+    def reclaim(self) -> int | None:
+        """The governor needs room: remove one waiting environment; the memory it frees.
+
+        Its slot is given back (as reclaimed) once it is gone.
+        """
+        best: _Key[W] | None = None
+        for entry in self._keys.values():
+            if entry.ready and (best is None or len(entry.ready) > len(best.ready)):
+                best = entry
+        if best is None:
+            return None
+        waiting = best.ready.pop()
+        self.reclaimed += 1
+        self._spawn(self._discard(waiting, reclaimed=True))
+        return waiting.memory_mb
+
+    async def _discard(self, waiting: W, *, reclaimed: bool = False) -> None:
+        try:
+            await waiting.discard()
+        except Exception:
+            log.exception("removing a pre-initialized environment failed")
+        finally:
+            self._governor.release(waiting.memory_mb, reclaimed=reclaimed)
+
+    def _kick(self) -> None:
+        self._wake.set()
+        if self._task is None and not self._closed:
+            self._task = asyncio.create_task(self._refill_forever())
+
+    def _spawn(self, coroutine: Awaitable[Any]) -> None:
+        task = asyncio.ensure_future(coroutine)
+        self._starts.add(task)
+        task.add_done_callback(self._starts.discard)
+
+    async def _refill_forever(self) -> None:
+        while not self._closed:
+            self._wake.clear()
+            self._refill()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), REFILL_INTERVAL_S)
+
+    def _refill(self) -> None:
+        now = time.monotonic()
+        for key, entry in list(self._keys.items()):
+            if now - entry.wanted_at > self.idle_timeout_s:
+                # Nobody asked for this key in a while: stop holding environments for it.
+                for waiting in entry.ready:
+                    self._spawn(self._discard(waiting))
+                entry.ready.clear()
+                if not entry.starting:
+                    del self._keys[key]
+                continue
+            if now - entry.failed_at < FAILURE_BACKOFF_S:
+                continue
+            while len(entry.ready) + entry.starting < self.size:
+                if not self._governor.try_acquire(entry.memory_mb):
+                    return  # full, or someone waits: functions come first
+                entry.starting += 1
+                self._spawn(self._start(key, entry, entry.memory_mb))
+
+    async def _start(self, key: Hashable, entry: _Key[W], memory_mb: int) -> None:
+        try:
+            waiting = await self._starter(key, memory_mb)
+        except Exception as error:  # noqa: BLE001 - a failed start must not end the refilling
+            entry.starting -= 1
+            entry.failed_at = time.monotonic()
+            self._governor.release(memory_mb)
+            log.warning("pre-initialized environment did not start", error=repr(error))
+            return
+        except BaseException:
+            entry.starting -= 1
+            self._governor.release(memory_mb)
+            raise
+        entry.starting -= 1
+        self.started += 1
+        if self._closed or self._governor.waiting:
+            # A function queued for a slot while this one started (and could not be reclaimed
+            # then): it gets the slot.
+            await self._discard(waiting)
+            return
+        entry.ready.append(waiting)
+
+    async def close(self) -> None:
+        """Remove every waiting environment and stop refilling (idempotent)."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        for entry in self._keys.values():
+            for waiting in entry.ready:
+                self._spawn(self._discard(waiting))
+            entry.ready.clear()
+        # Starts in flight discard what they started (they see `_closed`).
+        await asyncio.gather(*list(self._starts), return_exceptions=True)

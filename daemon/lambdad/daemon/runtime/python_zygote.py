@@ -1,0 +1,104 @@
+"""The waiting program of a pre-initialized lambdad Python container (run as `python3 -c`).
+
+It starts the interpreter and imports what the runtime interface client needs (standard library,
+simplejson, some of its own modules) ahead of need, none of which reads a variable on
+import, then blocks on
+`/var/lambdad/go` (a FIFO) for the daemon's start message: JSON
+`{"variables": {...}, "argv": [...], "in_process": bool}`.
+
+- `in_process`: the daemon has checked that nothing in `variables` changes how an interpreter
+  starts (PATH, HOME, locale, PYTHON*, LD_*, ...). The process then becomes what
+  `/lambda-entrypoint.sh <handler>` -> `/var/runtime/bootstrap` -> `python3 -m awslambdaric
+  <handler>` would have started: the same environment (the variables, `_HANDLER`, `PWD` and
+  the bootstrap's `PYTHONPATH`), the same `sys.path`, then awslambdaric runs as `__main__`.
+- otherwise it execs `argv` with the variables over its own environment, as the shell wrapper
+  of other images does (`exec env -- K=V ... argv`).
+
+This module is source text for the container: it imports nothing of lambdad.
+"""
+
+import json
+import os
+import sys
+
+GO = "/var/lambdad/go"
+PRELOAD = (
+    "logging",
+    "json",
+    "decimal",
+    "traceback",
+    "socket",
+    "http.client",
+    "urllib.request",
+    "importlib.util",
+    "runpy",
+    "simplejson",
+    # The runtime client's modules that read no variable on import (bootstrap does, and
+    # lambda_runtime_client initializes the native client, which must not happen before the
+    # function's variables are set).
+    "awslambdaric.lambda_runtime_exception",
+    "awslambdaric.lambda_runtime_marshaller",
+    "awslambdaric.lambda_runtime_log_utils",
+    "awslambdaric.lambda_context",
+    "awslambdaric.lambda_config",
+)
+
+
+def _preload():
+    sys.path.insert(1, "/var/runtime")
+    for name in PRELOAD:
+        try:  # noqa: SIM105 - contextlib would be one more import
+            __import__(name)
+        except ImportError:
+            pass
+    del sys.path[1]
+
+
+def _message():
+    while True:
+        with open(GO, "rb") as fifo:
+            data = fifo.read()
+        if data:
+            return json.loads(data)
+
+
+def _become_runtime(variables, argv):
+    import importlib
+    import runpy
+    import time
+
+    handler = argv[-1]
+    start_path = os.environ.get("PYTHONPATH", "")
+    environ = {**os.environ, **variables, "_HANDLER": handler, "PWD": os.getcwd()}
+    version = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    python_path = f"/opt/python/lib/python{version}/site-packages:/opt/python:/var/runtime"
+    if environ.get("PYTHONPATH"):
+        python_path += ":" + environ["PYTHONPATH"]
+    environ["PYTHONPATH"] = python_path
+    os.environ.clear()
+    os.environ.update(environ)
+    time.tzset()
+    # sys.path as `python3 -m` builds it: the working directory, PYTHONPATH, then the rest,
+    # without duplicates (site.removeduppaths).
+    skip = 1 + len(dict.fromkeys(p for p in start_path.split(":") if p))
+    entries = [os.getcwd(), *python_path.split(":"), *sys.path[skip:]]
+    sys.path[:] = list(dict.fromkeys(os.path.abspath(p) for p in entries if p))
+    sys.path_importer_cache.clear()
+    importlib.invalidate_caches()
+    sys.argv = ["-m", handler]
+    runpy.run_module("awslambdaric", run_name="__main__", alter_sys=True)
+
+
+def main():
+    _preload()
+    message = _message()
+    variables = message["variables"]
+    argv = message["argv"]
+    if message.get("in_process"):
+        _become_runtime(variables, argv)
+        sys.exit(0)
+    os.execvpe(argv[0], argv, {**os.environ, "PWD": os.getcwd(), **variables})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,255 @@
+"""Pre-initialized environments (Docker): a function handed a waiting container runs exactly as
+in a container started for it (code, variables, sys.path, memory limit), the pool refills,
+holds capacity slots (the first reclaimed), is off at size 0, and leaves nothing after a stop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import docker
+import pytest
+
+from lambdad.client import AsyncLambdadClient
+from lambdad.daemon.config import Config
+from lambdad.daemon.runtime.docker import LABEL_PREWARM, daemon_id_for
+from lambdad.daemon.runtime.executor import LABEL_DAEMON, LABEL_MANAGED
+from lambdad.daemon.server import Daemon, start_daemon
+from lambdad.v1 import function_pb2 as fpb
+from lambdad.v1 import function_service_pb2 as fs
+from tests.integration.support import create, invoke, wait_settled, zip_files
+
+pytestmark = pytest.mark.usefixtures("runtime_images")
+
+PYTHON_DUMP = """
+import os, socket, sys
+from pathlib import Path
+
+def memory_limit():
+    for name in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
+        try:
+            return Path(name).read_text().strip()
+        except OSError:
+            pass
+    return None
+
+def handler(event, context):
+    return {
+        "env": dict(os.environ),
+        "path": sys.path,
+        "cwd": os.getcwd(),
+        "files": sorted(os.listdir(".")),
+        "memory": memory_limit(),
+        "hostname": socket.gethostname(),
+    }
+"""
+NODE_DUMP = """
+const fs = require("fs");
+const os = require("os");
+function memoryLimit() {
+  for (const name of ["/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"]) {
+    try { return fs.readFileSync(name, "utf8").trim(); } catch (e) {}
+  }
+  return null;
+}
+exports.handler = async () => ({
+  env: process.env,
+  path: [],
+  cwd: process.cwd(),
+  files: fs.readdirSync(".").sort(),
+  memory: memoryLimit(),
+  hostname: os.hostname(),
+});
+"""
+CODE = {
+    "python3.11": ("app.handler", {"app.py": PYTHON_DUMP}),
+    "nodejs18.x": ("index.handler", {"index.js": NODE_DUMP}),
+}
+# What differs between any two environments of different functions.
+PER_ENVIRONMENT = {
+    "AWS_LAMBDA_FUNCTION_NAME",
+    "AWS_LAMBDA_LOG_GROUP_NAME",
+    "AWS_LAMBDA_LOG_STREAM_NAME",
+    "AWS_LAMBDA_RUNTIME_API",
+    "HOSTNAME",
+    "_X_AMZN_TRACE_ID",
+}
+TRICKY = {
+    "GREETING": 'it\'s "quoted"\nover two lines $HOME `id` \\ ;',
+    "EMPTY": "",
+    "UNICODE": "grüße ✓",
+}
+
+
+@pytest.fixture(scope="module")
+def engine() -> Any:
+    client = docker.from_env(timeout=60)
+    yield client
+    client.close()
+
+
+def containers(engine: docker.DockerClient, daemon_id: str, *extra: str) -> list[dict[str, Any]]:
+    labels = [f"{LABEL_MANAGED}=true", f"{LABEL_DAEMON}={daemon_id}", *extra]
+    return list(engine.api.containers(all=True, filters={"label": labels}))
+
+
+async def until(condition: Callable[[], Any], timeout: float = 60.0) -> Any:
+    """Poll `condition` on the loop until it is truthy (fails after `timeout` seconds)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        result = condition()
+        if result:
+            return result
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.05)
+
+
+@asynccontextmanager
+async def docker_daemon(
+    engine: docker.DockerClient, data_dir: Path, **settings: Any
+) -> AsyncIterator[tuple[Daemon, AsyncLambdadClient]]:
+    running = await start_daemon(
+        Config(data_dir=data_dir, grpc_port=0, metrics_port=0, executor="docker", **settings)
+    )
+    try:
+        async with AsyncLambdadClient.connect(f"127.0.0.1:{running.port}") as client:
+            yield running, client
+    finally:
+        await running.stop(grace=0)
+        # Stopping removes every container, the waiting ones too.
+        assert containers(engine, daemon_id_for(data_dir)) == []
+
+
+async def create_with(
+    client: AsyncLambdadClient,
+    name: str,
+    runtime: str,
+    *,
+    variables: Mapping[str, str],
+    memory_size: int = 128,
+    ephemeral_mb: int = 512,
+) -> None:
+    handler, files = CODE[runtime]
+    await client.create_function(
+        fs.CreateFunctionRequest(
+            function_name=name,
+            runtime=runtime,
+            role="arn:aws:iam::000000000000:role/lambda-role",
+            handler=handler,
+            code=fpb.FunctionCode(zip_file=zip_files(files)),
+            timeout=30,
+            memory_size=memory_size,
+            environment=fpb.Environment(variables=dict(variables)),
+            ephemeral_storage=fpb.EphemeralStorage(size=ephemeral_mb),
+        )
+    )
+    assert (await wait_settled(client, name)).state == "Active"
+
+
+async def dump(client: AsyncLambdadClient, name: str) -> dict[str, Any]:
+    response = await invoke(client, name, {})
+    assert not response.function_error, response.payload
+    result: dict[str, Any] = json.loads(response.payload)
+    return result
+
+
+@pytest.mark.parametrize(
+    ("runtime", "variables"),
+    [
+        ("python3.11", TRICKY),
+        # A locale variable changes how an interpreter starts: the runtime is exec'd instead.
+        ("python3.11", {**TRICKY, "LC_ALL": "C.UTF-8"}),
+        ("nodejs18.x", TRICKY),
+    ],
+)
+async def test_assigned_environment_runs_as_a_fresh_one(
+    engine: docker.DockerClient,
+    tmp_path: Path,
+    runtime: str,
+    variables: dict[str, str],
+    runtime_images: dict[str, str],
+) -> None:
+    if runtime not in runtime_images:
+        pytest.skip(f"no {runtime} image")
+    data_dir = tmp_path / "data"
+    async with docker_daemon(engine, data_dir, prewarmed_environments=1) as (daemon, client):
+        prewarm = daemon.pool.prewarm
+        assert prewarm is not None
+        # The first function of the runtime makes the pool fill for its image.
+        await create_with(client, "fresh", runtime, variables=variables, ephemeral_mb=1024)
+        await until(lambda: prewarm.waiting == 1)
+        await create_with(client, "pooled", runtime, variables=variables, memory_size=256)
+        pooled = await dump(client, "pooled")
+        # Another /tmp size cannot use a waiting container: this one was started for it.
+        fresh = await dump(client, "fresh")
+
+        daemon_id = daemon_id_for(data_dir)
+        waiting_ids = {c["Id"][:12] for c in containers(engine, daemon_id, f"{LABEL_PREWARM}=true")}
+        assert pooled["hostname"] in waiting_ids
+        assert fresh["hostname"] not in waiting_ids
+
+        for name, value in variables.items():
+            assert pooled["env"][name] == value
+        assert pooled["env"]["AWS_LAMBDA_FUNCTION_NAME"] == "pooled"
+        assert pooled["env"]["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] == "256"
+
+        def comparable(env: dict[str, str]) -> dict[str, str]:
+            return {k: v for k, v in env.items() if k not in PER_ENVIRONMENT}
+
+        fresh_env = comparable(fresh["env"])
+        fresh_env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = "256"
+        assert comparable(pooled["env"]) == fresh_env
+        assert pooled["path"] == fresh["path"]
+        assert pooled["cwd"] == fresh["cwd"] == "/var/task"
+        assert pooled["files"] == fresh["files"] == sorted(CODE[runtime][1])
+        assert pooled["memory"] == str(256 * 2**20)
+        assert fresh["memory"] == str(128 * 2**20)
+        # A second invoke reuses the assigned environment warm.
+        assert (await dump(client, "pooled"))["hostname"] == pooled["hostname"]
+
+
+async def test_pool_refills_holds_slots_and_is_reclaimed_first(
+    engine: docker.DockerClient, tmp_path: Path
+) -> None:
+    data_dir = tmp_path / "data"
+    settings = {"prewarmed_environments": 2, "max_environments": 3}
+    async with docker_daemon(engine, data_dir, **settings) as (daemon, client):
+        prewarm = daemon.pool.prewarm
+        governor = daemon.pool.governor
+        assert prewarm is not None
+        await create(client, "one", "python3.11", "app.handler", {"app.py": PYTHON_DUMP})
+        await until(lambda: prewarm.waiting == 2)
+        assert governor.running == 2  # waiting containers hold slots
+
+        await dump(client, "one")
+        assert prewarm.taken == 1
+        # Refilled in the background: one environment of "one" and two waiting.
+        await until(lambda: prewarm.waiting == 2 and governor.running == 3)
+
+        # At capacity a function that needs a container of its own (another /tmp size) still
+        # gets one: a waiting container makes room, not the warm environment of "one".
+        await create_with(client, "two", "python3.11", variables={}, ephemeral_mb=1024)
+        second = await dump(client, "two")
+        assert second["env"]["AWS_LAMBDA_FUNCTION_NAME"] == "two"
+        assert prewarm.reclaimed >= 1
+        assert daemon.pool.environment_count("one") == 1
+        assert governor.peak_running <= 3
+        await until(lambda: governor.running == 3 and governor.waiting == 0)
+        assert prewarm.waiting == 1
+
+
+async def test_disabled_pool_starts_nothing(engine: docker.DockerClient, tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    async with docker_daemon(engine, data_dir, prewarmed_environments=0) as (daemon, client):
+        assert daemon.pool.prewarm is None
+        await create(client, "solo", "python3.11", "app.handler", {"app.py": PYTHON_DUMP})
+        await dump(client, "solo")
+        assert containers(engine, daemon_id_for(data_dir), f"{LABEL_PREWARM}=true") == []
+        assert daemon.pool.governor.running == 1
+        assert not (data_dir / "prewarm").exists()

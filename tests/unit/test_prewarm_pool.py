@@ -1,0 +1,109 @@
+"""`PrewarmPool` bookkeeping with a fake starter and the real `CapacityGovernor`."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Hashable
+
+from lambdad.daemon.runtime.capacity import CapacityGovernor
+from lambdad.daemon.runtime.prewarm import PrewarmPool
+
+
+class Waiting:
+    def __init__(self, key: Hashable, memory_mb: int) -> None:
+        self.key = key
+        self.memory_mb = memory_mb
+        self.discarded = False
+
+    async def discard(self) -> None:
+        self.discarded = True
+
+
+class Starter:
+    def __init__(self) -> None:
+        self.started: list[Waiting] = []
+        self.fail = False
+
+    async def __call__(self, key: Hashable, memory_mb: int) -> Waiting:
+        await asyncio.sleep(0)
+        if self.fail:
+            raise RuntimeError("engine said no")
+        waiting = Waiting(key, memory_mb)
+        self.started.append(waiting)
+        return waiting
+
+
+async def settle() -> None:
+    for _ in range(20):
+        await asyncio.sleep(0)
+
+
+async def test_fills_to_size_with_slots_and_refills_after_take() -> None:
+    governor: CapacityGovernor[object] = CapacityGovernor(10, 10_000)
+    starter = Starter()
+    pool = PrewarmPool(2, starter, governor)
+    pool.want("py", 128)
+    await settle()
+    assert pool.waiting == 2 and governor.running == 2 and governor.memory_mb == 256
+
+    taken = pool.take("py", 128)
+    assert isinstance(taken, Waiting) and taken.key == "py"
+    assert governor.running == 1  # its slot went back: the environment takes its own
+    await settle()
+    assert pool.waiting == 2 and len(starter.started) == 3
+    assert pool.take("other", 128) is None  # nothing waits for a key never seen
+    await pool.close()
+    await settle()
+    assert pool.waiting == 0 and governor.running == 0
+    assert all(w.discarded for w in starter.started if w is not taken)
+
+
+async def test_never_takes_the_last_slots_and_is_reclaimed_first() -> None:
+    governor: CapacityGovernor[object] = CapacityGovernor(3, 10_000)
+    pool = PrewarmPool(5, Starter(), governor)
+    pool.want("py", 128)
+    await settle()
+    assert pool.waiting == 3 and governor.running == 3  # bounded by the governor
+    freed = pool.reclaim()
+    assert freed == 128 and pool.waiting == 2
+    await settle()
+    assert governor.running == 2  # given back once removed
+    await pool.close()
+
+
+async def test_size_zero_does_nothing() -> None:
+    governor: CapacityGovernor[object] = CapacityGovernor(3, 10_000)
+    starter = Starter()
+    pool = PrewarmPool(0, starter, governor)
+    pool.want("py", 128)
+    assert pool.take("py", 128) is None
+    await settle()
+    assert not pool.enabled and starter.started == [] and governor.running == 0
+    assert pool.reclaim() is None
+    await pool.close()
+
+
+async def test_failed_start_gives_its_slot_back() -> None:
+    governor: CapacityGovernor[object] = CapacityGovernor(3, 10_000)
+    starter = Starter()
+    starter.fail = True
+    pool = PrewarmPool(2, starter, governor)
+    pool.want("py", 128)
+    await settle()
+    assert pool.waiting == 0 and governor.running == 0
+    await pool.close()
+
+
+async def test_unwanted_key_is_drained() -> None:
+    governor: CapacityGovernor[object] = CapacityGovernor(3, 10_000)
+    starter = Starter()
+    pool = PrewarmPool(1, starter, governor, idle_timeout_s=0.05)
+    pool.want("py", 128)
+    await settle()
+    assert pool.waiting == 1
+    await asyncio.sleep(0.1)
+    pool._kick()  # the refiller looks again: nobody asked for "py" within the timeout
+    await settle()
+    assert pool.waiting == 0 and governor.running == 0
+    assert starter.started[0].discarded
+    await pool.close()
