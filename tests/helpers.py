@@ -1,14 +1,20 @@
-"""Shared test helpers: zips, free ports, polling with a deadline."""
+"""Shared test helpers: zips, free ports, polling with a deadline.
+
+`wait_for` and `async_wait_for` are the test tree's only poll loops (tests/unit/test_layout.py
+refuses others): a test waits for what it can observe, never for a fixed time.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import io
 import socket
 import time
 import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from lambdad.daemon.runtime.executor import EnvironmentSpec
 
@@ -48,6 +54,40 @@ def wait_for(
             last_error = error
         time.sleep(interval)
     raise TimeoutError(f"condition not met within {timeout}s (last error: {last_error!r})")
+
+
+@overload
+async def async_wait_for(
+    condition: Callable[[], Awaitable[T | None]], *, timeout: float = ..., interval: float = ...
+) -> T: ...
+
+
+@overload
+async def async_wait_for(
+    condition: Callable[[], T | None], *, timeout: float = ..., interval: float = ...
+) -> T: ...
+
+
+async def async_wait_for(
+    condition: Callable[[], Any], *, timeout: float = 30.0, interval: float = 0.05
+) -> Any:
+    """`wait_for` on the running event loop, for tests whose daemon or fakes share the loop:
+    polls `condition` (a function or a coroutine function) between sleeps of `interval`."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    last_error: Exception | None = None
+    while True:
+        try:
+            result = condition()
+            if inspect.isawaitable(result):
+                result = await result
+            if result:
+                return result
+        except Exception as error:  # noqa: BLE001 - retried until the deadline
+            last_error = error
+        if loop.time() >= deadline:
+            raise TimeoutError(f"condition not met within {timeout}s (last error: {last_error!r})")
+        await asyncio.sleep(interval)
 
 
 def environment_spec(variables: Mapping[str, str] | None = None, **fields: Any) -> EnvironmentSpec:

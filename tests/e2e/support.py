@@ -197,6 +197,8 @@ class LambdadProcess:
     grpc_port: int = field(default_factory=free_port)
     gateway_port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
+    # Extra environment of the daemon (LAMBDAD_* settings without a flag).
+    env: dict[str, str] = field(default_factory=dict)
 
     @property
     def endpoint(self) -> str:
@@ -228,7 +230,9 @@ class LambdadProcess:
             *self.extra_args,
         ]
         log = open(self.log_path, "ab")  # noqa: SIM115 - owned by the process
-        self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            command, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **self.env}
+        )
         http = urllib3.PoolManager()
 
         def ready() -> bool:

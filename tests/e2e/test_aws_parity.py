@@ -367,6 +367,20 @@ ANSWERS = [
     ),
     pytest.param(
         Answer(
+            lambda c, n: c.create_alias(FunctionName=n, Name="1", FunctionVersion="x y"),
+            400,
+            "ValidationException",
+            lambda n: (
+                "2 validation errors detected: Value '1' at 'name' failed to satisfy constraint: "
+                "Member must satisfy regular expression pattern: (?!^[0-9]+$)([a-zA-Z0-9-_]+); "
+                "Value 'x y' at 'functionVersion' failed to satisfy constraint: Member must "
+                r"satisfy regular expression pattern: (\$LATEST|[0-9]+)"
+            ),
+        ),
+        id="create-alias-with-two-violations",
+    ),
+    pytest.param(
+        Answer(
             lambda c, n: c.publish_layer_version(
                 LayerName=n,
                 Content={"ZipFile": unique_zip(n)},

@@ -639,3 +639,128 @@ def test_tenants_never_share_an_environment(served: LambdadProcess, function_nam
     assert not blue & green
     # A tenant's warm environment is reused for it.
     assert len(blue) == 1 and len(green) == 1
+
+
+def test_latest_published_version(lambdad: LambdadProcess, function_name: str) -> None:
+    client = lambdad.lambda_client()
+    provider = _active_provider(client)
+    created = client.create_function(
+        FunctionName=function_name,
+        Runtime="python3.13",
+        Role=ROLE,
+        Handler="app.handler",
+        Code={"ZipFile": unique_zip(function_name)},
+        CapacityProviderConfig={MANAGED: {"CapacityProviderArn": provider}},
+        PublishTo="LATEST_PUBLISHED",
+    )
+    assert created["Version"] == "$LATEST.PUBLISHED"
+    settled(client, function_name)
+    settled(client, function_name, "$LATEST.PUBLISHED")
+    client.update_function_configuration(FunctionName=function_name, Timeout=7)
+    settled(client, function_name)
+    republished = client.publish_version(FunctionName=function_name, PublishTo="LATEST_PUBLISHED")
+    assert republished["Version"] == "$LATEST.PUBLISHED"
+    assert republished["FunctionArn"] == function_arn(function_name, "$LATEST.PUBLISHED")
+    got = client.get_function_configuration(
+        FunctionName=function_name, Qualifier="$LATEST.PUBLISHED"
+    )
+    assert got["Timeout"] == 7
+    versions = [
+        v["Version"]
+        for v in client.list_versions_by_function(FunctionName=function_name)["Versions"]
+    ]
+    assert versions == ["$LATEST", "$LATEST.PUBLISHED"]
+    # The unqualified name runs $LATEST.PUBLISHED.
+    invoked = client.invoke(FunctionName=function_name, Payload=b"{}")
+    assert invoked["ExecutedVersion"] == "$LATEST.PUBLISHED"
+    # Not for functions without a capacity provider.
+    other = _unique("plain")
+    client.create_function(
+        FunctionName=other,
+        Runtime="python3.13",
+        Role=ROLE,
+        Handler="app.handler",
+        Code={"ZipFile": unique_zip(other)},
+    )
+    settled(client, other)
+    with pytest.raises(ClientError) as excinfo:
+        client.publish_version(FunctionName=other, PublishTo="LATEST_PUBLISHED")
+    assert _error(excinfo) == (
+        400,
+        "InvalidParameterValueException",
+        "PublishTo is only supported for functions with a CapacityProviderConfig.",
+    )
+
+
+def test_runtime_and_accelerator_config_are_kept(
+    lambdad: LambdadProcess, function_name: str
+) -> None:
+    client = _unvalidated(lambdad)
+    runtime_arn = f"arn:aws:lambda:{REGION}:{ACCOUNT}:runtime/my-custom-runtime"
+    with pytest.raises(ClientError) as excinfo:
+        client.create_function(
+            FunctionName=function_name,
+            Runtime="python3.13",
+            Role=ROLE,
+            Handler="app.handler",
+            Code={"ZipFile": unique_zip()},
+            RuntimeConfig={"RuntimeArn": "arn:aws:lambda:us-east-1:1:runtime/x"},
+            AcceleratorConfig={},
+        )
+    assert _error(excinfo) == (
+        400,
+        "ValidationException",
+        "3 validation errors detected: "
+        "Value 'arn:aws:lambda:us-east-1:1:runtime/x' at 'runtimeConfig.runtimeArn' failed to "
+        "satisfy constraint: Member must have length greater than or equal to 48; "
+        "Value null at 'runtimeConfig.runtimeAlias' failed to satisfy constraint: Member must "
+        "not be null; "
+        "Value null at 'acceleratorConfig.acceleratorMemorySize' failed to satisfy constraint: "
+        "Member must not be null",
+    )
+    created = client.create_function(
+        FunctionName=function_name,
+        Runtime="python3.13",
+        Role=ROLE,
+        Handler="app.handler",
+        Code={"ZipFile": unique_zip()},
+        RuntimeConfig={"RuntimeArn": runtime_arn, "RuntimeAlias": "live"},
+        AcceleratorConfig={"AcceleratorMemorySize": 16},
+    )
+    assert created["RuntimeConfig"] == {"RuntimeArn": runtime_arn, "RuntimeAlias": "live"}
+    assert created["AcceleratorConfig"] == {"AcceleratorMemorySize": 16}
+    settled(client, function_name)
+    updated = client.update_function_configuration(
+        FunctionName=function_name, AcceleratorConfig={"AcceleratorMemorySize": 24}
+    )
+    assert updated["AcceleratorConfig"] == {"AcceleratorMemorySize": 24}
+    assert updated["RuntimeConfig"] == {"RuntimeArn": runtime_arn, "RuntimeAlias": "live"}
+
+
+def test_capacity_provider_propagate_tags_and_telemetry(lambdad: LambdadProcess) -> None:
+    client = _unvalidated(lambdad)
+    name = _unique("cp")
+    provider = client.create_capacity_provider(
+        CapacityProviderName=name,
+        VpcConfig=VPC,
+        PermissionsConfig=PERMISSIONS,
+        PropagateTags={"Mode": "Explicit", "ExplicitTags": {"cost": "lmi"}},
+        TelemetryConfig={"LoggingConfig": {"SystemLogLevel": "WARN", "LogGroup": "/lmi/cp"}},
+    )["CapacityProvider"]
+    assert provider["PropagateTags"] == {"Mode": "Explicit", "ExplicitTags": {"cost": "lmi"}}
+    assert provider["TelemetryConfig"] == {
+        "LoggingConfig": {"SystemLogLevel": "WARN", "LogGroup": "/lmi/cp"}
+    }
+    with pytest.raises(ClientError) as excinfo:
+        client.create_capacity_provider(
+            CapacityProviderName=_unique("cp"),
+            VpcConfig=VPC,
+            PermissionsConfig=PERMISSIONS,
+            PropagateTags={"Mode": "Always"},
+        )
+    assert _error(excinfo) == (
+        400,
+        "ValidationException",
+        "1 validation error detected: Value 'Always' at 'propagateTags.mode' failed to satisfy "
+        "constraint: Member must satisfy enum value set: [None, Explicit]",
+    )

@@ -120,9 +120,11 @@ def _create(
 
 
 def _url_parts(function_url: str) -> tuple[str, str]:
-    """(url id, Host header value) of a FunctionUrl."""
-    host = urlsplit(function_url).netloc
-    return host.split(".")[0], host
+    """(url id, host-style Host header value) of a FunctionUrl (path style by default:
+    `http://localhost:PORT/lambda-url/<id>/`)."""
+    parts = urlsplit(function_url)
+    url_id = parts.path.split("/")[2]
+    return url_id, f"{url_id}.lambda-url.us-east-1.localhost:{parts.port}"
 
 
 def _path_form(lambdad: LambdadProcess, url_id: str, path: str = "/") -> str:
@@ -144,7 +146,7 @@ def test_seed_create_function_url_config(lambdad: LambdadProcess, echo_url: dict
     url = echo_url["FunctionUrl"]
     url_id, _ = _url_parts(url)
     assert len(url_id) == 32 and url_id.isalnum() and url_id.lower() == url_id
-    assert url == f"http://{url_id}.lambda-url.us-east-1.localhost:{lambdad.gateway_port}/"
+    assert url == f"http://localhost:{lambdad.gateway_port}/lambda-url/{url_id}/"
     assert echo_url["AuthType"] == "NONE"
     assert echo_url["FunctionArn"].endswith(":function:url-echo")
     assert "CreationTime" in echo_url and "InvokeMode" not in echo_url
@@ -166,14 +168,14 @@ def test_seed_create_function_url_config(lambdad: LambdadProcess, echo_url: dict
 
 
 def test_curl_host_routing_and_path_form(lambdad: LambdadProcess, echo_url: dict[str, Any]) -> None:
-    url_id, host = _url_parts(echo_url["FunctionUrl"])
-    # The printed URL as is: curl resolves *.localhost to loopback.
+    _, host = _url_parts(echo_url["FunctionUrl"])
+    # The host-style URL (LAMBDAD_URL_STYLE=host prints it): curl resolves *.localhost.
     printed = subprocess.run(
         [
             "curl",
             "-sS",
             "-i",
-            echo_url["FunctionUrl"] + "some/path?x=1&x=2&y=z",
+            f"http://{host}/some/path?x=1&x=2&y=z",
             "-H",
             "Cookie: c1=v1; c2=v2",
             "-H",
@@ -199,14 +201,14 @@ def test_curl_host_routing_and_path_form(lambdad: LambdadProcess, echo_url: dict
     assert event["requestContext"]["domainName"] == host.split(":")[0]
     assert event["requestContext"]["http"]["method"] == "GET"
     assert event["requestContext"]["http"]["userAgent"].startswith("curl/")
-    # The path form, for clients that cannot set a Host header.
+    # The printed (path-style) URL.
     path_form = subprocess.run(
         [
             "curl",
             "-sS",
             "-X",
             "POST",
-            _path_form(lambdad, url_id, "/p"),
+            echo_url["FunctionUrl"] + "p",
             "-d",
             "hi",
             "-H",
@@ -610,7 +612,7 @@ def test_headless_chromium_calls_a_url_with_cors_from_another_origin(
         "NONE",
     )["FunctionUrl"]
     # The page is served from another origin than the URLs, which the browser reaches by
-    # their printed *.localhost names.
+    # their printed URLs.
     html = CORS_PAGE.replace("__ALLOWED__", allowed).replace("__DENIED__", denied)
     server, _ = _serve_page(html)
     try:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
 import json
 import socket
@@ -13,19 +12,34 @@ from lambdad.client import AsyncLambdadClient
 from lambdad.v1 import function_pb2 as fpb
 from lambdad.v1 import function_service_pb2 as fs
 from lambdad.v1 import invocation_service_pb2 as ipb
+from tests.helpers import async_wait_for
 
 
 async def wait_settled(client: AsyncLambdadClient, name: str) -> fpb.FunctionConfiguration:
     """The function's configuration once it is Active (or Failed) and no update is running."""
-    for _ in range(1200):
+
+    async def settled() -> fpb.FunctionConfiguration | None:
         got = await client.get_function_configuration(
             fs.GetFunctionConfigurationRequest(function_name=name)
         )
         config = got.configuration
         if config.state in {"Active", "Failed"} and config.last_update_status != "InProgress":
             return config
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"{name} never settled")
+        return None
+
+    return await async_wait_for(settled, timeout=60)
+
+
+async def wait_active(client: AsyncLambdadClient, name: str, *, timeout: float = 30.0) -> None:
+    """Wait until the function `name` is Active."""
+
+    async def active() -> bool:
+        got = await client.get_function_configuration(
+            fs.GetFunctionConfigurationRequest(function_name=name)
+        )
+        return got.configuration.state == "Active"
+
+    await async_wait_for(active, timeout=timeout)
 
 
 def zip_files(files: Mapping[str, str | bytes]) -> bytes:
@@ -63,14 +77,7 @@ async def create(
             environment=fpb.Environment(variables=dict(variables or {})),
         )
     )
-    for _ in range(600):
-        got = await client.get_function_configuration(
-            fs.GetFunctionConfigurationRequest(function_name=name)
-        )
-        if got.configuration.state == "Active":
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"{name} never became Active")
+    await wait_active(client, name)
 
 
 async def invoke(

@@ -13,7 +13,7 @@ import json
 import textwrap
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -33,7 +33,8 @@ from lambdad.daemon.services import event_dispatcher
 from lambdad.v1 import function_pb2 as fpb
 from lambdad.v1 import function_service_pb2 as fs
 from lambdad.v1 import invocation_service_pb2 as ipb
-from tests.helpers import make_zip, wait_for
+from tests.helpers import async_wait_for, make_zip
+from tests.integration.support import wait_active
 
 ARN = "arn:aws:lambda:us-east-1:000000000000:function"
 
@@ -88,14 +89,8 @@ async def create(
             environment=fpb.Environment(variables={"OUT_DIR": str(directory), "MODE": mode}),
         )
     )
-    for _ in range(600):
-        got = await client.get_function_configuration(
-            fs.GetFunctionConfigurationRequest(function_name=name)
-        )
-        if got.configuration.state == "Active":
-            return directory
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"{name} never became Active")
+    await wait_active(client, name)
+    return directory
 
 
 def lines(path: Path) -> list[str]:
@@ -106,11 +101,6 @@ def lines(path: Path) -> list[str]:
 def records(directory: Path) -> list[dict[str, Any]]:
     """Destination records a sink function kept."""
     return [json.loads(p.read_text()) for p in sorted(directory.glob("record-*.json"))]
-
-
-async def eventually(condition: Callable[[], Any], timeout: float = 60.0) -> Any:
-    """`wait_for` off the event loop, which the in-process daemon needs to keep running."""
-    return await asyncio.to_thread(wait_for, condition, timeout=timeout)
 
 
 def put(
@@ -358,7 +348,7 @@ async def test_retries_then_on_failure_record(
     event = {"order": str(uuid.uuid4())}
     request_id = await invoke_event(client, "flaky", event)
 
-    (record,) = await eventually(lambda: records(sink))
+    (record,) = await async_wait_for(lambda: records(sink), timeout=60)
     attempts = lines(flaky / "attempts")
     assert attempts == [request_id] * (1 + retries)  # retries keep the request id
     await asyncio.sleep(0.3)  # settle: nothing runs after the record was sent
@@ -392,7 +382,7 @@ async def test_on_success_record_carries_the_response(
     await put(client, "worker", destination_config=destinations(on_success=f"{ARN}:sink"))
     request_id = await invoke_event(client, "worker", {"n": 21})
 
-    (record,) = await eventually(lambda: records(sink))
+    (record,) = await async_wait_for(lambda: records(sink), timeout=60)
     assert lines(worker / "attempts") == [request_id]
     assert record["requestContext"] == {
         "requestId": request_id,
@@ -412,7 +402,7 @@ async def test_zero_retries_without_destination_runs_once(
     flaky.mkdir()
     await put(client, "flaky", maximum_retry_attempts=0)
     request_id = await invoke_event(client, "flaky", {})
-    await eventually(lambda: lines(flaky / "attempts"))
+    await async_wait_for(lambda: lines(flaky / "attempts"), timeout=60)
     await asyncio.sleep(1.5)  # settle: longer than the daemon's first retry delay (1 s)
     assert lines(flaky / "attempts") == [request_id]
 
@@ -441,7 +431,7 @@ async def test_retries_follow_the_invoked_qualifier(
             function_name="flaky", qualifier="live", invocation_type="Event", payload=b"{}"
         )
     )
-    (record,) = await eventually(lambda: records(sink))
+    (record,) = await async_wait_for(lambda: records(sink), timeout=60)
     assert lines(flaky / "attempts") == [response.request_id]
     assert record["requestContext"]["functionArn"] == f"{ARN}:flaky:live"
     assert record["requestContext"]["approximateInvokeCount"] == 1
@@ -468,7 +458,7 @@ async def test_event_older_than_maximum_age_is_dropped_to_on_failure(
     monkeypatch.setattr(event_dispatcher, "time", clock)
     request_id = await invoke_event(client, "flaky", {"late": True})
 
-    (record,) = await eventually(lambda: records(sink))
+    (record,) = await async_wait_for(lambda: records(sink), timeout=60)
     assert lines(flaky / "attempts") == []  # never run
     assert record["requestContext"] == {
         "requestId": request_id,

@@ -21,7 +21,7 @@ from lambdad.daemon.server import Daemon, start_daemon
 from lambdad.v1 import function_pb2 as fpb
 from lambdad.v1 import function_service_pb2 as fs
 from lambdad.v1 import invocation_service_pb2 as ipb
-from tests.helpers import free_port
+from tests.helpers import async_wait_for, free_port
 from tests.integration.support import dap_request, wait_settled
 
 ROLE = "arn:aws:iam::000000000000:role/lambda-role"
@@ -57,16 +57,6 @@ async def any_daemon(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIte
         await running.stop(grace=0)
 
 
-async def _until(condition: object, what: str) -> None:
-    """Poll `condition()` (a callable) until true, with a generous deadline."""
-    assert callable(condition)
-    for _ in range(600):
-        if condition():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"never happened: {what}")
-
-
 async def _three_at_once(
     client: AsyncLambdadClient, daemon: Daemon, name: str, release: Path
 ) -> list[dict[str, object]]:
@@ -80,7 +70,7 @@ async def _three_at_once(
         )
         for n in range(3)
     ]
-    await _until(lambda: daemon.pool.in_flight(name) == 3, "three invocations in flight")
+    await async_wait_for(lambda: daemon.pool.in_flight(name) == 3)  # three in flight
     release.write_text("go")
     responses = await asyncio.gather(*invocations)
     for response in responses:

@@ -32,6 +32,7 @@ from lambdad.v1 import function_pb2 as fpb
 from lambdad.v1 import function_service_pb2 as fs
 from lambdad.v1 import invocation_service_pb2 as ipb
 from tests.docker_fixtures import image_cache_dir
+from tests.helpers import async_wait_for
 from tests.integration.support import dap_request, wait_settled
 
 ROLE = "arn:aws:iam::000000000000:role/lambda-role"
@@ -283,13 +284,10 @@ async def test_hot_reload_watcher_retires_warm_environments_on_save(
         assert pool.idle_count == 1
         await asyncio.sleep(0.3)  # the watcher is armed
 
-        loop = asyncio.get_running_loop()
-        saved = loop.time()
         (code / "app.py").write_text(APP % "two")
         # Retired in the background, without waiting for an invoke (the bound only keeps a
         # broken watcher from hanging the test; speed is the benchmark's business).
-        while pool.idle_count and loop.time() - saved < 15:
-            await asyncio.sleep(0.01)
+        await async_wait_for(lambda: pool.idle_count == 0, timeout=15)
         assert pool.idle_count == 0
         assert json.loads((await _invoke(client, "watched", {})).payload)["version"] == "two"
 

@@ -32,6 +32,7 @@ from lambdad.daemon.server import Daemon, start_daemon
 from lambdad.v1 import function_pb2 as fpb
 from lambdad.v1 import function_service_pb2 as fs
 from lambdad.v1 import invocation_service_pb2 as ipb
+from tests.helpers import async_wait_for
 from tests.integration.support import create, invoke
 
 pytestmark = pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
@@ -192,7 +193,6 @@ async def test_python_hello_world(client: AsyncLambdadClient, python_fn: str) ->
             function_name=python_fn,
             payload=b'{"name": "lambdad"}',
             client_context=context,
-            tenant_id="tenant-a",
         ),
         request_id=request_id,
     )
@@ -211,7 +211,9 @@ async def test_python_hello_world(client: AsyncLambdadClient, python_fn: str) ->
         "_HANDLER": "app.handler",
     }
     assert body["client_context"] == {"k": "v"}
-    assert body["tenant_id"] == "tenant-a"
+    # Not tenant-isolated: no tenant id (a TenantId would be refused; tests/e2e/
+    # test_capacity_providers covers tenant-isolated functions).
+    assert body["tenant_id"] is None
     assert body["remaining_ok"] is True
 
 
@@ -411,10 +413,7 @@ async def test_reserved_concurrency_one_throttles_the_second(
     )
     slow = asyncio.create_task(invoke(client, python_fn, {"action": "sleep", "seconds": 3}))
     # wait (without timing assumptions) until the slow invocation holds the one slot
-    for _ in range(2000):
-        if daemon.pool.in_flight(python_fn) >= 1:
-            break
-        await asyncio.sleep(0.01)
+    await async_wait_for(lambda: daemon.pool.in_flight(python_fn) >= 1)
     with pytest.raises(TooManyRequestsError) as caught:
         await invoke(client, python_fn, {})
     assert caught.value.message == "Rate Exceeded."
@@ -624,13 +623,14 @@ async def test_update_retires_environments(client: AsyncLambdadClient, python_fn
             update_mask={"paths": ["environment"]},
         )
     )
-    for _ in range(600):
+
+    async def successful() -> bool:
         got = await client.get_function_configuration(
             fs.GetFunctionConfigurationRequest(function_name=python_fn)
         )
-        if got.configuration.last_update_status == "Successful":
-            break
-        await asyncio.sleep(0.05)
+        return got.configuration.last_update_status == "Successful"
+
+    await async_wait_for(successful)
     body = json.loads((await invoke(client, python_fn, {})).payload)
     assert body["env"]["FOO"] == "changed"
     assert body["counter"] == 1
@@ -647,11 +647,12 @@ async def test_unknown_function_is_not_found(client: AsyncLambdadClient) -> None
 async def _publish(client: AsyncLambdadClient, name: str) -> str:
     published = await client.publish_version(fs.PublishVersionRequest(function_name=name))
     version = published.configuration.version
-    for _ in range(600):
+
+    async def active() -> bool:
         got = await client.get_function_configuration(
             fs.GetFunctionConfigurationRequest(function_name=name, qualifier=version)
         )
-        if (
+        return (
             got.configuration.state == "Active"
             and (
                 await client.get_function_configuration(
@@ -659,22 +660,22 @@ async def _publish(client: AsyncLambdadClient, name: str) -> str:
                 )
             ).configuration.last_update_status
             == "Successful"
-        ):
-            return version
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"version {version} never became Active")
+        )
+
+    await async_wait_for(active)
+    return version
 
 
 async def _update_settled(client: AsyncLambdadClient, name: str) -> None:
     """Wait until the last update of `name` is no longer InProgress (as AWS's waiter does)."""
-    for _ in range(600):
+
+    async def settled() -> bool:
         got = await client.get_function_configuration(
             fs.GetFunctionConfigurationRequest(function_name=name)
         )
-        if got.configuration.last_update_status != "InProgress":
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"{name} stayed InProgress")
+        return got.configuration.last_update_status != "InProgress"
+
+    await async_wait_for(settled)
 
 
 async def test_alias_weighted_routing_reports_the_executed_version(

@@ -25,6 +25,7 @@ from lambdad.v1 import function_pb2 as fpb
 from lambdad.v1 import function_service_pb2 as fs
 from lambdad.v1 import invocation_service_pb2 as ipb
 from lambdad.v1 import layer_service_pb2 as ls
+from tests.helpers import async_wait_for
 from tests.integration.support import wait_settled
 
 ROLE = "arn:aws:iam::000000000000:role/lambda-role"
@@ -168,10 +169,7 @@ async def test_saved_layer_code_runs_on_next_invoke(
         await asyncio.sleep(0.3)  # the watcher is armed for the directory
         _save(layer, "watched")
         saved = loop.time()
-        for _ in range(600):
-            if not pool.idle_count:
-                break
-            await asyncio.sleep(0.01)
+        await async_wait_for(lambda: not pool.idle_count)
         retired_after = loop.time() - saved
         assert pool.idle_count == 0
         assert await _invoke(client, "uses-live") == {"value": "watched", "zip": expected_zip}

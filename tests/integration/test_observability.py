@@ -28,7 +28,7 @@ from lambdad.daemon.config import Config
 from lambdad.daemon.server import Daemon, start_daemon
 from lambdad.v1 import function_service_pb2 as fs
 from lambdad.v1 import invocation_service_pb2 as ipb
-from tests.helpers import free_port
+from tests.helpers import async_wait_for, free_port
 from tests.integration.support import create, invoke
 
 HANDLER = textwrap.dedent(
@@ -142,12 +142,12 @@ async def test_metrics_change_as_invocations_run(
     # A busy environment shows as busy while it runs.
     slow = asyncio.create_task(invoke(client, fn, {"action": "sleep", "seconds": 30}))
     try:
-        for _ in range(600):
-            busy = metric(await scrape(daemon), "lambdad_environments", **labels, state="busy")
-            if busy == 1:
-                break
-            await asyncio.sleep(0.05)
-        assert busy == 1
+
+        async def busy() -> bool:
+            scraped = await scrape(daemon)
+            return metric(scraped, "lambdad_environments", **labels, state="busy") == 1
+
+        assert await async_wait_for(busy)
     finally:
         slow.cancel()
 
@@ -196,11 +196,12 @@ async def test_history_lists_invocations_newest_first(client: AsyncLambdadClient
     )
     aliased = await invoke(client, fn, {}, qualifier="live", log_type="Tail")
     queued = await invoke(client, fn, {}, invocation_type="Event")
-    for _ in range(600):  # the Event invocation runs in the background
+
+    async def all_listed() -> bool:  # the Event invocation runs in the background
         listed = await client.list_invocations(ipb.ListInvocationsRequest(function_name=fn))
-        if len(listed.invocations) == 4:
-            break
-        await asyncio.sleep(0.05)
+        return len(listed.invocations) == 4
+
+    await async_wait_for(all_listed)
     await client.put_function_concurrency(
         ipb.PutFunctionConcurrencyRequest(function_name=fn, reserved_concurrent_executions=0)
     )

@@ -6,19 +6,19 @@ against another environment, and a handler that leaves children behind.
 
 from __future__ import annotations
 
-import asyncio
 import io
 import json
 import os
 import textwrap
 import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 from lambdad.client import AsyncLambdadClient
 from lambdad.v1 import function_pb2 as fpb
 from lambdad.v1 import function_service_pb2 as fs
 from lambdad.v1 import invocation_service_pb2 as ipb
+from tests.integration.support import wait_active
 
 VICTIM = textwrap.dedent(
     """
@@ -133,14 +133,7 @@ async def create_python(
             timeout=timeout,
         )
     )
-    for _ in range(600):
-        got = await client.get_function_configuration(
-            fs.GetFunctionConfigurationRequest(function_name=name)
-        )
-        if got.configuration.state == "Active":
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"{name} never became Active")
+    await wait_active(client, name)
 
 
 async def invoke_json(client: AsyncLambdadClient, name: str, event: object) -> object:
@@ -167,12 +160,3 @@ def marked_processes(marker: str) -> list[int]:
         if needle in environ.split(b"\0"):
             found.append(int(entry.name))
     return found
-
-
-async def eventually(condition: Callable[[], bool], *, timeout: float = 30.0) -> None:
-    """Poll `condition` (every 50 ms) until it holds; fail after `timeout` seconds."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s")
-        await asyncio.sleep(0.05)

@@ -31,6 +31,8 @@ from lambdad.daemon.server import Daemon, start_daemon
 from lambdad.v1 import function_pb2 as fpb
 from lambdad.v1 import function_service_pb2 as fs
 from lambdad.v1 import invocation_service_pb2 as ipb
+from tests.helpers import async_wait_for
+from tests.integration.support import wait_active
 from tests.reliability.capacity_support import (
     EngineWatch,
     ServedLambdad,
@@ -70,14 +72,7 @@ async def create_function(client: AsyncLambdadClient, name: str, timeout: int = 
             memory_size=128,
         )
     )
-    for _ in range(1200):
-        got = await client.get_function_configuration(
-            fs.GetFunctionConfigurationRequest(function_name=name)
-        )
-        if got.configuration.state == "Active":
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"{name} never became Active")
+    await wait_active(client, name, timeout=60)
 
 
 async def invoke_all(
@@ -258,10 +253,7 @@ async def test_event_invocations_drain_at_capacity(
         recorder = daemon.invocations.recorder
         # 30 x 0.2 s on 2 environments is ~3 s of work: the last ones queue far longer than
         # the function's 1 s timeout (a sync caller's bound), yet none is throttled or dropped.
-        for _ in range(1200):
-            if len(recorder.history.list("events")) >= 30:
-                break
-            await asyncio.sleep(0.1)
+        await async_wait_for(lambda: len(recorder.history.list("events")) >= 30, timeout=120)
         ran = recorder.history.list("events")
         print(f"\nevents: 30 accepted at a cap of 2, {len(ran)} ran")
         assert [entry.status for entry in ran] == ["Success"] * 30

@@ -20,15 +20,8 @@ from lambdad.daemon.errors import LambdaError, Reason
 from lambdad.daemon.observability.metrics import LambdadMetrics
 from lambdad.daemon.runtime.capacity import CapacityGovernor, Grant, default_limits
 from lambdad.daemon.runtime.pool import EnvironmentPool
+from tests.helpers import async_wait_for
 from tests.reliability.capacity_support import FakeEngine, function, governed_pool, request
-
-
-async def until(condition: object, timeout: float = 5.0) -> None:
-    """Let the loop run until `condition()` holds, or fail after `timeout` seconds."""
-    assert callable(condition)
-    async with asyncio.timeout(timeout):
-        while not condition():
-            await asyncio.sleep(0.005)
 
 
 # ------------------------------------------------------------------ governor alone
@@ -44,10 +37,10 @@ async def test_waiters_are_served_first_in_first_out_across_functions() -> None:
     tasks = []
     for queued, key in enumerate(("c", "a", "b"), start=1):
         tasks.append(asyncio.create_task(wait(key)))
-        await until(lambda n=queued: governor.waiting == n)
+        await async_wait_for(lambda n=queued: governor.waiting == n)
     for served in range(3):
         governor.release(128)
-        await until(lambda n=served + 1: len(order) == n)
+        await async_wait_for(lambda n=served + 1: len(order) == n)
     await asyncio.gather(*tasks)
     assert order == ["c", "a", "b"]
     assert governor.peak_running == 1
@@ -57,11 +50,11 @@ async def test_a_small_request_does_not_overtake_a_large_head() -> None:
     governor: CapacityGovernor[str] = CapacityGovernor(10, 512)
     await governor.acquire("x", 256, 1)
     large = asyncio.create_task(governor.acquire("big", 512, 5))
-    await until(lambda: governor.waiting == 1)
+    await async_wait_for(lambda: governor.waiting == 1)
     # 256 MB would fit, but the 512 MB request came first.
     assert not governor.try_acquire(128)
     small = asyncio.create_task(governor.acquire("small", 128, 5))
-    await until(lambda: governor.waiting == 2)
+    await async_wait_for(lambda: governor.waiting == 2)
     governor.release(256)
     assert (await large).new_slot
     assert not small.done()
@@ -101,7 +94,7 @@ async def test_a_waiter_that_leaves_gives_back_what_it_was_handed() -> None:
     governor.bind(lambda: None, lambda key, env: returned.append((key, env)))
     governor.try_acquire(128)
     waiter = asyncio.create_task(governor.acquire("f", 128, math.inf))
-    await until(lambda: governor.waiting == 1)
+    await async_wait_for(lambda: governor.waiting == 1)
     assert governor.offer("f", "env-1")
     waiter.cancel()  # before it ran: the environment must not be lost
     with pytest.raises(asyncio.CancelledError):
@@ -109,7 +102,7 @@ async def test_a_waiter_that_leaves_gives_back_what_it_was_handed() -> None:
     assert returned == [("f", "env-1")]
     # A slot granted to a waiter that left is released, not leaked.
     slot_waiter = asyncio.create_task(governor.acquire("g", 128, math.inf))
-    await until(lambda: governor.waiting == 1)
+    await async_wait_for(lambda: governor.waiting == 1)
     governor.release(128)
     slot_waiter.cancel()
     with pytest.raises(asyncio.CancelledError):
@@ -157,9 +150,9 @@ async def test_a_queued_invocation_takes_a_warm_environment_of_its_function(
     pool: EnvironmentPool, engine: FakeEngine
 ) -> None:
     held = [asyncio.create_task(pool.invoke(function("f"), request({"hold": "f"}))) for _ in "ab"]
-    await until(lambda: pool.in_flight("f") == 2 and len(engine.live) == 2)
+    await async_wait_for(lambda: pool.in_flight("f") == 2 and len(engine.live) == 2)
     queued = asyncio.create_task(pool.invoke(function("f"), request({"n": 3})))
-    await until(lambda: pool.governor.waiting == 1)
+    await async_wait_for(lambda: pool.governor.waiting == 1)
     engine.release("f")
     await asyncio.gather(*held)
     assert (await queued).payload == b'{"n": 3}'
@@ -174,11 +167,11 @@ async def test_sync_waits_its_timeout_then_429_while_unbounded_waits_drain(
         asyncio.create_task(pool.invoke(function(name), request({"hold": "busy"})))
         for name in ("a", "b")
     ]
-    await until(lambda: len(engine.live) == 2)
+    await async_wait_for(lambda: len(engine.live) == 2)
     event = asyncio.create_task(
         pool.invoke(function("e", timeout=1), request({"n": 1}), capacity_wait_s=math.inf)
     )
-    await until(lambda: pool.governor.waiting == 1)
+    await async_wait_for(lambda: pool.governor.waiting == 1)
     with pytest.raises(LambdaError) as caught:
         # Its function's timeout (1 s) bounds a sync caller's wait.
         await pool.invoke(function("s", timeout=1), request({}))
@@ -223,7 +216,9 @@ async def test_an_environment_that_does_not_start_is_replaced_once_then_service_
         with pytest.raises(LambdaError) as caught:
             await pool.invoke(function("g"), request({}))
         assert caught.value.reason is Reason.SERVICE
-        await until(lambda: pool.governor.running == 1)  # only f's environment holds a slot
+        await async_wait_for(
+            lambda: pool.governor.running == 1
+        )  # only f's environment holds a slot
     finally:
         await pool.close()
 
@@ -232,7 +227,7 @@ async def test_closing_fails_queued_requests_at_once() -> None:
     governor: CapacityGovernor[str] = CapacityGovernor(1, 10_000)
     governor.try_acquire(128)
     queued = asyncio.create_task(governor.acquire("f", 128, math.inf))
-    await until(lambda: governor.waiting == 1)
+    await async_wait_for(lambda: governor.waiting == 1)
     governor.close()
     with pytest.raises(LambdaError) as caught:
         await queued
@@ -247,7 +242,7 @@ async def test_capacity_figures_are_metrics(pool: EnvironmentPool, engine: FakeE
         asyncio.create_task(pool.invoke(function(name), request({"hold": "m"})))
         for name in ("a", "b", "c")
     ]
-    await until(lambda: pool.governor.waiting == 1)
+    await async_wait_for(lambda: pool.governor.waiting == 1)
     samples = {
         sample.name: sample.value
         for family in text_string_to_metric_families(metrics.exposition().decode())

@@ -28,11 +28,10 @@ from lambdad.daemon.runtime import containment
 from lambdad.daemon.server import Daemon, start_daemon
 from lambdad.v1 import function_service_pb2 as fs
 from lambdad.v1 import invocation_service_pb2 as ipb
-from tests.helpers import free_port
+from tests.helpers import async_wait_for, free_port
 from tests.reliability.isolation_support import (
     SPAWNER,
     create_python,
-    eventually,
     invoke_json,
     marked_processes,
 )
@@ -100,13 +99,13 @@ async def test_children_a_handler_left_die_with_the_function(
     assert bool(response.function_error) == leader_exits, response.payload
     expected = 51 if escape else 50
     if not leader_exits:
-        await eventually(lambda: len(marked_processes(marker)) == expected)
+        await async_wait_for(lambda: len(marked_processes(marker)) == expected)
     else:
         # The environment broke with its leader; closing it kills what the leader left.
-        await eventually(lambda: not marked_processes(marker), timeout=20)
+        await async_wait_for(lambda: not marked_processes(marker), timeout=20)
 
     await client.delete_function(fs.DeleteFunctionRequest(function_name="spawner"))
-    await eventually(lambda: not marked_processes(marker), timeout=20)
+    await async_wait_for(lambda: not marked_processes(marker), timeout=20)
     print(f"process leak ({request.node.callspec.id}): {expected} children started, 0 left")
 
 
@@ -152,7 +151,7 @@ async def test_a_restarted_daemon_kills_what_a_crashed_one_left(
         client = await _connected(port)
         await create_python(client, "spawner", SPAWNER)
         await invoke_json(client, "spawner", {"marker": marker, "children": 20})
-        await eventually(lambda: len(marked_processes(marker)) == 20)
+        await async_wait_for(lambda: len(marked_processes(marker)) == 20)
     finally:
         first.kill()  # SIGKILL: no cleanup at all
         first.wait()
@@ -165,7 +164,7 @@ async def test_a_restarted_daemon_kills_what_a_crashed_one_left(
     second = _serve(data_dir, port)
     try:
         await _connected(port)
-        await eventually(lambda: not marked_processes(marker), timeout=30)
+        await async_wait_for(lambda: not marked_processes(marker), timeout=30)
         assert not list((data_dir / "environments").glob("*/process.json"))
         if records[0]["cgroup"]:
             assert not Path(records[0]["cgroup"]).exists()

@@ -21,6 +21,7 @@ from lambdad.client import AsyncLambdadClient
 from lambdad.daemon.config import Config
 from lambdad.daemon.runtime import containment
 from lambdad.daemon.server import Daemon, start_daemon
+from tests.helpers import async_wait_for
 from tests.reliability.isolation_support import ATTACKER, VICTIM, create_python, invoke_json
 
 
@@ -59,7 +60,7 @@ def _refused(answer: dict[str, Any]) -> bool:
 
 
 async def test_a_function_cannot_take_or_answer_another_functions_invocation(
-    client: AsyncLambdadClient,
+    client: AsyncLambdadClient, daemon: Daemon
 ) -> None:
     await create_python(client, "victim", VICTIM)
     await create_python(client, "attacker", ATTACKER)
@@ -71,7 +72,8 @@ async def test_a_function_cannot_take_or_answer_another_functions_invocation(
     # The victim is busy; the attacker polls the victim's next event meanwhile, so an
     # unguarded API would hand it the victim's following invocation.
     busy = asyncio.create_task(invoke_json(client, "victim", {"sleep": 1.5}))
-    await asyncio.sleep(0.3)  # the attack must arrive while the victim works
+    # The attack must arrive while the victim works.
+    await async_wait_for(lambda: daemon.pool.in_flight("victim") == 1)
     attack = asyncio.create_task(invoke_json(client, "attacker", {"target": target, "wait": 4}))
     await busy
     secret = await invoke_json(client, "victim", {"secret": "s3cret"})

@@ -16,13 +16,17 @@ from lambdad.daemon.runtime.executor import EnvironmentSpec, RuntimeApiBinding
 class FakeProcess:
     """A 'runtime' running as a task: answers each event by the event's `do` field."""
 
-    def __init__(self, api: str) -> None:
+    def __init__(self, api: str, pollers: int = 1) -> None:
         self.api = api
+        # Events of "do": "gather" wait here until `n` of them run at once.
+        self.gathered = 0
+        self.gathering = asyncio.Event()
         self.lines: asyncio.Queue[str | None] = asyncio.Queue()
         self.exit: asyncio.Future[int] = asyncio.get_running_loop().create_future()
         self.oom = False
         self.killed = False
-        self.task = asyncio.create_task(self._loop())
+        # One polling loop per concurrent invocation (AWS_LAMBDA_MAX_CONCURRENCY).
+        self.tasks = [asyncio.create_task(self._loop()) for _ in range(pollers)]
 
     async def _loop(self) -> None:
         base = f"http://{self.api}/2018-06-01/runtime"
@@ -44,6 +48,11 @@ class FakeProcess:
                     await asyncio.Event().wait()
                 if action == "sleep":
                     await asyncio.sleep(float(event["s"]))
+                if action == "gather":
+                    self.gathered += 1
+                    if self.gathered >= int(event["n"]):
+                        self.gathering.set()
+                    await self.gathering.wait()
                 async with http.post(f"{base}/invocation/{request_id}/response", json=event):
                     pass
 
@@ -61,7 +70,8 @@ class FakeProcess:
 
     async def kill(self) -> None:
         self.killed = True
-        self.task.cancel()
+        for task in self.tasks:
+            task.cancel()
         self._end(-9)
 
     async def max_memory_used_mb(self) -> int | None:
@@ -87,7 +97,7 @@ class FakeExecutor:
         return None
 
     async def start(self, spec: EnvironmentSpec, runtime_api: str) -> FakeProcess:
-        process = FakeProcess(runtime_api)
+        process = FakeProcess(runtime_api, spec.max_concurrency)
         self.started.append(process)
         return process
 

@@ -8,19 +8,14 @@ import hashlib
 import io
 import os
 import stat
-import struct
 import sys
 import time
 import zipfile
 import zlib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import grpc
 import pytest
-from google.rpc import error_details_pb2
-from grpc_status import rpc_status
 
 from lambdad.daemon.domain.archives import (
     MAX_ENTRIES,
@@ -34,132 +29,31 @@ from lambdad.daemon.domain.archives import (
     inspect_zip,
 )
 from lambdad.daemon.errors import LambdaError, Reason
-from lambdad.daemon.runtime.code import CodeStore
-from lambdad.daemon.server import Daemon
-from lambdad.daemon.store.blobs import BlobStore
-from lambdad.v1 import function_pb2
-from lambdad.v1 import function_service_pb2 as fs
-from lambdad.v1 import function_service_pb2_grpc as fs_grpc
-from lambdad.v1 import layer_service_pb2 as ls
-from lambdad.v1 import layer_service_pb2_grpc as ls_grpc
 from tests.helpers import make_zip
-
-SYMLINK = 0o120777 << 16
-EXECUTABLE = 0o100755 << 16
-PRIVATE = 0o100600 << 16
-BOMB_BYTES = 300 * 1024 * 1024
-
-
-@dataclass
-class RawEntry:
-    """One member of a hand-built zip whose headers may say anything."""
-
-    name: str
-    data: bytes  # as stored (already compressed when method is DEFLATED)
-    file_size: int
-    crc: int
-    method: int = zipfile.ZIP_STORED
-    external_attr: int = 0o100644 << 16
-    offset: int | None = None  # reuse another entry's local header (overlapping entries)
+from tests.unit.archive_support import (
+    BOMB_BYTES,
+    EXECUTABLE,
+    MALICIOUS_ZIPS,
+    PRIVATE,
+    SYMLINK,
+    RawEntry,
+    _many_entries,
+    raw_zip,
+    stored,
+    zero_bomb_zip,
+    zip_with,
+)
 
 
-def stored(name: str, content: bytes, external_attr: int = 0o100644 << 16) -> RawEntry:
-    return RawEntry(name, content, len(content), zlib.crc32(content), external_attr=external_attr)
-
-
-def raw_zip(entries: list[RawEntry]) -> bytes:
-    """Write local headers, central directory and end record exactly as given."""
-    body = io.BytesIO()
-    offsets: list[int] = []
-    for entry in entries:
-        if entry.offset is not None:
-            offsets.append(entry.offset)
-            continue
-        offsets.append(body.tell())
-        name = entry.name.encode()
-        body.write(
-            struct.pack(
-                "<IHHHHHIIIHH",
-                0x04034B50,
-                20,
-                0,
-                entry.method,
-                0,
-                0x21,
-                entry.crc,
-                len(entry.data),
-                entry.file_size,
-                len(name),
-                0,
-            )
-        )
-        body.write(name)
-        body.write(entry.data)
-    directory_start = body.tell()
-    for entry, offset in zip(entries, offsets, strict=True):
-        name = entry.name.encode()
-        body.write(
-            struct.pack(
-                "<IHHHHHHIIIHHHHHII",
-                0x02014B50,
-                0x031E,
-                20,
-                0,
-                entry.method,
-                0,
-                0x21,
-                entry.crc,
-                len(entry.data),
-                entry.file_size,
-                len(name),
-                0,
-                0,
-                0,
-                0,
-                entry.external_attr,
-                offset,
-            )
-        )
-        body.write(name)
-    directory_size = body.tell() - directory_start
-    # Past 65,535 a real zip needs a zip64 record; zipfile reads the whole central
-    # directory regardless of this count, so a capped (lying) count suffices here.
-    count = min(len(entries), 0xFFFF)
-    body.write(
-        struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, count, count, directory_size, directory_start, 0)
-    )
-    return body.getvalue()
-
-
-def zip_with(*entries: tuple[str, bytes, int]) -> bytes:
-    """A normal zip (zipfile-written) with explicit external attributes."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, content, attr in entries:
-            info = zipfile.ZipInfo(name)
-            info.external_attr = attr
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, content)
-    return buffer.getvalue()
+@pytest.fixture(scope="module")
+def zero_bomb() -> tuple[bytes, int]:
+    return zero_bomb_zip()
 
 
 def _rejected(data: bytes, **limits: int) -> LambdaError:
     with pytest.raises(LambdaError) as caught:
         inspect_zip(data, **limits)
     return caught.value
-
-
-@pytest.fixture(scope="module")
-def zero_bomb() -> tuple[bytes, int]:
-    """300 MB of zeros as one raw deflate stream (about 300 KB), and its CRC."""
-    compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
-    chunk = bytes(1 << 20)
-    parts = [compressor.compress(chunk) for _ in range(BOMB_BYTES // len(chunk))]
-    parts.append(compressor.flush())
-    crc = 0
-    for _ in range(BOMB_BYTES // len(chunk)):
-        crc = zlib.crc32(chunk, crc)
-    return b"".join(parts), crc
 
 
 # --------------------------------------------------------------- good packages
@@ -547,104 +441,6 @@ def test_duplicate_symlink_entries_judged_separately() -> None:
     assert inspect_zip(data).entries == 2
 
 
-# ------------------------------------------------ shapes a file system cannot hold
-FIFO = (stat.S_IFIFO | 0o644) << 16
-CHAR_DEVICE = (stat.S_IFCHR | 0o600) << 16
-BLOCK_DEVICE = (stat.S_IFBLK | 0o600) << 16
-SOCKET = (stat.S_IFSOCK | 0o600) << 16
-DEEP_PATH = "/".join(["d"] * MAX_PATH_DEPTH) + "/app.py"  # 257 levels
-LONG_PATH = "/".join(["p" * 200] * 16) + "/app.py"  # 3,223 bytes, 17 levels
-LONG_NAME = "n" * (MAX_NAME_BYTES + 1)
-
-
-def _quoted(name: str) -> str:
-    """An entry name as refusal messages quote it (long names are cut at 200 characters)."""
-    return name if len(name) <= 200 else name[:200] + "..."
-
-
-def _many_entries(count: int) -> bytes:
-    return raw_zip([stored(f"f{i}", b"") for i in range(count)])
-
-
-def _bomb(zero_bomb: tuple[bytes, int]) -> bytes:
-    compressed, crc = zero_bomb
-    return raw_zip(
-        [RawEntry("zeros.bin", compressed, BOMB_BYTES, crc, method=zipfile.ZIP_DEFLATED)]
-    )
-
-
-# (id, build(zero_bomb) -> zip, exact message)
-MALICIOUS_ZIPS: list[tuple[str, Any, str]] = [
-    (
-        "deep-path",
-        lambda _: raw_zip([stored(DEEP_PATH, b"x = 1\n")]),
-        f"{UNZIP_FAILED} Entry '{_quoted(DEEP_PATH)}' is nested deeper than 256 levels.",
-    ),
-    (
-        "1000-level-path",
-        lambda _: make_zip({"/".join(["d"] * 1000) + "/app.py": "x = 1\n"}),
-        f"{UNZIP_FAILED} Entry '{_quoted('d/' * 1000 + 'app.py')}' is nested deeper than "
-        "256 levels.",
-    ),
-    (
-        "long-path",
-        lambda _: raw_zip([stored(LONG_PATH, b"x = 1\n")]),
-        f"{UNZIP_FAILED} Entry '{_quoted(LONG_PATH)}' has a path longer than 3072 bytes.",
-    ),
-    (
-        "long-name",
-        lambda _: raw_zip([stored("lib/" + LONG_NAME, b"x = 1\n")]),
-        f"{UNZIP_FAILED} Entry '{_quoted('lib/' + LONG_NAME)}' has a name component longer "
-        "than 255 bytes.",
-    ),
-    (
-        "long-utf8-name",  # 128 two-byte characters: 256 bytes
-        lambda _: zip_with(("é" * 128, b"x = 1\n", 0o100644 << 16)),
-        f"{UNZIP_FAILED} Entry '{'é' * 128}' has a name component longer than 255 bytes.",
-    ),
-    (
-        "many-entries",
-        lambda _: _many_entries(MAX_ENTRIES + 1),
-        f"{UNZIP_FAILED} More than 100000 entries.",
-    ),
-    (
-        "symlink-outside",
-        lambda _: raw_zip([stored("app.py", b"ok"), stored("link", b"../../etc", SYMLINK)]),
-        f"{UNZIP_FAILED} Symlink 'link' points outside the package (../../etc).",
-    ),
-    (
-        "fifo",
-        lambda _: raw_zip([stored("app.py", b"ok"), stored("pipe", b"", FIFO)]),
-        f"{UNZIP_FAILED} Entry 'pipe' is not a regular file, directory or symlink.",
-    ),
-    (
-        "char-device",
-        lambda _: raw_zip([stored("null", b"", CHAR_DEVICE)]),
-        f"{UNZIP_FAILED} Entry 'null' is not a regular file, directory or symlink.",
-    ),
-    (
-        "block-device",
-        lambda _: raw_zip([stored("sda", b"", BLOCK_DEVICE)]),
-        f"{UNZIP_FAILED} Entry 'sda' is not a regular file, directory or symlink.",
-    ),
-    (
-        "socket",
-        lambda _: raw_zip([stored("sock", b"", SOCKET)]),
-        f"{UNZIP_FAILED} Entry 'sock' is not a regular file, directory or symlink.",
-    ),
-    (
-        "traversal",
-        lambda _: raw_zip([stored("app.py", b"ok"), stored("lib/../../evil.py", b"owned")]),
-        f"{UNZIP_FAILED} Entry 'lib/../../evil.py' escapes the package root.",
-    ),
-    (
-        "bomb",
-        _bomb,
-        "Unzipped size must be smaller than 262144000 bytes",
-    ),
-]
-
-
 @pytest.mark.parametrize(
     ("build", "message"),
     [pytest.param(build, message, id=name) for name, build, message in MALICIOUS_ZIPS],
@@ -718,95 +514,3 @@ def test_entry_count_is_bounded_before_parsing() -> None:
     error = _rejected(data)
     assert time.monotonic() - started < 1
     assert error.message == f"{UNZIP_FAILED} More than 100000 entries."
-
-
-# ------------------------------------------------------- intake through the RPCs
-def _blobs(daemon: Daemon) -> list[Path]:
-    return [path for path in daemon.config.blob_dir.rglob("*") if path.is_file()]
-
-
-async def _refusal(call: Any) -> tuple[grpc.StatusCode, str, str]:
-    with pytest.raises(grpc.aio.AioRpcError) as caught:
-        await call
-    status = rpc_status.from_call(caught.value)
-    assert status is not None
-    info = error_details_pb2.ErrorInfo()
-    assert status.details[0].Unpack(info)
-    return caught.value.code(), info.reason, status.message
-
-
-def _intake_calls(channel: grpc.aio.Channel, data: bytes) -> dict[str, Any]:
-    functions = fs_grpc.FunctionServiceStub(channel)
-    layers = ls_grpc.LayerServiceStub(channel)
-    return {
-        "CreateFunction": lambda: functions.CreateFunction(
-            fs.CreateFunctionRequest(
-                function_name="refused",
-                runtime="python3.12",
-                role="arn:aws:iam::000000000000:role/lambda-role",
-                handler="app.handler",
-                code=function_pb2.FunctionCode(zip_file=data),
-            )
-        ),
-        "UpdateFunctionCode": lambda: functions.UpdateFunctionCode(
-            fs.UpdateFunctionCodeRequest(function_name="existing", zip_file=data)
-        ),
-        "PublishLayerVersion": lambda: layers.PublishLayerVersion(
-            ls.PublishLayerVersionRequest(
-                layer_name="refused", content=ls.LayerVersionContentInput(zip_file=data)
-            )
-        ),
-    }
-
-
-@pytest.mark.parametrize(
-    "operation", ["CreateFunction", "UpdateFunctionCode", "PublishLayerVersion"]
-)
-@pytest.mark.parametrize(
-    ("build", "message"),
-    [pytest.param(build, message, id=name) for name, build, message in MALICIOUS_ZIPS],
-)
-async def test_intake_refuses_and_stores_nothing(
-    daemon: Daemon,
-    channel: grpc.aio.Channel,
-    operation: str,
-    build: Any,
-    message: str,
-    zero_bomb: tuple[bytes, int],
-) -> None:
-    functions = fs_grpc.FunctionServiceStub(channel)
-    await functions.CreateFunction(
-        fs.CreateFunctionRequest(
-            function_name="existing",
-            runtime="python3.12",
-            role="arn:aws:iam::000000000000:role/lambda-role",
-            handler="app.handler",
-            code=function_pb2.FunctionCode(zip_file=make_zip()),
-        )
-    )
-    stored_before = _blobs(daemon)
-    code, reason, text = await _refusal(_intake_calls(channel, build(zero_bomb))[operation]())
-    # The gateway shows INVALID_PARAMETER_VALUE as a 400 InvalidParameterValueException.
-    assert (code, reason, text) == (
-        grpc.StatusCode.INVALID_ARGUMENT,
-        "INVALID_PARAMETER_VALUE",
-        message,
-    )
-    assert _blobs(daemon) == stored_before
-
-
-async def test_stored_deep_package_fails_invoke_with_awss_message(
-    daemon: Daemon, channel: grpc.aio.Channel
-) -> None:
-    """A package stored before the depth rule existed: Invoke refuses it, nothing crashes."""
-    deep = make_zip({"/".join(["d"] * 1000) + "/app.py": "x = 1\n"})
-    digest = hashlib.sha256(deep).hexdigest()
-    daemon.config.blob_dir.mkdir(parents=True, exist_ok=True)
-    BlobStore(daemon.config.blob_dir).put(digest, deep)
-    code_store = CodeStore(daemon.config.data_dir / "code-test", BlobStore(daemon.config.blob_dir))
-    with pytest.raises(LambdaError) as caught:
-        await code_store.code_dir(digest)
-    assert caught.value.reason == Reason.INVALID_PARAMETER_VALUE
-    assert caught.value.message.startswith(UNZIP_FAILED + " Entry 'd/d/d/")
-    # Nothing half-built is left for the next attempt to trip over.
-    assert list((daemon.config.data_dir / "code-test").iterdir()) == []

@@ -8,11 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from lambdad.daemon.domain.functions import HOT_RELOAD_CODE_SHA256, hot_reload_code
+from lambdad.daemon.domain.functions import HOT_RELOAD_CODE_SHA256
 from lambdad.daemon.errors import LambdaError
 from lambdad.daemon.runtime.debugging import debug_port, debug_variables
 from lambdad.daemon.runtime.docker import _repository_of
 from lambdad.daemon.runtime.hot_reload import ChangeFilter, DirectoryWatcher, fingerprint
+from lambdad.daemon.services.code_intake import hot_reload_code
+from tests.helpers import async_wait_for
 
 
 @pytest.mark.parametrize(
@@ -114,10 +116,7 @@ async def test_watcher_debounces_a_burst_and_ignores_excluded_churn(tmp_path: Pa
         for n in range(5):  # an editor's burst of writes is one change
             (tmp_path / "app.py").write_text(f"VERSION = {n}\n")
             await asyncio.sleep(0.02)
-        for _ in range(250):
-            if changed:
-                break
-            await asyncio.sleep(0.02)
+        await async_wait_for(lambda: changed)
         await asyncio.sleep(1.5)
         assert changed == [tmp_path]
     finally:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,8 +21,9 @@ from lambdad.daemon.observability.metrics import LambdadMetrics
 from lambdad.daemon.runtime.environment import InvocationResult
 from lambdad.daemon.services.destinations import DeliveryError
 from lambdad.daemon.services.event_dispatcher import EventDispatcher, RanEvent
-from lambdad.daemon.store.event_queue import EventQueueStore, NewEvent
+from lambdad.daemon.store.event_queue import EventQueueStore, NewEvent, QueuedEvent
 from lambdad.daemon.store.state import StateStore
+from tests.helpers import async_wait_for
 
 ARN = "arn:aws:lambda:us-east-1:000000000000:function"
 QUEUE = "arn:aws:sqs:us-east-1:000000000000:records"
@@ -171,21 +172,11 @@ async def queue(tmp_path: Path) -> AsyncIterator[Queue]:
         made.state.close()
 
 
-async def until(condition: Callable[[], Any], timeout: float = 10.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        await asyncio.sleep(0.01)
-    raise AssertionError("condition never held")
-
-
 async def test_success_goes_to_on_success_and_the_row_is_deleted(queue: Queue) -> None:
     queue.configs.config = settings(on_success=QUEUE)
     await queue.start()
     await queue.enqueue()
-    ((destination, record),) = await until(lambda: queue.sender.records)
+    ((destination, record),) = await async_wait_for(lambda: queue.sender.records)
     assert destination == QUEUE
     assert record["requestContext"] == {
         "requestId": "r1",
@@ -196,7 +187,7 @@ async def test_success_goes_to_on_success_and_the_row_is_deleted(queue: Queue) -
     assert record["responseContext"] == {"statusCode": 200, "executedVersion": "$LATEST"}
     assert record["responsePayload"] == {"ok": True}
     assert record["requestPayload"] == {"n": 1}
-    await until(lambda: queue.dispatcher and queue.dispatcher.depth == 0)
+    await async_wait_for(lambda: queue.dispatcher and queue.dispatcher.depth == 0)
     assert await queue.rows() == 0
 
 
@@ -206,13 +197,15 @@ async def test_restart_resumes_with_attempts_and_age_kept(queue: Queue) -> None:
     # The retry is an hour away: the daemon stops before it.
     await queue.start(retry_delays=(3600,))
     await queue.enqueue(age=30)
-    await until(lambda: queue.runner.ran)
+    await async_wait_for(lambda: queue.runner.ran)
     assert queue.store is not None
-    for _ in range(500):  # until the failed attempt's retry is on disk
-        first = await queue.store.get(1)
-        if first is not None and first.next_attempt_at > time.time() + 3000:
-            break
-        await asyncio.sleep(0.01)
+    store = queue.store
+
+    async def retry_on_disk() -> QueuedEvent | None:  # the failed attempt's retry
+        first = await store.get(1)
+        return first if first is not None and first.next_attempt_at > time.time() + 3000 else None
+
+    first = await async_wait_for(retry_on_disk)
     assert first is not None
     enqueued_at = first.event.enqueued_at
     await queue.stop()
@@ -233,7 +226,7 @@ async def test_restart_resumes_with_attempts_and_age_kept(queue: Queue) -> None:
     await state.run(lambda tx: tx.execute("UPDATE event_queue SET next_attempt_at=0"))
     state.close()
     await queue.start()
-    ((_, record),) = await until(lambda: queue.sender.records)
+    ((_, record),) = await async_wait_for(lambda: queue.sender.records)
     assert record["requestContext"]["condition"] == "RetriesExhausted"
     assert record["requestContext"]["approximateInvokeCount"] == 3
     assert queue.runner.ran == ["r1", "r1", "r1"]
@@ -254,10 +247,10 @@ async def test_a_row_running_when_the_daemon_died_is_redelivered_and_counted(
     state.close()
 
     dispatcher = await queue.start()
-    await until(lambda: "lost" in queue.runner.ran)
+    await async_wait_for(lambda: "lost" in queue.runner.ran)
     assert dispatcher.redeliveries == 1
     assert queue.metrics.event_redeliveries._value.get() == 1
-    await until(lambda: dispatcher.depth == 0)
+    await async_wait_for(lambda: dispatcher.depth == 0)
     assert await queue.rows() == 0
 
 
@@ -267,7 +260,7 @@ async def test_throttles_do_not_use_up_attempts(queue: Queue) -> None:
     queue.runner.script = [throttle, throttle, throttle, failed()]
     await queue.start()
     await queue.enqueue()
-    ((_, record),) = await until(lambda: queue.sender.records)
+    ((_, record),) = await async_wait_for(lambda: queue.sender.records)
     assert len(queue.runner.ran) == 4  # three throttles, then the one attempt
     assert record["requestContext"]["condition"] == "RetriesExhausted"
     assert record["requestContext"]["approximateInvokeCount"] == 1
@@ -280,7 +273,7 @@ async def test_an_event_older_than_its_maximum_age_goes_to_on_failure_unrun(
     queue.configs.config = settings(maximum_event_age_in_seconds=60, on_failure=QUEUE)
     await queue.start()
     await queue.enqueue(age=100)
-    ((_, record),) = await until(lambda: queue.sender.records)
+    ((_, record),) = await async_wait_for(lambda: queue.sender.records)
     assert queue.runner.ran == []
     assert record["requestContext"]["condition"] == "EventAgeExceeded"
     assert record["requestContext"]["approximateInvokeCount"] == 0
@@ -292,7 +285,7 @@ async def test_throttled_until_too_old_is_event_age_exceeded(queue: Queue) -> No
     queue.runner.script = [LambdaError(Reason.TOO_MANY_REQUESTS, "Rate Exceeded.")] * 1000
     await queue.start()
     await queue.enqueue(age=59.7)  # a few throttles, then too old
-    ((_, record),) = await until(lambda: queue.sender.records)
+    ((_, record),) = await async_wait_for(lambda: queue.sender.records)
     assert queue.runner.ran  # it was tried
     assert record["requestContext"]["condition"] == "EventAgeExceeded"
     assert record["requestContext"]["approximateInvokeCount"] == 0
@@ -303,10 +296,10 @@ async def test_failed_delivery_keeps_the_row_and_is_retried(queue: Queue) -> Non
     queue.sender.failures = 2
     await queue.start()
     await queue.enqueue()
-    ((_, record),) = await until(lambda: queue.sender.records)
+    ((_, record),) = await async_wait_for(lambda: queue.sender.records)
     assert record["requestContext"]["condition"] == "Success"
     assert queue.runner.ran == ["r1"]  # delivery retries do not run the function again
-    await until(lambda: queue.dispatcher and queue.dispatcher.depth == 0)
+    await async_wait_for(lambda: queue.dispatcher and queue.dispatcher.depth == 0)
     failed_count = queue.metrics.event_deliveries.labels("sqs", "failed")._value.get()
     assert failed_count == 2
 
@@ -318,10 +311,10 @@ async def test_retries_exhausted_goes_to_the_dead_letter_queue_and_on_failure(
     queue.runner.script = [failed(DLQ), failed(DLQ)]
     await queue.start()
     await queue.enqueue()
-    ((target, payload, attributes),) = await until(lambda: queue.sender.dead_letters)
+    ((target, payload, attributes),) = await async_wait_for(lambda: queue.sender.dead_letters)
     assert (target, payload) == (DLQ, b'{"n": 1}')
     assert attributes == {"request_id": "r1", "error_code": 200, "error_message": "boom"}
-    ((_, record),) = await until(lambda: queue.sender.records)
+    ((_, record),) = await async_wait_for(lambda: queue.sender.records)
     assert record["requestContext"]["approximateInvokeCount"] == 2
 
 
@@ -330,8 +323,8 @@ async def test_a_deleted_function_drops_its_events(queue: Queue) -> None:
     queue.runner.script = [LambdaError(Reason.FUNCTION_NOT_FOUND, "Function not found")]
     await queue.start()
     await queue.enqueue()
-    await until(lambda: queue.runner.ran)
-    await until(lambda: queue.dispatcher and queue.dispatcher.depth == 0)
+    await async_wait_for(lambda: queue.runner.ran)
+    await async_wait_for(lambda: queue.dispatcher and queue.dispatcher.depth == 0)
     assert await queue.rows() == 0
     assert queue.sender.records == []
 
@@ -363,7 +356,7 @@ async def test_a_record_refused_for_good_is_not_retried(queue: Queue) -> None:
     queue.sender.failures, queue.sender.permanent = 1, True
     await queue.start()
     await queue.enqueue()
-    await until(lambda: queue.dispatcher and queue.dispatcher.depth == 0)
+    await async_wait_for(lambda: queue.dispatcher and queue.dispatcher.depth == 0)
     assert await queue.rows() == 0
     assert (queue.sender.attempts, queue.sender.records) == (1, [])
 
@@ -394,7 +387,7 @@ async def test_a_function_limited_to_two_runs_two_at_a_time_without_spinning(
     dispatcher._throttle_delays = (1.0,)
     for number in range(60):
         await queue.enqueue(f"r{number}")
-    await until(lambda: len(queue.sender.records) == 60, timeout=15)
+    await async_wait_for(lambda: len(queue.sender.records) == 60, timeout=15)
     assert most[0] == 2
     assert sorted(runner.ran) == sorted(f"r{n}" for n in range(60))
     assert {r["requestContext"]["approximateInvokeCount"] for _, r in queue.sender.records} == {1}

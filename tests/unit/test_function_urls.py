@@ -5,27 +5,19 @@ from __future__ import annotations
 import base64
 import json
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import grpc
 import pytest
 from botocore.auth import SigV4Auth, SigV4QueryAuth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from lambdad.client.client import AsyncLambdadClient
-from lambdad.daemon.config import Config
 from lambdad.daemon.domain import url_http
 from lambdad.daemon.domain.policies import ResourcePolicy
 from lambdad.daemon.domain.sigv4 import SignatureError, verify_sigv4
 from lambdad.daemon.domain.urls import _allows_public_url
-from lambdad.daemon.server import start_daemon
 from lambdad.gateway import urls
-from lambdad.v1 import function_pb2, function_service_pb2
-from lambdad.v1 import url_service_pb2 as us
-from tests.helpers import make_zip
 
 URL_ID = "abcdefghijklmnopqrstuvwxyz012345"
 HOST = f"{URL_ID}.lambda-url.us-east-1.localhost:4566"
@@ -173,6 +165,7 @@ def test_iam_authorizer_is_in_the_event_only_for_aws_iam() -> None:
 
 # --- response interpretation -------------------------------------------------------------
 
+
 RESPONSE_TABLE = [
     # (function result, status, body) — lambda-spec §5.4
     ({"hello": "world"}, 200, b'{"hello":"world"}'),
@@ -231,6 +224,7 @@ def test_prelude_split_and_parse() -> None:
 
 
 # --- CORS ---------------------------------------------------------------------------------
+
 
 CORS = {
     "AllowOrigins": ["https://a.test"],
@@ -323,119 +317,6 @@ def test_sigv4_presigned_query_is_accepted_until_it_expires() -> None:
 # --- the servicer through a real gRPC server ----------------------------------------------
 
 
-async def test_url_config_and_policy_lifecycle(tmp_path: Path) -> None:
-    daemon = await start_daemon(
-        Config(data_dir=tmp_path / "data", grpc_port=0, executor="process", gateway_port=4567)
-    )
-    try:
-        async with grpc.aio.insecure_channel(f"127.0.0.1:{daemon.port}") as channel:
-            client = AsyncLambdadClient(channel)
-            await client.create_function(
-                function_service_pb2.CreateFunctionRequest(
-                    function_name="f",
-                    runtime="python3.12",
-                    role="arn:aws:iam::000000000000:role/r",
-                    handler="index.handler",
-                    code=function_pb2.FunctionCode(zip_file=make_zip()),
-                )
-            )
-            created = await client.create_function_url_config(
-                us.CreateFunctionUrlConfigRequest(function_name="f", auth_type="AWS_IAM")
-            )
-            assert created.function_url.endswith(".lambda-url.us-east-1.localhost:4567/")
-            assert not created.HasField("invoke_mode")
-            updated = await client.update_function_url_config(
-                us.UpdateFunctionUrlConfigRequest(
-                    function_name="f",
-                    invoke_mode="RESPONSE_STREAM",
-                    cors=us.Cors(allow_origins=["*"], max_age=5),
-                )
-            )
-            assert updated.config.function_url == created.function_url
-            assert updated.config.auth_type == "AWS_IAM"
-            assert updated.config.invoke_mode == "RESPONSE_STREAM"
-            assert updated.config.cors.max_age == 5
-            for bad, reason_text in (
-                (us.CreateFunctionUrlConfigRequest(function_name="f", auth_type="X"), "authType"),
-                (
-                    us.CreateFunctionUrlConfigRequest(
-                        function_name="f", qualifier="$LATEST", auth_type="NONE"
-                    ),
-                    "((?!^\\d+$)^[0-9a-zA-Z-_]+$)",
-                ),
-                (
-                    us.CreateFunctionUrlConfigRequest(
-                        function_name="f", auth_type="NONE", invoke_mode="UNKNOWN"
-                    ),
-                    "[RESPONSE_STREAM, BUFFERED]",
-                ),
-            ):
-                with pytest.raises(Exception) as info:
-                    await client.create_function_url_config(bad)
-                assert reason_text in str(info.value)
-            statement = await client.add_permission(
-                us.AddPermissionRequest(
-                    function_name="f",
-                    statement_id="s3",
-                    action="lambda:InvokeFunction",
-                    principal="s3.amazonaws.com",
-                    source_arn="arn:aws:s3:::bucket",
-                )
-            )
-            assert json.loads(statement.statement) == {
-                "Sid": "s3",
-                "Effect": "Allow",
-                "Principal": {"Service": "s3.amazonaws.com"},
-                "Action": "lambda:InvokeFunction",
-                "Resource": "arn:aws:lambda:us-east-1:000000000000:function:f",
-                "Condition": {"ArnLike": {"AWS:SourceArn": "arn:aws:s3:::bucket"}},
-            }
-            policy = await client.get_policy(us.GetPolicyRequest(function_name="f"))
-            with pytest.raises(Exception) as info:
-                await client.add_permission(
-                    us.AddPermissionRequest(
-                        function_name="f",
-                        statement_id="s3",
-                        action="lambda:InvokeFunction",
-                        principal="*",
-                    )
-                )
-            assert "The statement id (s3) provided already exists" in str(info.value)
-            with pytest.raises(Exception) as info:
-                await client.remove_permission(
-                    us.RemovePermissionRequest(
-                        function_name="f", statement_id="s3", revision_id="stale"
-                    )
-                )
-            assert "Call the GetPolicy API" in str(info.value)
-            await client.remove_permission(
-                us.RemovePermissionRequest(
-                    function_name="f", statement_id="s3", revision_id=policy.revision_id
-                )
-            )
-            with pytest.raises(Exception) as info:
-                await client.remove_permission(
-                    us.RemovePermissionRequest(function_name="f", statement_id="s3")
-                )
-            assert "No policy is associated with the given resource." in str(info.value)
-            listed = await client.list_function_url_configs(
-                us.ListFunctionUrlConfigsRequest(function_name="f")
-            )
-            assert [c.function_url for c in listed.function_url_configs] == [created.function_url]
-            await client.delete_function_url_config(
-                us.DeleteFunctionUrlConfigRequest(function_name="f")
-            )
-            with pytest.raises(Exception) as info:
-                await client.get_function_url_config(
-                    us.GetFunctionUrlConfigRequest(function_name="f")
-                )
-            assert "The resource you requested does not exist." in str(info.value)
-    finally:
-        await daemon.stop(grace=0)
-
-
-# --- strict mode's public-access rule -------------------------------------------------------
-
 _URL_STATEMENT = {
     "Sid": "url",
     "Effect": "Allow",
@@ -443,6 +324,8 @@ _URL_STATEMENT = {
     "Action": "lambda:InvokeFunctionUrl",
     "Condition": {"StringEquals": {"lambda:FunctionUrlAuthType": "NONE"}},
 }
+
+
 _FUNCTION_STATEMENT = {
     "Sid": "fn",
     "Effect": "Allow",

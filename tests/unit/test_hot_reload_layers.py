@@ -17,9 +17,10 @@ from lambdad.daemon.errors import LambdaError
 from lambdad.daemon.runtime.code import CodeStore
 from lambdad.daemon.runtime.hot_reload import HotReloadTracker
 from lambdad.daemon.runtime.opt import OptDirectories
+from lambdad.daemon.services.functions import layer_registry
 from lambdad.daemon.store.blobs import BlobStore
 from lambdad.daemon.store.state import StateStore
-from tests.helpers import make_zip
+from tests.helpers import async_wait_for, make_zip
 
 ACCOUNT = Account("us-east-1", "000000000000")
 
@@ -32,7 +33,7 @@ class NoS3:
 
 
 def _registry(tmp_path: Path, bucket: str = "hot-reload") -> LayerRegistry:
-    return LayerRegistry(
+    return layer_registry(
         account=ACCOUNT,
         state=StateStore(tmp_path / "state.db"),
         blobs=BlobStore(tmp_path / "blobs"),
@@ -178,10 +179,7 @@ async def test_tracker_watcher_retires_without_an_invoke(tmp_path: Path) -> None
         await tracker.check("b", [tmp_path / "elsewhere-missing", layer])
         await asyncio.sleep(0.3)  # watchers armed
         (layer / "m.py").write_text("22")
-        for _ in range(200):
-            if len(stale) == 2:
-                break
-            await asyncio.sleep(0.05)
+        await async_wait_for(lambda: len(stale) == 2)
         assert sorted(stale) == ["a", "b"]
     finally:
         await tracker.close()

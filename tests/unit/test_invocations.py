@@ -24,7 +24,7 @@ from lambdad.daemon.services.invocations import Invocation, InvocationService
 from lambdad.daemon.store.blobs import BlobStore
 from lambdad.daemon.store.event_queue import EventQueueStore
 from lambdad.daemon.store.state import StateStore
-from tests.helpers import make_zip
+from tests.helpers import async_wait_for, make_zip
 from tests.unit.pool_fakes import FakeExecutor
 
 ARN = "arn:aws:lambda:us-east-1:000000000000:function"
@@ -58,8 +58,11 @@ class World:
             )
         )
         if self.preparer.release.is_set():
-            while (await self.registry.get_configuration(name)).config.state != "Active":
-                await asyncio.sleep(0.01)
+
+            async def active() -> bool:
+                return (await self.registry.get_configuration(name)).config.state == "Active"
+
+            await async_wait_for(active)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ reports (OOM, exit codes) without processes.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import math
 import uuid
@@ -26,6 +27,7 @@ from lambdad.daemon.runtime.logs import FunctionLogs
 from lambdad.daemon.runtime.pool import EnvironmentPool
 from lambdad.daemon.runtime.runtime_api import InvocationRequest
 from lambdad.daemon.store.blobs import BlobStore
+from tests.helpers import async_wait_for
 from tests.unit.pool_fakes import FakeExecutor
 
 
@@ -106,8 +108,7 @@ async def test_account_limit_throttles_unreserved_functions(pool: EnvironmentPoo
         asyncio.create_task(pool.invoke(config(f"g{i}"), event({"do": "wait"}, 30)))
         for i in range(2)
     ]
-    while sum(pool.in_flight(f"g{i}") for i in range(2)) < 2:
-        await asyncio.sleep(0)
+    await async_wait_for(lambda: sum(pool.in_flight(f"g{i}") for i in range(2)) == 2)
     with pytest.raises(LambdaError) as caught:
         await pool.invoke(config("g9"), event({}))
     assert caught.value.reason is Reason.TOO_MANY_REQUESTS
@@ -125,8 +126,7 @@ async def test_event_callers_wait_briefly_for_a_reserved_slot(
 ) -> None:
     pool.set_reserved("r", 1)
     holder = asyncio.create_task(pool.invoke(config("r"), event({"do": "sleep", "s": 0.3})))
-    while pool.in_flight("r") < 1:
-        await asyncio.sleep(0)
+    await async_wait_for(lambda: pool.in_flight("r") >= 1)
     # A sync caller is throttled at once, as AWS does ...
     with pytest.raises(LambdaError) as caught:
         await pool.invoke(config("r"), event({}))
@@ -191,12 +191,7 @@ async def test_idle_environments_are_reaped(executor: FakeExecutor, tmp_path: Pa
     await pool.start()
     try:
         await pool.invoke(config(), event({}))
-
-        async def reaped() -> None:
-            while not executor.started[0].killed:
-                await asyncio.sleep(0.05)
-
-        await asyncio.wait_for(reaped(), 30)  # a deadline, not a timing assertion
+        await async_wait_for(lambda: executor.started[0].killed)
         assert pool.environment_count("f") == 0
     finally:
         await pool.close()
@@ -212,20 +207,73 @@ async def test_provisioned_concurrency_is_carved_out_of_the_unreserved_pool(
         asyncio.create_task(pool.invoke(config(f"g{i}"), event({"do": "wait"}, 30)))
         for i in range(2)
     ]
-    while sum(pool.in_flight(name) for name in ("p", "g0", "g1")) < 3:
-        await asyncio.sleep(0)
+    await async_wait_for(lambda: sum(pool.in_flight(name) for name in ("p", "g0", "g1")) >= 3)
     for name in ("g9", "p"):
         with pytest.raises(LambdaError) as caught:
             await pool.invoke(config(name), event({}))
         assert caught.value.metadata == {"reason": "ConcurrentInvocationLimitExceeded"}
     waiting.pop().cancel()  # one unreserved slot frees: "p" may spill into it
-    while pool.in_flight("g1") > 0:
-        await asyncio.sleep(0)
+    await async_wait_for(lambda: pool.in_flight("g1") == 0)
     assert (await pool.invoke(config("p"), event({"ok": 1}))).payload == b'{"ok": 1}'
     for task in waiting:
         task.cancel()
     await asyncio.gather(*waiting, return_exceptions=True)
     assert pool.in_flight("p") == 0
+
+
+def managed_config(max_concurrency: int) -> FunctionVersion:
+    return dataclasses.replace(
+        config(),
+        runtime="python3.13",
+        capacity_provider_config={
+            "LambdaManagedInstancesCapacityProviderConfig": {
+                "CapacityProviderArn": "arn:aws:lambda:us-east-1:000000000000:capacity-provider:c",
+                "PerExecutionEnvironmentMaxConcurrency": max_concurrency,
+            }
+        },
+    )
+
+
+async def test_multi_concurrency_environment_takes_invocations_up_to_its_limit(
+    pool: EnvironmentPool, executor: FakeExecutor
+) -> None:
+    # Three invocations that can only finish once all three run at once: one environment
+    # (one governor slot) takes them all.
+    managed = managed_config(3)
+    results = await asyncio.gather(
+        *(pool.invoke(managed, event({"do": "gather", "n": 3})) for _ in range(3))
+    )
+    assert all(r.function_error is None for r in results)
+    assert len(executor.started) == 1
+    assert pool.governor.running == 1
+    assert pool.environment_count("f") == 1
+    # A fourth at once does not fit: a second environment starts (reserved concurrency lifts
+    # the fixture's account limit of 3).
+    pool.set_reserved("f", 10)
+    executor.started[0].gathered = 0
+    executor.started[0].gathering.clear()
+    results = await asyncio.gather(
+        *(
+            pool.invoke(managed, event({"do": "gather", "n": 3}), capacity_wait_s=5)
+            for _ in range(3)
+        ),
+        pool.invoke(managed, event({"x": 1})),
+    )
+    assert all(r.function_error is None for r in results)
+    assert len(executor.started) == 2
+    assert pool.governor.running == 2
+
+
+async def test_tenants_get_environments_of_their_own(
+    pool: EnvironmentPool, executor: FakeExecutor
+) -> None:
+    isolated = dataclasses.replace(config(), tenant_isolation_mode="PER_TENANT")
+    for tenant in ("blue", "green", "blue", "green"):
+        request = dataclasses.replace(event({"t": tenant}), tenant_id=tenant)
+        result = await pool.invoke(isolated, request)
+        assert result.payload == json.dumps({"t": tenant}).encode()
+    assert len(executor.started) == 2
+    assert pool.environment_count("f") == 2
 
 
 class GatedExecutor(FakeExecutor):

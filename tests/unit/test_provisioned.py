@@ -31,7 +31,7 @@ from lambdad.daemon.runtime.runtime_api import InvocationRequest
 from lambdad.daemon.services.functions import function_registry
 from lambdad.daemon.store.blobs import BlobStore
 from lambdad.daemon.store.state import StateStore
-from tests.helpers import make_zip
+from tests.helpers import async_wait_for, make_zip
 from tests.unit.pool_fakes import FakeExecutor, FakeProcess
 
 ARN = "arn:aws:lambda:us-east-1:000000000000:function"
@@ -66,20 +66,23 @@ class World:
                 handler="app.handler",
             )
         )
-        while (await self.registry.get_configuration(name)).config.state != "Active":
-            await asyncio.sleep(0.01)
+
+        async def active() -> bool:
+            return (await self.registry.get_configuration(name)).config.state == "Active"
+
+        await async_wait_for(active)
         version = (await self.registry.publish_version(name)).config.version
         if alias:
             await self.registry.create_alias(name, alias, version)
         return version
 
     async def settled(self, name: str, qualifier: str) -> ProvisionedConfig:
-        for _ in range(500):
+
+        async def settled() -> ProvisionedConfig | None:
             config = await self.provisioned.get(name, qualifier)
-            if config.allocation.status != "IN_PROGRESS":
-                return config
-            await asyncio.sleep(0.01)
-        raise AssertionError("still IN_PROGRESS")
+            return config if config.allocation.status != "IN_PROGRESS" else None
+
+        return await async_wait_for(settled)
 
 
 async def _world(tmp_path: Path, governor: CapacityGovernor[ExecutionEnvironment]) -> World:
@@ -247,10 +250,9 @@ async def test_a_lost_environment_is_replaced(world: World) -> None:
     await world.pool.invoke(
         config, InvocationRequest("r-1", b'{"do": "exit", "code": 1}', 3, f"{ARN}:f:1")
     )
-    for _ in range(500):
-        if len(world.executor.specs) == 2 and world.pool.provisioned_counts("f:1")[0] == 1:
-            break
-        await asyncio.sleep(0.01)
+    await async_wait_for(
+        lambda: len(world.executor.specs) == 2 and world.pool.provisioned_counts("f:1")[0] == 1
+    )
     assert world.pool.provisioned_counts("f:1") == (1, 1)
     assert (await world.provisioned.get("f", "1")).allocation.status == STATUS_READY
 
@@ -261,10 +263,7 @@ async def test_deleting_stops_the_environments(world: World) -> None:
     await world.settled("f", "1")
     await world.provisioned.delete("f", "1")
     assert world.pool.provisioned_counts("f:1") == (0, 0)
-    for _ in range(500):
-        if all(p.killed for p in world.executor.started):
-            break
-        await asyncio.sleep(0.01)
+    await async_wait_for(lambda: all(p.killed for p in world.executor.started))
     assert all(p.killed for p in world.executor.started)
 
 
@@ -293,8 +292,12 @@ async def test_alias_moves_and_deletions_follow(world: World) -> None:
     assert first_env.function_version == "1"
 
     await world.registry.update_code("f", CodeInput(zip_file=make_zip({"app.py": "# v2\n"})))
-    while (await world.registry.get_configuration("f")).config.last_update_status != "Successful":
-        await asyncio.sleep(0.01)
+
+    async def successful() -> bool:
+        config = (await world.registry.get_configuration("f")).config
+        return config.last_update_status == "Successful"
+
+    await async_wait_for(successful)
     await world.registry.publish_version("f")
     await world.registry.update_alias("f", "live", AliasChange(function_version="2"))
     # UpdateAlias tells no listener: the periodic pass (run here at once) moves the target.

@@ -317,3 +317,25 @@ async def test_close_ends_a_pending_long_poll(api: RuntimeApiServer) -> None:
         with pytest.raises(aiohttp.ClientError):
             response = await poll
             await response.read()
+
+
+async def test_several_polls_hold_several_invocations_at_once(
+    api: RuntimeApiServer, http: aiohttp.ClientSession
+) -> None:
+    """Lambda Managed Instances: each worker's /next gets its own event; each answers its own."""
+    ids = [f"00000000-0000-0000-0000-00000000000{i}" for i in range(3)]
+    outcomes = [api.submit(request(i, tenant_id="blue")) for i in ids]
+    events = await asyncio.gather(*(next_event(http) for _ in ids))
+    delivered = {headers["Lambda-Runtime-Aws-Request-Id"] for headers, _ in events}
+    assert delivered == set(ids)
+    assert {headers["Lambda-Runtime-Aws-Tenant-Id"] for headers, _ in events} == {"blue"}
+    # Answered out of order, while all three are out.
+    for request_id in reversed(ids):
+        async with http.post(
+            f"{BASE}/invocation/{request_id}/response", data=request_id.encode()
+        ) as response:
+            assert response.status == 202
+    assert [(await o).payload for o in outcomes] == [i.encode() for i in ids]
+    # An answered id cannot be answered again.
+    async with http.post(f"{BASE}/invocation/{ids[0]}/response", data=b"again") as response:
+        assert response.status == 400

@@ -24,6 +24,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from lambdad.client.client import LambdadClient, tls_credentials
 from lambdad.client.errors import LambdadError
+from lambdad.v1 import durable_execution_service_pb2 as durable_service
 from lambdad.v1 import function_service_pb2 as function_service
 from lambdad.v1 import invocation_service_pb2 as invocation_service
 from lambdad.v1 import layer_service_pb2 as layer_service
@@ -219,6 +220,29 @@ def _parser() -> argparse.ArgumentParser:
         "name", nargs="?", metavar="FUNCTION", help="one function (default: every function)"
     )
     urls_list.set_defaults(command=_list_urls)
+
+    durable = groups.add_parser("durable", help="durable executions")
+    durable_commands = durable.add_subparsers(title="commands", required=True, metavar="COMMAND")
+    durable_list = durable_commands.add_parser("list", help="a function's durable executions")
+    durable_list.add_argument("name", metavar="FUNCTION", help="function name or ARN")
+    durable_list.add_argument("--qualifier", default="", help="only this version or alias")
+    durable_list.add_argument("--status", action="append", default=[], help="RUNNING, FAILED...")
+    durable_list.set_defaults(command=_durable_list)
+    durable_history = durable_commands.add_parser("history", help="an execution's timeline")
+    durable_history.add_argument("arn", metavar="EXECUTION_ARN")
+    durable_history.add_argument("--data", action="store_true", help="include payloads")
+    durable_history.set_defaults(command=_durable_history)
+    durable_callback = durable_commands.add_parser("callback", help="complete a callback")
+    durable_callback.add_argument("callback_id", metavar="CALLBACK_ID")
+    outcome = durable_callback.add_mutually_exclusive_group(required=True)
+    outcome.add_argument("--result", help="succeed with this result (JSON text)")
+    outcome.add_argument("--error", help="fail with this error message")
+    outcome.add_argument("--heartbeat", action="store_true", help="send a heartbeat")
+    durable_callback.set_defaults(command=_durable_callback)
+    durable_stop = durable_commands.add_parser("stop", help="stop a running execution")
+    durable_stop.add_argument("arn", metavar="EXECUTION_ARN")
+    durable_stop.add_argument("--message", default="", help="the stop error's message")
+    durable_stop.set_defaults(command=_durable_stop)
 
     health = groups.add_parser(
         "health", help="exit 0 when the daemon is SERVING, 1 otherwise (grpc.health.v1)"
@@ -501,6 +525,118 @@ def _list_invocations(client: LambdadClient, args: argparse.Namespace) -> Output
     ]
     headers = ("request id", "version", "type", "start", "duration", "status", "error")
     return Output(MessageToDict(response), Table(headers, rows))
+
+
+def _durable_list(client: LambdadClient, args: argparse.Namespace) -> Output:
+    items: list[Any] = []
+    marker = ""
+    while True:
+        page = client.list_durable_executions_by_function(
+            durable_service.ListDurableExecutionsByFunctionRequest(
+                function_name=args.name,
+                qualifier=args.qualifier or None,
+                statuses=args.status,
+                marker=marker or None,
+            ),
+            timeout=_timeout(args),
+            request_id=args.request_id,
+        )
+        items += page.durable_executions
+        marker = page.next_marker
+        if not marker:
+            break
+    rows = [
+        (
+            _utc(int(e.start_timestamp * 1000)),
+            _utc(int(e.end_timestamp * 1000)) if e.HasField("end_timestamp") else "",
+            e.status,
+            e.durable_execution_name,
+            e.durable_execution_arn,
+        )
+        for e in items
+    ]
+    document = [MessageToDict(e) for e in items]
+    return Output(document, Table(("started", "ended", "status", "name", "arn"), rows))
+
+
+def _durable_history(client: LambdadClient, args: argparse.Namespace) -> Output:
+    events: list[Any] = []
+    marker = ""
+    while True:
+        page = client.get_durable_execution_history(
+            durable_service.GetDurableExecutionHistoryRequest(
+                durable_execution_arn=args.arn,
+                include_execution_data=args.data,
+                max_items=1000,
+                marker=marker or None,
+            ),
+            timeout=_timeout(args),
+            request_id=args.request_id,
+        )
+        events += page.events
+        marker = page.next_marker
+        if not marker:
+            break
+    start = events[0].event_timestamp if events else 0.0
+    rows = []
+    for item in events:
+        details = MessageToDict(item)
+        detail = details.get(f"{item.event_type}Details") or {}
+        rows.append(
+            (
+                item.event_id,
+                _utc(int(item.event_timestamp * 1000)),
+                f"+{item.event_timestamp - start:.3f}s",
+                item.event_type,
+                item.name or item.id,
+                json.dumps(detail, separators=(",", ":"))[:100] if detail else "",
+            )
+        )
+    document = [MessageToDict(e) for e in events]
+    headers = ("id", "time", "offset", "event", "operation", "details")
+    return Output(document, Table(headers, rows))
+
+
+def _durable_callback(client: LambdadClient, args: argparse.Namespace) -> Output:
+    options = {"timeout": _timeout(args), "request_id": args.request_id}
+    if args.heartbeat:
+        client.send_durable_execution_callback_heartbeat(
+            durable_service.SendDurableExecutionCallbackHeartbeatRequest(
+                callback_id=args.callback_id
+            ),
+            **options,
+        )
+    elif args.error is not None:
+        client.send_durable_execution_callback_failure(
+            durable_service.SendDurableExecutionCallbackFailureRequest(
+                callback_id=args.callback_id,
+                error=durable_service.DurableErrorObject(error_message=args.error),
+            ),
+            **options,
+        )
+    else:
+        client.send_durable_execution_callback_success(
+            durable_service.SendDurableExecutionCallbackSuccessRequest(
+                callback_id=args.callback_id, result=args.result.encode()
+            ),
+            **options,
+        )
+    return Output({"CallbackId": args.callback_id}, Table(("callback",), [(args.callback_id,)]))
+
+
+def _durable_stop(client: LambdadClient, args: argparse.Namespace) -> Output:
+    stopped = client.stop_durable_execution(
+        durable_service.StopDurableExecutionRequest(
+            durable_execution_arn=args.arn,
+            error=durable_service.DurableErrorObject(error_message=args.message)
+            if args.message
+            else None,
+        ),
+        timeout=_timeout(args),
+        request_id=args.request_id,
+    )
+    when = _utc(int(stopped.stop_timestamp * 1000))
+    return Output(MessageToDict(stopped), Table(("stopped",), [(when,)]))
 
 
 def _utc(epoch_ms: int) -> str:

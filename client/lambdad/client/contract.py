@@ -44,10 +44,14 @@ class Reason(StrEnum):
     INVALID_REQUEST_CONTENT = "INVALID_REQUEST_CONTENT"
     # X-Ray's refusal of invalid input (its model has no ValidationException).
     INVALID_REQUEST = "INVALID_REQUEST"
+    # CloudWatch Logs' refusal of invalid input, and its unknown log group or stream.
+    LOG_INVALID_PARAMETER = "LOG_INVALID_PARAMETER"
+    LOG_RESOURCE_NOT_FOUND = "LOG_RESOURCE_NOT_FOUND"
     FUNCTION_NOT_FOUND = "FUNCTION_NOT_FOUND"
     ALIAS_NOT_FOUND = "ALIAS_NOT_FOUND"
     RESOURCE_NOT_FOUND = "RESOURCE_NOT_FOUND"
     PROVISIONED_CONCURRENCY_CONFIG_NOT_FOUND = "PROVISIONED_CONCURRENCY_CONFIG_NOT_FOUND"
+    CODE_SIGNING_CONFIG_NOT_FOUND = "CODE_SIGNING_CONFIG_NOT_FOUND"
     FUNCTION_ALREADY_EXISTS = "FUNCTION_ALREADY_EXISTS"
     ALIAS_ALREADY_EXISTS = "ALIAS_ALREADY_EXISTS"
     RESOURCE_CONFLICT = "RESOURCE_CONFLICT"
@@ -57,7 +61,13 @@ class Reason(StrEnum):
     ACCESS_DENIED = "ACCESS_DENIED"
     TOO_MANY_REQUESTS = "TOO_MANY_REQUESTS"
     CODE_STORAGE_EXCEEDED = "CODE_STORAGE_EXCEEDED"
+    CODE_VERIFICATION_FAILED = "CODE_VERIFICATION_FAILED"
+    RECURSIVE_INVOCATION = "RECURSIVE_INVOCATION"
     SERVICE = "SERVICE"
+    # Invoke of a durable function with an execution name already taken by another input.
+    DURABLE_EXECUTION_ALREADY_STARTED = "DURABLE_EXECUTION_ALREADY_STARTED"
+    # A callback that already timed out or was completed (durable executions).
+    CALLBACK_TIMEOUT = "CALLBACK_TIMEOUT"
     # A gRPC caller without the daemon's bearer token; never reaches an AWS caller as such.
     UNAUTHENTICATED = "UNAUTHENTICATED"
 
@@ -75,6 +85,9 @@ class AwsException:
     # Whether botocore's Lambda model declares it; AWS sends a few it does not (lambda-spec
     # §2.1), which SDKs surface as a generic ClientError.
     modelled: bool = True
+    # The botocore service model that declares it, when not Lambda's (`logs`: CloudWatch
+    # Logs, whose client errors are all status 400).
+    service: str = "lambda"
 
     @property
     def fault(self) -> Literal["User", "Service"]:
@@ -152,6 +165,22 @@ ERRORS: Final[Mapping[Reason, ErrorContract]] = MappingProxyType(
                 "X-Ray refused the request's input (InvalidRequestException).",
             ),
             _row(
+                Reason.LOG_INVALID_PARAMETER,
+                "INVALID_ARGUMENT",
+                # CloudWatch Logs (JSON 1.1) answers every client error with status 400.
+                AwsException("InvalidParameterException", 400, "message", service="logs"),
+                "LogInvalidParameterError",
+                "CloudWatch Logs refused a parameter (InvalidParameterException).",
+            ),
+            _row(
+                Reason.LOG_RESOURCE_NOT_FOUND,
+                "NOT_FOUND",
+                AwsException("ResourceNotFoundException", 400, "message", service="logs"),
+                "LogResourceNotFoundError",
+                "The log group or log stream does not exist (CloudWatch Logs).",
+                "NotFoundError",
+            ),
+            _row(
                 Reason.FUNCTION_NOT_FOUND,
                 "NOT_FOUND",
                 _NOT_FOUND,
@@ -182,6 +211,14 @@ ERRORS: Final[Mapping[Reason, ErrorContract]] = MappingProxyType(
                 AwsException("ProvisionedConcurrencyConfigNotFoundException", 404, "message"),
                 "ProvisionedConcurrencyConfigNotFoundError",
                 "The version or alias has no provisioned concurrency configuration.",
+                "NotFoundError",
+            ),
+            _row(
+                Reason.CODE_SIGNING_CONFIG_NOT_FOUND,
+                "NOT_FOUND",
+                AwsException("CodeSigningConfigNotFoundException", 404, "Message"),
+                "CodeSigningConfigNotFoundError",
+                "The code signing configuration a function names does not exist.",
                 "NotFoundError",
             ),
             _row(
@@ -256,11 +293,42 @@ ERRORS: Final[Mapping[Reason, ErrorContract]] = MappingProxyType(
                 "The code storage limit was exceeded (CodeStorageExceededException).",
             ),
             _row(
+                Reason.CODE_VERIFICATION_FAILED,
+                "FAILED_PRECONDITION",
+                AwsException("CodeVerificationFailedException", 400, "Message"),
+                "CodeVerificationFailedError",
+                "The code is not signed by a publisher its code signing configuration allows, "
+                "and the configuration enforces it (CodeVerificationFailedException).",
+            ),
+            _row(
+                Reason.RECURSIVE_INVOCATION,
+                "FAILED_PRECONDITION",
+                AwsException("RecursiveInvocationException", 400, "Message"),
+                "RecursiveInvocationError",
+                "The invocation was stopped as part of a recursive loop "
+                "(RecursiveInvocationException).",
+            ),
+            _row(
                 Reason.SERVICE,
                 "INTERNAL",
                 SERVICE_EXCEPTION,
                 "ServiceError",
                 "The daemon failed internally (ServiceException).",
+            ),
+            _row(
+                Reason.DURABLE_EXECUTION_ALREADY_STARTED,
+                "ALREADY_EXISTS",
+                AwsException("DurableExecutionAlreadyStartedException", 409, "Message"),
+                "DurableExecutionAlreadyStartedError",
+                "A durable execution of this name was already started with another input.",
+                "ConflictError",
+            ),
+            _row(
+                Reason.CALLBACK_TIMEOUT,
+                "FAILED_PRECONDITION",
+                AwsException("CallbackTimeoutException", 400, "Message"),
+                "CallbackTimeoutError",
+                "The durable execution callback timed out or is already closed.",
             ),
             _row(
                 Reason.UNAUTHENTICATED,

@@ -15,13 +15,20 @@ __all__ = [
     "AccessDeniedError",
     "AliasAlreadyExistsError",
     "AliasNotFoundError",
+    "CallbackTimeoutError",
+    "CodeSigningConfigNotFoundError",
     "CodeStorageExceededError",
+    "CodeVerificationFailedError",
+    "DurableExecutionAlreadyStartedError",
     "FunctionAlreadyExistsError",
     "FunctionNotFoundError",
     "InvalidParameterValueError",
     "InvalidRequestContentError",
     "InvalidRequestError",
+    "LogInvalidParameterError",
+    "LogResourceNotFoundError",
     "ProvisionedConcurrencyConfigNotFoundError",
+    "RecursiveInvocationError",
     "RequestTooLargeError",
     "ResourceConflictError",
     "ResourceInUseError",
@@ -58,6 +65,18 @@ class InvalidRequestError(LambdadError):
     REASON = Reason.INVALID_REQUEST.value
 
 
+class LogInvalidParameterError(LambdadError):
+    """CloudWatch Logs refused a parameter (InvalidParameterException)."""
+
+    REASON = Reason.LOG_INVALID_PARAMETER.value
+
+
+class LogResourceNotFoundError(NotFoundError):
+    """The log group or log stream does not exist (CloudWatch Logs)."""
+
+    REASON = Reason.LOG_RESOURCE_NOT_FOUND.value
+
+
 class FunctionNotFoundError(NotFoundError):
     """The function, or the requested version of it, does not exist."""
 
@@ -80,6 +99,12 @@ class ProvisionedConcurrencyConfigNotFoundError(NotFoundError):
     """The version or alias has no provisioned concurrency configuration."""
 
     REASON = Reason.PROVISIONED_CONCURRENCY_CONFIG_NOT_FOUND.value
+
+
+class CodeSigningConfigNotFoundError(NotFoundError):
+    """The code signing configuration a function names does not exist."""
+
+    REASON = Reason.CODE_SIGNING_CONFIG_NOT_FOUND.value
 
 
 class FunctionAlreadyExistsError(ConflictError):
@@ -138,10 +163,35 @@ class CodeStorageExceededError(LambdadError):
     REASON = Reason.CODE_STORAGE_EXCEEDED.value
 
 
+class CodeVerificationFailedError(LambdadError):
+    """The code is not signed by a publisher its code signing configuration allows, and the
+    configuration enforces it (CodeVerificationFailedException)."""
+
+    REASON = Reason.CODE_VERIFICATION_FAILED.value
+
+
+class RecursiveInvocationError(LambdadError):
+    """The invocation was stopped as part of a recursive loop (RecursiveInvocationException)."""
+
+    REASON = Reason.RECURSIVE_INVOCATION.value
+
+
 class ServiceError(LambdadError):
     """The daemon failed internally (ServiceException)."""
 
     REASON = Reason.SERVICE.value
+
+
+class DurableExecutionAlreadyStartedError(ConflictError):
+    """A durable execution of this name was already started with another input."""
+
+    REASON = Reason.DURABLE_EXECUTION_ALREADY_STARTED.value
+
+
+class CallbackTimeoutError(LambdadError):
+    """The durable execution callback timed out or is already closed."""
+
+    REASON = Reason.CALLBACK_TIMEOUT.value
 
 
 class UnauthenticatedError(LambdadError):
@@ -157,10 +207,13 @@ ERROR_TYPES: Final[Mapping[str, type[LambdadError]]] = MappingProxyType(
         Reason.INVALID_PARAMETER_VALUE.value: InvalidParameterValueError,
         Reason.INVALID_REQUEST_CONTENT.value: InvalidRequestContentError,
         Reason.INVALID_REQUEST.value: InvalidRequestError,
+        Reason.LOG_INVALID_PARAMETER.value: LogInvalidParameterError,
+        Reason.LOG_RESOURCE_NOT_FOUND.value: LogResourceNotFoundError,
         Reason.FUNCTION_NOT_FOUND.value: FunctionNotFoundError,
         Reason.ALIAS_NOT_FOUND.value: AliasNotFoundError,
         Reason.RESOURCE_NOT_FOUND.value: ResourceNotFoundError,
         Reason.PROVISIONED_CONCURRENCY_CONFIG_NOT_FOUND.value: ProvisionedConcurrencyConfigNotFoundError,  # noqa: E501
+        Reason.CODE_SIGNING_CONFIG_NOT_FOUND.value: CodeSigningConfigNotFoundError,
         Reason.FUNCTION_ALREADY_EXISTS.value: FunctionAlreadyExistsError,
         Reason.ALIAS_ALREADY_EXISTS.value: AliasAlreadyExistsError,
         Reason.RESOURCE_CONFLICT.value: ResourceConflictError,
@@ -170,7 +223,11 @@ ERROR_TYPES: Final[Mapping[str, type[LambdadError]]] = MappingProxyType(
         Reason.ACCESS_DENIED.value: AccessDeniedError,
         Reason.TOO_MANY_REQUESTS.value: TooManyRequestsError,
         Reason.CODE_STORAGE_EXCEEDED.value: CodeStorageExceededError,
+        Reason.CODE_VERIFICATION_FAILED.value: CodeVerificationFailedError,
+        Reason.RECURSIVE_INVOCATION.value: RecursiveInvocationError,
         Reason.SERVICE.value: ServiceError,
+        Reason.DURABLE_EXECUTION_ALREADY_STARTED.value: DurableExecutionAlreadyStartedError,
+        Reason.CALLBACK_TIMEOUT.value: CallbackTimeoutError,
         Reason.UNAUTHENTICATED.value: UnauthenticatedError,
     }
 )

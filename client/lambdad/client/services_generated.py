@@ -8,10 +8,15 @@ from collections.abc import AsyncIterator, Iterator
 
 from lambdad.client.transport import AsyncTransport, BlockingTransport
 from lambdad.v1 import capacity_provider_service_pb2 as capacity_provider_service
+from lambdad.v1 import code_signing_service_pb2 as code_signing_service
+from lambdad.v1 import durable_execution_service_pb2 as durable_execution_service
 from lambdad.v1 import event_source_service_pb2 as event_source_service
 from lambdad.v1 import function_service_pb2 as function_service
+from lambdad.v1 import function_settings_service_pb2 as function_settings_service
 from lambdad.v1 import invocation_service_pb2 as invocation_service
 from lambdad.v1 import layer_service_pb2 as layer_service
+from lambdad.v1 import log_service_pb2 as log_service
+from lambdad.v1 import resource_policy_service_pb2 as resource_policy_service
 from lambdad.v1 import trace_service_pb2 as trace_service
 from lambdad.v1 import url_service_pb2 as url_service
 
@@ -126,6 +131,299 @@ class LambdadClient(BlockingTransport):
             "/lambdad.v1.CapacityProviderService/ListFunctionVersionsByCapacityProvider",
             request,
             capacity_provider_service.ListFunctionVersionsByCapacityProviderResponse,
+            timeout,
+            request_id,
+        )
+
+    # CodeSigningService
+
+    def create_code_signing_config(
+        self,
+        request: code_signing_service.CreateCodeSigningConfigRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> code_signing_service.CreateCodeSigningConfigResponse:
+        """Creates a code signing configuration."""
+        return self._call(
+            "/lambdad.v1.CodeSigningService/CreateCodeSigningConfig",
+            request,
+            code_signing_service.CreateCodeSigningConfigResponse,
+            timeout,
+            request_id,
+        )
+
+    def get_code_signing_config(
+        self,
+        request: code_signing_service.GetCodeSigningConfigRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> code_signing_service.GetCodeSigningConfigResponse:
+        """Returns a code signing configuration."""
+        return self._call(
+            "/lambdad.v1.CodeSigningService/GetCodeSigningConfig",
+            request,
+            code_signing_service.GetCodeSigningConfigResponse,
+            timeout,
+            request_id,
+        )
+
+    def update_code_signing_config(
+        self,
+        request: code_signing_service.UpdateCodeSigningConfigRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> code_signing_service.UpdateCodeSigningConfigResponse:
+        """Changes the description, publishers or policies of a code signing configuration."""
+        return self._call(
+            "/lambdad.v1.CodeSigningService/UpdateCodeSigningConfig",
+            request,
+            code_signing_service.UpdateCodeSigningConfigResponse,
+            timeout,
+            request_id,
+        )
+
+    def delete_code_signing_config(
+        self,
+        request: code_signing_service.DeleteCodeSigningConfigRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> code_signing_service.DeleteCodeSigningConfigResponse:
+        """Deletes a code signing configuration no function uses."""
+        return self._call(
+            "/lambdad.v1.CodeSigningService/DeleteCodeSigningConfig",
+            request,
+            code_signing_service.DeleteCodeSigningConfigResponse,
+            timeout,
+            request_id,
+        )
+
+    def list_code_signing_configs(
+        self,
+        request: code_signing_service.ListCodeSigningConfigsRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> code_signing_service.ListCodeSigningConfigsResponse:
+        """Lists code signing configurations, a page at a time."""
+        return self._call(
+            "/lambdad.v1.CodeSigningService/ListCodeSigningConfigs",
+            request,
+            code_signing_service.ListCodeSigningConfigsResponse,
+            timeout,
+            request_id,
+        )
+
+    def list_functions_by_code_signing_config(
+        self,
+        request: code_signing_service.ListFunctionsByCodeSigningConfigRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> code_signing_service.ListFunctionsByCodeSigningConfigResponse:
+        """Lists the ARNs of the functions that use a code signing configuration."""
+        return self._call(
+            "/lambdad.v1.CodeSigningService/ListFunctionsByCodeSigningConfig",
+            request,
+            code_signing_service.ListFunctionsByCodeSigningConfigResponse,
+            timeout,
+            request_id,
+        )
+
+    def put_function_code_signing_config(
+        self,
+        request: code_signing_service.PutFunctionCodeSigningConfigRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> code_signing_service.PutFunctionCodeSigningConfigResponse:
+        """Attaches a code signing configuration to a function (replacing any other)."""
+        return self._call(
+            "/lambdad.v1.CodeSigningService/PutFunctionCodeSigningConfig",
+            request,
+            code_signing_service.PutFunctionCodeSigningConfigResponse,
+            timeout,
+            request_id,
+        )
+
+    def get_function_code_signing_config(
+        self,
+        request: code_signing_service.GetFunctionCodeSigningConfigRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> code_signing_service.GetFunctionCodeSigningConfigResponse:
+        """Returns the code signing configuration of a function."""
+        return self._call(
+            "/lambdad.v1.CodeSigningService/GetFunctionCodeSigningConfig",
+            request,
+            code_signing_service.GetFunctionCodeSigningConfigResponse,
+            timeout,
+            request_id,
+        )
+
+    def delete_function_code_signing_config(
+        self,
+        request: code_signing_service.DeleteFunctionCodeSigningConfigRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> code_signing_service.DeleteFunctionCodeSigningConfigResponse:
+        """Detaches the code signing configuration of a function."""
+        return self._call(
+            "/lambdad.v1.CodeSigningService/DeleteFunctionCodeSigningConfig",
+            request,
+            code_signing_service.DeleteFunctionCodeSigningConfigResponse,
+            timeout,
+            request_id,
+        )
+
+    # DurableExecutionService
+
+    def checkpoint_durable_execution(
+        self,
+        request: durable_execution_service.CheckpointDurableExecutionRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> durable_execution_service.CheckpointDurableExecutionResponse:
+        """Records a batch of operation updates of a running invocation; answers a new checkpoint
+        token and the operations that changed since the invocation last saw them."""
+        return self._call(
+            "/lambdad.v1.DurableExecutionService/CheckpointDurableExecution",
+            request,
+            durable_execution_service.CheckpointDurableExecutionResponse,
+            timeout,
+            request_id,
+        )
+
+    def get_durable_execution_state(
+        self,
+        request: durable_execution_service.GetDurableExecutionStateRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> durable_execution_service.GetDurableExecutionStateResponse:
+        """A page of an execution's operations, for the invocation holding the checkpoint token."""
+        return self._call(
+            "/lambdad.v1.DurableExecutionService/GetDurableExecutionState",
+            request,
+            durable_execution_service.GetDurableExecutionStateResponse,
+            timeout,
+            request_id,
+        )
+
+    def get_durable_execution(
+        self,
+        request: durable_execution_service.GetDurableExecutionRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> durable_execution_service.GetDurableExecutionResponse:
+        """One execution's status, input and result."""
+        return self._call(
+            "/lambdad.v1.DurableExecutionService/GetDurableExecution",
+            request,
+            durable_execution_service.GetDurableExecutionResponse,
+            timeout,
+            request_id,
+        )
+
+    def get_durable_execution_history(
+        self,
+        request: durable_execution_service.GetDurableExecutionHistoryRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> durable_execution_service.GetDurableExecutionHistoryResponse:
+        """A page of an execution's history events."""
+        return self._call(
+            "/lambdad.v1.DurableExecutionService/GetDurableExecutionHistory",
+            request,
+            durable_execution_service.GetDurableExecutionHistoryResponse,
+            timeout,
+            request_id,
+        )
+
+    def list_durable_executions_by_function(
+        self,
+        request: durable_execution_service.ListDurableExecutionsByFunctionRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> durable_execution_service.ListDurableExecutionsByFunctionResponse:
+        """A page of a function's executions, filtered."""
+        return self._call(
+            "/lambdad.v1.DurableExecutionService/ListDurableExecutionsByFunction",
+            request,
+            durable_execution_service.ListDurableExecutionsByFunctionResponse,
+            timeout,
+            request_id,
+        )
+
+    def stop_durable_execution(
+        self,
+        request: durable_execution_service.StopDurableExecutionRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> durable_execution_service.StopDurableExecutionResponse:
+        """Stops a running execution."""
+        return self._call(
+            "/lambdad.v1.DurableExecutionService/StopDurableExecution",
+            request,
+            durable_execution_service.StopDurableExecutionResponse,
+            timeout,
+            request_id,
+        )
+
+    def send_durable_execution_callback_success(
+        self,
+        request: durable_execution_service.SendDurableExecutionCallbackSuccessRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> durable_execution_service.SendDurableExecutionCallbackSuccessResponse:
+        """Completes a callback with a result."""
+        return self._call(
+            "/lambdad.v1.DurableExecutionService/SendDurableExecutionCallbackSuccess",
+            request,
+            durable_execution_service.SendDurableExecutionCallbackSuccessResponse,
+            timeout,
+            request_id,
+        )
+
+    def send_durable_execution_callback_failure(
+        self,
+        request: durable_execution_service.SendDurableExecutionCallbackFailureRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> durable_execution_service.SendDurableExecutionCallbackFailureResponse:
+        """Completes a callback with an error."""
+        return self._call(
+            "/lambdad.v1.DurableExecutionService/SendDurableExecutionCallbackFailure",
+            request,
+            durable_execution_service.SendDurableExecutionCallbackFailureResponse,
+            timeout,
+            request_id,
+        )
+
+    def send_durable_execution_callback_heartbeat(
+        self,
+        request: durable_execution_service.SendDurableExecutionCallbackHeartbeatRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> durable_execution_service.SendDurableExecutionCallbackHeartbeatResponse:
+        """Tells a callback its sender is still working (resets its heartbeat timeout)."""
+        return self._call(
+            "/lambdad.v1.DurableExecutionService/SendDurableExecutionCallbackHeartbeat",
+            request,
+            durable_execution_service.SendDurableExecutionCallbackHeartbeatResponse,
             timeout,
             request_id,
         )
@@ -532,6 +830,104 @@ class LambdadClient(BlockingTransport):
             "/lambdad.v1.FunctionService/SetFunctionDebug",
             request,
             function_service.SetFunctionDebugResponse,
+            timeout,
+            request_id,
+        )
+
+    # FunctionSettingsService
+
+    def get_function_recursion_config(
+        self,
+        request: function_settings_service.GetFunctionRecursionConfigRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> function_settings_service.GetFunctionRecursionConfigResponse:
+        """Returns a function's recursive loop detection setting (Terminate unless changed)."""
+        return self._call(
+            "/lambdad.v1.FunctionSettingsService/GetFunctionRecursionConfig",
+            request,
+            function_settings_service.GetFunctionRecursionConfigResponse,
+            timeout,
+            request_id,
+        )
+
+    def put_function_recursion_config(
+        self,
+        request: function_settings_service.PutFunctionRecursionConfigRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> function_settings_service.PutFunctionRecursionConfigResponse:
+        """Sets a function's recursive loop detection: Allow or Terminate."""
+        return self._call(
+            "/lambdad.v1.FunctionSettingsService/PutFunctionRecursionConfig",
+            request,
+            function_settings_service.PutFunctionRecursionConfigResponse,
+            timeout,
+            request_id,
+        )
+
+    def get_runtime_management_config(
+        self,
+        request: function_settings_service.GetRuntimeManagementConfigRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> function_settings_service.GetRuntimeManagementConfigResponse:
+        """Returns how the runtime of a version is updated (Auto unless changed)."""
+        return self._call(
+            "/lambdad.v1.FunctionSettingsService/GetRuntimeManagementConfig",
+            request,
+            function_settings_service.GetRuntimeManagementConfigResponse,
+            timeout,
+            request_id,
+        )
+
+    def put_runtime_management_config(
+        self,
+        request: function_settings_service.PutRuntimeManagementConfigRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> function_settings_service.PutRuntimeManagementConfigResponse:
+        """Sets how the runtime of a version is updated: Auto, FunctionUpdate or Manual."""
+        return self._call(
+            "/lambdad.v1.FunctionSettingsService/PutRuntimeManagementConfig",
+            request,
+            function_settings_service.PutRuntimeManagementConfigResponse,
+            timeout,
+            request_id,
+        )
+
+    def get_function_scaling_config(
+        self,
+        request: function_settings_service.GetFunctionScalingConfigRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> function_settings_service.GetFunctionScalingConfigResponse:
+        """Returns the scaling of a published version of a capacity-provider function."""
+        return self._call(
+            "/lambdad.v1.FunctionSettingsService/GetFunctionScalingConfig",
+            request,
+            function_settings_service.GetFunctionScalingConfigResponse,
+            timeout,
+            request_id,
+        )
+
+    def put_function_scaling_config(
+        self,
+        request: function_settings_service.PutFunctionScalingConfigRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> function_settings_service.PutFunctionScalingConfigResponse:
+        """Sets the scaling of a published version of a capacity-provider function."""
+        return self._call(
+            "/lambdad.v1.FunctionSettingsService/PutFunctionScalingConfig",
+            request,
+            function_settings_service.PutFunctionScalingConfigResponse,
             timeout,
             request_id,
         )
@@ -948,6 +1344,139 @@ class LambdadClient(BlockingTransport):
             request_id,
         )
 
+    # LogService
+
+    def describe_log_groups(
+        self,
+        request: log_service.DescribeLogGroupsRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> log_service.DescribeLogGroupsResponse:
+        """Log groups, ASCII-sorted by name, optionally by name prefix or pattern."""
+        return self._call(
+            "/lambdad.v1.LogService/DescribeLogGroups",
+            request,
+            log_service.DescribeLogGroupsResponse,
+            timeout,
+            request_id,
+        )
+
+    def describe_log_streams(
+        self,
+        request: log_service.DescribeLogStreamsRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> log_service.DescribeLogStreamsResponse:
+        """The log streams of a group, by name or by last event time."""
+        return self._call(
+            "/lambdad.v1.LogService/DescribeLogStreams",
+            request,
+            log_service.DescribeLogStreamsResponse,
+            timeout,
+            request_id,
+        )
+
+    def get_log_events(
+        self,
+        request: log_service.GetLogEventsRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> log_service.GetLogEventsResponse:
+        """The events of one stream, pageable forwards and backwards."""
+        return self._call(
+            "/lambdad.v1.LogService/GetLogEvents",
+            request,
+            log_service.GetLogEventsResponse,
+            timeout,
+            request_id,
+        )
+
+    def filter_log_events(
+        self,
+        request: log_service.FilterLogEventsRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> log_service.FilterLogEventsResponse:
+        """The events of a group (optionally some streams) matching a filter pattern, oldest
+        first."""
+        return self._call(
+            "/lambdad.v1.LogService/FilterLogEvents",
+            request,
+            log_service.FilterLogEventsResponse,
+            timeout,
+            request_id,
+        )
+
+    def start_live_tail(
+        self,
+        request: log_service.StartLiveTailRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> Iterator[log_service.StartLiveTailResponse]:
+        """Events as they are ingested: a session start, then an update about every second."""
+        return self._stream(
+            "/lambdad.v1.LogService/StartLiveTail",
+            request,
+            log_service.StartLiveTailResponse,
+            timeout,
+            request_id,
+        )
+
+    # ResourcePolicyService
+
+    def put_resource_policy(
+        self,
+        request: resource_policy_service.PutResourcePolicyRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> resource_policy_service.PutResourcePolicyResponse:
+        """Replaces the resource policy of a function, version or alias."""
+        return self._call(
+            "/lambdad.v1.ResourcePolicyService/PutResourcePolicy",
+            request,
+            resource_policy_service.PutResourcePolicyResponse,
+            timeout,
+            request_id,
+        )
+
+    def get_resource_policy(
+        self,
+        request: resource_policy_service.GetResourcePolicyRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> resource_policy_service.GetResourcePolicyResponse:
+        """Returns the resource policy of a function, version or alias."""
+        return self._call(
+            "/lambdad.v1.ResourcePolicyService/GetResourcePolicy",
+            request,
+            resource_policy_service.GetResourcePolicyResponse,
+            timeout,
+            request_id,
+        )
+
+    def delete_resource_policy(
+        self,
+        request: resource_policy_service.DeleteResourcePolicyRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> resource_policy_service.DeleteResourcePolicyResponse:
+        """Deletes the resource policy of a function, version or alias."""
+        return self._call(
+            "/lambdad.v1.ResourcePolicyService/DeleteResourcePolicy",
+            request,
+            resource_policy_service.DeleteResourcePolicyResponse,
+            timeout,
+            request_id,
+        )
+
     # TraceService
 
     def put_trace_segments(
@@ -1271,6 +1800,299 @@ class AsyncLambdadClient(AsyncTransport):
             "/lambdad.v1.CapacityProviderService/ListFunctionVersionsByCapacityProvider",
             request,
             capacity_provider_service.ListFunctionVersionsByCapacityProviderResponse,
+            timeout,
+            request_id,
+        )
+
+    # CodeSigningService
+
+    async def create_code_signing_config(
+        self,
+        request: code_signing_service.CreateCodeSigningConfigRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> code_signing_service.CreateCodeSigningConfigResponse:
+        """Creates a code signing configuration."""
+        return await self._call(
+            "/lambdad.v1.CodeSigningService/CreateCodeSigningConfig",
+            request,
+            code_signing_service.CreateCodeSigningConfigResponse,
+            timeout,
+            request_id,
+        )
+
+    async def get_code_signing_config(
+        self,
+        request: code_signing_service.GetCodeSigningConfigRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> code_signing_service.GetCodeSigningConfigResponse:
+        """Returns a code signing configuration."""
+        return await self._call(
+            "/lambdad.v1.CodeSigningService/GetCodeSigningConfig",
+            request,
+            code_signing_service.GetCodeSigningConfigResponse,
+            timeout,
+            request_id,
+        )
+
+    async def update_code_signing_config(
+        self,
+        request: code_signing_service.UpdateCodeSigningConfigRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> code_signing_service.UpdateCodeSigningConfigResponse:
+        """Changes the description, publishers or policies of a code signing configuration."""
+        return await self._call(
+            "/lambdad.v1.CodeSigningService/UpdateCodeSigningConfig",
+            request,
+            code_signing_service.UpdateCodeSigningConfigResponse,
+            timeout,
+            request_id,
+        )
+
+    async def delete_code_signing_config(
+        self,
+        request: code_signing_service.DeleteCodeSigningConfigRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> code_signing_service.DeleteCodeSigningConfigResponse:
+        """Deletes a code signing configuration no function uses."""
+        return await self._call(
+            "/lambdad.v1.CodeSigningService/DeleteCodeSigningConfig",
+            request,
+            code_signing_service.DeleteCodeSigningConfigResponse,
+            timeout,
+            request_id,
+        )
+
+    async def list_code_signing_configs(
+        self,
+        request: code_signing_service.ListCodeSigningConfigsRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> code_signing_service.ListCodeSigningConfigsResponse:
+        """Lists code signing configurations, a page at a time."""
+        return await self._call(
+            "/lambdad.v1.CodeSigningService/ListCodeSigningConfigs",
+            request,
+            code_signing_service.ListCodeSigningConfigsResponse,
+            timeout,
+            request_id,
+        )
+
+    async def list_functions_by_code_signing_config(
+        self,
+        request: code_signing_service.ListFunctionsByCodeSigningConfigRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> code_signing_service.ListFunctionsByCodeSigningConfigResponse:
+        """Lists the ARNs of the functions that use a code signing configuration."""
+        return await self._call(
+            "/lambdad.v1.CodeSigningService/ListFunctionsByCodeSigningConfig",
+            request,
+            code_signing_service.ListFunctionsByCodeSigningConfigResponse,
+            timeout,
+            request_id,
+        )
+
+    async def put_function_code_signing_config(
+        self,
+        request: code_signing_service.PutFunctionCodeSigningConfigRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> code_signing_service.PutFunctionCodeSigningConfigResponse:
+        """Attaches a code signing configuration to a function (replacing any other)."""
+        return await self._call(
+            "/lambdad.v1.CodeSigningService/PutFunctionCodeSigningConfig",
+            request,
+            code_signing_service.PutFunctionCodeSigningConfigResponse,
+            timeout,
+            request_id,
+        )
+
+    async def get_function_code_signing_config(
+        self,
+        request: code_signing_service.GetFunctionCodeSigningConfigRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> code_signing_service.GetFunctionCodeSigningConfigResponse:
+        """Returns the code signing configuration of a function."""
+        return await self._call(
+            "/lambdad.v1.CodeSigningService/GetFunctionCodeSigningConfig",
+            request,
+            code_signing_service.GetFunctionCodeSigningConfigResponse,
+            timeout,
+            request_id,
+        )
+
+    async def delete_function_code_signing_config(
+        self,
+        request: code_signing_service.DeleteFunctionCodeSigningConfigRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> code_signing_service.DeleteFunctionCodeSigningConfigResponse:
+        """Detaches the code signing configuration of a function."""
+        return await self._call(
+            "/lambdad.v1.CodeSigningService/DeleteFunctionCodeSigningConfig",
+            request,
+            code_signing_service.DeleteFunctionCodeSigningConfigResponse,
+            timeout,
+            request_id,
+        )
+
+    # DurableExecutionService
+
+    async def checkpoint_durable_execution(
+        self,
+        request: durable_execution_service.CheckpointDurableExecutionRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> durable_execution_service.CheckpointDurableExecutionResponse:
+        """Records a batch of operation updates of a running invocation; answers a new checkpoint
+        token and the operations that changed since the invocation last saw them."""
+        return await self._call(
+            "/lambdad.v1.DurableExecutionService/CheckpointDurableExecution",
+            request,
+            durable_execution_service.CheckpointDurableExecutionResponse,
+            timeout,
+            request_id,
+        )
+
+    async def get_durable_execution_state(
+        self,
+        request: durable_execution_service.GetDurableExecutionStateRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> durable_execution_service.GetDurableExecutionStateResponse:
+        """A page of an execution's operations, for the invocation holding the checkpoint token."""
+        return await self._call(
+            "/lambdad.v1.DurableExecutionService/GetDurableExecutionState",
+            request,
+            durable_execution_service.GetDurableExecutionStateResponse,
+            timeout,
+            request_id,
+        )
+
+    async def get_durable_execution(
+        self,
+        request: durable_execution_service.GetDurableExecutionRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> durable_execution_service.GetDurableExecutionResponse:
+        """One execution's status, input and result."""
+        return await self._call(
+            "/lambdad.v1.DurableExecutionService/GetDurableExecution",
+            request,
+            durable_execution_service.GetDurableExecutionResponse,
+            timeout,
+            request_id,
+        )
+
+    async def get_durable_execution_history(
+        self,
+        request: durable_execution_service.GetDurableExecutionHistoryRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> durable_execution_service.GetDurableExecutionHistoryResponse:
+        """A page of an execution's history events."""
+        return await self._call(
+            "/lambdad.v1.DurableExecutionService/GetDurableExecutionHistory",
+            request,
+            durable_execution_service.GetDurableExecutionHistoryResponse,
+            timeout,
+            request_id,
+        )
+
+    async def list_durable_executions_by_function(
+        self,
+        request: durable_execution_service.ListDurableExecutionsByFunctionRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> durable_execution_service.ListDurableExecutionsByFunctionResponse:
+        """A page of a function's executions, filtered."""
+        return await self._call(
+            "/lambdad.v1.DurableExecutionService/ListDurableExecutionsByFunction",
+            request,
+            durable_execution_service.ListDurableExecutionsByFunctionResponse,
+            timeout,
+            request_id,
+        )
+
+    async def stop_durable_execution(
+        self,
+        request: durable_execution_service.StopDurableExecutionRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> durable_execution_service.StopDurableExecutionResponse:
+        """Stops a running execution."""
+        return await self._call(
+            "/lambdad.v1.DurableExecutionService/StopDurableExecution",
+            request,
+            durable_execution_service.StopDurableExecutionResponse,
+            timeout,
+            request_id,
+        )
+
+    async def send_durable_execution_callback_success(
+        self,
+        request: durable_execution_service.SendDurableExecutionCallbackSuccessRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> durable_execution_service.SendDurableExecutionCallbackSuccessResponse:
+        """Completes a callback with a result."""
+        return await self._call(
+            "/lambdad.v1.DurableExecutionService/SendDurableExecutionCallbackSuccess",
+            request,
+            durable_execution_service.SendDurableExecutionCallbackSuccessResponse,
+            timeout,
+            request_id,
+        )
+
+    async def send_durable_execution_callback_failure(
+        self,
+        request: durable_execution_service.SendDurableExecutionCallbackFailureRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> durable_execution_service.SendDurableExecutionCallbackFailureResponse:
+        """Completes a callback with an error."""
+        return await self._call(
+            "/lambdad.v1.DurableExecutionService/SendDurableExecutionCallbackFailure",
+            request,
+            durable_execution_service.SendDurableExecutionCallbackFailureResponse,
+            timeout,
+            request_id,
+        )
+
+    async def send_durable_execution_callback_heartbeat(
+        self,
+        request: durable_execution_service.SendDurableExecutionCallbackHeartbeatRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> durable_execution_service.SendDurableExecutionCallbackHeartbeatResponse:
+        """Tells a callback its sender is still working (resets its heartbeat timeout)."""
+        return await self._call(
+            "/lambdad.v1.DurableExecutionService/SendDurableExecutionCallbackHeartbeat",
+            request,
+            durable_execution_service.SendDurableExecutionCallbackHeartbeatResponse,
             timeout,
             request_id,
         )
@@ -1677,6 +2499,104 @@ class AsyncLambdadClient(AsyncTransport):
             "/lambdad.v1.FunctionService/SetFunctionDebug",
             request,
             function_service.SetFunctionDebugResponse,
+            timeout,
+            request_id,
+        )
+
+    # FunctionSettingsService
+
+    async def get_function_recursion_config(
+        self,
+        request: function_settings_service.GetFunctionRecursionConfigRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> function_settings_service.GetFunctionRecursionConfigResponse:
+        """Returns a function's recursive loop detection setting (Terminate unless changed)."""
+        return await self._call(
+            "/lambdad.v1.FunctionSettingsService/GetFunctionRecursionConfig",
+            request,
+            function_settings_service.GetFunctionRecursionConfigResponse,
+            timeout,
+            request_id,
+        )
+
+    async def put_function_recursion_config(
+        self,
+        request: function_settings_service.PutFunctionRecursionConfigRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> function_settings_service.PutFunctionRecursionConfigResponse:
+        """Sets a function's recursive loop detection: Allow or Terminate."""
+        return await self._call(
+            "/lambdad.v1.FunctionSettingsService/PutFunctionRecursionConfig",
+            request,
+            function_settings_service.PutFunctionRecursionConfigResponse,
+            timeout,
+            request_id,
+        )
+
+    async def get_runtime_management_config(
+        self,
+        request: function_settings_service.GetRuntimeManagementConfigRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> function_settings_service.GetRuntimeManagementConfigResponse:
+        """Returns how the runtime of a version is updated (Auto unless changed)."""
+        return await self._call(
+            "/lambdad.v1.FunctionSettingsService/GetRuntimeManagementConfig",
+            request,
+            function_settings_service.GetRuntimeManagementConfigResponse,
+            timeout,
+            request_id,
+        )
+
+    async def put_runtime_management_config(
+        self,
+        request: function_settings_service.PutRuntimeManagementConfigRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> function_settings_service.PutRuntimeManagementConfigResponse:
+        """Sets how the runtime of a version is updated: Auto, FunctionUpdate or Manual."""
+        return await self._call(
+            "/lambdad.v1.FunctionSettingsService/PutRuntimeManagementConfig",
+            request,
+            function_settings_service.PutRuntimeManagementConfigResponse,
+            timeout,
+            request_id,
+        )
+
+    async def get_function_scaling_config(
+        self,
+        request: function_settings_service.GetFunctionScalingConfigRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> function_settings_service.GetFunctionScalingConfigResponse:
+        """Returns the scaling of a published version of a capacity-provider function."""
+        return await self._call(
+            "/lambdad.v1.FunctionSettingsService/GetFunctionScalingConfig",
+            request,
+            function_settings_service.GetFunctionScalingConfigResponse,
+            timeout,
+            request_id,
+        )
+
+    async def put_function_scaling_config(
+        self,
+        request: function_settings_service.PutFunctionScalingConfigRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> function_settings_service.PutFunctionScalingConfigResponse:
+        """Sets the scaling of a published version of a capacity-provider function."""
+        return await self._call(
+            "/lambdad.v1.FunctionSettingsService/PutFunctionScalingConfig",
+            request,
+            function_settings_service.PutFunctionScalingConfigResponse,
             timeout,
             request_id,
         )
@@ -2089,6 +3009,139 @@ class AsyncLambdadClient(AsyncTransport):
             "/lambdad.v1.LayerService/RemoveLayerVersionPermission",
             request,
             layer_service.RemoveLayerVersionPermissionResponse,
+            timeout,
+            request_id,
+        )
+
+    # LogService
+
+    async def describe_log_groups(
+        self,
+        request: log_service.DescribeLogGroupsRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> log_service.DescribeLogGroupsResponse:
+        """Log groups, ASCII-sorted by name, optionally by name prefix or pattern."""
+        return await self._call(
+            "/lambdad.v1.LogService/DescribeLogGroups",
+            request,
+            log_service.DescribeLogGroupsResponse,
+            timeout,
+            request_id,
+        )
+
+    async def describe_log_streams(
+        self,
+        request: log_service.DescribeLogStreamsRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> log_service.DescribeLogStreamsResponse:
+        """The log streams of a group, by name or by last event time."""
+        return await self._call(
+            "/lambdad.v1.LogService/DescribeLogStreams",
+            request,
+            log_service.DescribeLogStreamsResponse,
+            timeout,
+            request_id,
+        )
+
+    async def get_log_events(
+        self,
+        request: log_service.GetLogEventsRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> log_service.GetLogEventsResponse:
+        """The events of one stream, pageable forwards and backwards."""
+        return await self._call(
+            "/lambdad.v1.LogService/GetLogEvents",
+            request,
+            log_service.GetLogEventsResponse,
+            timeout,
+            request_id,
+        )
+
+    async def filter_log_events(
+        self,
+        request: log_service.FilterLogEventsRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> log_service.FilterLogEventsResponse:
+        """The events of a group (optionally some streams) matching a filter pattern, oldest
+        first."""
+        return await self._call(
+            "/lambdad.v1.LogService/FilterLogEvents",
+            request,
+            log_service.FilterLogEventsResponse,
+            timeout,
+            request_id,
+        )
+
+    def start_live_tail(
+        self,
+        request: log_service.StartLiveTailRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> AsyncIterator[log_service.StartLiveTailResponse]:
+        """Events as they are ingested: a session start, then an update about every second."""
+        return self._stream(
+            "/lambdad.v1.LogService/StartLiveTail",
+            request,
+            log_service.StartLiveTailResponse,
+            timeout,
+            request_id,
+        )
+
+    # ResourcePolicyService
+
+    async def put_resource_policy(
+        self,
+        request: resource_policy_service.PutResourcePolicyRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> resource_policy_service.PutResourcePolicyResponse:
+        """Replaces the resource policy of a function, version or alias."""
+        return await self._call(
+            "/lambdad.v1.ResourcePolicyService/PutResourcePolicy",
+            request,
+            resource_policy_service.PutResourcePolicyResponse,
+            timeout,
+            request_id,
+        )
+
+    async def get_resource_policy(
+        self,
+        request: resource_policy_service.GetResourcePolicyRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> resource_policy_service.GetResourcePolicyResponse:
+        """Returns the resource policy of a function, version or alias."""
+        return await self._call(
+            "/lambdad.v1.ResourcePolicyService/GetResourcePolicy",
+            request,
+            resource_policy_service.GetResourcePolicyResponse,
+            timeout,
+            request_id,
+        )
+
+    async def delete_resource_policy(
+        self,
+        request: resource_policy_service.DeleteResourcePolicyRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> resource_policy_service.DeleteResourcePolicyResponse:
+        """Deletes the resource policy of a function, version or alias."""
+        return await self._call(
+            "/lambdad.v1.ResourcePolicyService/DeleteResourcePolicy",
+            request,
+            resource_policy_service.DeleteResourcePolicyResponse,
             timeout,
             request_id,
         )

@@ -48,8 +48,37 @@ class CapacityProviderScalingConfig(_message.Message):
     scaling_policies: _containers.RepeatedCompositeFieldContainer[TargetTrackingScalingPolicy]
     def __init__(self, max_v_cpu_count: _Optional[int] = ..., scaling_mode: _Optional[str] = ..., scaling_policies: _Optional[_Iterable[_Union[TargetTrackingScalingPolicy, _Mapping]]] = ...) -> None: ...
 
+class PropagateTags(_message.Message):
+    __slots__ = ("mode", "explicit_tags")
+    class ExplicitTagsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    MODE_FIELD_NUMBER: _ClassVar[int]
+    EXPLICIT_TAGS_FIELD_NUMBER: _ClassVar[int]
+    mode: str
+    explicit_tags: _containers.ScalarMap[str, str]
+    def __init__(self, mode: _Optional[str] = ..., explicit_tags: _Optional[_Mapping[str, str]] = ...) -> None: ...
+
+class CapacityProviderLoggingConfig(_message.Message):
+    __slots__ = ("system_log_level", "log_group")
+    SYSTEM_LOG_LEVEL_FIELD_NUMBER: _ClassVar[int]
+    LOG_GROUP_FIELD_NUMBER: _ClassVar[int]
+    system_log_level: str
+    log_group: str
+    def __init__(self, system_log_level: _Optional[str] = ..., log_group: _Optional[str] = ...) -> None: ...
+
+class CapacityProviderTelemetryConfig(_message.Message):
+    __slots__ = ("logging_config",)
+    LOGGING_CONFIG_FIELD_NUMBER: _ClassVar[int]
+    logging_config: CapacityProviderLoggingConfig
+    def __init__(self, logging_config: _Optional[_Union[CapacityProviderLoggingConfig, _Mapping]] = ...) -> None: ...
+
 class CapacityProvider(_message.Message):
-    __slots__ = ("capacity_provider_arn", "state", "vpc_config", "permissions_config", "instance_requirements", "capacity_provider_scaling_config", "kms_key_arn", "last_modified")
+    __slots__ = ("capacity_provider_arn", "state", "vpc_config", "permissions_config", "instance_requirements", "capacity_provider_scaling_config", "kms_key_arn", "last_modified", "propagate_tags", "telemetry_config")
     CAPACITY_PROVIDER_ARN_FIELD_NUMBER: _ClassVar[int]
     STATE_FIELD_NUMBER: _ClassVar[int]
     VPC_CONFIG_FIELD_NUMBER: _ClassVar[int]
@@ -58,6 +87,8 @@ class CapacityProvider(_message.Message):
     CAPACITY_PROVIDER_SCALING_CONFIG_FIELD_NUMBER: _ClassVar[int]
     KMS_KEY_ARN_FIELD_NUMBER: _ClassVar[int]
     LAST_MODIFIED_FIELD_NUMBER: _ClassVar[int]
+    PROPAGATE_TAGS_FIELD_NUMBER: _ClassVar[int]
+    TELEMETRY_CONFIG_FIELD_NUMBER: _ClassVar[int]
     capacity_provider_arn: str
     state: str
     vpc_config: CapacityProviderVpcConfig
@@ -66,10 +97,12 @@ class CapacityProvider(_message.Message):
     capacity_provider_scaling_config: CapacityProviderScalingConfig
     kms_key_arn: str
     last_modified: str
-    def __init__(self, capacity_provider_arn: _Optional[str] = ..., state: _Optional[str] = ..., vpc_config: _Optional[_Union[CapacityProviderVpcConfig, _Mapping]] = ..., permissions_config: _Optional[_Union[CapacityProviderPermissionsConfig, _Mapping]] = ..., instance_requirements: _Optional[_Union[InstanceRequirements, _Mapping]] = ..., capacity_provider_scaling_config: _Optional[_Union[CapacityProviderScalingConfig, _Mapping]] = ..., kms_key_arn: _Optional[str] = ..., last_modified: _Optional[str] = ...) -> None: ...
+    propagate_tags: PropagateTags
+    telemetry_config: CapacityProviderTelemetryConfig
+    def __init__(self, capacity_provider_arn: _Optional[str] = ..., state: _Optional[str] = ..., vpc_config: _Optional[_Union[CapacityProviderVpcConfig, _Mapping]] = ..., permissions_config: _Optional[_Union[CapacityProviderPermissionsConfig, _Mapping]] = ..., instance_requirements: _Optional[_Union[InstanceRequirements, _Mapping]] = ..., capacity_provider_scaling_config: _Optional[_Union[CapacityProviderScalingConfig, _Mapping]] = ..., kms_key_arn: _Optional[str] = ..., last_modified: _Optional[str] = ..., propagate_tags: _Optional[_Union[PropagateTags, _Mapping]] = ..., telemetry_config: _Optional[_Union[CapacityProviderTelemetryConfig, _Mapping]] = ...) -> None: ...
 
 class CreateCapacityProviderRequest(_message.Message):
-    __slots__ = ("capacity_provider_name", "vpc_config", "permissions_config", "instance_requirements", "capacity_provider_scaling_config", "kms_key_arn", "tags")
+    __slots__ = ("capacity_provider_name", "vpc_config", "permissions_config", "instance_requirements", "capacity_provider_scaling_config", "kms_key_arn", "tags", "propagate_tags", "telemetry_config")
     class TagsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -84,6 +117,8 @@ class CreateCapacityProviderRequest(_message.Message):
     CAPACITY_PROVIDER_SCALING_CONFIG_FIELD_NUMBER: _ClassVar[int]
     KMS_KEY_ARN_FIELD_NUMBER: _ClassVar[int]
     TAGS_FIELD_NUMBER: _ClassVar[int]
+    PROPAGATE_TAGS_FIELD_NUMBER: _ClassVar[int]
+    TELEMETRY_CONFIG_FIELD_NUMBER: _ClassVar[int]
     capacity_provider_name: str
     vpc_config: CapacityProviderVpcConfig
     permissions_config: CapacityProviderPermissionsConfig
@@ -91,7 +126,9 @@ class CreateCapacityProviderRequest(_message.Message):
     capacity_provider_scaling_config: CapacityProviderScalingConfig
     kms_key_arn: str
     tags: _containers.ScalarMap[str, str]
-    def __init__(self, capacity_provider_name: _Optional[str] = ..., vpc_config: _Optional[_Union[CapacityProviderVpcConfig, _Mapping]] = ..., permissions_config: _Optional[_Union[CapacityProviderPermissionsConfig, _Mapping]] = ..., instance_requirements: _Optional[_Union[InstanceRequirements, _Mapping]] = ..., capacity_provider_scaling_config: _Optional[_Union[CapacityProviderScalingConfig, _Mapping]] = ..., kms_key_arn: _Optional[str] = ..., tags: _Optional[_Mapping[str, str]] = ...) -> None: ...
+    propagate_tags: PropagateTags
+    telemetry_config: CapacityProviderTelemetryConfig
+    def __init__(self, capacity_provider_name: _Optional[str] = ..., vpc_config: _Optional[_Union[CapacityProviderVpcConfig, _Mapping]] = ..., permissions_config: _Optional[_Union[CapacityProviderPermissionsConfig, _Mapping]] = ..., instance_requirements: _Optional[_Union[InstanceRequirements, _Mapping]] = ..., capacity_provider_scaling_config: _Optional[_Union[CapacityProviderScalingConfig, _Mapping]] = ..., kms_key_arn: _Optional[str] = ..., tags: _Optional[_Mapping[str, str]] = ..., propagate_tags: _Optional[_Union[PropagateTags, _Mapping]] = ..., telemetry_config: _Optional[_Union[CapacityProviderTelemetryConfig, _Mapping]] = ...) -> None: ...
 
 class CreateCapacityProviderResponse(_message.Message):
     __slots__ = ("capacity_provider",)

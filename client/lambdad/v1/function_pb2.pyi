@@ -173,7 +173,7 @@ class FunctionLayer(_message.Message):
     def __init__(self, arn: _Optional[str] = ..., code_size: _Optional[int] = ...) -> None: ...
 
 class FunctionConfiguration(_message.Message):
-    __slots__ = ("function_name", "function_arn", "runtime", "role", "handler", "code_size", "description", "timeout", "memory_size", "last_modified", "code_sha256", "version", "vpc_config", "dead_letter_config", "environment", "kms_key_arn", "tracing_config", "revision_id", "layers", "state", "state_reason", "state_reason_code", "last_update_status", "last_update_status_reason", "last_update_status_reason_code", "file_system_configs", "package_type", "image_config_response", "architectures", "ephemeral_storage", "snap_start", "runtime_version_config", "logging_config", "master_arn", "capacity_provider_config", "tenancy_config")
+    __slots__ = ("function_name", "function_arn", "runtime", "role", "handler", "code_size", "description", "timeout", "memory_size", "last_modified", "code_sha256", "version", "vpc_config", "dead_letter_config", "environment", "kms_key_arn", "tracing_config", "revision_id", "layers", "state", "state_reason", "state_reason_code", "last_update_status", "last_update_status_reason", "last_update_status_reason_code", "file_system_configs", "package_type", "image_config_response", "architectures", "ephemeral_storage", "snap_start", "runtime_version_config", "logging_config", "master_arn", "capacity_provider_config", "tenancy_config", "durable_config", "runtime_config", "accelerator_config")
     FUNCTION_NAME_FIELD_NUMBER: _ClassVar[int]
     FUNCTION_ARN_FIELD_NUMBER: _ClassVar[int]
     RUNTIME_FIELD_NUMBER: _ClassVar[int]
@@ -210,6 +210,9 @@ class FunctionConfiguration(_message.Message):
     MASTER_ARN_FIELD_NUMBER: _ClassVar[int]
     CAPACITY_PROVIDER_CONFIG_FIELD_NUMBER: _ClassVar[int]
     TENANCY_CONFIG_FIELD_NUMBER: _ClassVar[int]
+    DURABLE_CONFIG_FIELD_NUMBER: _ClassVar[int]
+    RUNTIME_CONFIG_FIELD_NUMBER: _ClassVar[int]
+    ACCELERATOR_CONFIG_FIELD_NUMBER: _ClassVar[int]
     function_name: str
     function_arn: str
     runtime: str
@@ -246,7 +249,24 @@ class FunctionConfiguration(_message.Message):
     master_arn: str
     capacity_provider_config: CapacityProviderConfig
     tenancy_config: TenancyConfig
-    def __init__(self, function_name: _Optional[str] = ..., function_arn: _Optional[str] = ..., runtime: _Optional[str] = ..., role: _Optional[str] = ..., handler: _Optional[str] = ..., code_size: _Optional[int] = ..., description: _Optional[str] = ..., timeout: _Optional[int] = ..., memory_size: _Optional[int] = ..., last_modified: _Optional[str] = ..., code_sha256: _Optional[str] = ..., version: _Optional[str] = ..., vpc_config: _Optional[_Union[VpcConfigResponse, _Mapping]] = ..., dead_letter_config: _Optional[_Union[DeadLetterConfig, _Mapping]] = ..., environment: _Optional[_Union[EnvironmentResponse, _Mapping]] = ..., kms_key_arn: _Optional[str] = ..., tracing_config: _Optional[_Union[TracingConfig, _Mapping]] = ..., revision_id: _Optional[str] = ..., layers: _Optional[_Iterable[_Union[FunctionLayer, _Mapping]]] = ..., state: _Optional[str] = ..., state_reason: _Optional[str] = ..., state_reason_code: _Optional[str] = ..., last_update_status: _Optional[str] = ..., last_update_status_reason: _Optional[str] = ..., last_update_status_reason_code: _Optional[str] = ..., file_system_configs: _Optional[_Iterable[_Union[FileSystemConfig, _Mapping]]] = ..., package_type: _Optional[str] = ..., image_config_response: _Optional[_Union[ImageConfigResponse, _Mapping]] = ..., architectures: _Optional[_Iterable[str]] = ..., ephemeral_storage: _Optional[_Union[EphemeralStorage, _Mapping]] = ..., snap_start: _Optional[_Union[SnapStartResponse, _Mapping]] = ..., runtime_version_config: _Optional[_Union[RuntimeVersionConfig, _Mapping]] = ..., logging_config: _Optional[_Union[LoggingConfig, _Mapping]] = ..., master_arn: _Optional[str] = ..., capacity_provider_config: _Optional[_Union[CapacityProviderConfig, _Mapping]] = ..., tenancy_config: _Optional[_Union[TenancyConfig, _Mapping]] = ...) -> None: ...
+    durable_config: DurableConfig
+    runtime_config: FunctionRuntimeConfig
+    accelerator_config: AcceleratorConfig
+    def __init__(self, function_name: _Optional[str] = ..., function_arn: _Optional[str] = ..., runtime: _Optional[str] = ..., role: _Optional[str] = ..., handler: _Optional[str] = ..., code_size: _Optional[int] = ..., description: _Optional[str] = ..., timeout: _Optional[int] = ..., memory_size: _Optional[int] = ..., last_modified: _Optional[str] = ..., code_sha256: _Optional[str] = ..., version: _Optional[str] = ..., vpc_config: _Optional[_Union[VpcConfigResponse, _Mapping]] = ..., dead_letter_config: _Optional[_Union[DeadLetterConfig, _Mapping]] = ..., environment: _Optional[_Union[EnvironmentResponse, _Mapping]] = ..., kms_key_arn: _Optional[str] = ..., tracing_config: _Optional[_Union[TracingConfig, _Mapping]] = ..., revision_id: _Optional[str] = ..., layers: _Optional[_Iterable[_Union[FunctionLayer, _Mapping]]] = ..., state: _Optional[str] = ..., state_reason: _Optional[str] = ..., state_reason_code: _Optional[str] = ..., last_update_status: _Optional[str] = ..., last_update_status_reason: _Optional[str] = ..., last_update_status_reason_code: _Optional[str] = ..., file_system_configs: _Optional[_Iterable[_Union[FileSystemConfig, _Mapping]]] = ..., package_type: _Optional[str] = ..., image_config_response: _Optional[_Union[ImageConfigResponse, _Mapping]] = ..., architectures: _Optional[_Iterable[str]] = ..., ephemeral_storage: _Optional[_Union[EphemeralStorage, _Mapping]] = ..., snap_start: _Optional[_Union[SnapStartResponse, _Mapping]] = ..., runtime_version_config: _Optional[_Union[RuntimeVersionConfig, _Mapping]] = ..., logging_config: _Optional[_Union[LoggingConfig, _Mapping]] = ..., master_arn: _Optional[str] = ..., capacity_provider_config: _Optional[_Union[CapacityProviderConfig, _Mapping]] = ..., tenancy_config: _Optional[_Union[TenancyConfig, _Mapping]] = ..., durable_config: _Optional[_Union[DurableConfig, _Mapping]] = ..., runtime_config: _Optional[_Union[FunctionRuntimeConfig, _Mapping]] = ..., accelerator_config: _Optional[_Union[AcceleratorConfig, _Mapping]] = ...) -> None: ...
+
+class FunctionRuntimeConfig(_message.Message):
+    __slots__ = ("runtime_arn", "runtime_alias")
+    RUNTIME_ARN_FIELD_NUMBER: _ClassVar[int]
+    RUNTIME_ALIAS_FIELD_NUMBER: _ClassVar[int]
+    runtime_arn: str
+    runtime_alias: str
+    def __init__(self, runtime_arn: _Optional[str] = ..., runtime_alias: _Optional[str] = ...) -> None: ...
+
+class AcceleratorConfig(_message.Message):
+    __slots__ = ("accelerator_memory_size",)
+    ACCELERATOR_MEMORY_SIZE_FIELD_NUMBER: _ClassVar[int]
+    accelerator_memory_size: int
+    def __init__(self, accelerator_memory_size: _Optional[int] = ...) -> None: ...
 
 class CapacityProviderConfig(_message.Message):
     __slots__ = ("lambda_managed_instances_capacity_provider_config",)
@@ -269,6 +289,16 @@ class TenancyConfig(_message.Message):
     TENANT_ISOLATION_MODE_FIELD_NUMBER: _ClassVar[int]
     tenant_isolation_mode: str
     def __init__(self, tenant_isolation_mode: _Optional[str] = ...) -> None: ...
+
+class DurableConfig(_message.Message):
+    __slots__ = ("execution_timeout", "retention_period_in_days", "kms_key_arn")
+    EXECUTION_TIMEOUT_FIELD_NUMBER: _ClassVar[int]
+    RETENTION_PERIOD_IN_DAYS_FIELD_NUMBER: _ClassVar[int]
+    KMS_KEY_ARN_FIELD_NUMBER: _ClassVar[int]
+    execution_timeout: int
+    retention_period_in_days: int
+    kms_key_arn: str
+    def __init__(self, execution_timeout: _Optional[int] = ..., retention_period_in_days: _Optional[int] = ..., kms_key_arn: _Optional[str] = ...) -> None: ...
 
 class FunctionCodeLocation(_message.Message):
     __slots__ = ("repository_type", "location", "image_uri", "resolved_image_uri")

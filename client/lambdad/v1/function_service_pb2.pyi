@@ -9,7 +9,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class CreateFunctionRequest(_message.Message):
-    __slots__ = ("function_name", "runtime", "role", "handler", "code", "description", "timeout", "memory_size", "publish", "vpc_config", "package_type", "dead_letter_config", "environment", "kms_key_arn", "tracing_config", "tags", "layers", "file_system_configs", "image_config", "code_signing_config_arn", "architectures", "ephemeral_storage", "snap_start", "logging_config", "capacity_provider_config", "publish_to", "tenancy_config")
+    __slots__ = ("function_name", "runtime", "role", "handler", "code", "description", "timeout", "memory_size", "publish", "vpc_config", "package_type", "dead_letter_config", "environment", "kms_key_arn", "tracing_config", "tags", "layers", "file_system_configs", "image_config", "code_signing_config_arn", "architectures", "ephemeral_storage", "snap_start", "logging_config", "capacity_provider_config", "publish_to", "tenancy_config", "durable_config", "runtime_config", "accelerator_config")
     class TagsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -44,6 +44,9 @@ class CreateFunctionRequest(_message.Message):
     CAPACITY_PROVIDER_CONFIG_FIELD_NUMBER: _ClassVar[int]
     PUBLISH_TO_FIELD_NUMBER: _ClassVar[int]
     TENANCY_CONFIG_FIELD_NUMBER: _ClassVar[int]
+    DURABLE_CONFIG_FIELD_NUMBER: _ClassVar[int]
+    RUNTIME_CONFIG_FIELD_NUMBER: _ClassVar[int]
+    ACCELERATOR_CONFIG_FIELD_NUMBER: _ClassVar[int]
     function_name: str
     runtime: str
     role: str
@@ -71,7 +74,10 @@ class CreateFunctionRequest(_message.Message):
     capacity_provider_config: _function_pb2.CapacityProviderConfig
     publish_to: str
     tenancy_config: _function_pb2.TenancyConfig
-    def __init__(self, function_name: _Optional[str] = ..., runtime: _Optional[str] = ..., role: _Optional[str] = ..., handler: _Optional[str] = ..., code: _Optional[_Union[_function_pb2.FunctionCode, _Mapping]] = ..., description: _Optional[str] = ..., timeout: _Optional[int] = ..., memory_size: _Optional[int] = ..., publish: _Optional[bool] = ..., vpc_config: _Optional[_Union[_function_pb2.VpcConfig, _Mapping]] = ..., package_type: _Optional[str] = ..., dead_letter_config: _Optional[_Union[_function_pb2.DeadLetterConfig, _Mapping]] = ..., environment: _Optional[_Union[_function_pb2.Environment, _Mapping]] = ..., kms_key_arn: _Optional[str] = ..., tracing_config: _Optional[_Union[_function_pb2.TracingConfig, _Mapping]] = ..., tags: _Optional[_Mapping[str, str]] = ..., layers: _Optional[_Iterable[str]] = ..., file_system_configs: _Optional[_Iterable[_Union[_function_pb2.FileSystemConfig, _Mapping]]] = ..., image_config: _Optional[_Union[_function_pb2.ImageConfig, _Mapping]] = ..., code_signing_config_arn: _Optional[str] = ..., architectures: _Optional[_Iterable[str]] = ..., ephemeral_storage: _Optional[_Union[_function_pb2.EphemeralStorage, _Mapping]] = ..., snap_start: _Optional[_Union[_function_pb2.SnapStart, _Mapping]] = ..., logging_config: _Optional[_Union[_function_pb2.LoggingConfig, _Mapping]] = ..., capacity_provider_config: _Optional[_Union[_function_pb2.CapacityProviderConfig, _Mapping]] = ..., publish_to: _Optional[str] = ..., tenancy_config: _Optional[_Union[_function_pb2.TenancyConfig, _Mapping]] = ...) -> None: ...
+    durable_config: _function_pb2.DurableConfig
+    runtime_config: _function_pb2.FunctionRuntimeConfig
+    accelerator_config: _function_pb2.AcceleratorConfig
+    def __init__(self, function_name: _Optional[str] = ..., runtime: _Optional[str] = ..., role: _Optional[str] = ..., handler: _Optional[str] = ..., code: _Optional[_Union[_function_pb2.FunctionCode, _Mapping]] = ..., description: _Optional[str] = ..., timeout: _Optional[int] = ..., memory_size: _Optional[int] = ..., publish: _Optional[bool] = ..., vpc_config: _Optional[_Union[_function_pb2.VpcConfig, _Mapping]] = ..., package_type: _Optional[str] = ..., dead_letter_config: _Optional[_Union[_function_pb2.DeadLetterConfig, _Mapping]] = ..., environment: _Optional[_Union[_function_pb2.Environment, _Mapping]] = ..., kms_key_arn: _Optional[str] = ..., tracing_config: _Optional[_Union[_function_pb2.TracingConfig, _Mapping]] = ..., tags: _Optional[_Mapping[str, str]] = ..., layers: _Optional[_Iterable[str]] = ..., file_system_configs: _Optional[_Iterable[_Union[_function_pb2.FileSystemConfig, _Mapping]]] = ..., image_config: _Optional[_Union[_function_pb2.ImageConfig, _Mapping]] = ..., code_signing_config_arn: _Optional[str] = ..., architectures: _Optional[_Iterable[str]] = ..., ephemeral_storage: _Optional[_Union[_function_pb2.EphemeralStorage, _Mapping]] = ..., snap_start: _Optional[_Union[_function_pb2.SnapStart, _Mapping]] = ..., logging_config: _Optional[_Union[_function_pb2.LoggingConfig, _Mapping]] = ..., capacity_provider_config: _Optional[_Union[_function_pb2.CapacityProviderConfig, _Mapping]] = ..., publish_to: _Optional[str] = ..., tenancy_config: _Optional[_Union[_function_pb2.TenancyConfig, _Mapping]] = ..., durable_config: _Optional[_Union[_function_pb2.DurableConfig, _Mapping]] = ..., runtime_config: _Optional[_Union[_function_pb2.FunctionRuntimeConfig, _Mapping]] = ..., accelerator_config: _Optional[_Union[_function_pb2.AcceleratorConfig, _Mapping]] = ...) -> None: ...
 
 class CreateFunctionResponse(_message.Message):
     __slots__ = ("configuration",)
@@ -173,7 +179,7 @@ class UpdateFunctionCodeResponse(_message.Message):
     def __init__(self, configuration: _Optional[_Union[_function_pb2.FunctionConfiguration, _Mapping]] = ...) -> None: ...
 
 class UpdateFunctionConfigurationRequest(_message.Message):
-    __slots__ = ("function_name", "role", "handler", "description", "timeout", "memory_size", "vpc_config", "environment", "runtime", "dead_letter_config", "kms_key_arn", "tracing_config", "revision_id", "layers", "file_system_configs", "image_config", "ephemeral_storage", "snap_start", "logging_config", "capacity_provider_config", "update_mask")
+    __slots__ = ("function_name", "role", "handler", "description", "timeout", "memory_size", "vpc_config", "environment", "runtime", "dead_letter_config", "kms_key_arn", "tracing_config", "revision_id", "layers", "file_system_configs", "image_config", "ephemeral_storage", "snap_start", "logging_config", "capacity_provider_config", "durable_config", "runtime_config", "accelerator_config", "update_mask")
     FUNCTION_NAME_FIELD_NUMBER: _ClassVar[int]
     ROLE_FIELD_NUMBER: _ClassVar[int]
     HANDLER_FIELD_NUMBER: _ClassVar[int]
@@ -194,6 +200,9 @@ class UpdateFunctionConfigurationRequest(_message.Message):
     SNAP_START_FIELD_NUMBER: _ClassVar[int]
     LOGGING_CONFIG_FIELD_NUMBER: _ClassVar[int]
     CAPACITY_PROVIDER_CONFIG_FIELD_NUMBER: _ClassVar[int]
+    DURABLE_CONFIG_FIELD_NUMBER: _ClassVar[int]
+    RUNTIME_CONFIG_FIELD_NUMBER: _ClassVar[int]
+    ACCELERATOR_CONFIG_FIELD_NUMBER: _ClassVar[int]
     UPDATE_MASK_FIELD_NUMBER: _ClassVar[int]
     function_name: str
     role: str
@@ -215,8 +224,11 @@ class UpdateFunctionConfigurationRequest(_message.Message):
     snap_start: _function_pb2.SnapStart
     logging_config: _function_pb2.LoggingConfig
     capacity_provider_config: _function_pb2.CapacityProviderConfig
+    durable_config: _function_pb2.DurableConfig
+    runtime_config: _function_pb2.FunctionRuntimeConfig
+    accelerator_config: _function_pb2.AcceleratorConfig
     update_mask: _field_mask_pb2.FieldMask
-    def __init__(self, function_name: _Optional[str] = ..., role: _Optional[str] = ..., handler: _Optional[str] = ..., description: _Optional[str] = ..., timeout: _Optional[int] = ..., memory_size: _Optional[int] = ..., vpc_config: _Optional[_Union[_function_pb2.VpcConfig, _Mapping]] = ..., environment: _Optional[_Union[_function_pb2.Environment, _Mapping]] = ..., runtime: _Optional[str] = ..., dead_letter_config: _Optional[_Union[_function_pb2.DeadLetterConfig, _Mapping]] = ..., kms_key_arn: _Optional[str] = ..., tracing_config: _Optional[_Union[_function_pb2.TracingConfig, _Mapping]] = ..., revision_id: _Optional[str] = ..., layers: _Optional[_Iterable[str]] = ..., file_system_configs: _Optional[_Iterable[_Union[_function_pb2.FileSystemConfig, _Mapping]]] = ..., image_config: _Optional[_Union[_function_pb2.ImageConfig, _Mapping]] = ..., ephemeral_storage: _Optional[_Union[_function_pb2.EphemeralStorage, _Mapping]] = ..., snap_start: _Optional[_Union[_function_pb2.SnapStart, _Mapping]] = ..., logging_config: _Optional[_Union[_function_pb2.LoggingConfig, _Mapping]] = ..., capacity_provider_config: _Optional[_Union[_function_pb2.CapacityProviderConfig, _Mapping]] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ...) -> None: ...
+    def __init__(self, function_name: _Optional[str] = ..., role: _Optional[str] = ..., handler: _Optional[str] = ..., description: _Optional[str] = ..., timeout: _Optional[int] = ..., memory_size: _Optional[int] = ..., vpc_config: _Optional[_Union[_function_pb2.VpcConfig, _Mapping]] = ..., environment: _Optional[_Union[_function_pb2.Environment, _Mapping]] = ..., runtime: _Optional[str] = ..., dead_letter_config: _Optional[_Union[_function_pb2.DeadLetterConfig, _Mapping]] = ..., kms_key_arn: _Optional[str] = ..., tracing_config: _Optional[_Union[_function_pb2.TracingConfig, _Mapping]] = ..., revision_id: _Optional[str] = ..., layers: _Optional[_Iterable[str]] = ..., file_system_configs: _Optional[_Iterable[_Union[_function_pb2.FileSystemConfig, _Mapping]]] = ..., image_config: _Optional[_Union[_function_pb2.ImageConfig, _Mapping]] = ..., ephemeral_storage: _Optional[_Union[_function_pb2.EphemeralStorage, _Mapping]] = ..., snap_start: _Optional[_Union[_function_pb2.SnapStart, _Mapping]] = ..., logging_config: _Optional[_Union[_function_pb2.LoggingConfig, _Mapping]] = ..., capacity_provider_config: _Optional[_Union[_function_pb2.CapacityProviderConfig, _Mapping]] = ..., durable_config: _Optional[_Union[_function_pb2.DurableConfig, _Mapping]] = ..., runtime_config: _Optional[_Union[_function_pb2.FunctionRuntimeConfig, _Mapping]] = ..., accelerator_config: _Optional[_Union[_function_pb2.AcceleratorConfig, _Mapping]] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ...) -> None: ...
 
 class UpdateFunctionConfigurationResponse(_message.Message):
     __slots__ = ("configuration",)
@@ -237,16 +249,18 @@ class DeleteFunctionResponse(_message.Message):
     def __init__(self) -> None: ...
 
 class PublishVersionRequest(_message.Message):
-    __slots__ = ("function_name", "code_sha256", "description", "revision_id")
+    __slots__ = ("function_name", "code_sha256", "description", "revision_id", "publish_to")
     FUNCTION_NAME_FIELD_NUMBER: _ClassVar[int]
     CODE_SHA256_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
     REVISION_ID_FIELD_NUMBER: _ClassVar[int]
+    PUBLISH_TO_FIELD_NUMBER: _ClassVar[int]
     function_name: str
     code_sha256: str
     description: str
     revision_id: str
-    def __init__(self, function_name: _Optional[str] = ..., code_sha256: _Optional[str] = ..., description: _Optional[str] = ..., revision_id: _Optional[str] = ...) -> None: ...
+    publish_to: str
+    def __init__(self, function_name: _Optional[str] = ..., code_sha256: _Optional[str] = ..., description: _Optional[str] = ..., revision_id: _Optional[str] = ..., publish_to: _Optional[str] = ...) -> None: ...
 
 class PublishVersionResponse(_message.Message):
     __slots__ = ("configuration",)

@@ -7,7 +7,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class InvokeRequest(_message.Message):
-    __slots__ = ("function_name", "qualifier", "invocation_type", "log_type", "client_context", "payload", "tenant_id", "trace_id")
+    __slots__ = ("function_name", "qualifier", "invocation_type", "log_type", "client_context", "payload", "tenant_id", "trace_id", "durable_execution_name")
     FUNCTION_NAME_FIELD_NUMBER: _ClassVar[int]
     QUALIFIER_FIELD_NUMBER: _ClassVar[int]
     INVOCATION_TYPE_FIELD_NUMBER: _ClassVar[int]
@@ -16,6 +16,7 @@ class InvokeRequest(_message.Message):
     PAYLOAD_FIELD_NUMBER: _ClassVar[int]
     TENANT_ID_FIELD_NUMBER: _ClassVar[int]
     TRACE_ID_FIELD_NUMBER: _ClassVar[int]
+    DURABLE_EXECUTION_NAME_FIELD_NUMBER: _ClassVar[int]
     function_name: str
     qualifier: str
     invocation_type: str
@@ -24,23 +25,26 @@ class InvokeRequest(_message.Message):
     payload: bytes
     tenant_id: str
     trace_id: str
-    def __init__(self, function_name: _Optional[str] = ..., qualifier: _Optional[str] = ..., invocation_type: _Optional[str] = ..., log_type: _Optional[str] = ..., client_context: _Optional[str] = ..., payload: _Optional[bytes] = ..., tenant_id: _Optional[str] = ..., trace_id: _Optional[str] = ...) -> None: ...
+    durable_execution_name: str
+    def __init__(self, function_name: _Optional[str] = ..., qualifier: _Optional[str] = ..., invocation_type: _Optional[str] = ..., log_type: _Optional[str] = ..., client_context: _Optional[str] = ..., payload: _Optional[bytes] = ..., tenant_id: _Optional[str] = ..., trace_id: _Optional[str] = ..., durable_execution_name: _Optional[str] = ...) -> None: ...
 
 class InvokeResponse(_message.Message):
-    __slots__ = ("status_code", "payload", "function_error", "log_result", "executed_version", "request_id")
+    __slots__ = ("status_code", "payload", "function_error", "log_result", "executed_version", "request_id", "durable_execution_arn")
     STATUS_CODE_FIELD_NUMBER: _ClassVar[int]
     PAYLOAD_FIELD_NUMBER: _ClassVar[int]
     FUNCTION_ERROR_FIELD_NUMBER: _ClassVar[int]
     LOG_RESULT_FIELD_NUMBER: _ClassVar[int]
     EXECUTED_VERSION_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    DURABLE_EXECUTION_ARN_FIELD_NUMBER: _ClassVar[int]
     status_code: int
     payload: bytes
     function_error: str
     log_result: str
     executed_version: str
     request_id: str
-    def __init__(self, status_code: _Optional[int] = ..., payload: _Optional[bytes] = ..., function_error: _Optional[str] = ..., log_result: _Optional[str] = ..., executed_version: _Optional[str] = ..., request_id: _Optional[str] = ...) -> None: ...
+    durable_execution_arn: str
+    def __init__(self, status_code: _Optional[int] = ..., payload: _Optional[bytes] = ..., function_error: _Optional[str] = ..., log_result: _Optional[str] = ..., executed_version: _Optional[str] = ..., request_id: _Optional[str] = ..., durable_execution_arn: _Optional[str] = ...) -> None: ...
 
 class InvokeWithResponseStreamRequest(_message.Message):
     __slots__ = ("function_name", "qualifier", "invocation_type", "log_type", "client_context", "payload", "tenant_id", "trace_id")

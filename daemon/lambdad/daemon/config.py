@@ -39,6 +39,10 @@ class Config:
     # second update sent at once is refused as on AWS (where it takes a second or more);
     # -1 = 1000 in strict mode, 0 otherwise.
     min_transition_ms: int = -1
+    # STS endpoint where a function's role is assumed for its environments' credentials
+    # (AWS_ACCESS_KEY_ID, ...); None = AWS_ENDPOINT_URL_STS or AWS_ENDPOINT_URL if set, else
+    # environments get static placeholder credentials (real AWS STS is never called).
+    sts_endpoint_url: str | None = None
     # S3-compatible endpoint for Code.S3Bucket/S3Key; None = botocore's usual lookup.
     s3_endpoint_url: str | None = None
     # "auto" (console on a TTY, JSON otherwise), "json" or "console".
@@ -69,8 +73,17 @@ class Config:
     # Runtime -> image overrides, `python3.12=repo/py:3.12,nodejs20.x=repo/node:20`; runtimes
     # without a local lambdad image and without an override use AWS's public base images.
     runtime_images: str | None = None
-    # Host name in FunctionUrl (`http://<id>.lambda-url.<region>.<url_host>:<port>/`); use a
-    # name other containers resolve to the gateway when URLs are handed to them.
+    # When images are pulled from a registry: "missing" (an image the engine does not have:
+    # AWS's base image of a runtime, a function's ImageUri) or "never", for machines that must
+    # stay offline (only local images run; a missing one is an error naming it).
+    image_pull: str = "missing"
+    # The FunctionUrl lambdad hands out: "path" (`http://<url_host>:<port>/lambda-url/<id>/`,
+    # which every HTTP client resolves) or "host" (`http://<id>.lambda-url.<region>.<url_host>:
+    # <port>/`, AWS's shape; `*.localhost` resolves in curl and browsers only). The gateway
+    # serves both forms either way.
+    url_style: str = "path"
+    # Host name in FunctionUrl; use a name other containers resolve to the gateway when URLs
+    # are handed to them (a compose service name).
     url_host: str = "localhost"
     # Port in FunctionUrl; 0 means gateway_port (set it when the gateway is published elsewhere).
     url_port: int = 0
@@ -98,6 +111,10 @@ class Config:
     xray_port: int = 0
     # How many traces are kept in memory (the oldest is dropped first).
     xray_max_traces: int = 1000
+    # Function log events (CloudWatch Logs API, `logs.db` in the data directory): days an
+    # event is kept, and how many events are kept at most (the oldest go first); 0 = no bound.
+    log_retention_days: int = 7
+    log_max_events: int = 500_000
     # Seconds before the 1st, 2nd, ... retry of a failed Event invocation (the last repeats);
     # AWS waits about a minute, then two. Tests shorten them, e.g. `1,2`.
     event_retry_delays: str = "60,120"
@@ -116,12 +133,26 @@ class Config:
     grpc_tls_client_ca: str | None = None
     # Bearer token every gRPC call except grpc.health.v1 must send (`authorization` metadata).
     grpc_token: str | None = None
+    # Local time control of durable executions (a lambdad extension): waits, step retry
+    # delays and callback timeouts last this many times their requested length; 0 skips them,
+    # 0.001 turns a day into under 90 seconds. Execution timeouts are not scaled.
+    durable_time_scale: float = 1.0
 
     @property
     def grpc_target(self) -> str:
         """Address clients dial to reach the gRPC server."""
         host = "127.0.0.1" if self.grpc_host in {"0.0.0.0", "::", ""} else self.grpc_host
         return f"{host}:{self.grpc_port}"
+
+    @property
+    def pulls_images(self) -> bool:
+        """`image_pull` as a switch; an unknown value is refused at start."""
+        policy = self.image_pull.strip().lower()
+        if policy not in {"missing", "never"}:
+            raise ValueError(
+                f"LAMBDAD_IMAGE_PULL must be missing or never, not {self.image_pull!r}"
+            )
+        return policy == "missing"
 
     @property
     def transition_seconds(self) -> float:
@@ -152,6 +183,11 @@ class Config:
         return self.data_dir / "code-url.key"
 
     @property
+    def log_events_path(self) -> Path:
+        """The SQLite database of function log events."""
+        return self.data_dir / "logs.db"
+
+    @property
     def blob_dir(self) -> Path:
         """The content-addressed blob store."""
         return self.data_dir / "blobs"
@@ -171,6 +207,8 @@ class Config:
                 values[item.name] = int(raw)
             elif item.type == "bool":
                 values[item.name] = _flag(raw)
+            elif item.type == "float":
+                values[item.name] = float(raw)
             else:
                 values[item.name] = raw
         config = cls(**values)

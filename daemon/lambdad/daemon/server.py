@@ -12,11 +12,16 @@ from grpc_reflection.v1alpha import reflection
 
 from lambdad.client.client import channel_options
 from lambdad.daemon.api.capacity_providers import CapacityProviderServicer
+from lambdad.daemon.api.code_signing import CodeSigningServicer
+from lambdad.daemon.api.durable import DurableExecutionServicer
 from lambdad.daemon.api.event_sources import EventSourceServicer
 from lambdad.daemon.api.faults import FaultInterceptor, guard_handler
+from lambdad.daemon.api.function_settings import FunctionSettingsServicer
 from lambdad.daemon.api.functions import FunctionServicer
 from lambdad.daemon.api.invocations import InvocationServicer
 from lambdad.daemon.api.layers import LayerServicer
+from lambdad.daemon.api.logs import LogServicer
+from lambdad.daemon.api.resource_policies import ResourcePolicyServicer
 from lambdad.daemon.api.traces import TraceServicer
 from lambdad.daemon.api.urls import UrlServicer
 from lambdad.daemon.codesource import S3CodeSource
@@ -26,7 +31,6 @@ from lambdad.daemon.domain.code_urls import CodeUrlSigner
 from lambdad.daemon.domain.event_invoke_config import EventInvokeConfigRegistry
 from lambdad.daemon.domain.event_sources import EventSourceMappingRegistry
 from lambdad.daemon.domain.functions import FunctionRegistry
-from lambdad.daemon.domain.layers import LayerRegistry
 from lambdad.daemon.domain.names import Account
 from lambdad.daemon.domain.provisioned import ProvisionedConcurrency
 from lambdad.daemon.domain.urls import FunctionUrlRegistry
@@ -39,6 +43,7 @@ from lambdad.daemon.observability.recorder import InvocationRecorder
 from lambdad.daemon.remote_layers import UpstreamLayerSource
 from lambdad.daemon.runtime.capacity import CapacityGovernor, default_limits
 from lambdad.daemon.runtime.code import CodeStore
+from lambdad.daemon.runtime.credentials import RoleCredentials, sts_endpoint
 from lambdad.daemon.runtime.docker import DockerExecutor, daemon_id_for, select_executor
 from lambdad.daemon.runtime.docker_flags import parse_docker_flags
 from lambdad.daemon.runtime.environment import AwsEndpoints, ExecutionEnvironment
@@ -50,29 +55,45 @@ from lambdad.daemon.runtime.pool import DEFAULT_MAX_STARTING, EnvironmentPool
 from lambdad.daemon.runtime.process import ProcessExecutor
 from lambdad.daemon.runtime.provisioned import ProvisionedEnvironments
 from lambdad.daemon.security import BearerTokenInterceptor, server_credentials, warn_if_exposed
+from lambdad.daemon.services.code_signing import CodeSigning
 from lambdad.daemon.services.destinations import DestinationSender
+from lambdad.daemon.services.durable import DurableExecutions, InvokeTarget
+from lambdad.daemon.services.function_settings import FunctionSettings
 from lambdad.daemon.services.function_urls import FunctionUrlService
-from lambdad.daemon.services.functions import function_registry
+from lambdad.daemon.services.functions import function_registry, layer_registry
 from lambdad.daemon.services.invocations import InvocationService
+from lambdad.daemon.services.logs import FunctionLogEvents
 from lambdad.daemon.services.traces import TraceQueries
 from lambdad.daemon.sources.aws import AwsEventSourceProbe, SourceClients
 from lambdad.daemon.sources.pollers import EventSourcePollers
 from lambdad.daemon.store.blobs import BlobStore
 from lambdad.daemon.store.event_queue import EventQueueStore
+from lambdad.daemon.store.log_events import LogEventStore
 from lambdad.daemon.store.state import StateStore
 from lambdad.daemon.tracing.daemon_protocol import XRayDaemonListener
 from lambdad.daemon.tracing.store import TraceStore
+from lambdad.daemon.vpc import Ec2VpcCheck, ec2_endpoint
 from lambdad.v1 import (
     capacity_provider_service_pb2,
     capacity_provider_service_pb2_grpc,
+    code_signing_service_pb2,
+    code_signing_service_pb2_grpc,
+    durable_execution_service_pb2,
+    durable_execution_service_pb2_grpc,
     event_source_service_pb2,
     event_source_service_pb2_grpc,
     function_service_pb2,
     function_service_pb2_grpc,
+    function_settings_service_pb2,
+    function_settings_service_pb2_grpc,
     invocation_service_pb2,
     invocation_service_pb2_grpc,
     layer_service_pb2,
     layer_service_pb2_grpc,
+    log_service_pb2,
+    log_service_pb2_grpc,
+    resource_policy_service_pb2,
+    resource_policy_service_pb2_grpc,
     trace_service_pb2,
     trace_service_pb2_grpc,
     url_service_pb2,
@@ -93,7 +114,12 @@ SERVICE_NAMES = (
     url_service_pb2.DESCRIPTOR.services_by_name["UrlService"].full_name,
     event_source_service_pb2.DESCRIPTOR.services_by_name["EventSourceService"].full_name,
     trace_service_pb2.DESCRIPTOR.services_by_name["TraceService"].full_name,
+    code_signing_service_pb2.DESCRIPTOR.services_by_name["CodeSigningService"].full_name,
+    function_settings_service_pb2.DESCRIPTOR.services_by_name["FunctionSettingsService"].full_name,
+    resource_policy_service_pb2.DESCRIPTOR.services_by_name["ResourcePolicyService"].full_name,
+    log_service_pb2.DESCRIPTOR.services_by_name["LogService"].full_name,
     capacity_provider_service_pb2.DESCRIPTOR.services_by_name["CapacityProviderService"].full_name,
+    durable_execution_service_pb2.DESCRIPTOR.services_by_name["DurableExecutionService"].full_name,
 )
 
 
@@ -120,8 +146,12 @@ class Daemon:
     traces: TraceStore | None = None
     # Keeps the provisioned concurrency targets filled with initialized environments.
     provisioned: ProvisionedConcurrency | None = None
+    # Function log events as CloudWatch Logs serves them (closed after the environments).
+    log_events: LogEventStore | None = None
     # Capacity providers (their Pending/Deleting transitions run until stop).
     capacity_providers: CapacityProviderRegistry | None = None
+    # Durable executions: their timers and invocations.
+    durable: DurableExecutions | None = None
 
     def in_process_channel(self) -> grpc.aio.Channel:
         """A channel to this daemon's services that skips the network (see inprocess.py).
@@ -149,6 +179,8 @@ class Daemon:
             await self.metrics.close()
         if self.pollers is not None:
             await self.pollers.stop()
+        if self.durable is not None:
+            await self.durable.stop()
         await self.invocations.stop()
         if self.provisioned is not None:
             await self.provisioned.stop()
@@ -160,6 +192,8 @@ class Daemon:
         await self.registry.stop()
         if self.capacity_providers is not None:
             await self.capacity_providers.stop()
+        if self.log_events is not None:
+            await self.log_events.close()
         self.state.close()
         log.info(
             "daemon stopped",
@@ -190,6 +224,7 @@ async def start_daemon(config: Config) -> Daemon:
         process_executor=lambda: ProcessExecutor(config.data_dir, endpoints=endpoints),
         docker_network=config.docker_network,
         image_mapping=parse_image_mapping(config.runtime_images or ""),
+        pull_images=config.pulls_images,
         docker_flags=docker_flags,
         endpoints=endpoints,
         data_dir=config.data_dir,
@@ -199,7 +234,7 @@ async def start_daemon(config: Config) -> Daemon:
     xray = XRayDaemonListener(traces, executor.runtime_api_binding().bind_host, config.xray_port)
     xray_address = await xray.start()
     code_fetcher = S3CodeSource(config.s3_endpoint_url, config.region)
-    layers = LayerRegistry(
+    layers = layer_registry(
         account=Account(config.region, config.account_id),
         state=state,
         blobs=blobs,
@@ -218,6 +253,7 @@ async def start_daemon(config: Config) -> Daemon:
         preparer=RuntimeReadiness(executor),
         image_resolver=executor if isinstance(executor, DockerExecutor) else None,
         hot_reload_bucket=config.hot_reload_bucket,
+        vpc_check=vpc_check(config),
     )
     await registry.start()
     code_store = CodeStore(config.data_dir / "code", blobs)
@@ -232,6 +268,18 @@ async def start_daemon(config: Config) -> Daemon:
     log.info(
         "host capacity", max_environments=max_environments, max_environment_memory_mb=max_memory_mb
     )
+    log_events = LogEventStore(
+        config.log_events_path,
+        retention_days=config.log_retention_days,
+        max_events=config.log_max_events,
+    )
+    await log_events.open()
+    function_log_events = FunctionLogEvents(
+        log_events,
+        region=config.region,
+        account_id=config.account_id,
+        retention_days=config.log_retention_days,
+    )
     prewarm = None
     if isinstance(executor, DockerExecutor):
         prewarm = executor.enable_prewarm(
@@ -244,7 +292,7 @@ async def start_daemon(config: Config) -> Daemon:
     pool = EnvironmentPool(
         executor,
         code_store,
-        FunctionLogs(),
+        FunctionLogs(sink=function_log_events.ingest),
         region=config.region,
         idle_timeout_s=config.environment_idle_timeout,
         output_settle_s=executor.output_latency_s,
@@ -254,12 +302,17 @@ async def start_daemon(config: Config) -> Daemon:
         xray_daemon=xray_address,
         governor=governor,
         start_deadline_s=float(config.environment_start_timeout),
+        credentials=role_credentials(config),
         prewarm=prewarm,
         max_starting=config.max_starting_environments or DEFAULT_MAX_STARTING,
     )
     metrics.watch_environments(pool.environment_states)
     metrics.watch_capacity(governor)
     await pool.start()
+    code_signing = CodeSigning(account=registry.account, state=state, resolve_name=registry.resolve)
+    function_settings = FunctionSettings(
+        account=registry.account, state=state, resolve_name=registry.resolve
+    )
     invocations = InvocationService(
         registry,
         pool,
@@ -271,8 +324,20 @@ async def start_daemon(config: Config) -> Daemon:
         recorder=recorder,
         traces=traces,
         metrics=metrics,
+        recursion_setting=function_settings.recursion_setting,
     )
     await invocations.start()
+    durable = DurableExecutions(
+        state,
+        InvokeTarget(
+            run_durable=invocations.run_durable,
+            run_plain=invocations.run_plain,
+            resolve=invocations.resolve_target,
+        ),
+        time_scale=config.durable_time_scale,
+    )
+    invocations.durable = durable
+    await durable.start()
     provisioned = ProvisionedConcurrency(registry, state, ProvisionedEnvironments(pool))
     await provisioned.start()  # starts the stored configurations' environments again
 
@@ -288,7 +353,14 @@ async def start_daemon(config: Config) -> Daemon:
     handlers = HandlerRecorder(server, guard=guard_handler)
     code_urls = CodeUrlSigner.from_key_file(config.code_url_key_path)
     function_service_pb2_grpc.add_FunctionServiceServicer_to_server(
-        FunctionServicer(registry, blobs, code_urls), handlers
+        FunctionServicer(
+            registry,
+            blobs,
+            code_urls,
+            code_signing=code_signing,
+            pinned_runtime=function_settings.pinned_runtime_version,
+        ),
+        handlers,
     )
     layer_service_pb2_grpc.add_LayerServiceServicer_to_server(
         LayerServicer(layers, code_urls), handlers
@@ -296,16 +368,32 @@ async def start_daemon(config: Config) -> Daemon:
     invocation_service_pb2_grpc.add_InvocationServiceServicer_to_server(
         InvocationServicer(invocations, provisioned), handlers
     )
+    durable_execution_service_pb2_grpc.add_DurableExecutionServiceServicer_to_server(
+        DurableExecutionServicer(durable, registry), handlers
+    )
     trace_service_pb2_grpc.add_TraceServiceServicer_to_server(
         TraceServicer(TraceQueries(traces)), handlers
+    )
+    log_service_pb2_grpc.add_LogServiceServicer_to_server(
+        LogServicer(function_log_events), handlers
     )
     function_urls = FunctionUrlRegistry(
         functions=registry,
         url_host=config.url_host,
+        url_style=config.url_style,
         url_port=config.url_port or config.gateway_port,
         credentials=config.credentials,
         strict=config.strict,
         require_invoke_function=config.url_require_invoke_function,
+    )
+    resource_policy_service_pb2_grpc.add_ResourcePolicyServiceServicer_to_server(
+        ResourcePolicyServicer(function_urls), handlers
+    )
+    code_signing_service_pb2_grpc.add_CodeSigningServiceServicer_to_server(
+        CodeSigningServicer(code_signing), handlers
+    )
+    function_settings_service_pb2_grpc.add_FunctionSettingsServiceServicer_to_server(
+        FunctionSettingsServicer(function_settings), handlers
     )
     url_service_pb2_grpc.add_UrlServiceServicer_to_server(
         UrlServicer(function_urls, FunctionUrlService(function_urls, invocations)), handlers
@@ -361,8 +449,22 @@ async def start_daemon(config: Config) -> Daemon:
         xray=xray,
         traces=traces,
         provisioned=provisioned,
+        log_events=log_events,
         capacity_providers=capacity_providers,
+        durable=durable,
     )
+
+
+def vpc_check(config: Config) -> Ec2VpcCheck | None:
+    """Strict mode asks an EC2 endpoint, when one is configured, about VpcConfig's ids."""
+    endpoint = ec2_endpoint()
+    return Ec2VpcCheck(endpoint, config.region) if config.strict and endpoint else None
+
+
+def role_credentials(config: Config) -> RoleCredentials | None:
+    """AssumeRole of execution roles, when an STS endpoint is configured."""
+    endpoint = sts_endpoint(config.sts_endpoint_url)
+    return RoleCredentials(endpoint, config.region) if endpoint else None
 
 
 def _function_gateway_host(config: Config, executor: Executor) -> str | None:

@@ -47,6 +47,8 @@ CLIENT_MAX_SIZE = 80 * 1024 * 1024
 _THREAD_PARSE_BYTES = 1024 * 1024
 
 _REQUEST_ID_HEADER = AWS_REQUEST_ID_HEADER
+# Names the operation of a JSON 1.1 request (CloudWatch Logs).
+_TARGET_HEADER = "X-Amz-Target"
 
 
 class Gateway:
@@ -72,7 +74,8 @@ class Gateway:
         request_id = str(uuid.uuid4())
         started = time.perf_counter()
         raw_path = request.rel_url.raw_path
-        match = self._router.match(request.method, raw_path, request.query)
+        target = request.headers.get(_TARGET_HEADER)
+        match = self._router.match(request.method, raw_path, request.query, target)
         is_download = (
             match is None and request.method == "GET" and raw_path.startswith(CODE_LOCATION_PREFIX)
         )
@@ -85,6 +88,8 @@ class Gateway:
                 )
             elif is_download:
                 response = await self._download_code(request, request_id)
+            elif target:
+                response = rpc_errors.json_answer(translate.json11_unknown_operation(target))
             else:
                 response = rpc_errors.json_answer(translate.unknown_operation())
             if not response.prepared:
@@ -106,6 +111,19 @@ class Gateway:
         request: web.Request,
         request_id: str,
     ) -> web.StreamResponse:
+        response = await self._answer(route, path_params, request, request_id)
+        if route.target is not None and not response.prepared:
+            response.headers["Content-Type"] = translate.JSON_11_CONTENT_TYPE
+        return response
+
+    async def _answer(
+        self,
+        route: Route,
+        path_params: dict[str, str],
+        request: web.Request,
+        request_id: str,
+    ) -> web.StreamResponse:
+        error = translate.json11_error if route.target is not None else _same
         try:
             body = await _read_body(route, request) if route.has_body else b""
             query = {name: request.query.getall(name) for name in request.query}
@@ -120,6 +138,8 @@ class Gateway:
                 return await self._stream_invocation(
                     call(message, metadata=metadata), request, request_id
                 )
+            if route.kind is RouteKind.EVENT_STREAM:
+                return await self._event_stream(call(message, metadata=metadata), request)
             reply = await call(message, metadata=metadata)
             if route.kind is RouteKind.JSON:
                 return _success_response(route, reply, f"{request.scheme}://{request.host}")
@@ -127,15 +147,45 @@ class Gateway:
             _check_request_id(answer.headers, request_id)
             return _raw_response(answer)
         except translate.RequestError as exc:
-            return rpc_errors.json_answer(translate.request_error(exc))
+            return rpc_errors.json_answer(error(translate.request_error(exc)))
         except grpc.aio.AioRpcError as exc:
-            return rpc_errors.json_answer(_rpc_error(exc))
+            return rpc_errors.json_answer(error(_rpc_error(exc)))
         except ConnectionError:
             raise  # the client went away mid-request: nobody is left to answer
         except Exception:
             # A gateway bug must still get an AWS-shaped answer, not aiohttp's HTML 500.
             log.exception("unhandled error")
-            return rpc_errors.json_answer(translate.service_error())
+            return rpc_errors.json_answer(error(translate.service_error()))
+
+    async def _event_stream(self, call: Any, request: web.Request) -> web.StreamResponse:
+        """Answer a JSON-protocol streaming operation (StartLiveTail): `initial-response`,
+        then one event per message until the client goes away or the stream ends.
+
+        The first message is read before answering, so a refused request (an unknown log
+        group) still gets an error status; a failure after that is an exception event.
+        """
+        try:
+            first = await call.read()
+            response = web.StreamResponse(
+                status=200, headers={"Content-Type": translate.EVENT_STREAM_CONTENT_TYPE}
+            )
+            await response.prepare(request)
+            await response.write(translate.initial_response_event())
+            try:
+                item = first
+                while item is not grpc.aio.EOF:
+                    for frame in translate.live_tail_events(item):
+                        await response.write(frame)
+                    item = await call.read()
+                await response.write_eof()
+            except grpc.aio.AioRpcError as exc:
+                log.warning("event stream failed mid-stream", code=exc.code().name)
+                await response.write(translate.error_event(_rpc_error(exc)))
+            except ConnectionError:
+                log.info("client went away during an event stream")
+            return response
+        finally:
+            call.cancel()
 
     async def _stream_invocation(
         self, call: Any, request: web.Request, request_id: str
@@ -235,6 +285,10 @@ def _rpc_error(error: grpc.aio.AioRpcError) -> translate.ErrorResponse:
     return rpc_errors.error_from_rpc(
         error, unavailable_message="The lambdad daemon is unavailable."
     )
+
+
+def _same(error: translate.ErrorResponse) -> translate.ErrorResponse:
+    return error
 
 
 def _success_response(route: Route, reply: Any, base_url: str) -> web.Response:

@@ -11,8 +11,13 @@ Adding an operation is adding a row; see `Route` for what each column means. The
 table per gRPC service (`ROUTES` for FunctionService, `INVOCATION_ROUTES` for
 InvocationService, `LAYER_ROUTES` for LayerService, `URL_ROUTES` for UrlService,
 `EVENT_SOURCE_ROUTES` for EventSourceService, `CAPACITY_PROVIDER_ROUTES` for
-CapacityProviderService) making up `ALL_ROUTES`; the gateway serves
-those and X-Ray's `XRAY_ROUTES` (TraceService) as `GATEWAY_ROUTES`.
+CapacityProviderService) making up `ALL_ROUTES`; the gateway serves those, X-Ray's
+`XRAY_ROUTES` (TraceService) and CloudWatch Logs' `LOGS_ROUTES` (LogService) as
+`GATEWAY_ROUTES`.
+
+CloudWatch Logs speaks JSON 1.1: every operation is `POST /` with the operation in the
+`X-Amz-Target` header (`Logs_20140328.GetLogEvents`); such rows have a `target`, which is
+what they are matched by.
 
 A path template may end in a fixed query, as in AWS's model (`/2018-10-31/layers?find=
 LayerVersion` is GetLayerVersionByArn, while `/2018-10-31/layers` is ListLayers): such a
@@ -37,14 +42,24 @@ from google.protobuf.message import Message
 from lambdad.client.contract import EVENT_PAYLOAD_MAX_BYTES, SYNC_PAYLOAD_MAX_BYTES, TRACE_HEADER
 from lambdad.v1 import capacity_provider_service_pb2 as cp
 from lambdad.v1 import capacity_provider_service_pb2_grpc as cp_grpc
+from lambdad.v1 import code_signing_service_pb2 as cs
+from lambdad.v1 import code_signing_service_pb2_grpc as cs_grpc
+from lambdad.v1 import durable_execution_service_pb2 as ds
+from lambdad.v1 import durable_execution_service_pb2_grpc as ds_grpc
 from lambdad.v1 import event_source_service_pb2 as es
 from lambdad.v1 import event_source_service_pb2_grpc as es_grpc
 from lambdad.v1 import function_service_pb2 as fs
 from lambdad.v1 import function_service_pb2_grpc as fs_grpc
+from lambdad.v1 import function_settings_service_pb2 as fss
+from lambdad.v1 import function_settings_service_pb2_grpc as fss_grpc
 from lambdad.v1 import invocation_service_pb2 as inv
 from lambdad.v1 import invocation_service_pb2_grpc as inv_grpc
 from lambdad.v1 import layer_service_pb2 as ls
 from lambdad.v1 import layer_service_pb2_grpc as ls_grpc
+from lambdad.v1 import log_service_pb2 as logs
+from lambdad.v1 import log_service_pb2_grpc as logs_grpc
+from lambdad.v1 import resource_policy_service_pb2 as rps
+from lambdad.v1 import resource_policy_service_pb2_grpc as rps_grpc
 from lambdad.v1 import trace_service_pb2 as ts
 from lambdad.v1 import trace_service_pb2_grpc as ts_grpc
 from lambdad.v1 import url_service_pb2 as us
@@ -75,6 +90,9 @@ class RouteKind(StrEnum):
     INVOKE_ASYNC = "invoke_async"
     # Raw payload in; a server-streaming call written out as an AWS event stream.
     INVOKE_STREAM = "invoke_stream"
+    # JSON body in; a server-streaming call written out as a JSON-protocol event stream
+    # (an `initial-response` event, then one event per message).
+    EVENT_STREAM = "event_stream"
 
 
 @dataclass(frozen=True, eq=False)
@@ -123,6 +141,13 @@ class Route:
     # Like `headers`, for headers lambdad reads that are not members of the AWS operation
     # (X-Amzn-Trace-Id fills Invoke's `TraceId`, a lambdad extension).
     lambdad_headers: Mapping[str, str] = field(default_factory=dict)
+    # json_name of the message field the whole JSON body fills, for operations whose body is
+    # one structure member (StopDurableExecution's `Error`); None when the body's members are
+    # the request's.
+    body_member: str | None = None
+    # The `X-Amz-Target` of a JSON 1.1 operation (`Logs_20140328.GetLogEvents`); such a
+    # route is matched by it alone (its method and path are always POST /).
+    target: str | None = None
 
     @property
     def empty_response(self) -> bool:
@@ -240,6 +265,8 @@ _INVOKE_HEADERS = {
     "X-Amz-Tenant-Id": "TenantId",
 }
 _TRACE_HEADERS = {TRACE_HEADER: "TraceId"}
+# Invoke alone takes a durable execution's name.
+_INVOKE_ONLY_HEADERS = {**_INVOKE_HEADERS, "X-Amz-Durable-Execution-Name": "DurableExecutionName"}
 _CONCURRENCY = "/functions/{FunctionName}/concurrency"
 _PROVISIONED = "/2019-09-30/functions/{FunctionName}/provisioned-concurrency"
 _EVENT_INVOKE_CONFIG = "/2019-09-25/functions/{FunctionName}/event-invoke-config"
@@ -250,7 +277,7 @@ INVOCATION_ROUTES: tuple[Route, ...] = (
     Route(
         "Invoke", "POST", _FUNCTION + "/invocations", _INVOKE, "Invoke",
         inv.InvokeRequest, query={"Qualifier": "Qualifier"}, has_body=True,
-        max_body_bytes=INVOKE_MAX_BYTES, kind=RouteKind.INVOKE, headers=_INVOKE_HEADERS,
+        max_body_bytes=INVOKE_MAX_BYTES, kind=RouteKind.INVOKE, headers=_INVOKE_ONLY_HEADERS,
         payload_member="Payload", lambdad_headers=_TRACE_HEADERS,
     ),
     Route(
@@ -458,6 +485,103 @@ EVENT_SOURCE_ROUTES: tuple[Route, ...] = (
     ),
 )
 
+_CSCS = "/2020-04-22/code-signing-configs"
+_CSC = _CSCS + "/{CodeSigningConfigArn}"
+_FUNCTION_CSC = "/2020-06-30/functions/{FunctionName}/code-signing-config"
+_CSC_STUB = cs_grpc.CodeSigningServiceStub
+CODE_SIGNING_ROUTES: tuple[Route, ...] = (
+    Route(
+        "CreateCodeSigningConfig", "POST", _CSCS, _CSC_STUB, "CreateCodeSigningConfig",
+        cs.CreateCodeSigningConfigRequest, ok_status=201, has_body=True,
+    ),
+    Route(
+        "GetCodeSigningConfig", "GET", _CSC, _CSC_STUB, "GetCodeSigningConfig",
+        cs.GetCodeSigningConfigRequest,
+    ),
+    Route(
+        "UpdateCodeSigningConfig", "PUT", _CSC, _CSC_STUB, "UpdateCodeSigningConfig",
+        cs.UpdateCodeSigningConfigRequest, has_body=True,
+    ),
+    Route(
+        "DeleteCodeSigningConfig", "DELETE", _CSC, _CSC_STUB, "DeleteCodeSigningConfig",
+        cs.DeleteCodeSigningConfigRequest, ok_status=204,
+    ),
+    Route(
+        "ListCodeSigningConfigs", "GET", _CSCS, _CSC_STUB, "ListCodeSigningConfigs",
+        cs.ListCodeSigningConfigsRequest, query=_PAGING,
+    ),
+    Route(
+        "ListFunctionsByCodeSigningConfig", "GET", _CSC + "/functions", _CSC_STUB,
+        "ListFunctionsByCodeSigningConfig", cs.ListFunctionsByCodeSigningConfigRequest,
+        query=_PAGING,
+    ),
+    Route(
+        "PutFunctionCodeSigningConfig", "PUT", _FUNCTION_CSC, _CSC_STUB,
+        "PutFunctionCodeSigningConfig", cs.PutFunctionCodeSigningConfigRequest, has_body=True,
+    ),
+    Route(
+        "GetFunctionCodeSigningConfig", "GET", _FUNCTION_CSC, _CSC_STUB,
+        "GetFunctionCodeSigningConfig", cs.GetFunctionCodeSigningConfigRequest,
+    ),
+    Route(
+        "DeleteFunctionCodeSigningConfig", "DELETE", _FUNCTION_CSC, _CSC_STUB,
+        "DeleteFunctionCodeSigningConfig", cs.DeleteFunctionCodeSigningConfigRequest,
+        ok_status=204,
+    ),
+)
+
+_RECURSION = "/2024-08-31/functions/{FunctionName}/recursion-config"
+_RUNTIME_MANAGEMENT = "/2021-07-20/functions/{FunctionName}/runtime-management-config"
+_SCALING = "/2025-11-30/functions/{FunctionName}/function-scaling-config"
+_SETTINGS_STUB = fss_grpc.FunctionSettingsServiceStub
+FUNCTION_SETTINGS_ROUTES: tuple[Route, ...] = (
+    Route(
+        "GetFunctionRecursionConfig", "GET", _RECURSION, _SETTINGS_STUB,
+        "GetFunctionRecursionConfig", fss.GetFunctionRecursionConfigRequest,
+    ),
+    Route(
+        "PutFunctionRecursionConfig", "PUT", _RECURSION, _SETTINGS_STUB,
+        "PutFunctionRecursionConfig", fss.PutFunctionRecursionConfigRequest, has_body=True,
+    ),
+    Route(
+        "GetRuntimeManagementConfig", "GET", _RUNTIME_MANAGEMENT, _SETTINGS_STUB,
+        "GetRuntimeManagementConfig", fss.GetRuntimeManagementConfigRequest, query=_QUALIFIER,
+    ),
+    Route(
+        "PutRuntimeManagementConfig", "PUT", _RUNTIME_MANAGEMENT, _SETTINGS_STUB,
+        "PutRuntimeManagementConfig", fss.PutRuntimeManagementConfigRequest, query=_QUALIFIER,
+        has_body=True,
+    ),
+    Route(
+        "GetFunctionScalingConfig", "GET", _SCALING, _SETTINGS_STUB,
+        "GetFunctionScalingConfig", fss.GetFunctionScalingConfigRequest, query=_QUALIFIER,
+    ),
+    Route(
+        "PutFunctionScalingConfig", "PUT", _SCALING, _SETTINGS_STUB,
+        "PutFunctionScalingConfig", fss.PutFunctionScalingConfigRequest, ok_status=202,
+        query=_QUALIFIER, has_body=True,
+    ),
+)
+
+# Whole resource policies by ARN (botocore 1.44's model; 1.43 does not have them yet).
+_RESOURCE_POLICY = "/2026-07-09/resource-policy/{ResourceArn}"
+_POLICY_STUB = rps_grpc.ResourcePolicyServiceStub
+RESOURCE_POLICY_ROUTES: tuple[Route, ...] = (
+    Route(
+        "PutResourcePolicy", "PUT", _RESOURCE_POLICY, _POLICY_STUB, "PutResourcePolicy",
+        rps.PutResourcePolicyRequest, has_body=True,
+    ),
+    Route(
+        "GetResourcePolicy", "GET", _RESOURCE_POLICY, _POLICY_STUB, "GetResourcePolicy",
+        rps.GetResourcePolicyRequest,
+    ),
+    Route(
+        "DeleteResourcePolicy", "DELETE", _RESOURCE_POLICY, _POLICY_STUB,
+        "DeleteResourcePolicy", rps.DeleteResourcePolicyRequest, ok_status=204,
+        query={"RevisionId": "RevisionId"},
+    ),
+)
+
 _CP = "/2025-11-30/capacity-providers"
 _CP_STUB = cp_grpc.CapacityProviderServiceStub
 CAPACITY_PROVIDER_ROUTES: tuple[Route, ...] = (
@@ -491,13 +615,118 @@ CAPACITY_PROVIDER_ROUTES: tuple[Route, ...] = (
 )
 # fmt: on
 
+_EXECUTION = "/2025-12-01/durable-executions/{DurableExecutionArn}"
+_CALLBACK = "/2025-12-01/durable-execution-callbacks/{CallbackId}"
+_DURABLE_STUB = ds_grpc.DurableExecutionServiceStub
+
+DURABLE_ROUTES: tuple[Route, ...] = (
+    Route(
+        "CheckpointDurableExecution",
+        "POST",
+        _EXECUTION + "/checkpoint",
+        _DURABLE_STUB,
+        "CheckpointDurableExecution",
+        ds.CheckpointDurableExecutionRequest,
+        has_body=True,
+    ),
+    Route(
+        "GetDurableExecutionState",
+        "GET",
+        _EXECUTION + "/state",
+        _DURABLE_STUB,
+        "GetDurableExecutionState",
+        ds.GetDurableExecutionStateRequest,
+        query={"CheckpointToken": "CheckpointToken", **_PAGING},
+    ),
+    Route(
+        "GetDurableExecution",
+        "GET",
+        _EXECUTION,
+        _DURABLE_STUB,
+        "GetDurableExecution",
+        ds.GetDurableExecutionRequest,
+    ),
+    Route(
+        "GetDurableExecutionHistory",
+        "GET",
+        _EXECUTION + "/history",
+        _DURABLE_STUB,
+        "GetDurableExecutionHistory",
+        ds.GetDurableExecutionHistoryRequest,
+        query={
+            "IncludeExecutionData": "IncludeExecutionData",
+            "ReverseOrder": "ReverseOrder",
+            **_PAGING,
+        },
+    ),
+    Route(
+        "ListDurableExecutionsByFunction",
+        "GET",
+        "/2025-12-01/functions/{FunctionName}/durable-executions",
+        _DURABLE_STUB,
+        "ListDurableExecutionsByFunction",
+        ds.ListDurableExecutionsByFunctionRequest,
+        query={
+            "Qualifier": "Qualifier",
+            "DurableExecutionName": "DurableExecutionName",
+            "Statuses": "Statuses",
+            "StartedAfter": "StartedAfter",
+            "StartedBefore": "StartedBefore",
+            "ReverseOrder": "ReverseOrder",
+            **_PAGING,
+        },
+    ),
+    Route(
+        "StopDurableExecution",
+        "POST",
+        _EXECUTION + "/stop",
+        _DURABLE_STUB,
+        "StopDurableExecution",
+        ds.StopDurableExecutionRequest,
+        has_body=True,
+        body_member="Error",
+    ),
+    Route(
+        "SendDurableExecutionCallbackSuccess",
+        "POST",
+        _CALLBACK + "/succeed",
+        _DURABLE_STUB,
+        "SendDurableExecutionCallbackSuccess",
+        ds.SendDurableExecutionCallbackSuccessRequest,
+        has_body=True,
+        payload_member="Result",
+    ),
+    Route(
+        "SendDurableExecutionCallbackFailure",
+        "POST",
+        _CALLBACK + "/fail",
+        _DURABLE_STUB,
+        "SendDurableExecutionCallbackFailure",
+        ds.SendDurableExecutionCallbackFailureRequest,
+        has_body=True,
+        body_member="Error",
+    ),
+    Route(
+        "SendDurableExecutionCallbackHeartbeat",
+        "POST",
+        _CALLBACK + "/heartbeat",
+        _DURABLE_STUB,
+        "SendDurableExecutionCallbackHeartbeat",
+        ds.SendDurableExecutionCallbackHeartbeatRequest,
+    ),
+)
+
 ALL_ROUTES: tuple[Route, ...] = (
     ROUTES
     + INVOCATION_ROUTES
     + LAYER_ROUTES
     + URL_ROUTES
     + EVENT_SOURCE_ROUTES
+    + CODE_SIGNING_ROUTES
+    + FUNCTION_SETTINGS_ROUTES
+    + RESOURCE_POLICY_ROUTES
     + CAPACITY_PROVIDER_ROUTES
+    + DURABLE_ROUTES
 )
 
 # X-Ray's trace API subset (TraceService), checked against botocore's *xray* model. X-Ray's
@@ -520,8 +749,35 @@ XRAY_ROUTES: tuple[Route, ...] = (
 )
 # fmt: on
 
-# What the gateway serves: every Lambda operation and the X-Ray subset.
-GATEWAY_ROUTES: tuple[Route, ...] = ALL_ROUTES + XRAY_ROUTES
+# CloudWatch Logs' read subset (LogService), checked against botocore's *logs* model.
+_LOGS_STUB = logs_grpc.LogServiceStub
+LOGS_TARGET_PREFIX = "Logs_20140328."
+
+
+def _logs_route(operation: str, request_type: type[Message], **columns: Any) -> Route:
+    return Route(
+        operation,
+        "POST",
+        "/",
+        _LOGS_STUB,
+        operation,
+        request_type,
+        has_body=True,
+        target=LOGS_TARGET_PREFIX + operation,
+        **columns,
+    )
+
+
+LOGS_ROUTES: tuple[Route, ...] = (
+    _logs_route("DescribeLogGroups", logs.DescribeLogGroupsRequest),
+    _logs_route("DescribeLogStreams", logs.DescribeLogStreamsRequest),
+    _logs_route("GetLogEvents", logs.GetLogEventsRequest),
+    _logs_route("FilterLogEvents", logs.FilterLogEventsRequest),
+    _logs_route("StartLiveTail", logs.StartLiveTailRequest, kind=RouteKind.EVENT_STREAM),
+)
+
+# What the gateway serves: every Lambda operation, the X-Ray and the CloudWatch Logs subsets.
+GATEWAY_ROUTES: tuple[Route, ...] = ALL_ROUTES + XRAY_ROUTES + LOGS_ROUTES
 
 
 @dataclass(frozen=True)
@@ -541,7 +797,11 @@ class Router:
 
     def __init__(self, routes: Sequence[Route]) -> None:
         self._by_shape: dict[tuple[str, int], list[tuple[Route, tuple[str, ...]]]] = {}
+        self._by_target: dict[str, Route] = {}
         for route in routes:
+            if route.target is not None:
+                self._by_target[route.target] = route
+                continue
             segments = _segments(route.path)
             self._by_shape.setdefault((route.method, len(segments)), []).append((route, segments))
         for candidates in self._by_shape.values():
@@ -552,9 +812,19 @@ class Router:
             )
 
     def match(
-        self, method: str, raw_path: str, query: Mapping[str, Any] | None = None
+        self,
+        method: str,
+        raw_path: str,
+        query: Mapping[str, Any] | None = None,
+        target: str | None = None,
     ) -> RouteMatch | None:
-        """The route for `method`, `raw_path` and `query`, or None for an unknown operation."""
+        """The route for `method`, `raw_path` and `query` (or, for a JSON 1.1 request, its
+        `X-Amz-Target`), or None for an unknown operation."""
+        if target:
+            route = self._by_target.get(target)
+            if route is None or method.upper() != "POST" or raw_path.strip("/"):
+                return None
+            return RouteMatch(route, {})
         segments = _segments(raw_path)
         for route, template in self._by_shape.get((method.upper(), len(segments)), ()):
             required = route.required_query

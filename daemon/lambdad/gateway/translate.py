@@ -73,6 +73,13 @@ _ALWAYS_EMITTED = frozenset(
         "lambdad.v1.BatchGetTracesResponse.traces",
         "lambdad.v1.BatchGetTracesResponse.unprocessed_trace_ids",
         "lambdad.v1.PutTraceSegmentsResponse.unprocessed_trace_segments",
+        # So do CloudWatch Logs'.
+        "lambdad.v1.DescribeLogGroupsResponse.log_groups",
+        "lambdad.v1.DescribeLogStreamsResponse.log_streams",
+        "lambdad.v1.GetLogEventsResponse.events",
+        "lambdad.v1.FilterLogEventsResponse.events",
+        "lambdad.v1.FilterLogEventsResponse.searched_log_streams",
+        "lambdad.v1.LiveTailSessionUpdate.session_results",
     }
 )
 
@@ -141,7 +148,11 @@ def request_to_message(
 
     if route.has_body and route.payload_member is None:
         bound_elsewhere = set(route.path_params) | set(route.query.values())
-        for key, value in _parse_body(body).items():
+        members = _parse_body(body)
+        if route.body_member is not None:
+            # The body is one structure member (an empty body: the member is absent).
+            members = {route.body_member: members} if body.strip() else {}
+        for key, value in members.items():
             fd = by_json_name.get(key)
             if fd is None or key in bound_elsewhere or _is_update_mask(fd):
                 _bad_body(f"Unrecognized field {_quote(key)}")
@@ -579,6 +590,8 @@ def invoke_response(route: Route, reply: Message, request_id: str) -> RawRespons
         headers["X-Amz-Log-Result"] = response.log_result
     if response.executed_version and status not in _NO_RESULT_STATUSES:
         headers["X-Amz-Executed-Version"] = response.executed_version
+    if getattr(response, "durable_execution_arn", ""):
+        headers["X-Amz-Durable-Execution-Arn"] = response.durable_execution_arn
     return RawResponse(status, headers, bytes(response.payload))
 
 
@@ -682,6 +695,71 @@ def error_event(error: ErrorResponse) -> bytes:
             ":error-message": _short(str(message), 2000),
         },
         b"",
+    )
+
+
+def live_tail_events(item: Message) -> list[bytes]:
+    """The event-stream message of one StartLiveTail message (`sessionStart` or
+    `sessionUpdate`, its JSON body the member's shape)."""
+    message: Any = item
+    which = message.WhichOneof("event")
+    if which is None:
+        return []
+    member = message.DESCRIPTOR.fields_by_name[which]
+    body = message_to_aws(getattr(message, which))
+    headers = {
+        ":event-type": member.json_name,
+        ":content-type": "application/json",
+        ":message-type": "event",
+    }
+    return [event_message(headers, json.dumps(body, separators=(",", ":")).encode())]
+
+
+def initial_response_event() -> bytes:
+    """The `initial-response` event botocore expects first in a JSON-protocol event stream
+    (the response's non-stream members; StartLiveTail has none)."""
+    headers = {
+        ":event-type": "initial-response",
+        ":content-type": "application/json",
+        ":message-type": "event",
+    }
+    return event_message(headers, b"{}")
+
+
+# ---------------------------------------------------------------------------------------
+# JSON 1.1 (X-Amz-Target) services: CloudWatch Logs
+
+JSON_11_CONTENT_TYPE = "application/x-amz-json-1.1"
+# Lambda's names for the gateway's own refusals -> CloudWatch Logs' names for the same.
+_JSON11_NAMES = {
+    "InvalidRequestContentException": "SerializationException",
+    "ValidationException": "InvalidParameterException",
+    "RequestEntityTooLargeException": "InvalidParameterException",
+}
+
+
+def json11_error(error: ErrorResponse) -> ErrorResponse:
+    """An error answer as a JSON 1.1 service writes it: `__type` and `message` in the body.
+
+    Lambda's own client-error names (a body that is not JSON, a value of the wrong type) are
+    a SerializationException there; a daemon fault stays a ServiceException-like 500.
+    """
+    name = error.headers.get(AWS_ERROR_TYPE_HEADER, SERVICE_ERROR.name)
+    name = _JSON11_NAMES.get(name, name)
+    if error.status >= 500:
+        name = "ServiceUnavailableException"
+    message = error.body.get("message", error.body.get("Message", ""))
+    headers = {"Content-Type": JSON_11_CONTENT_TYPE, AWS_ERROR_TYPE_HEADER: name}
+    status = 400 if error.status < 500 else error.status
+    return ErrorResponse(status, headers, {"__type": name, "message": message})
+
+
+def json11_unknown_operation(target: str) -> ErrorResponse:
+    """The answer to an X-Amz-Target no served JSON 1.1 operation has."""
+    return ErrorResponse(
+        400,
+        {"Content-Type": JSON_11_CONTENT_TYPE, AWS_ERROR_TYPE_HEADER: "UnknownOperationException"},
+        {"__type": "UnknownOperationException", "message": f"Unknown operation {target}"},
     )
 
 

@@ -69,6 +69,16 @@ def provider_message(provider: CapacityProvider) -> pb.CapacityProvider:
         )
     if provider.kms_key_arn:
         message.kms_key_arn = provider.kms_key_arn
+    if provider.propagate_tags is not None:
+        message.propagate_tags.mode = provider.propagate_tags.get("Mode", "")
+        message.propagate_tags.explicit_tags.update(
+            provider.propagate_tags.get("ExplicitTags") or {}
+        )
+    if provider.telemetry_config is not None:
+        logging = provider.telemetry_config.get("LoggingConfig") or {}
+        log_target = message.telemetry_config.logging_config
+        log_target.system_log_level = logging.get("SystemLogLevel", "")
+        log_target.log_group = logging.get("LogGroup", "")
     return message
 
 
@@ -111,6 +121,20 @@ class CapacityProviderServicer(pb_grpc.CapacityProviderServiceServicer):
             else None,
             kms_key_arn=request.kms_key_arn,
             tags=dict(request.tags),
+            propagate_tags={
+                "Mode": request.propagate_tags.mode,
+                "ExplicitTags": dict(request.propagate_tags.explicit_tags),
+            }
+            if request.HasField("propagate_tags")
+            else None,
+            telemetry_config={
+                "LoggingConfig": {
+                    "SystemLogLevel": request.telemetry_config.logging_config.system_log_level,
+                    "LogGroup": request.telemetry_config.logging_config.log_group,
+                }
+            }
+            if request.HasField("telemetry_config")
+            else None,
         )
         provider = await self._registry.create(spec)
         return pb.CreateCapacityProviderResponse(capacity_provider=provider_message(provider))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ from lambdad.daemon.domain.functions import (
 )
 from lambdad.daemon.domain.model import MANAGED_INSTANCES, Alias, FunctionVersion
 from lambdad.daemon.errors import LambdaError, Reason, validation_error
+from lambdad.daemon.services.code_signing import CodeSigning
 from lambdad.daemon.store.blobs import BlobStore
 from lambdad.v1 import function_pb2 as fpb
 from lambdad.v1 import function_service_pb2 as pb
@@ -54,6 +55,9 @@ _CONFIG_FIELDS = {
     "snap_start": "snap_start_apply_on",
     "logging_config": "logging_config",
     "capacity_provider_config": "capacity_provider_config",
+    "durable_config": "durable_config",
+    "runtime_config": "runtime_config",
+    "accelerator_config": "accelerator_config",
 }
 _ALIAS_FIELDS = {
     "function_version": "function_version",
@@ -128,6 +132,12 @@ def configuration_message(view: VersionView) -> fpb.FunctionConfiguration:
         message.environment.variables.update(c.environment)
     if c.dead_letter_target_arn:
         message.dead_letter_config.target_arn = c.dead_letter_target_arn
+    if c.durable_config is not None:
+        durable = c.durable_config
+        message.durable_config.execution_timeout = int(durable["ExecutionTimeout"])
+        message.durable_config.retention_period_in_days = int(durable["RetentionPeriodInDays"])
+        if durable.get("KMSKeyArn"):
+            message.durable_config.kms_key_arn = str(durable["KMSKeyArn"])
     if c.vpc_config is not None:
         message.vpc_config.subnet_ids.extend(c.vpc_config.get("SubnetIds", []))
         message.vpc_config.security_group_ids.extend(c.vpc_config.get("SecurityGroupIds", []))
@@ -148,6 +158,13 @@ def configuration_message(view: VersionView) -> fpb.FunctionConfiguration:
             )
     if c.tenant_isolation_mode:
         message.tenancy_config.tenant_isolation_mode = c.tenant_isolation_mode
+    if c.runtime_config:
+        message.runtime_config.runtime_arn = c.runtime_config.get("RuntimeArn") or ""
+        message.runtime_config.runtime_alias = c.runtime_config.get("RuntimeAlias") or ""
+    if c.accelerator_config:
+        message.accelerator_config.accelerator_memory_size = int(
+            c.accelerator_config.get("AcceleratorMemorySize") or 0
+        )
     if c.package_type == "Image" and c.image_config:
         message.image_config_response.image_config.CopyFrom(
             fpb.ImageConfig(
@@ -232,6 +249,31 @@ def capacity_provider_config(message: fpb.CapacityProviderConfig) -> dict[str, A
     return {MANAGED_INSTANCES: members}
 
 
+def _durable(message: fpb.DurableConfig) -> dict[str, Any]:
+    """DurableConfig as the domain keeps it (AWS member names, given members only)."""
+    given: dict[str, Any] = {}
+    if message.HasField("execution_timeout"):
+        given["ExecutionTimeout"] = message.execution_timeout
+    if message.HasField("retention_period_in_days"):
+        given["RetentionPeriodInDays"] = message.retention_period_in_days
+    if message.HasField("kms_key_arn"):
+        given["KMSKeyArn"] = message.kms_key_arn
+    return given
+
+
+def _runtime_config(message: fpb.FunctionRuntimeConfig) -> dict[str, Any]:
+    # An absent member is None, so the model's "must not be null" can be reported.
+    return {
+        "RuntimeArn": message.runtime_arn or None,
+        "RuntimeAlias": message.runtime_alias or None,
+    }
+
+
+def _accelerator_config(message: fpb.AcceleratorConfig) -> dict[str, Any]:
+    size = message.accelerator_memory_size if message.HasField("accelerator_memory_size") else None
+    return {"AcceleratorMemorySize": size}
+
+
 def _file_systems(items: Any) -> list[dict[str, str]]:
     return [{"Arn": f.arn, "LocalMountPath": f.local_mount_path} for f in items]
 
@@ -252,6 +294,9 @@ def _config_value(request: pb.UpdateFunctionConfigurationRequest, field: str) ->
         "snap_start": lambda m: m.apply_on,
         "logging_config": _logging,
         "capacity_provider_config": capacity_provider_config,
+        "durable_config": _durable,
+        "runtime_config": _runtime_config,
+        "accelerator_config": _accelerator_config,
     }
     return converters.get(field, lambda v: v)(value)
 
@@ -260,11 +305,31 @@ class FunctionServicer(pb_grpc.FunctionServiceServicer):
     """gRPC FunctionService over the domain registry."""
 
     def __init__(
-        self, registry: FunctionRegistry, blobs: BlobStore, code_urls: CodeUrlSigner
+        self,
+        registry: FunctionRegistry,
+        blobs: BlobStore,
+        code_urls: CodeUrlSigner,
+        *,
+        code_signing: CodeSigning | None = None,
+        pinned_runtime: Callable[[str, str], Awaitable[str | None]] | None = None,
     ) -> None:
         self._registry = registry
         self._blobs = blobs
         self._code_urls = code_urls
+        # Judges deployments of functions with a code signing configuration (None: none do).
+        self._code_signing = code_signing
+        # The runtime version a Manual runtime management setting pins, shown as
+        # RuntimeVersionConfig by GetFunction/GetFunctionConfiguration (None: never pinned).
+        self._pinned_runtime = pinned_runtime
+
+    async def _show_pinned_runtime(
+        self, view: VersionView, message: fpb.FunctionConfiguration
+    ) -> None:
+        if self._pinned_runtime is None or not message.HasField("runtime_version_config"):
+            return
+        pinned = await self._pinned_runtime(view.config.name, view.config.version)
+        if pinned:
+            message.runtime_version_config.runtime_version_arn = pinned
 
     @rpc
     async def CreateFunction(
@@ -306,8 +371,24 @@ class FunctionServicer(pb_grpc.FunctionServiceServicer):
             if request.HasField("tenancy_config")
             else None,
             publish_to=request.publish_to,
+            durable_config=_durable(request.durable_config)
+            if request.HasField("durable_config")
+            else None,
+            runtime_config=_runtime_config(request.runtime_config)
+            if request.HasField("runtime_config")
+            else None,
+            accelerator_config=_accelerator_config(request.accelerator_config)
+            if request.HasField("accelerator_config")
+            else None,
         )
+        csc_arn = request.code_signing_config_arn
+        if csc_arn and self._code_signing is not None:
+            await self._code_signing.check_new_function(
+                request.function_name, csc_arn, request.package_type or "Zip"
+            )
         view = await self._registry.create_function(spec)
+        if csc_arn and self._code_signing is not None:
+            await self._code_signing.attach_new_function(request.function_name, csc_arn)
         return pb.CreateFunctionResponse(configuration=configuration_message(view))
 
     @rpc
@@ -319,6 +400,7 @@ class FunctionServicer(pb_grpc.FunctionServiceServicer):
         response = pb.GetFunctionResponse(
             configuration=configuration_message(details.view), tags=details.tags
         )
+        await self._show_pinned_runtime(details.view, response.configuration)
         if details.view.config.package_type == "Image":
             response.code.repository_type = "ECR"
             response.code.image_uri = code.image_uri
@@ -341,7 +423,9 @@ class FunctionServicer(pb_grpc.FunctionServiceServicer):
         self, request: pb.GetFunctionConfigurationRequest, context: Context
     ) -> pb.GetFunctionConfigurationResponse:
         view = await self._registry.get_configuration(request.function_name, request.qualifier)
-        return pb.GetFunctionConfigurationResponse(configuration=configuration_message(view))
+        response = pb.GetFunctionConfigurationResponse(configuration=configuration_message(view))
+        await self._show_pinned_runtime(view, response.configuration)
+        return response
 
     @rpc
     async def ListFunctions(
@@ -367,6 +451,10 @@ class FunctionServicer(pb_grpc.FunctionServiceServicer):
     async def UpdateFunctionCode(
         self, request: pb.UpdateFunctionCodeRequest, context: Context
     ) -> pb.UpdateFunctionCodeResponse:
+        if self._code_signing is not None:
+            await self._code_signing.check_code_update(
+                request.function_name, "Image" if request.image_uri else "Zip"
+            )
         view = await self._registry.update_code(
             request.function_name,
             _code_input(request),
@@ -415,6 +503,7 @@ class FunctionServicer(pb_grpc.FunctionServiceServicer):
             code_sha256=request.code_sha256,
             description=request.description,
             revision_id=request.revision_id,
+            publish_to=request.publish_to,
         )
         return pb.PublishVersionResponse(configuration=configuration_message(view))
 
@@ -500,18 +589,26 @@ class FunctionServicer(pb_grpc.FunctionServiceServicer):
     async def TagResource(
         self, request: pb.TagResourceRequest, context: Context
     ) -> pb.TagResourceResponse:
-        await self._registry.tag_resource(request.resource, dict(request.tags))
+        if self._code_signing is not None and self._code_signing.is_csc_arn(request.resource):
+            await self._code_signing.tag(request.resource, dict(request.tags))
+        else:
+            await self._registry.tag_resource(request.resource, dict(request.tags))
         return pb.TagResourceResponse()
 
     @rpc
     async def UntagResource(
         self, request: pb.UntagResourceRequest, context: Context
     ) -> pb.UntagResourceResponse:
-        await self._registry.untag_resource(request.resource, list(request.tag_keys))
+        if self._code_signing is not None and self._code_signing.is_csc_arn(request.resource):
+            await self._code_signing.untag(request.resource, list(request.tag_keys))
+        else:
+            await self._registry.untag_resource(request.resource, list(request.tag_keys))
         return pb.UntagResourceResponse()
 
     @rpc
     async def ListTags(self, request: pb.ListTagsRequest, context: Context) -> pb.ListTagsResponse:
+        if self._code_signing is not None and self._code_signing.is_csc_arn(request.resource):
+            return pb.ListTagsResponse(tags=await self._code_signing.tags(request.resource))
         return pb.ListTagsResponse(tags=await self._registry.list_tags(request.resource))
 
     @rpc

@@ -47,6 +47,7 @@ def _invocation(
         request_id=_request_id(context),
         tenant_id=request.tenant_id,
         trace_header=request.trace_id,
+        durable_execution_name=getattr(request, "durable_execution_name", ""),
     )
 
 
@@ -150,6 +151,7 @@ class InvocationServicer(pb_grpc.InvocationServiceServicer):
             status_code=outcome.status_code,
             executed_version=outcome.executed_version,
             request_id=outcome.request_id,
+            durable_execution_arn=outcome.durable_execution_arn,
         )
         result = outcome.result
         if result is not None:

@@ -97,10 +97,17 @@ class AliasOperations:
         routing: Mapping[str, float] | None = None,
     ) -> Alias:
         """CreateAlias."""
-        ref = self.resolve(function_name)
-        check_alias_name(name)
-        check_version(function_version)
-        validation.check_description(description)
+        refs: list[FunctionRef] = []
+        # Every constraint violation at once, in the model's member order, as AWS reports.
+        validation.check_all(
+            [
+                lambda: refs.append(self.resolve(function_name)),
+                lambda: check_alias_name(name),
+                lambda: check_version(function_version),
+                lambda: validation.check_description(description),
+            ]
+        )
+        ref = refs[0]
         routing = dict(routing or {})
 
         def write(tx: Transaction) -> Alias:

@@ -58,6 +58,10 @@ ARN_PATTERN = (
 KMS_PATTERN = r"arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*"
 INSTANCE_TYPE_PATTERN = r"[a-zA-Z0-9\.\-]+"
 SCALING_MODES = ("Auto", "Manual")
+TAG_MODES = ("None", "Explicit")
+MAX_PROPAGATED_TAGS = 40
+SYSTEM_LOG_LEVELS = ("DEBUG", "INFO", "WARN")
+LOG_GROUP_PATTERN = r"[\.\-_/#A-Za-z0-9]+"
 METRIC_TYPES = ("LambdaCapacityProviderAverageCPUUtilization",)
 # Runtimes AWS runs on Lambda Managed Instances: Java 21+, Python 3.13+, Node.js 22+, .NET 8+,
 # and the OS-only provided.al2023.
@@ -96,6 +100,8 @@ class CapacityProvider:
     kms_key_arn: str | None = None
     last_modified: str = field(default_factory=now_lambda_timestamp)
     tags: dict[str, str] = field(default_factory=dict)
+    propagate_tags: dict[str, Any] | None = None
+    telemetry_config: dict[str, Any] | None = None
 
     def to_json(self) -> str:
         """Serialised for the state store."""
@@ -120,6 +126,8 @@ class NewCapacityProvider:
     scaling_config: dict[str, Any] | None = None
     kms_key_arn: str = ""
     tags: dict[str, str] = field(default_factory=dict)
+    propagate_tags: dict[str, Any] | None = None
+    telemetry_config: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -389,6 +397,35 @@ class CapacityProviderRegistry:
             checks.append(lambda: _check_pattern(spec.kms_key_arn, "kmsKeyArn", KMS_PATTERN))
         if spec.tags:
             checks.append(lambda: validation.check_tags(spec.tags))
+        propagate = spec.propagate_tags or {}
+        if propagate.get("Mode"):
+            checks.append(
+                lambda: validation.check_enum(propagate["Mode"], "propagateTags.mode", TAG_MODES)
+            )
+        if len(propagate.get("ExplicitTags") or {}) > MAX_PROPAGATED_TAGS:
+            checks.append(
+                lambda: _check_length(
+                    propagate["ExplicitTags"],
+                    "propagateTags.explicitTags",
+                    0,
+                    MAX_PROPAGATED_TAGS,
+                )
+            )
+        logging = (spec.telemetry_config or {}).get("LoggingConfig") or {}
+        if logging.get("SystemLogLevel"):
+            checks.append(
+                lambda: validation.check_enum(
+                    logging["SystemLogLevel"],
+                    "telemetryConfig.loggingConfig.systemLogLevel",
+                    SYSTEM_LOG_LEVELS,
+                )
+            )
+        if logging.get("LogGroup"):
+            checks.append(
+                lambda: _check_pattern(
+                    logging["LogGroup"], "telemetryConfig.loggingConfig.logGroup", LOG_GROUP_PATTERN
+                )
+            )
         validation.check_all(checks)
         name = names[0]
         provider = CapacityProvider(
@@ -404,6 +441,8 @@ class CapacityProviderRegistry:
             scaling_config=_scaling(spec.scaling_config),
             kms_key_arn=spec.kms_key_arn or None,
             tags=dict(spec.tags),
+            propagate_tags=spec.propagate_tags,
+            telemetry_config=spec.telemetry_config,
         )
 
         def insert(tx: Transaction) -> None:

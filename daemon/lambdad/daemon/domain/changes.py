@@ -54,6 +54,9 @@ class ConfigurationChange:
     snap_start_apply_on: str | Unset = UNSET
     logging_config: dict[str, str] | Unset = UNSET
     capacity_provider_config: dict[str, Any] | Unset | None = UNSET
+    durable_config: dict[str, int] | Unset | None = UNSET
+    runtime_config: dict[str, Any] | Unset | None = UNSET
+    accelerator_config: dict[str, Any] | Unset | None = UNSET
 
     def given(self) -> dict[str, Any]:
         """The fields to change, by name."""

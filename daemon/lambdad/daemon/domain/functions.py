@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import os
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 import structlog
 
-from lambdad.daemon.domain import validation
+from lambdad.daemon.domain import durable as durable_rules
+from lambdad.daemon.domain import runtime_members, validation
 from lambdad.daemon.domain.aliases import AliasOperations
 from lambdad.daemon.domain.capacity_providers import (
     PROVIDER_NOT_REMOVABLE,
@@ -42,10 +42,12 @@ from lambdad.daemon.domain.model import (
 from lambdad.daemon.domain.names import (
     FUNCTION_NAME_PATTERN,
     LATEST,
+    LATEST_PUBLISHED,
     Account,
     FunctionRef,
     is_version_qualifier,
     parse_function_name,
+    version_number,
 )
 from lambdad.daemon.domain.pages import Page, paginate
 from lambdad.daemon.domain.read_cache import ReadCache
@@ -181,6 +183,9 @@ class NewFunction:
     capacity_provider_config: dict[str, Any] | None = None
     tenant_isolation_mode: str | None = None  # None: TenancyConfig absent
     publish_to: str = ""
+    durable_config: dict[str, int] | None = None
+    runtime_config: dict[str, Any] | None = None
+    accelerator_config: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -200,6 +205,12 @@ class FunctionDetails:
     reserved_concurrency: int | None
 
 
+class VpcCheck(Protocol):
+    """Whether a VpcConfig's subnets and security groups exist (AWS asks EC2)."""
+
+    async def check(self, subnet_ids: Sequence[str], security_group_ids: Sequence[str]) -> None: ...
+
+
 class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
     """Creates, reads, changes and deletes functions and versions; aliases, tags and
     concurrency come from the operations classes it is made of (one module per concern)."""
@@ -213,8 +224,10 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
         transitions: StateTransitions,
         strict: bool = False,
         layers: LayerResolver | None = None,
+        vpc_check: VpcCheck | None = None,
     ) -> None:
         self.account = account
+        self._vpc_check = vpc_check
         self._state = state
         self._code = code
         self._transitions = transitions
@@ -331,6 +344,8 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
                 )
             )
         checks += function_config_checks(values.get("capacity_provider_config"))
+        checks += runtime_members.runtime_config_checks(values.get("runtime_config"))
+        checks += runtime_members.accelerator_config_checks(values.get("accelerator_config"))
         if values.get("tenant_isolation_mode") is not None:
             checks.append(
                 lambda: validation.check_enum(
@@ -352,12 +367,22 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
                     log_format, "loggingConfig.logFormat", ("JSON", "Text")
                 )
             )
+        if values.get("durable_config"):
+            durable = values["durable_config"]
+            checks.append(lambda: durable_rules.check_durable_config(durable))
         validation.check_all(checks)
 
     async def _resolve_layers(self, arns: Sequence[str]) -> list[LayerRef]:
         if len(arns) > 5:
             raise invalid_parameter("Cannot reference more than 5 layers.")
         return await self._layers.resolve(arns)
+
+    async def _check_vpc(self, vpc_config: Mapping[str, Any] | None) -> None:
+        if self._vpc_check is None or not vpc_config:
+            return
+        await self._vpc_check.check(
+            list(vpc_config.get("SubnetIds") or ()), list(vpc_config.get("SecurityGroupIds") or ())
+        )
 
     # ------------------------------------------------------------------- create
     async def create_function(self, spec: NewFunction) -> VersionView:
@@ -408,6 +433,7 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
         if await self._state.run(lambda tx: tx.get_function(ref.name)) is not None:
             raise LambdaError(Reason.FUNCTION_ALREADY_EXISTS, f"Function already exist: {ref.name}")
         layers = await self._resolve_layers(spec.layers)
+        await self._check_vpc(spec.vpc_config)
         code = await self._code.take(spec.code, package_type)
         logging_config = {"LogFormat": "Text", "LogGroup": f"/aws/lambda/{ref.name}"}
         logging_config.update({k: v for k, v in spec.logging_config.items() if v})
@@ -437,6 +463,9 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
             code_signing_config_arn=spec.code_signing_config_arn or None,
             capacity_provider_config=spec.capacity_provider_config or None,
             tenant_isolation_mode=spec.tenant_isolation_mode,
+            durable_config=durable_rules.with_defaults(spec.durable_config),
+            runtime_config=spec.runtime_config or None,
+            accelerator_config=spec.accelerator_config or None,
         )
 
         def insert(tx: Transaction) -> FunctionVersion:
@@ -451,10 +480,16 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
                 )
             tx.put_function(
                 FunctionRecord(
-                    name=ref.name, tags=dict(spec.tags), last_published=1 if spec.publish else 0
+                    name=ref.name,
+                    tags=dict(spec.tags),
+                    last_published=1 if spec.publish and not spec.publish_to else 0,
                 )
             )
             tx.put_version(latest)
+            if spec.publish_to:
+                published = latest.evolve(version=LATEST_PUBLISHED)
+                tx.put_version(published)
+                return published
             if not spec.publish:
                 return latest
             published = latest.evolve(version="1")
@@ -676,6 +711,8 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
         resolved: dict[str, Any] = dict(changes)
         if "layers" in changes:
             resolved["layers"] = await self._resolve_layers(changes["layers"])
+        if "vpc_config" in changes:
+            await self._check_vpc(changes["vpc_config"])
         if "logging_config" in changes:
             merged = dict(current.logging_config)
             merged.update({k: v for k, v in changes["logging_config"].items() if v})
@@ -686,6 +723,10 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
             changes["capacity_provider_config"]
         ) != bool(current.capacity_provider_config):
             raise invalid_parameter(PROVIDER_NOT_REMOVABLE)
+        if "durable_config" in changes:
+            resolved["durable_config"] = durable_rules.with_defaults(
+                changes["durable_config"], current.durable_config
+            )
 
         def write(tx: Transaction) -> FunctionVersion:
             latest = self._updatable_latest(tx, ref, revision_id)
@@ -716,9 +757,16 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
         code_sha256: str = "",
         description: str = "",
         revision_id: str = "",
+        publish_to: str = "",
     ) -> VersionView:
-        """PublishVersion; returns the newest version unchanged if nothing changed."""
+        """PublishVersion; returns the newest version unchanged if nothing changed.
+
+        With `publish_to` LATEST_PUBLISHED (capacity provider functions), $LATEST is copied to
+        the version $LATEST.PUBLISHED, replacing it, instead of to a new number.
+        """
         ref = self.resolve(function_name)
+        if publish_to:
+            validation.check_enum(publish_to, "publishTo", (PUBLISH_TO_LATEST_PUBLISHED,))
 
         def write(tx: Transaction) -> tuple[FunctionVersion, bool]:
             latest = self._updatable_latest(tx, ref, revision_id)
@@ -727,6 +775,22 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
                     f"CodeSHA256 ({code_sha256}) is different from current CodeSHA256 in $LATEST "
                     f"({latest.code.code_sha256}). Please try again with the CodeSHA256 in $LATEST."
                 )
+            if publish_to:
+                if not latest.capacity_provider_config:
+                    raise invalid_parameter(PUBLISH_TO_NEEDS_PROVIDER)
+                republished = latest.evolve(
+                    version=LATEST_PUBLISHED,
+                    description=description,
+                    last_modified=now_lambda_timestamp(),
+                    state=State.ACTIVE,
+                    state_reason=None,
+                    state_reason_code=None,
+                    last_update_status=State.SUCCESSFUL,
+                    last_update_status_reason=None,
+                    last_update_status_reason_code=None,
+                )
+                tx.put_version(republished)
+                return republished, False
             record = tx.get_function(ref.name)
             assert record is not None
             newest = tx.get_version(ref.name, str(record.last_published))
@@ -819,7 +883,7 @@ def _raise(error: LambdaError) -> None:
 
 def _version_sort_key(view: VersionView) -> str:
     config = view.config
-    number = 0 if config.is_latest else int(config.version)
+    number = version_number(config.version)
     return f"{config.name}\x00{number:012d}"
 
 
@@ -827,14 +891,3 @@ def _same_content(a: FunctionVersion, b: FunctionVersion) -> bool:
     left = {k: v for k, v in dataclasses.asdict(a).items() if k not in _VOLATILE_FIELDS}
     right = {k: v for k, v in dataclasses.asdict(b).items() if k not in _VOLATILE_FIELDS}
     return left == right
-
-
-def hot_reload_code(directory: str) -> CodeRef:
-    """The CodeRef of a hot-reloaded function: the host directory `directory`, used in place."""
-    if not directory or not os.path.isabs(directory):
-        raise invalid_parameter(
-            f"Hot reloading needs an absolute host directory as S3Key, got {directory!r}."
-        )
-    if not os.path.isdir(directory):
-        raise invalid_parameter(f"Hot reloading directory {directory} does not exist.")
-    return CodeRef(code_sha256=HOT_RELOAD_CODE_SHA256, hot_reload_dir=os.path.normpath(directory))

@@ -29,21 +29,13 @@ import structlog
 
 from lambdad.daemon.domain import arns, validation
 from lambdad.daemon.domain.archives import (
-    MAX_UNZIPPED_BYTES,
-    MAX_ZIPPED_BYTES,
     ZipSummary,
-    inspect_zip,
-)
-from lambdad.daemon.domain.functions import (
-    DEFAULT_HOT_RELOAD_BUCKET,
-    CodeFetcher,
-    hot_reload_code,
 )
 from lambdad.daemon.domain.model import LayerRef, new_revision_id, now_lambda_timestamp
 from lambdad.daemon.domain.names import Account
 from lambdad.daemon.domain.pages import Page, paginate
 from lambdad.daemon.domain.policies import ResourcePolicy, without_statement
-from lambdad.daemon.domain.storage import BlobStore, StateStore, Transaction
+from lambdad.daemon.domain.storage import StateStore, Transaction
 from lambdad.daemon.errors import LambdaError, Reason, invalid_parameter, validation_error
 
 log = structlog.get_logger(__name__)
@@ -125,6 +117,18 @@ class LayerContentInput:
     s3_object_version: str = ""
 
 
+class LayerContentIntake(Protocol):
+    """Takes layer content in: validated and stored (`services/code_intake.py`)."""
+
+    async def take(self, content: LayerContentInput) -> tuple[ZipSummary, str]:
+        """The stored zip's summary and, for hot-reload content, the host directory."""
+        ...
+
+    async def keep(self, zip_bytes: bytes) -> ZipSummary:
+        """Store a copy of another account's layer fetched from upstream."""
+        ...
+
+
 @dataclass(frozen=True)
 class NewLayerVersion:
     """A PublishLayerVersion request in domain terms."""
@@ -189,17 +193,13 @@ class LayerRegistry:
         *,
         account: Account,
         state: StateStore,
-        blobs: BlobStore,
-        code_fetcher: CodeFetcher,
+        content: LayerContentIntake,
         remote: RemoteLayerSource | None = None,
-        hot_reload_bucket: str = DEFAULT_HOT_RELOAD_BUCKET,
     ) -> None:
         self.account = account
         self._state = state
-        self._blobs = blobs
-        self._code_fetcher = code_fetcher
+        self._content = content
         self._remote = remote or NoRemoteLayers()
-        self._hot_reload_bucket = hot_reload_bucket
         self._remote_locks: dict[str, asyncio.Lock] = {}
 
     # ----------------------------------------------------------------- naming
@@ -277,19 +277,7 @@ class LayerRegistry:
                 )
 
         validation.check_all([check_runtimes, check_architectures])
-        content = spec.content
-        hot_reload_dir = ""
-        if self._hot_reload_bucket and content.s3_bucket == self._hot_reload_bucket:
-            # The same checks and placeholder CodeSha256 as a hot-reloaded function's code.
-            hot = hot_reload_code(content.s3_key)
-            hot_reload_dir = hot.hot_reload_dir
-            summary = ZipSummary("", hot.code_sha256, size=0, unzipped_size=0, entries=0)
-        else:
-            data = await self._content_bytes(content)
-            # As for functions, content from S3 is only held to the unzipped limit (AWS).
-            max_zipped = MAX_ZIPPED_BYTES if content.zip_file else MAX_UNZIPPED_BYTES
-            summary = await asyncio.to_thread(inspect_zip, data, max_zipped=max_zipped)
-            await asyncio.to_thread(self._blobs.put, summary.sha256_hex, data)
+        summary, hot_reload_dir = await self._content.take(spec.content)
         layer_arn = self.layer_arn(key)
 
         def publish(tx: Transaction) -> LayerVersionRecord:
@@ -315,20 +303,6 @@ class LayerRegistry:
         record = await self._state.run(publish)
         log.info("layer version published", layer=key, version=record.version)
         return record
-
-    async def _content_bytes(self, content: LayerContentInput) -> bytes:
-        if content.zip_file:
-            return content.zip_file
-        if content.s3_bucket and content.s3_key:
-            return await self._code_fetcher.fetch(
-                content.s3_bucket, content.s3_key, content.s3_object_version or None
-            )
-        if content.s3_bucket or content.s3_key:
-            missing = "s3Key" if content.s3_bucket else "s3Bucket"
-            raise invalid_parameter(
-                f"Please provide a source for layer content. {missing} is missing."
-            )
-        raise invalid_parameter("Please provide a source for layer content.")
 
     # ------------------------------------------------------------------ reads
     async def _load(
@@ -581,8 +555,7 @@ class LayerRegistry:
                     f"Layer version {arn} could not be fetched: its content does not match "
                     f"CodeSha256 {remote.code_sha256}."
                 )
-            summary: ZipSummary = await asyncio.to_thread(inspect_zip, remote.zip_bytes)
-            await asyncio.to_thread(self._blobs.put, summary.sha256_hex, remote.zip_bytes)
+            summary = await self._content.keep(remote.zip_bytes)
             record = LayerVersionRecord(
                 layer_arn=key,
                 layer_name=key,

@@ -113,6 +113,10 @@ class FunctionVersion:
     capacity_provider_config: dict[str, Any] | None = None
     # TenancyConfig.TenantIsolationMode ("PER_TENANT"), fixed at creation; None: shared.
     tenant_isolation_mode: str | None = None
+    # RuntimeConfig {RuntimeArn, RuntimeAlias} and AcceleratorConfig {AcceleratorMemorySize}
+    # as AWS's members: stored and echoed (the function runs on `runtime`, with no accelerator).
+    runtime_config: dict[str, Any] | None = None
+    accelerator_config: dict[str, Any] | None = None
     last_modified: str = field(default_factory=now_lambda_timestamp)
     revision_id: str = field(default_factory=new_revision_id)
     state: str = State.PENDING
@@ -121,6 +125,8 @@ class FunctionVersion:
     last_update_status: str | None = None
     last_update_status_reason: str | None = None
     last_update_status_reason_code: str | None = None
+    # DurableConfig ({"ExecutionTimeout": s, "RetentionPeriodInDays": d}) of a durable function.
+    durable_config: dict[str, int] | None = None
 
     @property
     def max_concurrency(self) -> int:

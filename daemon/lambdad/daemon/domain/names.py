@@ -15,6 +15,8 @@ from lambdad.daemon.errors import (
 )
 
 LATEST = "$LATEST"
+# Lambda Managed Instances' republishable version (PublishTo LATEST_PUBLISHED).
+LATEST_PUBLISHED = "$LATEST.PUBLISHED"
 
 FUNCTION_NAME_PATTERN = (
     r"(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:)?"
@@ -62,8 +64,20 @@ class FunctionRef:
 
 
 def is_version_qualifier(qualifier: str) -> bool:
-    """Versions are `$LATEST` or digits; anything else names an alias."""
-    return qualifier == LATEST or bool(_VERSION_RE.fullmatch(qualifier))
+    """Versions are `$LATEST`, `$LATEST.PUBLISHED` or digits; anything else names an alias."""
+    return qualifier in (LATEST, LATEST_PUBLISHED) or bool(_VERSION_RE.fullmatch(qualifier))
+
+
+def version_number(version: str) -> int:
+    """A version's place in version order: $LATEST first, numbers, $LATEST.PUBLISHED last."""
+    if version == LATEST:
+        return 0
+    if version == LATEST_PUBLISHED:
+        return LATEST_PUBLISHED_NUMBER
+    return int(version)
+
+
+LATEST_PUBLISHED_NUMBER = 999_999_999_999
 
 
 def parse_function_name(

@@ -15,9 +15,14 @@ class ResourcePolicy:
 
     revision_id: str
     statements: list[dict[str, Any]] = field(default_factory=list)
+    # The document as PutResourcePolicy gave it; None for policies built statement by
+    # statement (AddPermission), whose document is rendered.
+    document_text: str | None = None
 
     def document(self) -> str:
         """The policy JSON AWS returns (GetPolicy, GetLayerVersionPolicy)."""
+        if self.document_text is not None:
+            return self.document_text
         return json.dumps(
             {"Version": "2012-10-17", "Id": "default", "Statement": self.statements},
             separators=(",", ":"),
@@ -25,7 +30,10 @@ class ResourcePolicy:
 
     def to_json(self) -> str:
         """Serialised for the state store."""
-        return json.dumps({"revision_id": self.revision_id, "statements": self.statements})
+        values: dict[str, Any] = {"revision_id": self.revision_id, "statements": self.statements}
+        if self.document_text is not None:
+            values["document_text"] = self.document_text
+        return json.dumps(values)
 
     @classmethod
     def from_json(cls, text: str | None) -> ResourcePolicy | None:
@@ -33,7 +41,7 @@ class ResourcePolicy:
         if not text:
             return None
         raw = json.loads(text)
-        return cls(raw["revision_id"], raw["statements"])
+        return cls(raw["revision_id"], raw["statements"], raw.get("document_text"))
 
 
 def without_statement(

@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 from lambdad.daemon.domain.urls import Cors
 
@@ -76,12 +76,18 @@ def _joined(pairs: Sequence[tuple[str, str]]) -> dict[str, str]:
     return joined
 
 
+# Headers of the client's connection to the front end, which AWS does not pass on.
+_HOP_BY_HOP = frozenset({"connection", "keep-alive"})
+
+
 def request_event(request: UrlRequest, context: UrlContext) -> dict[str, Any]:
     """The payload format 2.0 event of a function URL request."""
     cookies: list[str] = []
     header_pairs: list[tuple[str, str]] = []
     for name, value in request.headers:
         lower = name.lower()
+        if lower in _HOP_BY_HOP:
+            continue  # AWS's front end ends the client's connection; the event has none
         if lower == "cookie":
             cookies.extend(c.strip() for c in value.split(";") if c.strip())
         else:
@@ -96,6 +102,9 @@ def request_event(request: UrlRequest, context: UrlContext) -> dict[str, Any]:
         "x-amzn-trace-id",
         f"Root=1-{int(context.time.timestamp()):08x}-{context.request_id.replace('-', '')[:24]}",
     )
+    # AWS hands the function the path percent-decoded (`%20` a space, `%2F` a slash); the
+    # query string stays as sent.
+    path = unquote(request.raw_path)
     millis = int(context.time.timestamp() * 1000)
     request_context: dict[str, Any] = {
         "accountId": context.account_id,
@@ -104,7 +113,7 @@ def request_event(request: UrlRequest, context: UrlContext) -> dict[str, Any]:
         "domainPrefix": context.url_id,
         "http": {
             "method": request.method,
-            "path": request.raw_path,
+            "path": path,
             "protocol": request.protocol,
             "sourceIp": request.source_ip,
             "userAgent": headers.get("user-agent", ""),
@@ -120,7 +129,7 @@ def request_event(request: UrlRequest, context: UrlContext) -> dict[str, Any]:
     event: dict[str, Any] = {
         "version": "2.0",
         "routeKey": "$default",
-        "rawPath": request.raw_path,
+        "rawPath": path,
         "rawQueryString": request.raw_query,
     }
     if cookies:

@@ -26,6 +26,7 @@ from lambdad.daemon.domain.pages import Page, paginate
 from lambdad.daemon.domain.policies import ResourcePolicy, without_statement
 from lambdad.daemon.domain.sigv4 import SignatureError, verify_sigv4
 from lambdad.daemon.domain.storage import Transaction
+from lambdad.daemon.domain.validation import check_all
 from lambdad.daemon.errors import LambdaError, Reason, invalid_parameter, validation_error
 
 log = structlog.get_logger(__name__)
@@ -46,6 +47,12 @@ POLICY_REVISION_MISMATCH = (
     "The Revision Id provided does not match the latest Revision Id. "
     "Call the GetPolicy API to retrieve the latest Revision Id"
 )
+# botocore's PolicyResourceArn: a function (optionally qualified) or a runtime resource.
+POLICY_RESOURCE_ARN_PATTERN = (
+    r"arn:(aws[a-zA-Z-]*)?:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:\d{12}:"
+    r"(function:[a-zA-Z0-9-_]+(:(\$LATEST(\.PUBLISHED)?|[a-zA-Z0-9-_])+)?|runtime/[a-zA-Z0-9-_./]+)"
+)
+MAX_POLICY_LENGTH = 20_480
 # AWS accepts the principals of AWS services (`s3.amazonaws.com`, `logs.<region>.amazonaws.com`,
 # `alexa-appkit.amazon.com`, China's `.amazonaws.com.cn`); any other domain is refused.
 _SERVICE_PRINCIPAL = re.compile(r"[a-z0-9-]+(\.[a-z0-9-]+)*\.(amazonaws\.com(\.cn)?|amazon\.com)")
@@ -216,6 +223,12 @@ def _principal(principal: str) -> str | dict[str, str]:
     )
 
 
+# The two FunctionUrl shapes (Config.url_style); the gateway serves both.
+URL_STYLE_PATH = "path"
+URL_STYLE_HOST = "host"
+URL_STYLES = (URL_STYLE_PATH, URL_STYLE_HOST)
+
+
 class FunctionUrlRegistry:
     """URL configurations, resource policies and URL request authorisation."""
 
@@ -226,21 +239,28 @@ class FunctionUrlRegistry:
         url_host: str,
         url_port: int,
         credentials: Mapping[str, str],
+        url_style: str = URL_STYLE_PATH,
         strict: bool = False,
         require_invoke_function: bool = False,
     ) -> None:
         self._functions = functions
         self._state = functions._state  # the same store, one transaction per operation
         self._account = functions.account
+        if url_style not in URL_STYLES:
+            raise ValueError(f"url_style must be one of {', '.join(URL_STYLES)}: {url_style!r}")
         self._url_host = url_host
         self._url_port = url_port
+        self._url_style = url_style
         self._credentials = dict(credentials)
         self._strict = strict
         self._require_invoke_function = require_invoke_function
 
     # --------------------------------------------------------------- identities
     def function_url(self, url: FunctionUrl) -> str:
-        """`http://<id>.lambda-url.<region>.<host>:<port>/`."""
+        """`http://<host>:<port>/lambda-url/<id>/` (path style, which any client resolves) or
+        `http://<id>.lambda-url.<region>.<host>:<port>/` (host style, AWS's shape)."""
+        if self._url_style == URL_STYLE_PATH:
+            return f"http://{self._url_host}:{self._url_port}/lambda-url/{url.url_id}/"
         return (
             f"http://{url.url_id}.lambda-url.{self._account.region}."
             f"{self._url_host}:{self._url_port}/"
@@ -532,6 +552,92 @@ class FunctionUrlRegistry:
         await self._state.run(write)
         log.info("permission removed", function=ref.name, sid=statement_id)
 
+    # ------------------------------------------------------- whole resource policies
+    def _policy_resource(self, resource_arn: str) -> FunctionRef:
+        """The function, version or alias a PutResourcePolicy-family ARN names."""
+        if not resource_arn:
+            raise validation_error(None, "resourceArn", "Member must not be null")
+        if len(resource_arn) > 512:
+            raise validation_error(
+                resource_arn, "resourceArn", "Member must have length less than or equal to 512"
+            )
+        if not re.fullmatch(POLICY_RESOURCE_ARN_PATTERN, resource_arn):
+            raise validation_error(
+                resource_arn,
+                "resourceArn",
+                f"Member must satisfy regular expression pattern: {POLICY_RESOURCE_ARN_PATTERN}",
+            )
+        if ":runtime/" in resource_arn:
+            # Runtime resources are not something lambdad has.
+            raise LambdaError(Reason.RESOURCE_NOT_FOUND, NOT_FOUND_MESSAGE)
+        return self._functions.resolve(resource_arn)
+
+    async def put_resource_policy(
+        self, resource_arn: str, policy: str, revision_id: str
+    ) -> tuple[str, str]:
+        """PutResourcePolicy: replaces the whole policy; (document, new revision id)."""
+        refs: list[FunctionRef] = []
+
+        def check_policy() -> None:
+            if not policy:
+                raise validation_error(None, "policy", "Member must not be null")
+            if len(policy) > MAX_POLICY_LENGTH:
+                raise validation_error(
+                    policy,
+                    "policy",
+                    f"Member must have length less than or equal to {MAX_POLICY_LENGTH}",
+                )
+
+        check_all([lambda: refs.append(self._policy_resource(resource_arn)), check_policy])
+        ref = refs[0]
+        statements = _policy_statements(policy)
+        if ref.qualifier == LATEST:
+            raise invalid_parameter("We currently do not support adding policies for $LATEST.")
+
+        def write(tx: Transaction) -> tuple[str, str]:
+            stored = self._policy_target(tx, ref)
+            current = self._read_policy(tx, ref.name, stored)
+            if revision_id and (current is None or revision_id != current.revision_id):
+                raise LambdaError(Reason.REVISION_ID_MISMATCH, POLICY_REVISION_MISMATCH)
+            updated = ResourcePolicy(new_revision_id(), statements, policy)
+            tx.put_function_policy(ref.name, stored, updated.to_json())
+            return updated.document(), updated.revision_id
+
+        result = await self._state.run(write)
+        log.info("resource policy replaced", function=ref.name, statements=len(statements))
+        return result
+
+    async def get_resource_policy(self, resource_arn: str) -> tuple[str, str]:
+        """GetResourcePolicy: (document, revision id)."""
+        ref = self._policy_resource(resource_arn)
+
+        def read(tx: Transaction) -> tuple[str, str]:
+            stored = self._policy_target(tx, ref)
+            policy = self._read_policy(tx, ref.name, stored)
+            if policy is None:
+                raise LambdaError(Reason.RESOURCE_NOT_FOUND, NOT_FOUND_MESSAGE)
+            return policy.document(), policy.revision_id
+
+        return await self._state.run(read)
+
+    async def delete_resource_policy(self, resource_arn: str, revision_id: str) -> None:
+        """DeleteResourcePolicy."""
+        ref = self._policy_resource(resource_arn)
+
+        def write(tx: Transaction) -> None:
+            stored = self._policy_target(tx, ref)
+            policy = self._read_policy(tx, ref.name, stored)
+            if policy is None:
+                raise LambdaError(
+                    Reason.RESOURCE_NOT_FOUND, "No policy is associated with the given resource."
+                )
+            if revision_id and revision_id != policy.revision_id:
+                raise LambdaError(Reason.REVISION_ID_MISMATCH, POLICY_REVISION_MISMATCH)
+            tx.delete_function_policy(ref.name, stored)
+
+        await self._state.run(write)
+        log.info("resource policy deleted", function=ref.name)
+
     # ------------------------------------------------------------ serving a URL
     async def resolve_url(self, url_id: str, request: HttpRequestParts) -> UrlTarget:
         """The URL behind `url_id` and the caller's identity, or ACCESS_DENIED.
@@ -609,3 +715,17 @@ def _allows_public_url(
             if via_url == "true":
                 function_granted = True
     return url_granted and (function_granted or not require_invoke_function)
+
+
+def _policy_statements(policy: str) -> list[dict[str, Any]]:
+    """The statements of a PutResourcePolicy document, refused as AWS refuses a bad one."""
+    try:
+        document = json.loads(policy)
+    except ValueError:
+        raise invalid_parameter("The policy is not a valid JSON document.") from None
+    statements = document.get("Statement") if isinstance(document, dict) else None
+    if isinstance(statements, dict):
+        statements = [statements]
+    if not isinstance(statements, list) or not all(isinstance(s, dict) for s in statements):
+        raise invalid_parameter("The policy must contain a Statement list of objects.")
+    return [dict(s) for s in statements]

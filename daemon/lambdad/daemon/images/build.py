@@ -11,6 +11,10 @@ on that shared base:
   and installed inside with `pip install --no-index`;
 - nodejs: lambdad's Node.js runtime client (`runtime/clients/node/index.mjs`);
 - provided: a `/var/runtime/bootstrap` that runs the function's own `bootstrap`.
+
+Runtimes that support durable functions on AWS (python3.13+, nodejs22.x+) also get what AWS's
+managed runtimes ship for them, in a layer of their own on top: AWS's Durable Execution SDK
+(with the boto3 it needs, whose model knows the durable execution API) in `/var/runtime`.
 """
 
 from __future__ import annotations
@@ -72,12 +76,22 @@ class RuntimeImage:
     suite: str
     python_version: str | None = None
     node_major: str | None = None
+    # Packages AWS's managed runtime adds for this runtime (PyPI or npm names), installed
+    # into /var/runtime by `Dockerfile.<family>-extras` on top of the family's image.
+    extra_packages: tuple[str, ...] = ()
 
     @property
     def tag(self) -> str:
         """The local image reference, `lambdad/runtime:<runtime>`."""
         return f"{RUNTIME_REPOSITORY}:{self.runtime}"
 
+
+# AWS's Python and Node.js runtimes that support durable functions include its Durable
+# Execution SDK (and, for Python, a boto3 whose model has the durable execution API).
+PYTHON_DURABLE_SDK = ("aws-durable-execution-sdk-python",)
+# `@latest` by name: npm on a host with an older Node.js than the SDK's engines (>= 22) would
+# otherwise pick the newest version whose engines that host satisfies (a placeholder).
+NODE_DURABLE_SDK = ("@aws/durable-execution-sdk-js@latest",)
 
 # The runtimes whose language version some Debian release ships.
 RUNTIME_IMAGES: Mapping[str, RuntimeImage] = {
@@ -87,10 +101,23 @@ RUNTIME_IMAGES: Mapping[str, RuntimeImage] = {
         RuntimeImage("nodejs18.x", "nodejs", "bookworm", node_major="18"),
         RuntimeImage("provided.al2", "provided", "bookworm"),
         RuntimeImage("provided.al2023", "provided", "bookworm"),
-        RuntimeImage("python3.13", "python", "trixie", python_version="3.13"),
+        RuntimeImage(
+            "python3.13",
+            "python",
+            "trixie",
+            python_version="3.13",
+            extra_packages=PYTHON_DURABLE_SDK,
+        ),
         RuntimeImage("nodejs20.x", "nodejs", "trixie", node_major="20"),
+        # Debian 14 (forky, testing) ships Node.js 24: the newest runtime lambdad builds, and
+        # the one AWS's durable JS SDK (Node >= 22) runs on.
+        RuntimeImage(
+            "nodejs24.x", "nodejs", "forky", node_major="24", extra_packages=NODE_DURABLE_SDK
+        ),
     )
 }
+# Suites the host's debootstrap may predate: the script of the suite they derive from.
+DEBOOTSTRAP_SCRIPTS = {"forky": "sid"}
 
 
 class ImageBuildError(Exception):
@@ -207,6 +234,7 @@ def ensure_rootfs(
                 suite,
                 str(target),
                 mirror,
+                *_debootstrap_script(suite),
             ],
             out,
         )
@@ -235,6 +263,15 @@ def ensure_rootfs(
         seconds=round(time.monotonic() - started, 1),
     )
     return tarball
+
+
+def _debootstrap_script(suite: str) -> list[str]:
+    """The script argument for a suite this debootstrap has no script of its own for."""
+    scripts = Path("/usr/share/debootstrap/scripts")
+    derived = DEBOOTSTRAP_SCRIPTS.get(suite)
+    if derived is None or (scripts / suite).exists() or not (scripts / derived).exists():
+        return []
+    return [str(scripts / derived)]
 
 
 def _image_labels(client: docker.DockerClient, ref: str) -> dict[str, str] | None:
@@ -313,7 +350,14 @@ def _docker_build(
             out.flush()
 
 
-def _download_wheels(python_version: str, dest: Path, out: IO[str]) -> None:
+def _download_wheels(
+    python_version: str,
+    dest: Path,
+    out: IO[str],
+    packages: Sequence[str] = PYTHON_RUNTIME_PACKAGES,
+    *,
+    deps: bool = True,
+) -> None:
     dest.mkdir(parents=True, exist_ok=True)
     argv = [
         sys.executable,
@@ -331,7 +375,34 @@ def _download_wheels(python_version: str, dest: Path, out: IO[str]) -> None:
     ]
     for tag in _pip_platforms():
         argv += ["--platform", tag]
-    _run(f"pip download (python{python_version})", [*argv, *PYTHON_RUNTIME_PACKAGES], out)
+    if not deps:
+        argv.append("--no-deps")
+    _run(f"pip download (python{python_version})", [*argv, *packages], out)
+
+
+def _download_node_packages(packages: Sequence[str], dest: Path, out: IO[str]) -> None:
+    """`npm install` the packages (and their dependencies) into `dest`/node_modules."""
+    if shutil.which("npm") is None:
+        raise ImageBuildError(
+            f"npm is not installed; it fetches {', '.join(packages)} for the Node.js image"
+        )
+    dest.mkdir(parents=True, exist_ok=True)
+    (dest / "package.json").write_text('{"private": true}\n')
+    _run(
+        "npm install",
+        [
+            "npm",
+            "install",
+            "--prefix",
+            str(dest),
+            "--omit=dev",
+            "--no-audit",
+            "--no-fund",
+            "--no-package-lock",
+            *packages,
+        ],
+        out,
+    )
 
 
 def ensure_layout_base(
@@ -388,17 +459,43 @@ def build_runtime_image(
                 )
             (context / "node-ric").mkdir()
             shutil.copy2(NODE_CLIENT, context / "node-ric" / "index.mjs")
+        labels = {
+            LABEL_IMAGE_KIND: "runtime",
+            LABEL_RUNTIME: image.runtime,
+            LABEL_ASSETS: assets_digest(image),
+        }
+        # With extras to come, the first stage carries no assets label: if adding them fails,
+        # the image is not taken for current and the next build starts over.
+        first = {k: v for k, v in labels.items() if k != LABEL_ASSETS or not image.extra_packages}
+        _docker_build(client, context, dockerfile, image.tag, {"BASE": layout}, first, step, out)
+        if image.extra_packages:
+            _build_extras(client, image, labels, out)
+
+
+def _build_extras(
+    client: docker.DockerClient, image: RuntimeImage, labels: Mapping[str, str], out: IO[str]
+) -> None:
+    """Add the runtime's extra packages in a layer on top of the image just built."""
+    step = f"extras {image.runtime}"
+    dockerfile = f"Dockerfile.{image.family}-extras"
+    base = str(client.images.get(image.tag).id)
+    with tempfile.TemporaryDirectory(prefix=f"lambdad-{image.runtime}-extras-") as tmp:
+        context = Path(tmp)
+        (context / dockerfile).write_text(_asset(dockerfile))
+        if image.family == "python":
+            assert image.python_version is not None
+            _download_wheels(
+                image.python_version, context / "wheels", out, image.extra_packages, deps=False
+            )
+        else:
+            _download_node_packages(image.extra_packages, context / "extras", out)
         _docker_build(
             client,
             context,
             dockerfile,
             image.tag,
-            {"BASE": layout},
-            {
-                LABEL_IMAGE_KIND: "runtime",
-                LABEL_RUNTIME: image.runtime,
-                LABEL_ASSETS: assets_digest(image),
-            },
+            {"BASE": base, "PACKAGES": " ".join(image.extra_packages)},
+            labels,
             step,
             out,
         )
@@ -409,8 +506,12 @@ def assets_digest(image: RuntimeImage) -> str:
     digest = hashlib.sha256()
     names = ["Dockerfile.layout", "lambda-entrypoint.sh", f"Dockerfile.{image.family}"]
     names.append(f"bootstrap.{image.family}")
+    if image.extra_packages:
+        names.append(f"Dockerfile.{image.family}-extras")
     for name in names:
         digest.update(_asset(name).encode())
+    if image.extra_packages:
+        digest.update(" ".join(image.extra_packages).encode())
     if image.family == "nodejs" and NODE_CLIENT.is_file():
         digest.update(NODE_CLIENT.read_bytes())
     return digest.hexdigest()[:16]

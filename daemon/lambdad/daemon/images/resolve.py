@@ -80,6 +80,11 @@ class RuntimeImages:
         self._failed_pulls: dict[str, float] = {}
         self._lock = threading.Lock()
 
+    @property
+    def pulls(self) -> bool:
+        """Whether images missing from the engine may be pulled from a registry."""
+        return self._pull
+
     def local_image(self, runtime: str) -> str:
         """`lambdad/runtime:<runtime>`, whether or not it exists."""
         return f"{RUNTIME_REPOSITORY}:{runtime}"

@@ -36,6 +36,7 @@ import os
 import re
 import shlex
 import shutil
+import signal
 import socket
 import stat
 import time
@@ -288,14 +289,17 @@ def _image_user_and_command(spec: EnvironmentSpec) -> dict[str, Any]:
             options["working_dir"] = str(config["WorkingDirectory"])
         return options
     # AWS base images: ENTRYPOINT /lambda-entrypoint.sh takes the handler as its only argument.
+    command = ["/lambda-entrypoint.sh", spec.handler or "handler"]
+    # Managed runtimes start the runtime through AWS_LAMBDA_EXEC_WRAPPER when it is set
+    # (OS-only runtimes run the function's bootstrap as it is).
+    wrapper = spec.variables.get("AWS_LAMBDA_EXEC_WRAPPER")
+    if wrapper and not (spec.runtime or "").startswith("provided"):
+        command = [wrapper, *command]
     if extension_files(spec.opt_dir):
         # External extensions start first, then the image's usual entrypoint.
-        return {
-            "entrypoint": launcher_command(
-                "/opt/extensions", ["/lambda-entrypoint.sh", spec.handler or "handler"]
-            )
-        }
-    return {"command": [spec.handler or "handler"]}
+        command = launcher_command("/opt/extensions", command)
+    # AWS's environments have no HOME and no HOSTNAME; Docker sets both.
+    return {"entrypoint": ["/usr/bin/env", "-u", "HOME", "-u", "HOSTNAME", *command]}
 
 
 def container_options(
@@ -325,6 +329,9 @@ def container_options(
     # injected endpoints: it wins. The gateway is reached where the Runtime API is.
     injected = endpoints.variables(plan.binding.advertised_host) if endpoints else {}
     environment = {
+        # AWS's locale variables (a function may set its own).
+        "LANG": "en_US.UTF-8",
+        "LC_CTYPE": "C.UTF-8",
         **dict(flags.environment),
         **injected,
         **spec.variables,
@@ -390,6 +397,20 @@ def container_options(
         options["dns"] = list(flags.dns)
     options.update(_image_user_and_command(spec))
     return options
+
+
+# Signals that end a runtime abnormally; Docker reports such a death as exit code 128+N.
+_DEATH_SIGNALS = frozenset(
+    {signal.SIGSEGV, signal.SIGABRT, signal.SIGBUS, signal.SIGILL, signal.SIGFPE, signal.SIGKILL}
+)
+
+
+def signal_exit(code: int) -> int:
+    """`code` as a subprocess reports it: -N for a death by signal N (AWS names the signal:
+    `Runtime exited with error: signal: segmentation fault`), else unchanged."""
+    if code > 128 and code - 128 in {int(s) for s in _DEATH_SIGNALS}:
+        return -(code - 128)
+    return code
 
 
 def _repository_of(image_uri: str) -> str:
@@ -646,7 +667,7 @@ class DockerProcess:
             if code is None:
                 state = self._final_state or {}
                 code = int(state.get("ExitCode", 137))
-            self._exit_code = code
+            self._exit_code = signal_exit(code)
         return self._exit_code
 
     async def _state(self) -> dict[str, Any]:
@@ -920,6 +941,9 @@ class DockerExecutor:
                     continue
                 except docker.errors.APIError:
                     continue  # e.g. an invalid reference format
+            if not self._images.pulls:
+                log.warning("image not present and pulling is off", image=ref)
+                return None
             try:
                 self._client.images.pull(ref)
                 return ref

@@ -109,9 +109,9 @@ def reserved_variables(config: FunctionVersion, *, region: str, log_stream: str)
         variables["AWS_LAMBDA_MAX_CONCURRENCY"] = str(config.max_concurrency)
     if config.logging_config.get("LogFormat") == "JSON":
         variables["AWS_LAMBDA_LOG_FORMAT"] = "JSON"
-        level = config.logging_config.get("ApplicationLogLevel")
-        if level:
-            variables["AWS_LAMBDA_LOG_LEVEL"] = level
+        # The JSON format's application level is INFO unless set (as LoggingConfig shows).
+        level = config.logging_config.get("ApplicationLogLevel") or "INFO"
+        variables["AWS_LAMBDA_LOG_LEVEL"] = level
     return variables
 
 
@@ -286,6 +286,8 @@ class ExecutionEnvironment:
         self._reader: asyncio.Task[None] | None = None
         # Output lines; `_base` is the absolute index of `_output[0]` (consumed lines are cut).
         self._output: list[str] = []
+        # When each line of `_output` arrived (epoch ms): the lines' CloudWatch timestamps.
+        self._output_ms: list[int] = []
         self._base = 0
         self._window: _Window | None = None
         # Multi-concurrency: the open window of each invocation, and how many output lines
@@ -371,6 +373,7 @@ class ExecutionEnvironment:
 
     async def _read_output(self, process: RuntimeProcess) -> None:
         async for line in process.output():
+            self._output_ms.append(int(time.time() * 1000))
             self._output.append(line)
 
     async def start(self) -> None:
@@ -676,7 +679,9 @@ class ExecutionEnvironment:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(asyncio.shield(self._reader), 1)
         if self.max_concurrency > 1:
-            before, during = self._take_concurrent_output(request.request_id, window)
+            before, during, before_ms, during_ms = self._take_concurrent_output(
+                request.request_id, window
+            )
         else:
             if window is None:  # never reached the runtime: everything is init output
                 start = end = self._written
@@ -687,8 +692,11 @@ class ExecutionEnvironment:
                 end = window.end
             before = self._output[: start - self._base] if cold or window is None else []
             during = self._output[start - self._base : end - self._base]
+            before_ms = self._output_ms[: len(before)]
+            during_ms = self._output_ms[start - self._base : end - self._base]
             if self._window is None or self._window is window:
                 del self._output[: end - self._base]
+                del self._output_ms[: end - self._base]
                 self._base = end
         memory = None
         if self._process is not None and not self.closed:
@@ -728,23 +736,32 @@ class ExecutionEnvironment:
             f"END RequestId: {request.request_id}",
             report,
         ]
-        now = int(time.time() * 1000)
+        # Each line at the time it was written: START when the invocation began, END and
+        # REPORT when it ended (or after its last line, which may arrive a little later).
+        finished_ms = int((ended or time.time()) * 1000)
+        began_ms = finished_ms - round(duration_ms)
+        ends_ms = max([finished_ms, *during_ms])
+        times = [*before_ms, began_ms, *during_ms, *([ends_ms] * (len(extra) + 2))]
+        group = self.spec.variables.get("AWS_LAMBDA_LOG_GROUP_NAME", "")
+        stream = self.spec.variables.get("AWS_LAMBDA_LOG_STREAM_NAME", "")
         self._logs.append(
             LogLine(
                 self.spec.function_name,
                 self.spec.function_version,
                 request.request_id,
                 text,
-                now,
+                at_ms,
+                group,
+                stream,
             )
-            for text in lines
+            for text, at_ms in zip(lines, times, strict=True)
         )
         return "".join(f"{line}\n" for line in lines)
 
     def _take_concurrent_output(
         self, request_id: str, window: _Window | None
-    ) -> tuple[list[str], list[str]]:
-        """(before START, after START): the output not logged yet, up to now.
+    ) -> tuple[list[str], list[str], list[int], list[int]]:
+        """(before START, after START, and their arrival times): the output not logged yet.
 
         Overlapping invocations' lines cannot be told apart (AWS's managed-instance runtimes
         tag them with the request id in the JSON log format); each line is logged once, in
@@ -754,12 +771,18 @@ class ExecutionEnvironment:
         end = self._written
         start = window.start if window is not None else end
         logged = self._logged
-        before = self._output[logged - self._base : start - self._base] if logged < start else []
+        if logged < start:
+            before = self._output[logged - self._base : start - self._base]
+            before_ms = self._output_ms[logged - self._base : start - self._base]
+        else:
+            before, before_ms = [], []
         during = self._output[max(logged, start) - self._base : end - self._base]
+        during_ms = self._output_ms[max(logged, start) - self._base : end - self._base]
         self._logged = max(logged, end)
         del self._output[: self._logged - self._base]
+        del self._output_ms[: self._logged - self._base]
         self._base = self._logged
-        return before, during
+        return before, during, before_ms, during_ms
 
     def _report(self, report: InvocationReport) -> None:
         assert self._on_report is not None

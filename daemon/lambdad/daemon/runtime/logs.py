@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 
@@ -17,23 +17,38 @@ class LogLine:
     request_id: str
     text: str
     timestamp_ms: int
+    # The CloudWatch Logs group and stream of the environment that wrote the line.
+    log_group: str = ""
+    log_stream: str = ""
 
 
 class FunctionLogs:
-    """The last `max_lines` log lines of every function, and live followers."""
+    """The last `max_lines` log lines of every function, and live followers.
 
-    def __init__(self, max_lines: int = 10_000) -> None:
+    `sink`, when given, receives every batch of appended lines too (the durable CloudWatch
+    Logs view of them); it is called on the event loop and must not block.
+    """
+
+    def __init__(
+        self,
+        max_lines: int = 10_000,
+        sink: Callable[[Sequence[LogLine]], None] | None = None,
+    ) -> None:
         self._max_lines = max_lines
+        self.sink = sink
         self._lines: dict[str, deque[LogLine]] = {}
         self._followers: dict[str, set[asyncio.Queue[LogLine]]] = {}
 
     def append(self, lines: Iterable[LogLine]) -> None:
         """Keep `lines` and hand them to followers of their function."""
-        for line in lines:
+        batch = list(lines)
+        for line in batch:
             kept = self._lines.setdefault(line.function_name, deque(maxlen=self._max_lines))
             kept.append(line)
             for queue in self._followers.get(line.function_name, ()):
                 queue.put_nowait(line)
+        if self.sink is not None and batch:
+            self.sink(batch)
 
     def forget(self, function_name: str) -> None:
         """Drop a deleted function's lines."""

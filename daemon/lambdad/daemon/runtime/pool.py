@@ -37,6 +37,7 @@ from lambdad.daemon.domain.model import FunctionVersion
 from lambdad.daemon.errors import LambdaError, Reason
 from lambdad.daemon.runtime.capacity import CapacityGovernor, capacity_throttled, default_limits
 from lambdad.daemon.runtime.code import CodeStore
+from lambdad.daemon.runtime.credentials import RoleCredentials
 from lambdad.daemon.runtime.debugging import (
     DebuggerTurn,
     DebuggerTurns,
@@ -131,10 +132,12 @@ class EnvironmentPool:
         xray_daemon: DaemonAddress | None = None,
         governor: CapacityGovernor[ExecutionEnvironment] | None = None,
         start_deadline_s: float = DEFAULT_START_DEADLINE_S,
+        credentials: RoleCredentials | None = None,
         prewarm: PrewarmPool[Any] | None = None,
         max_starting: int = DEFAULT_MAX_STARTING,
     ) -> None:
         self.executor = executor
+        self._credentials = credentials
         # Pre-initialized environments (the executor's): reclaimed before any warm one.
         self.prewarm = prewarm
         self.governor = governor or CapacityGovernor(*default_limits())
@@ -663,6 +666,11 @@ class EnvironmentPool:
         if initialization_type != INITIALIZATION_ON_DEMAND:
             variables = {**spec.variables, "AWS_LAMBDA_INITIALIZATION_TYPE": initialization_type}
             spec = dataclasses.replace(spec, variables=variables)
+        if self._credentials is not None and config.role:
+            # The execution role's own credentials, as AWS gives them (when STS answers).
+            assumed = await self._credentials.for_role(config.role, config.name)
+            if assumed:
+                spec = dataclasses.replace(spec, variables={**spec.variables, **assumed})
         port = debug_port(config.environment)
         if port is not None:
             await self._free_debugger_port(port)

@@ -1,13 +1,16 @@
-"""Code intake: the code CreateFunction and UpdateFunctionCode give, validated and stored.
+"""Code intake: the code CreateFunction and UpdateFunctionCode give (and the content of
+PublishLayerVersion), validated and stored.
 
 A zip given inline or fetched from S3 is inspected (`domain/archives.py`) and put into the blob
 store; an image reference is pinned to its digest; the hot-reload bucket names a host
-directory used in place. `FunctionRegistry` takes code through the `CodeIntake` protocol.
+directory used in place. `FunctionRegistry` takes code through the `CodeIntake` protocol,
+`LayerRegistry` through `LayerContentIntake`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import os
 from typing import Protocol
 
 from lambdad.daemon.domain.archives import (
@@ -18,10 +21,11 @@ from lambdad.daemon.domain.archives import (
 )
 from lambdad.daemon.domain.functions import (
     DEFAULT_HOT_RELOAD_BUCKET,
+    HOT_RELOAD_CODE_SHA256,
     CodeFetcher,
     CodeInput,
-    hot_reload_code,
 )
+from lambdad.daemon.domain.layers import LayerContentInput
 from lambdad.daemon.domain.model import CodeRef
 from lambdad.daemon.domain.storage import BlobStore
 from lambdad.daemon.errors import invalid_parameter
@@ -101,3 +105,62 @@ class CodeIntake:
             size=summary.size,
             unzipped_size=summary.unzipped_size,
         )
+
+
+class LayerContentIntake:
+    """Takes layer content in (the layer registry's `LayerContentIntake`)."""
+
+    def __init__(
+        self,
+        blobs: BlobStore,
+        code_fetcher: CodeFetcher,
+        hot_reload_bucket: str = DEFAULT_HOT_RELOAD_BUCKET,
+    ) -> None:
+        self._blobs = blobs
+        self._code_fetcher = code_fetcher
+        self._hot_reload_bucket = hot_reload_bucket
+
+    async def take(self, content: LayerContentInput) -> tuple[ZipSummary, str]:
+        """The stored zip's summary and, for hot-reload content, the host directory."""
+        if self._hot_reload_bucket and content.s3_bucket == self._hot_reload_bucket:
+            # The same checks and placeholder CodeSha256 as a hot-reloaded function's code.
+            hot = hot_reload_code(content.s3_key)
+            summary = ZipSummary("", hot.code_sha256, size=0, unzipped_size=0, entries=0)
+            return summary, hot.hot_reload_dir
+        data = await self._content_bytes(content)
+        # As for functions, content from S3 is only held to the unzipped limit (AWS).
+        max_zipped = MAX_ZIPPED_BYTES if content.zip_file else MAX_UNZIPPED_BYTES
+        summary = await asyncio.to_thread(inspect_zip, data, max_zipped=max_zipped)
+        await asyncio.to_thread(self._blobs.put, summary.sha256_hex, data)
+        return summary, ""
+
+    async def keep(self, zip_bytes: bytes) -> ZipSummary:
+        """Store a copy of another account's layer fetched from upstream."""
+        summary: ZipSummary = await asyncio.to_thread(inspect_zip, zip_bytes)
+        await asyncio.to_thread(self._blobs.put, summary.sha256_hex, zip_bytes)
+        return summary
+
+    async def _content_bytes(self, content: LayerContentInput) -> bytes:
+        if content.zip_file:
+            return content.zip_file
+        if content.s3_bucket and content.s3_key:
+            return await self._code_fetcher.fetch(
+                content.s3_bucket, content.s3_key, content.s3_object_version or None
+            )
+        if content.s3_bucket or content.s3_key:
+            missing = "s3Key" if content.s3_bucket else "s3Bucket"
+            raise invalid_parameter(
+                f"Please provide a source for layer content. {missing} is missing."
+            )
+        raise invalid_parameter("Please provide a source for layer content.")
+
+
+def hot_reload_code(directory: str) -> CodeRef:
+    """The CodeRef of a hot-reloaded function: the host directory `directory`, used in place."""
+    if not directory or not os.path.isabs(directory):
+        raise invalid_parameter(
+            f"Hot reloading needs an absolute host directory as S3Key, got {directory!r}."
+        )
+    if not os.path.isdir(directory):
+        raise invalid_parameter(f"Hot reloading directory {directory} does not exist.")
+    return CodeRef(code_sha256=HOT_RELOAD_CODE_SHA256, hot_reload_dir=os.path.normpath(directory))

@@ -62,6 +62,8 @@ log = structlog.get_logger(__name__)
 SUCCESS = "Success"
 RETRIES_EXHAUSTED = "RetriesExhausted"
 EVENT_AGE_EXCEEDED = "EventAgeExceeded"
+# An event stopped, without running, as part of a recursive loop (domain/recursion.py).
+RECURSIVE_LOOP = "RecursiveInvocationDetected"
 # AWS retries a failed async invocation after about 1 minute, then about 2.
 DEFAULT_EVENT_RETRY_DELAYS = (60.0, 120.0)
 # A throttled event waits, doubling, up to 30 s between tries (AWS: up to 5 minutes).
@@ -443,6 +445,16 @@ class EventDispatcher:
                 # this row about to be parked.
                 self._saturated[name] = self._saturated.get(name, 0) + 1
                 self._park(name, row_id, expires_at)
+                return
+            if error.reason == Reason.RECURSIVE_INVOCATION:
+                # Not retried: AWS hands it to the on-failure destination or the DLQ at once.
+                bound.warning("event stopped: recursive loop", attempt=attempts)
+                dead_letter = await self._runner.dead_letter_arn(
+                    event.function_name, event.qualifier
+                )
+                await self._finish(
+                    row, RECURSIVE_LOOP, settings, attempts, row.last_response, dead_letter
+                )
                 return
             if error.reason == Reason.FUNCTION_NOT_FOUND:
                 bound.warning("event dropped: the function no longer exists")

@@ -103,9 +103,11 @@ class FunctionUrlService:
         url = target.url
         iam = target.iam
         function_url = self._urls.function_url(url)
-        # The path form has no URL host of its own: use the one FunctionUrl names.
+        region = self._urls.function_arn(url).split(":")[3]
+        # The path form has no URL host of its own: the function sees the host-style name
+        # (`<id>.lambda-url.<region>.<host>`), the shape AWS's domainName has.
         domain = (
-            urlsplit(function_url).hostname or ""
+            _host_style_domain(request.url_id, region, function_url)
             if request.path_form
             else request.host.split(":")[0]
         )
@@ -121,7 +123,7 @@ class FunctionUrlService:
             ),
             url_http.UrlContext(
                 url_id=request.url_id,
-                region=self._urls.function_arn(url).split(":")[3],
+                region=region,
                 domain_name=domain,
                 account_id=target.account_id if iam else "anonymous",
                 request_id=request.request_id,
@@ -205,3 +207,11 @@ async def _streamed(
         # The function ended without a complete prelude.
         prelude = url_http.parse_prelude(buffer) if buffer else url_http.StreamPrelude()
         yield head(prelude.status, prelude.headers)
+
+
+def _host_style_domain(url_id: str, region: str, function_url: str) -> str:
+    """`<id>.lambda-url.<region>.<host>` for a path-form request; the FunctionUrl's own host
+    when that is already host style, else its host name after the marker."""
+    hostname = urlsplit(function_url).hostname or "localhost"
+    marker = f"{url_id}.lambda-url.{region}."
+    return hostname if hostname.startswith(marker) else marker + hostname

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import dataclasses
 import json
 import math
@@ -25,17 +26,24 @@ import random
 import re
 import time
 import uuid
-from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import structlog
 
 from lambdad.client.contract import EVENT_PAYLOAD_MAX_BYTES, SYNC_PAYLOAD_MAX_BYTES
+from lambdad.daemon.domain import durable as durable_rules
+from lambdad.daemon.domain import recursion
 from lambdad.daemon.domain.event_invoke_config import EventInvokeConfigRegistry
 from lambdad.daemon.domain.functions import FunctionRegistry, VersionView
 from lambdad.daemon.domain.model import State
-from lambdad.daemon.domain.names import LATEST, is_alias_name, is_version_qualifier
+from lambdad.daemon.domain.names import (
+    LATEST,
+    LATEST_PUBLISHED,
+    is_alias_name,
+    is_version_qualifier,
+)
 from lambdad.daemon.errors import LambdaError, Reason, invalid_parameter, validation_error
 from lambdad.daemon.observability.history import InvocationHistory, InvocationRecord
 from lambdad.daemon.observability.recorder import InvocationRecorder
@@ -59,6 +67,7 @@ from lambdad.daemon.tracing.tracer import InvocationTracer, TraceStart
 
 if TYPE_CHECKING:
     from lambdad.daemon.observability.metrics import LambdadMetrics
+    from lambdad.daemon.services.durable import DurableExecutions
 
 log = structlog.get_logger(__name__)
 
@@ -106,6 +115,8 @@ class Invocation:
     # Seconds a sync invocation may wait for host capacity (None: the function's timeout);
     # event source pollers pass math.inf so their batches drain at capacity.
     capacity_wait_s: float | None = None
+    # X-Amz-Durable-Execution-Name: the durable execution to start (durable functions only).
+    durable_execution_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -116,6 +127,7 @@ class InvokeOutcome:
     request_id: str
     executed_version: str
     result: InvocationResult | None = None  # None for Event and DryRun
+    durable_execution_arn: str = ""  # the execution a durable function's invoke started
 
 
 @dataclass(frozen=True)
@@ -174,13 +186,20 @@ class InvocationService:
         recorder: InvocationRecorder | None = None,
         traces: TraceStore | None = None,
         metrics: LambdadMetrics | None = None,
+        recursion_setting: Callable[[str], Awaitable[str]] | None = None,
     ) -> None:
         self._registry = registry
         self._pool = pool
+        # A function's RecursiveLoop setting (FunctionSettings.recursion_setting); None: every
+        # function has the default, Terminate.
+        self._recursion_setting = recursion_setting
         # Metrics and history; the pool's on_report must feed the same recorder.
         self.recorder = recorder or InvocationRecorder(InvocationHistory())
         self.tracer = InvocationTracer(traces if traces is not None else TraceStore())
         self.event_invoke_configs = event_invoke_configs
+        # Durable executions (services/durable.py), set by the daemon's wiring: invoking a
+        # durable function starts one instead of running the function once.
+        self.durable: DurableExecutions | None = None
         self.events = EventDispatcher(
             event_queue,
             self,
@@ -238,13 +257,43 @@ class InvocationService:
                 view = await registry.get_configuration(ref.name, version)
             else:
                 view = await registry.get_configuration(ref.name, ref.qualifier)
+                if ref.qualifier is None and view.config.capacity_provider_config:
+                    # Lambda Managed Instances: the unqualified name runs $LATEST.PUBLISHED
+                    # (lambdad falls back to $LATEST while none was published).
+                    with contextlib.suppress(LambdaError):
+                        view = await registry.get_configuration(ref.name, LATEST_PUBLISHED)
         except LambdaError as error:
             if error.reason in (Reason.FUNCTION_NOT_FOUND, Reason.ALIAS_NOT_FOUND):
                 raise not_found from error
             raise
         return view, arn, ref.qualifier or LATEST
 
-    async def _prepare(self, invocation: Invocation, *, streaming: bool) -> _Prepared:
+    async def _chain(
+        self, function_name: str, tracing_mode: str, incoming: str, *, check: bool
+    ) -> str:
+        """The trace header the invocation runs with: the caller's (or a new one) with this
+        function's count in the lineage raised by one. With `check`, a function that already
+        ran MAX_CHAIN_INVOCATIONS times in the chain is stopped unless it allows loops."""
+        header = invocation_header(tracing_mode, incoming)
+        key = recursion.function_key(self._registry.account.function_arn(function_name))
+        value = next((v for k, v in header.extra if k == recursion.LINEAGE_KEY), "")
+        counts = recursion.parse_lineage(value)
+        previous = counts.get(key, 0)
+        if check and previous >= recursion.MAX_CHAIN_INVOCATIONS:
+            setting = recursion.DEFAULT_RECURSIVE_LOOP
+            if self._recursion_setting is not None:
+                setting = await self._recursion_setting(function_name)
+            if recursion.stops_invocation(setting, previous):
+                log.warning("recursive loop stopped", function=function_name, invocations=previous)
+                raise recursion.recursive_invocation_error()
+        counts[key] = previous + 1
+        extra = tuple(item for item in header.extra if item[0] != recursion.LINEAGE_KEY)
+        lineage = ((recursion.LINEAGE_KEY, recursion.format_lineage(counts)),)
+        return str(replace(header, extra=extra + lineage))
+
+    async def _prepare(
+        self, invocation: Invocation, *, streaming: bool, check_recursion: bool = True
+    ) -> _Prepared:
         invocation_type = invocation.invocation_type or REQUEST_RESPONSE
         allowed = (REQUEST_RESPONSE, DRY_RUN) if streaming else INVOCATION_TYPES
         if invocation_type not in allowed:
@@ -303,7 +352,10 @@ class InvocationService:
                 ) from error
         # No per-invoke runtime/image check: the version turned Active only after one, and
         # starting a new environment resolves the image again (a warm one needs nothing).
-        trace = self.tracer.start(config.tracing_mode, invocation.trace_header)
+        chained = await self._chain(
+            config.name, config.tracing_mode, invocation.trace_header, check=check_recursion
+        )
+        trace = self.tracer.start(config.tracing_mode, chained)
         request = InvocationRequest(
             request_id=invocation.request_id or str(uuid.uuid4()),
             payload=payload,
@@ -321,11 +373,25 @@ class InvocationService:
     # ------------------------------------------------------------------ invoke
     async def invoke(self, invocation: Invocation) -> InvokeOutcome:
         """Invoke: 200 with the result, 202 for Event (queued), 204 for DryRun."""
-        prepared = await self._prepare(invocation, streaming=False)
+        # An Event invocation in a loop is accepted and stopped when it would run (run_event).
+        prepared = await self._prepare(
+            invocation,
+            streaming=False,
+            check_recursion=(invocation.invocation_type or REQUEST_RESPONSE) != EVENT,
+        )
         config = prepared.view.config
         request = prepared.request
+        if config.durable_config is not None and self.durable is not None:
+            self._check_durable_invoke(invocation)
         if prepared.invocation_type == DRY_RUN:
             return InvokeOutcome(204, request.request_id, config.version)
+        if config.durable_config is not None and self.durable is not None:
+            return await self._invoke_durable(invocation, prepared)
+        if invocation.durable_execution_name:
+            raise LambdaError(
+                Reason.INVALID_PARAMETER_VALUE,
+                "DurableExecutionName is only supported for durable functions.",
+            )
         if prepared.invocation_type == EVENT:
             # The 202 is a promise: the event is on disk before it is given.
             await self.events.enqueue(
@@ -349,6 +415,98 @@ class InvocationService:
             chunks = [chunk async for chunk in result.stream]
             result = _buffered(result, b"".join(chunks))
         return InvokeOutcome(200, request.request_id, result.executed_version, result)
+
+    def _check_durable_invoke(self, invocation: Invocation) -> None:
+        """AWS runs durable functions only through a version, an alias or `$LATEST` named."""
+        ref = self._registry.resolve(
+            invocation.function_name, invocation.qualifier or None, namespaced=True
+        )
+        if ref.qualifier is None:
+            raise LambdaError(
+                Reason.INVALID_PARAMETER_VALUE,
+                "You cannot invoke a durable function using an unqualified ARN. Specify a "
+                "version, an alias or $LATEST.",
+            )
+        if invocation.durable_execution_name:
+            durable_rules.check_execution_name(invocation.durable_execution_name)
+
+    async def _invoke_durable(self, invocation: Invocation, prepared: _Prepared) -> InvokeOutcome:
+        """Start (or find) a durable execution; RequestResponse waits for its end."""
+        rules = durable_rules
+        assert self.durable is not None
+        config = prepared.view.config
+        request = prepared.request
+        trace_header = str(invocation_header(config.tracing_mode, invocation.trace_header))
+        row = await self.durable.start_execution(
+            prepared.view, invocation.durable_execution_name, request.payload, trace_header
+        )
+        if prepared.invocation_type == EVENT:
+            return InvokeOutcome(
+                202, request.request_id, config.version, durable_execution_arn=row.arn
+            )
+        row = await self.durable.wait_closed(row.arn, rules.sync_wait_limit(row.timeout_s))
+        function_error: str | None = None
+        if row.status == rules.SUCCEEDED:
+            payload = (row.result or "null").encode()
+        else:
+            error = row.error_object or {}
+            if row.status == rules.RUNNING:
+                error = rules.error_object(
+                    "The durable execution is still running; its result is available through "
+                    "GetDurableExecution.",
+                    "DurableExecutionStillRunning",
+                )
+            function_error = "Unhandled"
+            body: dict[str, object] = {
+                "errorType": error.get("ErrorType") or row.status,
+                "errorMessage": error.get("ErrorMessage") or "",
+            }
+            if error.get("StackTrace"):
+                body["stackTrace"] = error["StackTrace"]
+            payload = json.dumps(body).encode()
+        result = InvocationResult(
+            request_id=request.request_id,
+            payload=payload,
+            executed_version=config.version,
+            function_error=function_error,
+        )
+        return InvokeOutcome(
+            200, request.request_id, config.version, result, durable_execution_arn=row.arn
+        )
+
+    async def run_durable(
+        self, function_name: str, version: str, payload: bytes, trace_header: str
+    ) -> InvocationResult:
+        """One invocation of a durable execution (its handler gets the execution's state)."""
+        prepared = await self._prepare(
+            Invocation(
+                function_name=function_name,
+                qualifier=version,
+                payload=payload,
+                trace_header=trace_header,
+            ),
+            streaming=False,
+        )
+        result = await self._run(prepared, tail=False, capacity_wait_s=math.inf)
+        if result.stream is not None:
+            chunks = [chunk async for chunk in result.stream]
+            result = _buffered(result, b"".join(chunks))
+        return result
+
+    async def run_plain(
+        self, function_name: str, payload: bytes, tenant_id: str
+    ) -> InvocationResult:
+        """A chained invoke's non-durable target, run synchronously."""
+        outcome = await self.invoke(
+            Invocation(function_name=function_name, payload=payload, tenant_id=tenant_id)
+        )
+        assert outcome.result is not None
+        return outcome.result
+
+    async def resolve_target(self, function_name: str) -> tuple[VersionView, str]:
+        """The configuration a chained invoke of `function_name` runs, and its ARN."""
+        view, arn, _ = await self._resolve(function_name, "")
+        return view, arn
 
     async def invoke_stream(self, invocation: Invocation) -> InvokeOutcome:
         """InvokeWithResponseStream: the result's `stream` (if any) yields the chunks."""

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, TypeVar
 from lambdad.daemon.domain.event_invoke_config import EventInvokeConfig
 from lambdad.daemon.domain.event_sources import EventSourceMapping
 from lambdad.daemon.domain.model import Alias, FunctionRecord, FunctionVersion
-from lambdad.daemon.domain.names import LATEST
+from lambdad.daemon.domain.names import version_number
 
 T = TypeVar("T")
 
@@ -137,6 +137,81 @@ MIGRATIONS: tuple[str, ...] = (
         config TEXT NOT NULL
     )
     """,
+    # Durable executions, their operations, history events and timers (store/durable.py).
+    # Deliberately without a foreign key to functions: executions outlive a deleted function
+    # until their retention ends, as on AWS.
+    """
+    CREATE TABLE IF NOT EXISTS durable_executions (
+        arn TEXT PRIMARY KEY,
+        function_name TEXT NOT NULL,
+        version TEXT NOT NULL,
+        function_arn TEXT NOT NULL,
+        name TEXT NOT NULL,
+        status TEXT NOT NULL,
+        input TEXT NOT NULL,
+        result TEXT,
+        error TEXT,
+        start_ts REAL NOT NULL,
+        end_ts REAL,
+        timeout_s INTEGER NOT NULL,
+        retention_days INTEGER NOT NULL,
+        trace_header TEXT NOT NULL DEFAULT '',
+        invocation TEXT NOT NULL DEFAULT '',
+        token_seq INTEGER NOT NULL DEFAULT 0,
+        seen_seq INTEGER NOT NULL DEFAULT 0,
+        change_seq INTEGER NOT NULL DEFAULT 0,
+        failed_attempts INTEGER NOT NULL DEFAULT 0,
+        last_checkpoint TEXT,
+        parent_arn TEXT NOT NULL DEFAULT '',
+        parent_operation TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX IF NOT EXISTS durable_executions_by_function
+        ON durable_executions(function_name, start_ts);
+    CREATE UNIQUE INDEX IF NOT EXISTS durable_executions_by_name
+        ON durable_executions(function_name, name);
+    CREATE TABLE IF NOT EXISTS durable_operations (
+        arn TEXT NOT NULL,
+        id TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        change_seq INTEGER NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (arn, id)
+    );
+    CREATE TABLE IF NOT EXISTS durable_events (
+        arn TEXT NOT NULL,
+        event_id INTEGER NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (arn, event_id)
+    );
+    CREATE TABLE IF NOT EXISTS durable_timers (
+        arn TEXT NOT NULL,
+        operation_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        due REAL NOT NULL,
+        data TEXT NOT NULL DEFAULT '',
+        PRIMARY KEY (arn, operation_id, kind)
+    );
+    CREATE INDEX IF NOT EXISTS durable_timers_due ON durable_timers(due)
+    """,
+    # Code signing configurations, the one each function uses, and the per-function settings
+    # with APIs of their own (recursion, runtime management, scaling): store/settings.py.
+    """
+    CREATE TABLE IF NOT EXISTS code_signing_configs (
+        id TEXT PRIMARY KEY,
+        config TEXT NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS function_code_signing (
+        function_name TEXT PRIMARY KEY REFERENCES functions(name) ON DELETE CASCADE,
+        csc_id TEXT NOT NULL REFERENCES code_signing_configs(id)
+    );
+    CREATE TABLE IF NOT EXISTS function_settings (
+        function_name TEXT NOT NULL REFERENCES functions(name) ON DELETE CASCADE,
+        qualifier TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (function_name, qualifier, kind)
+    )
+    """,
 )
 
 
@@ -195,7 +270,7 @@ class Transaction:
 
     def put_version(self, config: FunctionVersion) -> None:
         """Insert or replace a version's configuration."""
-        number = 0 if config.version == LATEST else int(config.version)
+        number = version_number(config.version)
         self._db.execute(
             "INSERT INTO versions(function_name, version, number, config) VALUES(?,?,?,?) "
             "ON CONFLICT(function_name, version) DO UPDATE SET config=excluded.config",

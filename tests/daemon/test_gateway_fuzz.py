@@ -49,7 +49,7 @@ from lambdad.gateway.routes import CODE_UPLOAD_MAX_BYTES, ROUTES, Route
 from lambdad.v1 import function_pb2 as fn
 from lambdad.v1 import function_service_pb2 as fs
 from lambdad.v1 import function_service_pb2_grpc as fs_grpc
-from tests.unit.gateway_support import (
+from tests.daemon.gateway_support import (
     REQUEST_ID,
     BackgroundLoop,
     PlainStatus,

@@ -36,7 +36,7 @@ from lambdad.daemon.store.state import StateStore
 from lambdad.v1 import function_pb2 as fpb
 from lambdad.v1 import function_service_pb2 as pb
 from lambdad.v1 import function_service_pb2_grpc as pb_grpc
-from tests.helpers import make_zip, wait_for
+from tests.helpers import async_wait_for, make_zip, wait_for
 
 ARN = "arn:aws:lambda:us-east-1:000000000000:function"
 ROLE = "arn:aws:iam::000000000000:role/lambda-role"
@@ -1331,15 +1331,6 @@ async def _config(
     return response.configuration
 
 
-async def _until(probe: Callable[[], Awaitable[bool]], timeout: float = 10.0) -> None:
-    """The async twin of tests.helpers.wait_for (the daemon shares this event loop)."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not await probe():
-        if asyncio.get_running_loop().time() > deadline:
-            raise TimeoutError(f"condition not met within {timeout}s")
-        await asyncio.sleep(0.01)
-
-
 async def test_operations_refused_while_pending(gated: Gated) -> None:
     stub = gated.stub
     await stub.CreateFunction(create_request())
@@ -1366,7 +1357,7 @@ async def test_operations_refused_while_pending(gated: Gated) -> None:
     async def active() -> bool:
         return (await _config(stub)).state == "Active"
 
-    await _until(active)
+    await async_wait_for(active)
     assert (await _config(stub)).code_sha256 == sha(CODE_V1)
 
 
@@ -1379,7 +1370,7 @@ async def test_second_update_while_in_progress(gated: Gated) -> None:
         config = await _config(stub)
         return config.state == "Active" and config.last_update_status == "Successful"
 
-    await _until(successful)
+    await async_wait_for(successful)
     gated.gate.close()
     first = await stub.UpdateFunctionCode(
         pb.UpdateFunctionCodeRequest(function_name="f", zip_file=CODE_V2)
@@ -1408,7 +1399,7 @@ async def test_second_update_while_in_progress(gated: Gated) -> None:
         "Creating",
     )
     gated.gate.opened.set()
-    await _until(successful)
+    await async_wait_for(successful)
     config = await _config(stub)
     assert config.code_sha256 == sha(CODE_V2)
     assert config.timeout == 3
@@ -1428,7 +1419,7 @@ async def test_failed_preparation_marks_function_failed(gated: Gated) -> None:
     async def failed() -> bool:
         return (await _config(stub)).state == "Failed"
 
-    await _until(failed)
+    await async_wait_for(failed)
     config = await _config(stub)
     assert (config.state_reason, config.state_reason_code) == (
         "runtime image missing",
@@ -1446,7 +1437,7 @@ async def test_update_code_and_publish_while_preparation_is_slow(gated: Gated) -
         config = await _config(stub)
         return config.state == "Active" and config.last_update_status == "Successful"
 
-    await _until(successful)
+    await async_wait_for(successful)
     gated.gate.close()
     call = asyncio.ensure_future(
         stub.UpdateFunctionCode(
