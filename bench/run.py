@@ -341,7 +341,8 @@ class Lambdad:
             return None
         return count_environments(self.proc.pid, self.executor, function_name)
 
-    def stop(self, timeout: float = 30.0) -> int | None:
+    def stop(self, timeout: float = 120.0) -> int | None:
+        # A stop removes every container, 64 pre-initialized ones too: minutes on a loaded host.
         if self.proc is None or self.proc.poll() is not None:
             return None if self.proc is None else self.proc.returncode
         self.proc.send_signal(signal.SIGTERM)
@@ -940,8 +941,12 @@ def machine_facts(executor: str, docker_reason: str | None, rie_source: str) -> 
     }
 
 
-def lambdad_leftovers(prefix: str) -> list[str]:
-    """Containers of this run's functions still present after the daemon stopped."""
+def lambdad_leftovers(prefix: str, daemon_ids: tuple[str, ...] = ()) -> list[str]:
+    """Containers of this run's functions (or daemons) still present after they stopped.
+
+    Pre-initialized containers carry no function label until assigned: they are found by the
+    daemons' ids.
+    """
     out = run_cmd(
         [
             "docker",
@@ -950,10 +955,14 @@ def lambdad_leftovers(prefix: str) -> list[str]:
             "--filter",
             "label=dev.lambdad.managed=true",
             "--format",
-            '{{.ID}} {{.Names}} {{.Label "dev.lambdad.function"}}',
+            '{{.ID}} {{.Names}} {{.Label "dev.lambdad.function"}} {{.Label "dev.lambdad.daemon"}}',
         ]
     )
-    return [line for line in out.stdout.splitlines() if prefix in line]
+    return [
+        line
+        for line in out.stdout.splitlines()
+        if prefix in line or any(daemon_id in line.split()[-1:] for daemon_id in daemon_ids)
+    ]
 
 
 def issue16_targets(lambdad: dict[str, Any], ref: dict[str, Any]) -> dict[str, Any]:
@@ -1295,7 +1304,10 @@ def main(argv: list[str] | None = None) -> int:
             doc["daemon_exit_code"] = rc
             removed = containers.remove_all() if containers is not None else 0
             if docker_reason is None:
-                left = lambdad_leftovers(prefix)
+                from lambdad.daemon.runtime.docker import daemon_id_for
+
+                daemons = [d for d in (daemon, no_pool, big_pool) if d is not None]
+                left = lambdad_leftovers(prefix, tuple(daemon_id_for(d.data_dir) for d in daemons))
                 doc["lambdad_containers_left_after_stop"] = left
                 for line in left:
                     run_cmd(["docker", "rm", "-f", line.split()[0]])

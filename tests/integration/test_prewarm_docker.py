@@ -5,9 +5,8 @@ holds capacity slots (the first reclaimed), is off at size 0, and leaves nothing
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from lambdad.daemon.runtime.executor import LABEL_DAEMON, LABEL_MANAGED
 from lambdad.daemon.server import Daemon, start_daemon
 from lambdad.v1 import function_pb2 as fpb
 from lambdad.v1 import function_service_pb2 as fs
+from tests.helpers import async_wait_for
 from tests.integration.support import create, invoke, wait_settled, zip_files
 
 pytestmark = pytest.mark.usefixtures("runtime_images")
@@ -98,18 +98,6 @@ def containers(engine: docker.DockerClient, daemon_id: str, *extra: str) -> list
     return list(engine.api.containers(all=True, filters={"label": labels}))
 
 
-async def until(condition: Callable[[], Any], timeout: float = 60.0) -> Any:
-    """Poll `condition` on the loop until it is truthy (fails after `timeout` seconds)."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        result = condition()
-        if result:
-            return result
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.05)
-
-
 @asynccontextmanager
 async def docker_daemon(
     engine: docker.DockerClient, data_dir: Path, **settings: Any
@@ -183,7 +171,7 @@ async def test_assigned_environment_runs_as_a_fresh_one(
         assert prewarm is not None
         # The first function of the runtime makes the pool fill for its image.
         await create_with(client, "fresh", runtime, variables=variables, ephemeral_mb=1024)
-        await until(lambda: prewarm.waiting == 1)
+        await async_wait_for(lambda: prewarm.waiting == 1, timeout=60)
         await create_with(client, "pooled", runtime, variables=variables, memory_size=256)
         pooled = await dump(client, "pooled")
         # Another /tmp size cannot use a waiting container: this one was started for it.
@@ -224,13 +212,13 @@ async def test_pool_refills_holds_slots_and_is_reclaimed_first(
         governor = daemon.pool.governor
         assert prewarm is not None
         await create(client, "one", "python3.11", "app.handler", {"app.py": PYTHON_DUMP})
-        await until(lambda: prewarm.waiting == 2)
+        await async_wait_for(lambda: prewarm.waiting == 2, timeout=60)
         assert governor.running == 2  # waiting containers hold slots
 
         await dump(client, "one")
         assert prewarm.taken == 1
         # Refilled in the background: one environment of "one" and two waiting.
-        await until(lambda: prewarm.waiting == 2 and governor.running == 3)
+        await async_wait_for(lambda: prewarm.waiting == 2 and governor.running == 3, timeout=60)
 
         # At capacity a function that needs a container of its own (another /tmp size) still
         # gets one: a waiting container makes room, not the warm environment of "one".
@@ -240,7 +228,7 @@ async def test_pool_refills_holds_slots_and_is_reclaimed_first(
         assert prewarm.reclaimed >= 1
         assert daemon.pool.environment_count("one") == 1
         assert governor.peak_running <= 3
-        await until(lambda: governor.running == 3 and governor.waiting == 0)
+        await async_wait_for(lambda: governor.running == 3 and governor.waiting == 0, timeout=60)
         assert prewarm.waiting == 1
 
 

@@ -13,6 +13,7 @@ Counts stay small (the engine is shared): at most ~50 containers at a time.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -164,10 +165,8 @@ async def test_threads_do_not_grow_with_environments(
             assert errors == []
             # An invocation that found an environment released first took it; the one started
             # for it joins the pool once started.
-            for _ in range(600):
-                if daemon.pool.environment_count("many") >= environments:
-                    break
-                await asyncio.sleep(0.1)
+            enough = functools.partial(has_environments, daemon, "many", environments)
+            await async_wait_for(enough, timeout=60)
             assert daemon.pool.environment_count("many") == environments
             figures[environments] = thread_count()
     print(f"\nthreads: {figures[10]} with 10 environments, {figures[50]} with 50")
@@ -176,14 +175,19 @@ async def test_threads_do_not_grow_with_environments(
     assert figures[50] - figures[10] <= ENGINE_CONCURRENCY
 
 
+def has_environments(daemon: Daemon, function: str, count: int) -> bool:
+    """True once the function has `count` environments (or more)."""
+    return daemon.pool.environment_count(function) >= count
+
+
 async def wait_count(engine: docker.DockerClient, daemon_id: str, at_least: int) -> int:
-    """The daemon's container count once it reaches `at_least` (60 s at most)."""
-    for _ in range(600):
+    """The daemon's container count once it reaches `at_least`."""
+
+    def reached() -> int | None:
         count = len(lambdad_containers(engine, daemon_id))
-        if count >= at_least:
-            return count
-        await asyncio.sleep(0.1)
-    return len(lambdad_containers(engine, daemon_id))
+        return count if count >= at_least else None
+
+    return int(await async_wait_for(reached, timeout=60))
 
 
 async def test_sigterm_with_many_environments_stops_fast_and_leaves_no_container(

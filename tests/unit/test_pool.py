@@ -317,7 +317,7 @@ async def test_waiting_invocation_takes_a_released_environment(tmp_path: Path) -
     try:
         await pool.invoke(config(), event({"n": 0}))
         slow = asyncio.create_task(pool.invoke(config(), event({"do": "sleep", "s": 0.3})))
-        await asyncio.sleep(0.05)
+        await async_wait_for(lambda: pool.idle_count == 0)  # it took the warm one
         executor.gate.clear()  # the next start hangs until the gate opens
         second = await asyncio.wait_for(pool.invoke(config(), event({"n": 2}), tail=True), 10)
         assert second.payload == b'{"n": 2}'
@@ -325,11 +325,8 @@ async def test_waiting_invocation_takes_a_released_environment(tmp_path: Path) -
         await slow
         assert executor.calls == 2 and len(executor.started) == 1
         executor.gate.set()  # the environment started for it joins the pool
-        for _ in range(200):
-            if pool.idle_count == 2:
-                break
-            await asyncio.sleep(0.01)
-        assert pool.idle_count == 2 and pool.environment_count("f") == 2
+        await async_wait_for(lambda: pool.idle_count == 2)
+        assert pool.environment_count("f") == 2
         third = await pool.invoke(config(), event({"n": 3}), tail=True)
         # Its first invocation reports its init, though it started ahead of it.
         assert "Init Duration" in third.log_tail.decode()
@@ -343,7 +340,12 @@ async def test_starts_beyond_the_limit_wait_for_a_slot(tmp_path: Path) -> None:
     pool = await gated_pool(executor, tmp_path, max_starting=1)
     try:
         calls = [asyncio.create_task(pool.invoke(config(), event({"n": n}))) for n in range(3)]
-        await asyncio.sleep(0.1)
+
+        def waiting_for_a_slot() -> int:
+            return sum(len(waiters) for waiters in pool._start_waiters.values())
+
+        # The first waits for its own start (or a released one), the others for a start slot.
+        await async_wait_for(lambda: waiting_for_a_slot() == 3)
         assert executor.calls == 1  # the others wait for a start slot
         executor.gate.set()
         results = await asyncio.wait_for(asyncio.gather(*calls), 10)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Hashable
 
 from lambdad.daemon.runtime.capacity import CapacityGovernor
 from lambdad.daemon.runtime.prewarm import PrewarmPool
+from tests.helpers import async_wait_for
 
 
 class Waiting:
@@ -23,9 +23,10 @@ class Starter:
     def __init__(self) -> None:
         self.started: list[Waiting] = []
         self.fail = False
+        self.calls = 0
 
     async def __call__(self, key: Hashable, memory_mb: int) -> Waiting:
-        await asyncio.sleep(0)
+        self.calls += 1
         if self.fail:
             raise RuntimeError("engine said no")
         waiting = Waiting(key, memory_mb)
@@ -33,28 +34,23 @@ class Starter:
         return waiting
 
 
-async def settle() -> None:
-    for _ in range(20):
-        await asyncio.sleep(0)
-
-
 async def test_fills_to_size_with_slots_and_refills_after_take() -> None:
     governor: CapacityGovernor[object] = CapacityGovernor(10, 10_000)
     starter = Starter()
     pool = PrewarmPool(2, starter, governor)
     pool.want("py", 128)
-    await settle()
-    assert pool.waiting == 2 and governor.running == 2 and governor.memory_mb == 256
+    await async_wait_for(lambda: pool.waiting == 2)
+    assert governor.running == 2 and governor.memory_mb == 256
 
     taken = pool.take("py", 128)
     assert isinstance(taken, Waiting) and taken.key == "py"
     assert governor.running == 1  # its slot went back: the environment takes its own
-    await settle()
-    assert pool.waiting == 2 and len(starter.started) == 3
+    await async_wait_for(lambda: pool.waiting == 2)
+    assert len(starter.started) == 3
     assert pool.take("other", 128) is None  # nothing waits for a key never seen
     await pool.close()
-    await settle()
-    assert pool.waiting == 0 and governor.running == 0
+    await async_wait_for(lambda: governor.running == 0)
+    assert pool.waiting == 0
     assert all(w.discarded for w in starter.started if w is not taken)
 
 
@@ -62,12 +58,11 @@ async def test_never_takes_the_last_slots_and_is_reclaimed_first() -> None:
     governor: CapacityGovernor[object] = CapacityGovernor(3, 10_000)
     pool = PrewarmPool(5, Starter(), governor)
     pool.want("py", 128)
-    await settle()
-    assert pool.waiting == 3 and governor.running == 3  # bounded by the governor
+    await async_wait_for(lambda: pool.waiting == 3)
+    assert governor.running == 3  # bounded by the governor
     freed = pool.reclaim()
     assert freed == 128 and pool.waiting == 2
-    await settle()
-    assert governor.running == 2  # given back once removed
+    await async_wait_for(lambda: governor.running == 2)  # given back once removed
     await pool.close()
 
 
@@ -77,7 +72,6 @@ async def test_size_zero_does_nothing() -> None:
     pool = PrewarmPool(0, starter, governor)
     pool.want("py", 128)
     assert pool.take("py", 128) is None
-    await settle()
     assert not pool.enabled and starter.started == [] and governor.running == 0
     assert pool.reclaim() is None
     await pool.close()
@@ -89,8 +83,8 @@ async def test_failed_start_gives_its_slot_back() -> None:
     starter.fail = True
     pool = PrewarmPool(2, starter, governor)
     pool.want("py", 128)
-    await settle()
-    assert pool.waiting == 0 and governor.running == 0
+    await async_wait_for(lambda: starter.calls == 2 and governor.running == 0)
+    assert pool.waiting == 0
     await pool.close()
 
 
@@ -99,11 +93,12 @@ async def test_unwanted_key_is_drained() -> None:
     starter = Starter()
     pool = PrewarmPool(1, starter, governor, idle_timeout_s=0.05)
     pool.want("py", 128)
-    await settle()
-    assert pool.waiting == 1
-    await asyncio.sleep(0.1)
-    pool._kick()  # the refiller looks again: nobody asked for "py" within the timeout
-    await settle()
-    assert pool.waiting == 0 and governor.running == 0
+    await async_wait_for(lambda: pool.waiting == 1)
+
+    def drained() -> bool:
+        pool._kick()  # the refiller looks again: nobody asked for "py" within the timeout
+        return pool.waiting == 0 and governor.running == 0
+
+    await async_wait_for(drained)
     assert starter.started[0].discarded
     await pool.close()
