@@ -211,9 +211,6 @@ ORCHESTRATION_CALLS = frozenset(
 # services/function_states.py.
 ORCHESTRATION_ALLOWED: frozenset[tuple[str, str]] = frozenset(
     {
-        # The provisioned-concurrency allocator's watcher task: to a services/ governor.
-        (f"{D}.domain.provisioned", "asyncio.create_task"),
-        (f"{D}.domain.provisioned", "asyncio.sleep"),
         # Unzipping into a directory (runtime/code.py's extraction calls it).
         (f"{D}.domain.archives", "open"),
         # The code URL signing key file, created on first start.

@@ -64,6 +64,7 @@ from lambdad.daemon.services.function_urls import FunctionUrlService
 from lambdad.daemon.services.functions import function_registry, layer_registry
 from lambdad.daemon.services.invocations import InvocationService
 from lambdad.daemon.services.logs import FunctionLogEvents
+from lambdad.daemon.services.provisioned import ProvisionedReconciler
 from lambdad.daemon.services.traces import TraceQueries
 from lambdad.daemon.sources.aws import AwsEventSourceProbe, SourceClients
 from lambdad.daemon.sources.pollers import EventSourcePollers
@@ -146,7 +147,7 @@ class Daemon:
     xray: XRayDaemonListener | None = None
     traces: TraceStore | None = None
     # Keeps the provisioned concurrency targets filled with initialized environments.
-    provisioned: ProvisionedConcurrency | None = None
+    provisioned: ProvisionedReconciler | None = None
     # Function log events as CloudWatch Logs serves them (closed after the environments).
     log_events: LogEventStore | None = None
     # Capacity providers (their Pending/Deleting transitions run until stop).
@@ -340,7 +341,8 @@ async def start_daemon(config: Config) -> Daemon:
     invocations.durable = durable
     await durable.start()
     provisioned = ProvisionedConcurrency(registry, state, ProvisionedEnvironments(pool))
-    await provisioned.start()  # starts the stored configurations' environments again
+    provisioned_reconciler = ProvisionedReconciler(provisioned, registry)
+    await provisioned_reconciler.start()  # starts the stored configurations' environments again
 
     # Same limits as lambdad's clients: ~70 MB CreateFunction messages, long error trailers.
     interceptors: list[grpc.aio.ServerInterceptor] = []
@@ -454,7 +456,7 @@ async def start_daemon(config: Config) -> Daemon:
         handlers=handlers,
         xray=xray,
         traces=traces,
-        provisioned=provisioned,
+        provisioned=provisioned_reconciler,
         log_events=log_events,
         capacity_providers=capacity_providers,
         durable=durable,
