@@ -213,9 +213,6 @@ ORCHESTRATION_ALLOWED: frozenset[tuple[str, str]] = frozenset(
     {
         # Unzipping into a directory (runtime/code.py's extraction calls it).
         (f"{D}.domain.archives", "open"),
-        # The code URL signing key file, created on first start.
-        (f"{D}.domain.code_urls", "os.fdopen"),
-        (f"{D}.domain.code_urls", "os.replace"),
     }
 )
 

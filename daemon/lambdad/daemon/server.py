@@ -70,6 +70,7 @@ from lambdad.daemon.sources.aws import AwsEventSourceProbe, SourceClients
 from lambdad.daemon.sources.pollers import EventSourcePollers
 from lambdad.daemon.store.blobs import BlobStore
 from lambdad.daemon.store.event_queue import EventQueueStore
+from lambdad.daemon.store.keys import load_or_create_key
 from lambdad.daemon.store.log_events import LogEventStore
 from lambdad.daemon.store.state import StateStore
 from lambdad.daemon.tracing.daemon_protocol import XRayDaemonListener
@@ -354,7 +355,7 @@ async def start_daemon(config: Config) -> Daemon:
     # Registered through the recorder so the embedded gateway can call them in process; the
     # in-process channel skips the server's interceptors, so it guards the handlers itself.
     handlers = HandlerRecorder(server, guard=guard_handler)
-    code_urls = CodeUrlSigner.from_key_file(config.code_url_key_path)
+    code_urls = CodeUrlSigner(load_or_create_key(config.code_url_key_path))
     function_service_pb2_grpc.add_FunctionServiceServicer_to_server(
         FunctionServicer(
             registry,
