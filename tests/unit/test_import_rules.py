@@ -206,15 +206,11 @@ ORCHESTRATION_CALLS = frozenset(
 )
 
 # Known orchestration left in domain/, as (module, call): each a debt; the list only shrinks
-# (`test_orchestration_allow_list_has_no_stale_entries`). Issue 17 moved functions' and layers'
-# code intake and functions' state transitions to services/code_intake.py and
-# services/function_states.py.
-ORCHESTRATION_ALLOWED: frozenset[tuple[str, str]] = frozenset(
-    {
-        # Unzipping into a directory (runtime/code.py's extraction calls it).
-        (f"{D}.domain.archives", "open"),
-    }
-)
+# (`test_orchestration_allow_list_has_no_stale_entries`). Issue 17 emptied it: code intake and
+# state transitions went to services/code_intake.py and services/function_states.py, the
+# provisioned-concurrency watcher to services/provisioned.py, zip extraction to runtime/code.py
+# and the code URL key file to store/keys.py.
+ORCHESTRATION_ALLOWED: frozenset[tuple[str, str]] = frozenset()
 
 
 def _dotted(node: ast.expr) -> str:
