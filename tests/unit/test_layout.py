@@ -136,10 +136,6 @@ _AN_ABSENCE = "proves nothing happens in this time"
 # watchfiles gives no signal once its watch is in place, so saving earlier could go unnoticed.
 _WATCHER_ARMING = "lets a file watcher arm"
 FIXED_SLEEPS_ALLOWED_WHY: dict[tuple[str, str], str] = {
-    # Provisioned environments outlive ten idle reaper passes.
-    ("tests/unit/test_provisioned.py", "test_environments_are_initialized_marked_and_kept"): (
-        _AN_ABSENCE
-    ),
     # The publish is still waiting after 3 s of slow preparation.
     (
         "tests/daemon/test_function_servicer.py",

@@ -234,9 +234,9 @@ async def test_environments_are_initialized_marked_and_kept(world: World) -> Non
     assert [s.variables["AWS_LAMBDA_INITIALIZATION_TYPE"] for s in world.executor.specs] == [
         "provisioned-concurrency"
     ] * 2
-    # Idle for five idle timeouts (ten reaper passes): still there. Proving an absence
-    # needs the wait.
-    await asyncio.sleep(0.5)
+    # Idle through ten reaper passes (five idle timeouts): still there.
+    passes = world.pool.reaper_passes
+    await async_wait_for(lambda: world.pool.reaper_passes >= passes + 10)
     assert world.pool.provisioned_counts("f:1") == (2, 2)
 
     config = (await world.registry.get_configuration("f", "1")).config
