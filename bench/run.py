@@ -1049,7 +1049,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--out", type=Path, default=None, help="write the JSON document here")
     p.add_argument("--no-reference", action="store_true", help="skip the RIE reference")
     p.add_argument(
-        "--prewarm", type=int, default=None, help="LAMBDAD_PREWARMED_ENVIRONMENTS of the daemon"
+        "--prewarm",
+        type=int,
+        default=2,
+        help="LAMBDAD_PREWARMED_ENVIRONMENTS of the measured daemon (the daemon's default is 0)",
     )
     p.add_argument("--levels", default=SWEEP_LEVELS, help="wrk sweep concurrency levels")
     p.add_argument("--sweep-duration", type=int, default=5, help="seconds per timed wrk run")

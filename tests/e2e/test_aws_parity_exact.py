@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import boto3
 import pytest
@@ -226,10 +227,13 @@ def test_function_url_event_path_decoded_without_connection_header(
         Principal="*",
         FunctionUrlAuthType="NONE",
     )
-    host = url["FunctionUrl"].split("//", 1)[1].split("/", 1)[0]
+    # The URL as lambdad hands it out (path style by default, host style on request).
+    parts = urlsplit(url["FunctionUrl"])
     connection = http.client.HTTPConnection("127.0.0.1", lambdad.gateway_port, timeout=30)
     connection.request(
-        "GET", "/a%20b/c%2Fd/%E2%82%AC?x=1%202", headers={"Host": host, "Connection": "keep-alive"}
+        "GET",
+        parts.path.rstrip("/") + "/a%20b/c%2Fd/%E2%82%AC?x=1%202",
+        headers={"Host": parts.netloc, "Connection": "keep-alive"},
     )
     answer = connection.getresponse()
     event = json.loads(answer.read())

@@ -58,9 +58,10 @@ async def any_daemon(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIte
 
 
 async def _three_at_once(
-    client: AsyncLambdadClient, daemon: Daemon, name: str, release: Path
+    client: AsyncLambdadClient, daemon: Daemon, name: str, release: Path, running: int = 3
 ) -> list[dict[str, object]]:
-    """Three concurrent invokes, released once all three are in flight."""
+    """Three concurrent invokes, released once all three are in flight and `running`
+    environments run them (a start still under way would take one released meanwhile)."""
     release.unlink(missing_ok=True)
     invocations = [
         asyncio.create_task(
@@ -70,7 +71,9 @@ async def _three_at_once(
         )
         for n in range(3)
     ]
-    await async_wait_for(lambda: daemon.pool.in_flight(name) == 3)  # three in flight
+    await async_wait_for(
+        lambda: daemon.pool.in_flight(name) == 3 and daemon.pool.busy_count(name) == running
+    )
     release.write_text("go")
     responses = await asyncio.gather(*invocations)
     for response in responses:
@@ -108,7 +111,7 @@ async def test_debugged_function_runs_in_one_environment(
         await wait_settled(client, "dbg1")
 
         started = pool.environments_started
-        results = await _three_at_once(client, any_daemon, "dbg1", release)
+        results = await _three_at_once(client, any_daemon, "dbg1", release, running=1)
         assert sorted(r["n"] for r in results) == [0, 1, 2]
         assert len({r["environment"] for r in results}) == 1, results
         assert pool.environments_started - started == 1
@@ -117,7 +120,7 @@ async def test_debugged_function_runs_in_one_environment(
         # A save retires the environment; its successor binds the port only once it is free.
         (code / "app.py").write_text(APP + "# saved\n")
         started = pool.environments_started
-        results = await _three_at_once(client, any_daemon, "dbg1", release)
+        results = await _three_at_once(client, any_daemon, "dbg1", release, running=1)
         assert len({r["environment"] for r in results}) == 1, results
         assert pool.environments_started - started == 1
         # The successor's own debugger holds the port (the old one's adapter has gone).

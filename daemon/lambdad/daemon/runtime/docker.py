@@ -298,8 +298,10 @@ def _image_user_and_command(spec: EnvironmentSpec) -> dict[str, Any]:
     if extension_files(spec.opt_dir):
         # External extensions start first, then the image's usual entrypoint.
         command = launcher_command("/opt/extensions", command)
-    # AWS's environments have no HOME and no HOSTNAME; Docker sets both.
-    return {"entrypoint": ["/usr/bin/env", "-u", "HOME", "-u", "HOSTNAME", *command]}
+    # AWS's environments have no HOME and no HOSTNAME; Docker sets both. The handler stays
+    # the container's Cmd, as in a container of AWS's base image.
+    unset = ["/usr/bin/env", "-u", "HOME", "-u", "HOSTNAME"]
+    return {"entrypoint": [*unset, *command[:-1]], "command": command[-1:]}
 
 
 def container_options(

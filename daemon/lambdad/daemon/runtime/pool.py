@@ -333,6 +333,10 @@ class EnvironmentPool:
         """Invocations of the function running now."""
         return self._in_flight.get(function_name, 0)
 
+    def busy_count(self, function_name: str) -> int:
+        """Started environments of the function that are running an invocation now."""
+        return sum(1 for k, _ in self._busy.values() if k.function_name == function_name)
+
     def environment_count(self, function_name: str) -> int:
         """Live environments (idle and busy) of the function."""
         idle = sum(len(v) for k, v in self._idle.items() if k.function_name == function_name)
