@@ -1,7 +1,8 @@
 """More of AWS's exact answers for operations lambdad already had (issue 15), with boto3.
 
 Each test here failed before the change it names: a ValidationException body carried `Type`,
-a layer version without a licence showed `"LicenseInfo": ""`, any dotted domain was taken as
+a layer version without a licence showed `"LicenseInfo": ""` (and compatibility lists given
+as `[]` were not echoed), any dotted domain was taken as
 a service principal, event source mappings refused `Tags` and their ARNs could not be
 tagged, and strict mode refused runtimes AWS was still creating functions on while letting a
 second update through while the first was still in progress.
@@ -76,6 +77,35 @@ def test_layer_version_without_licence_has_no_license_info(client: Any, function
     assert "LicenseInfo" not in got
     assert [v.get("LicenseInfo") for v in listed] == ["MIT", None]
     assert licensed["LicenseInfo"] == "MIT"
+
+
+def test_layer_version_echoes_empty_compatibility_lists(client: Any, function_name: str) -> None:
+    given = client.publish_layer_version(
+        LayerName=function_name,
+        Content={"ZipFile": unique_zip(function_name)},
+        CompatibleRuntimes=[],
+        CompatibleArchitectures=[],
+    )
+    absent = client.publish_layer_version(
+        LayerName=function_name, Content={"ZipFile": unique_zip(function_name)}
+    )
+    assert (given["CompatibleRuntimes"], given["CompatibleArchitectures"]) == ([], [])
+    assert "CompatibleRuntimes" not in absent
+    assert "CompatibleArchitectures" not in absent
+    got = client.get_layer_version(LayerName=function_name, VersionNumber=1)
+    assert (got["CompatibleRuntimes"], got["CompatibleArchitectures"]) == ([], [])
+    listed = client.list_layer_versions(LayerName=function_name)["LayerVersions"]
+    assert ["CompatibleRuntimes" in v for v in listed] == [False, True]
+    # A non-empty list is shown as before, and the mask is no member of the answer.
+    recorded = ResponseRecorder().attach(client)
+    one = client.publish_layer_version(
+        LayerName=function_name,
+        Content={"ZipFile": unique_zip(function_name)},
+        CompatibleRuntimes=["python3.12"],
+        CompatibleArchitectures=[],
+    )
+    assert (one["CompatibleRuntimes"], one["CompatibleArchitectures"]) == (["python3.12"], [])
+    assert "EmittedWhenEmpty" not in json.loads(recorded.last[3])
 
 
 @pytest.mark.parametrize(

@@ -764,3 +764,66 @@ def test_capacity_provider_propagate_tags_and_telemetry(lambdad: LambdadProcess)
         "1 validation error detected: Value 'Always' at 'propagateTags.mode' failed to satisfy "
         "constraint: Member must satisfy enum value set: [None, Explicit]",
     )
+
+
+def test_tenant_isolated_function_refuses_urls_provisioned_and_mappings(
+    lambdad: LambdadProcess, function_name: str
+) -> None:
+    client = lambdad.lambda_client()
+    client.create_function(
+        FunctionName=function_name,
+        Runtime="python3.12",
+        Role=ROLE,
+        Handler="app.handler",
+        Code={"ZipFile": unique_zip()},
+        TenancyConfig={"TenantIsolationMode": "PER_TENANT"},
+    )
+    settled(client, function_name)
+    version = client.publish_version(FunctionName=function_name)["Version"]
+
+    def refused(call: Any, feature: str) -> None:
+        with pytest.raises(ClientError) as excinfo:
+            call()
+        assert _error(excinfo) == (
+            400,
+            "InvalidParameterValueException",
+            f"{feature} not supported for functions with tenant isolation mode.",
+        )
+
+    refused(
+        lambda: client.create_function_url_config(FunctionName=function_name, AuthType="NONE"),
+        "Function URLs are",
+    )
+    refused(
+        lambda: client.put_provisioned_concurrency_config(
+            FunctionName=function_name,
+            Qualifier=version,
+            ProvisionedConcurrentExecutions=1,
+        ),
+        "Provisioned concurrency is",
+    )
+    refused(
+        lambda: client.create_event_source_mapping(
+            FunctionName=function_name,
+            EventSourceArn=f"arn:aws:sqs:{REGION}:{ACCOUNT}:{_unique('q')}",
+        ),
+        "Event source mappings are",
+    )
+
+
+def test_capacity_provider_arn_is_taggable(lambdad: LambdadProcess) -> None:
+    client = lambdad.lambda_client()
+    arn = _active_provider(client, Tags={"team": "a"})
+    assert client.list_tags(Resource=arn)["Tags"] == {"team": "a"}
+    client.tag_resource(Resource=arn, Tags={"stage": "dev"})
+    assert client.list_tags(Resource=arn)["Tags"] == {"team": "a", "stage": "dev"}
+    client.untag_resource(Resource=arn, TagKeys=["team"])
+    assert client.list_tags(Resource=arn)["Tags"] == {"stage": "dev"}
+    missing = arn.rsplit(":", 1)[0] + ":" + _unique("nosuch")
+    with pytest.raises(ClientError) as excinfo:
+        client.list_tags(Resource=missing)
+    assert _error(excinfo) == (
+        404,
+        "ResourceNotFoundException",
+        f"Capacity provider not found: {missing}",
+    )

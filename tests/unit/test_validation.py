@@ -47,8 +47,14 @@ def test_supported_runtime_accepted(runtime: str, strict: bool) -> None:
 @pytest.mark.parametrize(
     ("runtime", "created_until", "updated_until"),
     [
-        # AWS kept creating functions on these after their deprecation date.
-        ("python3.9", date(2026, 8, 30), date(2026, 9, 29)),
+        # AWS kept creating functions on these after their deprecation date. The python and
+        # java rows are the Lambda Developer Guide's per-language tables.
+        ("python3.9", date(2026, 2, 2), date(2026, 3, 8)),
+        ("python3.10", date(2026, 11, 29), date(2027, 1, 14)),
+        ("python3.11", date(2027, 7, 30), date(2027, 8, 30)),
+        ("python3.12", date(2028, 11, 29), date(2029, 1, 9)),
+        ("java17", date(2026, 7, 30), date(2026, 8, 30)),
+        ("nodejs24.x", date(2028, 5, 31), date(2028, 6, 30)),
         ("nodejs18.x", date(2026, 2, 2), date(2026, 3, 2)),
         ("ruby3.2", date(2026, 8, 30), date(2026, 9, 29)),
         ("nodejs20.x", date(2026, 8, 30), date(2026, 9, 29)),

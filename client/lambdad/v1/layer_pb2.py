@@ -22,21 +22,22 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from google.protobuf import field_mask_pb2 as google_dot_protobuf_dot_field__mask__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16lambdad/v1/layer.proto\x12\nlambdad.v1\"o\n\x13LayerVersionContent\x12\x1a\n\x08location\x18\x01 \x01(\tR\x08Location\x12\x1f\n\x0b\x63ode_sha256\x18\x02 \x01(\tR\nCodeSha256\x12\x1b\n\tcode_size\x18\x03 \x01(\x03R\x08\x43odeSize\"\x80\x03\n\x0cLayerVersion\x12\x39\n\x07\x63ontent\x18\x01 \x01(\x0b\x32\x1f.lambdad.v1.LayerVersionContentR\x07\x43ontent\x12\x1b\n\tlayer_arn\x18\x02 \x01(\tR\x08LayerArn\x12*\n\x11layer_version_arn\x18\x03 \x01(\tR\x0fLayerVersionArn\x12 \n\x0b\x64\x65scription\x18\x04 \x01(\tR\x0b\x44\x65scription\x12!\n\x0c\x63reated_date\x18\x05 \x01(\tR\x0b\x43reatedDate\x12\x18\n\x07version\x18\x06 \x01(\x03R\x07Version\x12/\n\x13\x63ompatible_runtimes\x18\x07 \x03(\tR\x12\x43ompatibleRuntimes\x12!\n\x0clicense_info\x18\x08 \x01(\tR\x0bLicenseInfo\x12\x39\n\x18\x63ompatible_architectures\x18\t \x03(\tR\x17\x43ompatibleArchitectures\"\xb1\x02\n\x15LayerVersionsListItem\x12*\n\x11layer_version_arn\x18\x01 \x01(\tR\x0fLayerVersionArn\x12\x18\n\x07version\x18\x02 \x01(\x03R\x07Version\x12 \n\x0b\x64\x65scription\x18\x03 \x01(\tR\x0b\x44\x65scription\x12!\n\x0c\x63reated_date\x18\x04 \x01(\tR\x0b\x43reatedDate\x12/\n\x13\x63ompatible_runtimes\x18\x05 \x03(\tR\x12\x43ompatibleRuntimes\x12!\n\x0clicense_info\x18\x06 \x01(\tR\x0bLicenseInfo\x12\x39\n\x18\x63ompatible_architectures\x18\x07 \x03(\tR\x17\x43ompatibleArchitectures\"\xa7\x01\n\x0eLayersListItem\x12\x1d\n\nlayer_name\x18\x01 \x01(\tR\tLayerName\x12\x1b\n\tlayer_arn\x18\x02 \x01(\tR\x08LayerArn\x12Y\n\x17latest_matching_version\x18\x03 \x01(\x0b\x32!.lambdad.v1.LayerVersionsListItemR\x15LatestMatchingVersionb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x16lambdad/v1/layer.proto\x12\nlambdad.v1\x1a google/protobuf/field_mask.proto\"o\n\x13LayerVersionContent\x12\x1a\n\x08location\x18\x01 \x01(\tR\x08Location\x12\x1f\n\x0b\x63ode_sha256\x18\x02 \x01(\tR\nCodeSha256\x12\x1b\n\tcode_size\x18\x03 \x01(\x03R\x08\x43odeSize\"\xcb\x03\n\x0cLayerVersion\x12\x39\n\x07\x63ontent\x18\x01 \x01(\x0b\x32\x1f.lambdad.v1.LayerVersionContentR\x07\x43ontent\x12\x1b\n\tlayer_arn\x18\x02 \x01(\tR\x08LayerArn\x12*\n\x11layer_version_arn\x18\x03 \x01(\tR\x0fLayerVersionArn\x12 \n\x0b\x64\x65scription\x18\x04 \x01(\tR\x0b\x44\x65scription\x12!\n\x0c\x63reated_date\x18\x05 \x01(\tR\x0b\x43reatedDate\x12\x18\n\x07version\x18\x06 \x01(\x03R\x07Version\x12/\n\x13\x63ompatible_runtimes\x18\x07 \x03(\tR\x12\x43ompatibleRuntimes\x12!\n\x0clicense_info\x18\x08 \x01(\tR\x0bLicenseInfo\x12\x39\n\x18\x63ompatible_architectures\x18\t \x03(\tR\x17\x43ompatibleArchitectures\x12I\n\x12\x65mitted_when_empty\x18\xe8\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMaskR\x10\x45mittedWhenEmpty\"\xfc\x02\n\x15LayerVersionsListItem\x12*\n\x11layer_version_arn\x18\x01 \x01(\tR\x0fLayerVersionArn\x12\x18\n\x07version\x18\x02 \x01(\x03R\x07Version\x12 \n\x0b\x64\x65scription\x18\x03 \x01(\tR\x0b\x44\x65scription\x12!\n\x0c\x63reated_date\x18\x04 \x01(\tR\x0b\x43reatedDate\x12/\n\x13\x63ompatible_runtimes\x18\x05 \x03(\tR\x12\x43ompatibleRuntimes\x12!\n\x0clicense_info\x18\x06 \x01(\tR\x0bLicenseInfo\x12\x39\n\x18\x63ompatible_architectures\x18\x07 \x03(\tR\x17\x43ompatibleArchitectures\x12I\n\x12\x65mitted_when_empty\x18\xe8\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMaskR\x10\x45mittedWhenEmpty\"\xa7\x01\n\x0eLayersListItem\x12\x1d\n\nlayer_name\x18\x01 \x01(\tR\tLayerName\x12\x1b\n\tlayer_arn\x18\x02 \x01(\tR\x08LayerArn\x12Y\n\x17latest_matching_version\x18\x03 \x01(\x0b\x32!.lambdad.v1.LayerVersionsListItemR\x15LatestMatchingVersionb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'lambdad.v1.layer_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_LAYERVERSIONCONTENT']._serialized_start=38
-  _globals['_LAYERVERSIONCONTENT']._serialized_end=149
-  _globals['_LAYERVERSION']._serialized_start=152
-  _globals['_LAYERVERSION']._serialized_end=536
-  _globals['_LAYERVERSIONSLISTITEM']._serialized_start=539
-  _globals['_LAYERVERSIONSLISTITEM']._serialized_end=844
-  _globals['_LAYERSLISTITEM']._serialized_start=847
-  _globals['_LAYERSLISTITEM']._serialized_end=1014
+  _globals['_LAYERVERSIONCONTENT']._serialized_start=72
+  _globals['_LAYERVERSIONCONTENT']._serialized_end=183
+  _globals['_LAYERVERSION']._serialized_start=186
+  _globals['_LAYERVERSION']._serialized_end=645
+  _globals['_LAYERVERSIONSLISTITEM']._serialized_start=648
+  _globals['_LAYERVERSIONSLISTITEM']._serialized_end=1028
+  _globals['_LAYERSLISTITEM']._serialized_start=1031
+  _globals['_LAYERSLISTITEM']._serialized_end=1198
 # @@protoc_insertion_point(module_scope)

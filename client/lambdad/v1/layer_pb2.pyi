@@ -1,3 +1,4 @@
+from google.protobuf import field_mask_pb2 as _field_mask_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
@@ -17,7 +18,7 @@ class LayerVersionContent(_message.Message):
     def __init__(self, location: _Optional[str] = ..., code_sha256: _Optional[str] = ..., code_size: _Optional[int] = ...) -> None: ...
 
 class LayerVersion(_message.Message):
-    __slots__ = ("content", "layer_arn", "layer_version_arn", "description", "created_date", "version", "compatible_runtimes", "license_info", "compatible_architectures")
+    __slots__ = ("content", "layer_arn", "layer_version_arn", "description", "created_date", "version", "compatible_runtimes", "license_info", "compatible_architectures", "emitted_when_empty")
     CONTENT_FIELD_NUMBER: _ClassVar[int]
     LAYER_ARN_FIELD_NUMBER: _ClassVar[int]
     LAYER_VERSION_ARN_FIELD_NUMBER: _ClassVar[int]
@@ -27,6 +28,7 @@ class LayerVersion(_message.Message):
     COMPATIBLE_RUNTIMES_FIELD_NUMBER: _ClassVar[int]
     LICENSE_INFO_FIELD_NUMBER: _ClassVar[int]
     COMPATIBLE_ARCHITECTURES_FIELD_NUMBER: _ClassVar[int]
+    EMITTED_WHEN_EMPTY_FIELD_NUMBER: _ClassVar[int]
     content: LayerVersionContent
     layer_arn: str
     layer_version_arn: str
@@ -36,10 +38,11 @@ class LayerVersion(_message.Message):
     compatible_runtimes: _containers.RepeatedScalarFieldContainer[str]
     license_info: str
     compatible_architectures: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, content: _Optional[_Union[LayerVersionContent, _Mapping]] = ..., layer_arn: _Optional[str] = ..., layer_version_arn: _Optional[str] = ..., description: _Optional[str] = ..., created_date: _Optional[str] = ..., version: _Optional[int] = ..., compatible_runtimes: _Optional[_Iterable[str]] = ..., license_info: _Optional[str] = ..., compatible_architectures: _Optional[_Iterable[str]] = ...) -> None: ...
+    emitted_when_empty: _field_mask_pb2.FieldMask
+    def __init__(self, content: _Optional[_Union[LayerVersionContent, _Mapping]] = ..., layer_arn: _Optional[str] = ..., layer_version_arn: _Optional[str] = ..., description: _Optional[str] = ..., created_date: _Optional[str] = ..., version: _Optional[int] = ..., compatible_runtimes: _Optional[_Iterable[str]] = ..., license_info: _Optional[str] = ..., compatible_architectures: _Optional[_Iterable[str]] = ..., emitted_when_empty: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ...) -> None: ...
 
 class LayerVersionsListItem(_message.Message):
-    __slots__ = ("layer_version_arn", "version", "description", "created_date", "compatible_runtimes", "license_info", "compatible_architectures")
+    __slots__ = ("layer_version_arn", "version", "description", "created_date", "compatible_runtimes", "license_info", "compatible_architectures", "emitted_when_empty")
     LAYER_VERSION_ARN_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
@@ -47,6 +50,7 @@ class LayerVersionsListItem(_message.Message):
     COMPATIBLE_RUNTIMES_FIELD_NUMBER: _ClassVar[int]
     LICENSE_INFO_FIELD_NUMBER: _ClassVar[int]
     COMPATIBLE_ARCHITECTURES_FIELD_NUMBER: _ClassVar[int]
+    EMITTED_WHEN_EMPTY_FIELD_NUMBER: _ClassVar[int]
     layer_version_arn: str
     version: int
     description: str
@@ -54,7 +58,8 @@ class LayerVersionsListItem(_message.Message):
     compatible_runtimes: _containers.RepeatedScalarFieldContainer[str]
     license_info: str
     compatible_architectures: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, layer_version_arn: _Optional[str] = ..., version: _Optional[int] = ..., description: _Optional[str] = ..., created_date: _Optional[str] = ..., compatible_runtimes: _Optional[_Iterable[str]] = ..., license_info: _Optional[str] = ..., compatible_architectures: _Optional[_Iterable[str]] = ...) -> None: ...
+    emitted_when_empty: _field_mask_pb2.FieldMask
+    def __init__(self, layer_version_arn: _Optional[str] = ..., version: _Optional[int] = ..., description: _Optional[str] = ..., created_date: _Optional[str] = ..., compatible_runtimes: _Optional[_Iterable[str]] = ..., license_info: _Optional[str] = ..., compatible_architectures: _Optional[_Iterable[str]] = ..., emitted_when_empty: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ...) -> None: ...
 
 class LayersListItem(_message.Message):
     __slots__ = ("layer_name", "layer_arn", "latest_matching_version")

@@ -22,54 +22,55 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from google.protobuf import field_mask_pb2 as google_dot_protobuf_dot_field__mask__pb2
 from lambdad.v1 import layer_pb2 as lambdad_dot_v1_dot_layer__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1elambdad/v1/layer_service.proto\x12\nlambdad.v1\x1a\x16lambdad/v1/layer.proto\"\x95\x01\n\x18LayerVersionContentInput\x12\x19\n\x08zip_file\x18\x01 \x01(\x0cR\x07ZipFile\x12\x1b\n\ts3_bucket\x18\x02 \x01(\tR\x08S3Bucket\x12\x15\n\x06s3_key\x18\x03 \x01(\tR\x05S3Key\x12*\n\x11s3_object_version\x18\x04 \x01(\tR\x0fS3ObjectVersion\"\xac\x02\n\x1aPublishLayerVersionRequest\x12\x1d\n\nlayer_name\x18\x01 \x01(\tR\tLayerName\x12 \n\x0b\x64\x65scription\x18\x02 \x01(\tR\x0b\x44\x65scription\x12>\n\x07\x63ontent\x18\x03 \x01(\x0b\x32$.lambdad.v1.LayerVersionContentInputR\x07\x43ontent\x12/\n\x13\x63ompatible_runtimes\x18\x04 \x03(\tR\x12\x43ompatibleRuntimes\x12!\n\x0clicense_info\x18\x05 \x01(\tR\x0bLicenseInfo\x12\x39\n\x18\x63ompatible_architectures\x18\x06 \x03(\tR\x17\x43ompatibleArchitectures\"\\\n\x1bPublishLayerVersionResponse\x12=\n\rlayer_version\x18\x01 \x01(\x0b\x32\x18.lambdad.v1.LayerVersionR\x0cLayerVersion\"^\n\x16GetLayerVersionRequest\x12\x1d\n\nlayer_name\x18\x01 \x01(\tR\tLayerName\x12%\n\x0eversion_number\x18\x02 \x01(\x03R\rVersionNumber\"X\n\x17GetLayerVersionResponse\x12=\n\rlayer_version\x18\x01 \x01(\x0b\x32\x18.lambdad.v1.LayerVersionR\x0cLayerVersion\"/\n\x1bGetLayerVersionByArnRequest\x12\x10\n\x03\x61rn\x18\x01 \x01(\tR\x03\x41rn\"]\n\x1cGetLayerVersionByArnResponse\x12=\n\rlayer_version\x18\x01 \x01(\x0b\x32\x18.lambdad.v1.LayerVersionR\x0cLayerVersion\"\xb4\x01\n\x11ListLayersRequest\x12-\n\x12\x63ompatible_runtime\x18\x01 \x01(\tR\x11\x43ompatibleRuntime\x12\x1a\n\npage_token\x18\x02 \x01(\tR\x06Marker\x12\x1b\n\tpage_size\x18\x03 \x01(\x05R\x08MaxItems\x12\x37\n\x17\x63ompatible_architecture\x18\x04 \x01(\tR\x16\x43ompatibleArchitecture\"m\n\x12ListLayersResponse\x12#\n\x0fnext_page_token\x18\x01 \x01(\tR\nNextMarker\x12\x32\n\x06layers\x18\x02 \x03(\x0b\x32\x1a.lambdad.v1.LayersListItemR\x06Layers\"\xda\x01\n\x18ListLayerVersionsRequest\x12-\n\x12\x63ompatible_runtime\x18\x01 \x01(\tR\x11\x43ompatibleRuntime\x12\x1d\n\nlayer_name\x18\x02 \x01(\tR\tLayerName\x12\x1a\n\npage_token\x18\x03 \x01(\tR\x06Marker\x12\x1b\n\tpage_size\x18\x04 \x01(\x05R\x08MaxItems\x12\x37\n\x17\x63ompatible_architecture\x18\x05 \x01(\tR\x16\x43ompatibleArchitecture\"\x8a\x01\n\x19ListLayerVersionsResponse\x12#\n\x0fnext_page_token\x18\x01 \x01(\tR\nNextMarker\x12H\n\x0elayer_versions\x18\x02 \x03(\x0b\x32!.lambdad.v1.LayerVersionsListItemR\rLayerVersions\"a\n\x19\x44\x65leteLayerVersionRequest\x12\x1d\n\nlayer_name\x18\x01 \x01(\tR\tLayerName\x12%\n\x0eversion_number\x18\x02 \x01(\x03R\rVersionNumber\"\x1c\n\x1a\x44\x65leteLayerVersionResponse\"\x8b\x02\n AddLayerVersionPermissionRequest\x12\x1d\n\nlayer_name\x18\x01 \x01(\tR\tLayerName\x12%\n\x0eversion_number\x18\x02 \x01(\x03R\rVersionNumber\x12!\n\x0cstatement_id\x18\x03 \x01(\tR\x0bStatementId\x12\x16\n\x06\x61\x63tion\x18\x04 \x01(\tR\x06\x41\x63tion\x12\x1c\n\tprincipal\x18\x05 \x01(\tR\tPrincipal\x12\'\n\x0forganization_id\x18\x06 \x01(\tR\x0eOrganizationId\x12\x1f\n\x0brevision_id\x18\x07 \x01(\tR\nRevisionId\"b\n!AddLayerVersionPermissionResponse\x12\x1c\n\tstatement\x18\x01 \x01(\tR\tStatement\x12\x1f\n\x0brevision_id\x18\x02 \x01(\tR\nRevisionId\"d\n\x1cGetLayerVersionPolicyRequest\x12\x1d\n\nlayer_name\x18\x01 \x01(\tR\tLayerName\x12%\n\x0eversion_number\x18\x02 \x01(\x03R\rVersionNumber\"X\n\x1dGetLayerVersionPolicyResponse\x12\x16\n\x06policy\x18\x01 \x01(\tR\x06Policy\x12\x1f\n\x0brevision_id\x18\x02 \x01(\tR\nRevisionId\"\xaf\x01\n#RemoveLayerVersionPermissionRequest\x12\x1d\n\nlayer_name\x18\x01 \x01(\tR\tLayerName\x12%\n\x0eversion_number\x18\x02 \x01(\x03R\rVersionNumber\x12!\n\x0cstatement_id\x18\x03 \x01(\tR\x0bStatementId\x12\x1f\n\x0brevision_id\x18\x04 \x01(\tR\nRevisionId\"&\n$RemoveLayerVersionPermissionResponse2\xbd\x07\n\x0cLayerService\x12\x66\n\x13PublishLayerVersion\x12&.lambdad.v1.PublishLayerVersionRequest\x1a\'.lambdad.v1.PublishLayerVersionResponse\x12Z\n\x0fGetLayerVersion\x12\".lambdad.v1.GetLayerVersionRequest\x1a#.lambdad.v1.GetLayerVersionResponse\x12i\n\x14GetLayerVersionByArn\x12\'.lambdad.v1.GetLayerVersionByArnRequest\x1a(.lambdad.v1.GetLayerVersionByArnResponse\x12K\n\nListLayers\x12\x1d.lambdad.v1.ListLayersRequest\x1a\x1e.lambdad.v1.ListLayersResponse\x12`\n\x11ListLayerVersions\x12$.lambdad.v1.ListLayerVersionsRequest\x1a%.lambdad.v1.ListLayerVersionsResponse\x12\x63\n\x12\x44\x65leteLayerVersion\x12%.lambdad.v1.DeleteLayerVersionRequest\x1a&.lambdad.v1.DeleteLayerVersionResponse\x12x\n\x19\x41\x64\x64LayerVersionPermission\x12,.lambdad.v1.AddLayerVersionPermissionRequest\x1a-.lambdad.v1.AddLayerVersionPermissionResponse\x12l\n\x15GetLayerVersionPolicy\x12(.lambdad.v1.GetLayerVersionPolicyRequest\x1a).lambdad.v1.GetLayerVersionPolicyResponse\x12\x81\x01\n\x1cRemoveLayerVersionPermission\x12/.lambdad.v1.RemoveLayerVersionPermissionRequest\x1a\x30.lambdad.v1.RemoveLayerVersionPermissionResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1elambdad/v1/layer_service.proto\x12\nlambdad.v1\x1a google/protobuf/field_mask.proto\x1a\x16lambdad/v1/layer.proto\"\x95\x01\n\x18LayerVersionContentInput\x12\x19\n\x08zip_file\x18\x01 \x01(\x0cR\x07ZipFile\x12\x1b\n\ts3_bucket\x18\x02 \x01(\tR\x08S3Bucket\x12\x15\n\x06s3_key\x18\x03 \x01(\tR\x05S3Key\x12*\n\x11s3_object_version\x18\x04 \x01(\tR\x0fS3ObjectVersion\"\xea\x02\n\x1aPublishLayerVersionRequest\x12\x1d\n\nlayer_name\x18\x01 \x01(\tR\tLayerName\x12 \n\x0b\x64\x65scription\x18\x02 \x01(\tR\x0b\x44\x65scription\x12>\n\x07\x63ontent\x18\x03 \x01(\x0b\x32$.lambdad.v1.LayerVersionContentInputR\x07\x43ontent\x12/\n\x13\x63ompatible_runtimes\x18\x04 \x03(\tR\x12\x43ompatibleRuntimes\x12!\n\x0clicense_info\x18\x05 \x01(\tR\x0bLicenseInfo\x12\x39\n\x18\x63ompatible_architectures\x18\x06 \x03(\tR\x17\x43ompatibleArchitectures\x12<\n\x0bupdate_mask\x18\xe8\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMaskR\nUpdateMask\"\\\n\x1bPublishLayerVersionResponse\x12=\n\rlayer_version\x18\x01 \x01(\x0b\x32\x18.lambdad.v1.LayerVersionR\x0cLayerVersion\"^\n\x16GetLayerVersionRequest\x12\x1d\n\nlayer_name\x18\x01 \x01(\tR\tLayerName\x12%\n\x0eversion_number\x18\x02 \x01(\x03R\rVersionNumber\"X\n\x17GetLayerVersionResponse\x12=\n\rlayer_version\x18\x01 \x01(\x0b\x32\x18.lambdad.v1.LayerVersionR\x0cLayerVersion\"/\n\x1bGetLayerVersionByArnRequest\x12\x10\n\x03\x61rn\x18\x01 \x01(\tR\x03\x41rn\"]\n\x1cGetLayerVersionByArnResponse\x12=\n\rlayer_version\x18\x01 \x01(\x0b\x32\x18.lambdad.v1.LayerVersionR\x0cLayerVersion\"\xb4\x01\n\x11ListLayersRequest\x12-\n\x12\x63ompatible_runtime\x18\x01 \x01(\tR\x11\x43ompatibleRuntime\x12\x1a\n\npage_token\x18\x02 \x01(\tR\x06Marker\x12\x1b\n\tpage_size\x18\x03 \x01(\x05R\x08MaxItems\x12\x37\n\x17\x63ompatible_architecture\x18\x04 \x01(\tR\x16\x43ompatibleArchitecture\"m\n\x12ListLayersResponse\x12#\n\x0fnext_page_token\x18\x01 \x01(\tR\nNextMarker\x12\x32\n\x06layers\x18\x02 \x03(\x0b\x32\x1a.lambdad.v1.LayersListItemR\x06Layers\"\xda\x01\n\x18ListLayerVersionsRequest\x12-\n\x12\x63ompatible_runtime\x18\x01 \x01(\tR\x11\x43ompatibleRuntime\x12\x1d\n\nlayer_name\x18\x02 \x01(\tR\tLayerName\x12\x1a\n\npage_token\x18\x03 \x01(\tR\x06Marker\x12\x1b\n\tpage_size\x18\x04 \x01(\x05R\x08MaxItems\x12\x37\n\x17\x63ompatible_architecture\x18\x05 \x01(\tR\x16\x43ompatibleArchitecture\"\x8a\x01\n\x19ListLayerVersionsResponse\x12#\n\x0fnext_page_token\x18\x01 \x01(\tR\nNextMarker\x12H\n\x0elayer_versions\x18\x02 \x03(\x0b\x32!.lambdad.v1.LayerVersionsListItemR\rLayerVersions\"a\n\x19\x44\x65leteLayerVersionRequest\x12\x1d\n\nlayer_name\x18\x01 \x01(\tR\tLayerName\x12%\n\x0eversion_number\x18\x02 \x01(\x03R\rVersionNumber\"\x1c\n\x1a\x44\x65leteLayerVersionResponse\"\x8b\x02\n AddLayerVersionPermissionRequest\x12\x1d\n\nlayer_name\x18\x01 \x01(\tR\tLayerName\x12%\n\x0eversion_number\x18\x02 \x01(\x03R\rVersionNumber\x12!\n\x0cstatement_id\x18\x03 \x01(\tR\x0bStatementId\x12\x16\n\x06\x61\x63tion\x18\x04 \x01(\tR\x06\x41\x63tion\x12\x1c\n\tprincipal\x18\x05 \x01(\tR\tPrincipal\x12\'\n\x0forganization_id\x18\x06 \x01(\tR\x0eOrganizationId\x12\x1f\n\x0brevision_id\x18\x07 \x01(\tR\nRevisionId\"b\n!AddLayerVersionPermissionResponse\x12\x1c\n\tstatement\x18\x01 \x01(\tR\tStatement\x12\x1f\n\x0brevision_id\x18\x02 \x01(\tR\nRevisionId\"d\n\x1cGetLayerVersionPolicyRequest\x12\x1d\n\nlayer_name\x18\x01 \x01(\tR\tLayerName\x12%\n\x0eversion_number\x18\x02 \x01(\x03R\rVersionNumber\"X\n\x1dGetLayerVersionPolicyResponse\x12\x16\n\x06policy\x18\x01 \x01(\tR\x06Policy\x12\x1f\n\x0brevision_id\x18\x02 \x01(\tR\nRevisionId\"\xaf\x01\n#RemoveLayerVersionPermissionRequest\x12\x1d\n\nlayer_name\x18\x01 \x01(\tR\tLayerName\x12%\n\x0eversion_number\x18\x02 \x01(\x03R\rVersionNumber\x12!\n\x0cstatement_id\x18\x03 \x01(\tR\x0bStatementId\x12\x1f\n\x0brevision_id\x18\x04 \x01(\tR\nRevisionId\"&\n$RemoveLayerVersionPermissionResponse2\xbd\x07\n\x0cLayerService\x12\x66\n\x13PublishLayerVersion\x12&.lambdad.v1.PublishLayerVersionRequest\x1a\'.lambdad.v1.PublishLayerVersionResponse\x12Z\n\x0fGetLayerVersion\x12\".lambdad.v1.GetLayerVersionRequest\x1a#.lambdad.v1.GetLayerVersionResponse\x12i\n\x14GetLayerVersionByArn\x12\'.lambdad.v1.GetLayerVersionByArnRequest\x1a(.lambdad.v1.GetLayerVersionByArnResponse\x12K\n\nListLayers\x12\x1d.lambdad.v1.ListLayersRequest\x1a\x1e.lambdad.v1.ListLayersResponse\x12`\n\x11ListLayerVersions\x12$.lambdad.v1.ListLayerVersionsRequest\x1a%.lambdad.v1.ListLayerVersionsResponse\x12\x63\n\x12\x44\x65leteLayerVersion\x12%.lambdad.v1.DeleteLayerVersionRequest\x1a&.lambdad.v1.DeleteLayerVersionResponse\x12x\n\x19\x41\x64\x64LayerVersionPermission\x12,.lambdad.v1.AddLayerVersionPermissionRequest\x1a-.lambdad.v1.AddLayerVersionPermissionResponse\x12l\n\x15GetLayerVersionPolicy\x12(.lambdad.v1.GetLayerVersionPolicyRequest\x1a).lambdad.v1.GetLayerVersionPolicyResponse\x12\x81\x01\n\x1cRemoveLayerVersionPermission\x12/.lambdad.v1.RemoveLayerVersionPermissionRequest\x1a\x30.lambdad.v1.RemoveLayerVersionPermissionResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'lambdad.v1.layer_service_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_LAYERVERSIONCONTENTINPUT']._serialized_start=71
-  _globals['_LAYERVERSIONCONTENTINPUT']._serialized_end=220
-  _globals['_PUBLISHLAYERVERSIONREQUEST']._serialized_start=223
-  _globals['_PUBLISHLAYERVERSIONREQUEST']._serialized_end=523
-  _globals['_PUBLISHLAYERVERSIONRESPONSE']._serialized_start=525
-  _globals['_PUBLISHLAYERVERSIONRESPONSE']._serialized_end=617
-  _globals['_GETLAYERVERSIONREQUEST']._serialized_start=619
-  _globals['_GETLAYERVERSIONREQUEST']._serialized_end=713
-  _globals['_GETLAYERVERSIONRESPONSE']._serialized_start=715
-  _globals['_GETLAYERVERSIONRESPONSE']._serialized_end=803
-  _globals['_GETLAYERVERSIONBYARNREQUEST']._serialized_start=805
-  _globals['_GETLAYERVERSIONBYARNREQUEST']._serialized_end=852
-  _globals['_GETLAYERVERSIONBYARNRESPONSE']._serialized_start=854
-  _globals['_GETLAYERVERSIONBYARNRESPONSE']._serialized_end=947
-  _globals['_LISTLAYERSREQUEST']._serialized_start=950
-  _globals['_LISTLAYERSREQUEST']._serialized_end=1130
-  _globals['_LISTLAYERSRESPONSE']._serialized_start=1132
-  _globals['_LISTLAYERSRESPONSE']._serialized_end=1241
-  _globals['_LISTLAYERVERSIONSREQUEST']._serialized_start=1244
-  _globals['_LISTLAYERVERSIONSREQUEST']._serialized_end=1462
-  _globals['_LISTLAYERVERSIONSRESPONSE']._serialized_start=1465
-  _globals['_LISTLAYERVERSIONSRESPONSE']._serialized_end=1603
-  _globals['_DELETELAYERVERSIONREQUEST']._serialized_start=1605
-  _globals['_DELETELAYERVERSIONREQUEST']._serialized_end=1702
-  _globals['_DELETELAYERVERSIONRESPONSE']._serialized_start=1704
-  _globals['_DELETELAYERVERSIONRESPONSE']._serialized_end=1732
-  _globals['_ADDLAYERVERSIONPERMISSIONREQUEST']._serialized_start=1735
-  _globals['_ADDLAYERVERSIONPERMISSIONREQUEST']._serialized_end=2002
-  _globals['_ADDLAYERVERSIONPERMISSIONRESPONSE']._serialized_start=2004
-  _globals['_ADDLAYERVERSIONPERMISSIONRESPONSE']._serialized_end=2102
-  _globals['_GETLAYERVERSIONPOLICYREQUEST']._serialized_start=2104
-  _globals['_GETLAYERVERSIONPOLICYREQUEST']._serialized_end=2204
-  _globals['_GETLAYERVERSIONPOLICYRESPONSE']._serialized_start=2206
-  _globals['_GETLAYERVERSIONPOLICYRESPONSE']._serialized_end=2294
-  _globals['_REMOVELAYERVERSIONPERMISSIONREQUEST']._serialized_start=2297
-  _globals['_REMOVELAYERVERSIONPERMISSIONREQUEST']._serialized_end=2472
-  _globals['_REMOVELAYERVERSIONPERMISSIONRESPONSE']._serialized_start=2474
-  _globals['_REMOVELAYERVERSIONPERMISSIONRESPONSE']._serialized_end=2512
-  _globals['_LAYERSERVICE']._serialized_start=2515
-  _globals['_LAYERSERVICE']._serialized_end=3472
+  _globals['_LAYERVERSIONCONTENTINPUT']._serialized_start=105
+  _globals['_LAYERVERSIONCONTENTINPUT']._serialized_end=254
+  _globals['_PUBLISHLAYERVERSIONREQUEST']._serialized_start=257
+  _globals['_PUBLISHLAYERVERSIONREQUEST']._serialized_end=619
+  _globals['_PUBLISHLAYERVERSIONRESPONSE']._serialized_start=621
+  _globals['_PUBLISHLAYERVERSIONRESPONSE']._serialized_end=713
+  _globals['_GETLAYERVERSIONREQUEST']._serialized_start=715
+  _globals['_GETLAYERVERSIONREQUEST']._serialized_end=809
+  _globals['_GETLAYERVERSIONRESPONSE']._serialized_start=811
+  _globals['_GETLAYERVERSIONRESPONSE']._serialized_end=899
+  _globals['_GETLAYERVERSIONBYARNREQUEST']._serialized_start=901
+  _globals['_GETLAYERVERSIONBYARNREQUEST']._serialized_end=948
+  _globals['_GETLAYERVERSIONBYARNRESPONSE']._serialized_start=950
+  _globals['_GETLAYERVERSIONBYARNRESPONSE']._serialized_end=1043
+  _globals['_LISTLAYERSREQUEST']._serialized_start=1046
+  _globals['_LISTLAYERSREQUEST']._serialized_end=1226
+  _globals['_LISTLAYERSRESPONSE']._serialized_start=1228
+  _globals['_LISTLAYERSRESPONSE']._serialized_end=1337
+  _globals['_LISTLAYERVERSIONSREQUEST']._serialized_start=1340
+  _globals['_LISTLAYERVERSIONSREQUEST']._serialized_end=1558
+  _globals['_LISTLAYERVERSIONSRESPONSE']._serialized_start=1561
+  _globals['_LISTLAYERVERSIONSRESPONSE']._serialized_end=1699
+  _globals['_DELETELAYERVERSIONREQUEST']._serialized_start=1701
+  _globals['_DELETELAYERVERSIONREQUEST']._serialized_end=1798
+  _globals['_DELETELAYERVERSIONRESPONSE']._serialized_start=1800
+  _globals['_DELETELAYERVERSIONRESPONSE']._serialized_end=1828
+  _globals['_ADDLAYERVERSIONPERMISSIONREQUEST']._serialized_start=1831
+  _globals['_ADDLAYERVERSIONPERMISSIONREQUEST']._serialized_end=2098
+  _globals['_ADDLAYERVERSIONPERMISSIONRESPONSE']._serialized_start=2100
+  _globals['_ADDLAYERVERSIONPERMISSIONRESPONSE']._serialized_end=2198
+  _globals['_GETLAYERVERSIONPOLICYREQUEST']._serialized_start=2200
+  _globals['_GETLAYERVERSIONPOLICYREQUEST']._serialized_end=2300
+  _globals['_GETLAYERVERSIONPOLICYRESPONSE']._serialized_start=2302
+  _globals['_GETLAYERVERSIONPOLICYRESPONSE']._serialized_end=2390
+  _globals['_REMOVELAYERVERSIONPERMISSIONREQUEST']._serialized_start=2393
+  _globals['_REMOVELAYERVERSIONPERMISSIONREQUEST']._serialized_end=2568
+  _globals['_REMOVELAYERVERSIONPERMISSIONRESPONSE']._serialized_start=2570
+  _globals['_REMOVELAYERVERSIONPERMISSIONRESPONSE']._serialized_end=2608
+  _globals['_LAYERSERVICE']._serialized_start=2611
+  _globals['_LAYERSERVICE']._serialized_end=3568
 # @@protoc_insertion_point(module_scope)

@@ -1,3 +1,4 @@
+from google.protobuf import field_mask_pb2 as _field_mask_pb2
 from lambdad.v1 import layer_pb2 as _layer_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
@@ -20,20 +21,22 @@ class LayerVersionContentInput(_message.Message):
     def __init__(self, zip_file: _Optional[bytes] = ..., s3_bucket: _Optional[str] = ..., s3_key: _Optional[str] = ..., s3_object_version: _Optional[str] = ...) -> None: ...
 
 class PublishLayerVersionRequest(_message.Message):
-    __slots__ = ("layer_name", "description", "content", "compatible_runtimes", "license_info", "compatible_architectures")
+    __slots__ = ("layer_name", "description", "content", "compatible_runtimes", "license_info", "compatible_architectures", "update_mask")
     LAYER_NAME_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
     CONTENT_FIELD_NUMBER: _ClassVar[int]
     COMPATIBLE_RUNTIMES_FIELD_NUMBER: _ClassVar[int]
     LICENSE_INFO_FIELD_NUMBER: _ClassVar[int]
     COMPATIBLE_ARCHITECTURES_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_MASK_FIELD_NUMBER: _ClassVar[int]
     layer_name: str
     description: str
     content: LayerVersionContentInput
     compatible_runtimes: _containers.RepeatedScalarFieldContainer[str]
     license_info: str
     compatible_architectures: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, layer_name: _Optional[str] = ..., description: _Optional[str] = ..., content: _Optional[_Union[LayerVersionContentInput, _Mapping]] = ..., compatible_runtimes: _Optional[_Iterable[str]] = ..., license_info: _Optional[str] = ..., compatible_architectures: _Optional[_Iterable[str]] = ...) -> None: ...
+    update_mask: _field_mask_pb2.FieldMask
+    def __init__(self, layer_name: _Optional[str] = ..., description: _Optional[str] = ..., content: _Optional[_Union[LayerVersionContentInput, _Mapping]] = ..., compatible_runtimes: _Optional[_Iterable[str]] = ..., license_info: _Optional[str] = ..., compatible_architectures: _Optional[_Iterable[str]] = ..., update_mask: _Optional[_Union[_field_mask_pb2.FieldMask, _Mapping]] = ...) -> None: ...
 
 class PublishLayerVersionResponse(_message.Message):
     __slots__ = ("layer_version",)

@@ -372,6 +372,7 @@ LAYER_ROUTES: tuple[Route, ...] = (
         "PublishLayerVersion", "POST", _LAYERS + "/{LayerName}/versions", _LAYER_STUB,
         "PublishLayerVersion", ls.PublishLayerVersionRequest, ok_status=201, has_body=True,
         response_field="layer_version", max_body_bytes=CODE_UPLOAD_MAX_BYTES,
+        mask_from_body=True,
     ),
     Route(
         "GetLayerVersion", "GET", _LAYER_VERSION, _LAYER_STUB, "GetLayerVersion",

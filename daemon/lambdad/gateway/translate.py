@@ -511,11 +511,21 @@ def message_to_aws(message: Message) -> dict[str, Any]:
     """
     descriptor: _MessageDescriptor = message.DESCRIPTOR
     always_lists = descriptor.name.startswith("List") and descriptor.name.endswith("Response")
+    # A message's own FieldMask (`emitted_when_empty`) is never an AWS member: it names the
+    # repeated fields to show even when empty (a layer's compatibility lists given as []).
+    shown_empty: set[str] = set()
+    for fd in descriptor.fields:
+        if _is_update_mask(fd) and message.HasField(fd.name):
+            shown_empty.update(getattr(message, fd.name).paths)
     rendered: dict[str, Any] = {}
     for fd in descriptor.fields:
+        if _is_update_mask(fd):
+            continue
         value = getattr(message, fd.name)
         if fd.is_repeated:
-            if not value and not (always_lists or fd.full_name in _ALWAYS_EMITTED):
+            if not value and not (
+                always_lists or fd.full_name in _ALWAYS_EMITTED or fd.name in shown_empty
+            ):
                 continue
             if _is_map(fd):
                 value_fd = fd.message_type.fields_by_name["value"]

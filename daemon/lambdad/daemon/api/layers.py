@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import grpc
+from google.protobuf import field_mask_pb2
 
 from lambdad.daemon.api.status import rpc
 from lambdad.daemon.domain.code_urls import CodeUrlSigner
@@ -30,7 +31,12 @@ def _list_item(record: LayerVersionRecord) -> lpb.LayerVersionsListItem:
         compatible_runtimes=record.compatible_runtimes,
         license_info=record.license_info,
         compatible_architectures=record.compatible_architectures,
+        emitted_when_empty=_given_empty(record),
     )
+
+
+def _given_empty(record: LayerVersionRecord) -> field_mask_pb2.FieldMask | None:
+    return field_mask_pb2.FieldMask(paths=record.given_empty) if record.given_empty else None
 
 
 class LayerServicer(pb_grpc.LayerServiceServicer):
@@ -58,6 +64,7 @@ class LayerServicer(pb_grpc.LayerServiceServicer):
             compatible_runtimes=record.compatible_runtimes,
             license_info=record.license_info,
             compatible_architectures=record.compatible_architectures,
+            emitted_when_empty=_given_empty(record),
         )
 
     @rpc
@@ -79,6 +86,7 @@ class LayerServicer(pb_grpc.LayerServiceServicer):
                 license_info=request.license_info,
                 compatible_runtimes=list(request.compatible_runtimes),
                 compatible_architectures=list(request.compatible_architectures),
+                given=frozenset(request.update_mask.paths),
             )
         )
         return pb.PublishLayerVersionResponse(layer_version=self._version(record))

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from lambdad.daemon.domain.event_filters import InvalidFilterPattern, parse_patterns
 from lambdad.daemon.domain.names import Account, parse_function_name
 from lambdad.daemon.domain.pages import Page, paginate
+from lambdad.daemon.domain.tenancy import refuse_if_tenant_isolated
 from lambdad.daemon.domain.validation import check_tags
 from lambdad.daemon.errors import LambdaError, Reason, invalid_parameter, validation_error
 
@@ -279,6 +280,7 @@ class EventSourceMappingRegistry:
             )
             if not found:
                 raise invalid_parameter(FUNCTION_MISSING)
+        refuse_if_tenant_isolated(tx, ref.name, "mapping")
         arn = self.account.function_arn(ref.name, qualifier or None)
         return ref.name, arn, qualifier
 

@@ -81,6 +81,9 @@ class LayerVersionRecord:
     license_info: str = ""
     compatible_runtimes: list[str] = field(default_factory=list)
     compatible_architectures: list[str] = field(default_factory=list)
+    # The compatibility lists published as `[]` (field names), which AWS echoes as `[]`
+    # where it omits lists never given.
+    given_empty: list[str] = field(default_factory=list)
     # Hot reloading: the host directory that is the content (no zip, sha256_hex empty).
     hot_reload_dir: str = ""
 
@@ -139,6 +142,8 @@ class NewLayerVersion:
     license_info: str = ""
     compatible_runtimes: list[str] = field(default_factory=list)
     compatible_architectures: list[str] = field(default_factory=list)
+    # The members the request carried (field names), to tell a `[]` list from an absent one.
+    given: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -296,6 +301,11 @@ class LayerRegistry:
                 license_info=spec.license_info,
                 compatible_runtimes=list(spec.compatible_runtimes),
                 compatible_architectures=list(spec.compatible_architectures),
+                given_empty=[
+                    name
+                    for name in ("compatible_runtimes", "compatible_architectures")
+                    if name in spec.given and not getattr(spec, name)
+                ],
             )
             tx.put_layer_version(key, number, record.to_json(), None)
             return record

@@ -25,6 +25,7 @@ from lambdad.daemon.domain.model import (
 from lambdad.daemon.domain.names import LATEST, is_version_qualifier
 from lambdad.daemon.domain.pages import paginate
 from lambdad.daemon.domain.storage import StateStore, Transaction
+from lambdad.daemon.domain.tenancy import refuse_if_tenant_isolated
 from lambdad.daemon.errors import LambdaError, Reason, invalid_parameter, validation_error
 
 T = TypeVar("T")
@@ -202,6 +203,7 @@ class ProvisionedConcurrency:
 
         def write(tx: Transaction) -> tuple[FunctionVersion, str]:
             config = self._resolve(tx, name, qualifier)
+            refuse_if_tenant_isolated(tx, name, "provisioned")
             record = tx.get_function(name)
             assert record is not None
             others = [row for row in tx.provisioned(name) if row[1] != qualifier]

@@ -1,4 +1,5 @@
-"""Tags: TagResource, UntagResource and ListTags on a function's or event source mapping's ARN.
+"""Tags: TagResource, UntagResource and ListTags on the ARN of a function, an event source
+mapping or a capacity provider.
 
 `TagOperations` is one concern of `FunctionRegistry` (domain/functions.py), which it is mixed
 into; the names under ``if TYPE_CHECKING`` are the registry's, declared here for mypy.
@@ -9,10 +10,11 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from lambdad.daemon.domain import validation
+from lambdad.daemon.domain.capacity_providers import PROVIDER_NOT_FOUND, CapacityProvider
 from lambdad.daemon.domain.event_sources import EventSourceMapping
 from lambdad.daemon.domain.model import FunctionVersion, State
 from lambdad.daemon.domain.names import LATEST, FunctionRef
@@ -46,6 +48,44 @@ def _mapping(tx: Transaction, uuid: str) -> EventSourceMapping:
     if mapping is None:
         raise LambdaError(Reason.RESOURCE_NOT_FOUND, _MAPPING_NOT_FOUND)
     return mapping
+
+
+_PROVIDER_ARN = re.compile(
+    r"arn:(aws[a-zA-Z-]*)?:lambda:[a-z0-9-]+:\d{12}:capacity-provider:([a-zA-Z0-9-_]{1,64})"
+)
+
+# How to read and replace the tags of a resource that is not a function.
+_Tagged = tuple[
+    Callable[[Transaction], dict[str, str]], Callable[[Transaction, dict[str, str]], None]
+]
+
+
+def _provider(tx: Transaction, name: str, arn: str) -> CapacityProvider:
+    text = tx.get_capacity_provider(name)
+    if text is None:
+        raise LambdaError(Reason.RESOURCE_NOT_FOUND, PROVIDER_NOT_FOUND.format(arn=arn))
+    return CapacityProvider.from_json(text)
+
+
+def _tagged_resource(resource: str) -> _Tagged | None:
+    """Tag access for an event source mapping's or capacity provider's ARN; None otherwise."""
+    uuid = _mapping_uuid(resource)
+    if uuid is not None:
+
+        def put_mapping(tx: Transaction, tags: dict[str, str]) -> None:
+            tx.put_event_source_mapping(dataclasses.replace(_mapping(tx, uuid), tags=tags))
+
+        return (lambda tx: dict(_mapping(tx, uuid).tags)), put_mapping
+    match = _PROVIDER_ARN.fullmatch(resource)
+    if match is None:
+        return None
+    name = match.group(2)
+
+    def put_provider(tx: Transaction, tags: dict[str, str]) -> None:
+        current = _provider(tx, name, resource)
+        tx.put_capacity_provider(name, dataclasses.replace(current, tags=tags).to_json())
+
+    return (lambda tx: dict(_provider(tx, name, resource).tags)), put_provider
 
 
 class TagOperations:
@@ -85,21 +125,20 @@ class TagOperations:
 
     async def tag_resource(self, resource: str, tags: Mapping[str, str]) -> None:
         """TagResource: add or replace tags; a new RevisionId, as AWS gives one."""
-        uuid = _mapping_uuid(resource)
-        name = self._tag_target(resource) if uuid is None else ""
+        other = _tagged_resource(resource)
+        name = self._tag_target(resource) if other is None else ""
         if not tags:
             # AWS's answer to `"Tags": {}` (and to no Tags at all).
             raise invalid_parameter("An error occurred and the request cannot be processed.")
-        if uuid is not None:
+        if other is not None:
+            read, replace = other
 
-            def tag_mapping(tx: Transaction) -> None:
-                mapping = _mapping(tx, uuid)
-                validation.check_tags(tags, mapping.tags)
-                tx.put_event_source_mapping(
-                    dataclasses.replace(mapping, tags={**mapping.tags, **tags})
-                )
+            def tag_other(tx: Transaction) -> None:
+                current = read(tx)
+                validation.check_tags(tags, current)
+                replace(tx, {**current, **tags})
 
-            return await self._state.run(tag_mapping)
+            return await self._state.run(tag_other)
 
         def write(tx: Transaction) -> FunctionVersion | None:
             record = tx.get_function(name)
@@ -131,18 +170,17 @@ class TagOperations:
 
     async def untag_resource(self, resource: str, keys: Sequence[str]) -> None:
         """UntagResource."""
-        uuid = _mapping_uuid(resource)
-        name = self._tag_target(resource) if uuid is None else ""
+        other = _tagged_resource(resource)
+        name = self._tag_target(resource) if other is None else ""
         if not keys:
             raise validation_error(None, "tagKeys", "Member must not be null")
-        if uuid is not None:
+        if other is not None:
+            read, replace = other
 
-            def untag_mapping(tx: Transaction) -> None:
-                mapping = _mapping(tx, uuid)
-                kept = {k: v for k, v in mapping.tags.items() if k not in set(keys)}
-                tx.put_event_source_mapping(dataclasses.replace(mapping, tags=kept))
+            def untag_other(tx: Transaction) -> None:
+                replace(tx, {k: v for k, v in read(tx).items() if k not in set(keys)})
 
-            return await self._state.run(untag_mapping)
+            return await self._state.run(untag_other)
 
         def write(tx: Transaction) -> FunctionVersion | None:
             record = tx.get_function(name)
@@ -156,9 +194,9 @@ class TagOperations:
 
     async def list_tags(self, resource: str) -> dict[str, str]:
         """ListTags."""
-        uuid = _mapping_uuid(resource)
-        if uuid is not None:
-            return await self._state.run(lambda tx: dict(_mapping(tx, uuid).tags))
+        other = _tagged_resource(resource)
+        if other is not None:
+            return await self._state.run(other[0])
         name = self._tag_target(resource)
 
         def read(tx: Transaction) -> dict[str, str]:

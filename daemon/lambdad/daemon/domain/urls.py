@@ -26,6 +26,7 @@ from lambdad.daemon.domain.pages import Page, paginate
 from lambdad.daemon.domain.policies import ResourcePolicy, without_statement
 from lambdad.daemon.domain.sigv4 import SignatureError, verify_sigv4
 from lambdad.daemon.domain.storage import Transaction
+from lambdad.daemon.domain.tenancy import refuse_if_tenant_isolated
 from lambdad.daemon.domain.validation import check_all
 from lambdad.daemon.errors import LambdaError, Reason, invalid_parameter, validation_error
 
@@ -306,6 +307,7 @@ class FunctionUrlRegistry:
 
         def write(tx: Transaction) -> FunctionUrl:
             stored_qualifier = self._check_target(tx, ref)
+            refuse_if_tenant_isolated(tx, ref.name, "url")
             if tx.get_function_url(ref.name, stored_qualifier) is not None:
                 arn = self._account.function_arn(ref.name, ref.qualifier)
                 raise LambdaError(

@@ -64,30 +64,37 @@ DEPRECATED_RUNTIMES = (
     "ruby3.2",
     "provided",
 )
-# AWS's runtime table, date by date (docs lambda-runtimes.html, "Supported runtimes" and
-# "Deprecated runtimes", as published early 2026): the day AWS stops creating functions with
-# a runtime, and the day it stops updating them. Strict mode follows it; deprecated runtimes
-# not listed here were blocked for both long before.
+# AWS's runtime dates: the day AWS stops creating functions with a runtime, and the day it
+# stops updating them. Strict mode follows them; deprecated runtimes not listed here were
+# blocked for both long before. Checked 2026-12 against the per-language tables of the
+# Lambda Developer Guide (docs.aws.amazon.com/lambda/latest/dg/lambda-python.html,
+# lambda-nodejs.html, lambda-java.html; "Block function create" / "Block function update"):
+# the python, nodejs and java rows below are those pages' dates (python3.9: its last listing,
+# before it moved to the deprecated table). The ruby, dotnet, provided.al2, nodejs16/18.x and
+# python3.8 rows could not be checked against a source here and are kept as first written.
 RUNTIME_BLOCK_DATES: Mapping[str, tuple[date, date]] = {
+    "nodejs24.x": (date(2028, 6, 1), date(2028, 7, 1)),
+    "nodejs22.x": (date(2027, 6, 1), date(2027, 7, 1)),
     "nodejs20.x": (date(2026, 8, 31), date(2026, 9, 30)),
     "nodejs18.x": (date(2026, 2, 3), date(2026, 3, 3)),
     "nodejs16.x": (date(2026, 2, 3), date(2026, 3, 3)),
-    "python3.11": (date(2026, 8, 31), date(2026, 9, 30)),
-    "python3.10": (date(2026, 8, 31), date(2026, 9, 30)),
-    "python3.9": (date(2026, 8, 31), date(2026, 9, 30)),
+    "python3.14": (date(2029, 7, 31), date(2029, 8, 31)),
+    "python3.13": (date(2029, 7, 31), date(2029, 8, 31)),
+    "python3.12": (date(2028, 11, 30), date(2029, 1, 10)),
+    "python3.11": (date(2027, 7, 31), date(2027, 8, 31)),
+    "python3.10": (date(2026, 11, 30), date(2027, 1, 15)),
+    "python3.9": (date(2026, 2, 3), date(2026, 3, 9)),
     "python3.8": (date(2026, 2, 3), date(2026, 3, 3)),
-    "java17": (date(2026, 8, 31), date(2026, 9, 30)),
-    "java11": (date(2026, 8, 31), date(2026, 9, 30)),
-    "java8.al2": (date(2026, 8, 31), date(2026, 9, 30)),
+    "java25": (date(2029, 7, 31), date(2029, 8, 31)),
+    "java21": (date(2029, 7, 31), date(2029, 8, 31)),
+    "java17": (date(2026, 7, 31), date(2026, 8, 31)),
+    "java11": (date(2026, 7, 31), date(2026, 8, 31)),
+    "java8.al2": (date(2026, 7, 31), date(2026, 8, 31)),
     "dotnet8": (date(2026, 12, 10), date(2027, 1, 11)),
     "dotnet6": (date(2026, 2, 3), date(2026, 3, 3)),
     "ruby3.3": (date(2027, 4, 30), date(2027, 5, 31)),
     "ruby3.2": (date(2026, 8, 31), date(2026, 9, 30)),
     "provided.al2": (date(2026, 8, 31), date(2026, 9, 30)),
-    "nodejs22.x": (date(2027, 6, 1), date(2027, 7, 1)),
-    "python3.12": (date(2028, 11, 30), date(2029, 1, 10)),
-    "python3.13": (date(2029, 7, 31), date(2029, 8, 31)),
-    "java21": (date(2029, 7, 31), date(2029, 8, 31)),
     "provided.al2023": (date(2029, 7, 31), date(2029, 8, 31)),
 }
 ROLE_PATTERN = r"arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+"

@@ -115,6 +115,13 @@ def reserved_variables(config: FunctionVersion, *, region: str, log_stream: str)
     return variables
 
 
+def platform_record(kind: str, at_ms: int, record: Mapping[str, Any]) -> str:
+    """One platform line in the JSON log format: `{"time", "type", "record"}`."""
+    moment = datetime.fromtimestamp(at_ms / 1000, UTC)
+    stamp = moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return json.dumps({"time": stamp, "type": kind, "record": record})
+
+
 @dataclass(frozen=True)
 class AwsEndpoints:
     """The SDK endpoints injected into functions, so AWS calls stay local.
@@ -728,19 +735,38 @@ class ExecutionEnvironment:
                     error_type=result.error_type if result else None,
                 )
             )
-        lines = [
-            *before,
-            f"START RequestId: {request.request_id} Version: {self.spec.function_version}",
-            *during,
-            *extra,
-            f"END RequestId: {request.request_id}",
-            report,
-        ]
         # Each line at the time it was written: START when the invocation began, END and
         # REPORT when it ended (or after its last line, which may arrive a little later).
         finished_ms = int((ended or time.time()) * 1000)
         began_ms = finished_ms - round(duration_ms)
         ends_ms = max([finished_ms, *during_ms])
+        start_line = f"START RequestId: {request.request_id} Version: {self.spec.function_version}"
+        end_line = f"END RequestId: {request.request_id}"
+        if self.spec.variables.get("AWS_LAMBDA_LOG_FORMAT") == "JSON":
+            # LoggingConfig.LogFormat JSON: the platform's lines are JSON records too.
+            status = "error" if result is not None and result.function_error else "success"
+            metrics: dict[str, Any] = {
+                "durationMs": round(duration_ms, 2),
+                "billedDurationMs": billed_ms,
+                "memorySizeMB": self.spec.memory_mb,
+                "maxMemoryUsedMB": memory or 0,
+            }
+            if init_ms is not None:
+                metrics["initDurationMs"] = round(init_ms, 2)
+            start_line = platform_record(
+                "platform.start",
+                began_ms,
+                {"requestId": request.request_id, "version": self.spec.function_version},
+            )
+            end_line = platform_record(
+                "platform.runtimeDone", ends_ms, {"requestId": request.request_id, "status": status}
+            )
+            report = platform_record(
+                "platform.report",
+                ends_ms,
+                {"requestId": request.request_id, "metrics": metrics, "status": status},
+            )
+        lines = [*before, start_line, *during, *extra, end_line, report]
         times = [*before_ms, began_ms, *during_ms, *([ends_ms] * (len(extra) + 2))]
         group = self.spec.variables.get("AWS_LAMBDA_LOG_GROUP_NAME", "")
         stream = self.spec.variables.get("AWS_LAMBDA_LOG_STREAM_NAME", "")

@@ -316,6 +316,11 @@ class ProcessExecutor:
             # Handlers build paths from LAMBDA_TASK_ROOT; here the code is not at /var/task.
             env["LAMBDA_TASK_ROOT"] = str(spec.code_dir)
         command = self._command(spec, env)
+        # Managed runtimes start through AWS_LAMBDA_EXEC_WRAPPER, as in Docker (OS-only
+        # runtimes run their bootstrap as it is). /var/task and /opt map to the local dirs.
+        wrapper = spec.variables.get("AWS_LAMBDA_EXEC_WRAPPER")
+        if wrapper and not (spec.runtime or "").startswith("provided"):
+            command = [_local_path(wrapper, spec), *command]
         if debug_port(env) is not None:
             debugpy_dir = debugpy_path()
             env = debug_variables(
@@ -385,6 +390,14 @@ class ProcessExecutor:
         """Kill every process this executor started."""
         started, self._started = list(self._started.values()), {}
         await asyncio.gather(*(p.kill() for p in started), return_exceptions=True)
+
+
+def _local_path(path: str, spec: EnvironmentSpec) -> str:
+    """An environment path (`/var/task/...`, `/opt/...`) as this host's own path."""
+    for root, local in (("/var/task", spec.code_dir), ("/opt", spec.opt_dir)):
+        if local is not None and (path == root or path.startswith(root + "/")):
+            return str(local) + path[len(root) :]
+    return path
 
 
 def _prepared_tree(
