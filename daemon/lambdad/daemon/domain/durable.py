@@ -44,7 +44,26 @@ STARTED, PENDING, READY = "STARTED", "PENDING", "READY"
 SUCCEEDED, FAILED, CANCELLED = "SUCCEEDED", "FAILED", "CANCELLED"
 TIMED_OUT, STOPPED, RUNNING = "TIMED_OUT", "STOPPED", "RUNNING"
 CLOSED_OPERATION = frozenset({SUCCEEDED, FAILED, CANCELLED, TIMED_OUT, STOPPED})
-EXECUTION_STATUSES = (RUNNING, SUCCEEDED, FAILED, TIMED_OUT, STOPPED)
+PAUSED, PAUSING, DELETING = "PAUSED", "PAUSING", "DELETING"
+EXECUTION_STATUSES = (
+    RUNNING,
+    SUCCEEDED,
+    FAILED,
+    TIMED_OUT,
+    STOPPED,
+    DELETING,
+    PAUSING,
+    PAUSED,
+)
+# Executions that are still going (PAUSING is RUNNING/PAUSED with an invocation in progress).
+OPEN_EXECUTION = frozenset({RUNNING, PAUSED})
+CLOSED_EXECUTION = frozenset({SUCCEEDED, FAILED, TIMED_OUT, STOPPED})
+# An execution with a paused execution timeout still times out this long after it started.
+PAUSED_TIMEOUT_LIMIT_S = 366 * 86_400
+# A retried Pause/Resume with the same client token is answered as done within this window.
+CLIENT_TOKEN_WINDOW_S = 900
+# Longest Pause/Resume reason.
+MAX_REASON_CHARS = 1024
 
 TYPES = ("EXECUTION", "CONTEXT", "STEP", "WAIT", "CALLBACK", "CHAINED_INVOKE")
 ACTIONS = ("START", "SUCCEED", "FAIL", "RETRY", "CANCEL")
@@ -633,7 +652,7 @@ def redact_event(item: Mapping[str, Any], include_data: bool) -> dict[str, Any]:
         return shown
     for value in shown.values():
         if isinstance(value, dict):
-            for member in ("Input", "Result", "Error"):
+            for member in ("Input", "Result", "Error", "Reason"):
                 part = value.get(member)
                 if isinstance(part, dict) and "Payload" in part:
                     value[member] = {"Truncated": True}
