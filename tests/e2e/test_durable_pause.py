@@ -302,3 +302,26 @@ def test_restart_while_paused_keeps_the_pause(tmp_path: Path) -> None:
         assert kinds.count("ExecutionPaused") == kinds.count("ExecutionResumed") == 1
     finally:
         second.stop()
+
+
+def test_durable_config_only_at_creation(client: Any, function: str) -> None:
+    plain = f"plain-{uuid.uuid4().hex[:8]}"
+    create_function(client, plain, make_zip({"app.py": HANDLER}), Timeout=60)
+    settled(client, plain)
+    with pytest.raises(ClientError) as caught:
+        client.update_function_configuration(
+            FunctionName=plain, DurableConfig={"ExecutionTimeout": 60}
+        )
+    assert _code(caught) == ("InvalidParameterValueException", 400)
+    assert (
+        "only be enabled when you create the function" in caught.value.response["Error"]["Message"]
+    )
+    assert "DurableConfig" not in client.get_function_configuration(FunctionName=plain)
+    # A durable function's DurableConfig can still change.
+    client.update_function_configuration(
+        FunctionName=function, DurableConfig={"RetentionPeriodInDays": 5}
+    )
+    settled(client, function)
+    config = client.get_function_configuration(FunctionName=function)["DurableConfig"]
+    assert config["RetentionPeriodInDays"] == 5
+    assert config["ExecutionTimeout"] == 600

@@ -38,6 +38,13 @@ MAX_PAGE_ITEMS = 1000
 DEFAULT_HISTORY_PAGE = 100
 
 INVALID_TOKEN = "Invalid checkpoint token"
+# Durable execution is chosen when a function is created (AWS allows DurableConfig on an
+# existing function only if it already is durable). AWS's exact wording is not published;
+# this message is lambdad's.
+DURABLE_NOT_ADDABLE = (
+    "You cannot add a durable configuration to an existing function. Durable execution can "
+    "only be enabled when you create the function."
+)
 
 # Operation and execution statuses.
 STARTED, PENDING, READY = "STARTED", "PENDING", "READY"

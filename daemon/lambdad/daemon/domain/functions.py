@@ -723,6 +723,8 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
             changes["capacity_provider_config"]
         ) != bool(current.capacity_provider_config):
             raise invalid_parameter(PROVIDER_NOT_REMOVABLE)
+        if changes.get("durable_config") is not None and current.durable_config is None:
+            raise invalid_parameter(durable_rules.DURABLE_NOT_ADDABLE)
         if "durable_config" in changes:
             resolved["durable_config"] = durable_rules.with_defaults(
                 changes["durable_config"], current.durable_config
