@@ -325,3 +325,24 @@ def test_durable_config_only_at_creation(client: Any, function: str) -> None:
     config = client.get_function_configuration(FunctionName=function)["DurableConfig"]
     assert config["RetentionPeriodInDays"] == 5
     assert config["ExecutionTimeout"] == 600
+
+
+def test_event_start_survives_a_kill_right_after_202(tmp_path: Path) -> None:
+    # The execution (row, EXECUTION operation, ExecutionStarted, timeout timer) is committed
+    # (synchronous=FULL) before the 202: a kill -9 at once loses nothing; restart runs it.
+    first = _daemon(tmp_path)
+    try:
+        client = first.lambda_client()
+        name = _create(client)
+        arn = _start(client, name, {"wait": 1000})
+    finally:
+        first.kill()
+    second = _daemon(tmp_path)
+    try:
+        client = second.lambda_client()
+        wait_for(lambda: _status(client, arn) == "SUCCEEDED", timeout=90)
+        assert client.get_durable_execution(DurableExecutionArn=arn)["Result"] == '"woke"'
+        kinds = _kinds(client, arn)
+        assert kinds.count("ExecutionStarted") == kinds.count("ExecutionSucceeded") == 1
+    finally:
+        second.stop()
