@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from lambdad.client import cli
 from tests.e2e.support import LambdadProcess, create_function, settled
 from tests.helpers import make_zip, wait_for
 
@@ -201,14 +202,18 @@ def test_paused_execution_is_not_invoked_until_resumed(client: Any, function: st
     assert redacted["ExecutionPausedDetails"]["Reason"] == {"Truncated": True}
 
 
-def test_resume_without_changes_does_not_invoke(client: Any, function: str) -> None:
+def test_resume_without_changes_does_not_invoke(
+    client: Any, function: str, durable_daemon: LambdadProcess
+) -> None:
     arn = _start(client, function, {})
     wait_for(lambda: _suspended(client, arn, "CallbackStarted"), timeout=60)
-    client.pause_durable_execution(DurableExecutionArn=arn, ExecutionTimeoutPaused=False)
+    ctl = ["--target", durable_daemon.grpc_target, "durable"]
+    # Paused through lambdadctl (gRPC), without pausing the execution timeout.
+    assert cli.main([*ctl, "pause", arn, "--keep-timeout", "--reason", "ctl"]) == 0
     details = client.get_durable_execution(DurableExecutionArn=arn)["PauseDetails"]
     assert details["ExecutionTimeoutPaused"] is False
     invocations = _kinds(client, arn).count("InvocationCompleted")
-    client.resume_durable_execution(DurableExecutionArn=arn)
+    assert cli.main([*ctl, "resume", arn]) == 0
     assert _status(client, arn) == "RUNNING"
     # Still waiting for its callback: answering it invokes the function as usual.
     assert _kinds(client, arn).count("InvocationCompleted") == invocations

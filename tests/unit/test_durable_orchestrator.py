@@ -165,6 +165,9 @@ async def test_pause_cuts_the_invocation_and_resume_invokes(tmp_path: Path) -> N
         shown = await executions.get_execution(row.arn)
         assert shown["Status"] == "PAUSED"
         assert shown["PauseDetails"]["ExecutionTimeoutPaused"] is True
+        for status, count in (("PAUSED", 1), ("PAUSING", 0), ("RUNNING", 0)):
+            listed = await executions.list_by_function("wf", statuses=[status])
+            assert len(listed["DurableExecutions"]) == count, status
         # The checkpoint was kept (the wait started) though the pause revoked the token.
         kinds = [e["EventType"] for e in (await executions.history(row.arn))["Events"]]
         assert "WaitStarted" in kinds and "ExecutionPaused" in kinds

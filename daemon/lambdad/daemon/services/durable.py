@@ -817,13 +817,15 @@ class DurableExecutions:
                     "statuses.member",
                     f"Member must satisfy enum value set: [{', '.join(rules.EXECUTION_STATUSES)}]",
                 )
+        # PAUSING is a PAUSED execution with an invocation in progress (see _shown_status).
+        stored = sorted({rules.PAUSED if s == rules.PAUSING else s for s in statuses})
         rows = await self._state.run(
             lambda tx: db.list_executions(
                 tx,
                 function_name,
                 version=version,
                 name=name,
-                statuses=statuses,
+                statuses=stored,
                 started_after=started_after,
                 started_before=started_before,
                 newest_first=reverse,
@@ -832,6 +834,8 @@ class DurableExecutions:
         )
         items = []
         for row in rows:
+            if statuses and _shown_status(row) not in statuses:
+                continue
             item: dict[str, Any] = {
                 "DurableExecutionArn": row.arn,
                 "DurableExecutionName": row.name,
