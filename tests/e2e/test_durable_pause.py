@@ -156,6 +156,16 @@ def test_paused_execution_is_not_invoked_until_resumed(client: Any, function: st
     assert execution["Status"] == "PAUSED"
     assert execution["PauseDetails"]["ExecutionTimeoutPaused"] is True
     assert execution["PauseDetails"]["PauseRequestTimestamp"]
+    assert execution["PauseDetails"]["Reason"] == "deploying"
+    assert execution["ExecutionDataIncluded"] is True
+    assert execution["DurableConfig"]["ExecutionTimeout"] == 600
+    # With the execution timeout paused, it is due 366 days after the start.
+    expected = execution["ExpectedExecutionTimeoutTimestamp"] - execution["StartTimestamp"]
+    assert abs(expected.total_seconds() - 366 * 86_400) < 1
+    compact = client.get_durable_execution(DurableExecutionArn=arn, IncludeExecutionData=False)
+    assert compact["ExecutionDataIncluded"] is False
+    assert "InputPayload" not in compact
+    assert "Reason" not in compact["PauseDetails"]
     # A retried request (same token and reason) succeeds; another pause is a conflict.
     client.pause_durable_execution(
         DurableExecutionArn=arn, Reason="deploying", ClientToken="pause-1"
@@ -183,7 +193,10 @@ def test_paused_execution_is_not_invoked_until_resumed(client: Any, function: st
     )
     assert resumed["ResponseMetadata"]["HTTPStatusCode"] == 202
     wait_for(lambda: _status(client, arn) == "SUCCEEDED", timeout=60)
-    assert client.get_durable_execution(DurableExecutionArn=arn)["Result"] == '"approved"'
+    closed = client.get_durable_execution(DurableExecutionArn=arn)
+    assert closed["Result"] == '"approved"'
+    assert "ExpectedExecutionTimeoutTimestamp" not in closed
+    assert "PauseDetails" not in closed
     client.resume_durable_execution(
         DurableExecutionArn=arn, Reason="deployed", ClientToken="resume-1"
     )  # retried
@@ -210,8 +223,10 @@ def test_resume_without_changes_does_not_invoke(
     ctl = ["--target", durable_daemon.grpc_target, "durable"]
     # Paused through lambdadctl (gRPC), without pausing the execution timeout.
     assert cli.main([*ctl, "pause", arn, "--keep-timeout", "--reason", "ctl"]) == 0
-    details = client.get_durable_execution(DurableExecutionArn=arn)["PauseDetails"]
-    assert details["ExecutionTimeoutPaused"] is False
+    execution = client.get_durable_execution(DurableExecutionArn=arn)
+    assert execution["PauseDetails"]["ExecutionTimeoutPaused"] is False
+    expected = execution["ExpectedExecutionTimeoutTimestamp"] - execution["StartTimestamp"]
+    assert abs(expected.total_seconds() - 600) < 1
     invocations = _kinds(client, arn).count("InvocationCompleted")
     assert cli.main([*ctl, "resume", arn]) == 0
     assert _status(client, arn) == "RUNNING"

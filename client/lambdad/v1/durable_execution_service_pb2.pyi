@@ -1,3 +1,4 @@
+from lambdad.v1 import function_pb2 as _function_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
@@ -215,10 +216,12 @@ class GetDurableExecutionStateResponse(_message.Message):
     def __init__(self, operations: _Optional[_Iterable[_Union[Operation, _Mapping]]] = ..., next_marker: _Optional[str] = ...) -> None: ...
 
 class GetDurableExecutionRequest(_message.Message):
-    __slots__ = ("durable_execution_arn",)
+    __slots__ = ("durable_execution_arn", "include_execution_data")
     DURABLE_EXECUTION_ARN_FIELD_NUMBER: _ClassVar[int]
+    INCLUDE_EXECUTION_DATA_FIELD_NUMBER: _ClassVar[int]
     durable_execution_arn: str
-    def __init__(self, durable_execution_arn: _Optional[str] = ...) -> None: ...
+    include_execution_data: bool
+    def __init__(self, durable_execution_arn: _Optional[str] = ..., include_execution_data: _Optional[bool] = ...) -> None: ...
 
 class DurableTraceHeader(_message.Message):
     __slots__ = ("x_amzn_trace_id",)
@@ -227,7 +230,7 @@ class DurableTraceHeader(_message.Message):
     def __init__(self, x_amzn_trace_id: _Optional[str] = ...) -> None: ...
 
 class GetDurableExecutionResponse(_message.Message):
-    __slots__ = ("durable_execution_arn", "durable_execution_name", "function_arn", "input_payload", "result", "error", "start_timestamp", "status", "end_timestamp", "version", "trace_header", "pause_details")
+    __slots__ = ("durable_execution_arn", "durable_execution_name", "function_arn", "input_payload", "result", "error", "start_timestamp", "status", "end_timestamp", "version", "trace_header", "pause_details", "expected_execution_timeout_timestamp", "execution_data_included", "durable_config")
     DURABLE_EXECUTION_ARN_FIELD_NUMBER: _ClassVar[int]
     DURABLE_EXECUTION_NAME_FIELD_NUMBER: _ClassVar[int]
     FUNCTION_ARN_FIELD_NUMBER: _ClassVar[int]
@@ -240,6 +243,9 @@ class GetDurableExecutionResponse(_message.Message):
     VERSION_FIELD_NUMBER: _ClassVar[int]
     TRACE_HEADER_FIELD_NUMBER: _ClassVar[int]
     PAUSE_DETAILS_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_EXECUTION_TIMEOUT_TIMESTAMP_FIELD_NUMBER: _ClassVar[int]
+    EXECUTION_DATA_INCLUDED_FIELD_NUMBER: _ClassVar[int]
+    DURABLE_CONFIG_FIELD_NUMBER: _ClassVar[int]
     durable_execution_arn: str
     durable_execution_name: str
     function_arn: str
@@ -252,7 +258,10 @@ class GetDurableExecutionResponse(_message.Message):
     version: str
     trace_header: DurableTraceHeader
     pause_details: PauseDetails
-    def __init__(self, durable_execution_arn: _Optional[str] = ..., durable_execution_name: _Optional[str] = ..., function_arn: _Optional[str] = ..., input_payload: _Optional[str] = ..., result: _Optional[str] = ..., error: _Optional[_Union[DurableErrorObject, _Mapping]] = ..., start_timestamp: _Optional[float] = ..., status: _Optional[str] = ..., end_timestamp: _Optional[float] = ..., version: _Optional[str] = ..., trace_header: _Optional[_Union[DurableTraceHeader, _Mapping]] = ..., pause_details: _Optional[_Union[PauseDetails, _Mapping]] = ...) -> None: ...
+    expected_execution_timeout_timestamp: float
+    execution_data_included: bool
+    durable_config: _function_pb2.DurableConfig
+    def __init__(self, durable_execution_arn: _Optional[str] = ..., durable_execution_name: _Optional[str] = ..., function_arn: _Optional[str] = ..., input_payload: _Optional[str] = ..., result: _Optional[str] = ..., error: _Optional[_Union[DurableErrorObject, _Mapping]] = ..., start_timestamp: _Optional[float] = ..., status: _Optional[str] = ..., end_timestamp: _Optional[float] = ..., version: _Optional[str] = ..., trace_header: _Optional[_Union[DurableTraceHeader, _Mapping]] = ..., pause_details: _Optional[_Union[PauseDetails, _Mapping]] = ..., expected_execution_timeout_timestamp: _Optional[float] = ..., execution_data_included: _Optional[bool] = ..., durable_config: _Optional[_Union[_function_pb2.DurableConfig, _Mapping]] = ...) -> None: ...
 
 class PauseDetails(_message.Message):
     __slots__ = ("pause_request_timestamp", "reason", "execution_timeout_paused")

@@ -645,6 +645,7 @@ DURABLE_ROUTES: tuple[Route, ...] = (
         _DURABLE_STUB,
         "GetDurableExecution",
         ds.GetDurableExecutionRequest,
+        query={"IncludeExecutionData": "IncludeExecutionData"},
     ),
     Route(
         "GetDurableExecutionHistory",

@@ -71,7 +71,12 @@ class DurableExecutionServicer(pb_grpc.DurableExecutionServiceServicer):
         self, request: pb.GetDurableExecutionRequest, context: Context
     ) -> pb.GetDurableExecutionResponse:
         rules.check_execution_arn(request.durable_execution_arn)
-        answer = await self._executions.get_execution(request.durable_execution_arn)
+        answer = await self._executions.get_execution(
+            request.durable_execution_arn,
+            include_data=request.include_execution_data
+            if request.HasField("include_execution_data")
+            else True,
+        )
         return _message(answer, pb.GetDurableExecutionResponse())
 
     @rpc

@@ -743,31 +743,47 @@ class DurableExecutions:
         return await self._state.run(read, invalidates_reads=False)
 
     # --------------------------------------------------------- inspection API
-    async def get_execution(self, arn: str) -> dict[str, Any]:
-        """GetDurableExecution."""
-        row = await self._load(arn)
+    async def get_execution(self, arn: str, *, include_data: bool = True) -> dict[str, Any]:
+        """GetDurableExecution (IncludeExecutionData false leaves out input, result, error and
+        the pause reason)."""
+
+        def read(tx: Transaction) -> tuple[db.ExecutionRow, db.Pause | None, db.Timer | None]:
+            row = db.get_execution(tx, arn)
+            if row is None:
+                raise rules.not_found(arn)
+            return row, db.get_pause(tx, arn), db.timer(tx, arn, "", "EXECUTION_TIMEOUT")
+
+        row, pause, timeout = await self._state.run(read, invalidates_reads=False)
         answer: dict[str, Any] = {
             "DurableExecutionArn": row.arn,
             "DurableExecutionName": row.name,
             "FunctionArn": row.function_arn,
-            "InputPayload": row.input,
             "StartTimestamp": row.start_ts,
             "Status": _shown_status(row),
             "Version": row.version,
+            "ExecutionDataIncluded": include_data,
+            "DurableConfig": {
+                "ExecutionTimeout": row.timeout_s,
+                "RetentionPeriodInDays": row.retention_days,
+            },
         }
-        if row.status == rules.PAUSED:
-            pause = await self._state.run(lambda tx: db.get_pause(tx, arn), invalidates_reads=False)
-            if pause is not None:
-                answer["PauseDetails"] = {
-                    "PauseRequestTimestamp": pause.requested,
-                    "ExecutionTimeoutPaused": pause.timeout_paused,
-                }
+        if include_data:
+            answer["InputPayload"] = row.input
+            if row.status == rules.SUCCEEDED and row.result is not None:
+                answer["Result"] = row.result
+            if row.error_object is not None:
+                answer["Error"] = row.error_object
+        if row.status == rules.PAUSED and pause is not None:
+            answer["PauseDetails"] = {
+                "PauseRequestTimestamp": pause.requested,
+                "ExecutionTimeoutPaused": pause.timeout_paused,
+            }
+            if include_data and pause.reason:
+                answer["PauseDetails"]["Reason"] = pause.reason
+        if row.status in rules.OPEN_EXECUTION and timeout is not None:
+            answer["ExpectedExecutionTimeoutTimestamp"] = timeout.due
         if row.end_ts is not None:
             answer["EndTimestamp"] = row.end_ts
-        if row.status == rules.SUCCEEDED and row.result is not None:
-            answer["Result"] = row.result
-        if row.error_object is not None:
-            answer["Error"] = row.error_object
         if row.trace_header:
             answer["TraceHeader"] = {"XAmznTraceId": row.trace_header}
         return answer
