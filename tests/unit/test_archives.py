@@ -25,10 +25,10 @@ from lambdad.daemon.domain.archives import (
     MAX_UNZIPPED_BYTES,
     MAX_ZIPPED_BYTES,
     UNZIP_FAILED,
-    extract_zip,
     inspect_zip,
 )
 from lambdad.daemon.errors import LambdaError, Reason
+from lambdad.daemon.runtime.code import extract_zip
 from tests.helpers import make_zip
 from tests.unit.archive_support import (
     BOMB_BYTES,

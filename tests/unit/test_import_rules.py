@@ -205,22 +205,30 @@ ORCHESTRATION_CALLS = frozenset(
     }
 )
 
-# Known orchestration left in domain/, as (module, call): each a debt; the list only shrinks
-# (`test_orchestration_allow_list_has_no_stale_entries`). Issue 17 moved functions' and layers'
-# code intake and functions' state transitions to services/code_intake.py and
-# services/function_states.py.
-ORCHESTRATION_ALLOWED: frozenset[tuple[str, str]] = frozenset(
+# Methods that touch the file system whatever their receiver is named (a `Path`, mostly),
+# reported as ".name".
+FILE_SYSTEM_METHODS = frozenset(
     {
-        # The provisioned-concurrency allocator's watcher task: to a services/ governor.
-        (f"{D}.domain.provisioned", "asyncio.create_task"),
-        (f"{D}.domain.provisioned", "asyncio.sleep"),
-        # Unzipping into a directory (runtime/code.py's extraction calls it).
-        (f"{D}.domain.archives", "open"),
-        # The code URL signing key file, created on first start.
-        (f"{D}.domain.code_urls", "os.fdopen"),
-        (f"{D}.domain.code_urls", "os.replace"),
+        "chmod",
+        "iterdir",
+        "mkdir",
+        "read_bytes",
+        "read_text",
+        "rmdir",
+        "symlink_to",
+        "touch",
+        "unlink",
+        "write_bytes",
+        "write_text",
     }
 )
+
+# Known orchestration left in domain/, as (module, call): each a debt; the list only shrinks
+# (`test_orchestration_allow_list_has_no_stale_entries`). Issue 17 emptied it: code intake and
+# state transitions went to services/code_intake.py and services/function_states.py, the
+# provisioned-concurrency watcher to services/provisioned.py, zip extraction to runtime/code.py
+# and the code URL key file to store/keys.py.
+ORCHESTRATION_ALLOWED: frozenset[tuple[str, str]] = frozenset()
 
 
 def _dotted(node: ast.expr) -> str:
@@ -234,11 +242,15 @@ def _dotted(node: ast.expr) -> str:
 
 def orchestration_calls(source: str, module: str) -> set[tuple[str, str]]:
     """(module, call) for each call in `source` that runs, waits or touches files."""
-    return {
-        (module, name)
-        for node in ast.walk(ast.parse(source))
-        if isinstance(node, ast.Call) and (name := _dotted(node.func)) in ORCHESTRATION_CALLS
-    }
+    found: set[tuple[str, str]] = set()
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call):
+            continue
+        if (name := _dotted(node.func)) in ORCHESTRATION_CALLS:
+            found.add((module, name))
+        elif isinstance(node.func, ast.Attribute) and node.func.attr in FILE_SYSTEM_METHODS:
+            found.add((module, f".{node.func.attr}"))
+    return found
 
 
 def all_orchestration_calls() -> set[tuple[str, str]]:
@@ -259,12 +271,15 @@ def test_the_orchestration_rule_sees_a_call() -> None:
         "    with open('x') as handle:\n"
         "        pass\n"
         "    asyncio.shield(g())\n"
+        "    (root / 'x').mkdir(parents=True)\n"
+        "    archive.open('x')\n"
     )
     module = f"{D}.domain.example"
     assert orchestration_calls(source, module) == {
         (module, "asyncio.create_task"),
         (module, "asyncio.to_thread"),
         (module, "open"),
+        (module, ".mkdir"),
     }
 
 

@@ -29,6 +29,7 @@ from lambdad.daemon.runtime.pool import EnvironmentPool
 from lambdad.daemon.runtime.provisioned import ProvisionedEnvironments
 from lambdad.daemon.runtime.runtime_api import InvocationRequest
 from lambdad.daemon.services.functions import function_registry
+from lambdad.daemon.services.provisioned import ProvisionedReconciler
 from lambdad.daemon.store.blobs import BlobStore
 from lambdad.daemon.store.state import StateStore
 from tests.helpers import async_wait_for, make_zip
@@ -55,6 +56,7 @@ class World:
     pool: EnvironmentPool
     executor: RecordingExecutor
     provisioned: ProvisionedConcurrency
+    reconciler: ProvisionedReconciler
 
     async def create(self, name: str = "f", *, alias: str | None = None) -> str:
         await self.registry.create_function(
@@ -106,8 +108,9 @@ async def _world(tmp_path: Path, governor: CapacityGovernor[ExecutionEnvironment
     )
     await pool.start()
     provisioned = ProvisionedConcurrency(registry, state, ProvisionedEnvironments(pool))
-    await provisioned.start()
-    return World(registry, pool, executor, provisioned)
+    reconciler = ProvisionedReconciler(provisioned, registry)
+    await reconciler.start()
+    return World(registry, pool, executor, provisioned, reconciler)
 
 
 @pytest.fixture
@@ -116,7 +119,7 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
     try:
         yield built
     finally:
-        await built.provisioned.stop()
+        await built.reconciler.stop()
         await built.pool.close()
         await built.registry.stop()
 
@@ -231,9 +234,9 @@ async def test_environments_are_initialized_marked_and_kept(world: World) -> Non
     assert [s.variables["AWS_LAMBDA_INITIALIZATION_TYPE"] for s in world.executor.specs] == [
         "provisioned-concurrency"
     ] * 2
-    # Idle for five idle timeouts (ten reaper passes): still there. Proving an absence
-    # needs the wait.
-    await asyncio.sleep(0.5)
+    # Idle through ten reaper passes (five idle timeouts): still there.
+    passes = world.pool.reaper_passes
+    await async_wait_for(lambda: world.pool.reaper_passes >= passes + 10)
     assert world.pool.provisioned_counts("f:1") == (2, 2)
 
     config = (await world.registry.get_configuration("f", "1")).config
@@ -278,7 +281,7 @@ async def test_more_than_the_host_holds_fails_with_a_reason(tmp_path: Path) -> N
         assert failed.allocation.allocated == 1
         assert "capacity" in failed.allocation.reason
     finally:
-        await world.provisioned.stop()
+        await world.reconciler.stop()
         await world.pool.close()
         await world.registry.stop()
 
@@ -301,7 +304,7 @@ async def test_alias_moves_and_deletions_follow(world: World) -> None:
     await world.registry.publish_version("f")
     await world.registry.update_alias("f", "live", AliasChange(function_version="2"))
     # UpdateAlias tells no listener: the periodic pass (run here at once) moves the target.
-    await world.provisioned._reconcile()
+    await world.provisioned.reconcile()
     ready = await world.settled("f", "live")
     assert ready.allocation.status == STATUS_READY
     assert world.executor.specs[-1].function_version == "2"
@@ -327,6 +330,6 @@ async def test_targets_competing_for_a_small_host_do_not_wait_forever(tmp_path: 
         assert STATUS_FAILED in statuses
         assert world.pool.governor.running <= 3
     finally:
-        await world.provisioned.stop()
+        await world.reconciler.stop()
         await world.pool.close()
         await world.registry.stop()

@@ -64,11 +64,13 @@ from lambdad.daemon.services.function_urls import FunctionUrlService
 from lambdad.daemon.services.functions import function_registry, layer_registry
 from lambdad.daemon.services.invocations import InvocationService
 from lambdad.daemon.services.logs import FunctionLogEvents
+from lambdad.daemon.services.provisioned import ProvisionedReconciler
 from lambdad.daemon.services.traces import TraceQueries
 from lambdad.daemon.sources.aws import AwsEventSourceProbe, SourceClients
 from lambdad.daemon.sources.pollers import EventSourcePollers
 from lambdad.daemon.store.blobs import BlobStore
 from lambdad.daemon.store.event_queue import EventQueueStore
+from lambdad.daemon.store.keys import load_or_create_key
 from lambdad.daemon.store.log_events import LogEventStore
 from lambdad.daemon.store.state import StateStore
 from lambdad.daemon.tracing.daemon_protocol import XRayDaemonListener
@@ -146,7 +148,7 @@ class Daemon:
     xray: XRayDaemonListener | None = None
     traces: TraceStore | None = None
     # Keeps the provisioned concurrency targets filled with initialized environments.
-    provisioned: ProvisionedConcurrency | None = None
+    provisioned: ProvisionedReconciler | None = None
     # Function log events as CloudWatch Logs serves them (closed after the environments).
     log_events: LogEventStore | None = None
     # Capacity providers (their Pending/Deleting transitions run until stop).
@@ -340,7 +342,8 @@ async def start_daemon(config: Config) -> Daemon:
     invocations.durable = durable
     await durable.start()
     provisioned = ProvisionedConcurrency(registry, state, ProvisionedEnvironments(pool))
-    await provisioned.start()  # starts the stored configurations' environments again
+    provisioned_reconciler = ProvisionedReconciler(provisioned, registry)
+    await provisioned_reconciler.start()  # starts the stored configurations' environments again
 
     # Same limits as lambdad's clients: ~70 MB CreateFunction messages, long error trailers.
     interceptors: list[grpc.aio.ServerInterceptor] = []
@@ -352,7 +355,7 @@ async def start_daemon(config: Config) -> Daemon:
     # Registered through the recorder so the embedded gateway can call them in process; the
     # in-process channel skips the server's interceptors, so it guards the handlers itself.
     handlers = HandlerRecorder(server, guard=guard_handler)
-    code_urls = CodeUrlSigner.from_key_file(config.code_url_key_path)
+    code_urls = CodeUrlSigner(load_or_create_key(config.code_url_key_path))
     function_service_pb2_grpc.add_FunctionServiceServicer_to_server(
         FunctionServicer(
             registry,
@@ -454,7 +457,7 @@ async def start_daemon(config: Config) -> Daemon:
         handlers=handlers,
         xray=xray,
         traces=traces,
-        provisioned=provisioned,
+        provisioned=provisioned_reconciler,
         log_events=log_events,
         capacity_providers=capacity_providers,
         durable=durable,

@@ -11,14 +11,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
-import os
 import posixpath
 import stat
 import zipfile
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
 from lambdad.daemon.errors import LambdaError, Reason, invalid_parameter
 
@@ -37,7 +35,7 @@ _CENTRAL_DIRECTORY_SIGNATURE = b"PK\x01\x02"
 _ALLOWED_TYPES = frozenset({0, stat.S_IFREG, stat.S_IFDIR, stat.S_IFLNK})
 # Deflate tops out near 1032:1; anything beyond is a crafted archive.
 MAX_COMPRESSION_RATIO = 1100
-_READ_CHUNK = 1 << 20
+READ_CHUNK = 1 << 20
 _MAX_LINK_HOPS = 40  # the kernel's limit when following symlinks
 _MAX_LINK_TARGET = 4096  # PATH_MAX
 UNZIP_FAILED = "Could not unzip uploaded file. Please check your file, then try to upload again."
@@ -59,40 +57,40 @@ def code_sha256(data: bytes) -> str:
     return base64.b64encode(hashlib.sha256(data).digest()).decode()
 
 
-def _rejected(detail: str) -> LambdaError:
+def rejected(detail: str) -> LambdaError:
     return invalid_parameter(f"{UNZIP_FAILED} {detail}")
 
 
-def _is_symlink(info: zipfile.ZipInfo) -> bool:
+def is_symlink(info: zipfile.ZipInfo) -> bool:
     return stat.S_ISLNK(info.external_attr >> 16)
 
 
-def _shown(name: str) -> str:
+def shown(name: str) -> str:
     """The entry name as quoted in a message: cut short, since it may be kilobytes long."""
     return name if len(name) <= 200 else f"{name[:200]}..."
 
 
-def _check_entry_name(name: str) -> str:
+def check_entry_name(name: str) -> str:
     """Return the normalised member path, or raise if it would leave the root or cannot
     exist on a file system (too deep, too long, a component over NAME_MAX)."""
     if "\x00" in name:
-        raise _rejected(f"Entry '{name!r}' has a NUL byte in its name.")
+        raise rejected(f"Entry '{name!r}' has a NUL byte in its name.")
     cleaned = name.replace("\\", "/")
     if cleaned.startswith("/") or (len(cleaned) > 1 and cleaned[1] == ":"):
-        raise _rejected(f"Entry '{_shown(name)}' has an absolute path.")
+        raise rejected(f"Entry '{shown(name)}' has an absolute path.")
     encoded_length = len(cleaned.encode("utf-8", "surrogateescape"))
     if encoded_length > MAX_PATH_BYTES:
-        raise _rejected(f"Entry '{_shown(name)}' has a path longer than {MAX_PATH_BYTES} bytes.")
+        raise rejected(f"Entry '{shown(name)}' has a path longer than {MAX_PATH_BYTES} bytes.")
     parts = [part for part in cleaned.split("/") if part not in ("", ".")]
     if len(parts) > MAX_PATH_DEPTH:
-        raise _rejected(f"Entry '{_shown(name)}' is nested deeper than {MAX_PATH_DEPTH} levels.")
+        raise rejected(f"Entry '{shown(name)}' is nested deeper than {MAX_PATH_DEPTH} levels.")
     if any(len(part.encode("utf-8", "surrogateescape")) > MAX_NAME_BYTES for part in parts):
-        raise _rejected(
-            f"Entry '{_shown(name)}' has a name component longer than {MAX_NAME_BYTES} bytes."
+        raise rejected(
+            f"Entry '{shown(name)}' has a name component longer than {MAX_NAME_BYTES} bytes."
         )
     normal = posixpath.normpath(cleaned)
     if normal == ".." or normal.startswith("../") or "/../" in f"/{cleaned}/":
-        raise _rejected(f"Entry '{_shown(name)}' escapes the package root.")
+        raise rejected(f"Entry '{shown(name)}' escapes the package root.")
     return normal
 
 
@@ -101,23 +99,23 @@ def _check_entry_type(info: zipfile.ZipInfo) -> None:
     is never code, and extracting one would block a reader or reach the host's devices."""
     kind = stat.S_IFMT(info.external_attr >> 16)
     if kind not in _ALLOWED_TYPES:
-        raise _rejected(
-            f"Entry '{_shown(info.filename)}' is not a regular file, directory or symlink."
+        raise rejected(
+            f"Entry '{shown(info.filename)}' is not a regular file, directory or symlink."
         )
 
 
 def _check_entry_count(data: bytes) -> None:
     """Refuse more than MAX_ENTRIES entries before zipfile parses (and holds) them all."""
     if data.count(_CENTRAL_DIRECTORY_SIGNATURE) > MAX_ENTRIES:
-        raise _rejected(f"More than {MAX_ENTRIES} entries.")
+        raise rejected(f"More than {MAX_ENTRIES} entries.")
 
 
-def _check_symlink_target(member: str, target: str) -> None:
+def check_symlink_target(member: str, target: str) -> None:
     if target.startswith("/"):
-        raise _rejected(f"Symlink '{member}' points outside the package ({target}).")
+        raise rejected(f"Symlink '{member}' points outside the package ({target}).")
     resolved = posixpath.normpath(posixpath.join(posixpath.dirname(member), target))
     if resolved == ".." or resolved.startswith("../"):
-        raise _rejected(f"Symlink '{member}' points outside the package ({target}).")
+        raise rejected(f"Symlink '{member}' points outside the package ({target}).")
 
 
 def _escapes_root(path: str, links: Mapping[str, str]) -> bool:
@@ -154,7 +152,7 @@ def _escapes_root(path: str, links: Mapping[str, str]) -> bool:
 def _check_links(links: Mapping[str, str]) -> None:
     for member, target in links.items():
         if _escapes_root(member, links):
-            raise _rejected(f"Symlink '{member}' points outside the package ({target}).")
+            raise rejected(f"Symlink '{member}' points outside the package ({target}).")
 
 
 def inspect_zip(
@@ -181,30 +179,30 @@ def inspect_zip(
     with archive:
         infos = archive.infolist()
         if len(infos) > MAX_ENTRIES:
-            raise _rejected(f"More than {MAX_ENTRIES} entries.")
+            raise rejected(f"More than {MAX_ENTRIES} entries.")
         total = 0
         links: dict[str, str] = {}
         for info in infos:
-            member = _check_entry_name(info.filename)
+            member = check_entry_name(info.filename)
             _check_entry_type(info)
             if info.file_size > max_unzipped or total + info.file_size > max_unzipped:
                 raise invalid_parameter(f"Unzipped size must be smaller than {max_unzipped} bytes")
             if info.compress_size and info.file_size / info.compress_size > MAX_COMPRESSION_RATIO:
-                raise _rejected(f"Entry '{info.filename}' has an implausible compression ratio.")
+                raise rejected(f"Entry '{info.filename}' has an implausible compression ratio.")
             produced = 0
             link_target = b""
             try:
                 with archive.open(info) as stream:
-                    while chunk := stream.read(_READ_CHUNK):
+                    while chunk := stream.read(READ_CHUNK):
                         produced += len(chunk)
                         if total + produced > max_unzipped:
                             raise invalid_parameter(
                                 f"Unzipped size must be smaller than {max_unzipped} bytes"
                             )
-                        if _is_symlink(info):
+                        if is_symlink(info):
                             link_target += chunk
                             if len(link_target) > _MAX_LINK_TARGET:
-                                raise _rejected(f"Symlink '{member}' has an overlong target.")
+                                raise rejected(f"Symlink '{member}' has an overlong target.")
             except LambdaError:
                 raise
             except (
@@ -216,9 +214,9 @@ def inspect_zip(
                 zlib.error,
             ):
                 raise invalid_parameter(UNZIP_FAILED) from None
-            if _is_symlink(info):
+            if is_symlink(info):
                 links[member] = link_target.decode("utf-8", "replace")
-                _check_symlink_target(member, links[member])
+                check_symlink_target(member, links[member])
             total += produced
         _check_links(links)
     digest = hashlib.sha256(data).digest()
@@ -231,66 +229,26 @@ def inspect_zip(
     )
 
 
-def _make_directories(root: Path, parts: list[str]) -> Path:
-    """Create `root/parts...` one level at a time (Path.mkdir(parents=True) recurses once
-    per level). The caller has checked that the path, through any in-root symlink, stays
-    inside `root`."""
-    current = root
-    for part in parts:
-        current = current / part
-        try:
-            os.mkdir(current)
-        except FileExistsError:
-            if not current.is_dir():
-                raise _rejected(
-                    f"Entry path '{_shown('/'.join(parts))}' crosses a non-directory."
-                ) from None
-    return current
-
-
-def extract_zip(data: bytes, destination: Path) -> None:
-    """Extract a package that passed `inspect_zip`, keeping modes and in-root symlinks.
-
-    The checks of `inspect_zip` are repeated (a blob stored before a rule existed must fail
-    with AWS's message, not crash), and nothing here recurses per path level, so no
-    package can exhaust the stack.
-    """
-    destination.mkdir(parents=True, exist_ok=True)
-    root = destination.resolve()
+def open_for_extraction(data: bytes) -> zipfile.ZipFile:
+    """A stored package opened for extraction (the caller closes it), after `inspect_zip`'s
+    shape checks again: a blob stored before a rule existed must fail with AWS's message, not
+    crash. The extraction itself (runtime/code.py) checks each path against the disk."""
     _check_entry_count(data)
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    try:
         infos = archive.infolist()
         if len(infos) > MAX_ENTRIES:
-            raise _rejected(f"More than {MAX_ENTRIES} entries.")
+            raise rejected(f"More than {MAX_ENTRIES} entries.")
         for info in infos:
-            _check_entry_name(info.filename)
+            check_entry_name(info.filename)
             _check_entry_type(info)
         links = {
-            _check_entry_name(info.filename): archive.read(info).decode("utf-8", "replace")
+            check_entry_name(info.filename): archive.read(info).decode("utf-8", "replace")
             for info in infos
-            if _is_symlink(info)
+            if is_symlink(info)
         }
         _check_links(links)
-        for info in infos:
-            member = _check_entry_name(info.filename)
-            parts = [] if member == "." else member.split("/")
-            target = (root / member).resolve() if parts else root
-            if target != root and root not in target.parents:
-                raise _rejected(f"Entry '{_shown(info.filename)}' escapes the package root.")
-            mode = info.external_attr >> 16
-            if info.is_dir():
-                _make_directories(root, parts)
-                continue
-            _make_directories(root, parts[:-1])
-            if _is_symlink(info):
-                link = archive.read(info).decode()
-                _check_symlink_target(member, link)
-                if target.is_symlink() or target.exists():
-                    target.unlink()
-                target.symlink_to(link)
-                continue
-            with archive.open(info) as source, open(target, "wb") as sink:
-                while chunk := source.read(_READ_CHUNK):
-                    sink.write(chunk)
-            # Keep executable bits (bootstrap scripts); default to rw-r--r--.
-            target.chmod((mode & 0o777) | 0o444 if mode & 0o777 else 0o644)
+    except BaseException:
+        archive.close()
+        raise
+    return archive

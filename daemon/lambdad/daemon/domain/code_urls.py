@@ -8,12 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import re
-import secrets
-import tempfile
 import time
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from lambdad.daemon.errors import LambdaError, Reason
@@ -24,24 +20,10 @@ _PATH_RE = re.compile(r"/_lambdad/code/([0-9a-f]{64})\.zip")
 
 
 class CodeUrlSigner:
-    """Signs and verifies code locations with a key kept in the data dir."""
+    """Signs and verifies code locations with a key kept in the data dir (store/keys.py)."""
 
     def __init__(self, key: bytes) -> None:
         self._key = key
-
-    @classmethod
-    def from_key_file(cls, path: Path) -> CodeUrlSigner:
-        """Load the key, creating it (0600) on first start."""
-        if not path.exists():
-            # Written to a private temp file and renamed, so a crash never leaves a short key.
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".key-")
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(secrets.token_bytes(32))
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, path)
-        return cls(path.read_bytes())
 
     def _signature(self, sha256_hex: str, expires: int) -> str:
         message = f"{sha256_hex}:{expires}".encode()

@@ -5,13 +5,12 @@ version or an alias (never $LATEST). Like AWS, it counts against the function's 
 concurrency when it has some, and otherwise against the account's unreserved pool, which
 must keep at least 100 (GetAccountSettings reports the pool net of it). The environments
 themselves are the runtime's business (`ProvisionedAllocator`); this module decides what is
-allowed and stores it, so a restarted daemon starts them again.
+allowed and stores it, so a restarted daemon starts them again (`reconcile`, which
+services/provisioned.py runs at start, on changes and periodically).
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
@@ -36,9 +35,6 @@ STATUS_IN_PROGRESS = "IN_PROGRESS"
 STATUS_READY = "READY"
 STATUS_FAILED = "FAILED"
 MAX_LIST_ITEMS = 50
-# UpdateAlias tells no listener (it changes no code or configuration), so an alias moved to
-# another version is noticed by reconciling this often (a read of one small table).
-RECONCILE_INTERVAL_S = 2.0
 
 LATEST_REFUSED = (
     "Provisioned Concurrency Configs cannot be applied to unpublished function versions."
@@ -124,34 +120,12 @@ class ProvisionedConcurrency:
         self._registry = registry
         self._state = state
         self._allocator = allocator
-        self._watcher: asyncio.Task[None] | None = None
 
-    async def start(self) -> None:
-        """Start the stored configurations' environments; follow function changes."""
-        await self._reconcile()
-        self._registry.on_change(self._function_changed)
-        self._watcher = asyncio.create_task(self._watch())
-
-    async def stop(self) -> None:
-        """Stop following changes and filling targets (the pool closes the environments)."""
-        if self._watcher is not None:
-            self._watcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._watcher
+    async def close(self) -> None:
+        """Stop filling targets (the pool closes the environments)."""
         await self._allocator.close()
 
-    async def _watch(self) -> None:
-        while True:
-            await asyncio.sleep(RECONCILE_INTERVAL_S)
-            try:
-                await self._reconcile()
-            except Exception:  # the next pass tries again
-                log.exception("provisioned concurrency reconcile failed")
-
-    async def _function_changed(self, name: str) -> None:
-        await self._reconcile()
-
-    async def _reconcile(self) -> None:
+    async def reconcile(self) -> None:
         """Make the allocator's targets match the stored configurations.
 
         A version deleted (or a function) takes its configuration with it; an alias moved to

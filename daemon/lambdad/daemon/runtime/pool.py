@@ -191,6 +191,7 @@ class EnvironmentPool:
         self._reaper: asyncio.Task[None] | None = None
         self._closing = False
         self.environments_started = 0
+        self.reaper_passes = 0  # idle-expiry passes done (tests wait for passes, not time)
         # Provisioned environments -> their owner (e.g. "my-function:live"), and whom to tell
         # when one of them is lost.
         self._pinned: dict[str, str] = {}
@@ -257,6 +258,7 @@ class EnvironmentPool:
                     self._idle.pop(key, None)
             if self._opt is not None:
                 await self._opt.prune_live(self._opt_dirs_in_use())
+            self.reaper_passes += 1
 
     def _opt_dirs_in_use(self) -> set[Path]:
         environments = [env for envs in self._idle.values() for env in envs]
