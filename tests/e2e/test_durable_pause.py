@@ -337,6 +337,17 @@ def test_durable_config_only_at_creation(client: Any, function: str) -> None:
         "only be enabled when you create the function" in caught.value.response["Error"]["Message"]
     )
     assert "DurableConfig" not in client.get_function_configuration(FunctionName=plain)
+    with pytest.raises(ClientError) as caught:
+        create_function(
+            client,
+            f"no-timeout-{uuid.uuid4().hex[:8]}",
+            make_zip({"app.py": HANDLER}),
+            DurableConfig={"RetentionPeriodInDays": 3},
+        )
+    assert _code(caught) == ("InvalidParameterValueException", 400)
+    assert caught.value.response["Error"]["Message"] == (
+        "You cannot create a function with a durable configuration without an executionTimeout"
+    )
     # A durable function's DurableConfig can still change.
     client.update_function_configuration(
         FunctionName=function, DurableConfig={"RetentionPeriodInDays": 5}

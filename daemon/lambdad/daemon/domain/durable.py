@@ -38,6 +38,11 @@ MAX_PAGE_ITEMS = 1000
 DEFAULT_HISTORY_PAGE = 100
 
 INVALID_TOKEN = "Invalid checkpoint token"
+# AWS's answer to a CreateFunction whose DurableConfig has no ExecutionTimeout (as quoted in
+# aws/aws-lambda-dotnet#2453).
+EXECUTION_TIMEOUT_REQUIRED = (
+    "You cannot create a function with a durable configuration without an executionTimeout"
+)
 # Durable execution is chosen when a function is created (AWS allows DurableConfig on an
 # existing function only if it already is durable). AWS's exact wording is not published;
 # this message is lambdad's.
