@@ -128,3 +128,68 @@ async def test_wait_timer_reinvokes_and_retention_deletes(tmp_path: Path) -> Non
     finally:
         await executions.stop()
         state.close()
+
+
+class PausedMidway(Workflow):
+    """The Workflow, paused by an operator while its first invocation runs (PAUSING)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.replies: list[dict[str, Any]] = []
+        self.status_during: str = ""
+
+    async def run(self, name: str, version: str, payload: bytes, trace: str) -> InvocationResult:
+        assert self.executions is not None
+        event = json.loads(payload)
+        arn = event["DurableExecutionArn"]
+        if self.invocations == 0:
+            await self.executions.pause_execution(arn, reason="ops")
+            self.status_during = (await self.executions.get_execution(arn))["Status"]
+        return await super().run(name, version, payload, trace)
+
+
+@pytest.mark.asyncio
+async def test_pause_cuts_the_invocation_and_resume_invokes(tmp_path: Path) -> None:
+    state = StateStore(tmp_path / "state.db")
+    clock = Clock()
+    workflow = PausedMidway()
+    executions = DurableExecutions(
+        state, InvokeTarget(workflow.run, _nothing, _nothing), clock=clock
+    )
+    workflow.executions = executions
+    await executions.start()
+    try:
+        row = await executions.start_execution(_view(), "order-p", b"{}")
+        await async_wait_for(lambda: workflow.invocations == 1 and not executions._drivers)
+        assert workflow.status_during == "PAUSING"
+        shown = await executions.get_execution(row.arn)
+        assert shown["Status"] == "PAUSED"
+        assert shown["PauseDetails"]["ExecutionTimeoutPaused"] is True
+        for status, count in (("PAUSED", 1), ("PAUSING", 0), ("RUNNING", 0)):
+            listed = await executions.list_by_function("wf", statuses=[status])
+            assert len(listed["DurableExecutions"]) == count, status
+        # The checkpoint was kept (the wait started) though the pause revoked the token.
+        kinds = [e["EventType"] for e in (await executions.history(row.arn))["Events"]]
+        assert "WaitStarted" in kinds and "ExecutionPaused" in kinds
+        clock.now += 4_000  # past the wait and past the (paused) execution timeout
+        executions._wake.set()
+
+        async def waited() -> bool:
+            events = (await executions.history(row.arn))["Events"]
+            return "WaitSucceeded" in [e["EventType"] for e in events]
+
+        await async_wait_for(waited)
+        assert (await executions.get_execution(row.arn))["Status"] == "PAUSED"
+        assert workflow.invocations == 1
+        await executions.resume_execution(row.arn, reason="done")
+        closed = await executions.wait_closed(row.arn, 10)
+        assert closed.status == "SUCCEEDED" and closed.result == "7"
+        assert workflow.invocations == 2
+        with pytest.raises(LambdaError):
+            await executions.pause_execution(row.arn)
+        await executions.delete_execution(row.arn)
+        with pytest.raises(LambdaError):
+            await executions.get_execution(row.arn)
+    finally:
+        await executions.stop()
+        state.close()

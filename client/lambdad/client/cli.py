@@ -243,6 +243,22 @@ def _parser() -> argparse.ArgumentParser:
     durable_stop.add_argument("arn", metavar="EXECUTION_ARN")
     durable_stop.add_argument("--message", default="", help="the stop error's message")
     durable_stop.set_defaults(command=_durable_stop)
+    durable_pause = durable_commands.add_parser("pause", help="pause a running execution")
+    durable_pause.add_argument("arn", metavar="EXECUTION_ARN")
+    durable_pause.add_argument("--reason", default="", help="recorded in the history")
+    durable_pause.add_argument(
+        "--keep-timeout",
+        action="store_true",
+        help="let the execution timeout run on while paused",
+    )
+    durable_pause.set_defaults(command=_durable_pause)
+    durable_resume = durable_commands.add_parser("resume", help="resume a paused execution")
+    durable_resume.add_argument("arn", metavar="EXECUTION_ARN")
+    durable_resume.add_argument("--reason", default="", help="recorded in the history")
+    durable_resume.set_defaults(command=_durable_resume)
+    durable_delete = durable_commands.add_parser("delete", help="delete a closed execution")
+    durable_delete.add_argument("arn", metavar="EXECUTION_ARN")
+    durable_delete.set_defaults(command=_durable_delete)
 
     health = groups.add_parser(
         "health", help="exit 0 when the daemon is SERVING, 1 otherwise (grpc.health.v1)"
@@ -637,6 +653,40 @@ def _durable_stop(client: LambdadClient, args: argparse.Namespace) -> Output:
     )
     when = _utc(int(stopped.stop_timestamp * 1000))
     return Output(MessageToDict(stopped), Table(("stopped",), [(when,)]))
+
+
+def _durable_pause(client: LambdadClient, args: argparse.Namespace) -> Output:
+    client.pause_durable_execution(
+        durable_service.PauseDurableExecutionRequest(
+            durable_execution_arn=args.arn,
+            reason=args.reason or None,
+            execution_timeout_paused=not args.keep_timeout,
+        ),
+        timeout=_timeout(args),
+        request_id=args.request_id,
+    )
+    return Output({"DurableExecutionArn": args.arn}, Table(("paused",), [(args.arn,)]))
+
+
+def _durable_resume(client: LambdadClient, args: argparse.Namespace) -> Output:
+    client.resume_durable_execution(
+        durable_service.ResumeDurableExecutionRequest(
+            durable_execution_arn=args.arn, reason=args.reason or None
+        ),
+        timeout=_timeout(args),
+        request_id=args.request_id,
+    )
+    return Output({"DurableExecutionArn": args.arn}, Table(("resumed",), [(args.arn,)]))
+
+
+def _durable_delete(client: LambdadClient, args: argparse.Namespace) -> Output:
+    deleted = client.delete_durable_execution(
+        durable_service.DeleteDurableExecutionRequest(durable_execution_arn=args.arn),
+        timeout=_timeout(args),
+        request_id=args.request_id,
+    )
+    when = _utc(int(deleted.deletion_request_timestamp * 1000))
+    return Output(MessageToDict(deleted), Table(("deleted",), [(when,)]))
 
 
 def _utc(epoch_ms: int) -> str:

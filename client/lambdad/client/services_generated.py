@@ -428,6 +428,55 @@ class LambdadClient(BlockingTransport):
             request_id,
         )
 
+    def pause_durable_execution(
+        self,
+        request: durable_execution_service.PauseDurableExecutionRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> durable_execution_service.PauseDurableExecutionResponse:
+        """Pauses a running execution: it is not invoked until resumed (its operations still
+        complete)."""
+        return self._call(
+            "/lambdad.v1.DurableExecutionService/PauseDurableExecution",
+            request,
+            durable_execution_service.PauseDurableExecutionResponse,
+            timeout,
+            request_id,
+        )
+
+    def resume_durable_execution(
+        self,
+        request: durable_execution_service.ResumeDurableExecutionRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> durable_execution_service.ResumeDurableExecutionResponse:
+        """Resumes a paused execution (invoking it when something happened while it was paused)."""
+        return self._call(
+            "/lambdad.v1.DurableExecutionService/ResumeDurableExecution",
+            request,
+            durable_execution_service.ResumeDurableExecutionResponse,
+            timeout,
+            request_id,
+        )
+
+    def delete_durable_execution(
+        self,
+        request: durable_execution_service.DeleteDurableExecutionRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> durable_execution_service.DeleteDurableExecutionResponse:
+        """Deletes a closed execution with its operations, history and timers."""
+        return self._call(
+            "/lambdad.v1.DurableExecutionService/DeleteDurableExecution",
+            request,
+            durable_execution_service.DeleteDurableExecutionResponse,
+            timeout,
+            request_id,
+        )
+
     # EventSourceService
 
     def create_event_source_mapping(
@@ -2093,6 +2142,55 @@ class AsyncLambdadClient(AsyncTransport):
             "/lambdad.v1.DurableExecutionService/SendDurableExecutionCallbackHeartbeat",
             request,
             durable_execution_service.SendDurableExecutionCallbackHeartbeatResponse,
+            timeout,
+            request_id,
+        )
+
+    async def pause_durable_execution(
+        self,
+        request: durable_execution_service.PauseDurableExecutionRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> durable_execution_service.PauseDurableExecutionResponse:
+        """Pauses a running execution: it is not invoked until resumed (its operations still
+        complete)."""
+        return await self._call(
+            "/lambdad.v1.DurableExecutionService/PauseDurableExecution",
+            request,
+            durable_execution_service.PauseDurableExecutionResponse,
+            timeout,
+            request_id,
+        )
+
+    async def resume_durable_execution(
+        self,
+        request: durable_execution_service.ResumeDurableExecutionRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> durable_execution_service.ResumeDurableExecutionResponse:
+        """Resumes a paused execution (invoking it when something happened while it was paused)."""
+        return await self._call(
+            "/lambdad.v1.DurableExecutionService/ResumeDurableExecution",
+            request,
+            durable_execution_service.ResumeDurableExecutionResponse,
+            timeout,
+            request_id,
+        )
+
+    async def delete_durable_execution(
+        self,
+        request: durable_execution_service.DeleteDurableExecutionRequest,
+        *,
+        timeout: float | None = None,
+        request_id: str | None = None,
+    ) -> durable_execution_service.DeleteDurableExecutionResponse:
+        """Deletes a closed execution with its operations, history and timers."""
+        return await self._call(
+            "/lambdad.v1.DurableExecutionService/DeleteDurableExecution",
+            request,
+            durable_execution_service.DeleteDurableExecutionResponse,
             timeout,
             request_id,
         )

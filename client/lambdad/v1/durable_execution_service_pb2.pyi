@@ -1,3 +1,4 @@
+from lambdad.v1 import function_pb2 as _function_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
@@ -215,10 +216,12 @@ class GetDurableExecutionStateResponse(_message.Message):
     def __init__(self, operations: _Optional[_Iterable[_Union[Operation, _Mapping]]] = ..., next_marker: _Optional[str] = ...) -> None: ...
 
 class GetDurableExecutionRequest(_message.Message):
-    __slots__ = ("durable_execution_arn",)
+    __slots__ = ("durable_execution_arn", "include_execution_data")
     DURABLE_EXECUTION_ARN_FIELD_NUMBER: _ClassVar[int]
+    INCLUDE_EXECUTION_DATA_FIELD_NUMBER: _ClassVar[int]
     durable_execution_arn: str
-    def __init__(self, durable_execution_arn: _Optional[str] = ...) -> None: ...
+    include_execution_data: bool
+    def __init__(self, durable_execution_arn: _Optional[str] = ..., include_execution_data: _Optional[bool] = ...) -> None: ...
 
 class DurableTraceHeader(_message.Message):
     __slots__ = ("x_amzn_trace_id",)
@@ -227,7 +230,7 @@ class DurableTraceHeader(_message.Message):
     def __init__(self, x_amzn_trace_id: _Optional[str] = ...) -> None: ...
 
 class GetDurableExecutionResponse(_message.Message):
-    __slots__ = ("durable_execution_arn", "durable_execution_name", "function_arn", "input_payload", "result", "error", "start_timestamp", "status", "end_timestamp", "version", "trace_header")
+    __slots__ = ("durable_execution_arn", "durable_execution_name", "function_arn", "input_payload", "result", "error", "start_timestamp", "status", "end_timestamp", "version", "trace_header", "pause_details", "expected_execution_timeout_timestamp", "execution_data_included", "durable_config")
     DURABLE_EXECUTION_ARN_FIELD_NUMBER: _ClassVar[int]
     DURABLE_EXECUTION_NAME_FIELD_NUMBER: _ClassVar[int]
     FUNCTION_ARN_FIELD_NUMBER: _ClassVar[int]
@@ -239,6 +242,10 @@ class GetDurableExecutionResponse(_message.Message):
     END_TIMESTAMP_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
     TRACE_HEADER_FIELD_NUMBER: _ClassVar[int]
+    PAUSE_DETAILS_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_EXECUTION_TIMEOUT_TIMESTAMP_FIELD_NUMBER: _ClassVar[int]
+    EXECUTION_DATA_INCLUDED_FIELD_NUMBER: _ClassVar[int]
+    DURABLE_CONFIG_FIELD_NUMBER: _ClassVar[int]
     durable_execution_arn: str
     durable_execution_name: str
     function_arn: str
@@ -250,7 +257,21 @@ class GetDurableExecutionResponse(_message.Message):
     end_timestamp: float
     version: str
     trace_header: DurableTraceHeader
-    def __init__(self, durable_execution_arn: _Optional[str] = ..., durable_execution_name: _Optional[str] = ..., function_arn: _Optional[str] = ..., input_payload: _Optional[str] = ..., result: _Optional[str] = ..., error: _Optional[_Union[DurableErrorObject, _Mapping]] = ..., start_timestamp: _Optional[float] = ..., status: _Optional[str] = ..., end_timestamp: _Optional[float] = ..., version: _Optional[str] = ..., trace_header: _Optional[_Union[DurableTraceHeader, _Mapping]] = ...) -> None: ...
+    pause_details: PauseDetails
+    expected_execution_timeout_timestamp: float
+    execution_data_included: bool
+    durable_config: _function_pb2.DurableConfig
+    def __init__(self, durable_execution_arn: _Optional[str] = ..., durable_execution_name: _Optional[str] = ..., function_arn: _Optional[str] = ..., input_payload: _Optional[str] = ..., result: _Optional[str] = ..., error: _Optional[_Union[DurableErrorObject, _Mapping]] = ..., start_timestamp: _Optional[float] = ..., status: _Optional[str] = ..., end_timestamp: _Optional[float] = ..., version: _Optional[str] = ..., trace_header: _Optional[_Union[DurableTraceHeader, _Mapping]] = ..., pause_details: _Optional[_Union[PauseDetails, _Mapping]] = ..., expected_execution_timeout_timestamp: _Optional[float] = ..., execution_data_included: _Optional[bool] = ..., durable_config: _Optional[_Union[_function_pb2.DurableConfig, _Mapping]] = ...) -> None: ...
+
+class PauseDetails(_message.Message):
+    __slots__ = ("pause_request_timestamp", "reason", "execution_timeout_paused")
+    PAUSE_REQUEST_TIMESTAMP_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    EXECUTION_TIMEOUT_PAUSED_FIELD_NUMBER: _ClassVar[int]
+    pause_request_timestamp: float
+    reason: str
+    execution_timeout_paused: bool
+    def __init__(self, pause_request_timestamp: _Optional[float] = ..., reason: _Optional[str] = ..., execution_timeout_paused: _Optional[bool] = ...) -> None: ...
 
 class GetDurableExecutionHistoryRequest(_message.Message):
     __slots__ = ("durable_execution_arn", "include_execution_data", "max_items", "marker", "reverse_order")
@@ -381,7 +402,7 @@ class InvocationCompletedDetails(_message.Message):
     def __init__(self, start_timestamp: _Optional[float] = ..., end_timestamp: _Optional[float] = ..., request_id: _Optional[str] = ..., error: _Optional[_Union[EventError, _Mapping]] = ...) -> None: ...
 
 class Event(_message.Message):
-    __slots__ = ("event_type", "sub_type", "event_id", "id", "name", "event_timestamp", "parent_id", "execution_started_details", "execution_succeeded_details", "execution_failed_details", "execution_timed_out_details", "execution_stopped_details", "context_started_details", "context_succeeded_details", "context_failed_details", "wait_started_details", "wait_succeeded_details", "wait_cancelled_details", "step_started_details", "step_succeeded_details", "step_failed_details", "chained_invoke_started_details", "chained_invoke_succeeded_details", "chained_invoke_failed_details", "chained_invoke_timed_out_details", "chained_invoke_stopped_details", "callback_started_details", "callback_succeeded_details", "callback_failed_details", "callback_timed_out_details", "invocation_completed_details")
+    __slots__ = ("event_type", "sub_type", "event_id", "id", "name", "event_timestamp", "parent_id", "execution_started_details", "execution_succeeded_details", "execution_failed_details", "execution_timed_out_details", "execution_stopped_details", "context_started_details", "context_succeeded_details", "context_failed_details", "wait_started_details", "wait_succeeded_details", "wait_cancelled_details", "step_started_details", "step_succeeded_details", "step_failed_details", "chained_invoke_started_details", "chained_invoke_succeeded_details", "chained_invoke_failed_details", "chained_invoke_timed_out_details", "chained_invoke_stopped_details", "callback_started_details", "callback_succeeded_details", "callback_failed_details", "callback_timed_out_details", "invocation_completed_details", "execution_paused_details", "execution_resumed_details")
     EVENT_TYPE_FIELD_NUMBER: _ClassVar[int]
     SUB_TYPE_FIELD_NUMBER: _ClassVar[int]
     EVENT_ID_FIELD_NUMBER: _ClassVar[int]
@@ -413,6 +434,8 @@ class Event(_message.Message):
     CALLBACK_FAILED_DETAILS_FIELD_NUMBER: _ClassVar[int]
     CALLBACK_TIMED_OUT_DETAILS_FIELD_NUMBER: _ClassVar[int]
     INVOCATION_COMPLETED_DETAILS_FIELD_NUMBER: _ClassVar[int]
+    EXECUTION_PAUSED_DETAILS_FIELD_NUMBER: _ClassVar[int]
+    EXECUTION_RESUMED_DETAILS_FIELD_NUMBER: _ClassVar[int]
     event_type: str
     sub_type: str
     event_id: int
@@ -444,7 +467,27 @@ class Event(_message.Message):
     callback_failed_details: EventErrorDetails
     callback_timed_out_details: EventErrorDetails
     invocation_completed_details: InvocationCompletedDetails
-    def __init__(self, event_type: _Optional[str] = ..., sub_type: _Optional[str] = ..., event_id: _Optional[int] = ..., id: _Optional[str] = ..., name: _Optional[str] = ..., event_timestamp: _Optional[float] = ..., parent_id: _Optional[str] = ..., execution_started_details: _Optional[_Union[ExecutionStartedDetails, _Mapping]] = ..., execution_succeeded_details: _Optional[_Union[EventResultDetails, _Mapping]] = ..., execution_failed_details: _Optional[_Union[EventErrorDetails, _Mapping]] = ..., execution_timed_out_details: _Optional[_Union[EventErrorDetails, _Mapping]] = ..., execution_stopped_details: _Optional[_Union[EventErrorDetails, _Mapping]] = ..., context_started_details: _Optional[_Union[EmptyEventDetails, _Mapping]] = ..., context_succeeded_details: _Optional[_Union[EventResultDetails, _Mapping]] = ..., context_failed_details: _Optional[_Union[EventErrorDetails, _Mapping]] = ..., wait_started_details: _Optional[_Union[WaitStartedDetails, _Mapping]] = ..., wait_succeeded_details: _Optional[_Union[WaitSucceededDetails, _Mapping]] = ..., wait_cancelled_details: _Optional[_Union[EventErrorDetails, _Mapping]] = ..., step_started_details: _Optional[_Union[EmptyEventDetails, _Mapping]] = ..., step_succeeded_details: _Optional[_Union[StepSucceededDetails, _Mapping]] = ..., step_failed_details: _Optional[_Union[StepFailedDetails, _Mapping]] = ..., chained_invoke_started_details: _Optional[_Union[ChainedInvokeStartedDetails, _Mapping]] = ..., chained_invoke_succeeded_details: _Optional[_Union[EventResultDetails, _Mapping]] = ..., chained_invoke_failed_details: _Optional[_Union[EventErrorDetails, _Mapping]] = ..., chained_invoke_timed_out_details: _Optional[_Union[EventErrorDetails, _Mapping]] = ..., chained_invoke_stopped_details: _Optional[_Union[EventErrorDetails, _Mapping]] = ..., callback_started_details: _Optional[_Union[CallbackStartedDetails, _Mapping]] = ..., callback_succeeded_details: _Optional[_Union[EventResultDetails, _Mapping]] = ..., callback_failed_details: _Optional[_Union[EventErrorDetails, _Mapping]] = ..., callback_timed_out_details: _Optional[_Union[EventErrorDetails, _Mapping]] = ..., invocation_completed_details: _Optional[_Union[InvocationCompletedDetails, _Mapping]] = ...) -> None: ...
+    execution_paused_details: ExecutionPausedDetails
+    execution_resumed_details: ExecutionResumedDetails
+    def __init__(self, event_type: _Optional[str] = ..., sub_type: _Optional[str] = ..., event_id: _Optional[int] = ..., id: _Optional[str] = ..., name: _Optional[str] = ..., event_timestamp: _Optional[float] = ..., parent_id: _Optional[str] = ..., execution_started_details: _Optional[_Union[ExecutionStartedDetails, _Mapping]] = ..., execution_succeeded_details: _Optional[_Union[EventResultDetails, _Mapping]] = ..., execution_failed_details: _Optional[_Union[EventErrorDetails, _Mapping]] = ..., execution_timed_out_details: _Optional[_Union[EventErrorDetails, _Mapping]] = ..., execution_stopped_details: _Optional[_Union[EventErrorDetails, _Mapping]] = ..., context_started_details: _Optional[_Union[EmptyEventDetails, _Mapping]] = ..., context_succeeded_details: _Optional[_Union[EventResultDetails, _Mapping]] = ..., context_failed_details: _Optional[_Union[EventErrorDetails, _Mapping]] = ..., wait_started_details: _Optional[_Union[WaitStartedDetails, _Mapping]] = ..., wait_succeeded_details: _Optional[_Union[WaitSucceededDetails, _Mapping]] = ..., wait_cancelled_details: _Optional[_Union[EventErrorDetails, _Mapping]] = ..., step_started_details: _Optional[_Union[EmptyEventDetails, _Mapping]] = ..., step_succeeded_details: _Optional[_Union[StepSucceededDetails, _Mapping]] = ..., step_failed_details: _Optional[_Union[StepFailedDetails, _Mapping]] = ..., chained_invoke_started_details: _Optional[_Union[ChainedInvokeStartedDetails, _Mapping]] = ..., chained_invoke_succeeded_details: _Optional[_Union[EventResultDetails, _Mapping]] = ..., chained_invoke_failed_details: _Optional[_Union[EventErrorDetails, _Mapping]] = ..., chained_invoke_timed_out_details: _Optional[_Union[EventErrorDetails, _Mapping]] = ..., chained_invoke_stopped_details: _Optional[_Union[EventErrorDetails, _Mapping]] = ..., callback_started_details: _Optional[_Union[CallbackStartedDetails, _Mapping]] = ..., callback_succeeded_details: _Optional[_Union[EventResultDetails, _Mapping]] = ..., callback_failed_details: _Optional[_Union[EventErrorDetails, _Mapping]] = ..., callback_timed_out_details: _Optional[_Union[EventErrorDetails, _Mapping]] = ..., invocation_completed_details: _Optional[_Union[InvocationCompletedDetails, _Mapping]] = ..., execution_paused_details: _Optional[_Union[ExecutionPausedDetails, _Mapping]] = ..., execution_resumed_details: _Optional[_Union[ExecutionResumedDetails, _Mapping]] = ...) -> None: ...
+
+class ExecutionPausedDetails(_message.Message):
+    __slots__ = ("pause_request_timestamp", "reason", "execution_timeout_paused")
+    PAUSE_REQUEST_TIMESTAMP_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    EXECUTION_TIMEOUT_PAUSED_FIELD_NUMBER: _ClassVar[int]
+    pause_request_timestamp: float
+    reason: EventPayload
+    execution_timeout_paused: bool
+    def __init__(self, pause_request_timestamp: _Optional[float] = ..., reason: _Optional[_Union[EventPayload, _Mapping]] = ..., execution_timeout_paused: _Optional[bool] = ...) -> None: ...
+
+class ExecutionResumedDetails(_message.Message):
+    __slots__ = ("resume_request_timestamp", "reason")
+    RESUME_REQUEST_TIMESTAMP_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    resume_request_timestamp: float
+    reason: EventPayload
+    def __init__(self, resume_request_timestamp: _Optional[float] = ..., reason: _Optional[_Union[EventPayload, _Mapping]] = ...) -> None: ...
 
 class GetDurableExecutionHistoryResponse(_message.Message):
     __slots__ = ("events", "next_marker")
@@ -547,3 +590,45 @@ class SendDurableExecutionCallbackHeartbeatRequest(_message.Message):
 class SendDurableExecutionCallbackHeartbeatResponse(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
+
+class PauseDurableExecutionRequest(_message.Message):
+    __slots__ = ("durable_execution_arn", "client_token", "reason", "execution_timeout_paused")
+    DURABLE_EXECUTION_ARN_FIELD_NUMBER: _ClassVar[int]
+    CLIENT_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    EXECUTION_TIMEOUT_PAUSED_FIELD_NUMBER: _ClassVar[int]
+    durable_execution_arn: str
+    client_token: str
+    reason: str
+    execution_timeout_paused: bool
+    def __init__(self, durable_execution_arn: _Optional[str] = ..., client_token: _Optional[str] = ..., reason: _Optional[str] = ..., execution_timeout_paused: _Optional[bool] = ...) -> None: ...
+
+class PauseDurableExecutionResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ResumeDurableExecutionRequest(_message.Message):
+    __slots__ = ("durable_execution_arn", "client_token", "reason")
+    DURABLE_EXECUTION_ARN_FIELD_NUMBER: _ClassVar[int]
+    CLIENT_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    durable_execution_arn: str
+    client_token: str
+    reason: str
+    def __init__(self, durable_execution_arn: _Optional[str] = ..., client_token: _Optional[str] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class ResumeDurableExecutionResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class DeleteDurableExecutionRequest(_message.Message):
+    __slots__ = ("durable_execution_arn",)
+    DURABLE_EXECUTION_ARN_FIELD_NUMBER: _ClassVar[int]
+    durable_execution_arn: str
+    def __init__(self, durable_execution_arn: _Optional[str] = ...) -> None: ...
+
+class DeleteDurableExecutionResponse(_message.Message):
+    __slots__ = ("deletion_request_timestamp",)
+    DELETION_REQUEST_TIMESTAMP_FIELD_NUMBER: _ClassVar[int]
+    deletion_request_timestamp: float
+    def __init__(self, deletion_request_timestamp: _Optional[float] = ...) -> None: ...

@@ -83,6 +83,21 @@ class DurableExecutionServiceStub:
                 request_serializer=lambdad_dot_v1_dot_durable__execution__service__pb2.SendDurableExecutionCallbackHeartbeatRequest.SerializeToString,
                 response_deserializer=lambdad_dot_v1_dot_durable__execution__service__pb2.SendDurableExecutionCallbackHeartbeatResponse.FromString,
                 _registered_method=True)
+        self.PauseDurableExecution = channel.unary_unary(
+                '/lambdad.v1.DurableExecutionService/PauseDurableExecution',
+                request_serializer=lambdad_dot_v1_dot_durable__execution__service__pb2.PauseDurableExecutionRequest.SerializeToString,
+                response_deserializer=lambdad_dot_v1_dot_durable__execution__service__pb2.PauseDurableExecutionResponse.FromString,
+                _registered_method=True)
+        self.ResumeDurableExecution = channel.unary_unary(
+                '/lambdad.v1.DurableExecutionService/ResumeDurableExecution',
+                request_serializer=lambdad_dot_v1_dot_durable__execution__service__pb2.ResumeDurableExecutionRequest.SerializeToString,
+                response_deserializer=lambdad_dot_v1_dot_durable__execution__service__pb2.ResumeDurableExecutionResponse.FromString,
+                _registered_method=True)
+        self.DeleteDurableExecution = channel.unary_unary(
+                '/lambdad.v1.DurableExecutionService/DeleteDurableExecution',
+                request_serializer=lambdad_dot_v1_dot_durable__execution__service__pb2.DeleteDurableExecutionRequest.SerializeToString,
+                response_deserializer=lambdad_dot_v1_dot_durable__execution__service__pb2.DeleteDurableExecutionResponse.FromString,
+                _registered_method=True)
 
 
 class DurableExecutionServiceServicer:
@@ -156,6 +171,27 @@ class DurableExecutionServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def PauseDurableExecution(self, request, context):
+        """Pauses a running execution: it is not invoked until resumed (its operations still complete).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ResumeDurableExecution(self, request, context):
+        """Resumes a paused execution (invoking it when something happened while it was paused).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteDurableExecution(self, request, context):
+        """Deletes a closed execution with its operations, history and timers.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_DurableExecutionServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -203,6 +239,21 @@ def add_DurableExecutionServiceServicer_to_server(servicer, server):
                     servicer.SendDurableExecutionCallbackHeartbeat,
                     request_deserializer=lambdad_dot_v1_dot_durable__execution__service__pb2.SendDurableExecutionCallbackHeartbeatRequest.FromString,
                     response_serializer=lambdad_dot_v1_dot_durable__execution__service__pb2.SendDurableExecutionCallbackHeartbeatResponse.SerializeToString,
+            ),
+            'PauseDurableExecution': grpc.unary_unary_rpc_method_handler(
+                    servicer.PauseDurableExecution,
+                    request_deserializer=lambdad_dot_v1_dot_durable__execution__service__pb2.PauseDurableExecutionRequest.FromString,
+                    response_serializer=lambdad_dot_v1_dot_durable__execution__service__pb2.PauseDurableExecutionResponse.SerializeToString,
+            ),
+            'ResumeDurableExecution': grpc.unary_unary_rpc_method_handler(
+                    servicer.ResumeDurableExecution,
+                    request_deserializer=lambdad_dot_v1_dot_durable__execution__service__pb2.ResumeDurableExecutionRequest.FromString,
+                    response_serializer=lambdad_dot_v1_dot_durable__execution__service__pb2.ResumeDurableExecutionResponse.SerializeToString,
+            ),
+            'DeleteDurableExecution': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteDurableExecution,
+                    request_deserializer=lambdad_dot_v1_dot_durable__execution__service__pb2.DeleteDurableExecutionRequest.FromString,
+                    response_serializer=lambdad_dot_v1_dot_durable__execution__service__pb2.DeleteDurableExecutionResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -452,6 +503,87 @@ class DurableExecutionService:
             '/lambdad.v1.DurableExecutionService/SendDurableExecutionCallbackHeartbeat',
             lambdad_dot_v1_dot_durable__execution__service__pb2.SendDurableExecutionCallbackHeartbeatRequest.SerializeToString,
             lambdad_dot_v1_dot_durable__execution__service__pb2.SendDurableExecutionCallbackHeartbeatResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PauseDurableExecution(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/lambdad.v1.DurableExecutionService/PauseDurableExecution',
+            lambdad_dot_v1_dot_durable__execution__service__pb2.PauseDurableExecutionRequest.SerializeToString,
+            lambdad_dot_v1_dot_durable__execution__service__pb2.PauseDurableExecutionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ResumeDurableExecution(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/lambdad.v1.DurableExecutionService/ResumeDurableExecution',
+            lambdad_dot_v1_dot_durable__execution__service__pb2.ResumeDurableExecutionRequest.SerializeToString,
+            lambdad_dot_v1_dot_durable__execution__service__pb2.ResumeDurableExecutionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteDurableExecution(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/lambdad.v1.DurableExecutionService/DeleteDurableExecution',
+            lambdad_dot_v1_dot_durable__execution__service__pb2.DeleteDurableExecutionRequest.SerializeToString,
+            lambdad_dot_v1_dot_durable__execution__service__pb2.DeleteDurableExecutionResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -16,6 +16,7 @@ from lambdad.daemon.api.status import rpc
 from lambdad.daemon.domain import durable as rules
 from lambdad.daemon.domain.functions import FunctionRegistry
 from lambdad.daemon.domain.names import is_version_qualifier
+from lambdad.daemon.errors import validation_error
 from lambdad.daemon.services.durable import DurableExecutions, parse_time
 from lambdad.v1 import durable_execution_service_pb2 as pb
 from lambdad.v1 import durable_execution_service_pb2_grpc as pb_grpc
@@ -70,7 +71,12 @@ class DurableExecutionServicer(pb_grpc.DurableExecutionServiceServicer):
         self, request: pb.GetDurableExecutionRequest, context: Context
     ) -> pb.GetDurableExecutionResponse:
         rules.check_execution_arn(request.durable_execution_arn)
-        answer = await self._executions.get_execution(request.durable_execution_arn)
+        answer = await self._executions.get_execution(
+            request.durable_execution_arn,
+            include_data=request.include_execution_data
+            if request.HasField("include_execution_data")
+            else True,
+        )
         return _message(answer, pb.GetDurableExecutionResponse())
 
     @rpc
@@ -145,3 +151,49 @@ class DurableExecutionServicer(pb_grpc.DurableExecutionServiceServicer):
     ) -> pb.SendDurableExecutionCallbackHeartbeatResponse:
         await self._executions.callback_heartbeat(request.callback_id)
         return pb.SendDurableExecutionCallbackHeartbeatResponse()
+
+    @rpc
+    async def PauseDurableExecution(
+        self, request: pb.PauseDurableExecutionRequest, context: Context
+    ) -> pb.PauseDurableExecutionResponse:
+        rules.check_execution_arn(request.durable_execution_arn)
+        _check_reason(request.reason)
+        await self._executions.pause_execution(
+            request.durable_execution_arn,
+            client_token=request.client_token,
+            reason=request.reason,
+            timeout_paused=request.execution_timeout_paused
+            if request.HasField("execution_timeout_paused")
+            else True,
+        )
+        return pb.PauseDurableExecutionResponse()
+
+    @rpc
+    async def ResumeDurableExecution(
+        self, request: pb.ResumeDurableExecutionRequest, context: Context
+    ) -> pb.ResumeDurableExecutionResponse:
+        rules.check_execution_arn(request.durable_execution_arn)
+        _check_reason(request.reason)
+        await self._executions.resume_execution(
+            request.durable_execution_arn,
+            client_token=request.client_token,
+            reason=request.reason,
+        )
+        return pb.ResumeDurableExecutionResponse()
+
+    @rpc
+    async def DeleteDurableExecution(
+        self, request: pb.DeleteDurableExecutionRequest, context: Context
+    ) -> pb.DeleteDurableExecutionResponse:
+        rules.check_execution_arn(request.durable_execution_arn)
+        deleted = await self._executions.delete_execution(request.durable_execution_arn)
+        return pb.DeleteDurableExecutionResponse(deletion_request_timestamp=deleted)
+
+
+def _check_reason(reason: str) -> None:
+    if len(reason) > rules.MAX_REASON_CHARS:
+        raise validation_error(
+            "[SENSITIVE]",
+            "reason",
+            f"Member must have length less than or equal to {rules.MAX_REASON_CHARS}",
+        )

@@ -38,13 +38,44 @@ MAX_PAGE_ITEMS = 1000
 DEFAULT_HISTORY_PAGE = 100
 
 INVALID_TOKEN = "Invalid checkpoint token"
+# AWS's answer to a CreateFunction whose DurableConfig has no ExecutionTimeout (as quoted in
+# aws/aws-lambda-dotnet#2453).
+EXECUTION_TIMEOUT_REQUIRED = (
+    "You cannot create a function with a durable configuration without an executionTimeout"
+)
+# Durable execution is chosen when a function is created (AWS allows DurableConfig on an
+# existing function only if it already is durable). AWS's exact wording is not published;
+# this message is lambdad's.
+DURABLE_NOT_ADDABLE = (
+    "You cannot add a durable configuration to an existing function. Durable execution can "
+    "only be enabled when you create the function."
+)
 
 # Operation and execution statuses.
 STARTED, PENDING, READY = "STARTED", "PENDING", "READY"
 SUCCEEDED, FAILED, CANCELLED = "SUCCEEDED", "FAILED", "CANCELLED"
 TIMED_OUT, STOPPED, RUNNING = "TIMED_OUT", "STOPPED", "RUNNING"
 CLOSED_OPERATION = frozenset({SUCCEEDED, FAILED, CANCELLED, TIMED_OUT, STOPPED})
-EXECUTION_STATUSES = (RUNNING, SUCCEEDED, FAILED, TIMED_OUT, STOPPED)
+PAUSED, PAUSING, DELETING = "PAUSED", "PAUSING", "DELETING"
+EXECUTION_STATUSES = (
+    RUNNING,
+    SUCCEEDED,
+    FAILED,
+    TIMED_OUT,
+    STOPPED,
+    DELETING,
+    PAUSING,
+    PAUSED,
+)
+# Executions that are still going (PAUSING is RUNNING/PAUSED with an invocation in progress).
+OPEN_EXECUTION = frozenset({RUNNING, PAUSED})
+CLOSED_EXECUTION = frozenset({SUCCEEDED, FAILED, TIMED_OUT, STOPPED})
+# An execution with a paused execution timeout still times out this long after it started.
+PAUSED_TIMEOUT_LIMIT_S = 366 * 86_400
+# A retried Pause/Resume with the same client token is answered as done within this window.
+CLIENT_TOKEN_WINDOW_S = 900
+# Longest Pause/Resume reason.
+MAX_REASON_CHARS = 1024
 
 TYPES = ("EXECUTION", "CONTEXT", "STEP", "WAIT", "CALLBACK", "CHAINED_INVOKE")
 ACTIONS = ("START", "SUCCEED", "FAIL", "RETRY", "CANCEL")
@@ -633,7 +664,7 @@ def redact_event(item: Mapping[str, Any], include_data: bool) -> dict[str, Any]:
         return shown
     for value in shown.values():
         if isinstance(value, dict):
-            for member in ("Input", "Result", "Error"):
+            for member in ("Input", "Result", "Error", "Reason"):
                 part = value.get(member)
                 if isinstance(part, dict) and "Payload" in part:
                     value[member] = {"Truncated": True}

@@ -412,6 +412,8 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
         }
         self._check_settings(values, package_type, first=[check_name])
         ref = refs[0]
+        if spec.durable_config is not None and not spec.durable_config.get("ExecutionTimeout"):
+            raise invalid_parameter(durable_rules.EXECUTION_TIMEOUT_REQUIRED)
         if package_type == "Zip" and (not spec.runtime or not spec.handler):
             raise invalid_parameter(
                 "Runtime and Handler are mandatory parameters for functions created with "
@@ -723,6 +725,8 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
             changes["capacity_provider_config"]
         ) != bool(current.capacity_provider_config):
             raise invalid_parameter(PROVIDER_NOT_REMOVABLE)
+        if changes.get("durable_config") is not None and current.durable_config is None:
+            raise invalid_parameter(durable_rules.DURABLE_NOT_ADDABLE)
         if "durable_config" in changes:
             resolved["durable_config"] = durable_rules.with_defaults(
                 changes["durable_config"], current.durable_config

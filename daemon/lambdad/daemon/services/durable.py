@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import functools
 import hashlib
 import json
@@ -94,6 +95,12 @@ class DurableExecutions:
         def resume(tx: Transaction) -> list[str]:
             now = self._clock()
             tx.execute("UPDATE durable_timers SET due=? WHERE kind='INVOKE'", (now,))
+            # A paused execution whose invocation the restart cut short (PAUSING) is PAUSED
+            # now, and resuming it must invoke it.
+            for paused in db.with_status(tx, rules.PAUSED):
+                if paused.invocation:
+                    db.update_execution(tx, paused.arn, invocation="")
+                    db.mark_interrupted(tx, paused.arn)
             return [row.arn for row in db.running(tx)]
 
         self._loop = asyncio.get_running_loop()
@@ -210,7 +217,7 @@ class DurableExecutions:
         self._waiters.setdefault(arn, []).append(future)
         try:
             row = await self._load(arn)
-            if row.status == rules.RUNNING:
+            if row.status in rules.OPEN_EXECUTION:
                 with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(future, limit_s)
             return await self._load(arn)
@@ -322,7 +329,12 @@ class DurableExecutions:
         # The invocation's token dies with it.
         if row.invocation == invocation:
             db.update_execution(tx, arn, invocation="")
-        if row.status != rules.RUNNING:
+        if row.status not in rules.OPEN_EXECUTION:
+            return False
+        if row.status == rules.PAUSED and answer.status not in (rules.SUCCEEDED, rules.FAILED):
+            # Paused: no re-invocation now; one that failed is made up for on resume.
+            if answer.problem or answer.status != rules.PENDING:
+                db.mark_interrupted(tx, arn)
             return False
         problem = answer.problem
         operations = [op for _, op in db.operations(tx, arn)]
@@ -445,7 +457,8 @@ class DurableExecutions:
         """Close a STARTED WAIT/CALLBACK/CHAINED_INVOKE of a running execution (a change)."""
         row = db.get_execution(tx, arn)
         op = db.operation(tx, arn, operation_id)
-        if row is None or op is None or row.status != rules.RUNNING:
+        # Operations of a paused execution still complete (it is not invoked until resumed).
+        if row is None or op is None or row.status not in rules.OPEN_EXECUTION:
             return False
         if op.get("Status") != rules.STARTED:
             return False
@@ -504,7 +517,10 @@ class DurableExecutions:
             if timer.kind == "RETENTION":
                 db.delete_execution(tx, arn)
                 return None
-            if row.status != rules.RUNNING:
+            if row.status not in rules.OPEN_EXECUTION:
+                return None
+            if timer.kind == "REINVOKE" and row.status == rules.PAUSED:
+                db.mark_interrupted(tx, arn)
                 return None
             if timer.kind == "EXECUTION_TIMEOUT":
                 message = f"Execution timed out after {row.timeout_s} seconds."
@@ -668,6 +684,11 @@ class DurableExecutions:
                     result=closing.result,
                     error=closing.error or ({} if closing.status == rules.FAILED else None),
                 )
+            elif row.status == rules.PAUSED:
+                # PAUSING: the checkpoint is kept, the invocation's token revoked (the SDK then
+                # ends the invocation); resuming invokes the execution again.
+                db.update_execution(tx, arn, invocation="")
+                db.mark_interrupted(tx, arn)
             else:
                 answer["CheckpointToken"] = rules.checkpoint_token(
                     arn, row.invocation, row.token_seq + 1
@@ -695,7 +716,7 @@ class DurableExecutions:
             or not row.invocation
             or parsed[1] != row.invocation
             or parsed[2] != row.token_seq
-            or row.status != rules.RUNNING
+            or row.status not in rules.OPEN_EXECUTION
         ):
             raise invalid_parameter(rules.INVALID_TOKEN)
 
@@ -722,24 +743,47 @@ class DurableExecutions:
         return await self._state.run(read, invalidates_reads=False)
 
     # --------------------------------------------------------- inspection API
-    async def get_execution(self, arn: str) -> dict[str, Any]:
-        """GetDurableExecution."""
-        row = await self._load(arn)
+    async def get_execution(self, arn: str, *, include_data: bool = True) -> dict[str, Any]:
+        """GetDurableExecution (IncludeExecutionData false leaves out input, result, error and
+        the pause reason)."""
+
+        def read(tx: Transaction) -> tuple[db.ExecutionRow, db.Pause | None, db.Timer | None]:
+            row = db.get_execution(tx, arn)
+            if row is None:
+                raise rules.not_found(arn)
+            return row, db.get_pause(tx, arn), db.timer(tx, arn, "", "EXECUTION_TIMEOUT")
+
+        row, pause, timeout = await self._state.run(read, invalidates_reads=False)
         answer: dict[str, Any] = {
             "DurableExecutionArn": row.arn,
             "DurableExecutionName": row.name,
             "FunctionArn": row.function_arn,
-            "InputPayload": row.input,
             "StartTimestamp": row.start_ts,
-            "Status": row.status,
+            "Status": _shown_status(row),
             "Version": row.version,
+            "ExecutionDataIncluded": include_data,
+            "DurableConfig": {
+                "ExecutionTimeout": row.timeout_s,
+                "RetentionPeriodInDays": row.retention_days,
+            },
         }
+        if include_data:
+            answer["InputPayload"] = row.input
+            if row.status == rules.SUCCEEDED and row.result is not None:
+                answer["Result"] = row.result
+            if row.error_object is not None:
+                answer["Error"] = row.error_object
+        if row.status == rules.PAUSED and pause is not None:
+            answer["PauseDetails"] = {
+                "PauseRequestTimestamp": pause.requested,
+                "ExecutionTimeoutPaused": pause.timeout_paused,
+            }
+            if include_data and pause.reason:
+                answer["PauseDetails"]["Reason"] = pause.reason
+        if row.status in rules.OPEN_EXECUTION and timeout is not None:
+            answer["ExpectedExecutionTimeoutTimestamp"] = timeout.due
         if row.end_ts is not None:
             answer["EndTimestamp"] = row.end_ts
-        if row.status == rules.SUCCEEDED and row.result is not None:
-            answer["Result"] = row.result
-        if row.error_object is not None:
-            answer["Error"] = row.error_object
         if row.trace_header:
             answer["TraceHeader"] = {"XAmznTraceId": row.trace_header}
         return answer
@@ -789,13 +833,15 @@ class DurableExecutions:
                     "statuses.member",
                     f"Member must satisfy enum value set: [{', '.join(rules.EXECUTION_STATUSES)}]",
                 )
+        # PAUSING is a PAUSED execution with an invocation in progress (see _shown_status).
+        stored = sorted({rules.PAUSED if s == rules.PAUSING else s for s in statuses})
         rows = await self._state.run(
             lambda tx: db.list_executions(
                 tx,
                 function_name,
                 version=version,
                 name=name,
-                statuses=statuses,
+                statuses=stored,
                 started_after=started_after,
                 started_before=started_before,
                 newest_first=reverse,
@@ -804,11 +850,13 @@ class DurableExecutions:
         )
         items = []
         for row in rows:
+            if statuses and _shown_status(row) not in statuses:
+                continue
             item: dict[str, Any] = {
                 "DurableExecutionArn": row.arn,
                 "DurableExecutionName": row.name,
                 "FunctionArn": row.function_arn,
-                "Status": row.status,
+                "Status": _shown_status(row),
                 "StartTimestamp": row.start_ts,
             }
             if row.end_ts is not None:
@@ -824,7 +872,7 @@ class DurableExecutions:
             row = db.get_execution(tx, arn)
             if row is None:
                 raise rules.not_found(arn)
-            if row.status != rules.RUNNING:
+            if row.status not in rules.OPEN_EXECUTION:
                 if row.status == rules.STOPPED and row.end_ts is not None:
                     return row.end_ts
                 raise invalid_parameter(
@@ -837,6 +885,123 @@ class DurableExecutions:
             return now
 
         return await self._state.run(work, invalidates_reads=False)
+
+    # ------------------------------------------------------ pause, resume, delete
+    async def pause_execution(
+        self,
+        arn: str,
+        *,
+        client_token: str = "",
+        reason: str = "",
+        timeout_paused: bool = True,
+    ) -> None:
+        """PauseDurableExecution: no invocations until resumed; operations still complete."""
+        now = self._clock()
+
+        def work(tx: Transaction) -> None:
+            row = db.get_execution(tx, arn)
+            if row is None:
+                raise rules.not_found(arn)
+            pause = db.get_pause(tx, arn)
+            # A retried request (same token and reason) is answered as done, whatever happened
+            # since.
+            if (
+                pause is not None
+                and client_token
+                and pause.client_token == client_token
+                and pause.reason == reason
+                and now - pause.requested < rules.CLIENT_TOKEN_WINDOW_S
+            ):
+                return
+            if row.status != rules.RUNNING:
+                raise _conflict(
+                    f"Cannot pause a durable execution with status {_shown_status(row)}."
+                )
+            remaining = None
+            if timeout_paused:
+                timeout = db.timer(tx, arn, "", "EXECUTION_TIMEOUT")
+                if timeout is not None:
+                    remaining = max(0.0, timeout.due - now)
+                    limit = row.start_ts + rules.PAUSED_TIMEOUT_LIMIT_S
+                    db.put_timer(tx, db.Timer(arn, "", "EXECUTION_TIMEOUT", limit))
+            db.put_pause(
+                tx, db.Pause(arn, now, reason, timeout_paused, remaining, False, client_token)
+            )
+            db.update_execution(tx, arn, status=rules.PAUSED)
+            details: dict[str, Any] = {
+                "PauseRequestTimestamp": now,
+                "ExecutionTimeoutPaused": timeout_paused,
+            }
+            if reason:
+                details["Reason"] = {"Payload": reason}
+            db.add_events(tx, arn, [rules.event("ExecutionPaused", now, None, **details)])
+
+        await self._state.run(work, invalidates_reads=False)
+        self._wake.set()
+        log.info("durable execution paused", arn=arn)
+
+    async def resume_execution(self, arn: str, *, client_token: str = "", reason: str = "") -> None:
+        """ResumeDurableExecution: invoke again when the pause cut an invocation short or an
+        operation completed meanwhile; a PAUSING execution's invocation just carries on."""
+        now = self._clock()
+
+        def work(tx: Transaction) -> bool:
+            row = db.get_execution(tx, arn)
+            if row is None:
+                raise rules.not_found(arn)
+            pause = db.get_pause(tx, arn)
+            if (
+                pause is not None
+                and pause.resumed is not None
+                and client_token
+                and pause.resume_token == client_token
+                and pause.resume_reason == reason
+                and now - pause.resumed < rules.CLIENT_TOKEN_WINDOW_S
+            ):
+                return False  # a retried request: done already
+            if row.status != rules.PAUSED or pause is None:
+                raise _conflict(
+                    f"Cannot resume a durable execution with status {_shown_status(row)}."
+                )
+            if pause.timeout_paused and pause.remaining is not None:
+                db.put_timer(tx, db.Timer(arn, "", "EXECUTION_TIMEOUT", now + pause.remaining))
+            db.update_execution(tx, arn, status=rules.RUNNING)
+            db.put_pause(
+                tx,
+                dataclasses.replace(
+                    pause, resumed=now, resume_reason=reason, resume_token=client_token
+                ),
+            )
+            details: dict[str, Any] = {"ResumeRequestTimestamp": now}
+            if reason:
+                details["Reason"] = {"Payload": reason}
+            db.add_events(tx, arn, [rules.event("ExecutionResumed", now, None, **details)])
+            return not row.invocation and (pause.interrupted or row.change_seq > row.seen_seq)
+
+        invoke = await self._state.run(work, invalidates_reads=False)
+        self._wake.set()
+        log.info("durable execution resumed", arn=arn, invoke=invoke)
+        if invoke:
+            self._kick(arn)
+
+    async def delete_execution(self, arn: str) -> float:
+        """DeleteDurableExecution: forget a closed execution with its operations, history and
+        timers; the time the deletion was accepted."""
+        now = self._clock()
+
+        def work(tx: Transaction) -> None:
+            row = db.get_execution(tx, arn)
+            if row is None:
+                raise rules.not_found(arn)
+            if row.status not in rules.CLOSED_EXECUTION:
+                raise _conflict(
+                    f"Cannot delete a durable execution with status {_shown_status(row)}."
+                )
+            db.delete_execution(tx, arn)
+
+        await self._state.run(work)
+        log.info("durable execution deleted", arn=arn)
+        return now
 
     # -------------------------------------------------------------- callbacks
     async def callback_success(self, callback: str, result: bytes) -> None:
@@ -910,12 +1075,23 @@ class DurableExecutions:
         op = db.operation(tx, arn, op_id)
         if row is None or op is None or op.get("Type") != "CALLBACK":
             raise invalid_parameter(f"Invalid callback ID: {callback}")
-        if op.get("Status") != rules.STARTED or row.status != rules.RUNNING:
+        if op.get("Status") != rules.STARTED or row.status not in rules.OPEN_EXECUTION:
             raise LambdaError(
                 Reason.CALLBACK_TIMEOUT,
                 f"Callback {callback} has already timed out or completed.",
             )
         return op
+
+
+def _shown_status(row: db.ExecutionRow) -> str:
+    """The status AWS shows: a paused execution with an invocation in progress is PAUSING."""
+    if row.status == rules.PAUSED and row.invocation:
+        return rules.PAUSING
+    return row.status
+
+
+def _conflict(message: str) -> LambdaError:
+    return LambdaError(Reason.RESOURCE_CONFLICT, message)
 
 
 def _callback_heartbeat_seconds(tx: Transaction, arn: str, op: Mapping[str, Any]) -> int:

@@ -124,6 +124,11 @@ def running(tx: Transaction) -> list[ExecutionRow]:
     return [_row(r) for r in tx.execute(f"{_SELECT} WHERE status='RUNNING'")]
 
 
+def with_status(tx: Transaction, status: str) -> list[ExecutionRow]:
+    """Every execution in `status`."""
+    return [_row(r) for r in tx.execute(f"{_SELECT} WHERE status=?", (status,))]
+
+
 def list_executions(
     tx: Transaction,
     function_name: str,
@@ -165,7 +170,7 @@ def list_executions(
 
 def delete_execution(tx: Transaction, arn: str) -> None:
     """Forget an execution with its operations, events and timers."""
-    for table in ("durable_operations", "durable_events", "durable_timers"):
+    for table in ("durable_operations", "durable_events", "durable_timers", "durable_pauses"):
         tx.execute(f"DELETE FROM {table} WHERE arn=?", (arn,))
     tx.execute("DELETE FROM durable_executions WHERE arn=?", (arn,))
 
@@ -332,3 +337,82 @@ def next_due(tx: Transaction) -> float | None:
     """When the earliest timer is due."""
     found = tx.execute("SELECT MIN(due) FROM durable_timers").fetchone()
     return found[0] if found else None
+
+
+# ---------------------------------------------------------------------- pauses
+@dataclass(frozen=True)
+class Pause:
+    """A paused execution's pause: when and why, and what resuming must restore."""
+
+    arn: str
+    requested: float
+    reason: str
+    timeout_paused: bool
+    # Seconds the execution timeout had left when it was paused (None: not paused).
+    remaining: float | None
+    # An invocation was cut short or an operation completed while paused: resume invokes.
+    interrupted: bool
+    client_token: str
+    # When the execution was resumed (None: still paused), why, and the request's client token.
+    resumed: float | None = None
+    resume_reason: str = ""
+    resume_token: str = ""
+
+
+def put_pause(tx: Transaction, pause: Pause) -> None:
+    """Record (or replace) an execution's pause."""
+    tx.execute(
+        "INSERT OR REPLACE INTO durable_pauses(arn, requested, reason, timeout_paused, "
+        "remaining, interrupted, client_token, resumed, resume_reason, resume_token) "
+        "VALUES(?,?,?,?,?,?,?,?,?,?)",
+        (
+            pause.arn,
+            pause.requested,
+            pause.reason,
+            int(pause.timeout_paused),
+            pause.remaining,
+            int(pause.interrupted),
+            pause.client_token,
+            pause.resumed,
+            pause.resume_reason,
+            pause.resume_token,
+        ),
+    )
+
+
+def get_pause(tx: Transaction, arn: str) -> Pause | None:
+    """An execution's pause, if it is paused."""
+    found = tx.execute(
+        "SELECT arn, requested, reason, timeout_paused, remaining, interrupted, client_token, "
+        "resumed, resume_reason, resume_token FROM durable_pauses WHERE arn=?",
+        (arn,),
+    ).fetchone()
+    if found is None:
+        return None
+    return Pause(
+        found[0],
+        found[1],
+        found[2],
+        bool(found[3]),
+        found[4],
+        bool(found[5]),
+        found[6],
+        found[7],
+        found[8],
+        found[9],
+    )
+
+
+def mark_interrupted(tx: Transaction, arn: str) -> None:
+    """Note that resuming the paused execution must invoke it."""
+    tx.execute("UPDATE durable_pauses SET interrupted=1 WHERE arn=?", (arn,))
+
+
+def timer(tx: Transaction, arn: str, operation_id: str, kind: str) -> Timer | None:
+    """One armed timer."""
+    found = tx.execute(
+        "SELECT arn, operation_id, kind, due, data FROM durable_timers "
+        "WHERE arn=? AND operation_id=? AND kind=?",
+        (arn, operation_id, kind),
+    ).fetchone()
+    return Timer(*found) if found else None

@@ -212,6 +212,23 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (function_name, qualifier, kind)
     )
     """,
+    # A paused durable execution's pause (store/durable.py): the execution stays in
+    # durable_executions with status PAUSED; this row holds what resuming needs, and after a
+    # resume the resume's client token (for retried requests).
+    """
+    CREATE TABLE IF NOT EXISTS durable_pauses (
+        arn TEXT PRIMARY KEY,
+        requested REAL NOT NULL,
+        reason TEXT NOT NULL DEFAULT '',
+        timeout_paused INTEGER NOT NULL,
+        remaining REAL,
+        interrupted INTEGER NOT NULL DEFAULT 0,
+        client_token TEXT NOT NULL DEFAULT '',
+        resumed REAL,
+        resume_reason TEXT NOT NULL DEFAULT '',
+        resume_token TEXT NOT NULL DEFAULT ''
+    )
+    """,
 )
 
 
