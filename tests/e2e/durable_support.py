@@ -197,3 +197,29 @@ def callback_id(client: Any, arn: str, name: str = "approval", timeout: float = 
         return None
 
     return wait_for(started, timeout=timeout, interval=0.1)
+
+
+# The start of a hand-written durable handler (no SDK): reads the durable invocation input and
+# defines `checkpoint(updates)`, which sends updates and keeps `ops` and `token` current. The
+# e2e modules append the workflow's own body to it.
+CHECKPOINTING_PREAMBLE = """
+import json, os
+import boto3
+
+def handler(event, context):
+    arn = event["DurableExecutionArn"]
+    token = event["CheckpointToken"]
+    ops = {o["Id"]: o for o in event["InitialExecutionState"]["Operations"]}
+    execution = next(o for o in ops.values() if o["Type"] == "EXECUTION")
+    data = json.loads(execution["ExecutionDetails"]["InputPayload"])
+    client = boto3.client("lambda", region_name=os.environ.get("AWS_REGION", "us-east-1"))
+
+    def checkpoint(updates):
+        nonlocal token
+        answer = client.checkpoint_durable_execution(
+            DurableExecutionArn=arn, CheckpointToken=token, Updates=updates
+        )
+        token = answer.get("CheckpointToken")
+        for op in answer["NewExecutionState"].get("Operations", []):
+            ops[op["Id"]] = op
+"""

@@ -16,30 +16,13 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.e2e.durable_support import CHECKPOINTING_PREAMBLE
 from tests.e2e.support import LambdadProcess, create_function, settled
 from tests.helpers import make_zip, wait_for
 
-HANDLER = """
-import json, os
-import boto3
-
-def handler(event, context):
-    arn = event["DurableExecutionArn"]
-    token = event["CheckpointToken"]
-    ops = {o["Id"]: o for o in event["InitialExecutionState"]["Operations"]}
-    execution = next(o for o in ops.values() if o["Type"] == "EXECUTION")
-    data = json.loads(execution["ExecutionDetails"]["InputPayload"])
-    client = boto3.client("lambda", region_name=os.environ.get("AWS_REGION", "us-east-1"))
-
-    def checkpoint(updates):
-        nonlocal token
-        answer = client.checkpoint_durable_execution(
-            DurableExecutionArn=arn, CheckpointToken=token, Updates=updates
-        )
-        token = answer.get("CheckpointToken")
-        for op in answer["NewExecutionState"].get("Operations", []):
-            ops[op["Id"]] = op
-
+HANDLER = (
+    CHECKPOINTING_PREAMBLE
+    + """
     if "s1" not in ops:
         checkpoint([
             {"Id": "s1", "Type": "STEP", "Action": "START", "Name": "add", "SubType": "Step"},
@@ -64,6 +47,7 @@ def handler(event, context):
     value = json.loads(ops["s1"]["StepDetails"]["Result"])
     return {"Status": "SUCCEEDED", "Result": json.dumps({"v": value})}
 """
+)
 
 
 @pytest.fixture(scope="module")
@@ -331,27 +315,9 @@ def test_kill_during_a_wait_loses_nothing(tmp_path: Path) -> None:
         second.stop()
 
 
-CHAIN_HANDLER = """
-import json, os
-import boto3
-
-def handler(event, context):
-    arn = event["DurableExecutionArn"]
-    token = event["CheckpointToken"]
-    ops = {o["Id"]: o for o in event["InitialExecutionState"]["Operations"]}
-    execution = next(o for o in ops.values() if o["Type"] == "EXECUTION")
-    data = json.loads(execution["ExecutionDetails"]["InputPayload"])
-    client = boto3.client("lambda", region_name=os.environ.get("AWS_REGION", "us-east-1"))
-
-    def checkpoint(updates):
-        nonlocal token
-        answer = client.checkpoint_durable_execution(
-            DurableExecutionArn=arn, CheckpointToken=token, Updates=updates
-        )
-        token = answer.get("CheckpointToken")
-        for op in answer["NewExecutionState"].get("Operations", []):
-            ops[op["Id"]] = op
-
+CHAIN_HANDLER = (
+    CHECKPOINTING_PREAMBLE
+    + """
     if data.get("state"):
         checkpoint([{"Id": "a", "Type": "STEP", "Action": "START"},
                     {"Id": "b", "Type": "STEP", "Action": "START"}])
@@ -396,6 +362,7 @@ def handler(event, context):
         return {"Status": "FAILED", "Error": details.get("Error", {})}
     return {"Status": "SUCCEEDED", "Result": details["Result"]}
 """
+)
 
 
 @pytest.fixture(scope="module")

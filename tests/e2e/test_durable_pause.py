@@ -18,32 +18,16 @@ import pytest
 from botocore.exceptions import ClientError
 
 from lambdad.client import cli
+from lambdad.daemon import cli as daemon_cli
+from tests.e2e.durable_support import CHECKPOINTING_PREAMBLE
 from tests.e2e.support import LambdadProcess, create_function, settled
 from tests.helpers import make_zip, wait_for
 
 pytestmark = pytest.mark.e2e
 
-HANDLER = """
-import json, os
-import boto3
-
-def handler(event, context):
-    arn = event["DurableExecutionArn"]
-    token = event["CheckpointToken"]
-    ops = {o["Id"]: o for o in event["InitialExecutionState"]["Operations"]}
-    execution = next(o for o in ops.values() if o["Type"] == "EXECUTION")
-    data = json.loads(execution["ExecutionDetails"]["InputPayload"])
-    client = boto3.client("lambda", region_name=os.environ.get("AWS_REGION", "us-east-1"))
-
-    def checkpoint(updates):
-        nonlocal token
-        answer = client.checkpoint_durable_execution(
-            DurableExecutionArn=arn, CheckpointToken=token, Updates=updates
-        )
-        token = answer.get("CheckpointToken")
-        for op in answer["NewExecutionState"].get("Operations", []):
-            ops[op["Id"]] = op
-
+HANDLER = (
+    CHECKPOINTING_PREAMBLE
+    + """
     if data.get("wait"):
         if "w1" not in ops:
             checkpoint([{"Id": "w1", "Type": "WAIT", "Action": "START", "Name": "nap",
@@ -57,6 +41,7 @@ def handler(event, context):
         return {"Status": "PENDING"}
     return {"Status": "SUCCEEDED", "Result": ops["c1"]["CallbackDetails"]["Result"]}
 """
+)
 
 
 def _daemon(root: Path, scale: str = "0.001") -> LambdadProcess:
@@ -228,7 +213,9 @@ def test_resume_without_changes_does_not_invoke(
     expected = execution["ExpectedExecutionTimeoutTimestamp"] - execution["StartTimestamp"]
     assert abs(expected.total_seconds() - 600) < 1
     invocations = _kinds(client, arn).count("InvocationCompleted")
-    assert cli.main([*ctl, "resume", arn]) == 0
+    # Resumed through `lambdad durable`, which is `lambdadctl durable` aimed at the daemon.
+    resume = ["durable", "--daemon", durable_daemon.grpc_target, "resume", arn]
+    assert daemon_cli.main(resume) == 0
     assert _status(client, arn) == "RUNNING"
     # Still waiting for its callback: answering it invokes the function as usual.
     assert _kinds(client, arn).count("InvocationCompleted") == invocations

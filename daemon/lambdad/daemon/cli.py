@@ -94,31 +94,14 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     durable = commands.add_parser(
-        "durable", help="durable executions: list, history (a timeline), callback, stop"
+        "durable",
+        help="durable executions: list, history, callback, stop, pause, resume, delete "
+        "(the same commands as `lambdadctl durable`)",
     )
-    durable_commands = durable.add_subparsers(dest="durable_command", required=True)
-    listing = durable_commands.add_parser("list", help="a function's durable executions")
-    listing.add_argument("function", metavar="FUNCTION", help="function name or ARN")
-    listing.add_argument("--qualifier", help="only this version or alias")
-    listing.add_argument("--status", action="append", default=[], help="RUNNING, FAILED, ...")
-    history = durable_commands.add_parser("history", help="an execution's history as a timeline")
-    history.add_argument("arn", metavar="EXECUTION_ARN")
-    history.add_argument("--data", action="store_true", help="show inputs, results and errors")
-    callback = durable_commands.add_parser("callback", help="complete a callback")
-    callback.add_argument("callback_id", metavar="CALLBACK_ID")
-    outcome = callback.add_mutually_exclusive_group(required=True)
-    outcome.add_argument("--result", help="succeed with this result (JSON text)")
-    outcome.add_argument("--error", help="fail with this error message")
-    outcome.add_argument("--heartbeat", action="store_true", help="send a heartbeat")
-    stop = durable_commands.add_parser("stop", help="stop a running execution")
-    stop.add_argument("arn", metavar="EXECUTION_ARN")
-    stop.add_argument("--message", default="", help="the stop error's message")
-    for sub in (listing, history, callback, stop):
-        sub.add_argument("--json", action="store_true", help="print JSON")
-        sub.add_argument(
-            "--daemon",
-            help="HOST:PORT of the daemon (LAMBDAD_GRPC_TARGET, else the configured one)",
-        )
+    durable.add_argument(
+        "--daemon", help="HOST:PORT of the daemon (LAMBDAD_GRPC_TARGET, else the configured one)"
+    )
+    durable.add_argument("rest", nargs=argparse.REMAINDER, help="`lambdadctl durable` arguments")
 
     debug = commands.add_parser(
         "debug", help="run a function under a debugger (debugpy / node --inspect) or stop"
@@ -331,84 +314,13 @@ def _invocations(args: argparse.Namespace) -> int:
 
 
 def _durable(args: argparse.Namespace) -> int:
-    from google.protobuf.json_format import MessageToDict
-
-    from lambdad.client import LambdadClient, LambdadError
-    from lambdad.daemon.observability.durable_timeline import execution_table, timeline
-    from lambdad.v1 import durable_execution_service_pb2 as ds
+    """`lambdad durable ...` is `lambdadctl durable ...` aimed at this host's daemon."""
+    from lambdad.client import cli as ctl
 
     target = args.daemon or os.environ.get("LAMBDAD_GRPC_TARGET") or Config.from_env().grpc_target
-    try:
-        with LambdadClient.connect(target, token=Config.from_env().grpc_token) as client:
-            if args.durable_command == "list":
-                items: list[dict[str, Any]] = []
-                marker = ""
-                while True:
-                    page = client.list_durable_executions_by_function(
-                        ds.ListDurableExecutionsByFunctionRequest(
-                            function_name=args.function,
-                            qualifier=args.qualifier or None,
-                            statuses=args.status,
-                            marker=marker or None,
-                        )
-                    )
-                    items += MessageToDict(page).get("DurableExecutions", [])
-                    marker = page.next_marker
-                    if not marker:
-                        break
-                print(json.dumps(items, indent=2) if args.json else execution_table(items))
-            elif args.durable_command == "history":
-                events: list[dict[str, Any]] = []
-                marker = ""
-                while True:
-                    history = client.get_durable_execution_history(
-                        ds.GetDurableExecutionHistoryRequest(
-                            durable_execution_arn=args.arn,
-                            include_execution_data=args.data,
-                            max_items=1000,
-                            marker=marker or None,
-                        )
-                    )
-                    events += MessageToDict(history).get("Events", [])
-                    marker = history.next_marker
-                    if not marker:
-                        break
-                print(json.dumps(events, indent=2) if args.json else timeline(events))
-            elif args.durable_command == "callback":
-                if args.heartbeat:
-                    client.send_durable_execution_callback_heartbeat(
-                        ds.SendDurableExecutionCallbackHeartbeatRequest(
-                            callback_id=args.callback_id
-                        )
-                    )
-                elif args.error is not None:
-                    client.send_durable_execution_callback_failure(
-                        ds.SendDurableExecutionCallbackFailureRequest(
-                            callback_id=args.callback_id,
-                            error=ds.DurableErrorObject(error_message=args.error),
-                        )
-                    )
-                else:
-                    client.send_durable_execution_callback_success(
-                        ds.SendDurableExecutionCallbackSuccessRequest(
-                            callback_id=args.callback_id, result=args.result.encode()
-                        )
-                    )
-                print("ok")
-            else:
-                stopped = client.stop_durable_execution(
-                    ds.StopDurableExecutionRequest(
-                        durable_execution_arn=args.arn,
-                        error=ds.DurableErrorObject(error_message=args.message)
-                        if args.message
-                        else None,
-                    )
-                )
-                print(json.dumps(MessageToDict(stopped)) if args.json else "stopped")
-    except LambdadError as error:
-        print(f"lambdad durable: {error}", file=sys.stderr)
-        return 1
-    return 0
+    token = Config.from_env().grpc_token
+    options = ["--target", target, *(["--token", token] if token else [])]
+    return ctl.main([*options, "durable", *args.rest])
 
 
 def _debug(args: argparse.Namespace) -> int:
