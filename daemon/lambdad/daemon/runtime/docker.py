@@ -277,6 +277,12 @@ def _plan_in_container(client: docker.DockerClient, network: str | None) -> Netw
     )
 
 
+# AWS's environments have no HOME and no HOSTNAME; Docker sets both: a runtime starts behind
+# this prefix.
+UNSET_VARIABLES = ("HOME", "HOSTNAME")
+UNSET_DOCKER_VARIABLES = ["/usr/bin/env", "-u", "HOME", "-u", "HOSTNAME"]
+
+
 def _image_user_and_command(spec: EnvironmentSpec) -> dict[str, Any]:
     if spec.package_type == "Image":
         config = spec.image_config or {}
@@ -298,10 +304,8 @@ def _image_user_and_command(spec: EnvironmentSpec) -> dict[str, Any]:
     if extension_files(spec.opt_dir):
         # External extensions start first, then the image's usual entrypoint.
         command = launcher_command("/opt/extensions", command)
-    # AWS's environments have no HOME and no HOSTNAME; Docker sets both. The handler stays
-    # the container's Cmd, as in a container of AWS's base image.
-    unset = ["/usr/bin/env", "-u", "HOME", "-u", "HOSTNAME"]
-    return {"entrypoint": [*unset, *command[:-1]], "command": command[-1:]}
+    # The handler stays the container's Cmd, as in a container of AWS's base image.
+    return {"entrypoint": [*UNSET_DOCKER_VARIABLES, *command[:-1]], "command": command[-1:]}
 
 
 def container_options(
@@ -1267,13 +1271,19 @@ class DockerExecutor:
             update = functools.partial(container.update, mem_limit=memory, memswap_limit=memory)
             await self._blocking(update)
         if described.python:
+            # The waiting interpreter becomes the runtime itself when the command is the
+            # image's usual one (behind the HOME/HOSTNAME unsetting, which it then applies).
+            prefix = len(UNSET_DOCKER_VARIABLES)
+            unsetting = argv[:prefix] == UNSET_DOCKER_VARIABLES
+            core = argv[prefix:] if unsetting else argv
             in_process = (
-                argv[:1] == ["/lambda-entrypoint.sh"]
-                and len(argv) == 2
+                core[:1] == ["/lambda-entrypoint.sh"]
+                and len(core) == 2
                 and _starts_alike(variables, described.environment)
             )
+            unset = list(UNSET_VARIABLES) if unsetting else []
             message = json.dumps(
-                {"variables": variables, "argv": argv, "in_process": in_process}
+                {"variables": variables, "argv": argv, "in_process": in_process, "unset": unset}
             ).encode()
         else:
             message = (

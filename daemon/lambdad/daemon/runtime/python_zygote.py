@@ -4,13 +4,14 @@ It starts the interpreter and imports what the runtime interface client needs (s
 simplejson, some of its own modules) ahead of need, none of which reads a variable on
 import, then blocks on
 `/var/lambdad/go` (a FIFO) for the daemon's start message: JSON
-`{"variables": {...}, "argv": [...], "in_process": bool}`.
+`{"variables": {...}, "argv": [...], "in_process": bool, "unset": [...]}`.
 
 - `in_process`: the daemon has checked that nothing in `variables` changes how an interpreter
   starts (PATH, HOME, locale, PYTHON*, LD_*, ...). The process then becomes what
   `/lambda-entrypoint.sh <handler>` -> `/var/runtime/bootstrap` -> `python3 -m awslambdaric
   <handler>` would have started: the same environment (the variables, `_HANDLER`, `PWD` and
-  the bootstrap's `PYTHONPATH`), the same `sys.path`, then awslambdaric runs as `__main__`.
+  the bootstrap's `PYTHONPATH`, without the `unset` names, as `env -u` in `argv` would drop
+  them), the same `sys.path`, then awslambdaric runs as `__main__`.
 - otherwise it execs `argv` with the variables over its own environment, as the shell wrapper
   of other images does (`exec env -- K=V ... argv`).
 
@@ -62,7 +63,7 @@ def _message():
             return json.loads(data)
 
 
-def _become_runtime(variables, argv):
+def _become_runtime(variables, argv, unset):
     import importlib
     import runpy
     import time
@@ -70,6 +71,8 @@ def _become_runtime(variables, argv):
     handler = argv[-1]
     start_path = os.environ.get("PYTHONPATH", "")
     environ = {**os.environ, **variables, "_HANDLER": handler, "PWD": os.getcwd()}
+    for name in unset:
+        environ.pop(name, None)
     version = f"{sys.version_info[0]}.{sys.version_info[1]}"
     python_path = f"/opt/python/lib/python{version}/site-packages:/opt/python:/var/runtime"
     if environ.get("PYTHONPATH"):
@@ -95,7 +98,7 @@ def main():
     variables = message["variables"]
     argv = message["argv"]
     if message.get("in_process"):
-        _become_runtime(variables, argv)
+        _become_runtime(variables, argv, message.get("unset", []))
         sys.exit(0)
     os.execvpe(argv[0], argv, {**os.environ, "PWD": os.getcwd(), **variables})
 
