@@ -12,12 +12,11 @@ import asyncio
 import os
 from collections.abc import Mapping, Sequence
 
-import boto3
 import botocore.exceptions
 import structlog
-from botocore.config import Config as BotoConfig
 
 from lambdad.daemon.errors import invalid_parameter
+from lambdad.daemon.local_aws import endpoint_client
 
 log = structlog.get_logger(__name__)
 
@@ -44,17 +43,7 @@ class Ec2VpcCheck:
 
     def _ec2(self):  # type: ignore[no-untyped-def]
         if self._client is None:
-            session = boto3.session.Session()
-            keys = {}
-            if session.get_credentials() is None:
-                keys = {"aws_access_key_id": "lambdad", "aws_secret_access_key": "lambdad"}
-            self._client = session.client(
-                "ec2",
-                endpoint_url=self._endpoint_url,
-                region_name=self._region,
-                config=BotoConfig(retries={"max_attempts": 1}, connect_timeout=2, read_timeout=5),
-                **keys,
-            )
+            self._client = endpoint_client("ec2", self._endpoint_url, self._region)
         return self._client
 
     def _describe(self, operation: str, **args: Sequence[str]) -> None:

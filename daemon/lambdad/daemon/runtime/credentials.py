@@ -16,10 +16,10 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import boto3
 import botocore.exceptions
 import structlog
-from botocore.config import Config as BotoConfig
+
+from lambdad.daemon.local_aws import endpoint_client
 
 log = structlog.get_logger(__name__)
 
@@ -50,18 +50,7 @@ class RoleCredentials:
 
     def _sts(self):  # type: ignore[no-untyped-def]
         if self._client is None:
-            session = boto3.session.Session()
-            # A local STS accepts any signature; the daemon may have no credentials at all.
-            keys = {}
-            if session.get_credentials() is None:
-                keys = {"aws_access_key_id": "lambdad", "aws_secret_access_key": "lambdad"}
-            self._client = session.client(
-                "sts",
-                endpoint_url=self._endpoint_url,
-                region_name=self._region,
-                config=BotoConfig(retries={"max_attempts": 1}, connect_timeout=2, read_timeout=5),
-                **keys,
-            )
+            self._client = endpoint_client("sts", self._endpoint_url, self._region)
         return self._client
 
     def _assume(self, role: str, session_name: str) -> _Held | None:
