@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import threading
 import uuid
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.config import Config as BotoConfig
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, EndpointConnectionError
 
 from tests.e2e.support import REGION, LambdadProcess, create_function, settled
 from tests.helpers import make_zip, wait_for
@@ -34,14 +35,15 @@ def handler(event, context):
 STREAM_NAME = re.compile(r"^\d{4}/\d\d/\d\d/\[\$LATEST\][0-9a-f]{32}$")
 
 
-def logs_client(endpoint: str, **config: Any) -> Any:
+def logs_client(endpoint: str) -> Any:
+    """boto3's `logs` client with nothing but test credentials and a single attempt."""
     return boto3.client(
         "logs",
         endpoint_url=endpoint,
         region_name=REGION,
         aws_access_key_id="test",
         aws_secret_access_key="test",
-        config=BotoConfig(retries={"max_attempts": 1}, **config),
+        config=BotoConfig(retries={"max_attempts": 1}),
     )
 
 
@@ -157,15 +159,29 @@ def test_boto3_reads_groups_streams_and_events(
     assert caught.value.response["Error"]["Code"] == "InvalidParameterException"
 
 
+def test_live_tail_host_prefix_is_added_by_the_client_for_any_endpoint(
+    lambdad: LambdadProcess,
+) -> None:
+    """botocore puts StartLiveTail's `stream-` host prefix in front of every endpoint, an IP
+    address and `localhost` included, so the name it looks up (`stream-127.0.0.1`) cannot resolve
+    and no request reaches any server: the prefix has to be turned off on the client side."""
+    for host in ("127.0.0.1", "localhost"):
+        endpoint = f"http://{host}:{lambdad.gateway_port}"
+        with pytest.raises(EndpointConnectionError) as caught:
+            logs_client(endpoint).start_live_tail(logGroupIdentifiers=["/aws/lambda/none"])
+        assert caught.value.kwargs["endpoint_url"] == f"http://stream-{endpoint[7:]}/"
+
+
 def test_live_tail_streams_new_events(
-    lambdad: LambdadProcess, client: Any, function_name: str
+    lambdad: LambdadProcess, client: Any, function_name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     group = _printer(client, function_name)
     _invoke(client, function_name, "before")  # creates the group
     logs = logs_client(lambdad.endpoint)
     wait_for(lambda: "plain before" in _messages(logs, group), timeout=30)
-    # StartLiveTail's endpoint has a `stream-` host prefix, which a local endpoint has not.
-    tail = logs_client(lambdad.endpoint, inject_host_prefix=False).start_live_tail(
+    # A client made without any Config: the SDK's documented setting drops the `stream-` prefix.
+    monkeypatch.setenv("AWS_DISABLE_HOST_PREFIX_INJECTION", "true")
+    tail = logs_client(lambdad.endpoint).start_live_tail(
         logGroupIdentifiers=[f"arn:aws:logs:{REGION}:000000000000:log-group:{group}"],
         logEventFilterPattern="plain",
     )
@@ -191,6 +207,46 @@ def test_live_tail_streams_new_events(
     results = [r for e in seen[1:] for r in e["sessionUpdate"]["sessionResults"]]
     assert [r["message"] for r in results] == ["plain during"]
     assert STREAM_NAME.match(results[0]["logStreamName"])
+
+
+def test_aws_cli_start_live_tail_with_the_profile_setting(
+    lambdad: LambdadProcess, client: Any, function_name: str, tmp_path: Path
+) -> None:
+    """`aws logs start-live-tail --endpoint-url ...` with `disable_host_prefix_injection = true`
+    in the profile (the AWS CLI v1 of this environment; v2 has the same setting)."""
+    group = _printer(client, function_name)
+    _invoke(client, function_name, "before")
+    logs = logs_client(lambdad.endpoint)
+    wait_for(lambda: "plain before" in _messages(logs, group), timeout=30)
+    config = tmp_path / "config"
+    config.write_text("[default]\ndisable_host_prefix_injection = true\n")
+    out = tmp_path / "live.out"
+    command = [
+        sys.executable,
+        *("-m", "awscli", "--endpoint-url", lambdad.endpoint, "logs", "start-live-tail"),
+        *("--log-group-identifiers", group, "--log-event-filter-pattern", "plain"),
+    ]
+    env = {
+        **_cli_env(),
+        "PYTHONPATH": os.environ.get("PYTHONPATH", ""),
+        "AWS_CONFIG_FILE": str(config),
+    }
+    with open(out, "wb") as sink:
+        tail = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT, env=env)
+    try:
+        # Invoked until the line shows: the CLI's session may open after the first invocation.
+        def shown() -> bool:
+            assert tail.poll() is None, out.read_text()
+            _invoke(client, function_name, "during")
+            return "plain during" in out.read_text()
+
+        wait_for(shown, timeout=60, interval=1)
+    finally:
+        tail.kill()
+        tail.wait(timeout=10)
+    text = out.read_text()
+    assert "plain during" in text and "plain before" not in text, text
+    assert "stream-" not in text
 
 
 def test_aws_cli_v2_logs_tail_and_follow(
