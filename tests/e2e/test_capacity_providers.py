@@ -282,9 +282,36 @@ def test_function_on_capacity_provider(lambdad: LambdadProcess, function_name: s
     assert created["CapacityProviderConfig"] == {
         MANAGED: {"CapacityProviderArn": provider, "PerExecutionEnvironmentMaxConcurrency": 8}
     }
+    # Managed Instances log in JSON only: the default, and Text is refused.
+    assert created["LoggingConfig"] == {
+        "LogFormat": "JSON",
+        "ApplicationLogLevel": "INFO",
+        "SystemLogLevel": "INFO",
+        "LogGroup": f"/aws/lambda/{function_name}",
+    }
     settled(client, function_name)
     got = client.get_function(FunctionName=function_name)["Configuration"]
     assert got["CapacityProviderConfig"][MANAGED]["PerExecutionEnvironmentMaxConcurrency"] == 8
+    with pytest.raises(ClientError) as excinfo:
+        client.update_function_configuration(
+            FunctionName=function_name, LoggingConfig={"LogFormat": "Text"}
+        )
+    assert _error(excinfo) == (
+        400,
+        "InvalidParameterValueException",
+        "Lambda Managed Instances functions support only the JSON log format.",
+    )
+    with pytest.raises(ClientError) as excinfo:
+        client.create_function(
+            FunctionName=f"{function_name}-text",
+            Runtime="python3.13",
+            Role=ROLE,
+            Handler="app.handler",
+            Code={"ZipFile": unique_zip(function_name)},
+            CapacityProviderConfig={MANAGED: {"CapacityProviderArn": provider}},
+            LoggingConfig={"LogFormat": "Text"},
+        )
+    assert _error(excinfo)[1] == "InvalidParameterValueException"
     updated = client.update_function_configuration(
         FunctionName=function_name,
         CapacityProviderConfig={
@@ -613,6 +640,132 @@ def test_environment_runs_its_max_concurrency_at_once(
     assert {r["max_concurrency"] for r in results} == {str(concurrency)}
     # awslambdaric runs each concurrent invocation in a process of its own.
     assert len({r["pid"] for r in results}) == concurrency
+
+
+# One environment, shared state in /tmp/<round>. "slow" runs past the timeout until the test
+# releases it; "fast" returns once the slow one's deadline has passed; "probe" reads the state.
+TIMEOUT_HANDLER = """
+import json, logging, os, time
+def handler(event, context):
+    state = "/tmp/" + event["round"]
+    os.makedirs(state, exist_ok=True)
+    stream = os.environ["AWS_LAMBDA_LOG_STREAM_NAME"]
+    kind = event["kind"]
+    if kind == "slow":
+        deadline = time.time() + context.get_remaining_time_in_millis() / 1000
+        with open(state + "/slow-started", "w") as out:
+            out.write(json.dumps({"at": time.time(), "deadline": deadline}))
+        stop = time.time() + 60
+        while not os.path.exists(state + "/release") and time.time() < stop:
+            time.sleep(0.05)
+        open(state + "/slow-done", "w").close()
+        return "late"
+    if kind == "fast":
+        with open(state + "/slow-started") as source:
+            slow_deadline = json.load(source)["deadline"]
+        open(state + "/fast-" + context.aws_request_id, "w").close()
+        stop = time.time() + context.get_remaining_time_in_millis() / 1000 - 0.5
+        while time.time() < min(slow_deadline + 1.0, stop):
+            time.sleep(0.05)
+        logging.getLogger().info("fast done")
+        return {"after_slow_deadline": time.time() > slow_deadline, "stream": stream}
+    if kind == "release":
+        open(state + "/release", "w").close()
+    started = None
+    if os.path.exists(state + "/slow-started"):
+        with open(state + "/slow-started") as source:
+            started = json.load(source)["at"]
+    return {"files": sorted(os.listdir(state)), "now": time.time(), "slow_started": started,
+            "stream": stream}
+"""
+
+
+def test_a_timeout_fails_only_its_own_invocation(
+    served: LambdadProcess, function_name: str
+) -> None:
+    """Lambda Managed Instances: a timed-out invocation fails alone; its code goes on (AWS
+    does not stop it), and the environment and its other invocations go on."""
+    client = served.lambda_client()
+    provider = _active_provider(client)
+    client.create_function(
+        FunctionName=function_name,
+        Runtime="python3.13",
+        Role=ROLE,
+        Handler="app.handler",
+        Code={"ZipFile": make_zip({"app.py": TIMEOUT_HANDLER})},
+        Timeout=6,
+        CapacityProviderConfig={
+            MANAGED: {"CapacityProviderArn": provider, "PerExecutionEnvironmentMaxConcurrency": 4}
+        },
+    )
+    settled(client, function_name, timeout=60)
+    round_id = uuid.uuid4().hex
+
+    def call(kind: str) -> dict[str, Any]:
+        response = client.invoke(
+            FunctionName=function_name, Payload=json.dumps({"round": round_id, "kind": kind})
+        )
+        return {
+            "error": response.get("FunctionError"),
+            "body": json.loads(response["Payload"].read()),
+            "request_id": response["ResponseMetadata"]["RequestId"],
+        }
+
+    first = call("probe")["body"]
+    with ThreadPoolExecutor(3) as pool:
+        slow = pool.submit(call, "slow")
+        # The fast ones start 2 s into the slow one, so they outlive its 6 s deadline.
+        wait_for(
+            lambda: (
+                (b := call("probe")["body"])["slow_started"] and b["now"] > b["slow_started"] + 2
+            ),
+            timeout=60,
+        )
+        fast = [pool.submit(call, "fast") for _ in range(2)]
+        timed_out = slow.result(timeout=60)
+        fast_results = [f.result(timeout=60) for f in fast]
+
+    assert timed_out["error"] == "Unhandled"
+    assert timed_out["body"]["errorType"] == "Sandbox.Timedout"
+    assert timed_out["body"]["errorMessage"].endswith("Task timed out after 6.00 seconds")
+    for result in fast_results:
+        assert result["error"] is None, result
+        assert result["body"] == {"after_slow_deadline": True, "stream": first["stream"]}
+    # The timed-out code was not stopped: released now, it finishes in the same environment.
+    call("release")
+    done = wait_for(lambda: "slow-done" in (b := call("probe")["body"])["files"] and b, timeout=30)
+    assert done["stream"] == first["stream"]
+    # JSON logs (the only format of Managed Instances): each line names its invocation.
+    logs = boto3.client(
+        "logs",
+        endpoint_url=served.endpoint,
+        region_name=REGION,
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
+    request_id = fast_results[0]["request_id"]
+
+    def fast_line() -> list[dict[str, Any]]:
+        events = logs.filter_log_events(
+            logGroupName=f"/aws/lambda/{function_name}",
+            filterPattern=f'{{ $.requestId = "{request_id}" && $.message = "fast done" }}',
+        )["events"]
+        return [json.loads(e["message"]) for e in events]
+
+    (line,) = wait_for(fast_line, timeout=30)
+    assert line["level"] == "INFO" and line["requestId"] == request_id
+    report = f'{{ $.type = "platform.report" && $.record.requestId = "{timed_out["request_id"]}" }}'
+    statuses = wait_for(
+        lambda: [
+            json.loads(e["message"])["record"]["status"]
+            for e in logs.filter_log_events(
+                logGroupName=f"/aws/lambda/{function_name}",
+                filterPattern=report,
+            )["events"]
+        ],
+        timeout=30,
+    )
+    assert statuses == ["timeout"]
 
 
 def test_tenants_never_share_an_environment(served: LambdadProcess, function_name: str) -> None:

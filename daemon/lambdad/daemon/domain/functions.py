@@ -22,6 +22,7 @@ from lambdad.daemon.domain import runtime_members, validation
 from lambdad.daemon.domain.aliases import AliasOperations
 from lambdad.daemon.domain.capacity_providers import (
     PROVIDER_NOT_REMOVABLE,
+    TEXT_LOGS_NOT_SUPPORTED,
     check_function_on_provider,
     function_config_checks,
 )
@@ -437,8 +438,12 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
         layers = await self._resolve_layers(spec.layers)
         await self._check_vpc(spec.vpc_config)
         code = await self._code.take(spec.code, package_type)
-        logging_config = {"LogFormat": "Text", "LogGroup": f"/aws/lambda/{ref.name}"}
+        # Managed Instances functions log in JSON (several invocations share an environment).
+        default_format = "JSON" if spec.capacity_provider_config else "Text"
+        logging_config = {"LogFormat": default_format, "LogGroup": f"/aws/lambda/{ref.name}"}
         logging_config.update({k: v for k, v in spec.logging_config.items() if v})
+        if spec.capacity_provider_config and logging_config["LogFormat"] != "JSON":
+            raise invalid_parameter(TEXT_LOGS_NOT_SUPPORTED)
         latest = FunctionVersion(
             name=ref.name,
             version=LATEST,
@@ -718,6 +723,8 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
         if "logging_config" in changes:
             merged = dict(current.logging_config)
             merged.update({k: v for k, v in changes["logging_config"].items() if v})
+            if current.capacity_provider_config and merged.get("LogFormat") == "Text":
+                raise invalid_parameter(TEXT_LOGS_NOT_SUPPORTED)
             resolved["logging_config"] = merged
         if changes.get("runtime") == "":
             resolved.pop("runtime")

@@ -107,7 +107,8 @@ def reserved_variables(config: FunctionVersion, *, region: str, log_stream: str)
     if config.capacity_provider_config:
         # Lambda Managed Instances: the runtime client polls this many events at once.
         variables["AWS_LAMBDA_MAX_CONCURRENCY"] = str(config.max_concurrency)
-    if config.logging_config.get("LogFormat") == "JSON":
+    # Managed Instances log in JSON only (a function stored before lambdad enforced it too).
+    if config.logging_config.get("LogFormat") == "JSON" or config.capacity_provider_config:
         variables["AWS_LAMBDA_LOG_FORMAT"] = "JSON"
         # The JSON format's application level is INFO unless set (as LoggingConfig shows).
         level = config.logging_config.get("ApplicationLogLevel") or "INFO"
@@ -303,6 +304,9 @@ class ExecutionEnvironment:
         self._logged = 0
         # Invocations the pool has given this environment and not yet taken back.
         self.active = 0
+        # Multi-concurrency: timed-out invocations whose runtime worker still runs them (AWS's
+        # managed-instance runtimes do not stop them); each keeps a worker busy until it answers.
+        self.lingering = 0
         self._finishing: set[asyncio.Task[str]] = set()
         self._init_ms: float | None = None
         self._init_started = 0.0  # epoch seconds
@@ -501,6 +505,9 @@ class ExecutionEnvironment:
         if delivered not in done:
             delivered.cancel()
             api.forget(request_id)
+            if self._fails_alone() and api.ready.is_set() and not init_error.done():
+                # Every worker stayed busy: this invocation fails, the others go on.
+                return await self._timed_out(request, started, tail=tail, cold=cold, kill=False)
             self.broken = True
             if init_error.done():
                 failure = init_error.result()
@@ -541,11 +548,26 @@ class ExecutionEnvironment:
                 content_type=answer.content_type,
                 stream=answer.stream,
             )
+        if self._fails_alone():
+            # Lambda Managed Instances: the timed-out invocation fails alone; its worker goes
+            # on running it (AWS does not stop the code), the environment and the other
+            # invocations in it go on.
+            if api.abandon(request_id, self._worker_freed):
+                self.lingering += 1
+            return await self._timed_out(request, started, tail=tail, cold=cold, kill=False)
         api.forget(request_id)
         self.broken = True
         if self._exit.done():
             return await self._exited(request, started, tail=tail, cold=cold)
         return await self._timed_out(request, started, tail=tail, cold=cold)
+
+    def _fails_alone(self) -> bool:
+        """Whether a timeout fails only its own invocation (a multi-concurrency environment
+        whose runtime is still running)."""
+        return self.max_concurrency > 1 and self._exit is not None and not self._exit.done()
+
+    def _worker_freed(self) -> None:
+        self.lingering = max(0, self.lingering - 1)
 
     @property
     def _written(self) -> int:
@@ -595,12 +617,19 @@ class ExecutionEnvironment:
         )
 
     async def _timed_out(
-        self, request: InvocationRequest, started: float, *, tail: bool, cold: bool
+        self,
+        request: InvocationRequest,
+        started: float,
+        *,
+        tail: bool,
+        cold: bool,
+        kill: bool = True,
     ) -> InvocationResult:
         seconds = f"{request.timeout_s:.2f}"
         now = datetime.now(UTC)
         stamp = now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
-        await self._kill_quietly()
+        if kill:
+            await self._kill_quietly()
         return await self._finish(
             request,
             started=started,
@@ -744,7 +773,11 @@ class ExecutionEnvironment:
         end_line = f"END RequestId: {request.request_id}"
         if self.spec.variables.get("AWS_LAMBDA_LOG_FORMAT") == "JSON":
             # LoggingConfig.LogFormat JSON: the platform's lines are JSON records too.
-            status = "error" if result is not None and result.function_error else "success"
+            status = "success"
+            if result is not None and result.error_type == "Sandbox.Timedout":
+                status = "timeout"  # the Telemetry API's status of a timed-out invocation
+            elif result is not None and result.function_error:
+                status = "error"
             metrics: dict[str, Any] = {
                 "durationMs": round(duration_ms, 2),
                 "billedDurationMs": billed_ms,

@@ -725,7 +725,7 @@ class EnvironmentPool:
         for env_id, (busy_key, env) in self._busy.items():
             if (
                 busy_key == key
-                and env.active < env.max_concurrency
+                and env.active + env.lingering < env.max_concurrency
                 and env.usable
                 and env_id not in self._retiring
             ):

@@ -153,6 +153,9 @@ class _Pending:
     # Called in the same step that hands the event to the runtime, before anything the
     # runtime prints for it can have been read.
     on_delivered: Callable[[], None] | None = None
+    # Called when the runtime answers an invocation the invoker stopped waiting for (see
+    # `abandon`).
+    on_settled: Callable[[], None] | None = None
 
 
 def _error(status: int, error_type: str, message: str) -> web.Response:
@@ -322,6 +325,18 @@ class RuntimeApiServer:
         self._by_id.pop(request_id, None)
         self._delivered.pop(request_id, None)
 
+    def abandon(self, request_id: str, on_settled: Callable[[], None]) -> bool:
+        """Stop waiting for a delivered invocation whose runtime worker goes on running it
+        (a Lambda Managed Instances timeout): its late answer is accepted and dropped, and
+        `on_settled` runs then. False (and the invocation forgotten) if it was not delivered
+        or is already answered."""
+        pending = self._delivered.get(request_id)
+        if pending is None or pending.outcome.done():
+            self.forget(request_id)
+            return False
+        pending.on_settled = on_settled
+        return True
+
     # ---------------------------------------------------------------- runtime side
     async def _ping(self, request: web.Request) -> web.StreamResponse:
         return web.Response(text="pong")
@@ -386,8 +401,14 @@ class RuntimeApiServer:
     def _settle(self, pending: _Pending, outcome: RuntimeOutcome) -> None:
         if not pending.outcome.done():
             pending.outcome.set_result(outcome)
+        self._answered(pending)
+
+    def _answered(self, pending: _Pending) -> None:
         self._delivered.pop(pending.request.request_id, None)
         self._by_id.pop(pending.request.request_id, None)
+        if pending.on_settled is not None:
+            pending.on_settled()
+            pending.on_settled = None
 
     async def _read_limited(self, request: web.Request, limit: int) -> bytes | None:
         """The body, or None as soon as it exceeds `limit` (the rest is discarded)."""
@@ -476,8 +497,7 @@ class RuntimeApiServer:
             )
             raise
         finally:
-            self._delivered.pop(pending.request.request_id, None)
-            self._by_id.pop(pending.request.request_id, None)
+            self._answered(pending)
         error_type, error_body = self._trailer_error(request)
         stream._finish(error_type, error_body)
         return web.json_response(_ACCEPTED, status=202)
