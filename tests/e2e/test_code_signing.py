@@ -203,6 +203,40 @@ def test_attachment_not_found(client: Any, function_name: str) -> None:
     )
 
 
+def test_container_image_functions_have_no_code_signing(client: Any, function_name: str) -> None:
+    """AWS's answer for code signing on an image function (recorded in
+    cloudquery/cq-provider-aws#230 for GetFunctionCodeSigningConfig)."""
+    expected = (
+        "InvalidParameterValueException",
+        "Code signing is not supported for functions created with container images.",
+        400,
+    )
+    client.create_function(
+        FunctionName=function_name,
+        PackageType="Image",
+        Role="arn:aws:iam::000000000000:role/lambda-role",
+        Code={"ImageUri": "registry.invalid/lambdad-test/nothing:1"},
+    )
+    with pytest.raises(ClientError) as excinfo:
+        client.get_function_code_signing_config(FunctionName=function_name)
+    assert _error(excinfo) == expected
+    warn = _create(client, "Warn")["CodeSigningConfigArn"]
+    with pytest.raises(ClientError) as excinfo:
+        client.put_function_code_signing_config(
+            FunctionName=function_name, CodeSigningConfigArn=warn
+        )
+    assert _error(excinfo) == expected
+    with pytest.raises(ClientError) as excinfo:
+        client.create_function(
+            FunctionName=f"{function_name}-signed",
+            PackageType="Image",
+            Role="arn:aws:iam::000000000000:role/lambda-role",
+            Code={"ImageUri": "registry.invalid/lambdad-test/nothing:1"},
+            CodeSigningConfigArn=warn,
+        )
+    assert _error(excinfo) == expected
+
+
 def test_enforce_refuses_unsigned_code_and_warn_accepts_it(client: Any, function_name: str) -> None:
     enforce = _create(client, "Enforce")["CodeSigningConfigArn"]
     warn = _create(client, "Warn")["CodeSigningConfigArn"]

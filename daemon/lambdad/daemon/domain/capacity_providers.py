@@ -80,7 +80,8 @@ PROVIDER_NOT_REMOVABLE = (
 PROVIDER_NOT_ACTIVE = "The capacity provider {arn} is not in state Active."
 # AWS: "Lambda Managed Instances only support JSON log format. When you create a Managed
 # Instances function, Lambda automatically configures the log format to JSON and you cannot
-# change it to plain text." (Lambda developer guide, JSON and plain text log formats).
+# change it to plain text." (Lambda developer guide, JSON and plain text log formats). The
+# refusal's wording is not published: lambdad's.
 TEXT_LOGS_NOT_SUPPORTED = "Lambda Managed Instances functions support only the JSON log format."
 
 _CONFIG = "capacityProviderConfig.lambdaManagedInstancesCapacityProviderConfig"

@@ -56,6 +56,12 @@ def not_found_message(arn: str) -> str:
     )
 
 
+# AWS's answer to GetFunctionCodeSigningConfig on a container image function (a 400
+# InvalidParameterValueException recorded in cloudquery/cq-provider-aws#230); lambdad gives it
+# wherever code signing meets an image function (Put, Get, CreateFunction).
+NOT_FOR_IMAGES = "Code signing is not supported for functions created with container images."
+
+
 @dataclass(frozen=True)
 class CodeSigningConfig:
     """One code signing configuration."""

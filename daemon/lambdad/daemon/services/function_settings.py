@@ -215,6 +215,7 @@ class FunctionSettings:
         def write(tx: Transaction) -> RuntimeManagement:
             config = self._version(tx, ref.name, target)
             if config.package_type == "Image":
+                # AWS's wording is not published: lambdad's.
                 raise invalid_parameter(
                     "Runtime management configuration is not supported for container image "
                     "functions."
@@ -270,6 +271,7 @@ class FunctionSettings:
         if config is None:
             raise self._not_found(name, qualifier)
         if not self._capacity_provider_of(config):
+            # AWS's wording is not published: lambdad's.
             raise invalid_parameter(
                 "Function scaling configuration is supported only for functions that use a "
                 "capacity provider."
