@@ -47,17 +47,25 @@ def test_supported_runtime_accepted(runtime: str, strict: bool) -> None:
 @pytest.mark.parametrize(
     ("runtime", "created_until", "updated_until"),
     [
-        # AWS kept creating functions on these after their deprecation date. The python and
-        # java rows are the Lambda Developer Guide's per-language tables.
-        ("python3.9", date(2026, 2, 2), date(2026, 3, 8)),
+        # The last day each is still created, and still updated (RUNTIME_BLOCK_DATES' sources).
+        ("python3.8", date(2027, 1, 31), date(2027, 3, 2)),
+        ("python3.9", date(2027, 1, 31), date(2027, 3, 2)),
         ("python3.10", date(2026, 11, 29), date(2027, 1, 14)),
         ("python3.11", date(2027, 7, 30), date(2027, 8, 30)),
         ("python3.12", date(2028, 11, 29), date(2029, 1, 9)),
-        ("java17", date(2026, 7, 30), date(2026, 8, 30)),
+        ("java8.al2", date(2027, 7, 30), date(2027, 8, 30)),
+        ("java17", date(2027, 7, 30), date(2027, 8, 30)),
+        ("nodejs16.x", date(2026, 2, 2), date(2026, 3, 8)),
+        ("nodejs18.x", date(2026, 2, 2), date(2026, 3, 8)),
+        ("nodejs20.x", date(2027, 1, 31), date(2027, 3, 2)),
         ("nodejs24.x", date(2028, 5, 31), date(2028, 6, 30)),
-        ("nodejs18.x", date(2026, 2, 2), date(2026, 3, 2)),
+        ("dotnet6", date(2027, 1, 31), date(2027, 3, 2)),
+        ("dotnet8", date(2027, 1, 31), date(2027, 3, 2)),
+        ("dotnet10", date(2028, 12, 13), date(2029, 1, 14)),
         ("ruby3.2", date(2026, 8, 30), date(2026, 9, 29)),
-        ("nodejs20.x", date(2026, 8, 30), date(2026, 9, 29)),
+        ("ruby3.3", date(2027, 4, 29), date(2027, 5, 30)),
+        ("ruby3.4", date(2028, 4, 29), date(2028, 5, 30)),
+        ("provided.al2", date(2026, 8, 30), date(2026, 9, 29)),
     ],
 )
 def test_strict_mode_follows_the_runtime_table_date_by_date(
@@ -77,6 +85,13 @@ def test_strict_mode_follows_the_runtime_table_date_by_date(
             runtime, strict=True, creating=False, today=updated_until + day
         )
     )
+
+
+def test_every_supported_runtime_has_its_dates() -> None:
+    missing = set(validation.SUPPORTED_RUNTIMES) - set(validation.RUNTIME_BLOCK_DATES)
+    assert not missing
+    for created, updated in validation.RUNTIME_BLOCK_DATES.values():
+        assert created < updated
 
 
 @pytest.mark.parametrize("runtime", ["python3.7", "nodejs14.x", "go1.x", "python2.7", "java8"])

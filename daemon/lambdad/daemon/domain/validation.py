@@ -66,36 +66,45 @@ DEPRECATED_RUNTIMES = (
 )
 # AWS's runtime dates: the day AWS stops creating functions with a runtime, and the day it
 # stops updating them. Strict mode follows them; deprecated runtimes not listed here were
-# blocked for both long before. Checked 2026-12 against the per-language tables of the
-# Lambda Developer Guide (docs.aws.amazon.com/lambda/latest/dg/lambda-python.html,
-# lambda-nodejs.html, lambda-java.html; "Block function create" / "Block function update"):
-# the python, nodejs and java rows below are those pages' dates (python3.9: its last listing,
-# before it moved to the deprecated table). The ruby, dotnet, provided.al2, nodejs16/18.x and
-# python3.8 rows could not be checked against a source here and are kept as first written.
+# blocked for both long before. AWS moves these dates (it extended most of them in 2025 and
+# again in 2026), so each row names where its dates come from:
+#  [dg]   the Lambda Developer Guide's per-language tables (lambda-python.html,
+#         lambda-nodejs.html, lambda-java.html, lambda-ruby.html, lambda-csharp.html);
+#  [2027] AWS's 2026 extension of "many create-block/update-block dates" to 2027-02-01 and
+#         2027-03-03 (lambda-runtimes.html as quoted in cfn-lint issue #4531 for nodejs20.x
+#         and PR #4532, which also moved python3.8's create-block into the future; re:Post
+#         for python3.9; the .NET table for dotnet8 and dotnet6);
+#  [+1y]  the same update's "full year extension" of java8.al2, java11 and java17 (AL2 based;
+#         deprecated mid-2027, serverless/serverless#13819);
+#  [2025] the deprecated-runtimes table of late 2025 (nodejs18.x "Feb 3, 2026 / Mar 9, 2026"
+#         quoted in cfn-lint issue #4249; nodejs16.x ends with it): no later date was found;
+#  [?]    not found in any source here: kept as first written.
 RUNTIME_BLOCK_DATES: Mapping[str, tuple[date, date]] = {
-    "nodejs24.x": (date(2028, 6, 1), date(2028, 7, 1)),
-    "nodejs22.x": (date(2027, 6, 1), date(2027, 7, 1)),
-    "nodejs20.x": (date(2026, 8, 31), date(2026, 9, 30)),
-    "nodejs18.x": (date(2026, 2, 3), date(2026, 3, 3)),
-    "nodejs16.x": (date(2026, 2, 3), date(2026, 3, 3)),
-    "python3.14": (date(2029, 7, 31), date(2029, 8, 31)),
-    "python3.13": (date(2029, 7, 31), date(2029, 8, 31)),
-    "python3.12": (date(2028, 11, 30), date(2029, 1, 10)),
-    "python3.11": (date(2027, 7, 31), date(2027, 8, 31)),
-    "python3.10": (date(2026, 11, 30), date(2027, 1, 15)),
-    "python3.9": (date(2026, 2, 3), date(2026, 3, 9)),
-    "python3.8": (date(2026, 2, 3), date(2026, 3, 3)),
-    "java25": (date(2029, 7, 31), date(2029, 8, 31)),
-    "java21": (date(2029, 7, 31), date(2029, 8, 31)),
-    "java17": (date(2026, 7, 31), date(2026, 8, 31)),
-    "java11": (date(2026, 7, 31), date(2026, 8, 31)),
-    "java8.al2": (date(2026, 7, 31), date(2026, 8, 31)),
-    "dotnet8": (date(2026, 12, 10), date(2027, 1, 11)),
-    "dotnet6": (date(2026, 2, 3), date(2026, 3, 3)),
-    "ruby3.3": (date(2027, 4, 30), date(2027, 5, 31)),
-    "ruby3.2": (date(2026, 8, 31), date(2026, 9, 30)),
-    "provided.al2": (date(2026, 8, 31), date(2026, 9, 30)),
-    "provided.al2023": (date(2029, 7, 31), date(2029, 8, 31)),
+    "nodejs24.x": (date(2028, 6, 1), date(2028, 7, 1)),  # [dg]
+    "nodejs22.x": (date(2027, 6, 1), date(2027, 7, 1)),  # [dg]
+    "nodejs20.x": (date(2027, 2, 1), date(2027, 3, 3)),  # [2027]
+    "nodejs18.x": (date(2026, 2, 3), date(2026, 3, 9)),  # [2025]
+    "nodejs16.x": (date(2026, 2, 3), date(2026, 3, 9)),  # [2025]
+    "python3.14": (date(2029, 7, 31), date(2029, 8, 31)),  # [dg]
+    "python3.13": (date(2029, 7, 31), date(2029, 8, 31)),  # [dg]
+    "python3.12": (date(2028, 11, 30), date(2029, 1, 10)),  # [dg]
+    "python3.11": (date(2027, 7, 31), date(2027, 8, 31)),  # [dg]
+    "python3.10": (date(2026, 11, 30), date(2027, 1, 15)),  # [dg]
+    "python3.9": (date(2027, 2, 1), date(2027, 3, 3)),  # [2027]
+    "python3.8": (date(2027, 2, 1), date(2027, 3, 3)),  # [2027]
+    "java25": (date(2029, 7, 31), date(2029, 8, 31)),  # [dg]
+    "java21": (date(2029, 7, 31), date(2029, 8, 31)),  # [dg]
+    "java17": (date(2027, 7, 31), date(2027, 8, 31)),  # [+1y]
+    "java11": (date(2027, 7, 31), date(2027, 8, 31)),  # [+1y]
+    "java8.al2": (date(2027, 7, 31), date(2027, 8, 31)),  # [+1y]
+    "dotnet10": (date(2028, 12, 14), date(2029, 1, 15)),  # [dg]
+    "dotnet8": (date(2027, 2, 1), date(2027, 3, 3)),  # [dg] [2027]
+    "dotnet6": (date(2027, 2, 1), date(2027, 3, 3)),  # [2027]
+    "ruby3.4": (date(2028, 4, 30), date(2028, 5, 31)),  # [dg]
+    "ruby3.3": (date(2027, 4, 30), date(2027, 5, 31)),  # [dg]
+    "ruby3.2": (date(2026, 8, 31), date(2026, 9, 30)),  # [dg]
+    "provided.al2": (date(2026, 8, 31), date(2026, 9, 30)),  # [?]
+    "provided.al2023": (date(2029, 7, 31), date(2029, 8, 31)),  # [?]
 }
 ROLE_PATTERN = r"arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+"
 ARCHITECTURES = ("x86_64", "arm64")
