@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import math
 from collections.abc import Hashable
 
 from lambdad.daemon.runtime.capacity import CapacityGovernor
@@ -54,16 +56,49 @@ async def test_fills_to_size_with_slots_and_refills_after_take() -> None:
     assert all(w.discarded for w in starter.started if w is not taken)
 
 
-async def test_never_takes_the_last_slots_and_is_reclaimed_first() -> None:
+async def test_never_takes_the_last_slot_and_is_reclaimed_first() -> None:
     governor: CapacityGovernor[object] = CapacityGovernor(3, 10_000)
     pool = PrewarmPool(5, Starter(), governor)
     pool.want("py", 128)
-    await async_wait_for(lambda: pool.waiting == 3)
-    assert governor.running == 3  # bounded by the governor
+    await async_wait_for(lambda: pool.waiting == 2)
+    assert governor.running == 2  # bounded by the governor, one slot left for a function
     freed = pool.reclaim()
-    assert freed == 128 and pool.waiting == 2
-    await async_wait_for(lambda: governor.running == 2)  # given back once removed
+    assert freed == 128 and pool.waiting == 1
+    await async_wait_for(lambda: governor.running == 1)  # given back once removed
     await pool.close()
+
+
+class SlowStarter(Starter):
+    """Starts that end only when the test says so (a container start on a loaded host)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.go = asyncio.Event()
+
+    async def __call__(self, key: Hashable, memory_mb: int) -> Waiting:
+        self.calls += 1
+        await self.go.wait()
+        waiting = Waiting(key, memory_mb)
+        self.started.append(waiting)
+        return waiting
+
+
+async def test_a_function_at_the_cap_never_waits_for_a_start_of_the_pool() -> None:
+    # A cap of 2 and a pool of 2: the pool starts only one (a start in flight cannot be
+    # reclaimed), so the function gets the other slot at once instead of queueing behind it.
+    governor: CapacityGovernor[object] = CapacityGovernor(2, 10_000)
+    starter = SlowStarter()
+    pool = PrewarmPool(2, starter, governor)
+    pool.want("py", 128)
+    await async_wait_for(lambda: starter.calls >= 1)
+    await asyncio.sleep(0.05)  # the refiller had its chance to start more
+    assert starter.calls == 1 and governor.running == 1
+    grant = await asyncio.wait_for(governor.acquire("function", 128, math.inf), 1.0)
+    assert grant.new_slot and governor.running == 2
+    starter.go.set()
+    await async_wait_for(lambda: pool.waiting == 1)
+    await pool.close()
+    assert governor.running == 1  # the function's slot
 
 
 async def test_size_zero_does_nothing() -> None:

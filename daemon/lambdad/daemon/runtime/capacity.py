@@ -143,6 +143,16 @@ class CapacityGovernor(Generic[E]):
         self._take(charge)
         return True
 
+    def try_acquire_spare(self, memory_mb: int) -> bool:
+        """A slot for an environment started ahead of need (a spare), taken only when nobody
+        queues and a slot and `memory_mb` stay free after it: a function arriving meanwhile
+        never waits for a spare's start (which cannot be reclaimed until it is over)."""
+        charge = self._charge(memory_mb)
+        if self._waiters or not self._fits(charge, self.running + 1, self.memory_mb + charge):
+            return False
+        self._take(charge)
+        return True
+
     def _take(self, charge: int) -> None:
         self.running += 1
         self.memory_mb += charge

@@ -507,42 +507,55 @@ def _link_function(directory: Path, code_dir: Path | None, opt_dir: Path | None)
         _link_tree(opt_dir, directory / "opt")
 
 
-async def _until_read(fifo: Path) -> None:
-    """Return once a reader has the FIFO open (the wrapper reads an empty open as nothing)."""
-    while True:
-        try:
-            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
-            return
-        except OSError as error:
-            if error.errno != errno.ENXIO:
-                raise
-        await asyncio.sleep(0.01)
+class StartChannel:
+    """The daemon's end of the FIFO a waiting container reads its start command from.
 
+    `ready` returns once the waiting program has the FIFO open; the write end opened then is
+    held until `send`, so the program's read ends (EOF) only after the command. (A readiness
+    probe that opened and closed the FIFO gave the program an empty read; a command written
+    while it was closing that read went down with the pipe, and the container waited forever:
+    on a loaded host, a hand-over lost now and then.)
+    """
 
-async def _hand_over(fifo: Path, command: bytes, started_at: float) -> None:
-    """Write the start command to the waiting wrapper (it reads the FIFO to its end)."""
-    # The wrapper reopens the FIFO after an empty read (the readiness probe); one that has not
-    # within a second is dead.
-    deadline = time.monotonic() + 1.0
-    while True:
-        try:
-            fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
-            break
-        except OSError as error:
-            if error.errno != errno.ENXIO or time.monotonic() > deadline:
-                raise
-            await asyncio.sleep(0.002)
-    try:
-        view = memoryview(command)
-        while view:
+    def __init__(self, fifo: Path) -> None:
+        self.fifo = fifo
+        self._fd: int | None = None
+
+    async def ready(self) -> None:
+        """Wait until the waiting program reads the FIFO; from then on hold its write end."""
+        while self._fd is None:
             try:
-                written = os.write(fd, view)
-            except BlockingIOError:
-                await asyncio.sleep(0.001)
-                continue
-            view = view[written:]
-    finally:
-        os.close(fd)
+                self._fd = os.open(self.fifo, os.O_WRONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+            except OSError as error:
+                if error.errno != errno.ENXIO:
+                    raise
+                await asyncio.sleep(0.01)
+
+    async def send(self, command: bytes) -> None:
+        """Write the start command and close the write end (the reader's EOF).
+
+        Raises OSError when the channel was never ready or the reader is gone (EPIPE).
+        """
+        fd, self._fd = self._fd, None
+        if fd is None:
+            raise OSError(errno.EBADF, "the waiting container's start channel is not open")
+        try:
+            view = memoryview(command)
+            while view:
+                try:
+                    written = os.write(fd, view)
+                except BlockingIOError:  # a command larger than the pipe's buffer
+                    await asyncio.sleep(0.001)
+                    continue
+                view = view[written:]
+        finally:
+            os.close(fd)
+
+    def close(self) -> None:
+        """Drop the write end without a command (idempotent)."""
+        fd, self._fd = self._fd, None
+        if fd is not None:
+            os.close(fd)
 
 
 class PrewarmedContainer:
@@ -561,6 +574,7 @@ class PrewarmedContainer:
         self.memory_mb = memory_mb
         self.started_at = time.monotonic()
         self.addresses: tuple[frozenset[str], frozenset[str]] | None = None
+        self.channel = StartChannel(directory / "ctl" / "go")
         self._discarded = False
 
     async def discard(self) -> None:
@@ -568,6 +582,7 @@ class PrewarmedContainer:
         if self._discarded:
             return
         self._discarded = True
+        self.channel.close()
         try:
             if self.container is not None:
                 await self._executor._streams.remove(str(self.container.id))
@@ -597,6 +612,7 @@ class DockerProcess:
         self._final_state: dict[str, Any] | None = None
         self._removed = False
         self._stats_peak: int | None = None
+        self._cgroup_peak_path: str | None = None
         self._stats_refresh: asyncio.Task[None] | None = None
         self._addresses: asyncio.Future[tuple[frozenset[str], frozenset[str]]] | None = None
         self._untranslated_warned = False
@@ -719,14 +735,20 @@ class DockerProcess:
             self._stats_peak = max(self._stats_peak or 0, int(peak))
 
     def _cgroup_peak(self) -> int | None:
-        # cgroup v1 keeps the peak in memory.max_usage_in_bytes, v2 in memory.peak.
-        for path in (
+        # cgroup v1 keeps the peak in memory.max_usage_in_bytes, v2 in memory.peak. The file
+        # that answered once is read first from then on (this runs for every REPORT).
+        paths: tuple[str, ...] = (
             f"/sys/fs/cgroup/memory/docker/{self.container_id}/memory.max_usage_in_bytes",
             f"/sys/fs/cgroup/system.slice/docker-{self.container_id}.scope/memory.peak",
             f"/sys/fs/cgroup/docker/{self.container_id}/memory.peak",
-        ):
+        )
+        if self._cgroup_peak_path is not None:
+            paths = (self._cgroup_peak_path, *paths)
+        for path in paths:
             with contextlib.suppress(OSError, ValueError):
-                return int(Path(path).read_text().strip())
+                peak = int(_read_small_file(path))
+                self._cgroup_peak_path = path
+                return peak
         return None
 
     async def owns_connection(self, peer: tuple[str, int], local: tuple[str, int]) -> bool:
@@ -1242,7 +1264,7 @@ class DockerExecutor:
             # Waiting only once its wrapper reads the FIFO (an interpreter start on a loaded
             # host can take seconds).
             async with asyncio.timeout(self._start_deadline_s):
-                await _until_read(directory / "ctl" / "go")
+                await waiting.channel.ready()
         except BaseException:
             await waiting.discard()
             raise
@@ -1293,7 +1315,7 @@ class DockerExecutor:
                     + [shlex.quote(arg) for arg in argv]
                 )
             ).encode()
-        await _hand_over(waiting.directory / "ctl" / "go", message, waiting.started_at)
+        await waiting.channel.send(message)
         directory = waiting.directory
 
         def removed() -> None:
@@ -1463,3 +1485,13 @@ async def select_executor(
             raise RuntimeError(f"--executor docker: {error}") from error
         log.warning("executor selected", executor="process", reason=str(error))
         return process_executor()
+
+
+def _read_small_file(path: str) -> bytes:
+    """A small sysfs/procfs file's bytes through a bare descriptor (no text wrapper: this
+    runs for every invocation, and `Path.read_text` costs several times the read)."""
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        return os.read(fd, 4096)
+    finally:
+        os.close(fd)

@@ -7,8 +7,9 @@ variables), then execs the image's usual entrypoint. The executor (`docker.py`) 
 starting and the hand-over; this module decides how many wait, per pool key (e.g. an image and
 its /tmp size), and keeps their capacity honest:
 
-- each waiting environment holds a `CapacityGovernor` slot, taken only when one is free and
-  nobody queues for it (`try_acquire`), so the pool never makes a function wait;
+- each waiting environment holds a `CapacityGovernor` slot, taken only when nobody queues for
+  one and another stays free (`try_acquire_spare`): a function never waits for a start of the
+  pool, which holds its slot until the container is up and only then can be reclaimed;
 - they are the first the governor reclaims when it needs room (`reclaim`);
 - a key is filled once demand for it was seen (`want`, `take`) and drained when it has not
   been asked for within `idle_timeout_s`;
@@ -40,8 +41,8 @@ FAILURE_BACKOFF_S = 5.0
 class Governor(Protocol):
     """The part of `CapacityGovernor` the pool uses."""
 
-    def try_acquire(self, memory_mb: int) -> bool:
-        """Take a slot now if one is free and nobody waits."""
+    def try_acquire_spare(self, memory_mb: int) -> bool:
+        """Take a slot now if nobody waits and one more stays free after it."""
         ...
 
     def release(self, memory_mb: int, *, reclaimed: bool = False) -> None:
@@ -196,8 +197,8 @@ class PrewarmPool(Generic[W]):
             if now - entry.failed_at < FAILURE_BACKOFF_S:
                 continue
             while len(entry.ready) + entry.starting < self.size:
-                if not self._governor.try_acquire(entry.memory_mb):
-                    return  # full, or someone waits: functions come first
+                if not self._governor.try_acquire_spare(entry.memory_mb):
+                    return  # nearly full, or someone waits: functions come first
                 entry.starting += 1
                 self._spawn(self._start(key, entry, entry.memory_mb))
 
