@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from lambdad.daemon.runtime.docker import StartChannel
+from tests.helpers import async_wait_for
 
 
 class SlowReader:
@@ -63,11 +64,8 @@ async def test_command_sent_right_after_ready_reaches_a_slow_reader(fifo: Path) 
     try:
         await asyncio.wait_for(channel.ready(), 5)
         await channel.send(b"start the function")
-        for _ in range(200):
-            if reader.received is not None:
-                break
-            await asyncio.sleep(0.025)
-        assert reader.received == b"start the function"
+        received = await async_wait_for(lambda: reader.received, timeout=5)
+        assert received == b"start the function"
         assert reader.empty_reads == 0
     finally:
         channel.close()
