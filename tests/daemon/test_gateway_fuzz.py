@@ -503,7 +503,7 @@ def test_throttling_through_grpc(stand_in: tuple[ScriptedServicer, int]) -> None
 def test_plain_grpc_error_is_a_service_exception(stand_in: tuple[ScriptedServicer, int]) -> None:
     servicer, port = stand_in
     servicer.replies["ListTags"] = PlainStatus(grpc.StatusCode.INTERNAL, "broken")
-    answer = send(port, "GET", "/2017-03-31/tags/x")
+    answer = send(port, "GET", f"/2017-03-31/tags/{ARN}")
     assert answer.status == 500
     assert answer.headers["x-amzn-errortype"] == "ServiceException"
     assert answer.json() == {"Type": "Service", "Message": "broken"}

@@ -22,7 +22,6 @@ import pytest
 from botocore.config import Config as BotoConfig
 from botocore.exceptions import ClientError
 
-from lambdad.daemon.domain.layers import LAYER_RUNTIMES
 from tests.e2e.support import (
     REGION,
     LambdadProcess,
@@ -36,6 +35,8 @@ from tests.e2e.support import (
 pytestmark = pytest.mark.e2e
 
 LAMBDA_MODEL = botocore.session.get_session().get_service_model("lambda")
+# The model's Runtime enum, which a layer's runtimes are checked against.
+MODEL_RUNTIMES = ", ".join(LAMBDA_MODEL.shape_for("Runtime").enum)
 
 NAMESPACED_PATTERN = (
     r"(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:)?"
@@ -374,7 +375,7 @@ ANSWERS = [
                 "2 validation errors detected: Value '1' at 'name' failed to satisfy constraint: "
                 "Member must satisfy regular expression pattern: (?!^[0-9]+$)([a-zA-Z0-9-_]+); "
                 "Value 'x y' at 'functionVersion' failed to satisfy constraint: Member must "
-                r"satisfy regular expression pattern: (\$LATEST|[0-9]+)"
+                r"satisfy regular expression pattern: (\$LATEST(\.PUBLISHED)?|[0-9]+)"
             ),
         ),
         id="create-alias-with-two-violations",
@@ -390,11 +391,13 @@ ANSWERS = [
             400,
             "ValidationException",
             lambda n: (
-                "2 validation errors detected: Value '[python3.12, python9]' at "
-                "'compatibleRuntimes' failed to satisfy constraint: Member must satisfy enum value "
-                f"set: [{', '.join(LAYER_RUNTIMES)}]; Value '[x86]' at 'compatibleArchitectures' "
-                "failed to satisfy constraint: Member must satisfy constraint: [Member must "
-                "satisfy enum value set: [x86_64, arm64]]"
+                # The model's member order: CompatibleArchitectures, then CompatibleRuntimes.
+                "2 validation errors detected: Value '[x86]' at 'compatibleArchitectures' failed "
+                "to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum "
+                "value set: [x86_64, arm64], Member must not be null]; Value '[python3.12, "
+                "python9]' at 'compatibleRuntimes' failed to satisfy constraint: Member must "
+                f"satisfy constraint: [Member must satisfy enum value set: [{MODEL_RUNTIMES}], "
+                "Member must not be null]"
             ),
         ),
         id="layer-with-bad-runtime-and-architecture",
@@ -407,7 +410,7 @@ ANSWERS = [
             lambda n: (
                 "1 validation error detected: Value 'python9' at 'compatibleRuntime' "
                 "failed to satisfy constraint: Member must satisfy enum value set: "
-                f"[{', '.join(LAYER_RUNTIMES)}]"
+                f"[{MODEL_RUNTIMES}]"
             ),
         ),
         id="list-layers-bad-runtime",

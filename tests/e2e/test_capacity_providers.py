@@ -863,9 +863,13 @@ def test_runtime_and_accelerator_config_are_kept(
     assert _error(excinfo) == (
         400,
         "ValidationException",
-        "3 validation errors detected: "
+        # A value too short and unmatched breaks two constraints, each reported (length first).
+        "4 validation errors detected: "
         "Value 'arn:aws:lambda:us-east-1:1:runtime/x' at 'runtimeConfig.runtimeArn' failed to "
         "satisfy constraint: Member must have length greater than or equal to 48; "
+        "Value 'arn:aws:lambda:us-east-1:1:runtime/x' at 'runtimeConfig.runtimeArn' failed to "
+        "satisfy constraint: Member must satisfy regular expression pattern: "
+        r"arn:[a-z-]+:lambda:[a-z0-9-]+:\d{12}:runtime/.+; "
         "Value null at 'runtimeConfig.runtimeAlias' failed to satisfy constraint: Member must "
         "not be null; "
         "Value null at 'acceleratorConfig.acceleratorMemorySize' failed to satisfy constraint: "

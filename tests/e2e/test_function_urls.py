@@ -687,7 +687,8 @@ URL_ERRORS = [
         400,
         "ValidationException",
         "1 validation error detected: Value 'UNKNOWN' at 'invokeMode' failed to satisfy "
-        "constraint: Member must satisfy enum value set: [RESPONSE_STREAM, BUFFERED]",
+        # The model's order (AWS was recorded answering [RESPONSE_STREAM, BUFFERED]).
+        "constraint: Member must satisfy enum value set: [BUFFERED, RESPONSE_STREAM]",
     ),
     (
         "get_function_url_config",
@@ -718,7 +719,8 @@ URL_ERRORS = [
     ),
     (
         "add_permission",
-        {"StatementId": "p", "Action": "lambda:InvokeFunction", "Principal": "not a principal"},
+        # No whitespace: the model's pattern ([^\s]+) would refuse it first.
+        {"StatementId": "p", "Action": "lambda:InvokeFunction", "Principal": "not-a-principal"},
         400,
         "InvalidParameterValueException",
         "The provided principal was invalid. Please check the principal and try again.",

@@ -14,6 +14,7 @@ from google.rpc import code_pb2, error_details_pb2, status_pb2
 
 from lambdad.daemon.errors import Reason
 from lambdad.gateway import translate
+from lambdad.gateway.constraints import ConstraintChecker
 from lambdad.gateway.routes import CODE_UPLOAD_MAX_BYTES, ROUTES, Route, Router
 from lambdad.v1 import function_pb2 as fn
 from lambdad.v1 import function_service_pb2 as fs
@@ -252,8 +253,12 @@ def test_bad_integer_query_is_a_validation_error(text: str) -> None:
 def test_max_items_below_one_is_a_validation_error(
     operation: str, path: dict[str, str], text: str
 ) -> None:
+    # The model's constraint (MaxListItems >= 1), checked on the query value before it is a
+    # message (where 0 reads as "no page size").
     with pytest.raises(translate.RequestError) as caught:
-        to_message(operation, path, {"MaxItems": [text]})
+        translate.request_to_message(
+            ROUTES_BY_OP[operation], path, {"MaxItems": [text]}, b"", {}, ConstraintChecker()
+        )
     assert (caught.value.reason, caught.value.message) == (
         Reason.VALIDATION,
         f"1 validation error detected: Value '{int(text)}' at 'maxItems' failed to satisfy "

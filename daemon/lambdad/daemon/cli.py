@@ -68,6 +68,11 @@ def _parser() -> argparse.ArgumentParser:
     gateway.add_argument(
         "--daemon-token", help="bearer token the daemon requires (default $LAMBDAD_GRPC_TOKEN)"
     )
+    gateway.add_argument(
+        "--strict",
+        action="store_true",
+        help="check a Role's pattern as AWS does (use with a daemon run with --strict)",
+    )
     gateway.add_argument("--host", help="bind address (default 127.0.0.1)")
     gateway.add_argument("--port", type=int, help="port (default 4566)")
     gateway.add_argument("--log-format", choices=("auto", "json", "console"))
@@ -163,14 +168,22 @@ async def _serve(config: Config, with_gateway: bool) -> int:
         gateways = [
             asyncio.create_task(
                 serve_gateway(
-                    config.gateway_host, config.gateway_port, channel, daemon="in-process"
+                    config.gateway_host,
+                    config.gateway_port,
+                    channel,
+                    daemon="in-process",
+                    strict=config.strict,
                 )
             )
         ]
         if daemon.function_gateway_host is not None:
             # Function containers reach the gateway where they reach the Runtime API.
             extra = serve_gateway(
-                daemon.function_gateway_host, config.gateway_port, channel, daemon="in-process"
+                daemon.function_gateway_host,
+                config.gateway_port,
+                channel,
+                daemon="in-process",
+                strict=config.strict,
             )
             gateways.append(asyncio.create_task(_optional(extra, "gateway for functions")))
     _freeze_startup_heap()
@@ -225,7 +238,9 @@ async def _gateway(host: str, port: int, args: argparse.Namespace) -> None:
         )
     token = args.daemon_token or os.environ.get("LAMBDAD_GRPC_TOKEN") or None
     task = asyncio.create_task(
-        run_gateway(host, port, args.daemon, credentials=credentials, token=token)
+        run_gateway(
+            host, port, args.daemon, credentials=credentials, token=token, strict=args.strict
+        )
     )
     try:
         await _until_signalled()

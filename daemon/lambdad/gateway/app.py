@@ -21,6 +21,7 @@ from lambdad.client.client import channel_options
 from lambdad.client.contract import AWS_REQUEST_ID_HEADER, REQUEST_ID_HEADER
 from lambdad.client.transport import bearer_token_interceptors
 from lambdad.gateway import rpc_errors, translate
+from lambdad.gateway.constraints import ConstraintChecker
 from lambdad.gateway.routes import (
     CODE_LOCATION_PREFIX,
     GATEWAY_ROUTES,
@@ -54,8 +55,16 @@ _TARGET_HEADER = "X-Amz-Target"
 class Gateway:
     """Serves the AWS Lambda REST API by calling the daemon over one gRPC channel."""
 
-    def __init__(self, channel: grpc.aio.Channel, routes: Sequence[Route] = GATEWAY_ROUTES) -> None:
+    def __init__(
+        self,
+        channel: grpc.aio.Channel,
+        routes: Sequence[Route] = GATEWAY_ROUTES,
+        *,
+        strict: bool = False,
+    ) -> None:
+        """`strict` applies the model constraints lambdad relaxes (a Role that is no ARN)."""
         self._router = Router(routes)
+        self._checker = ConstraintChecker(strict=strict)
         # One stub per generated stub class, shared by all routes using it.
         stubs: dict[Any, Any] = {}
         for route in routes:
@@ -127,7 +136,7 @@ class Gateway:
         try:
             body = await _read_body(route, request) if route.has_body else b""
             query = {name: request.query.getall(name) for name in request.query}
-            args = (route, path_params, query, body, request.headers)
+            args = (route, path_params, query, body, request.headers, self._checker)
             if len(body) > _THREAD_PARSE_BYTES and route.payload_member is None:
                 message = await asyncio.to_thread(translate.request_to_message, *args)
             else:
@@ -339,13 +348,14 @@ async def _fault_answer(request: web.Request, handler: Any) -> web.StreamRespons
         return answer
 
 
-def create_app(channel: grpc.aio.Channel) -> web.Application:
+def create_app(channel: grpc.aio.Channel, *, strict: bool = False) -> web.Application:
     """The gateway's aiohttp application, calling the daemon over `channel`.
 
-    The caller owns the channel and closes it after the application has stopped.
+    The caller owns the channel and closes it after the application has stopped. `strict`
+    is the daemon's --strict (the gateway then checks a Role's pattern too).
     """
     app = web.Application(client_max_size=CLIENT_MAX_SIZE, middlewares=[_fault_answer])
-    gateway = Gateway(channel)
+    gateway = Gateway(channel, strict=strict)
     # One catch-all route: the Router matches the raw path itself, so encoded `%3A` and
     # `%2F` inside ARNs are decoded only after the path is split.
     # `[\s\S]` rather than `.`: decoded paths may hold a newline (`%0A`).
@@ -376,18 +386,21 @@ async def run_gateway(
     *,
     credentials: grpc.ChannelCredentials | None = None,
     token: str | None = None,
+    strict: bool = False,
 ) -> None:
     """Serve the gateway on `host:port`, talking to the daemon at `daemon_target`.
 
     Runs until cancelled, then stops accepting requests and closes the channel.
     """
     async with daemon_channel(daemon_target, credentials=credentials, token=token) as channel:
-        await serve_gateway(host, port, channel, daemon=daemon_target)
+        await serve_gateway(host, port, channel, daemon=daemon_target, strict=strict)
 
 
-async def serve_gateway(host: str, port: int, channel: grpc.aio.Channel, *, daemon: str) -> None:
+async def serve_gateway(
+    host: str, port: int, channel: grpc.aio.Channel, *, daemon: str, strict: bool = False
+) -> None:
     """Serve the gateway on `host:port` over `channel` (owned by the caller) until cancelled."""
-    runner = web.AppRunner(create_app(channel), access_log=None)
+    runner = web.AppRunner(create_app(channel, strict=strict), access_log=None)
     await runner.setup()
     try:
         site = web.TCPSite(runner, host, port)

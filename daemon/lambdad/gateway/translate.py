@@ -32,6 +32,7 @@ from lambdad.client.contract import (
     AwsException,
     Reason,
 )
+from lambdad.gateway.constraints import ConstraintChecker, validation_message
 from lambdad.gateway.routes import CODE_LOCATION_PREFIX, EVENT_MAX_BYTES, Route, RouteKind
 
 BODY_PARSE_PREFIX = "Could not parse request body into json: "
@@ -126,6 +127,7 @@ def request_to_message(
     query: Mapping[str, Sequence[str]],
     body: bytes,
     headers: Mapping[str, str] | None = None,
+    checker: ConstraintChecker | None = None,
 ) -> Message:
     """Build the gRPC request of `route` from a REST request.
 
@@ -139,7 +141,9 @@ def request_to_message(
 
     Raises RequestError: InvalidRequestContentException for a body that is not a JSON object
     matching the request, ValidationException for path or query values of the wrong type,
-    RequestEntityTooLargeException for an Event payload over AWS's limit.
+    RequestEntityTooLargeException for an Event payload over AWS's limit. With a `checker`,
+    the members are then checked against the model's constraints, every violation named in
+    one ValidationException, before anything else looks at them (as AWS's front end does).
     """
     descriptor = route.request_type.DESCRIPTOR
     by_json_name = {f.json_name: f for f in descriptor.fields}
@@ -168,7 +172,6 @@ def request_to_message(
         values = query.get(name)
         if values:
             merged[json_name] = _from_text(by_json_name[json_name], values, name)
-            _check_minimum(name, merged[json_name])
     for name, json_name in {**route.headers, **route.lambdad_headers}.items():
         value = (headers or {}).get(name)
         if value:
@@ -177,6 +180,10 @@ def request_to_message(
         if json_name in path_params:
             text = path_params[json_name]
             merged[json_name] = _from_text(by_json_name[json_name], [text], json_name)
+    if checker is not None:
+        violations = checker.violations(route.operation, merged)
+        if violations:
+            raise RequestError(Reason.VALIDATION, validation_message(violations))
     merged.update(route.fixed)
 
     try:
@@ -369,21 +376,6 @@ def _scalar_from_text(fd: _Field, text: str, name: str) -> Any:
         f"1 validation error detected: Value '{shown}' at '{_lower_camel(name)}' failed to "
         f"satisfy constraint: {constraint}",
     )
-
-
-# Query parameters whose model shape has a minimum the proto cannot tell from "absent" (a
-# zero page size reads as no page size): every list operation's MaxItems is at least 1.
-_QUERY_MINIMUMS = {"MaxItems": 1}
-
-
-def _check_minimum(name: str, value: Any) -> None:
-    minimum = _QUERY_MINIMUMS.get(name)
-    if minimum is not None and isinstance(value, int) and value < minimum:
-        raise RequestError(
-            Reason.VALIDATION,
-            f"1 validation error detected: Value '{value}' at '{_lower_camel(name)}' failed to "
-            f"satisfy constraint: Member must have value greater than or equal to {minimum}",
-        )
 
 
 def _bad_body(reason: str) -> NoReturn:
