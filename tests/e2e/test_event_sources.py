@@ -574,3 +574,130 @@ def test_poller_waits_out_an_endpoint_outage(
         if server is not None:
             server.terminate()
             server.wait(timeout=10)
+
+
+# A function that sends a message to the queue it is fed by, with nothing but boto3's defaults:
+# the SDK sends the invocation's trace header (`_X_AMZN_TRACE_ID`, with its `Lineage`) as the
+# request's X-Amzn-Trace-Id, which AWS's SQS keeps as the message's AWSTraceHeader.
+SQS_LOOPER = """
+import json, os
+import boto3
+
+def handler(event, context):
+    with open(os.environ["RECORD"], "a") as out:
+        out.write(json.dumps({"trace": os.environ.get("_X_AMZN_TRACE_ID", "")}) + "\\n")
+    # The test's credentials: moto files queues under the account of the caller's keys.
+    sqs = boto3.client(
+        "sqs",
+        endpoint_url=os.environ["SQS_ENDPOINT"],
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
+    for record in event["Records"]:
+        sqs.send_message(QueueUrl=os.environ["QUEUE_URL"], MessageBody=record["body"])
+"""
+
+
+class _SqsFront:
+    """In front of moto's SQS: does what AWS's SQS does and moto does not, keep a
+    SendMessage request's X-Amzn-Trace-Id header as the message's AWSTraceHeader system
+    attribute; everything else is passed through unchanged."""
+
+    def __init__(self, backend: str) -> None:
+        import http.server
+        import threading
+
+        http_pool = urllib3.PoolManager()
+        headers_seen: list[str] = []
+        self.trace_headers = headers_seen
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
+                trace = self.headers.get("X-Amzn-Trace-Id")
+                if trace and self.headers.get("X-Amz-Target", "").endswith(".SendMessage"):
+                    headers_seen.append(trace)
+                    request = json.loads(body)
+                    request.setdefault("MessageSystemAttributes", {})["AWSTraceHeader"] = {
+                        "DataType": "String",
+                        "StringValue": trace,
+                    }
+                    body = json.dumps(request).encode()
+                    headers["Content-Length"] = str(len(body))
+                reply = http_pool.request(
+                    "POST", backend + self.path, body=body, headers=headers, retries=False
+                )
+                self.send_response(reply.status)
+                for key, value in reply.headers.items():
+                    if key.lower() not in {"content-length", "transfer-encoding", "connection"}:
+                        self.send_header(key, value)
+                self.send_header("Content-Length", str(len(reply.data)))
+                self.end_headers()
+                self.wfile.write(reply.data)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+        self.endpoint = f"http://127.0.0.1:{self._server.server_address[1]}"
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+def test_a_function_feeding_its_own_queue_is_stopped_after_16(
+    lambdad_with_aws: LambdadProcess, aws_endpoint: str, tmp_path: Path
+) -> None:
+    """Recursive loop detection through SQS with a function that does nothing but send: the
+    lineage goes out in the SDK's X-Amzn-Trace-Id header and comes back in the message's
+    AWSTraceHeader, which the poller reads; the 17th run is stopped, and the message ends in
+    the queue's dead-letter queue."""
+    sqs = aws_client("sqs", aws_endpoint)
+    lam = lambdad_with_aws.lambda_client()
+    dlq_url, dlq_arn = create_queue(sqs, "loop-dlq")
+    redrive = json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "2"})
+    url, arn = create_queue(sqs, "loop-queue", VisibilityTimeout="1", RedrivePolicy=redrive)
+    front = _SqsFront(aws_endpoint)
+    record = tmp_path / "runs.jsonl"
+    try:
+        lam.create_function(
+            FunctionName="sqs-looper",
+            Runtime="python3.12",
+            Role="arn:aws:iam::000000000000:role/r",
+            Handler="app.handler",
+            Code={"ZipFile": make_zip({"app.py": SQS_LOOPER})},
+            Environment={
+                "Variables": {
+                    "RECORD": str(record),
+                    "SQS_ENDPOINT": front.endpoint,
+                    "QUEUE_URL": url,
+                }
+            },
+            Timeout=10,
+        )
+        lam.get_waiter("function_active_v2").wait(FunctionName="sqs-looper")
+        lam.create_event_source_mapping(FunctionName="sqs-looper", EventSourceArn=arn)
+        sqs.send_message(QueueUrl=url, MessageBody="around and around")
+
+        def runs() -> list[str]:
+            if not record.exists():
+                return []
+            return [json.loads(line)["trace"] for line in record.read_text().splitlines()]
+
+        # The stopped message is received again, stopped again, and then redriven.
+        dead = wait_for(
+            lambda: sqs.receive_message(QueueUrl=dlq_url, WaitTimeSeconds=1).get("Messages"),
+            timeout=120,
+        )
+        assert [m["Body"] for m in dead] == ["around and around"]
+        assert len(runs()) == 16
+        assert "Lineage=" in runs()[-1]
+        # Each run's send carried its lineage out, as the SDK does on AWS.
+        assert len(front.trace_headers) == 16
+        assert all("Lineage=" in header for header in front.trace_headers)
+        assert "recursive loop stopped" in lambdad_with_aws.log_path.read_text()
+    finally:
+        front.close()
