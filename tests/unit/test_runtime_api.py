@@ -10,12 +10,14 @@ from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
+import uvloop
 
 from lambdad.daemon.runtime.runtime_api import (
     MAX_RESPONSE_BYTES,
     InvocationRequest,
     RuntimeApiServer,
 )
+from tests.helpers import async_wait_for
 
 BASE = "/2018-06-01/runtime"
 
@@ -339,3 +341,114 @@ async def test_several_polls_hold_several_invocations_at_once(
     # An answered id cannot be answered again.
     async with http.post(f"{BASE}/invocation/{ids[0]}/response", data=b"again") as response:
         assert response.status == 400
+
+
+async def _read_answer(reader: asyncio.StreamReader) -> tuple[int, dict[str, str], bytes]:
+    """One HTTP/1.1 answer with a Content-Length body: (status, lower-cased headers, body)."""
+    head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
+    lines = head.decode().split("\r\n")
+    headers = {}
+    for line in lines[1:]:
+        if line:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+    body = await reader.readexactly(int(headers.get("content-length", "0")))
+    return int(lines[0].split(" ")[1]), headers, body
+
+
+def _post(request_id: str, body: bytes, extra: str = "") -> bytes:
+    head = (
+        f"POST {BASE}/invocation/{request_id}/response HTTP/1.1\r\nHost: x\r\n"
+        f"Content-Type: text/plain\r\n{extra}Content-Length: {len(body)}\r\n\r\n"
+    )
+    return head.encode() + body
+
+
+NEXT = f"GET {BASE}/invocation/next HTTP/1.1\r\nHost: x\r\n\r\n".encode()
+
+
+async def test_one_connection_moves_from_the_fast_path_to_aiohttp(api: RuntimeApiServer) -> None:
+    """next/response are answered without aiohttp until a request it must serve (chunked);
+    the connection then stays aiohttp's, and every answer is the same either way."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", api.port)
+    try:
+        ids = [f"00000000-0000-0000-0000-00000000001{i}" for i in range(3)]
+        outcomes = [api.submit(request(i)) for i in ids]
+        writer.write(NEXT)
+        status, headers, body = await _read_answer(reader)
+        assert (status, body, headers["lambda-runtime-aws-request-id"]) == (
+            200,
+            b'{"k": "v"}',
+            ids[0],
+        )
+        writer.write(_post(ids[0], b"one"))
+        status, headers, body = await _read_answer(reader)
+        assert (status, json.loads(body)) == (202, {"status": "OK"})
+        assert headers["content-type"] == "application/json; charset=utf-8"
+        assert "server" not in headers  # answered by the fast path, not aiohttp
+        assert (await outcomes[0]).payload == b"one"
+        assert (await outcomes[0]).content_type == "text/plain"
+        # A repeated answer: the same 400 as aiohttp's handler gives.
+        writer.write(_post(ids[0], b"again"))
+        status, _, body = await _read_answer(reader)
+        assert (status, json.loads(body)["errorType"]) == (400, "InvalidRequestID")
+        writer.write(NEXT)
+        assert (await _read_answer(reader))[1]["lambda-runtime-aws-request-id"] == ids[1]
+        chunked = (
+            f"POST {BASE}/invocation/{ids[1]}/response HTTP/1.1\r\nHost: x\r\n"
+            "Transfer-Encoding: chunked\r\n\r\n3\r\ntwo\r\n0\r\n\r\n"
+        ).encode()
+        writer.write(chunked)
+        status, headers, _ = await _read_answer(reader)
+        assert status == 202 and "server" in headers  # aiohttp's answer
+        assert (await outcomes[1]).payload == b"two"
+        writer.write(NEXT)
+        status, headers, _ = await _read_answer(reader)
+        assert (status, headers["lambda-runtime-aws-request-id"]) == (200, ids[2])
+        assert "server" in headers  # still aiohttp
+        writer.write(_post(ids[2], b"three"))
+        assert (await _read_answer(reader))[0] == 202
+        assert (await outcomes[2]).payload == b"three"
+    finally:
+        writer.close()
+
+
+async def test_pipelined_requests_are_answered_in_order(api: RuntimeApiServer) -> None:
+    """A response posted right behind its /next, in one write, waits for the event first."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", api.port)
+    try:
+        request_id = "00000000-0000-0000-0000-000000000021"
+        writer.write(NEXT + _post(request_id, b"piped"))
+        await writer.drain()
+        await async_wait_for(api.ready.is_set)  # the /next is being served, the post waits
+        outcome = api.submit(request(request_id))
+        status, headers, _ = await _read_answer(reader)
+        assert (status, headers["lambda-runtime-aws-request-id"]) == (200, request_id)
+        status, _, _ = await _read_answer(reader)
+        assert status == 202
+        assert (await outcome).payload == b"piped"
+    finally:
+        writer.close()
+
+
+async def test_fast_path_answers_on_the_daemons_event_loop() -> None:
+    """The daemon runs on uvloop, whose transports are not asyncio's classes."""
+
+    async def scenario() -> tuple[int, bytes]:
+        api = RuntimeApiServer("127.0.0.1")
+        await api.start()
+        try:
+            reader, writer = await asyncio.open_connection("127.0.0.1", api.port)
+            request_id = "00000000-0000-0000-0000-000000000031"
+            outcome = api.submit(request(request_id))
+            writer.write(NEXT)
+            status, headers, _ = await _read_answer(reader)
+            assert (status, headers["lambda-runtime-aws-request-id"]) == (200, request_id)
+            writer.write(_post(request_id, b"on uvloop"))
+            status, _, _ = await _read_answer(reader)
+            writer.close()
+            return status, (await outcome).payload
+        finally:
+            await api.close()
+
+    assert await asyncio.to_thread(uvloop.run, scenario()) == (202, b"on uvloop")

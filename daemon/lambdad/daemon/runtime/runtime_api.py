@@ -24,6 +24,7 @@ import base64
 import binascii
 import contextlib
 import json
+import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -164,6 +165,72 @@ def _error(status: int, error_type: str, message: str) -> web.Response:
 
 _ACCEPTED = {"status": "OK"}
 
+# The fast path (see `RuntimeApiServer._fast_request`).
+_NEXT_PATH = f"{API}/runtime/invocation/next"
+_INVOCATION_PREFIX = f"{API}/runtime/invocation/"
+_RESPONSE_SUFFIX = "/response"
+# A request head longer than this, or a body larger, is left to aiohttp.
+_FAST_HEAD_BYTES = 8 * 1024
+_FAST_BODY_BYTES = 64 * 1024
+# Headers whose handling the fast path leaves to aiohttp.
+_SLOW_HEADERS = (
+    "transfer-encoding",
+    "expect",
+    "upgrade",
+    "content-encoding",
+    RESPONSE_MODE_HEADER.lower(),
+)
+_NOT_OWNER = "This Runtime API serves only its own execution environment."
+_JSON_CONTENT_TYPE = "application/json; charset=utf-8"
+_ACCEPTED_BODY = json.dumps(_ACCEPTED).encode()
+_REASONS = {
+    200: "OK",
+    202: "Accepted",
+    400: "Bad Request",
+    403: "Forbidden",
+    413: "Request Entity Too Large",
+}
+_UNSAFE_HEADER_VALUE = re.compile(r"[\r\n]")
+_INTERNAL_ERROR = (
+    b"HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/plain; charset=utf-8\r\n"
+    b"Content-Length: 21\r\nConnection: close\r\n\r\n500 Internal Server Error"
+)
+
+
+def _json_error_body(error_type: str, message: str) -> bytes:
+    return json.dumps({"errorMessage": message, "errorType": error_type}).encode()
+
+
+def _raw_answer(status: int, body: bytes, headers: Mapping[str, str] | None = None) -> list[bytes]:
+    """An HTTP/1.1 answer as aiohttp's handlers would send it (JSON unless `headers` say)."""
+    lines = [f"HTTP/1.1 {status} {_REASONS[status]}"]
+    if headers is None:
+        lines.append(f"Content-Type: {_JSON_CONTENT_TYPE}")
+    else:
+        lines.extend(f"{name}: {value}" for name, value in headers.items())
+    lines.append(f"Content-Length: {len(body)}\r\n\r\n")
+    return ["\r\n".join(lines).encode(), body]  # aiohttp writes header values as UTF-8
+
+
+def _parse_head(head: bytes) -> tuple[str, str, dict[str, str]] | None:
+    """(method, target, lower-cased headers) of a plain HTTP/1.1 request head, else None."""
+    try:
+        text = head.decode("ascii")
+    except UnicodeDecodeError:
+        return None
+    lines = text.split("\r\n")
+    parts = lines[0].split(" ")
+    if len(parts) != 3 or parts[2] != "HTTP/1.1":
+        return None
+    headers: dict[str, str] = {}
+    for line in lines[1:]:
+        name, sep, value = line.partition(":")
+        key = name.lower()
+        if not sep or not name or name != name.strip() or key in headers:
+            return None  # malformed, folded or repeated: aiohttp decides
+        headers[key] = value.strip()
+    return parts[0], parts[1], headers
+
 
 class RuntimeApiServer:
     """The Runtime API of one execution environment.
@@ -227,7 +294,7 @@ class RuntimeApiServer:
         # trailers that only the raw bytes still hold.
         server = self._runner.server
         assert server is not None
-        factory, self._connections = RawTailProtocol.factory(server)
+        factory, self._connections = RawTailProtocol.factory(server, fast=self._fast_request)
         self._listener = await asyncio.get_running_loop().create_server(
             factory, self.bind_host, 0, reuse_address=True
         )
@@ -244,6 +311,9 @@ class RuntimeApiServer:
         if self._listener is not None:
             self._listener.close()
             self._listener = None
+        for connection in list(self._connections.values()):
+            if not connection.served_by_inner:  # aiohttp closes its own
+                connection.close()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -277,13 +347,20 @@ class RuntimeApiServer:
 
     async def _from_owner(self, request: web.Request) -> bool:
         """True if the request's connection is the owner's; decided once per connection."""
-        owner = self._owner
-        if owner is None:
+        if self._owner is None:
             return True
         transport = request.transport
         connection = self._connections.get(transport) if transport is not None else None
         if connection is None or transport is None:
             return False
+        return await self._connection_from_owner(connection, transport, request.path)
+
+    async def _connection_from_owner(
+        self, connection: RawTailProtocol, transport: asyncio.BaseTransport, path: str
+    ) -> bool:
+        owner = self._owner
+        if owner is None:
+            return True
         if connection.peer_allowed is None:
             peer = transport.get_extra_info("peername")
             local = transport.get_extra_info("sockname")
@@ -297,7 +374,7 @@ class RuntimeApiServer:
                 log.warning(
                     "runtime api request refused: not from this environment",
                     peer=f"{peer[0]}:{peer[1]}" if peer else None,
-                    path=request.path,
+                    path=path,
                 )
         return connection.peer_allowed
 
@@ -342,6 +419,11 @@ class RuntimeApiServer:
         return web.Response(text="pong")
 
     async def _next(self, request: web.Request) -> web.StreamResponse:
+        payload, headers = await self._next_invocation()
+        return web.Response(body=payload, headers=headers)
+
+    async def _next_invocation(self) -> tuple[bytes, dict[str, str]]:
+        """Wait for the next invocation and hand it over: its payload and headers."""
         self.ready.set()
         task = asyncio.current_task()
         assert task is not None
@@ -378,7 +460,121 @@ class RuntimeApiServer:
         self.extensions.invoke(
             inv.request_id, inv.deadline_ms, inv.invoked_function_arn, inv.trace_id
         )
-        return web.Response(body=inv.payload, headers=headers)
+        return inv.payload, headers
+
+    # ------------------------------------------------------------- fast path
+    def _fast_request(self, connection: RawTailProtocol, data: bytes) -> int:
+        """Serve `invocation/next` and small buffered `response` posts without aiohttp.
+
+        Called with the bytes buffered on a connection aiohttp has not seen; answers as the
+        aiohttp handlers would (same statuses, headers and bodies). Anything else -- other
+        paths, chunked or large bodies, `Expect`, `Connection`, HTTP/1.0, a percent-encoded
+        id, a response mode -- returns -1 and the connection is aiohttp's from then on.
+        """
+        end = data.find(b"\r\n\r\n")
+        if end < 0:
+            return 0 if len(data) < _FAST_HEAD_BYTES else -1
+        request = _parse_head(data[:end])
+        if request is None:
+            return -1
+        method, target, headers = request
+        length = headers.get("content-length", "0")
+        if not (length.isascii() and length.isdigit()):
+            return -1
+        size = int(length)
+        if size > _FAST_BODY_BYTES or any(name in headers for name in _SLOW_HEADERS):
+            return -1
+        if headers.get("connection", "keep-alive").lower() != "keep-alive":
+            return -1
+        taken = end + 4 + size
+        if method == "GET" and target == _NEXT_PATH and size == 0:
+            connection.answer_later(self._fast_next(connection, target))
+            return taken
+        if not (
+            method == "POST"
+            and target.startswith(_INVOCATION_PREFIX)
+            and target.endswith(_RESPONSE_SUFFIX)
+        ):
+            return -1
+        request_id = target[len(_INVOCATION_PREFIX) : -len(_RESPONSE_SUFFIX)]
+        if not request_id or "/" in request_id or "%" in request_id:
+            return -1
+        if len(data) < taken:
+            return 0
+        body = data[end + 4 : taken]
+        content_type = headers.get("content-type", "application/json")
+        if self._owner_checked(connection):
+            self._fast_response(connection, request_id, body, content_type)
+        else:
+            connection.answer_later(
+                self._checked(
+                    connection,
+                    target,
+                    lambda: self._fast_response(connection, request_id, body, content_type),
+                )
+            )
+        return taken
+
+    def _owner_checked(self, connection: RawTailProtocol) -> bool:
+        """True if requests on `connection` may be served without waiting for a check."""
+        if not self._restricted:
+            return True
+        return self._owner_known.is_set() and (
+            self._owner is None or connection.peer_allowed is True
+        )
+
+    async def _allowed(self, connection: RawTailProtocol, path: str) -> bool:
+        """The `_only_owner` middleware's verdict, for a fast-path request."""
+        if not self._restricted:
+            return True
+        if not self._owner_known.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._owner_known.wait(), OWNER_WAIT_S)
+        transport = connection.transport
+        if not self._owner_known.is_set() or transport is None:
+            return False
+        return await self._connection_from_owner(connection, transport, path)
+
+    async def _checked(
+        self, connection: RawTailProtocol, path: str, serve: Callable[[], None]
+    ) -> None:
+        if await self._allowed(connection, path):
+            serve()
+        else:
+            connection.write(_raw_answer(403, _json_error_body(ACCESS_DENIED, _NOT_OWNER)))
+
+    async def _fast_next(self, connection: RawTailProtocol, path: str) -> None:
+        if not await self._allowed(connection, path):
+            connection.write(_raw_answer(403, _json_error_body(ACCESS_DENIED, _NOT_OWNER)))
+            return
+        payload, headers = await self._next_invocation()
+        if any(_UNSAFE_HEADER_VALUE.search(value) for value in headers.values()):
+            # aiohttp refuses such a header value when it writes the answer: so do we.
+            log.error("runtime api header value holds a line break", headers=list(headers))
+            connection.write([_INTERNAL_ERROR])
+            connection.close()
+            return
+        connection.write(_raw_answer(200, payload, headers))
+
+    def _fast_response(
+        self, connection: RawTailProtocol, request_id: str, body: bytes, content_type: str
+    ) -> None:
+        pending = self._delivered.get(request_id)
+        if pending is None or pending.outcome.done():
+            answer = _raw_answer(400, _json_error_body("InvalidRequestID", "Invalid request ID"))
+        elif len(body) > self.max_response_bytes:
+            self._settle(
+                pending,
+                RuntimeOutcome(
+                    payload=RESPONSE_TOO_LARGE, error_type="Function.ResponseSizeTooLarge"
+                ),
+            )
+            message = f"Exceeded maximum allowed payload size ({self.max_response_bytes} bytes)."
+            answer = _raw_answer(413, _json_error_body("RequestEntityTooLarge", message))
+        else:
+            self._settle(pending, RuntimeOutcome(payload=body, content_type=content_type))
+            answer = _raw_answer(202, _ACCEPTED_BODY)
+        connection.write(answer)
 
     def _pending_for(self, request: web.Request) -> _Pending | None:
         pending = self._delivered.get(request.match_info["request_id"])
