@@ -1052,7 +1052,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--prewarm",
         type=int,
         default=2,
-        help="LAMBDAD_PREWARMED_ENVIRONMENTS of the measured daemon (the daemon's default is 0)",
+        help="LAMBDAD_PREWARMED_ENVIRONMENTS of the measured daemon (the daemon's default is 2)",
     )
     p.add_argument("--levels", default=SWEEP_LEVELS, help="wrk sweep concurrency levels")
     p.add_argument("--sweep-duration", type=int, default=5, help="seconds per timed wrk run")

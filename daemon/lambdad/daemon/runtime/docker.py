@@ -108,11 +108,13 @@ LOG_CONFIG = LogConfig(type="json-file", config={"max-size": "10m", "max-file": 
 STUCK_CREATED_S = 60.0
 SWEEP_INTERVAL_S = 30.0
 # Pre-initialized containers (see `PrewarmPool`): labelled as such, and waiting in a wrapper
-# that reads the function's start command from a FIFO in a read-only mount, then execs it.
+# that reads the function's start command from a FIFO, then execs it. The FIFO waits in the
+# (still empty) /var/task mount and is unlinked before the function's code is linked in, so
+# the function finds neither it nor a mount of its own.
 LABEL_PREWARM = "dev.lambdad.prewarm"
-CONTROL_DIR = "/var/lambdad"
+START_FIFO = ".lambdad-start"
 PREWARM_WRAPPER = (
-    'while :; do s=$(cat /var/lambdad/go) || exit 126; [ -n "$s" ] && break; done; '
+    f'while :; do s=$(cat /var/task/{START_FIFO}) || exit 126; [ -n "$s" ] && break; done; '
     'eval "$s"; exit 127'
 )
 # A lambdad Python image waits in an interpreter with the runtime client's imports done.
@@ -438,12 +440,12 @@ def _has_bootstrap(spec: EnvironmentSpec) -> bool:
 
 
 def _make_prewarm_dir(directory: Path) -> None:
-    """`task/` and `opt/` (empty until assignment) and `ctl/go`, the FIFO the wrapper reads."""
-    for sub in ("task", "opt", "ctl"):
+    """`task/` and `opt/` (empty until assignment); in `task/` the FIFO the wrapper reads."""
+    for sub in ("task", "opt"):
         (directory / sub).mkdir(parents=True)
         (directory / sub).chmod(0o755)
     directory.chmod(0o755)
-    fifo = directory / "ctl" / "go"
+    fifo = directory / "task" / START_FIFO
     os.mkfifo(fifo)
     fifo.chmod(0o644)  # the sandbox user reads it; only the daemon writes
 
@@ -501,6 +503,7 @@ def _link_tree(source: Path, target: Path) -> None:
 
 
 def _link_function(directory: Path, code_dir: Path | None, opt_dir: Path | None) -> None:
+    (directory / "task" / START_FIFO).unlink(missing_ok=True)
     if code_dir is not None:
         _link_tree(code_dir, directory / "task")
     if opt_dir is not None:
@@ -574,7 +577,7 @@ class PrewarmedContainer:
         self.memory_mb = memory_mb
         self.started_at = time.monotonic()
         self.addresses: tuple[frozenset[str], frozenset[str]] | None = None
-        self.channel = StartChannel(directory / "ctl" / "go")
+        self.channel = StartChannel(directory / "task" / START_FIFO)
         self._discarded = False
 
     async def discard(self) -> None:
@@ -1239,11 +1242,6 @@ class DockerExecutor:
         else:
             options["entrypoint"] = ["/bin/sh", "-c", PREWARM_WRAPPER]
         options.pop("command", None)
-        control = self._plan.host_path(directory / "ctl")
-        options["mounts"] = [
-            *options["mounts"],
-            Mount(CONTROL_DIR, control, type="bind", read_only=True),
-        ]
         waiting = PrewarmedContainer(self, None, directory, memory_mb)
         try:
             await self._calls.pacer.take()
@@ -1280,6 +1278,7 @@ class DockerExecutor:
         else:
             argv = [*described.entrypoint, *options.get("command", described.cmd)]
         variables = {name: str(value) for name, value in options["environment"].items()}
+        # The waiting program holds the FIFO open: its name goes before the code comes.
         await asyncio.to_thread(_link_function, waiting.directory, spec.code_dir, spec.opt_dir)
         if spec.memory_mb != waiting.memory_mb:
             memory = f"{spec.memory_mb}m"
