@@ -1048,7 +1048,8 @@ class DockerExecutor:
             await waiting.discard()  # reserved for a spec it cannot serve after all
             waiting = None
         if waiting is None and prewarm_key is not None and self.prewarm is not None:
-            waiting = self.prewarm.take(prewarm_key, spec.memory_mb)
+            # Not a miss of its own: `take_prewarmed` counted this start already.
+            waiting = self.prewarm.take(prewarm_key, spec.memory_mb, miss=False)
         if waiting is not None:
             try:
                 return await self._assign(waiting, spec, image, options)
@@ -1139,11 +1140,14 @@ class DockerExecutor:
         *,
         idle_timeout_s: float = 600.0,
         start_deadline_s: float = 30.0,
+        max_spares: int = 0,
+        max_parallel: int = 4,
     ) -> PrewarmPool[PrewarmedContainer] | None:
         """Keep `size` started containers per runtime image waiting for a function (0: off).
 
         `root` holds one directory per waiting container (code, layers and the FIFO it waits
-        on); whatever a previous run left there is removed.
+        on); whatever a previous run left there is removed. A burst may raise an image's
+        count to `max_spares` for a while, `max_parallel` starting at once (see `PrewarmPool`).
         """
         if size <= 0:
             return None
@@ -1153,12 +1157,19 @@ class DockerExecutor:
         root.chmod(0o755)
         self._prewarm_root = root
         self.prewarm = PrewarmPool(
-            size, self._start_prewarmed, governor, idle_timeout_s=idle_timeout_s
+            size,
+            self._start_prewarmed,
+            governor,
+            idle_timeout_s=idle_timeout_s,
+            max_spares=max_spares,
+            max_parallel=max_parallel,
         )
         return self.prewarm
 
-    def take_prewarmed(self, config: FunctionVersion) -> PrewarmedContainer | None:
+    def take_prewarmed(self, config: FunctionVersion, demand: int = 1) -> PrewarmedContainer | None:
         """A waiting container for `config`, its capacity slot kept by the caller, or None.
+
+        `demand`: the function's invocations in flight (a burst sizes the spares by it).
 
         The pool asks before it takes a slot of its own: taking a waiting container's slot
         over never makes the governor reclaim another waiting container for the room.
@@ -1179,7 +1190,7 @@ class DockerExecutor:
         ):
             return None
         key = (cached[0], DEFAULT_EPHEMERAL_MB)
-        return self.prewarm.take(key, config.memory_size, keep_slot=True)
+        return self.prewarm.take(key, config.memory_size, keep_slot=True, demand=demand)
 
     def reserve(self, environment_id: str, waiting: PrewarmedContainer) -> None:
         """`waiting` is for the environment `environment_id`: its start uses it."""
