@@ -40,6 +40,9 @@ def memory_limit():
 
 def handler(event, context):
     return {
+        "cmdline": Path("/proc/1/cmdline").read_bytes().decode(),
+        "mounts": sorted(line.split()[4] for line in open("/proc/self/mountinfo")),
+        "modules": sorted(sys.modules),
         "env": dict(os.environ),
         "path": sys.path,
         "cwd": os.getcwd(),
@@ -58,6 +61,10 @@ function memoryLimit() {
   return null;
 }
 exports.handler = async () => ({
+  cmdline: fs.readFileSync("/proc/1/cmdline", "utf8"),
+  mounts: fs.readFileSync("/proc/self/mountinfo", "utf8").trim().split("\\n")
+    .map((line) => line.split(" ")[4]).sort(),
+  modules: [],
   env: process.env,
   path: [],
   cwd: process.cwd(),
@@ -194,6 +201,13 @@ async def test_assigned_environment_runs_as_a_fresh_one(
         fresh_env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"] = "256"
         assert comparable(pooled["env"]) == fresh_env
         assert pooled["path"] == fresh["path"]
+        # The same process, started the same way, with the same modules loaded.
+        assert pooled["cmdline"] == fresh["cmdline"]
+        assert pooled["modules"] == fresh["modules"]
+        # The same mounts, but /opt (a pre-initialized container mounts it for layers that may
+        # come; a fresh one without layers has the image's empty /opt).
+        assert "/var/lambdad" not in pooled["mounts"]
+        assert [m for m in pooled["mounts"] if m != "/opt"] == fresh["mounts"]
         assert pooled["cwd"] == fresh["cwd"] == "/var/task"
         assert pooled["files"] == fresh["files"] == sorted(CODE[runtime][1])
         assert pooled["memory"] == str(256 * 2**20)

@@ -6,6 +6,9 @@ import asyncio
 import math
 from collections.abc import Hashable
 
+import pytest
+
+from lambdad.daemon.runtime import prewarm
 from lambdad.daemon.runtime.capacity import CapacityGovernor
 from lambdad.daemon.runtime.prewarm import PrewarmPool
 from tests.helpers import async_wait_for
@@ -136,4 +139,67 @@ async def test_unwanted_key_is_drained() -> None:
 
     await async_wait_for(drained)
     assert starter.started[0].discarded
+    await pool.close()
+
+
+class ParallelStarter(Starter):
+    """Starts that take a moment, counting how many run at once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.in_flight = 0
+        self.peak_in_flight = 0
+
+    async def __call__(self, key: Hashable, memory_mb: int) -> Waiting:
+        self.in_flight += 1
+        self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+        try:
+            await asyncio.sleep(0.02)
+            return await super().__call__(key, memory_mb)
+        finally:
+            self.in_flight -= 1
+
+
+async def test_a_burst_of_cold_starts_sizes_the_spares_for_a_while(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(prewarm, "BURST_KEEP_S", 1.0)
+    governor: CapacityGovernor[object] = CapacityGovernor(64, 100_000)
+    starter = ParallelStarter()
+    pool = PrewarmPool(2, starter, governor, max_spares=10, max_parallel=3)
+    pool.want("py", 128)
+    await async_wait_for(lambda: pool.waiting == 2)
+    assert pool.take("other", 128) is None  # one miss of another runtime is no burst
+    # A burst: 14 cold starts at once; two find a spare, twelve find none.
+    taken = [pool.take("py", 128) for _ in range(14)]
+    assert sum(1 for t in taken if t is not None) == 2
+    # The next burst of this runtime finds ten waiting (its twelve misses, at most
+    # max_spares), started three at a time.
+    await async_wait_for(lambda: pool.counts()["py"][0] >= 10)
+    assert pool.counts()["py"] == (10, 0) and pool.peak_target == 10
+    assert starter.peak_in_flight == 3
+    # The burst's sizing lapses: back to the usual two (and their slots given back).
+    await asyncio.sleep(1.0)
+
+    def shrunk() -> bool:
+        pool._kick()
+        return pool.counts()["py"] == (2, 0) and governor.running == pool.waiting
+
+    await async_wait_for(shrunk)
+    await pool.close()
+
+
+async def test_a_burst_asks_for_as_many_spares_as_invocations_were_in_flight() -> None:
+    governor: CapacityGovernor[object] = CapacityGovernor(64, 100_000)
+    pool = PrewarmPool(2, Starter(), governor, max_spares=10, max_parallel=4)
+    assert pool.take("py", 128, demand=1) is None  # a lone cold start: no burst
+    await async_wait_for(lambda: pool.waiting == 2)
+    assert pool.peak_target == 0
+    pool.take("py", 128)
+    pool.take("py", 128)
+    # Forty invocations of a function in flight, served by few environments reused in turn:
+    # the next burst needs as many as there are spares allowed.
+    assert pool.take("py", 128, demand=40) is None
+    await async_wait_for(lambda: pool.waiting == 10)
+    assert pool.peak_target == 10
     await pool.close()

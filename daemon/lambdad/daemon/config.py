@@ -60,9 +60,9 @@ class Config:
     max_environment_memory: int = 0
     # Pre-initialized environments (Docker): containers per runtime image started ahead of
     # need, waiting for a function's code, so a first invoke skips the container start; each
-    # holds a capacity slot (the first reclaimed) and 1-11 MB of memory; 0 (the default)
-    # disables them: opt in (see the README for how such a container differs from a fresh one).
-    prewarmed_environments: int = 0
+    # holds a capacity slot (the first reclaimed) and 1-11 MB of memory; only images in use are
+    # filled; 0 disables them (see the README for how such a container differs from a fresh one).
+    prewarmed_environments: int = 2
     # How many environments may be starting at once (all functions); invocations beyond wait
     # for one released meanwhile or a start slot; 0 = 4 per CPU core.
     max_starting_environments: int = 0

@@ -291,6 +291,10 @@ async def start_daemon(config: Config) -> Daemon:
             config.data_dir / "prewarm",
             idle_timeout_s=float(config.environment_idle_timeout),
             start_deadline_s=float(config.environment_start_timeout),
+            # A burst's spares: up to half the host's environments, as many starting at once
+            # as invocations may start theirs.
+            max_spares=governor.max_environments // 2,
+            max_parallel=config.max_starting_environments or DEFAULT_MAX_STARTING,
         )
     pool = EnvironmentPool(
         executor,

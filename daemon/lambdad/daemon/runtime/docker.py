@@ -108,11 +108,13 @@ LOG_CONFIG = LogConfig(type="json-file", config={"max-size": "10m", "max-file": 
 STUCK_CREATED_S = 60.0
 SWEEP_INTERVAL_S = 30.0
 # Pre-initialized containers (see `PrewarmPool`): labelled as such, and waiting in a wrapper
-# that reads the function's start command from a FIFO in a read-only mount, then execs it.
+# that reads the function's start command from a FIFO, then execs it. The FIFO waits in the
+# (still empty) /var/task mount and is unlinked before the function's code is linked in, so
+# the function finds neither it nor a mount of its own.
 LABEL_PREWARM = "dev.lambdad.prewarm"
-CONTROL_DIR = "/var/lambdad"
+START_FIFO = ".lambdad-start"
 PREWARM_WRAPPER = (
-    'while :; do s=$(cat /var/lambdad/go) || exit 126; [ -n "$s" ] && break; done; '
+    f'while :; do s=$(cat /var/task/{START_FIFO}) || exit 126; [ -n "$s" ] && break; done; '
     'eval "$s"; exit 127'
 )
 # A lambdad Python image waits in an interpreter with the runtime client's imports done.
@@ -438,12 +440,12 @@ def _has_bootstrap(spec: EnvironmentSpec) -> bool:
 
 
 def _make_prewarm_dir(directory: Path) -> None:
-    """`task/` and `opt/` (empty until assignment) and `ctl/go`, the FIFO the wrapper reads."""
-    for sub in ("task", "opt", "ctl"):
+    """`task/` and `opt/` (empty until assignment); in `task/` the FIFO the wrapper reads."""
+    for sub in ("task", "opt"):
         (directory / sub).mkdir(parents=True)
         (directory / sub).chmod(0o755)
     directory.chmod(0o755)
-    fifo = directory / "ctl" / "go"
+    fifo = directory / "task" / START_FIFO
     os.mkfifo(fifo)
     fifo.chmod(0o644)  # the sandbox user reads it; only the daemon writes
 
@@ -501,6 +503,7 @@ def _link_tree(source: Path, target: Path) -> None:
 
 
 def _link_function(directory: Path, code_dir: Path | None, opt_dir: Path | None) -> None:
+    (directory / "task" / START_FIFO).unlink(missing_ok=True)
     if code_dir is not None:
         _link_tree(code_dir, directory / "task")
     if opt_dir is not None:
@@ -574,7 +577,7 @@ class PrewarmedContainer:
         self.memory_mb = memory_mb
         self.started_at = time.monotonic()
         self.addresses: tuple[frozenset[str], frozenset[str]] | None = None
-        self.channel = StartChannel(directory / "ctl" / "go")
+        self.channel = StartChannel(directory / "task" / START_FIFO)
         self._discarded = False
 
     async def discard(self) -> None:
@@ -1052,7 +1055,8 @@ class DockerExecutor:
             await waiting.discard()  # reserved for a spec it cannot serve after all
             waiting = None
         if waiting is None and prewarm_key is not None and self.prewarm is not None:
-            waiting = self.prewarm.take(prewarm_key, spec.memory_mb)
+            # Not a miss of its own: `take_prewarmed` counted this start already.
+            waiting = self.prewarm.take(prewarm_key, spec.memory_mb, miss=False)
         if waiting is not None:
             try:
                 return await self._assign(waiting, spec, image, options)
@@ -1143,11 +1147,14 @@ class DockerExecutor:
         *,
         idle_timeout_s: float = 600.0,
         start_deadline_s: float = 30.0,
+        max_spares: int = 0,
+        max_parallel: int = 4,
     ) -> PrewarmPool[PrewarmedContainer] | None:
         """Keep `size` started containers per runtime image waiting for a function (0: off).
 
         `root` holds one directory per waiting container (code, layers and the FIFO it waits
-        on); whatever a previous run left there is removed.
+        on); whatever a previous run left there is removed. A burst may raise an image's
+        count to `max_spares` for a while, `max_parallel` starting at once (see `PrewarmPool`).
         """
         if size <= 0:
             return None
@@ -1157,12 +1164,19 @@ class DockerExecutor:
         root.chmod(0o755)
         self._prewarm_root = root
         self.prewarm = PrewarmPool(
-            size, self._start_prewarmed, governor, idle_timeout_s=idle_timeout_s
+            size,
+            self._start_prewarmed,
+            governor,
+            idle_timeout_s=idle_timeout_s,
+            max_spares=max_spares,
+            max_parallel=max_parallel,
         )
         return self.prewarm
 
-    def take_prewarmed(self, config: FunctionVersion) -> PrewarmedContainer | None:
+    def take_prewarmed(self, config: FunctionVersion, demand: int = 1) -> PrewarmedContainer | None:
         """A waiting container for `config`, its capacity slot kept by the caller, or None.
+
+        `demand`: the function's invocations in flight (a burst sizes the spares by it).
 
         The pool asks before it takes a slot of its own: taking a waiting container's slot
         over never makes the governor reclaim another waiting container for the room.
@@ -1183,7 +1197,7 @@ class DockerExecutor:
         ):
             return None
         key = (cached[0], DEFAULT_EPHEMERAL_MB)
-        return self.prewarm.take(key, config.memory_size, keep_slot=True)
+        return self.prewarm.take(key, config.memory_size, keep_slot=True, demand=demand)
 
     def reserve(self, environment_id: str, waiting: PrewarmedContainer) -> None:
         """`waiting` is for the environment `environment_id`: its start uses it."""
@@ -1246,11 +1260,6 @@ class DockerExecutor:
         else:
             options["entrypoint"] = ["/bin/sh", "-c", PREWARM_WRAPPER]
         options.pop("command", None)
-        control = self._plan.host_path(directory / "ctl")
-        options["mounts"] = [
-            *options["mounts"],
-            Mount(CONTROL_DIR, control, type="bind", read_only=True),
-        ]
         waiting = PrewarmedContainer(self, None, directory, memory_mb)
         try:
             await self._calls.pacer.take()
@@ -1287,6 +1296,7 @@ class DockerExecutor:
         else:
             argv = [*described.entrypoint, *options.get("command", described.cmd)]
         variables = {name: str(value) for name, value in options["environment"].items()}
+        # The waiting program holds the FIFO open: its name goes before the code comes.
         await asyncio.to_thread(_link_function, waiting.directory, spec.code_dir, spec.opt_dir)
         if spec.memory_mb != waiting.memory_mb:
             memory = f"{spec.memory_mb}m"

@@ -523,7 +523,8 @@ class EnvironmentPool:
                 raise LambdaError(Reason.SERVICE, "The daemon is shutting down.")
         # A pre-initialized environment brings its capacity slot along.
         take = getattr(self.executor, "take_prewarmed", None) if self.prewarm else None
-        reserved = take(config) if take is not None and not live_dirs else None
+        demand = self._in_flight.get(config.name, 1)
+        reserved = take(config, demand) if take is not None and not live_dirs else None
         if reserved is not None:
             self.governor.transfer(reserved.memory_mb, config.memory_size)
         else:

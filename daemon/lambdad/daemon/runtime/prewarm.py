@@ -13,7 +13,13 @@ its /tmp size), and keeps their capacity honest:
 - they are the first the governor reclaims when it needs room (`reclaim`);
 - a key is filled once demand for it was seen (`want`, `take`) and drained when it has not
   been asked for within `idle_timeout_s`;
-- taking one refills the key in the background.
+- taking one refills the key in the background;
+- a burst sizes a key's spares: cold starts of a key that found none waiting (`take` misses),
+  each within `BURST_WINDOW_S` of the one before, raise its size to their number or to the
+  invocations in flight of the function that missed, whichever is larger (at most
+  `max_spares`), for
+  `BURST_KEEP_S`, started up to `max_parallel` at once, so the next burst of that runtime finds
+  its environments waiting; then the key shrinks back to `size`.
 
 Size 0 disables the pool: no task, no environment, nothing held.
 """
@@ -36,6 +42,10 @@ log = structlog.get_logger(__name__)
 REFILL_INTERVAL_S = 2.0
 # After a failed start, how long a key waits before it is tried again.
 FAILURE_BACKOFF_S = 5.0
+# Cold starts without a spare, each within this many seconds of the one before, are one burst.
+BURST_WINDOW_S = 10.0
+# How long a key keeps the spares a burst sized it for.
+BURST_KEEP_S = 300.0
 
 
 class Governor(Protocol):
@@ -75,6 +85,19 @@ class _Key(Generic[W]):
     wanted_at: float = 0.0
     memory_mb: int = 128
     failed_at: float = 0.0
+    # Cold starts of this key that found no spare, each within BURST_WINDOW_S of the one
+    # before (one burst), the last one's time, and the size a burst asked for until
+    # `burst_until`.
+    misses: int = 0
+    last_miss: float = float("-inf")
+    burst_size: int = 0
+    burst_until: float = 0.0
+
+    def target(self, size: int, now: float) -> int:
+        """How many should wait now: `size`, or more while a burst's sizing lasts."""
+        if now >= self.burst_until:
+            self.burst_size = 0
+        return max(size, self.burst_size)
 
 
 class PrewarmPool(Generic[W]):
@@ -87,8 +110,13 @@ class PrewarmPool(Generic[W]):
         governor: Governor,
         *,
         idle_timeout_s: float = 600.0,
+        max_spares: int = 0,
+        max_parallel: int = 4,
     ) -> None:
         self.size = max(0, size)
+        # Bounds of burst sizing: spares per key, and pool starts in flight (all keys).
+        self.max_spares = max(self.size, max_spares)
+        self.max_parallel = max(1, max_parallel)
         self._starter = starter
         self._governor = governor
         self.idle_timeout_s = idle_timeout_s
@@ -100,6 +128,7 @@ class PrewarmPool(Generic[W]):
         self.taken = 0
         self.started = 0
         self.reclaimed = 0
+        self.peak_target = 0  # the largest size a burst asked for (bench, metrics)
 
     @property
     def enabled(self) -> bool:
@@ -124,16 +153,28 @@ class PrewarmPool(Generic[W]):
         entry.memory_mb = memory_mb
         self._kick()
 
-    def take(self, key: Hashable, memory_mb: int, *, keep_slot: bool = False) -> W | None:
+    def take(
+        self,
+        key: Hashable,
+        memory_mb: int,
+        *,
+        keep_slot: bool = False,
+        miss: bool = True,
+        demand: int = 1,
+    ) -> W | None:
         """A waiting environment of `key`, or None.
 
         Its governor slot is given back, or with `keep_slot` handed to the caller (who then
-        holds it for the environment it starts: see `CapacityGovernor.transfer`).
+        holds it for the environment it starts: see `CapacityGovernor.transfer`). With `miss`,
+        finding none counts towards a burst, whose size is at least `demand` (the caller's
+        function's invocations in flight; see the module's docstring).
         """
         if not self.enabled:
             return None
-        self.want(key, memory_mb)
         entry = self._keys[key]
+        if not entry.ready and miss:
+            self._missed(entry, demand)
+        self.want(key, memory_mb)
         if not entry.ready:
             return None
         waiting = entry.ready.pop(0)  # the oldest: surely past its start by now
@@ -141,6 +182,20 @@ class PrewarmPool(Generic[W]):
             self._governor.release(waiting.memory_mb)
         self.taken += 1
         return waiting
+
+    def _missed(self, entry: _Key[W], demand: int) -> None:
+        now = time.monotonic()
+        if now - entry.last_miss > BURST_WINDOW_S:
+            entry.misses = 0  # a new burst (or none): counted from here
+        entry.misses += 1
+        entry.last_miss = now
+        # What the burst asked for: its invocations at once (they may have been served by
+        # fewer environments, reused as each finished), or at least its cold starts.
+        wanted = min(max(entry.misses, demand), self.max_spares)
+        if wanted > self.size:
+            entry.burst_size = max(entry.burst_size, wanted)
+            entry.burst_until = now + BURST_KEEP_S
+            self.peak_target = max(self.peak_target, entry.burst_size)
 
     def reclaim(self) -> int | None:
         """The governor needs room: remove one waiting environment; the memory it frees.
@@ -196,11 +251,20 @@ class PrewarmPool(Generic[W]):
                 continue
             if now - entry.failed_at < FAILURE_BACKOFF_S:
                 continue
-            while len(entry.ready) + entry.starting < self.size:
+            target = entry.target(self.size, now)
+            while len(entry.ready) > target:
+                # A burst's sizing is over: back to the usual size (the oldest go first).
+                self._spawn(self._discard(entry.ready.pop(0)))
+            while len(entry.ready) + entry.starting < target:
+                if self._in_flight() >= self.max_parallel:
+                    return  # the rest once these are up
                 if not self._governor.try_acquire_spare(entry.memory_mb):
                     return  # nearly full, or someone waits: functions come first
                 entry.starting += 1
                 self._spawn(self._start(key, entry, entry.memory_mb))
+
+    def _in_flight(self) -> int:
+        return sum(k.starting for k in self._keys.values())
 
     async def _start(self, key: Hashable, entry: _Key[W], memory_mb: int) -> None:
         try:
@@ -223,6 +287,7 @@ class PrewarmPool(Generic[W]):
             await self._discard(waiting)
             return
         entry.ready.append(waiting)
+        self._wake.set()  # the refiller may start the next one (`max_parallel`)
 
     async def close(self) -> None:
         """Remove every waiting environment and stop refilling (idempotent)."""

@@ -3,7 +3,8 @@
 It starts the interpreter and imports what the runtime interface client needs (standard library,
 simplejson, some of its own modules) ahead of need, none of which reads a variable on
 import, then blocks on
-`/var/lambdad/go` (a FIFO) for the daemon's start message: JSON
+`/var/task/.lambdad-start` (a FIFO, gone before the function's code is linked in) for the
+daemon's start message: JSON
 `{"variables": {...}, "argv": [...], "in_process": bool, "unset": [...]}`.
 
 - `in_process`: the daemon has checked that nothing in `variables` changes how an interpreter
@@ -22,7 +23,7 @@ import json
 import os
 import sys
 
-GO = "/var/lambdad/go"
+GO = "/var/task/.lambdad-start"
 PRELOAD = (
     "logging",
     "json",
