@@ -1,30 +1,53 @@
-"""Shared by the gateway's unit tests: a gateway on a real port over a stand-in or real daemon,
-a background event loop to serve it, raw HTTP requests, and the AWS error-shape check."""
+"""Shared by the gateway's tests: the gRPC services it routes to, a scripted stand-in for any of
+them, a gateway on a real port over a stand-in or real daemon, a background event loop to
+serve it, raw HTTP requests, and the AWS error-shape check."""
 
 from __future__ import annotations
 
 import asyncio
 import http.client
 import json
+import os
 import re
 import threading
-from collections.abc import (
-    Coroutine,
-)
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import grpc
+import pytest
 from aiohttp import web
 from google.protobuf import any_pb2
+from google.protobuf.descriptor import ServiceDescriptor
+from google.protobuf.message import Message
 from google.rpc import error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
 from lambdad.client.client import channel_options
+from lambdad.daemon.config import Config
+from lambdad.daemon.server import start_daemon
 from lambdad.gateway.app import create_app
-from lambdad.v1 import function_service_pb2_grpc as fs_grpc
+from lambdad.v1 import capacity_provider_service_pb2 as cp
+from lambdad.v1 import code_signing_service_pb2 as cs
+from lambdad.v1 import durable_execution_service_pb2 as ds
+from lambdad.v1 import event_source_service_pb2 as es
+from lambdad.v1 import function_service_pb2 as fs
+from lambdad.v1 import function_settings_service_pb2 as fss
+from lambdad.v1 import invocation_service_pb2 as inv
+from lambdad.v1 import layer_service_pb2 as ls
+from lambdad.v1 import resource_policy_service_pb2 as rps
+from lambdad.v1 import url_service_pb2 as us
 
 T = TypeVar("T")
+
+# The gRPC services behind the AWS Lambda routes, by name; listed here, not taken from the
+# route table, so that tests can hold the table against them.
+SERVICES: dict[str, ServiceDescriptor] = {
+    service.name: service
+    for module in (fs, inv, ls, us, es, cs, fss, rps, cp, ds)
+    for service in module.DESCRIPTOR.services_by_name.values()
+}
 
 
 REQUEST_ID = re.compile(r"^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$")
@@ -57,10 +80,80 @@ class BackgroundLoop:
         self.loop.close()
 
 
-async def start_grpc(servicer: fs_grpc.FunctionServiceServicer) -> tuple[grpc.aio.Server, str]:
+# In a streaming script, a number is a pause of that many seconds.
+Script = Message | grpc.Status | list[Message | grpc.Status | float]
+# A script may also be computed from the request and its metadata (to echo the request id).
+Reply = Script | Callable[[Any, dict[str, str]], Script]
+
+
+@dataclass
+class ScriptedService:
+    """A stand-in for one gRPC service of the daemon, answering every RPC from a script.
+
+    RPCs with nothing scripted fail with `unscripted`. A streaming RPC's script is a list of
+    messages and pauses, optionally ending in a status to fail with mid-stream. Every call is
+    recorded with its request and invocation metadata, and every streaming call the caller
+    cancelled is recorded in `cancelled`.
+    """
+
+    service: ServiceDescriptor
+    unscripted: grpc.Status
+    replies: dict[str, Reply] = field(default_factory=dict)
+    # (rpc, request, invocation metadata); requests typed Any to read their fields.
+    calls: list[tuple[str, Any, dict[str, str]]] = field(default_factory=list)
+    cancelled: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        # The generated `add_*_to_server` looks each RPC up by name on the servicer.
+        for name, method in self.service.methods_by_name.items():
+            handler = self._streamer(name) if method.server_streaming else self._answerer(name)
+            setattr(self, name, handler)
+
+    def _script(self, rpc: str, request: Message, context: grpc.aio.ServicerContext) -> Script:
+        metadata = {key: str(value) for key, value in context.invocation_metadata() or ()}
+        self.calls.append((rpc, request, metadata))
+        reply = self.replies.get(rpc, self.unscripted)
+        return reply(request, metadata) if callable(reply) else reply
+
+    def _answerer(self, rpc: str) -> Callable[[Message, Any], Awaitable[Message]]:
+        async def answer(request: Message, context: grpc.aio.ServicerContext) -> Message:
+            reply = self._script(rpc, request, context)
+            if isinstance(reply, Message):
+                return reply
+            assert isinstance(reply, grpc.Status)
+            await context.abort(reply.code, reply.details, reply.trailing_metadata)
+            raise AssertionError("abort returned")
+
+        return answer
+
+    def _streamer(self, rpc: str) -> Callable[[Message, Any], AsyncIterator[Message]]:
+        async def stream(
+            request: Message, context: grpc.aio.ServicerContext
+        ) -> AsyncIterator[Message]:
+            reply = self._script(rpc, request, context)
+            try:
+                for item in reply if isinstance(reply, list) else [reply]:
+                    if isinstance(item, float):
+                        await asyncio.sleep(item)
+                        continue
+                    if isinstance(item, grpc.Status):
+                        await context.abort(item.code, item.details, item.trailing_metadata)
+                    yield item
+            except asyncio.CancelledError:
+                self.cancelled.append(rpc)
+                raise
+
+        return stream
+
+
+async def start_grpc(
+    servicer: object, register: Callable[[Any, grpc.aio.Server], None]
+) -> tuple[grpc.aio.Server, str]:
+    """A grpc.aio server on a free port serving `servicer` (`register` is the generated
+    `add_*Servicer_to_server` of its service)."""
     # Like the daemon, accept messages as large as the gateway lets through.
     server = grpc.aio.server(options=channel_options())
-    fs_grpc.add_FunctionServiceServicer_to_server(servicer, server)
+    register(servicer, server)
     port = server.add_insecure_port("127.0.0.1:0")
     await server.start()
     return server, f"127.0.0.1:{port}"
@@ -87,6 +180,46 @@ class RunningGateway:
     async def stop(self) -> None:
         await self.runner.cleanup()
         await self.channel.close()
+
+
+@contextmanager
+def serving(
+    background: BackgroundLoop, servicer: object, register: Callable[[Any, grpc.aio.Server], None]
+) -> Iterator[str]:
+    """`servicer` served on `background` (see `start_grpc`); yields its gRPC target."""
+    server, target = background.run(start_grpc(servicer, register))
+    try:
+        yield target
+    finally:
+        background.run(server.stop(None))
+
+
+@contextmanager
+def gateway_on(background: BackgroundLoop, target: str) -> Iterator[int]:
+    """A gateway served on `background` in front of the gRPC `target`; yields its port."""
+    running = background.run(RunningGateway.start(target))
+    try:
+        yield running.port
+    finally:
+        background.run(running.stop())
+
+
+@contextmanager
+def real_daemon(
+    background: BackgroundLoop, tmp_path_factory: pytest.TempPathFactory, **config: Any
+) -> Iterator[str]:
+    """gRPC target of the real daemon: LAMBDAD_TEST_DAEMON_TARGET, or one started on
+    `background` with `config`."""
+    external = os.environ.get("LAMBDAD_TEST_DAEMON_TARGET")
+    if external:
+        yield external
+        return
+    data_dir = tmp_path_factory.mktemp("lambdad")
+    daemon = background.run(start_daemon(Config(data_dir=data_dir, grpc_port=0, **config)))
+    try:
+        yield f"127.0.0.1:{daemon.port}"
+    finally:
+        background.run(daemon.stop(grace=0))
 
 
 @dataclass(frozen=True)

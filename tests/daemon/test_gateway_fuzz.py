@@ -19,48 +19,47 @@ import base64
 import http.client
 import io
 import json
-import os
 import socket
 import uuid
 import zipfile
 from collections.abc import (
-    AsyncIterator,
-    Awaitable,
-    Callable,
     Iterator,
     MutableMapping,
 )
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
 import grpc
 import pytest
-import structlog
 from google.protobuf import message_factory
-from google.protobuf.message import Message
 from google.rpc import code_pb2
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lambdad.daemon.config import Config
-from lambdad.daemon.server import start_daemon
 from lambdad.gateway.routes import CODE_UPLOAD_MAX_BYTES, ROUTES, Route
 from lambdad.v1 import function_pb2 as fn
 from lambdad.v1 import function_service_pb2 as fs
 from lambdad.v1 import function_service_pb2_grpc as fs_grpc
 from tests.daemon.gateway_support import (
     REQUEST_ID,
+    SERVICES,
     BackgroundLoop,
     PlainStatus,
-    RunningGateway,
+    ScriptedService,
     assert_aws_error,
+    gateway_on,
+    real_daemon,
     rich_status,
     send,
-    start_grpc,
+    serving,
 )
 
-SERVICE = fs.DESCRIPTOR.services_by_name["FunctionService"]
+# Every test runs with the module's log events captured (see conftest.py).
+pytestmark = pytest.mark.usefixtures("logs")
+
+SERVICE = SERVICES["FunctionService"]
+REGISTER = fs_grpc.add_FunctionServiceServicer_to_server
 FUZZ = settings(
     max_examples=50,
     deadline=None,
@@ -85,56 +84,9 @@ NOT_FOUND = rich_status(
 )
 
 
-Reply = Message | grpc.Status | list[Message | grpc.Status]
-
-
-@dataclass
-class ScriptedServicer(fs_grpc.FunctionServiceServicer):
-    """Answers every RPC from a script: a canned response or status per RPC name.
-
-    RPCs with nothing scripted abort with NOT_FOUND / FUNCTION_NOT_FOUND. A streaming RPC's
-    script is a list of messages, optionally ending in a status to fail with mid-stream.
-    Every call is recorded with its request and invocation metadata.
-    """
-
-    replies: dict[str, Reply] = field(default_factory=dict)
-    # (rpc, request, invocation metadata); requests typed Any to read their fields.
-    calls: list[tuple[str, Any, dict[str, str]]] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        # The generated base class has one method per RPC that answers UNIMPLEMENTED; the
-        # stand-in answers all of them from the script.
-        for name, method in SERVICE.methods_by_name.items():
-            handler = self._streamer(name) if method.server_streaming else self._answerer(name)
-            setattr(self, name, handler)
-
-    def _script(self, rpc: str, request: Message, context: grpc.aio.ServicerContext) -> Reply:
-        metadata = {key: str(value) for key, value in context.invocation_metadata() or ()}
-        self.calls.append((rpc, request, metadata))
-        return self.replies.get(rpc, NOT_FOUND)
-
-    def _answerer(self, rpc: str) -> Callable[[Message, Any], Awaitable[Message]]:
-        async def answer(request: Message, context: grpc.aio.ServicerContext) -> Message:
-            reply = self._script(rpc, request, context)
-            if isinstance(reply, Message):
-                return reply
-            assert isinstance(reply, grpc.Status)
-            await context.abort(reply.code, reply.details, reply.trailing_metadata)
-            raise AssertionError("abort returned")
-
-        return answer
-
-    def _streamer(self, rpc: str) -> Callable[[Message, Any], AsyncIterator[Message]]:
-        async def stream(
-            request: Message, context: grpc.aio.ServicerContext
-        ) -> AsyncIterator[Message]:
-            reply = self._script(rpc, request, context)
-            for item in reply if isinstance(reply, list) else [reply]:
-                if isinstance(item, grpc.Status):
-                    await context.abort(item.code, item.details, item.trailing_metadata)
-                yield item
-
-        return stream
+def scripted_functions() -> ScriptedService:
+    """A stand-in FunctionService; unscripted RPCs fail with NOT_FOUND / FUNCTION_NOT_FOUND."""
+    return ScriptedService(SERVICE, NOT_FOUND)
 
 
 # --- servers on a background loop ------------------------------------------------------
@@ -149,31 +101,12 @@ class Backend:
     always_fails: bool
 
 
-@pytest.fixture(scope="module", autouse=True)
-def logs() -> Iterator[list[MutableMapping[str, Any]]]:
-    """Log events of the module, captured instead of rendered (thousands of requests)."""
-    # merge_contextvars first, as in the daemon's configuration, to see the bound values.
-    with structlog.testing.capture_logs(
-        processors=[structlog.contextvars.merge_contextvars]
-    ) as captured:
-        yield captured
-
-
-@pytest.fixture(scope="module")
-def background() -> Iterator[BackgroundLoop]:
-    """The loop the gRPC servers and gateways of this module run on."""
-    loop = BackgroundLoop()
-    yield loop
-    loop.close()
-
-
 @pytest.fixture(scope="module", params=["stand-in", "daemon"])
 def backend(request: pytest.FixtureRequest, background: BackgroundLoop) -> Iterator[Backend]:
     """The stand-in that fails everything, and the real daemon (in-process, or external)."""
     if request.param == "stand-in":
-        server, target = background.run(start_grpc(ScriptedServicer()))
-        yield Backend(target, always_fails=True)
-        background.run(server.stop(None))
+        with serving(background, scripted_functions(), REGISTER) as target:
+            yield Backend(target, always_fails=True)
         return
     yield Backend(request.getfixturevalue("daemon_target"), always_fails=False)
 
@@ -183,21 +116,14 @@ def daemon_target(
     background: BackgroundLoop, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """gRPC target of the real daemon: LAMBDAD_TEST_DAEMON_TARGET, or one started here."""
-    external = os.environ.get("LAMBDAD_TEST_DAEMON_TARGET")
-    if external:
-        yield external
-        return
-    config = Config(data_dir=tmp_path_factory.mktemp("lambdad"), grpc_port=0)
-    daemon = background.run(start_daemon(config))
-    yield f"127.0.0.1:{daemon.port}"
-    background.run(daemon.stop(grace=0))
+    with real_daemon(background, tmp_path_factory) as target:
+        yield target
 
 
 @pytest.fixture(scope="module")
 def running_gateway(background: BackgroundLoop, backend: Backend) -> Iterator[int]:
-    running = background.run(RunningGateway.start(backend.target))
-    yield running.port
-    background.run(running.stop())
+    with gateway_on(background, backend.target) as port:
+        yield port
 
 
 @pytest.fixture
@@ -376,24 +302,21 @@ def test_oversized_code_upload(gateway: int, op: str, chunked: bool) -> None:
 
 
 @pytest.fixture(scope="module")
-def scripted(background: BackgroundLoop) -> Iterator[tuple[ScriptedServicer, int]]:
-    servicer = ScriptedServicer()
-    server, target = background.run(start_grpc(servicer))
-    running = background.run(RunningGateway.start(target))
-    yield servicer, running.port
-    background.run(running.stop())
-    background.run(server.stop(None))
+def scripted(background: BackgroundLoop) -> Iterator[tuple[ScriptedService, int]]:
+    servicer = scripted_functions()
+    with serving(background, servicer, REGISTER) as target, gateway_on(background, target) as port:
+        yield servicer, port
 
 
 @pytest.fixture
-def stand_in(scripted: tuple[ScriptedServicer, int]) -> Iterator[tuple[ScriptedServicer, int]]:
+def stand_in(scripted: tuple[ScriptedService, int]) -> Iterator[tuple[ScriptedService, int]]:
     servicer, port = scripted
     servicer.replies.clear()
     servicer.calls.clear()
     yield servicer, port
 
 
-def test_request_id_reaches_the_daemon(stand_in: tuple[ScriptedServicer, int]) -> None:
+def test_request_id_reaches_the_daemon(stand_in: tuple[ScriptedService, int]) -> None:
     servicer, port = stand_in
     answer = send(port, "GET", f"/2015-03-31/functions/{ARN}?Qualifier=%24LATEST")
     assert answer.status == 404
@@ -407,7 +330,7 @@ def test_request_id_reaches_the_daemon(stand_in: tuple[ScriptedServicer, int]) -
 
 
 def test_one_summary_line_per_request(
-    stand_in: tuple[ScriptedServicer, int], logs: list[MutableMapping[str, Any]]
+    stand_in: tuple[ScriptedService, int], logs: list[MutableMapping[str, Any]]
 ) -> None:
     _, port = stand_in
     answers = [
@@ -424,7 +347,7 @@ def test_one_summary_line_per_request(
 
 
 def test_created_function_is_201_with_the_configuration(
-    stand_in: tuple[ScriptedServicer, int],
+    stand_in: tuple[ScriptedService, int],
 ) -> None:
     servicer, port = stand_in
     config = fn.FunctionConfiguration(
@@ -446,7 +369,7 @@ def test_created_function_is_201_with_the_configuration(
     assert servicer.calls[0][1].code.zip_file == b"PK"
 
 
-def test_update_configuration_sends_the_mask(stand_in: tuple[ScriptedServicer, int]) -> None:
+def test_update_configuration_sends_the_mask(stand_in: tuple[ScriptedService, int]) -> None:
     servicer, port = stand_in
     servicer.replies["UpdateFunctionConfiguration"] = fs.UpdateFunctionConfigurationResponse()
     answer = send(
@@ -467,7 +390,7 @@ def test_update_configuration_sends_the_mask(stand_in: tuple[ScriptedServicer, i
     ],
 )
 def test_empty_answers_are_204_without_body(
-    stand_in: tuple[ScriptedServicer, int], rpc: str, method: str, path: str
+    stand_in: tuple[ScriptedService, int], rpc: str, method: str, path: str
 ) -> None:
     servicer, port = stand_in
     reply_type = message_factory.GetMessageClass(SERVICE.methods_by_name[rpc].output_type)
@@ -480,7 +403,7 @@ def test_empty_answers_are_204_without_body(
         assert list(servicer.calls[0][1].tag_keys) == ["a", "b"]
 
 
-def test_throttling_through_grpc(stand_in: tuple[ScriptedServicer, int]) -> None:
+def test_throttling_through_grpc(stand_in: tuple[ScriptedService, int]) -> None:
     servicer, port = stand_in
     servicer.replies["GetAccountSettings"] = rich_status(
         code_pb2.RESOURCE_EXHAUSTED,
@@ -500,7 +423,7 @@ def test_throttling_through_grpc(stand_in: tuple[ScriptedServicer, int]) -> None
     }
 
 
-def test_plain_grpc_error_is_a_service_exception(stand_in: tuple[ScriptedServicer, int]) -> None:
+def test_plain_grpc_error_is_a_service_exception(stand_in: tuple[ScriptedService, int]) -> None:
     servicer, port = stand_in
     servicer.replies["ListTags"] = PlainStatus(grpc.StatusCode.INTERNAL, "broken")
     answer = send(port, "GET", f"/2017-03-31/tags/{ARN}")
@@ -513,11 +436,8 @@ def test_unreachable_daemon_is_a_service_exception(background: BackgroundLoop) -
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         closed_port = sock.getsockname()[1]
-    running = background.run(RunningGateway.start(f"127.0.0.1:{closed_port}"))
-    try:
-        answer = send(running.port, "GET", "/2016-08-19/account-settings")
-    finally:
-        background.run(running.stop())
+    with gateway_on(background, f"127.0.0.1:{closed_port}") as port:
+        answer = send(port, "GET", "/2016-08-19/account-settings")
     assert answer.status == 500
     assert answer.headers["x-amzn-errortype"] == "ServiceException"
     assert answer.json()["Type"] == "Service"
@@ -529,7 +449,7 @@ def test_unreachable_daemon_is_a_service_exception(background: BackgroundLoop) -
 LOCATION = "/_lambdad/code/" + "ab" * 32 + ".zip?expires=1&signature=cd"
 
 
-def test_get_function_location_is_a_gateway_url(stand_in: tuple[ScriptedServicer, int]) -> None:
+def test_get_function_location_is_a_gateway_url(stand_in: tuple[ScriptedService, int]) -> None:
     servicer, port = stand_in
     code = fn.FunctionCodeLocation(repository_type="S3", location=LOCATION)
     servicer.replies["GetFunction"] = fs.GetFunctionResponse(code=code)
@@ -538,7 +458,7 @@ def test_get_function_location_is_a_gateway_url(stand_in: tuple[ScriptedServicer
     assert answer.json()["Code"]["Location"] == f"http://127.0.0.1:{port}{LOCATION}"
 
 
-def test_code_location_streams_the_zip(stand_in: tuple[ScriptedServicer, int]) -> None:
+def test_code_location_streams_the_zip(stand_in: tuple[ScriptedService, int]) -> None:
     servicer, port = stand_in
     chunks = [fs.DownloadCodeResponse(chunk=b"PK"), fs.DownloadCodeResponse(chunk=b"\x03\x04")]
     servicer.replies["DownloadCode"] = list(chunks)
@@ -551,7 +471,7 @@ def test_code_location_streams_the_zip(stand_in: tuple[ScriptedServicer, int]) -
     assert metadata["x-request-id"] == answer.headers["x-amzn-requestid"]
 
 
-def test_refused_code_location_is_an_error(stand_in: tuple[ScriptedServicer, int]) -> None:
+def test_refused_code_location_is_an_error(stand_in: tuple[ScriptedService, int]) -> None:
     servicer, port = stand_in
     servicer.replies["DownloadCode"] = rich_status(
         code_pb2.PERMISSION_DENIED, "ACCESS_DENIED", "Request has expired or is not signed."
@@ -562,7 +482,7 @@ def test_refused_code_location_is_an_error(stand_in: tuple[ScriptedServicer, int
     assert answer.json() == {"Type": "User", "Message": "Request has expired or is not signed."}
 
 
-def test_download_failing_midway_is_cut_short(stand_in: tuple[ScriptedServicer, int]) -> None:
+def test_download_failing_midway_is_cut_short(stand_in: tuple[ScriptedService, int]) -> None:
     servicer, port = stand_in
     servicer.replies["DownloadCode"] = [
         fs.DownloadCodeResponse(chunk=b"PK"),
@@ -585,28 +505,25 @@ def test_code_round_trip_through_the_daemon(background: BackgroundLoop, daemon_t
         "Role": "arn:aws:iam::000000000000:role/lambda-role",
         "Code": {"ZipFile": base64.b64encode(zipped.getvalue()).decode()},
     }
-    running = background.run(RunningGateway.start(daemon_target))
-    try:
-        created = send(running.port, "POST", "/2015-03-31/functions", json.dumps(body).encode())
+    with gateway_on(background, daemon_target) as port:
+        created = send(port, "POST", "/2015-03-31/functions", json.dumps(body).encode())
         assert created.status == 201, created
-        got = send(running.port, "GET", f"/2015-03-31/functions/{body['FunctionName']}")
+        got = send(port, "GET", f"/2015-03-31/functions/{body['FunctionName']}")
         assert got.status == 200, got
-        base = f"http://127.0.0.1:{running.port}"
+        base = f"http://127.0.0.1:{port}"
         location = got.json()["Code"]["Location"]
         assert location.startswith(base + "/_lambdad/code/")
-        downloaded = send(running.port, "GET", location.removeprefix(base))
+        downloaded = send(port, "GET", location.removeprefix(base))
         assert downloaded.status == 200
         assert downloaded.body == zipped.getvalue()
         tampered = location.removeprefix(base).replace("signature=", "signature=0")
-        refused = send(running.port, "GET", tampered)
+        refused = send(port, "GET", tampered)
         assert refused.status == 403
         assert refused.headers["x-amzn-errortype"] == "AccessDeniedException"
-    finally:
-        background.run(running.stop())
 
 
 def test_gateway_fault_is_a_service_exception_json(
-    stand_in: tuple[ScriptedServicer, int], monkeypatch: pytest.MonkeyPatch
+    stand_in: tuple[ScriptedService, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Whatever escapes the gateway's own code is AWS-shaped, never aiohttp's text 500."""
     _, port = stand_in
@@ -627,7 +544,7 @@ def test_gateway_fault_is_a_service_exception_json(
 
 
 def test_undecodable_body_is_invalid_request_content(
-    stand_in: tuple[ScriptedServicer, int],
+    stand_in: tuple[ScriptedService, int],
 ) -> None:
     """A body aiohttp cannot decode (it claims gzip) is the client's fault, not a 500."""
     servicer, port = stand_in
@@ -660,12 +577,9 @@ def test_deep_zip_is_refused_at_create_through_the_gateway(
         "Role": "arn:aws:iam::000000000000:role/lambda-role",
         "Code": {"ZipFile": base64.b64encode(zipped.getvalue()).decode()},
     }
-    running = background.run(RunningGateway.start(daemon_target))
-    try:
-        answer = send(running.port, "POST", "/2015-03-31/functions", json.dumps(body).encode())
-        missing = send(running.port, "GET", f"/2015-03-31/functions/{body['FunctionName']}")
-    finally:
-        background.run(running.stop())
+    with gateway_on(background, daemon_target) as port:
+        answer = send(port, "POST", "/2015-03-31/functions", json.dumps(body).encode())
+        missing = send(port, "GET", f"/2015-03-31/functions/{body['FunctionName']}")
     error = assert_aws_error(answer)
     assert answer.status == 400
     assert answer.headers["x-amzn-errortype"] == "InvalidParameterValueException"

@@ -6,22 +6,19 @@ translation: tests/unit/test_gateway_invoke.py).
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import http.client
 import json
-import os
 import re
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, MutableMapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, MutableMapping
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
 
 import boto3
 import grpc
 import pytest
-import structlog
 from botocore.config import Config as BotoConfig
 from botocore.eventstream import EventStreamBuffer
 from botocore.exceptions import ClientError, EventStreamError
@@ -31,9 +28,6 @@ from google.rpc import code_pb2
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lambdad.client.client import channel_options
-from lambdad.daemon.config import Config
-from lambdad.daemon.server import start_daemon
 from lambdad.gateway.routes import (
     ALL_ROUTES,
     EVENT_MAX_BYTES,
@@ -42,32 +36,26 @@ from lambdad.gateway.routes import (
     Route,
     RouteKind,
 )
-from lambdad.v1 import event_source_service_pb2 as es
-from lambdad.v1 import function_service_pb2 as fs
 from lambdad.v1 import invocation_service_pb2 as inv
 from lambdad.v1 import invocation_service_pb2_grpc as inv_grpc
-from lambdad.v1 import layer_service_pb2 as ls
-from lambdad.v1 import url_service_pb2 as us
 from tests.daemon.gateway_support import (
     REQUEST_ID,
+    SERVICES,
     BackgroundLoop,
     PlainStatus,
-    RunningGateway,
+    ScriptedService,
     assert_aws_error,
+    gateway_on,
+    real_daemon,
     rich_status,
     send,
+    serving,
 )
 from tests.helpers import make_zip, wait_for
 from tests.unit.stream_support import chunk, complete, decode
 
-SERVICES = {
-    "FunctionService": fs.DESCRIPTOR.services_by_name["FunctionService"],
-    "InvocationService": inv.DESCRIPTOR.services_by_name["InvocationService"],
-    "LayerService": ls.DESCRIPTOR.services_by_name["LayerService"],
-    "UrlService": us.DESCRIPTOR.services_by_name["UrlService"],
-    "EventSourceService": es.DESCRIPTOR.services_by_name["EventSourceService"],
-}
-
+# Every test runs with the module's log events captured (see conftest.py).
+pytestmark = pytest.mark.usefixtures("logs")
 
 INVOCATION_SERVICE = SERVICES["InvocationService"]
 BY_OP = {route.operation: route for route in ALL_ROUTES}
@@ -83,10 +71,6 @@ EVENT_STREAM = "application/vnd.amazon.eventstream"
 # --- the route table -------------------------------------------------------------------
 
 
-# In a streaming script, a number is a pause of that many seconds.
-Script = Message | grpc.Status | list[Message | grpc.Status | float]
-# A script may also be computed from the request and its metadata (to echo the request id).
-Reply = Script | Callable[[Any, dict[str, str]], Script]
 NOT_FOUND = rich_status(
     code_pb2.NOT_FOUND,
     "FUNCTION_NOT_FOUND",
@@ -94,98 +78,21 @@ NOT_FOUND = rich_status(
 )
 
 
-@dataclass
-class ScriptedInvocations(inv_grpc.InvocationServiceServicer):
-    """InvocationService answering from a script; unscripted RPCs fail FUNCTION_NOT_FOUND.
-
-    A streaming RPC's script is a list of messages and pauses, optionally ending in a status
-    to fail with mid-stream. Every call is recorded with its request and metadata, and every
-    streaming call the caller cancelled is recorded in `cancelled`.
-    """
-
-    replies: dict[str, Reply] = field(default_factory=dict)
-    calls: list[tuple[str, Any, dict[str, str]]] = field(default_factory=list)
-    cancelled: list[str] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        for name, method in INVOCATION_SERVICE.methods_by_name.items():
-            handler = self._streamer(name) if method.server_streaming else self._answerer(name)
-            setattr(self, name, handler)
-
-    def _script(self, rpc: str, request: Message, context: grpc.aio.ServicerContext) -> Script:
-        metadata = {key: str(value) for key, value in context.invocation_metadata() or ()}
-        self.calls.append((rpc, request, metadata))
-        reply = self.replies.get(rpc, NOT_FOUND)
-        return reply(request, metadata) if callable(reply) else reply
-
-    def _answerer(self, rpc: str) -> Callable[[Message, Any], Awaitable[Message]]:
-        async def answer(request: Message, context: grpc.aio.ServicerContext) -> Message:
-            reply = self._script(rpc, request, context)
-            if isinstance(reply, Message):
-                return reply
-            assert isinstance(reply, grpc.Status)
-            await context.abort(reply.code, reply.details, reply.trailing_metadata)
-            raise AssertionError("abort returned")
-
-        return answer
-
-    def _streamer(self, rpc: str) -> Callable[[Message, Any], AsyncIterator[Message]]:
-        async def stream(
-            request: Message, context: grpc.aio.ServicerContext
-        ) -> AsyncIterator[Message]:
-            reply = self._script(rpc, request, context)
-            try:
-                for item in reply if isinstance(reply, list) else [reply]:
-                    if isinstance(item, float):
-                        await asyncio.sleep(item)
-                        continue
-                    if isinstance(item, grpc.Status):
-                        await context.abort(item.code, item.details, item.trailing_metadata)
-                    yield item
-            except asyncio.CancelledError:
-                self.cancelled.append(rpc)
-                raise
-
-        return stream
-
-
-async def start_invocations(servicer: ScriptedInvocations) -> tuple[grpc.aio.Server, str]:
-    server = grpc.aio.server(options=channel_options())
-    inv_grpc.add_InvocationServiceServicer_to_server(servicer, server)
-    port = server.add_insecure_port("127.0.0.1:0")
-    await server.start()
-    return server, f"127.0.0.1:{port}"
-
-
-@pytest.fixture(scope="module", autouse=True)
-def logs() -> Iterator[list[MutableMapping[str, Any]]]:
-    """Log events of the module, captured instead of rendered."""
-    with structlog.testing.capture_logs(
-        processors=[structlog.contextvars.merge_contextvars]
-    ) as captured:
-        yield captured
+def scripted_invocations() -> ScriptedService:
+    """A stand-in InvocationService; unscripted RPCs fail FUNCTION_NOT_FOUND."""
+    return ScriptedService(INVOCATION_SERVICE, NOT_FOUND)
 
 
 @pytest.fixture(scope="module")
-def background() -> Iterator[BackgroundLoop]:
-    """The loop the gRPC servers and gateways of this module run on."""
-    loop = BackgroundLoop()
-    yield loop
-    loop.close()
-
-
-@pytest.fixture(scope="module")
-def scripted(background: BackgroundLoop) -> Iterator[tuple[ScriptedInvocations, int]]:
-    servicer = ScriptedInvocations()
-    server, target = background.run(start_invocations(servicer))
-    running = background.run(RunningGateway.start(target))
-    yield servicer, running.port
-    background.run(running.stop())
-    background.run(server.stop(None))
+def scripted(background: BackgroundLoop) -> Iterator[tuple[ScriptedService, int]]:
+    servicer = scripted_invocations()
+    register = inv_grpc.add_InvocationServiceServicer_to_server
+    with serving(background, servicer, register) as target, gateway_on(background, target) as port:
+        yield servicer, port
 
 
 @pytest.fixture
-def stand_in(scripted: tuple[ScriptedInvocations, int]) -> Iterator[ScriptedInvocations]:
+def stand_in(scripted: tuple[ScriptedService, int]) -> Iterator[ScriptedService]:
     servicer, _ = scripted
     servicer.replies.clear()
     servicer.calls.clear()
@@ -194,7 +101,7 @@ def stand_in(scripted: tuple[ScriptedInvocations, int]) -> Iterator[ScriptedInvo
 
 
 @pytest.fixture
-def port(scripted: tuple[ScriptedInvocations, int]) -> int:
+def port(scripted: tuple[ScriptedService, int]) -> int:
     return scripted[1]
 
 
@@ -246,7 +153,7 @@ def fill(route: Route, function: str = "fuzz-missing") -> str:
     return route.path.replace("{FunctionName}", function)
 
 
-def only_call(servicer: ScriptedInvocations, rpc: str) -> tuple[Any, dict[str, str]]:
+def only_call(servicer: ScriptedService, rpc: str) -> tuple[Any, dict[str, str]]:
     [(called, request, metadata)] = servicer.calls
     assert called == rpc
     return request, metadata
@@ -255,7 +162,7 @@ def only_call(servicer: ScriptedInvocations, rpc: str) -> tuple[Any, dict[str, s
 # --- Invoke over HTTP ------------------------------------------------------------------
 
 
-def test_invoke_headers_in_and_out(stand_in: ScriptedInvocations, port: int) -> None:
+def test_invoke_headers_in_and_out(stand_in: ScriptedService, port: int) -> None:
     stand_in.replies["Invoke"] = echo_invoke(
         payload=b'{"errorType": "Exception"}',
         function_error="Unhandled",
@@ -296,7 +203,7 @@ def test_invoke_headers_in_and_out(stand_in: ScriptedInvocations, port: int) -> 
     assert answer.headers["x-amzn-requestid"] == metadata["x-request-id"]
 
 
-def test_invoke_through_boto3(stand_in: ScriptedInvocations, sdk: Any) -> None:
+def test_invoke_through_boto3(stand_in: ScriptedService, sdk: Any) -> None:
     stand_in.replies["Invoke"] = echo_invoke(log_result=LOG_TAIL, executed_version="2")
     result = sdk.invoke(FunctionName="f", Payload=b'{"hello": "world"}', LogType="Tail")
     _, metadata = only_call(stand_in, "Invoke")
@@ -314,7 +221,7 @@ def test_invoke_through_boto3(stand_in: ScriptedInvocations, sdk: Any) -> None:
     ids=["empty", "null", "binary", "16KiB-binary", "utf8"],
 )
 def test_raw_payload_passes_through_both_ways(
-    stand_in: ScriptedInvocations, port: int, payload: bytes
+    stand_in: ScriptedService, port: int, payload: bytes
 ) -> None:
     stand_in.replies["Invoke"] = echo_invoke()
     answer = send(port, "POST", INVOKE, payload)
@@ -328,7 +235,7 @@ def test_raw_payload_passes_through_both_ways(
     ("invocation_type", "status"), [("Event", 202), ("DryRun", 204)], ids=["Event", "DryRun"]
 )
 def test_event_and_dry_run(
-    stand_in: ScriptedInvocations, sdk: Any, invocation_type: str, status: int
+    stand_in: ScriptedService, sdk: Any, invocation_type: str, status: int
 ) -> None:
     stand_in.replies["Invoke"] = echo_invoke(status_code=status, payload=b"")
     result = sdk.invoke(FunctionName="f", InvocationType=invocation_type, Payload=b"{}")
@@ -340,7 +247,7 @@ def test_event_and_dry_run(
     assert result["ResponseMetadata"]["RequestId"] == metadata["x-request-id"]
 
 
-def test_invoke_async(stand_in: ScriptedInvocations, port: int, sdk: Any) -> None:
+def test_invoke_async(stand_in: ScriptedService, port: int, sdk: Any) -> None:
     stand_in.replies["Invoke"] = echo_invoke(status_code=202, payload=b"")
     answer = send(port, "POST", INVOKE_ASYNC, b'{"a": 1}', {"X-Amz-Invocation-Type": "DryRun"})
     request, metadata = only_call(stand_in, "Invoke")
@@ -357,7 +264,7 @@ def test_invoke_async(stand_in: ScriptedInvocations, port: int, sdk: Any) -> Non
 @pytest.mark.parametrize("op", ["Invoke", "InvokeWithResponseStream", "InvokeAsync"])
 @pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
 def test_payload_over_6_mb_is_refused_by_the_gateway(
-    stand_in: ScriptedInvocations, port: int, op: str, chunked: bool
+    stand_in: ScriptedService, port: int, op: str, chunked: bool
 ) -> None:
     route = BY_OP[op]
     payload = b"x" * (INVOKE_MAX_BYTES + 1)
@@ -374,9 +281,7 @@ def test_payload_over_6_mb_is_refused_by_the_gateway(
     assert stand_in.calls == []
 
 
-def test_payload_of_exactly_6_mb_reaches_the_daemon(
-    stand_in: ScriptedInvocations, port: int
-) -> None:
+def test_payload_of_exactly_6_mb_reaches_the_daemon(stand_in: ScriptedService, port: int) -> None:
     stand_in.replies["Invoke"] = echo_invoke(payload=b"null")
     answer = send(port, "POST", INVOKE, b"x" * INVOKE_MAX_BYTES)
     assert answer.status == 200
@@ -385,7 +290,7 @@ def test_payload_of_exactly_6_mb_reaches_the_daemon(
 
 
 def test_event_payload_over_1_mb_is_refused_by_the_gateway(
-    stand_in: ScriptedInvocations, port: int
+    stand_in: ScriptedService, port: int
 ) -> None:
     payload = b"x" * (EVENT_MAX_BYTES + 1)
     answer = send(port, "POST", INVOKE, payload, {"X-Amz-Invocation-Type": "Event"})
@@ -456,7 +361,7 @@ INVOKE_ERRORS = [
 )
 @pytest.mark.parametrize("op", ["Invoke", "InvokeWithResponseStream", "InvokeAsync"])
 def test_invoke_errors_are_aws_errors(
-    stand_in: ScriptedInvocations,
+    stand_in: ScriptedService,
     port: int,
     op: str,
     status: grpc.Status,
@@ -481,7 +386,7 @@ def test_invoke_errors_are_aws_errors(
         assert answer.headers["retry-after"] == "1"
 
 
-def test_throttling_through_boto3(stand_in: ScriptedInvocations, sdk: Any) -> None:
+def test_throttling_through_boto3(stand_in: ScriptedService, sdk: Any) -> None:
     stand_in.replies["Invoke"] = INVOKE_ERRORS[0][0]
     with pytest.raises(sdk.exceptions.TooManyRequestsException) as caught:
         sdk.invoke(FunctionName="f", Payload=b"{}")
@@ -494,7 +399,7 @@ def test_throttling_through_boto3(stand_in: ScriptedInvocations, sdk: Any) -> No
 # --- InvokeWithResponseStream over HTTP ------------------------------------------------
 
 
-def test_stream_through_boto3(stand_in: ScriptedInvocations, sdk: Any) -> None:
+def test_stream_through_boto3(stand_in: ScriptedService, sdk: Any) -> None:
     stand_in.replies["InvokeWithResponseStream"] = streamed(
         chunk(b'{"part": '), chunk(b"1}"), complete(log_result=LOG_TAIL), executed_version="4"
     )
@@ -516,7 +421,7 @@ def test_stream_through_boto3(stand_in: ScriptedInvocations, sdk: Any) -> None:
     ]
 
 
-def test_stream_raw_answer(stand_in: ScriptedInvocations, port: int) -> None:
+def test_stream_raw_answer(stand_in: ScriptedService, port: int) -> None:
     failure = complete(error_code="Unhandled", error_details='{"errorMessage": "x"}')
     stand_in.replies["InvokeWithResponseStream"] = streamed(chunk(b"\x00\xff"), failure)
     answer = send(port, "POST", STREAM, b"{}")
@@ -535,7 +440,7 @@ def test_stream_raw_answer(stand_in: ScriptedInvocations, port: int) -> None:
     }
 
 
-def test_stream_dry_run_is_204(stand_in: ScriptedInvocations, sdk: Any) -> None:
+def test_stream_dry_run_is_204(stand_in: ScriptedService, sdk: Any) -> None:
     stand_in.replies["InvokeWithResponseStream"] = streamed(status_code=204)
     result = sdk.invoke_with_response_stream(FunctionName="f", InvocationType="DryRun")
     request, metadata = only_call(stand_in, "InvokeWithResponseStream")
@@ -545,7 +450,7 @@ def test_stream_dry_run_is_204(stand_in: ScriptedInvocations, sdk: Any) -> None:
     assert list(result["EventStream"]) == []
 
 
-def test_stream_error_before_start_is_an_aws_error(stand_in: ScriptedInvocations, sdk: Any) -> None:
+def test_stream_error_before_start_is_an_aws_error(stand_in: ScriptedService, sdk: Any) -> None:
     stand_in.replies["InvokeWithResponseStream"] = INVOKE_ERRORS[0][0]
     with pytest.raises(sdk.exceptions.TooManyRequestsException) as caught:
         sdk.invoke_with_response_stream(FunctionName="f")
@@ -553,7 +458,7 @@ def test_stream_error_before_start_is_an_aws_error(stand_in: ScriptedInvocations
 
 
 def test_stream_failing_midway_ends_with_an_error_event(
-    stand_in: ScriptedInvocations, port: int, sdk: Any
+    stand_in: ScriptedService, port: int, sdk: Any
 ) -> None:
     broken = rich_status(code_pb2.INTERNAL, "SERVICE", "environment died")
     stand_in.replies["InvokeWithResponseStream"] = streamed(chunk(b"partial"), broken)
@@ -570,7 +475,7 @@ def test_stream_failing_midway_ends_with_an_error_event(
 
 
 def test_client_leaving_mid_stream_cancels_the_invocation(
-    stand_in: ScriptedInvocations, port: int
+    stand_in: ScriptedService, port: int
 ) -> None:
     stand_in.replies["InvokeWithResponseStream"] = streamed(
         chunk(b"first"), 0.5, chunk(b"second"), 30.0, complete()
@@ -593,7 +498,7 @@ def test_client_leaving_mid_stream_cancels_the_invocation(
 
 
 def test_one_summary_line_per_streamed_request(
-    stand_in: ScriptedInvocations, port: int, logs: list[MutableMapping[str, Any]]
+    stand_in: ScriptedService, port: int, logs: list[MutableMapping[str, Any]]
 ) -> None:
     stand_in.replies["InvokeWithResponseStream"] = streamed(chunk(b"x"), complete())
     answer = send(port, "POST", STREAM, b"{}")
@@ -610,7 +515,7 @@ def test_one_summary_line_per_streamed_request(
 
 
 def test_stream_not_beginning_with_start_is_a_service_exception(
-    stand_in: ScriptedInvocations, port: int
+    stand_in: ScriptedService, port: int
 ) -> None:
     stand_in.replies["InvokeWithResponseStream"] = [chunk(b"x")]
     answer = send(port, "POST", STREAM, b"{}")
@@ -620,7 +525,7 @@ def test_stream_not_beginning_with_start_is_a_service_exception(
     assert send(port, "POST", STREAM, b"{}").status == 500
 
 
-def test_large_streamed_response(stand_in: ScriptedInvocations, sdk: Any) -> None:
+def test_large_streamed_response(stand_in: ScriptedService, sdk: Any) -> None:
     pieces = [bytes([i]) * 100_000 for i in range(40)]
     stand_in.replies["InvokeWithResponseStream"] = streamed(*map(chunk, pieces), complete())
     result = sdk.invoke_with_response_stream(FunctionName="f")
@@ -631,7 +536,7 @@ def test_large_streamed_response(stand_in: ScriptedInvocations, sdk: Any) -> Non
 # --- concurrency over HTTP -------------------------------------------------------------
 
 
-def test_concurrency_round_trip_through_boto3(stand_in: ScriptedInvocations, sdk: Any) -> None:
+def test_concurrency_round_trip_through_boto3(stand_in: ScriptedService, sdk: Any) -> None:
     stand_in.replies["PutFunctionConcurrency"] = inv.PutFunctionConcurrencyResponse(
         reserved_concurrent_executions=5
     )
@@ -655,14 +560,14 @@ def test_concurrency_round_trip_through_boto3(stand_in: ScriptedInvocations, sdk
     ]
 
 
-def test_unset_concurrency_is_an_empty_object(stand_in: ScriptedInvocations, port: int) -> None:
+def test_unset_concurrency_is_an_empty_object(stand_in: ScriptedService, port: int) -> None:
     stand_in.replies["GetFunctionConcurrency"] = inv.GetFunctionConcurrencyResponse()
     answer = send(port, "GET", "/2019-09-30/functions/f/concurrency")
     assert answer.status == 200
     assert answer.json() == {}
 
 
-def test_put_concurrency_answers_the_body(stand_in: ScriptedInvocations, port: int) -> None:
+def test_put_concurrency_answers_the_body(stand_in: ScriptedService, port: int) -> None:
     stand_in.replies["PutFunctionConcurrency"] = inv.PutFunctionConcurrencyResponse(
         reserved_concurrent_executions=3
     )
@@ -673,7 +578,7 @@ def test_put_concurrency_answers_the_body(stand_in: ScriptedInvocations, port: i
     assert answer.json() == {"ReservedConcurrentExecutions": 3}
 
 
-def test_delete_concurrency_is_204_without_body(stand_in: ScriptedInvocations, port: int) -> None:
+def test_delete_concurrency_is_204_without_body(stand_in: ScriptedService, port: int) -> None:
     reply_type = message_factory.GetMessageClass(
         INVOCATION_SERVICE.methods_by_name["DeleteFunctionConcurrency"].output_type
     )
@@ -684,9 +589,7 @@ def test_delete_concurrency_is_204_without_body(stand_in: ScriptedInvocations, p
     assert REQUEST_ID.match(answer.headers["x-amzn-requestid"])
 
 
-def test_unknown_function_concurrency_through_boto3(
-    stand_in: ScriptedInvocations, sdk: Any
-) -> None:
+def test_unknown_function_concurrency_through_boto3(stand_in: ScriptedService, sdk: Any) -> None:
     with pytest.raises(ClientError) as caught:
         sdk.get_function_concurrency(FunctionName="f")
     assert caught.value.response["Error"]["Code"] == "ResourceNotFoundException"
@@ -709,7 +612,7 @@ def event_invoke_config(**fields: Any) -> inv.FunctionEventInvokeConfig:
     )
 
 
-def test_event_invoke_config_through_boto3(stand_in: ScriptedInvocations, sdk: Any) -> None:
+def test_event_invoke_config_through_boto3(stand_in: ScriptedService, sdk: Any) -> None:
     config = event_invoke_config(maximum_retry_attempts=1)
     stand_in.replies["PutFunctionEventInvokeConfig"] = inv.PutFunctionEventInvokeConfigResponse(
         event_invoke_config=config
@@ -755,7 +658,7 @@ def test_event_invoke_config_through_boto3(stand_in: ScriptedInvocations, sdk: A
 
 
 def test_update_event_invoke_config_sends_only_what_was_given(
-    stand_in: ScriptedInvocations, port: int
+    stand_in: ScriptedService, port: int
 ) -> None:
     stand_in.replies["UpdateFunctionEventInvokeConfig"] = (
         inv.UpdateFunctionEventInvokeConfigResponse(
@@ -809,22 +712,15 @@ def daemon_target(
     background: BackgroundLoop, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """gRPC target of the real daemon: LAMBDAD_TEST_DAEMON_TARGET, or one started here."""
-    external = os.environ.get("LAMBDAD_TEST_DAEMON_TARGET")
-    if external:
-        yield external
-        return
-    # Functions run as local processes: unit tests need no Docker engine.
-    config = Config(data_dir=tmp_path_factory.mktemp("lambdad"), grpc_port=0, executor="process")
-    daemon = background.run(start_daemon(config))
-    yield f"127.0.0.1:{daemon.port}"
-    background.run(daemon.stop(grace=0))
+    # Functions run as local processes: these tests need no Docker engine.
+    with real_daemon(background, tmp_path_factory, executor="process") as target:
+        yield target
 
 
 @pytest.fixture(scope="module")
 def daemon_gateway(background: BackgroundLoop, daemon_target: str) -> Iterator[int]:
-    running = background.run(RunningGateway.start(daemon_target))
-    yield running.port
-    background.run(running.stop())
+    with gateway_on(background, daemon_target) as port:
+        yield port
 
 
 @pytest.fixture(params=["stand-in", "daemon"])

@@ -45,38 +45,13 @@ from lambdad.gateway.routes import (
     RouteKind,
     Router,
 )
-from lambdad.v1 import capacity_provider_service_pb2 as cp
-from lambdad.v1 import code_signing_service_pb2 as cs
-from lambdad.v1 import durable_execution_service_pb2 as ds
-from lambdad.v1 import event_source_service_pb2 as es
-from lambdad.v1 import function_service_pb2 as fs
-from lambdad.v1 import function_settings_service_pb2 as fss
 from lambdad.v1 import invocation_service_pb2 as inv
-from lambdad.v1 import layer_service_pb2 as ls
-from lambdad.v1 import resource_policy_service_pb2 as rps
-from lambdad.v1 import url_service_pb2 as us
-from tests.daemon.gateway_support import (
-    rich_status,
-)
+from tests.daemon.gateway_support import SERVICES, rich_status
 from tests.unit.stream_support import (
     chunk,
     complete,
     decode,
 )
-
-SERVICES = {
-    "FunctionService": fs.DESCRIPTOR.services_by_name["FunctionService"],
-    "InvocationService": inv.DESCRIPTOR.services_by_name["InvocationService"],
-    "LayerService": ls.DESCRIPTOR.services_by_name["LayerService"],
-    "UrlService": us.DESCRIPTOR.services_by_name["UrlService"],
-    "EventSourceService": es.DESCRIPTOR.services_by_name["EventSourceService"],
-    "CodeSigningService": cs.DESCRIPTOR.services_by_name["CodeSigningService"],
-    "FunctionSettingsService": fss.DESCRIPTOR.services_by_name["FunctionSettingsService"],
-    "ResourcePolicyService": rps.DESCRIPTOR.services_by_name["ResourcePolicyService"],
-    "CapacityProviderService": cp.DESCRIPTOR.services_by_name["CapacityProviderService"],
-    "DurableExecutionService": ds.DESCRIPTOR.services_by_name["DurableExecutionService"],
-}
-
 
 BY_OP = {route.operation: route for route in ALL_ROUTES}
 LAMBDA_MODEL = botocore.session.get_session().get_service_model("lambda")

@@ -122,7 +122,7 @@ SLEEPING_LOOPS_ALLOWED = frozenset(
         ("tests/unit/test_debugger_turns.py", "_settle"),  # yields the loop 5 times, no time
         ("tests/unit/pool_fakes.py", "_loop"),  # a fake runtime taking "s" seconds
         ("tests/unit/test_start_channel.py", "_run"),  # a FIFO reader descheduled after reads
-        ("tests/daemon/test_gateway_invoke.py", "stream"),  # a scripted stream with pauses
+        ("tests/daemon/gateway_support.py", "stream"),  # a scripted stream with pauses
         ("tests/e2e/test_durable_functions.py", "test_callbacks"),  # heartbeats every 0.5 s
         # An editor's burst of writes, 20 ms apart.
         (

@@ -6,13 +6,14 @@ so conversion is `json_format` both ways.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import grpc
 from google.protobuf import json_format
 from google.protobuf.message import Message
 
-from lambdad.daemon.api.status import rpc
+from lambdad.daemon.api.status import UnaryCall, rpc, unary_table
 from lambdad.daemon.domain import durable as rules
 from lambdad.daemon.domain.functions import FunctionRegistry
 from lambdad.daemon.domain.names import is_version_qualifier
@@ -28,70 +29,112 @@ def _dict(message: Message) -> dict[str, Any]:
     return json_format.MessageToDict(message)
 
 
-def _message(data: dict[str, Any], message: Message) -> Any:
-    return json_format.ParseDict(data, message)
+def _error(request: Any) -> dict[str, Any] | None:
+    return _dict(request.error) if request.HasField("error") else None
 
 
+def _flag(request: Any, name: str) -> bool:
+    """An optional bool of the request; AWS's default for these is true."""
+    return getattr(request, name) if request.HasField(name) else True
+
+
+def _execution_arn(request: Any) -> str:
+    rules.check_execution_arn(request.durable_execution_arn)
+    return request.durable_execution_arn
+
+
+def _reason(request: Any) -> str:
+    if len(request.reason) > rules.MAX_REASON_CHARS:
+        raise validation_error(
+            "[SENSITIVE]",
+            "reason",
+            f"Member must have length less than or equal to {rules.MAX_REASON_CHARS}",
+        )
+    return request.reason
+
+
+def _parsed(response: type[Message]) -> Callable[[object, Any], Message]:
+    """The response an AWS-shaped answer is parsed into (an answer of None: empty)."""
+    return lambda _, answer: json_format.ParseDict(answer or {}, response())
+
+
+# The RPCs of the common shape. Arguments are evaluated in order, so a request's execution
+# ARN is checked before anything else of it.
+_CALLS: Mapping[str, UnaryCall[DurableExecutions]] = {
+    "CheckpointDurableExecution": UnaryCall(
+        lambda executions, r: executions.checkpoint(
+            _execution_arn(r), r.checkpoint_token, [_dict(u) for u in r.updates], r.client_token
+        ),
+        _parsed(pb.CheckpointDurableExecutionResponse),
+    ),
+    "GetDurableExecutionState": UnaryCall(
+        lambda executions, r: executions.get_state(
+            _execution_arn(r), r.checkpoint_token, r.marker, r.max_items
+        ),
+        _parsed(pb.GetDurableExecutionStateResponse),
+    ),
+    "GetDurableExecution": UnaryCall(
+        lambda executions, r: executions.get_execution(
+            _execution_arn(r), include_data=_flag(r, "include_execution_data")
+        ),
+        _parsed(pb.GetDurableExecutionResponse),
+    ),
+    "GetDurableExecutionHistory": UnaryCall(
+        lambda executions, r: executions.history(
+            _execution_arn(r),
+            include_data=r.include_execution_data,
+            max_items=r.max_items,
+            marker=r.marker,
+            reverse=r.reverse_order,
+        ),
+        _parsed(pb.GetDurableExecutionHistoryResponse),
+    ),
+    "StopDurableExecution": UnaryCall(
+        lambda executions, r: executions.stop_execution(_execution_arn(r), _error(r)),
+        lambda _, stopped: pb.StopDurableExecutionResponse(stop_timestamp=stopped),
+    ),
+    "SendDurableExecutionCallbackSuccess": UnaryCall(
+        lambda executions, r: executions.callback_success(r.callback_id, r.result),
+        _parsed(pb.SendDurableExecutionCallbackSuccessResponse),
+    ),
+    "SendDurableExecutionCallbackFailure": UnaryCall(
+        lambda executions, r: executions.callback_failure(r.callback_id, _error(r)),
+        _parsed(pb.SendDurableExecutionCallbackFailureResponse),
+    ),
+    "SendDurableExecutionCallbackHeartbeat": UnaryCall(
+        lambda executions, r: executions.callback_heartbeat(r.callback_id),
+        _parsed(pb.SendDurableExecutionCallbackHeartbeatResponse),
+    ),
+    "PauseDurableExecution": UnaryCall(
+        lambda executions, r: executions.pause_execution(
+            _execution_arn(r),
+            client_token=r.client_token,
+            reason=_reason(r),
+            timeout_paused=_flag(r, "execution_timeout_paused"),
+        ),
+        _parsed(pb.PauseDurableExecutionResponse),
+    ),
+    "ResumeDurableExecution": UnaryCall(
+        lambda executions, r: executions.resume_execution(
+            _execution_arn(r), client_token=r.client_token, reason=_reason(r)
+        ),
+        _parsed(pb.ResumeDurableExecutionResponse),
+    ),
+    "DeleteDurableExecution": UnaryCall(
+        lambda executions, r: executions.delete_execution(_execution_arn(r)),
+        lambda _, deleted: pb.DeleteDurableExecutionResponse(deletion_request_timestamp=deleted),
+    ),
+}
+
+
+@unary_table(lambda servicer: servicer._executions, _CALLS)
 class DurableExecutionServicer(pb_grpc.DurableExecutionServiceServicer):
-    """gRPC DurableExecutionService over `DurableExecutions`."""
+    """gRPC DurableExecutionService over `DurableExecutions`: the rows of `_CALLS`, and the
+    one RPC with logic of its own."""
 
     def __init__(self, executions: DurableExecutions, registry: FunctionRegistry) -> None:
         self._executions = executions
         self._registry = registry
-
-    @rpc
-    async def CheckpointDurableExecution(
-        self, request: pb.CheckpointDurableExecutionRequest, context: Context
-    ) -> pb.CheckpointDurableExecutionResponse:
-        rules.check_execution_arn(request.durable_execution_arn)
-        updates = [_dict(update) for update in request.updates]
-        answer = await self._executions.checkpoint(
-            request.durable_execution_arn,
-            request.checkpoint_token,
-            updates,
-            request.client_token,
-        )
-        return _message(answer, pb.CheckpointDurableExecutionResponse())
-
-    @rpc
-    async def GetDurableExecutionState(
-        self, request: pb.GetDurableExecutionStateRequest, context: Context
-    ) -> pb.GetDurableExecutionStateResponse:
-        rules.check_execution_arn(request.durable_execution_arn)
-        answer = await self._executions.get_state(
-            request.durable_execution_arn,
-            request.checkpoint_token,
-            request.marker,
-            request.max_items,
-        )
-        return _message(answer, pb.GetDurableExecutionStateResponse())
-
-    @rpc
-    async def GetDurableExecution(
-        self, request: pb.GetDurableExecutionRequest, context: Context
-    ) -> pb.GetDurableExecutionResponse:
-        rules.check_execution_arn(request.durable_execution_arn)
-        answer = await self._executions.get_execution(
-            request.durable_execution_arn,
-            include_data=request.include_execution_data
-            if request.HasField("include_execution_data")
-            else True,
-        )
-        return _message(answer, pb.GetDurableExecutionResponse())
-
-    @rpc
-    async def GetDurableExecutionHistory(
-        self, request: pb.GetDurableExecutionHistoryRequest, context: Context
-    ) -> pb.GetDurableExecutionHistoryResponse:
-        rules.check_execution_arn(request.durable_execution_arn)
-        answer = await self._executions.history(
-            request.durable_execution_arn,
-            include_data=request.include_execution_data,
-            max_items=request.max_items,
-            marker=request.marker,
-            reverse=request.reverse_order,
-        )
-        return _message(answer, pb.GetDurableExecutionHistoryResponse())
 
     @rpc
     async def ListDurableExecutionsByFunction(
@@ -119,81 +162,4 @@ class DurableExecutionServicer(pb_grpc.DurableExecutionServiceServicer):
             marker=request.marker,
             max_items=request.max_items,
         )
-        return _message(answer, pb.ListDurableExecutionsByFunctionResponse())
-
-    @rpc
-    async def StopDurableExecution(
-        self, request: pb.StopDurableExecutionRequest, context: Context
-    ) -> pb.StopDurableExecutionResponse:
-        rules.check_execution_arn(request.durable_execution_arn)
-        error = _dict(request.error) if request.HasField("error") else None
-        stopped = await self._executions.stop_execution(request.durable_execution_arn, error)
-        return pb.StopDurableExecutionResponse(stop_timestamp=stopped)
-
-    @rpc
-    async def SendDurableExecutionCallbackSuccess(
-        self, request: pb.SendDurableExecutionCallbackSuccessRequest, context: Context
-    ) -> pb.SendDurableExecutionCallbackSuccessResponse:
-        await self._executions.callback_success(request.callback_id, request.result)
-        return pb.SendDurableExecutionCallbackSuccessResponse()
-
-    @rpc
-    async def SendDurableExecutionCallbackFailure(
-        self, request: pb.SendDurableExecutionCallbackFailureRequest, context: Context
-    ) -> pb.SendDurableExecutionCallbackFailureResponse:
-        error = _dict(request.error) if request.HasField("error") else None
-        await self._executions.callback_failure(request.callback_id, error)
-        return pb.SendDurableExecutionCallbackFailureResponse()
-
-    @rpc
-    async def SendDurableExecutionCallbackHeartbeat(
-        self, request: pb.SendDurableExecutionCallbackHeartbeatRequest, context: Context
-    ) -> pb.SendDurableExecutionCallbackHeartbeatResponse:
-        await self._executions.callback_heartbeat(request.callback_id)
-        return pb.SendDurableExecutionCallbackHeartbeatResponse()
-
-    @rpc
-    async def PauseDurableExecution(
-        self, request: pb.PauseDurableExecutionRequest, context: Context
-    ) -> pb.PauseDurableExecutionResponse:
-        rules.check_execution_arn(request.durable_execution_arn)
-        _check_reason(request.reason)
-        await self._executions.pause_execution(
-            request.durable_execution_arn,
-            client_token=request.client_token,
-            reason=request.reason,
-            timeout_paused=request.execution_timeout_paused
-            if request.HasField("execution_timeout_paused")
-            else True,
-        )
-        return pb.PauseDurableExecutionResponse()
-
-    @rpc
-    async def ResumeDurableExecution(
-        self, request: pb.ResumeDurableExecutionRequest, context: Context
-    ) -> pb.ResumeDurableExecutionResponse:
-        rules.check_execution_arn(request.durable_execution_arn)
-        _check_reason(request.reason)
-        await self._executions.resume_execution(
-            request.durable_execution_arn,
-            client_token=request.client_token,
-            reason=request.reason,
-        )
-        return pb.ResumeDurableExecutionResponse()
-
-    @rpc
-    async def DeleteDurableExecution(
-        self, request: pb.DeleteDurableExecutionRequest, context: Context
-    ) -> pb.DeleteDurableExecutionResponse:
-        rules.check_execution_arn(request.durable_execution_arn)
-        deleted = await self._executions.delete_execution(request.durable_execution_arn)
-        return pb.DeleteDurableExecutionResponse(deletion_request_timestamp=deleted)
-
-
-def _check_reason(reason: str) -> None:
-    if len(reason) > rules.MAX_REASON_CHARS:
-        raise validation_error(
-            "[SENSITIVE]",
-            "reason",
-            f"Member must have length less than or equal to {rules.MAX_REASON_CHARS}",
-        )
+        return json_format.ParseDict(answer, pb.ListDurableExecutionsByFunctionResponse())

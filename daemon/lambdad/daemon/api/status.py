@@ -1,14 +1,22 @@
-"""The one mapping from domain errors to gRPC statuses (google.rpc.Status + ErrorInfo)."""
+"""The one mapping from domain errors to gRPC statuses (google.rpc.Status + ErrorInfo), and
+the `rpc` wrapper every servicer method goes through.
+
+A servicer writes an RPC out as an `@rpc` method when it has logic of its own; RPCs of the
+common shape (request -> one service call -> response) are rows of a table instead, installed
+by `unary_table` as the same `@rpc` methods (see api/durable.py, api/logs.py).
+"""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 import grpc
 import structlog
 from google.protobuf import any_pb2
+from google.protobuf.message import Message
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
@@ -87,6 +95,50 @@ def rpc_stream(method: G) -> G:
             log.debug("rpc ok")
 
     return wrapper  # type: ignore[return-value]
+
+
+S = TypeVar("S")
+C = TypeVar("C", bound=type)
+
+
+@dataclass(frozen=True)
+class UnaryCall(Generic[S]):
+    """A unary RPC of the common shape, as a table row: its request becomes one call of the
+    service, and that call's answer becomes its response."""
+
+    # (service, request) -> the service call; validation of the request goes here too.
+    call: Callable[[S, Any], Awaitable[Any]]
+    # (service, answer) -> the response message.
+    respond: Callable[[S, Any], Message]
+
+
+def unary_table(service: Callable[[Any], S], rows: Mapping[str, UnaryCall[S]]) -> Callable[[C], C]:
+    """Class decorator: each row becomes the servicer's method of that RPC name, wrapped in
+    `rpc` exactly as a written-out method is. `service` takes the servicer to the service
+    the rows call. A row whose name is no RPC of the servicer's base class, or is also
+    written out, is a mistake and fails at import."""
+
+    def install(servicer: C) -> C:
+        for name, row in rows.items():
+            if name in vars(servicer) or not hasattr(servicer, name):
+                raise TypeError(f"{servicer.__name__}.{name}: not an RPC, or written out too")
+            method = _unary_method(name, service, row)
+            method.__qualname__ = f"{servicer.__qualname__}.{name}"
+            setattr(servicer, name, rpc(method))
+        return servicer
+
+    return install
+
+
+def _unary_method(
+    name: str, service: Callable[[Any], S], row: UnaryCall[S]
+) -> Callable[..., Awaitable[Message]]:
+    async def method(self: Any, request: Any, context: grpc.aio.ServicerContext) -> Message:
+        target = service(self)
+        return row.respond(target, await row.call(target, request))
+
+    method.__name__ = name
+    return method
 
 
 def _bind_context(name: str, context: grpc.aio.ServicerContext) -> None:
