@@ -768,6 +768,98 @@ def test_a_timeout_fails_only_its_own_invocation(
     assert statuses == ["timeout"]
 
 
+# Node.js: every invocation leaves a marker and waits (bounded, without blocking its thread)
+# until it sees `expected` of them, then says which worker thread ran it.
+NODE_CONCURRENT_HANDLER = """
+import fs from "node:fs";
+import { threadId } from "node:worker_threads";
+
+export const handler = async (event, context) => {
+  const dir = `/tmp/markers-${event.round}`;
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(`${dir}/${context.awsRequestId}`, "");
+  const deadline = Date.now() + 45000;
+  while (fs.readdirSync(dir).length < event.expected && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  console.log("node marker");
+  return {
+    seen: fs.readdirSync(dir).length,
+    thread: threadId,
+    stream: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
+  };
+};
+"""
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_node_environment_runs_its_max_concurrency_at_once(
+    lambdad: LambdadProcess, function_name: str, workers: int
+) -> None:
+    """lambdad's Node.js client on Managed Instances, as AWS's: worker threads
+    (AWS_LAMBDA_NODEJS_WORKER_COUNT), each running several async invocations at once. (The
+    process executor runs the client from this tree; runtime images carry the copy they were
+    built with.)"""
+    client = lambdad.lambda_client()
+    provider = _active_provider(client)
+    concurrency = 4
+    client.create_function(
+        FunctionName=function_name,
+        Runtime="nodejs22.x",
+        Role=ROLE,
+        Handler="index.handler",
+        Code={"ZipFile": make_zip({"index.mjs": NODE_CONCURRENT_HANDLER})},
+        Timeout=60,
+        Environment={"Variables": {"AWS_LAMBDA_NODEJS_WORKER_COUNT": str(workers)}},
+        CapacityProviderConfig={
+            MANAGED: {
+                "CapacityProviderArn": provider,
+                "PerExecutionEnvironmentMaxConcurrency": concurrency,
+            }
+        },
+    )
+    settled(client, function_name, timeout=60)
+    round_id = uuid.uuid4().hex
+    barrier = threading.Barrier(concurrency)
+
+    def invoke(_: int) -> dict[str, Any]:
+        barrier.wait(timeout=60)
+        response = client.invoke(
+            FunctionName=function_name,
+            Payload=json.dumps({"round": round_id, "expected": concurrency}),
+        )
+        assert "FunctionError" not in response, response["Payload"].read()
+        body = dict(json.loads(response["Payload"].read()))
+        body["request_id"] = response["ResponseMetadata"]["RequestId"]
+        return body
+
+    with ThreadPoolExecutor(concurrency) as pool:
+        results = list(pool.map(invoke, range(concurrency)))
+    # One environment, and every invocation saw all markers: they ran together, spread over
+    # the worker threads (two each with two workers, all four on one thread with one).
+    assert {r["stream"] for r in results} == {results[0]["stream"]}
+    assert [r["seen"] for r in results] == [concurrency] * concurrency
+    threads = [r["thread"] for r in results]
+    assert len(set(threads)) == workers
+    assert sorted(threads.count(t) for t in set(threads)) == [concurrency // workers] * workers
+    # JSON logs (Managed Instances): each console line names its own invocation.
+    logs = boto3.client(
+        "logs",
+        endpoint_url=lambdad.endpoint,
+        region_name=REGION,
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
+    for result in results:
+        pattern = f'{{ $.requestId = "{result["request_id"]}" && $.message = "node marker" }}'
+        wait_for(
+            lambda pattern=pattern: logs.filter_log_events(
+                logGroupName=f"/aws/lambda/{function_name}", filterPattern=pattern
+            )["events"],
+            timeout=30,
+        )
+
+
 def test_tenants_never_share_an_environment(served: LambdadProcess, function_name: str) -> None:
     client = served.lambda_client()
     client.create_function(

@@ -1,19 +1,34 @@
 // lambdad's Node.js runtime client: the Lambda Runtime API loop for Node.js handlers.
 // Self-contained (no npm dependencies) so that it can be copied into runtime images.
 // Run as `node index.mjs` with AWS_LAMBDA_RUNTIME_API, _HANDLER and LAMBDA_TASK_ROOT set.
+//
+// With AWS_LAMBDA_MAX_CONCURRENCY above 1 (Lambda Managed Instances) it works as AWS's Node.js
+// runtime does there: worker threads (AWS_LAMBDA_NODEJS_WORKER_COUNT, else one per CPU), each
+// initializing the function once and running its share of the concurrent invocations
+// asynchronously (an async handler takes several at once; a synchronous one, one at a time).
+// A worker that crashes fails its own invocations; the others go on.
 import http from "node:http";
+import os from "node:os";
 import path from "node:path";
 import fs from "node:fs";
 import util from "node:util";
-import { pathToFileURL } from "node:url";
+import { AsyncLocalStorage } from "node:async_hooks";
+import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const API = process.env.AWS_LAMBDA_RUNTIME_API;
 const [HOST, PORT] = [API.slice(0, API.lastIndexOf(":")), Number(API.slice(API.lastIndexOf(":") + 1))];
 const ROOT = process.env.LAMBDA_TASK_ROOT || process.cwd();
 const HANDLER = process.env._HANDLER || "";
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+const MAX_CONCURRENCY = Math.max(1, Number.parseInt(process.env.AWS_LAMBDA_MAX_CONCURRENCY || "1", 10) || 1);
+// Each concurrent poll holds a connection of its own.
+const agent = new http.Agent({ keepAlive: true, maxSockets: MAX_CONCURRENCY === 1 ? 1 : Infinity });
 const STREAMING = Symbol.for("aws.lambda.runtime.handler.streaming");
 let currentId = "";
+// The request id of the invocation the running code belongs to (several share a thread).
+const requestIds = new AsyncLocalStorage();
+// Invocations this thread has taken and not yet answered.
+const inflight = new Set();
 
 class RuntimeError extends Error {
   constructor(name, message) { super(message); this.name = name; }
@@ -45,11 +60,39 @@ function postError(urlPath, err) {
   });
 }
 
-// console.* lines carry timestamp, request id and level, as in AWS's Node.js runtimes.
+// console.* lines carry timestamp, request id and level, as in AWS's Node.js runtimes; in the
+// JSON log format (LoggingConfig, and always on Managed Instances) as one JSON record each,
+// below AWS_LAMBDA_LOG_LEVEL dropped.
+const JSON_LOGS = process.env.AWS_LAMBDA_LOG_FORMAT === "JSON";
+// A worker thread's process.stdout reaches the real one later, through the main thread: its
+// lines are written to fd 1 at once, so each is out before the invocation is answered.
+function writeLine(line) {
+  if (isMainThread) {
+    process.stdout.write(line);
+    return;
+  }
+  const bytes = Buffer.from(line);
+  for (let done = 0; done < bytes.length;) {
+    try {
+      done += fs.writeSync(1, bytes, done);
+    } catch (err) {
+      if (err.code !== "EAGAIN") throw err;
+    }
+  }
+}
+const LEVELS = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"];
+const MIN_LEVEL = Math.max(0, LEVELS.indexOf((process.env.AWS_LAMBDA_LOG_LEVEL || "INFO").toUpperCase()));
 for (const [method, level] of [["log", "INFO"], ["info", "INFO"], ["warn", "WARN"], ["error", "ERROR"], ["debug", "DEBUG"], ["trace", "TRACE"]]) {
   console[method] = (...args) => {
+    const requestId = requestIds.getStore() || currentId || undefined;
+    if (JSON_LOGS) {
+      if (LEVELS.indexOf(level) < MIN_LEVEL) return;
+      const record = { timestamp: new Date().toISOString(), level, requestId, message: util.format(...args) };
+      writeLine(`${JSON.stringify(record)}\n`);
+      return;
+    }
     const text = util.format(...args).replace(/\n/g, "\r");
-    process.stdout.write(`${new Date().toISOString()}\t${currentId || "undefined"}\t${level}\t${text}\n`);
+    writeLine(`${new Date().toISOString()}\t${requestId || "undefined"}\t${level}\t${text}\n`);
   };
 }
 
@@ -154,7 +197,59 @@ function streamInvocation(fn, id, event, context) {
     .then(() => { if (!stream.writableEnded) stream.end(); return answered; });
 }
 
-async function main() {
+async function invokeOnce(fn) {
+  const next = await call("GET", "/2018-06-01/runtime/invocation/next");
+  const id = next.headers["lambda-runtime-aws-request-id"];
+  if (MAX_CONCURRENCY === 1) currentId = id;
+  if (next.headers["lambda-runtime-trace-id"]) process.env._X_AMZN_TRACE_ID = next.headers["lambda-runtime-trace-id"];
+  else delete process.env._X_AMZN_TRACE_ID;
+  const context = makeContext(next.headers);
+  inflight.add(id);
+  try {
+    await requestIds.run(id, () => answer(fn, id, next.body, context));
+  } finally {
+    inflight.delete(id);
+    if (MAX_CONCURRENCY === 1) currentId = "";
+  }
+}
+
+async function answer(fn, id, payload, context) {
+  let event;
+  try {
+    event = payload.length ? JSON.parse(payload.toString("utf8")) : {};
+  } catch (err) {
+    await postError(`/2018-06-01/runtime/invocation/${id}/error`, new RuntimeError("Runtime.UnmarshalError", err.message));
+    return;
+  }
+  if (fn[STREAMING]) {
+    await streamInvocation(fn, id, event, context);
+    return;
+  }
+  try {
+    const result = await runHandler(fn, event, context);
+    const body = JSON.stringify(result === undefined ? null : result);
+    await call("POST", `/2018-06-01/runtime/invocation/${id}/response`, body, { "Content-Type": "application/json" });
+  } catch (err) {
+    console.error(`${err && err.name ? err.name : "Error"}\t${util.format(err)}`);
+    await postError(`/2018-06-01/runtime/invocation/${id}/error`, err);
+  }
+}
+
+async function pollForever(fn) {
+  for (;;) await invokeOnce(fn);
+}
+
+// A fatal error of this thread: the invocations it holds fail with it, then it ends (the
+// process, or on Managed Instances only this worker thread).
+async function fail(err, exitCode) {
+  console.error(util.format(err));
+  const ids = MAX_CONCURRENCY === 1 ? [currentId].filter(Boolean) : [...inflight];
+  await Promise.all(ids.map((id) => postError(`/2018-06-01/runtime/invocation/${id}/error`, err).catch(() => {})));
+  process.exit(exitCode);
+}
+
+// Load the handler and run `loops` polls at once on this thread.
+async function serve(loops) {
   let fn;
   try {
     fn = await loadHandler();
@@ -163,45 +258,33 @@ async function main() {
     await postError("/2018-06-01/runtime/init/error", err).catch(() => {});
     process.exit(1);
   }
-  process.on("uncaughtException", async (err) => {
-    console.error(util.format(err));
-    if (currentId) await postError(`/2018-06-01/runtime/invocation/${currentId}/error`, err).catch(() => {});
-    process.exit(129);
-  });
-  process.on("unhandledRejection", async (reason) => {
-    const err = new RuntimeError("Runtime.UnhandledPromiseRejection", util.format(reason));
-    console.error(util.format(err));
-    if (currentId) await postError(`/2018-06-01/runtime/invocation/${currentId}/error`, err).catch(() => {});
-    process.exit(128);
-  });
-  for (;;) {
-    const next = await call("GET", "/2018-06-01/runtime/invocation/next");
-    const id = next.headers["lambda-runtime-aws-request-id"];
-    currentId = id;
-    if (next.headers["lambda-runtime-trace-id"]) process.env._X_AMZN_TRACE_ID = next.headers["lambda-runtime-trace-id"];
-    else delete process.env._X_AMZN_TRACE_ID;
-    const context = makeContext(next.headers);
-    let event;
-    try {
-      event = next.body.length ? JSON.parse(next.body.toString("utf8")) : {};
-    } catch (err) {
-      await postError(`/2018-06-01/runtime/invocation/${id}/error`, new RuntimeError("Runtime.UnmarshalError", err.message));
-      continue;
-    }
-    if (fn[STREAMING]) {
-      await streamInvocation(fn, id, event, context);
-      continue;
-    }
-    try {
-      const result = await runHandler(fn, event, context);
-      const body = JSON.stringify(result === undefined ? null : result);
-      await call("POST", `/2018-06-01/runtime/invocation/${id}/response`, body, { "Content-Type": "application/json" });
-    } catch (err) {
-      console.error(`${err && err.name ? err.name : "Error"}\t${util.format(err)}`);
-      await postError(`/2018-06-01/runtime/invocation/${id}/error`, err);
-    }
-    currentId = "";
+  process.on("uncaughtException", (err) => fail(err, 129));
+  process.on("unhandledRejection", (reason) => fail(new RuntimeError("Runtime.UnhandledPromiseRejection", util.format(reason)), 128));
+  if (parentPort) parentPort.postMessage("ready");
+  await Promise.all(Array.from({ length: loops }, () => pollForever(fn)));
+}
+
+// Managed Instances: worker threads share the environment's concurrency between them.
+function startWorkers() {
+  process.stdout.write(""); // set up (blocking, on Linux pipes) before the workers write to fd 1
+  const cpus = typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
+  const wanted = Number.parseInt(process.env.AWS_LAMBDA_NODEJS_WORKER_COUNT || "", 10) || cpus;
+  const count = Math.max(1, Math.min(wanted, MAX_CONCURRENCY));
+  let alive = count;
+  for (let i = 0; i < count; i += 1) {
+    const loops = Math.floor(MAX_CONCURRENCY / count) + (i < MAX_CONCURRENCY % count ? 1 : 0);
+    const worker = new Worker(fileURLToPath(import.meta.url), { workerData: { loops } });
+    let ready = false;
+    worker.on("message", (message) => { if (message === "ready") ready = true; });
+    worker.on("error", () => {}); // its own handlers reported it; "exit" follows
+    worker.on("exit", (code) => {
+      alive -= 1;
+      // A failed init ends the environment (the worker reported it); so does the last worker.
+      if (!ready || alive === 0) process.exit(code || 1);
+    });
   }
 }
 
-main();
+if (!isMainThread) serve(workerData.loops);
+else if (MAX_CONCURRENCY > 1) startWorkers();
+else serve(1);
