@@ -15,7 +15,13 @@ from google.rpc import code_pb2, error_details_pb2, status_pb2
 from lambdad.daemon.errors import Reason
 from lambdad.gateway import translate
 from lambdad.gateway.constraints import ConstraintChecker
-from lambdad.gateway.routes import CODE_UPLOAD_MAX_BYTES, ROUTES, Route, Router
+from lambdad.gateway.routes import (
+    CODE_UPLOAD_MAX_BYTES,
+    GATEWAY_ROUTES,
+    ROUTES,
+    Route,
+    Router,
+)
 from lambdad.v1 import function_pb2 as fn
 from lambdad.v1 import function_service_pb2 as fs
 from lambdad.v1 import function_service_pb2_grpc as fs_grpc
@@ -202,6 +208,20 @@ def test_literal_segments_win_over_parameters() -> None:
     router = Router([general, specific])
     assert router.match("GET", "/v/f/versions").route is specific  # type: ignore[union-attr]
     assert router.match("GET", "/v/f/other").route is general  # type: ignore[union-attr]
+
+
+def test_remembered_matches_do_not_ignore_the_query() -> None:
+    """A query-less match is remembered per path; a request with a query is matched anew."""
+    router = Router(GATEWAY_ROUTES)
+    layers = "/2018-10-31/layers"
+    for _ in range(2):
+        assert router.match("GET", layers).route.operation == "ListLayers"  # type: ignore[union-attr]
+        by_arn = router.match("GET", layers, {"find": "LayerVersion", "Arn": "x"})
+        assert by_arn is not None and by_arn.route.operation == "GetLayerVersionByArn"
+    for n in range(600):  # more paths than it remembers: still right
+        match = router.match("GET", f"/2015-03-31/functions/f{n}")
+        assert match is not None and match.path_params == {"FunctionName": f"f{n}"}
+    assert router.match("GET", "/2015-03-31/functions/f1").path_params == {"FunctionName": "f1"}  # type: ignore[union-attr]
 
 
 # --- requests: path and query ----------------------------------------------------------

@@ -827,6 +827,9 @@ class Router:
     """
 
     def __init__(self, routes: Sequence[Route]) -> None:
+        # Matches of query-less requests by (method, raw path): a client invoking a function
+        # sends the same path again and again. Bounded; emptied when full.
+        self._recent: dict[tuple[str, str], RouteMatch | None] = {}
         self._by_shape: dict[tuple[str, int], list[tuple[Route, tuple[str, ...]]]] = {}
         self._by_target: dict[str, Route] = {}
         for route in routes:
@@ -856,6 +859,22 @@ class Router:
             if route is None or method.upper() != "POST" or raw_path.strip("/"):
                 return None
             return RouteMatch(route, {})
+        if query:
+            return self._match_path(method, raw_path, query)
+        key = (method, raw_path)
+        try:
+            return self._recent[key]
+        except KeyError:
+            pass
+        found = self._match_path(method, raw_path, None)
+        if len(self._recent) >= _RECENT_MATCHES:
+            self._recent.clear()
+        self._recent[key] = found
+        return found
+
+    def _match_path(
+        self, method: str, raw_path: str, query: Mapping[str, Any] | None
+    ) -> RouteMatch | None:
         segments = _segments(raw_path)
         for route, template in self._by_shape.get((method.upper(), len(segments)), ()):
             required = route.required_query
@@ -872,6 +891,10 @@ class Router:
             else:
                 return RouteMatch(route, params)
         return None
+
+
+# How many query-less matches a Router remembers.
+_RECENT_MATCHES = 256
 
 
 def _segments(path: str) -> tuple[str, ...]:
