@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import grpc
 import structlog
@@ -52,6 +53,7 @@ from lambdad.daemon.runtime.hot_reload import ChangeFilter
 from lambdad.daemon.runtime.logs import FunctionLogs
 from lambdad.daemon.runtime.opt import OptDirectories
 from lambdad.daemon.runtime.pool import DEFAULT_MAX_STARTING, EnvironmentPool
+from lambdad.daemon.runtime.prewarm import PrewarmPool
 from lambdad.daemon.runtime.process import ProcessExecutor
 from lambdad.daemon.runtime.provisioned import ProvisionedEnvironments
 from lambdad.daemon.security import BearerTokenInterceptor, server_credentials, warn_if_exposed
@@ -283,18 +285,29 @@ async def start_daemon(config: Config) -> Daemon:
         account_id=config.account_id,
         retention_days=config.log_retention_days,
     )
-    prewarm = None
+    prewarm: PrewarmPool[Any] | None = None
+    # A burst's spares: up to half the host's environments, as many starting at once as
+    # invocations may start theirs.
+    max_spares = governor.max_environments // 2
+    max_parallel = config.max_starting_environments or DEFAULT_MAX_STARTING
+    idle_timeout_s = float(config.environment_idle_timeout)
     if isinstance(executor, DockerExecutor):
         prewarm = executor.enable_prewarm(
             config.prewarmed_environments,
             governor,
             config.data_dir / "prewarm",
-            idle_timeout_s=float(config.environment_idle_timeout),
+            idle_timeout_s=idle_timeout_s,
             start_deadline_s=float(config.environment_start_timeout),
-            # A burst's spares: up to half the host's environments, as many starting at once
-            # as invocations may start theirs.
-            max_spares=governor.max_environments // 2,
-            max_parallel=config.max_starting_environments or DEFAULT_MAX_STARTING,
+            max_spares=max_spares,
+            max_parallel=max_parallel,
+        )
+    elif isinstance(executor, ProcessExecutor):
+        prewarm = executor.enable_prewarm(
+            config.prewarmed_environments,
+            governor,
+            idle_timeout_s=idle_timeout_s,
+            max_spares=max_spares,
+            max_parallel=max_parallel,
         )
     pool = EnvironmentPool(
         executor,

@@ -19,13 +19,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import json
 import os
 import re
 import shutil
 import signal
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Callable
+import uuid
+from collections.abc import AsyncIterator, Callable, Hashable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -41,8 +43,10 @@ from lambdad.daemon.runtime.executor import (
     RuntimeStartError,
 )
 from lambdad.daemon.runtime.extensions import extension_files, launcher_command
+from lambdad.daemon.runtime.prewarm import Governor, PrewarmPool
 
 if TYPE_CHECKING:
+    from lambdad.daemon.domain.model import FunctionVersion
     from lambdad.daemon.runtime.environment import AwsEndpoints
 
 log = structlog.get_logger(__name__)
@@ -51,6 +55,15 @@ NODE_CLIENT = Path(__file__).parent / "clients" / "node" / "index.mjs"
 _LINE_LIMIT = 1024 * 1024
 _PYTHON_RE = re.compile(r"python(\d+)\.(\d+)")
 _NODE_RE = re.compile(r"nodejs(\d+)\.x")
+# Pre-started Python runtimes (see `PrestartedRuntime`) run this, and say they are up with
+# READY on stdout before anything of a function is written there.
+PROCESS_WAITING = Path(__file__).with_name("process_waiting.py").read_text()
+READY = b"lambdad-waiting-ready\n"
+PRESTART_DEADLINE_S = 30.0
+# Variables that change how an interpreter starts (its locale, loader, flags): a function whose
+# start differs in one gets a fresh interpreter exec'd by the waiting one, not the waiting one.
+STARTUP_VARIABLES = frozenset({"LANG", "LANGUAGE"})
+STARTUP_PREFIXES = ("LC_", "PYTHON", "LD_", "MALLOC_", "GLIBC_")
 
 
 class LocalProcess:
@@ -146,6 +159,32 @@ class LocalProcess:
         return False
 
 
+class PrestartedRuntime:
+    """A Python interpreter started ahead of need, waiting for a function (`PrewarmPool`).
+
+    It runs `process_waiting.py` in a directory and a process tree of its own; at assignment
+    that directory becomes the environment's (HOME, TMPDIR) and the process its runtime.
+    """
+
+    def __init__(
+        self, process: LocalProcess, python: str, environment: Mapping[str, str], memory_mb: int
+    ) -> None:
+        self.process = process
+        self.python = python  # the interpreter (its pool key)
+        self.wrapped = False  # started through the shell that enters its cgroup
+        self.environment = dict(environment)  # what it was started with
+        self.memory_mb = memory_mb
+
+    @property
+    def directory(self) -> Path:
+        """Its directory (`<data>/environments/<pool id>/`)."""
+        return self.process._directory
+
+    async def discard(self) -> None:
+        """Kill it and remove its directory (idempotent)."""
+        await self.process.kill()
+
+
 class ProcessExecutor:
     """Starts runtimes as local subprocesses; the default when no Docker engine is reachable."""
 
@@ -178,6 +217,11 @@ class ProcessExecutor:
         self._node_version: str | None = None
         self._usable_pythons: dict[str, bool] = {}
         self._started: dict[str, LocalProcess] = {}
+        # Pre-started runtimes: the pool (None: off), those alive by pool id, and the one taken
+        # for an environment about to start (`take_prewarmed`).
+        self.prewarm: PrewarmPool[PrestartedRuntime] | None = None
+        self._prestarted: dict[str, LocalProcess] = {}
+        self._reserved: dict[str, PrestartedRuntime] = {}
 
     def runtime_api_binding(self) -> RuntimeApiBinding:
         """Local processes reach the daemon on the loopback interface."""
@@ -197,6 +241,9 @@ class ProcessExecutor:
                     Reason.INVALID_PARAMETER_VALUE,
                     f"Runtime {runtime} needs `node` on PATH in process mode.",
                 )
+            if runtime.startswith("python") and self.prewarm is not None:
+                # A function of this runtime is being created: its first invocation is near.
+                self.prewarm.want(self._python_for(runtime), 128)
             return
         raise LambdaError(
             Reason.INVALID_PARAMETER_VALUE,
@@ -291,8 +338,15 @@ class ProcessExecutor:
         )
 
     async def start(self, spec: EnvironmentSpec, runtime_api: str) -> LocalProcess:
-        """Start the runtime in `<data>/environments/<id>/`, cwd = the code dir."""
+        """Start the runtime in `<data>/environments/<id>/`, cwd = the code dir (or hand a
+        pre-started interpreter the function, in its own directory)."""
+        waiting = self._reserved.pop(spec.environment_id, None)
+        if waiting is None and self.prewarm is not None and self._prestart_key(spec) is not None:
+            # Not a miss of its own: `take_prewarmed` counted this start already.
+            waiting = self.prewarm.take(self._prestart_key(spec), spec.memory_mb, miss=False)
         directory = self.root / spec.environment_id
+        if waiting is not None:
+            directory = waiting.directory
         tmp = directory / "tmp"  # created with the process tree, just before the start
         env = {
             "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
@@ -332,6 +386,17 @@ class ProcessExecutor:
         if extension_files(spec.opt_dir):
             assert spec.opt_dir is not None
             command = launcher_command(str(spec.opt_dir / "extensions"), command)
+        if waiting is not None:
+            cwd = str(spec.code_dir or directory)
+            try:
+                return await self._assign(waiting, spec, command, env, cwd)
+            except OSError as error:
+                log.warning("pre-started runtime unusable", error=repr(error))
+                await waiting.discard()
+                directory = self.root / spec.environment_id
+                tmp = directory / "tmp"
+                for name, value in (("HOME", directory), ("TMPDIR", tmp)):
+                    env[name] = str(value)
         # Recorded before the start too: a crash right after it leaves a findable cgroup.
         tree = await asyncio.to_thread(_prepared_tree, spec.environment_id, self._hierarchy, tmp)
         try:
@@ -361,7 +426,154 @@ class ProcessExecutor:
         return started
 
     def _leaders(self) -> set[int]:
-        return {p.pid for p in self._started.values()}
+        return {p.pid for p in [*self._started.values(), *self._prestarted.values()]}
+
+    # ------------------------------------------------------------ pre-started runtimes
+    def enable_prewarm(
+        self,
+        size: int,
+        governor: Governor,
+        *,
+        idle_timeout_s: float = 600.0,
+        max_spares: int = 0,
+        max_parallel: int = 4,
+    ) -> PrewarmPool[PrestartedRuntime] | None:
+        """Keep `size` Python interpreters per interpreter path waiting for a function (0: off)."""
+        if size <= 0:
+            return None
+        self.prewarm = PrewarmPool(
+            size,
+            self._prestart,
+            governor,
+            idle_timeout_s=idle_timeout_s,
+            max_spares=max_spares,
+            max_parallel=max_parallel,
+        )
+        return self.prewarm
+
+    def _prestart_key(self, spec: EnvironmentSpec) -> str | None:
+        """The interpreter whose waiting runtimes can run `spec`, or None."""
+        runtime = spec.runtime or ""
+        if (
+            not runtime.startswith("python")
+            or spec.package_type != "Zip"
+            or spec.hot_reload
+            or spec.max_concurrency > 1
+            or debug_port(spec.variables) is not None
+            or "AWS_LAMBDA_EXEC_WRAPPER" in spec.variables
+            or extension_files(spec.opt_dir)
+        ):
+            return None
+        return self._python_for(runtime)
+
+    def take_prewarmed(self, config: FunctionVersion, demand: int = 1) -> PrestartedRuntime | None:
+        """A waiting interpreter for `config`, its capacity slot kept by the caller, or None
+        (`demand`: the function's invocations in flight, see `PrewarmPool.take`)."""
+        runtime = config.runtime or ""
+        if (
+            self.prewarm is None
+            or not runtime.startswith("python")
+            or config.package_type != "Zip"
+            or config.code.hot_reload_dir
+            or config.max_concurrency > 1
+            or debug_port(config.environment) is not None
+            or "AWS_LAMBDA_EXEC_WRAPPER" in config.environment
+        ):
+            return None
+        python = self._python_for(runtime)
+        return self.prewarm.take(python, config.memory_size, keep_slot=True, demand=demand)
+
+    def reserve(self, environment_id: str, waiting: PrestartedRuntime) -> None:
+        """`waiting` is for the environment `environment_id`: its start uses it."""
+        self._reserved[environment_id] = waiting
+
+    async def _prestart(self, key: Hashable, memory_mb: int) -> PrestartedRuntime:
+        assert isinstance(key, str)
+        ident = f"waiting-{uuid.uuid4().hex}"
+        directory = self.root / ident
+        tmp = directory / "tmp"
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
+            "LANG": "en_US.UTF-8",
+            "HOME": str(directory),
+            "TMPDIR": str(tmp),
+        }
+        tree = await asyncio.to_thread(_prepared_tree, ident, self._hierarchy, tmp)
+        command = [key, "-c", PROCESS_WAITING]
+        try:
+            process = await asyncio.create_subprocess_exec(
+                *tree.wrap(command),
+                cwd=str(directory),
+                env=env,
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.STDOUT,
+                start_new_session=True,
+                limit=_LINE_LIMIT,
+            )
+        except BaseException:
+            await asyncio.to_thread(tree.kill)
+            raise
+        await asyncio.to_thread(_record_start, tree, process.pid, directory)
+        local = LocalProcess(
+            process,
+            directory,
+            functools.partial(self._forget_prestarted, ident),
+            tree,
+            self._leaders,
+        )
+        self._prestarted[ident] = local
+        waiting = PrestartedRuntime(local, key, env, memory_mb)
+        waiting.wrapped = tree.wrap(command) != command
+        try:
+            assert process.stdout is not None
+            async with asyncio.timeout(PRESTART_DEADLINE_S):
+                line = await process.stdout.readline()
+            if line != READY:
+                raise RuntimeError(f"the waiting interpreter said {line[:200]!r}")
+        except BaseException:
+            await waiting.discard()
+            raise
+        return waiting
+
+    async def _assign(
+        self,
+        waiting: PrestartedRuntime,
+        spec: EnvironmentSpec,
+        command: list[str],
+        env: dict[str, str],
+        cwd: str,
+    ) -> LocalProcess:
+        """Hand a waiting interpreter the function: its environment, directory and command."""
+        local = waiting.process
+        if waiting.wrapped:
+            env = {**env, "PWD": cwd}  # the shell that enters the cgroup exports it
+        in_process = (
+            command[1:3] == ["-m", "awslambdaric"]
+            and len(command) == 4
+            and command[0] == waiting.python
+            and _starts_alike(env, waiting.environment)
+        )
+        message = json.dumps({"argv": command, "env": env, "cwd": cwd, "in_process": in_process})
+        stdin = local._process.stdin
+        assert stdin is not None
+        stdin.write(message.encode() + b"\n")
+        await stdin.drain()  # OSError (e.g. BrokenPipeError) when it died meanwhile
+        stdin.close()
+        ident = local._directory.name
+        self._prestarted.pop(ident, None)
+        local._on_killed = functools.partial(self._forget, spec.environment_id)
+        self._started[spec.environment_id] = local
+        log.debug(
+            "pre-started runtime assigned",
+            pid=local.pid,
+            function=spec.function_name,
+            in_process=in_process,
+        )
+        return local
+
+    def _forget_prestarted(self, ident: str) -> None:
+        self._prestarted.pop(ident, None)
 
     def _forget(self, environment_id: str) -> None:
         self._started.pop(environment_id, None)
@@ -375,7 +587,8 @@ class ProcessExecutor:
         """
         if not self.root.is_dir():
             return 0
-        leftovers = [p for p in self.root.iterdir() if p.name not in self._started]
+        live = {p._directory.name for p in [*self._started.values(), *self._prestarted.values()]}
+        leftovers = [p for p in self.root.iterdir() if p.name not in live]
         killed = 0
         for path in leftovers:
             record = await asyncio.to_thread(EnvironmentRecord.read, path)
@@ -388,8 +601,24 @@ class ProcessExecutor:
 
     async def close(self) -> None:
         """Kill every process this executor started."""
+        if self.prewarm is not None:
+            await self.prewarm.close()
+        for waiting in self._reserved.values():
+            await waiting.discard()
+        self._reserved.clear()
         started, self._started = list(self._started.values()), {}
         await asyncio.gather(*(p.kill() for p in started), return_exceptions=True)
+
+
+def _starts_alike(variables: Mapping[str, str], started: Mapping[str, str]) -> bool:
+    """True if no variable that affects an interpreter's start differs from `started`'s."""
+    names = {
+        n
+        for n in [*variables, *started]
+        if n in STARTUP_VARIABLES or n.startswith(STARTUP_PREFIXES)
+    }
+    names.discard("PYTHONPATH")  # the waiting interpreter builds sys.path itself
+    return all(variables.get(name) == started.get(name) for name in names)
 
 
 def _local_path(path: str, spec: EnvironmentSpec) -> str:
