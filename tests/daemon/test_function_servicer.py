@@ -1331,15 +1331,11 @@ async def _config(
     return response.configuration
 
 
-async def test_operations_refused_while_pending(gated: Gated) -> None:
-    stub = gated.stub
-    await stub.CreateFunction(create_request())
-    pending = (
-        "The operation cannot be performed at this time. The function is currently in "
-        "the following state: Pending"
-    )
+async def _updates_refused(stub: pb_grpc.FunctionServiceStub, code: bytes, message: str) -> None:
+    """UpdateFunctionCode (to `code`), UpdateFunctionConfiguration and PublishVersion of "f"
+    all fail with RESOURCE_CONFLICT and `message`."""
     for call in (
-        stub.UpdateFunctionCode(pb.UpdateFunctionCodeRequest(function_name="f", zip_file=CODE_V2)),
+        stub.UpdateFunctionCode(pb.UpdateFunctionCodeRequest(function_name="f", zip_file=code)),
         stub.UpdateFunctionConfiguration(
             pb.UpdateFunctionConfigurationRequest(function_name="f", timeout=9)
         ),
@@ -1349,8 +1345,18 @@ async def test_operations_refused_while_pending(gated: Gated) -> None:
         assert (error.code, error.reason, error.message) == (
             grpc.StatusCode.ABORTED,
             "RESOURCE_CONFLICT",
-            pending,
+            message,
         )
+
+
+async def test_operations_refused_while_pending(gated: Gated) -> None:
+    stub = gated.stub
+    await stub.CreateFunction(create_request())
+    pending = (
+        "The operation cannot be performed at this time. The function is currently in "
+        "the following state: Pending"
+    )
+    await _updates_refused(stub, CODE_V2, pending)
     assert (await _config(stub)).state == "Pending"
     gated.gate.opened.set()
 
@@ -1380,19 +1386,7 @@ async def test_second_update_while_in_progress(gated: Gated) -> None:
         "The operation cannot be performed at this time. An update is in progress for resource: "
         f"{ARN}:f"
     )
-    for call in (
-        stub.UpdateFunctionCode(pb.UpdateFunctionCodeRequest(function_name="f", zip_file=CODE_V1)),
-        stub.UpdateFunctionConfiguration(
-            pb.UpdateFunctionConfigurationRequest(function_name="f", timeout=9)
-        ),
-        stub.PublishVersion(pb.PublishVersionRequest(function_name="f")),
-    ):
-        error = await failure(call)
-        assert (error.code, error.reason, error.message) == (
-            grpc.StatusCode.ABORTED,
-            "RESOURCE_CONFLICT",
-            busy,
-        )
+    await _updates_refused(stub, CODE_V1, busy)
     config = await _config(stub)
     assert (config.last_update_status, config.last_update_status_reason_code) == (
         "InProgress",

@@ -4,20 +4,14 @@ from __future__ import annotations
 
 import botocore.session
 import pytest
-from google.protobuf.descriptor import FieldDescriptor
 
 from lambdad.gateway import translate
 from lambdad.gateway.routes import GATEWAY_ROUTES, LOGS_ROUTES, Route, RouteKind, Router
 from lambdad.v1 import log_service_pb2 as pb
+from tests.unit.shape_support import check_shape
 
 LOGS_MODEL = botocore.session.get_session().get_service_model("logs")
 SERVICE = pb.DESCRIPTOR.services_by_name["LogService"]
-_SCALARS = {
-    "string": FieldDescriptor.TYPE_STRING,
-    "boolean": FieldDescriptor.TYPE_BOOL,
-    "long": FieldDescriptor.TYPE_INT64,
-    "integer": FieldDescriptor.TYPE_INT32,
-}
 
 
 def test_every_log_rpc_has_exactly_one_route() -> None:
@@ -25,21 +19,6 @@ def test_every_log_rpc_has_exactly_one_route() -> None:
     assert {r.target for r in LOGS_ROUTES} == {
         f"{LOGS_MODEL.metadata['targetPrefix']}.{r.operation}" for r in LOGS_ROUTES
     }
-
-
-def _check_shape(shape: botocore.model.Shape, descriptor: object, where: str) -> None:
-    fields = {f.json_name: f for f in descriptor.fields}  # type: ignore[attr-defined]
-    for json_name, fd in fields.items():
-        assert json_name in shape.members, f"{where}.{json_name} is not a logs member"
-        member = shape.members[json_name]
-        if member.type_name == "list":
-            assert fd.is_repeated, f"{where}.{json_name}"
-            member = member.member
-        if member.type_name == "structure":
-            assert fd.message_type is not None, f"{where}.{json_name}"
-            _check_shape(member, fd.message_type, f"{where}.{json_name}")
-        else:
-            assert fd.type == _SCALARS[member.type_name], f"{where}.{json_name}"
 
 
 @pytest.mark.parametrize("route", LOGS_ROUTES, ids=lambda r: r.operation)
@@ -50,15 +29,15 @@ def test_route_agrees_with_botocore(route: Route) -> None:
     assert route.request_type.DESCRIPTOR is method.input_type
     # Every request member has a field: the gateway refuses members it does not know.
     assert set(operation.input_shape.members) == {f.json_name for f in method.input_type.fields}
-    _check_shape(operation.input_shape, method.input_type, route.operation)
+    check_shape(operation.input_shape, method.input_type, route.operation)
     if operation.has_event_stream_output:
         assert route.kind is RouteKind.EVENT_STREAM and method.server_streaming
         stream = operation.output_shape.members["responseStream"]
         for fd in method.output_type.fields:
-            _check_shape(stream.members[fd.json_name], fd.message_type, route.operation)
+            check_shape(stream.members[fd.json_name], fd.message_type, route.operation)
     else:
         assert route.kind is RouteKind.JSON
-        _check_shape(operation.output_shape, method.output_type, route.operation)
+        check_shape(operation.output_shape, method.output_type, route.operation)
 
 
 def test_targets_route_only_post_slash() -> None:

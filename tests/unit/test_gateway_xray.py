@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import botocore.session
 import pytest
-from google.protobuf.descriptor import FieldDescriptor
 from multidict import CIMultiDict
 
 from lambdad.gateway import translate
@@ -20,18 +19,11 @@ from lambdad.gateway.routes import (
 )
 from lambdad.v1 import invocation_service_pb2 as inv
 from lambdad.v1 import trace_service_pb2 as ts
+from tests.unit.shape_support import check_shape
 
 XRAY_MODEL = botocore.session.get_session().get_service_model("xray")
 LAMBDA_MODEL = botocore.session.get_session().get_service_model("lambda")
 SERVICE = ts.DESCRIPTOR.services_by_name["TraceService"]
-_SCALARS = {
-    "string": FieldDescriptor.TYPE_STRING,
-    "timestamp": FieldDescriptor.TYPE_DOUBLE,
-    "double": FieldDescriptor.TYPE_DOUBLE,
-    "boolean": FieldDescriptor.TYPE_BOOL,
-    "long": FieldDescriptor.TYPE_INT64,
-    "integer": FieldDescriptor.TYPE_INT32,
-}
 
 
 def test_every_trace_rpc_has_exactly_one_route() -> None:
@@ -45,22 +37,6 @@ def test_gateway_serves_lambda_and_xray_without_overlap() -> None:
     assert len(shapes) == len(set(shapes))
 
 
-def _check_shape(shape: botocore.model.Shape, descriptor: object, where: str) -> None:
-    """Every member the proto carries has the model's name and a matching type."""
-    fields = {f.json_name: f for f in descriptor.fields}  # type: ignore[attr-defined]
-    for json_name, fd in fields.items():
-        assert json_name in shape.members, f"{where}.{json_name} is not an xray member"
-        member = shape.members[json_name]
-        if member.type_name == "list":
-            assert fd.is_repeated, f"{where}.{json_name}"
-            member = member.member
-        if member.type_name == "structure":
-            assert fd.message_type is not None, f"{where}.{json_name}"
-            _check_shape(member, fd.message_type, f"{where}.{json_name}")
-        else:
-            assert fd.type == _SCALARS[member.type_name], f"{where}.{json_name}"
-
-
 @pytest.mark.parametrize("route", XRAY_ROUTES, ids=lambda r: r.operation)
 def test_route_agrees_with_botocore(route: Route) -> None:
     operation = XRAY_MODEL.operation_model(route.operation)
@@ -70,8 +46,8 @@ def test_route_agrees_with_botocore(route: Route) -> None:
     assert route.kind is RouteKind.JSON and route.has_body
     method = SERVICE.methods_by_name[route.rpc]
     assert route.request_type.DESCRIPTOR is method.input_type
-    _check_shape(operation.input_shape, method.input_type, route.operation)
-    _check_shape(operation.output_shape, method.output_type, route.operation)
+    check_shape(operation.input_shape, method.input_type, route.operation)
+    check_shape(operation.output_shape, method.output_type, route.operation)
     # Members the CLI sends by default all have a field (the gateway refuses unknown ones).
     required = set(operation.input_shape.required_members)
     assert required <= {f.json_name for f in method.input_type.fields}

@@ -622,9 +622,7 @@ class DurableExecutions:
         scale = self.time_scale
 
         def work(tx: Transaction) -> tuple[dict[str, Any], bool, bool]:
-            row = db.get_execution(tx, arn)
-            if row is None:
-                raise rules.not_found(arn)
+            row = _execution(tx, arn)
             if client_token and row.last_checkpoint:
                 cached = json.loads(row.last_checkpoint)
                 if cached["client_token"] == client_token and cached["token"] == token:
@@ -726,9 +724,7 @@ class DurableExecutions:
         """GetDurableExecutionState: a page of operations for the token's invocation."""
 
         def read(tx: Transaction) -> dict[str, Any]:
-            row = db.get_execution(tx, arn)
-            if row is None:
-                raise rules.not_found(arn)
+            row = _execution(tx, arn)
             parsed = rules.parse_checkpoint_token(token)
             if parsed is None or parsed[0] != arn or parsed[1] != row.invocation:
                 raise invalid_parameter(rules.INVALID_TOKEN)
@@ -748,9 +744,7 @@ class DurableExecutions:
         the pause reason)."""
 
         def read(tx: Transaction) -> tuple[db.ExecutionRow, db.Pause | None, db.Timer | None]:
-            row = db.get_execution(tx, arn)
-            if row is None:
-                raise rules.not_found(arn)
+            row = _execution(tx, arn)
             return row, db.get_pause(tx, arn), db.timer(tx, arn, "", "EXECUTION_TIMEOUT")
 
         row, pause, timeout = await self._state.run(read, invalidates_reads=False)
@@ -869,9 +863,7 @@ class DurableExecutions:
         now = self._clock()
 
         def work(tx: Transaction) -> float:
-            row = db.get_execution(tx, arn)
-            if row is None:
-                raise rules.not_found(arn)
+            row = _execution(tx, arn)
             if row.status not in rules.OPEN_EXECUTION:
                 if row.status == rules.STOPPED and row.end_ts is not None:
                     return row.end_ts
@@ -899,18 +891,10 @@ class DurableExecutions:
         now = self._clock()
 
         def work(tx: Transaction) -> None:
-            row = db.get_execution(tx, arn)
-            if row is None:
-                raise rules.not_found(arn)
+            row = _execution(tx, arn)
             pause = db.get_pause(tx, arn)
-            # A retried request (same token and reason) is answered as done, whatever happened
-            # since.
-            if (
-                pause is not None
-                and client_token
-                and pause.client_token == client_token
-                and pause.reason == reason
-                and now - pause.requested < rules.CLIENT_TOKEN_WINDOW_S
+            if pause is not None and _repeated(
+                now, client_token, reason, (pause.client_token, pause.reason, pause.requested)
             ):
                 return
             if row.status != rules.RUNNING:
@@ -928,13 +912,15 @@ class DurableExecutions:
                 tx, db.Pause(arn, now, reason, timeout_paused, remaining, False, client_token)
             )
             db.update_execution(tx, arn, status=rules.PAUSED)
-            details: dict[str, Any] = {
-                "PauseRequestTimestamp": now,
-                "ExecutionTimeoutPaused": timeout_paused,
-            }
-            if reason:
-                details["Reason"] = {"Payload": reason}
-            db.add_events(tx, arn, [rules.event("ExecutionPaused", now, None, **details)])
+            _pause_event(
+                tx,
+                arn,
+                "ExecutionPaused",
+                now,
+                reason,
+                PauseRequestTimestamp=now,
+                ExecutionTimeoutPaused=timeout_paused,
+            )
 
         await self._state.run(work, invalidates_reads=False)
         self._wake.set()
@@ -946,19 +932,12 @@ class DurableExecutions:
         now = self._clock()
 
         def work(tx: Transaction) -> bool:
-            row = db.get_execution(tx, arn)
-            if row is None:
-                raise rules.not_found(arn)
+            row = _execution(tx, arn)
             pause = db.get_pause(tx, arn)
-            if (
-                pause is not None
-                and pause.resumed is not None
-                and client_token
-                and pause.resume_token == client_token
-                and pause.resume_reason == reason
-                and now - pause.resumed < rules.CLIENT_TOKEN_WINDOW_S
+            if pause is not None and _repeated(
+                now, client_token, reason, (pause.resume_token, pause.resume_reason, pause.resumed)
             ):
-                return False  # a retried request: done already
+                return False
             if row.status != rules.PAUSED or pause is None:
                 raise _conflict(
                     f"Cannot resume a durable execution with status {_shown_status(row)}."
@@ -972,10 +951,7 @@ class DurableExecutions:
                     pause, resumed=now, resume_reason=reason, resume_token=client_token
                 ),
             )
-            details: dict[str, Any] = {"ResumeRequestTimestamp": now}
-            if reason:
-                details["Reason"] = {"Payload": reason}
-            db.add_events(tx, arn, [rules.event("ExecutionResumed", now, None, **details)])
+            _pause_event(tx, arn, "ExecutionResumed", now, reason, ResumeRequestTimestamp=now)
             return not row.invocation and (pause.interrupted or row.change_seq > row.seen_seq)
 
         invoke = await self._state.run(work, invalidates_reads=False)
@@ -990,9 +966,7 @@ class DurableExecutions:
         now = self._clock()
 
         def work(tx: Transaction) -> None:
-            row = db.get_execution(tx, arn)
-            if row is None:
-                raise rules.not_found(arn)
+            row = _execution(tx, arn)
             if row.status not in rules.CLOSED_EXECUTION:
                 raise _conflict(
                     f"Cannot delete a durable execution with status {_shown_status(row)}."
@@ -1081,6 +1055,39 @@ class DurableExecutions:
                 f"Callback {callback} has already timed out or completed.",
             )
         return op
+
+
+def _execution(tx: Transaction, arn: str) -> db.ExecutionRow:
+    """The execution `arn`, which a request names: not there is ResourceNotFound."""
+    row = db.get_execution(tx, arn)
+    if row is None:
+        raise rules.not_found(arn)
+    return row
+
+
+def _repeated(
+    now: float, client_token: str, reason: str, earlier: tuple[str, str, float | None]
+) -> bool:
+    """Whether a pause (resume) request repeats the last one, `earlier` being that one's client
+    token, reason and time: the same token and reason within the token's window. A repeated
+    request is answered as done, whatever happened since."""
+    token, earlier_reason, at = earlier
+    return (
+        bool(client_token)
+        and token == client_token
+        and earlier_reason == reason
+        and at is not None
+        and now - at < rules.CLIENT_TOKEN_WINDOW_S
+    )
+
+
+def _pause_event(
+    tx: Transaction, arn: str, kind: str, now: float, reason: str, **details: Any
+) -> None:
+    """Record ExecutionPaused / ExecutionResumed with `details`, and the reason if one was given."""
+    if reason:
+        details["Reason"] = {"Payload": reason}
+    db.add_events(tx, arn, [rules.event(kind, now, None, **details)])
 
 
 def _shown_status(row: db.ExecutionRow) -> str:
