@@ -178,6 +178,7 @@ async def test_a_burst_of_cold_starts_sizes_the_spares_for_a_while(
     await async_wait_for(lambda: pool.counts()["py"][0] >= 10)
     assert pool.counts()["py"] == (10, 0) and pool.peak_target == 10
     assert starter.peak_in_flight == 3
+
     # The burst's sizing lapses after BURST_KEEP_S: back to the usual two (slots given back).
     def shrunk() -> bool:
         pool._kick()
