@@ -19,6 +19,19 @@ from lambdad.v1 import url_service_pb2 as us
 from tests.helpers import make_zip
 
 
+async def _create_f(client: AsyncLambdadClient) -> None:
+    """Function "f" with the default zip: what the URL configs below are made for."""
+    await client.create_function(
+        function_service_pb2.CreateFunctionRequest(
+            function_name="f",
+            runtime="python3.12",
+            role="arn:aws:iam::000000000000:role/r",
+            handler="index.handler",
+            code=function_pb2.FunctionCode(zip_file=make_zip()),
+        )
+    )
+
+
 async def test_url_config_and_policy_lifecycle(tmp_path: Path) -> None:
     daemon = await start_daemon(
         Config(data_dir=tmp_path / "data", grpc_port=0, executor="process", gateway_port=4567)
@@ -26,15 +39,7 @@ async def test_url_config_and_policy_lifecycle(tmp_path: Path) -> None:
     try:
         async with grpc.aio.insecure_channel(f"127.0.0.1:{daemon.port}") as channel:
             client = AsyncLambdadClient(channel)
-            await client.create_function(
-                function_service_pb2.CreateFunctionRequest(
-                    function_name="f",
-                    runtime="python3.12",
-                    role="arn:aws:iam::000000000000:role/r",
-                    handler="index.handler",
-                    code=function_pb2.FunctionCode(zip_file=make_zip()),
-                )
-            )
+            await _create_f(client)
             created = await client.create_function_url_config(
                 us.CreateFunctionUrlConfigRequest(function_name="f", auth_type="AWS_IAM")
             )
@@ -153,15 +158,7 @@ async def test_url_style_chooses_the_function_url_shape(
     try:
         async with grpc.aio.insecure_channel(f"127.0.0.1:{daemon.port}") as channel:
             client = AsyncLambdadClient(channel)
-            await client.create_function(
-                function_service_pb2.CreateFunctionRequest(
-                    function_name="f",
-                    runtime="python3.12",
-                    role="arn:aws:iam::000000000000:role/r",
-                    handler="index.handler",
-                    code=function_pb2.FunctionCode(zip_file=make_zip()),
-                )
-            )
+            await _create_f(client)
             created = await client.create_function_url_config(
                 us.CreateFunctionUrlConfigRequest(function_name="f", auth_type="NONE")
             )

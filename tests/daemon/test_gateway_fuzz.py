@@ -17,11 +17,9 @@ from __future__ import annotations
 
 import base64
 import http.client
-import io
 import json
 import socket
 import uuid
-import zipfile
 from collections.abc import (
     Iterator,
     MutableMapping,
@@ -54,6 +52,7 @@ from tests.daemon.gateway_support import (
     send,
     serving,
 )
+from tests.helpers import make_zip
 
 # Every test runs with the module's log events captured (see conftest.py).
 pytestmark = pytest.mark.usefixtures("logs")
@@ -494,17 +493,20 @@ def test_download_failing_midway_is_cut_short(stand_in: tuple[ScriptedService, i
     still_answers(port)
 
 
-def test_code_round_trip_through_the_daemon(background: BackgroundLoop, daemon_target: str) -> None:
-    zipped = io.BytesIO()
-    with zipfile.ZipFile(zipped, "w") as archive:
-        archive.writestr("app.py", "def handler(event, context):\n    return event\n")
-    body = {
-        "FunctionName": f"fuzz-code-{uuid.uuid4().hex[:8]}",
+def create_body(prefix: str, zipped: bytes) -> dict[str, Any]:
+    """A CreateFunction body for a new python function named `prefix`-<random>."""
+    return {
+        "FunctionName": f"{prefix}-{uuid.uuid4().hex[:8]}",
         "Runtime": "python3.12",
         "Handler": "app.handler",
         "Role": "arn:aws:iam::000000000000:role/lambda-role",
-        "Code": {"ZipFile": base64.b64encode(zipped.getvalue()).decode()},
+        "Code": {"ZipFile": base64.b64encode(zipped).decode()},
     }
+
+
+def test_code_round_trip_through_the_daemon(background: BackgroundLoop, daemon_target: str) -> None:
+    zipped = make_zip({"app.py": "def handler(event, context):\n    return event\n"})
+    body = create_body("fuzz-code", zipped)
     with gateway_on(background, daemon_target) as port:
         created = send(port, "POST", "/2015-03-31/functions", json.dumps(body).encode())
         assert created.status == 201, created
@@ -515,7 +517,7 @@ def test_code_round_trip_through_the_daemon(background: BackgroundLoop, daemon_t
         assert location.startswith(base + "/_lambdad/code/")
         downloaded = send(port, "GET", location.removeprefix(base))
         assert downloaded.status == 200
-        assert downloaded.body == zipped.getvalue()
+        assert downloaded.body == zipped
         tampered = location.removeprefix(base).replace("signature=", "signature=0")
         refused = send(port, "GET", tampered)
         assert refused.status == 403
@@ -567,16 +569,8 @@ def test_deep_zip_is_refused_at_create_through_the_gateway(
     background: BackgroundLoop, daemon_target: str
 ) -> None:
     """The zip of issue 13 (a 1,000-level path): a 400 at CreateFunction, not a 500 later."""
-    zipped = io.BytesIO()
-    with zipfile.ZipFile(zipped, "w") as archive:
-        archive.writestr("/".join(["d"] * 1000) + "/app.py", "def handler(e, c):\n    return e\n")
-    body = {
-        "FunctionName": f"fuzz-deep-{uuid.uuid4().hex[:8]}",
-        "Runtime": "python3.12",
-        "Handler": "app.handler",
-        "Role": "arn:aws:iam::000000000000:role/lambda-role",
-        "Code": {"ZipFile": base64.b64encode(zipped.getvalue()).decode()},
-    }
+    zipped = make_zip({"/".join(["d"] * 1000) + "/app.py": "def handler(e, c):\n    return e\n"})
+    body = create_body("fuzz-deep", zipped)
     with gateway_on(background, daemon_target) as port:
         answer = send(port, "POST", "/2015-03-31/functions", json.dumps(body).encode())
         missing = send(port, "GET", f"/2015-03-31/functions/{body['FunctionName']}")

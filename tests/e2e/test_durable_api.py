@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.e2e.durable_support import CHECKPOINTING_PREAMBLE
+from tests.e2e.durable_support import CHECKPOINTING_PREAMBLE, history
 from tests.e2e.support import LambdadProcess, create_function, settled
 from tests.helpers import make_zip, wait_for
 
@@ -87,22 +87,9 @@ def _invoke(client: Any, name: str, payload: dict[str, Any], **extra: Any) -> An
     )
 
 
-def _history(client: Any, arn: str, **extra: Any) -> list[dict[str, Any]]:
-    events: list[dict[str, Any]] = []
-    marker = None
-    while True:
-        page = client.get_durable_execution_history(
-            DurableExecutionArn=arn, **({"Marker": marker} if marker else {}), **extra
-        )
-        events.extend(page["Events"])
-        marker = page.get("NextMarker")
-        if not marker:
-            return events
-
-
 def _callback_id(client: Any, arn: str) -> str:
     def started() -> str | None:
-        for item in _history(client, arn):
+        for item in history(client, arn):
             if item["EventType"] == "CallbackStarted":
                 return str(item["CallbackStartedDetails"]["CallbackId"])
         return None
@@ -145,7 +132,7 @@ def test_sync_invoke_runs_steps_and_waits_to_the_result(client: Any, durable_fun
     assert execution["Status"] == "SUCCEEDED"
     assert json.loads(execution["Result"]) == {"v": 2}
     assert json.loads(execution["InputPayload"]) == {"x": 1}
-    events = _history(client, arn, IncludeExecutionData=True)
+    events = history(client, arn, IncludeExecutionData=True)
     kinds = [e["EventType"] for e in events]
     assert kinds[0] == "ExecutionStarted"
     assert kinds[-1] == "ExecutionSucceeded"
@@ -159,11 +146,11 @@ def test_sync_invoke_runs_steps_and_waits_to_the_result(client: Any, durable_fun
     assert step["StepSucceededDetails"]["Result"]["Payload"] == "2"
     assert step["Name"] == "add"
     # Paging, reverse order and payload redaction.
-    small = _history(client, arn, MaxItems=2)
+    small = history(client, arn, MaxItems=2)
     assert [e["EventId"] for e in small] == [e["EventId"] for e in events]
     assert small[0]["ExecutionStartedDetails"]["Input"]["Truncated"] is True
     assert "Payload" not in small[0]["ExecutionStartedDetails"]["Input"]
-    backwards = _history(client, arn, ReverseOrder=True)
+    backwards = history(client, arn, ReverseOrder=True)
     assert [e["EventId"] for e in backwards] == [e["EventId"] for e in reversed(events)]
 
 
@@ -209,7 +196,7 @@ def test_callbacks_succeed_fail_and_refuse_late_calls(client: Any, durable_funct
     execution = client.get_durable_execution(DurableExecutionArn=arn)
     assert execution["Status"] == "FAILED"
     assert execution["Error"]["ErrorMessage"] == "rejected"
-    kinds = [e["EventType"] for e in _history(client, arn)]
+    kinds = [e["EventType"] for e in history(client, arn)]
     assert "CallbackFailed" in kinds
 
 
@@ -223,7 +210,7 @@ def test_callback_timeout_fails_the_execution(client: Any, durable_function: str
     arn = started["DurableExecutionArn"]
     wait_for(lambda: _status(client, arn) != "RUNNING", timeout=60)
     assert _status(client, arn) == "FAILED"
-    assert "CallbackTimedOut" in [e["EventType"] for e in _history(client, arn)]
+    assert "CallbackTimedOut" in [e["EventType"] for e in history(client, arn)]
 
 
 def test_stop_and_list_with_filters(client: Any, durable_function: str) -> None:
@@ -297,7 +284,7 @@ def test_kill_during_a_wait_loses_nothing(tmp_path: Path) -> None:
         settled(client, name)
         arn = _invoke(client, name, {"x": 41}, InvocationType="Event")["DurableExecutionArn"]
         wait_for(
-            lambda: "WaitStarted" in [e["EventType"] for e in _history(client, arn)], timeout=60
+            lambda: "WaitStarted" in [e["EventType"] for e in history(client, arn)], timeout=60
         )
     finally:
         first.kill()
@@ -308,7 +295,7 @@ def test_kill_during_a_wait_loses_nothing(tmp_path: Path) -> None:
         execution = client.get_durable_execution(DurableExecutionArn=arn)
         assert execution["Status"] == "SUCCEEDED"
         assert json.loads(execution["Result"]) == {"v": 42}
-        kinds = [e["EventType"] for e in _history(client, arn)]
+        kinds = [e["EventType"] for e in history(client, arn)]
         assert kinds.count("ExecutionSucceeded") == 1
         assert kinds.count("WaitSucceeded") == 1
     finally:
@@ -382,7 +369,7 @@ def chain_function(client: Any) -> str:
 def test_step_retry_runs_again_after_its_delay(client: Any, chain_function: str) -> None:
     answer = _invoke(client, chain_function, {"retry": True})
     assert json.loads(answer["Payload"].read()) == 3
-    events = _history(client, answer["DurableExecutionArn"])
+    events = history(client, answer["DurableExecutionArn"])
     failed = [e for e in events if e["EventType"] == "StepFailed"]
     assert [e["StepFailedDetails"]["RetryDetails"]["CurrentAttempt"] for e in failed] == [1, 2]
     assert failed[0]["StepFailedDetails"]["RetryDetails"]["NextAttemptDelaySeconds"] == 30
@@ -399,7 +386,7 @@ def test_chained_invoke_of_a_plain_and_of_a_durable_function(
     answer = _invoke(client, chain_function, {"target": plain, "input": {"hello": 1}})
     assert "FunctionError" not in answer
     assert json.loads(answer["Payload"].read()) == {"hello": 1}
-    events = _history(client, answer["DurableExecutionArn"])
+    events = history(client, answer["DurableExecutionArn"])
     kinds = [e["EventType"] for e in events]
     assert "ChainedInvokeStarted" in kinds and "ChainedInvokeSucceeded" in kinds
     started = next(e for e in events if e["EventType"] == "ChainedInvokeStarted")
@@ -410,7 +397,7 @@ def test_chained_invoke_of_a_plain_and_of_a_durable_function(
         client, chain_function, {"target": f"{durable_function}:$LATEST", "input": {"x": 9}}
     )
     assert json.loads(nested["Payload"].read()) == {"v": 10}
-    nested_events = _history(client, nested["DurableExecutionArn"])
+    nested_events = history(client, nested["DurableExecutionArn"])
     child_arn = next(e for e in nested_events if e["EventType"] == "ChainedInvokeStarted")[
         "ChainedInvokeStartedDetails"
     ]["DurableExecutionArn"]
@@ -450,4 +437,4 @@ def test_execution_timeout_closes_a_waiting_execution(client: Any) -> None:
     execution = client.get_durable_execution(DurableExecutionArn=arn)
     assert execution["Status"] == "TIMED_OUT"
     assert "timed out" in execution["Error"]["ErrorMessage"]
-    assert _history(client, arn)[-1]["EventType"] == "ExecutionTimedOut"
+    assert history(client, arn)[-1]["EventType"] == "ExecutionTimedOut"

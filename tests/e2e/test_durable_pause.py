@@ -19,7 +19,7 @@ from botocore.exceptions import ClientError
 
 from lambdad.client import cli
 from lambdad.daemon import cli as daemon_cli
-from tests.e2e.durable_support import CHECKPOINTING_PREAMBLE
+from tests.e2e.durable_support import CHECKPOINTING_PREAMBLE, history
 from tests.e2e.support import LambdadProcess, create_function, settled
 from tests.helpers import make_zip, wait_for
 
@@ -91,21 +91,8 @@ def _start(client: Any, name: str, payload: dict[str, Any]) -> str:
     return str(answer["DurableExecutionArn"])
 
 
-def _events(client: Any, arn: str, **extra: Any) -> list[dict[str, Any]]:
-    events: list[dict[str, Any]] = []
-    marker = None
-    while True:
-        page = client.get_durable_execution_history(
-            DurableExecutionArn=arn, **({"Marker": marker} if marker else {}), **extra
-        )
-        events.extend(page["Events"])
-        marker = page.get("NextMarker")
-        if not marker:
-            return events
-
-
 def _kinds(client: Any, arn: str) -> list[str]:
-    return [e["EventType"] for e in _events(client, arn)]
+    return [e["EventType"] for e in history(client, arn)]
 
 
 def _status(client: Any, arn: str) -> str:
@@ -121,7 +108,7 @@ def _suspended(client: Any, arn: str, after: str) -> bool:
 
 
 def _callback_id(client: Any, arn: str) -> str:
-    found = [e for e in _events(client, arn) if e["EventType"] == "CallbackStarted"]
+    found = [e for e in history(client, arn) if e["EventType"] == "CallbackStarted"]
     return str(found[0]["CallbackStartedDetails"]["CallbackId"])
 
 
@@ -189,14 +176,14 @@ def test_paused_execution_is_not_invoked_until_resumed(client: Any, function: st
         client.resume_durable_execution(DurableExecutionArn=arn)
     assert _code(caught) == ("ResourceConflictException", 409)
 
-    events = _events(client, arn, IncludeExecutionData=True)
+    events = history(client, arn, IncludeExecutionData=True)
     pause = next(e for e in events if e["EventType"] == "ExecutionPaused")
     assert pause["ExecutionPausedDetails"]["Reason"]["Payload"] == "deploying"
     assert pause["ExecutionPausedDetails"]["ExecutionTimeoutPaused"] is True
     resume = next(e for e in events if e["EventType"] == "ExecutionResumed")
     assert resume["ExecutionResumedDetails"]["Reason"]["Payload"] == "deployed"
     assert resume["EventId"] > pause["EventId"]
-    redacted = next(e for e in _events(client, arn) if e["EventType"] == "ExecutionPaused")
+    redacted = next(e for e in history(client, arn) if e["EventType"] == "ExecutionPaused")
     assert redacted["ExecutionPausedDetails"]["Reason"] == {"Truncated": True}
 
 

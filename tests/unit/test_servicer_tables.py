@@ -6,16 +6,20 @@ from __future__ import annotations
 import pytest
 
 from lambdad.daemon.api.durable import DurableExecutionServicer
+from lambdad.daemon.api.event_sources import EventSourceServicer
 from lambdad.daemon.api.logs import LogServicer
 from lambdad.daemon.api.status import UnaryCall, unary_table
 from lambdad.v1 import durable_execution_service_pb2 as ds
 from lambdad.v1 import durable_execution_service_pb2_grpc as ds_grpc
+from lambdad.v1 import event_source_service_pb2 as es
+from lambdad.v1 import event_source_service_pb2_grpc as es_grpc
 from lambdad.v1 import log_service_pb2 as logs
 from lambdad.v1 import log_service_pb2_grpc as logs_grpc
 
 SERVICERS = [
     (DurableExecutionServicer, ds_grpc.DurableExecutionServiceServicer, ds),
     (LogServicer, logs_grpc.LogServiceServicer, logs),
+    (EventSourceServicer, es_grpc.EventSourceServiceServicer, es),
 ]
 
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
-import grpc
-
-from lambdad.daemon.api.status import rpc
+from lambdad.daemon.api.status import UnaryCall, unary_table
 from lambdad.daemon.domain import arns
 from lambdad.daemon.domain.event_sources import (
     EventSourceMapping,
@@ -15,8 +14,6 @@ from lambdad.daemon.domain.event_sources import (
 )
 from lambdad.v1 import event_source_service_pb2 as pb
 from lambdad.v1 import event_source_service_pb2_grpc as pb_grpc
-
-Context = grpc.aio.ServicerContext
 
 _OPTIONAL_SCALARS = (
     "enabled",
@@ -100,56 +97,55 @@ def mapping_message(mapping: EventSourceMapping) -> pb.EventSourceMapping:
     return message
 
 
+def _created(request: pb.CreateEventSourceMappingRequest) -> MappingSettings:
+    settings = _settings(request, create=True)
+    return MappingSettings(**{**settings.__dict__, "event_source_arn": request.event_source_arn})
+
+
+def _updated(request: pb.UpdateEventSourceMappingRequest) -> MappingSettings:
+    mask = frozenset(request.update_mask.paths) if request.HasField("update_mask") else None
+    return _settings(request, mask=mask)
+
+
+def _answer(response: type[Any]) -> Callable[[object, EventSourceMapping], Any]:
+    """The response carrying one mapping."""
+    return lambda _, mapping: response(event_source_mapping=mapping_message(mapping))
+
+
+# Every RPC: one registry call and its mapping(s) as the response.
+_CALLS: Mapping[str, UnaryCall[EventSourceMappingRegistry]] = {
+    "CreateEventSourceMapping": UnaryCall(
+        lambda registry, r: registry.create(_created(r)),
+        _answer(pb.CreateEventSourceMappingResponse),
+    ),
+    "GetEventSourceMapping": UnaryCall(
+        lambda registry, r: registry.get(r.uuid), _answer(pb.GetEventSourceMappingResponse)
+    ),
+    "UpdateEventSourceMapping": UnaryCall(
+        lambda registry, r: registry.update(r.uuid, _updated(r)),
+        _answer(pb.UpdateEventSourceMappingResponse),
+    ),
+    "DeleteEventSourceMapping": UnaryCall(
+        lambda registry, r: registry.delete(r.uuid), _answer(pb.DeleteEventSourceMappingResponse)
+    ),
+    "ListEventSourceMappings": UnaryCall(
+        lambda registry, r: registry.list_mappings(
+            event_source_arn=r.event_source_arn,
+            function_name=r.function_name,
+            page_token=r.page_token,
+            page_size=r.page_size,
+        ),
+        lambda _, page: pb.ListEventSourceMappingsResponse(
+            event_source_mappings=[mapping_message(m) for m in page.items],
+            next_page_token=page.next_token,
+        ),
+    ),
+}
+
+
+@unary_table(lambda servicer: servicer._registry, _CALLS)
 class EventSourceServicer(pb_grpc.EventSourceServiceServicer):
-    """Thin servicer over EventSourceMappingRegistry."""
+    """Thin servicer over EventSourceMappingRegistry: the rows of `_CALLS`."""
 
     def __init__(self, registry: EventSourceMappingRegistry) -> None:
         self._registry = registry
-
-    @rpc
-    async def CreateEventSourceMapping(
-        self, request: pb.CreateEventSourceMappingRequest, context: Context
-    ) -> pb.CreateEventSourceMappingResponse:
-        settings = _settings(request, create=True)
-        settings = MappingSettings(
-            **{**settings.__dict__, "event_source_arn": request.event_source_arn}
-        )
-        mapping = await self._registry.create(settings)
-        return pb.CreateEventSourceMappingResponse(event_source_mapping=mapping_message(mapping))
-
-    @rpc
-    async def GetEventSourceMapping(
-        self, request: pb.GetEventSourceMappingRequest, context: Context
-    ) -> pb.GetEventSourceMappingResponse:
-        mapping = await self._registry.get(request.uuid)
-        return pb.GetEventSourceMappingResponse(event_source_mapping=mapping_message(mapping))
-
-    @rpc
-    async def UpdateEventSourceMapping(
-        self, request: pb.UpdateEventSourceMappingRequest, context: Context
-    ) -> pb.UpdateEventSourceMappingResponse:
-        mask = frozenset(request.update_mask.paths) if request.HasField("update_mask") else None
-        mapping = await self._registry.update(request.uuid, _settings(request, mask=mask))
-        return pb.UpdateEventSourceMappingResponse(event_source_mapping=mapping_message(mapping))
-
-    @rpc
-    async def DeleteEventSourceMapping(
-        self, request: pb.DeleteEventSourceMappingRequest, context: Context
-    ) -> pb.DeleteEventSourceMappingResponse:
-        mapping = await self._registry.delete(request.uuid)
-        return pb.DeleteEventSourceMappingResponse(event_source_mapping=mapping_message(mapping))
-
-    @rpc
-    async def ListEventSourceMappings(
-        self, request: pb.ListEventSourceMappingsRequest, context: Context
-    ) -> pb.ListEventSourceMappingsResponse:
-        page = await self._registry.list_mappings(
-            event_source_arn=request.event_source_arn,
-            function_name=request.function_name,
-            page_token=request.page_token,
-            page_size=request.page_size,
-        )
-        return pb.ListEventSourceMappingsResponse(
-            event_source_mappings=[mapping_message(m) for m in page.items],
-            next_page_token=page.next_token,
-        )

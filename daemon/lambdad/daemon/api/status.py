@@ -3,7 +3,8 @@ the `rpc` wrapper every servicer method goes through.
 
 A servicer writes an RPC out as an `@rpc` method when it has logic of its own; RPCs of the
 common shape (request -> one service call -> response) are rows of a table instead, installed
-by `unary_table` as the same `@rpc` methods (see api/durable.py, api/logs.py).
+by `unary_table` as the same `@rpc` methods (see api/durable.py, api/logs.py,
+api/event_sources.py).
 """
 
 from __future__ import annotations
