@@ -121,7 +121,6 @@ SLEEPING_LOOPS_ALLOWED = frozenset(
         ("tests/unit/test_inprocess_channel.py", "StreamLogs"),  # an endless stream, paced
         ("tests/unit/test_debugger_turns.py", "_settle"),  # yields the loop 5 times, no time
         ("tests/unit/pool_fakes.py", "_loop"),  # a fake runtime taking "s" seconds
-        ("tests/unit/test_start_channel.py", "_run"),  # a FIFO reader descheduled after reads
         ("tests/daemon/gateway_support.py", "stream"),  # a scripted stream with pauses
         ("tests/e2e/test_durable_functions.py", "test_callbacks"),  # heartbeats every 0.5 s
         # An editor's burst of writes, 20 ms apart.
@@ -155,13 +154,6 @@ FIXED_SLEEPS_ALLOWED_WHY: dict[tuple[str, str], str] = {
         "tests/unit/test_runtime_api_peers.py",
         "test_restricted_api_waits_for_its_owner_before_answering",
     ): _AN_ABSENCE,
-    # The pool's refiller starts no second container while one start is in flight.
-    (
-        "tests/unit/test_prewarm_pool.py",
-        "test_a_function_at_the_cap_never_waits_for_a_start_of_the_pool",
-    ): _AN_ABSENCE,
-    # The start channel is not ready while nobody reads its FIFO.
-    ("tests/unit/test_start_channel.py", "test_ready_waits_for_the_reader"): _AN_ABSENCE,
     # Arming, then: excluded churn and a debounced burst report nothing more.
     ("tests/unit/test_dev_tools.py", "test_watcher_debounces_a_burst_and_ignores_excluded_churn"): (
         _WATCHER_ARMING + "; " + _AN_ABSENCE

@@ -94,7 +94,7 @@ async def test_a_function_at_the_cap_never_waits_for_a_start_of_the_pool() -> No
     pool = PrewarmPool(2, starter, governor)
     pool.want("py", 128)
     await async_wait_for(lambda: starter.calls >= 1)
-    await asyncio.sleep(0.05)  # the refiller had its chance to start more
+    # One refill pass decides every start it makes: no second one came.
     assert starter.calls == 1 and governor.running == 1
     grant = await asyncio.wait_for(governor.acquire("function", 128, math.inf), 1.0)
     assert grant.new_slot and governor.running == 2
@@ -163,7 +163,8 @@ class ParallelStarter(Starter):
 async def test_a_burst_of_cold_starts_sizes_the_spares_for_a_while(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(prewarm, "BURST_KEEP_S", 1.0)
+    monkeypatch.setattr(prewarm, "BURST_KEEP_S", 4.0)
+    monkeypatch.setattr(prewarm, "BURST_QUIET_S", 0.1)
     governor: CapacityGovernor[object] = CapacityGovernor(64, 100_000)
     starter = ParallelStarter()
     pool = PrewarmPool(2, starter, governor, max_spares=10, max_parallel=3)
@@ -173,22 +174,25 @@ async def test_a_burst_of_cold_starts_sizes_the_spares_for_a_while(
     # A burst: 14 cold starts at once; two find a spare, twelve find none.
     taken = [pool.take("py", 128) for _ in range(14)]
     assert sum(1 for t in taken if t is not None) == 2
-    # The next burst of this runtime finds ten waiting (its twelve misses, at most
-    # max_spares), started three at a time.
+    # Once the burst is quiet, the next one of this runtime finds ten waiting (its twelve
+    # misses, at most max_spares), started three at a time.
     await async_wait_for(lambda: pool.counts()["py"][0] >= 10)
     assert pool.counts()["py"] == (10, 0) and pool.peak_target == 10
     assert starter.peak_in_flight == 3
+    # The burst's sizing lapses (after BURST_KEEP_S): back to the usual two, slots given back.
 
-    # The burst's sizing lapses after BURST_KEEP_S: back to the usual two (slots given back).
     def shrunk() -> bool:
         pool._kick()
         return pool.counts()["py"] == (2, 0) and governor.running == pool.waiting
 
-    await async_wait_for(shrunk)
+    await async_wait_for(shrunk, timeout=20)
     await pool.close()
 
 
-async def test_a_burst_asks_for_as_many_spares_as_invocations_were_in_flight() -> None:
+async def test_a_burst_asks_for_as_many_spares_as_invocations_were_in_flight(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(prewarm, "BURST_QUIET_S", 0.1)
     governor: CapacityGovernor[object] = CapacityGovernor(64, 100_000)
     pool = PrewarmPool(2, Starter(), governor, max_spares=10, max_parallel=4)
     assert pool.take("py", 128, demand=1) is None  # a lone cold start: no burst

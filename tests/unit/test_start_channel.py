@@ -37,10 +37,13 @@ class SlowReader:
                 data = fifo.read()
                 if not data:
                     self.empty_reads += 1
-                    time.sleep(self.close_delay_s)
+                    self._descheduled()
             if data:
                 self.received = data
                 return
+
+    def _descheduled(self) -> None:
+        time.sleep(self.close_delay_s)  # stands in for a loaded host
 
     def unblock(self) -> None:
         """End a reader still waiting for a command (test cleanup)."""
@@ -64,8 +67,8 @@ async def test_command_sent_right_after_ready_reaches_a_slow_reader(fifo: Path) 
     try:
         await asyncio.wait_for(channel.ready(), 5)
         await channel.send(b"start the function")
-        received = await async_wait_for(lambda: reader.received, timeout=5)
-        assert received == b"start the function"
+        await async_wait_for(lambda: reader.received is not None, timeout=5)
+        assert reader.received == b"start the function"
         assert reader.empty_reads == 0
     finally:
         channel.close()
@@ -75,8 +78,8 @@ async def test_command_sent_right_after_ready_reaches_a_slow_reader(fifo: Path) 
 async def test_ready_waits_for_the_reader(fifo: Path) -> None:
     channel = StartChannel(fifo)
     waiting = asyncio.ensure_future(channel.ready())
-    await asyncio.sleep(0.1)
-    assert not waiting.done()  # nobody reads the FIFO yet
+    done, _ = await asyncio.wait({waiting}, timeout=0.1)
+    assert not done  # nobody reads the FIFO yet
     reader = SlowReader(fifo, close_delay_s=0)
     try:
         await asyncio.wait_for(waiting, 5)

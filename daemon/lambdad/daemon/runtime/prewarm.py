@@ -46,6 +46,9 @@ FAILURE_BACKOFF_S = 5.0
 BURST_WINDOW_S = 10.0
 # How long a key keeps the spares a burst sized it for.
 BURST_KEEP_S = 300.0
+# Spares for a burst start once it has had no cold start for this long: while it lasts, its
+# own starts need the cores.
+BURST_QUIET_S = 3.0
 
 
 class Governor(Protocol):
@@ -94,9 +97,12 @@ class _Key(Generic[W]):
     burst_until: float = 0.0
 
     def target(self, size: int, now: float) -> int:
-        """How many should wait now: `size`, or more while a burst's sizing lasts."""
+        """How many should wait now: `size`, or more while a burst's sizing lasts (once the
+        burst itself has calmed down)."""
         if now >= self.burst_until:
             self.burst_size = 0
+        if now - self.last_miss < BURST_QUIET_S:
+            return max(size, min(self.burst_size, len(self.ready) + self.starting))
         return max(size, self.burst_size)
 
 
