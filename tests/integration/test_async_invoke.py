@@ -500,7 +500,7 @@ async def test_saturated_function_does_not_hold_up_other_functions_events(
                 code=fpb.FunctionCode(zip_file=make_zip({"app.py": ORDER_HANDLER})),
                 timeout=30,
                 environment=fpb.Environment(
-                    variables={"ORDER_FILE": str(order), "SLEEP_S": "0.01"}
+                    variables={"ORDER_FILE": str(order), "SLEEP_S": "0.02"}
                 ),
             )
         )
