@@ -131,7 +131,13 @@ async def test_event_callers_wait_briefly_for_a_reserved_slot(
     with pytest.raises(LambdaError) as caught:
         await pool.invoke(config("r"), event({}))
     assert caught.value.metadata == {"reason": "ReservedFunctionConcurrentInvocationLimitExceeded"}
-    # ... an Event/event-source caller takes the slot as soon as it frees.
+    # ... so is the event dispatcher, which parks the row instead of holding a worker ...
+    with pytest.raises(LambdaError) as caught:
+        await pool.invoke(
+            config("r"), event({}), capacity_wait_s=math.inf, reserved_slot_wait_s=0.0
+        )
+    assert caught.value.metadata == {"reason": "ReservedFunctionConcurrentInvocationLimitExceeded"}
+    # ... an event-source or durable caller takes the slot as soon as it frees.
     waited = await pool.invoke(config("r"), event({"n": 2}), capacity_wait_s=math.inf)
     assert waited.payload == b'{"n": 2}'
     assert holder.done()

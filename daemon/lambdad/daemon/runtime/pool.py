@@ -69,19 +69,20 @@ ACCOUNT_EXCEEDED = "ConcurrentInvocationLimitExceeded"
 # removed; its invocation is retried once on a new one, then fails with ServiceException.
 DEFAULT_START_DEADLINE_S = 30.0
 START_ATTEMPTS = 2
-# Callers that never drop work (Event invocations, event source batches, durable invocations)
-# wait this long for a concurrency slot of their function before the 429 sends them back to
-# their queue: a slot that frees meanwhile is taken at once instead of after the queue's
-# backoff, and a bound keeps one throttled function from holding the dispatcher's workers.
-# Throttled Events are also handled one level up (services/event_dispatcher.py parks a
-# saturated function's rows). Both are needed: this wait is all that event source batches and
-# durable invocations have (no dispatcher behind them: a 429 goes back to the poller's retry,
-# and for a durable execution counts as one of its 3 failed invocations), while parking is
-# what frees the dispatcher's workers when no slot frees within the bound (a slow function, a
-# slot held by synchronous callers, reserved 0). For Events alone parking suffices (300 Events
-# at reserved 1 and 2 were all delivered without this wait, with 31 throttled admissions
-# instead of up to 6,344 from waiters woken together), but the pool cannot tell an Event
-# from the other callers that pass math.inf.
+# Callers that never drop work (event source batches, durable invocations) wait this long for a
+# concurrency slot of their function before the 429 sends them back to their queue: a slot
+# that frees meanwhile is taken at once instead of after the queue's backoff. This wait is all
+# they have (no dispatcher behind them: a 429 goes back to the poller's retry, and for a durable
+# execution counts as one of its 3 failed invocations). Event invocations do not wait for a
+# reserved slot (`reserved_slot_wait_s=0`): the dispatcher (services/event_dispatcher.py)
+# parks a saturated function's rows and lets one through per finished attempt, which holds no
+# worker; waiting here instead held all of its workers on one fast function's slot (a slot
+# freed within the bound every time, so nothing was parked) and kept other functions' Events
+# behind them, with up to 6,344 refused admissions from waiters woken together (31 with
+# parking alone, all 300 of 300 Events delivered). The cost: a freed slot stays empty until
+# the next parked row comes through a worker (a 10-20 ms function's backlog drains about 20%
+# slower). The unreserved (account) pool is shared between functions, so Events still wait
+# for it.
 SLOT_WAIT_S = 2.0
 # Environments starting at once (all functions): a start is a container or a process plus a
 # runtime init, CPU-bound; more at once on a small host only makes each slower. Invocations
@@ -362,16 +363,19 @@ class EnvironmentPool:
             counts[(key.function_name, key.version, "busy")] += 1
         return dict(counts)
 
-    async def _admit_waiting(self, name: str, wait_s: float) -> None:
-        """`_admit`, waiting up to `wait_s` for a slot (never when reserved is 0)."""
-        deadline = time.monotonic() + wait_s
+    async def _admit_waiting(self, name: str, wait_s: float, reserved_wait_s: float) -> None:
+        """`_admit`, waiting up to `wait_s` for a slot, `reserved_wait_s` when the function's
+        reserved concurrency is what is full (never when reserved is 0)."""
+        start = time.monotonic()
         while True:
             try:
                 self._admit(name)
                 return
             except LambdaError:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0 or self._reserved.get(name) == 0:
+                reserved = self._reserved.get(name)
+                limit = wait_s if reserved is None else reserved_wait_s
+                remaining = start + limit - time.monotonic()
+                if remaining <= 0 or reserved == 0:
                     raise
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._slot_freed.wait(), remaining)
@@ -429,12 +433,16 @@ class EnvironmentPool:
         *,
         tail: bool = False,
         capacity_wait_s: float | None = None,
+        reserved_slot_wait_s: float | None = None,
     ) -> InvocationResult:
         """Run `request` on an environment of `config`; raises 429 when over the limits.
 
         At host capacity the invocation waits up to `capacity_wait_s` seconds for an
         environment (default: the function's timeout), then is throttled (429); callers that
-        must not lose work (Event invocations, event source batches) pass math.inf.
+        must not lose work (Event invocations, event source batches) pass math.inf. Those
+        also wait up to SLOT_WAIT_S for a concurrency slot of the function, or up to
+        `reserved_slot_wait_s` (if given) when its reserved concurrency is full: the event
+        dispatcher passes 0 and parks the throttled row instead.
         With a streamed response the environment stays busy until the stream ends.
         """
         wait_s = float(config.timeout) if capacity_wait_s is None else capacity_wait_s
@@ -442,7 +450,11 @@ class EnvironmentPool:
             raise LambdaError(Reason.SERVICE, "The daemon is shutting down.")
         name = config.name
         if math.isinf(wait_s):
-            await self._admit_waiting(name, SLOT_WAIT_S)
+            await self._admit_waiting(
+                name,
+                SLOT_WAIT_S,
+                SLOT_WAIT_S if reserved_slot_wait_s is None else reserved_slot_wait_s,
+            )
         else:
             self._admit(name)
         key = PoolKey.of(config, request.tenant_id or "")

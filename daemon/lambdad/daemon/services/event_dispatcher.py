@@ -9,11 +9,11 @@ from the table at start):
   the attempt is not counted, and the function is *saturated*: its due rows wait in memory
   (no write, no worker held) and one is let through each time one of its attempts ends, plus
   one probe after a growing delay, so a function limited to N runs about N at a time instead
-  of spinning on 429s; a parked row still expires at its MaximumEventAgeInSeconds. The 429
-  comes after the pool let the attempt wait up to 2 s for a slot (runtime/pool.py,
-  SLOT_WAIT_S). Both stay: parking frees the workers when no slot frees within those 2 s
-  (a slow function, a slot held by synchronous callers, reserved concurrency 0), and the
-  pool's wait is all that event source batches and durable invocations have;
+  of spinning on 429s; a parked row still expires at its MaximumEventAgeInSeconds. At a
+  full reserved concurrency the 429 comes at once: the pool's wait for a slot (runtime/pool.py,
+  SLOT_WAIT_S) is for event source batches and durable invocations, which have no parking;
+  for Events it held every worker on one saturated function's slot, ahead of other functions'
+  Events (for the unreserved pool, shared by all functions, Events still wait up to 2 s);
 - a function error: retried after AWS's delays (about 1 then 2 minutes, configurable) up to
   MaximumRetryAttempts, then RetriesExhausted;
 - success: outcome Success.

@@ -523,6 +523,7 @@ class InvocationService:
         *,
         tail: bool | None = None,
         capacity_wait_s: float | None = None,
+        reserved_slot_wait_s: float | None = None,
     ) -> InvocationResult:
         """Run on the pool, telling the recorder (the REPORT itself reaches it from the pool)."""
         config = prepared.view.config
@@ -537,6 +538,7 @@ class InvocationService:
                 prepared.request,
                 tail=prepared.tail if tail is None else tail,
                 capacity_wait_s=capacity_wait_s,
+                reserved_slot_wait_s=reserved_slot_wait_s,
             )
         except LambdaError as error:
             if error.reason == Reason.TOO_MANY_REQUESTS:
@@ -583,7 +585,10 @@ class InvocationService:
             streaming=False,
         )
         # Accepted events drain at host capacity: they wait for it, they are never dropped.
-        result = await self._run(prepared, tail=False, capacity_wait_s=math.inf)
+        # Not for a reserved slot: the dispatcher parks the throttled row, holding no worker.
+        result = await self._run(
+            prepared, tail=False, capacity_wait_s=math.inf, reserved_slot_wait_s=0.0
+        )
         if result.stream is not None:  # a streaming runtime: keep the whole response
             chunks = [chunk async for chunk in result.stream]
             result = _buffered(result, b"".join(chunks))
