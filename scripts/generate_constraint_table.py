@@ -53,6 +53,14 @@ from typing import Any
 
 _CONSTRAINTS = ("min", "max", "pattern", "enum")
 
+# Enums whose values AWS lists in another order than the model's, as recorded from AWS's own
+# answers (shared/lambda-spec.md section 2.3: a bad InvokeMode and a bad StartingPosition).
+# Only the order of the message's list changes; the values are the model's.
+ENUM_ORDER_AS_AWS_ANSWERS: dict[str, list[str]] = {
+    "InvokeMode": ["RESPONSE_STREAM", "BUFFERED"],
+    "EventSourcePosition": ["LATEST", "AT_TIMESTAMP", "TRIM_HORIZON"],
+}
+
 
 def _has_constraints(shape: Any, memo: dict[str, bool], stack: frozenset[str]) -> bool:
     """Whether `shape` or anything below it carries a constraint or a required member."""
@@ -99,6 +107,10 @@ def build() -> tuple[dict[str, dict[str, Any]], dict[str, str], str]:
                 value = shape.metadata[key]
                 if key in ("min", "max"):
                     value = _number(value, shape.type_name)
+                if key == "enum" and shape.name in ENUM_ORDER_AS_AWS_ANSWERS:
+                    recorded = ENUM_ORDER_AS_AWS_ANSWERS[shape.name]
+                    assert sorted(recorded) == sorted(value), f"{shape.name}: model changed"
+                    value = recorded
                 facts[key] = value
         if shape.metadata.get("sensitive"):
             facts["sensitive"] = True

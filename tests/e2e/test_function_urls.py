@@ -687,8 +687,8 @@ URL_ERRORS = [
         400,
         "ValidationException",
         "1 validation error detected: Value 'UNKNOWN' at 'invokeMode' failed to satisfy "
-        # The model's order (AWS was recorded answering [RESPONSE_STREAM, BUFFERED]).
-        "constraint: Member must satisfy enum value set: [BUFFERED, RESPONSE_STREAM]",
+        # AWS's recorded order (the model lists BUFFERED first).
+        "constraint: Member must satisfy enum value set: [RESPONSE_STREAM, BUFFERED]",
     ),
     (
         "get_function_url_config",

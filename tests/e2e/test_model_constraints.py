@@ -182,16 +182,24 @@ def breaks(operation: str) -> list[Break]:
     return found
 
 
+# AWS lists these enums in another order than the model (its recorded answers, lambda-spec 2.3).
+_AWS_ENUM_ORDER = {
+    "InvokeMode": ["RESPONSE_STREAM", "BUFFERED"],
+    "EventSourcePosition": ["LATEST", "AT_TIMESTAMP", "TRIM_HORIZON"],
+}
+
+
 def _break(member: Any, name: str, location: str | None, required: bool) -> Break | None:
     meta = member.metadata
     kind = member.type_name
     if required and location is None:
         return Break(name, None, ("Member must not be null",))
     if kind == "string" and "enum" in meta:
+        values = _AWS_ENUM_ORDER.get(member.name, meta["enum"])
         return Break(
             name,
             "NOT_IN_ENUM",
-            (f"Member must satisfy enum value set: [{', '.join(meta['enum'])}]",),
+            (f"Member must satisfy enum value set: [{', '.join(values)}]",),
         )
     if kind == "string" and "pattern" in meta and "\\p{" not in meta["pattern"]:
         low, high = meta.get("min", 0), meta.get("max", 10**6)

@@ -279,10 +279,10 @@ CASES = [
             _v(
                 "'UNKNOWN'",
                 "invokeMode",
-                "Member must satisfy enum value set: [BUFFERED, RESPONSE_STREAM]",
+                "Member must satisfy enum value set: [RESPONSE_STREAM, BUFFERED]",
             ),
         ],
-        id="pattern-and-enum-in-model-order",
+        id="pattern-and-enum-in-model-order-enum-values-as-aws-lists-them",
     ),
     pytest.param(
         "ListFunctions",

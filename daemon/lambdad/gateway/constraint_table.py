@@ -485,7 +485,7 @@ SHAPES: dict[str, dict[str, Any]] = {
         "members": (("Metrics", "EventSourceMappingMetricList", False),),
     },
     "EventSourceMappingSystemLogLevel": {"type": "string", "enum": ["DEBUG", "INFO", "WARN"]},
-    "EventSourcePosition": {"type": "string", "enum": ["TRIM_HORIZON", "LATEST", "AT_TIMESTAMP"]},
+    "EventSourcePosition": {"type": "string", "enum": ["LATEST", "AT_TIMESTAMP", "TRIM_HORIZON"]},
     "EventSourceToken": {"type": "string", "min": 0, "max": 256, "pattern": "[a-zA-Z0-9._\\-]+"},
     "ExecutionEnvironmentMemoryGiBPerVCpu": {"type": "double", "min": 2.0, "max": 8.0},
     "ExecutionStatus": {
@@ -742,7 +742,7 @@ SHAPES: dict[str, dict[str, Any]] = {
         "type": "structure",
         "members": (("FunctionName", "NamespacedFunctionName", True),),
     },
-    "InvokeMode": {"type": "string", "enum": ["BUFFERED", "RESPONSE_STREAM"]},
+    "InvokeMode": {"type": "string", "enum": ["RESPONSE_STREAM", "BUFFERED"]},
     "InvokeWithResponseStreamRequest": {
         "type": "structure",
         "members": (
