@@ -55,6 +55,7 @@ _CONFIGURATION = frozenset(
         "LoggingConfig",
     }
 )
+_ZIP_ONLY = frozenset({"Runtime", "Handler"})
 ALWAYS: dict[str, frozenset[str]] = {
     "FunctionConfiguration": _CONFIGURATION,
     "GetFunctionResponse": frozenset({"Configuration", "Code"}),
@@ -148,10 +149,10 @@ def problems(value: Any, shape: Any, path: str) -> list[str]:
     if shape.type_name == "structure" and isinstance(value, dict):
         members = body_members(shape)
         found += [f"{path}.{key}: not in {shape.name}" for key in value if key not in members]
-        found += [
-            f"{path}.{key}: missing from {shape.name}"
-            for key in sorted(ALWAYS.get(shape.name, frozenset()) - set(value))
-        ]
+        always = ALWAYS.get(shape.name, frozenset())
+        if value.get("PackageType") == "Image":
+            always -= _ZIP_ONLY  # a container image function has neither
+        found += [f"{path}.{key}: missing from {shape.name}" for key in sorted(always - set(value))]
         for key, item in value.items():
             if key in members:
                 found += problems(item, members[key], f"{path}.{key}")
