@@ -123,6 +123,9 @@ PYTHON_ZYGOTE = (Path(__file__).with_name("python_zygote.py")).read_text()
 # another value than its image has gets its runtime exec'd, never the waiting interpreter.
 STARTUP_VARIABLES = frozenset({"PATH", "HOME", "LANG", "LANGUAGE"})
 STARTUP_PREFIXES = ("LC_", "PYTHON", "LD_", "MALLOC_", "GLIBC_")
+# AWS's locale variables, set in every function container (a function may set its own), and
+# in the waiting ones, so that a waiting interpreter started as a function's would be.
+LOCALE_VARIABLES = {"LANG": "en_US.UTF-8", "LC_CTYPE": "C.UTF-8"}
 # /tmp size of pre-initialized containers (a function with another EphemeralStorage gets its
 # own key, filled once it has been seen).
 DEFAULT_EPHEMERAL_MB = 512
@@ -337,9 +340,7 @@ def container_options(
     # injected endpoints: it wins. The gateway is reached where the Runtime API is.
     injected = endpoints.variables(plan.binding.advertised_host) if endpoints else {}
     environment = {
-        # AWS's locale variables (a function may set its own).
-        "LANG": "en_US.UTF-8",
-        "LC_CTYPE": "C.UTF-8",
+        **LOCALE_VARIABLES,
         **dict(flags.environment),
         **injected,
         **spec.variables,
@@ -1253,8 +1254,9 @@ class DockerExecutor:
         labels = {**self._labels(template), LABEL_FUNCTION: "", LABEL_PREWARM: "true"}
         options = container_options(template, image, "", self._plan, labels, self._flags, None)
         options["name"] = f"lambdad-prewarm-{ident[:24]}"
-        # Nothing of any function: its variables come with the start command.
-        options["environment"] = {}
+        # Nothing of any function (its variables come with the start command), but the
+        # locale every function starts with.
+        options["environment"] = dict(LOCALE_VARIABLES)
         if self._image_commands[image].python:
             options["entrypoint"] = ["python3", "-c", PYTHON_ZYGOTE]
         else:
@@ -1311,7 +1313,7 @@ class DockerExecutor:
             in_process = (
                 core[:1] == ["/lambda-entrypoint.sh"]
                 and len(core) == 2
-                and _starts_alike(variables, described.environment)
+                and _starts_alike(variables, {**described.environment, **LOCALE_VARIABLES})
             )
             unset = list(UNSET_VARIABLES) if unsetting else []
             message = json.dumps(

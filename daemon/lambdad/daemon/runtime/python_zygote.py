@@ -35,6 +35,8 @@ PRELOAD = (
     "importlib.util",
     "runpy",
     "simplejson",
+    # A fresh start imports it at start-up (site looks up the home directory: HOME is unset).
+    "pwd",
     # The runtime client's modules that read no variable on import (bootstrap does, and
     # lambda_runtime_client initializes the native client, which must not happen before the
     # function's variables are set).
