@@ -397,32 +397,17 @@ class ProcessExecutor:
                 tmp = directory / "tmp"
                 for name, value in (("HOME", directory), ("TMPDIR", tmp)):
                     env[name] = str(value)
-        # Recorded before the start too: a crash right after it leaves a findable cgroup.
-        tree = await asyncio.to_thread(_prepared_tree, spec.environment_id, self._hierarchy, tmp)
-        try:
-            process = await asyncio.create_subprocess_exec(
-                *tree.wrap(command),
-                cwd=str(spec.code_dir or directory),
-                env=env,
-                stdin=asyncio.subprocess.DEVNULL,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.STDOUT,
-                start_new_session=True,
-                limit=_LINE_LIMIT,
-            )
-        except BaseException:
-            await asyncio.to_thread(tree.kill)
-            raise
-        await asyncio.to_thread(_record_start, tree, process.pid, directory)
-        started = LocalProcess(
-            process,
-            directory,
-            functools.partial(self._forget, spec.environment_id),
-            tree,
-            self._leaders,
+        started, _, _ = await self._spawn(
+            spec.environment_id,
+            command,
+            cwd=spec.code_dir or directory,
+            env=env,
+            tmp=tmp,
+            stdin=asyncio.subprocess.DEVNULL,
+            forget=functools.partial(self._forget, spec.environment_id),
         )
         self._started[spec.environment_id] = started
-        log.debug("runtime process started", pid=process.pid, command=command[0])
+        log.debug("runtime process started", pid=started.pid, command=command[0])
         return started
 
     def _leaders(self) -> set[int]:
@@ -487,6 +472,38 @@ class ProcessExecutor:
         """`waiting` is for the environment `environment_id`: its start uses it."""
         self._reserved[environment_id] = waiting
 
+    async def _spawn(
+        self,
+        ident: str,
+        command: list[str],
+        *,
+        cwd: Path,
+        env: dict[str, str],
+        tmp: Path,
+        stdin: int,
+        forget: Callable[[], None],
+    ) -> tuple[LocalProcess, ProcessTree, asyncio.subprocess.Process]:
+        """Start `command` in a process tree of its own (cgroup or session) under `ident`."""
+        directory = self.root / ident
+        # Recorded before the start too: a crash right after it leaves a findable cgroup.
+        tree = await asyncio.to_thread(_prepared_tree, ident, self._hierarchy, tmp)
+        try:
+            process = await asyncio.create_subprocess_exec(
+                *tree.wrap(command),
+                cwd=str(cwd),
+                env=env,
+                stdin=stdin,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.STDOUT,
+                start_new_session=True,
+                limit=_LINE_LIMIT,
+            )
+        except BaseException:
+            await asyncio.to_thread(tree.kill)
+            raise
+        await asyncio.to_thread(_record_start, tree, process.pid, directory)
+        return LocalProcess(process, directory, forget, tree, self._leaders), tree, process
+
     async def _prestart(self, key: Hashable, memory_mb: int) -> PrestartedRuntime:
         assert isinstance(key, str)
         ident = f"waiting-{uuid.uuid4().hex}"
@@ -498,29 +515,15 @@ class ProcessExecutor:
             "HOME": str(directory),
             "TMPDIR": str(tmp),
         }
-        tree = await asyncio.to_thread(_prepared_tree, ident, self._hierarchy, tmp)
         command = [key, "-c", PROCESS_WAITING]
-        try:
-            process = await asyncio.create_subprocess_exec(
-                *tree.wrap(command),
-                cwd=str(directory),
-                env=env,
-                stdin=asyncio.subprocess.PIPE,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.STDOUT,
-                start_new_session=True,
-                limit=_LINE_LIMIT,
-            )
-        except BaseException:
-            await asyncio.to_thread(tree.kill)
-            raise
-        await asyncio.to_thread(_record_start, tree, process.pid, directory)
-        local = LocalProcess(
-            process,
-            directory,
-            functools.partial(self._forget_prestarted, ident),
-            tree,
-            self._leaders,
+        local, tree, process = await self._spawn(
+            ident,
+            command,
+            cwd=directory,
+            env=env,
+            tmp=tmp,
+            stdin=asyncio.subprocess.PIPE,
+            forget=functools.partial(self._forget_prestarted, ident),
         )
         self._prestarted[ident] = local
         waiting = PrestartedRuntime(local, key, env, memory_mb)
