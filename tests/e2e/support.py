@@ -262,15 +262,16 @@ class LambdadProcess:
             except subprocess.TimeoutExpired:
                 self.kill()
 
-    def lambda_client(self) -> Any:
-        """A boto3 Lambda client pointed at the gateway."""
+    def lambda_client(self, *, validated: bool = True) -> Any:
+        """A boto3 Lambda client pointed at the gateway; `validated=False` turns botocore's
+        own parameter checks off, so that the gateway's are what answers."""
         return boto3.client(
             "lambda",
             endpoint_url=self.endpoint,
             region_name=REGION,
             aws_access_key_id="test",
             aws_secret_access_key="test",
-            config=BotoConfig(retries={"max_attempts": 1}),
+            config=BotoConfig(retries={"max_attempts": 1}, parameter_validation=validated),
         )
 
     def aws(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:

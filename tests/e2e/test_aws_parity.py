@@ -16,10 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import boto3
 import botocore.session
 import pytest
-from botocore.config import Config as BotoConfig
 from botocore.exceptions import ClientError
 
 from tests.e2e.support import (
@@ -480,14 +478,7 @@ ANSWERS = [
 @pytest.fixture(scope="module")
 def unchecked_client(lambdad: LambdadProcess) -> Any:
     """A client without botocore's own parameter checks, so the server's are what is tested."""
-    return boto3.client(
-        "lambda",
-        endpoint_url=lambdad.endpoint,
-        region_name=REGION,
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-        config=BotoConfig(parameter_validation=False, retries={"total_max_attempts": 1}),
-    )
+    return lambdad.lambda_client(validated=False)
 
 
 @pytest.mark.parametrize("answer", ANSWERS)

@@ -17,7 +17,6 @@ from typing import Any
 
 import boto3
 import pytest
-from botocore.config import Config as BotoConfig
 from botocore.exceptions import ClientError
 
 from tests.e2e.support import (
@@ -44,14 +43,7 @@ def _unique(prefix: str) -> str:
 
 def _unvalidated(lambdad: LambdadProcess) -> Any:
     """A client that sends what it is given, so the server's own validation answers."""
-    return boto3.client(
-        "lambda",
-        endpoint_url=lambdad.endpoint,
-        region_name=REGION,
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-        config=BotoConfig(retries={"max_attempts": 1}, parameter_validation=False),
-    )
+    return lambdad.lambda_client(validated=False)
 
 
 def _error(excinfo: pytest.ExceptionInfo[ClientError]) -> tuple[int, str, str]:

@@ -24,13 +24,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import boto3
 import botocore.session
 import pytest
-from botocore.config import Config as BotoConfig
 from botocore.exceptions import ClientError
 
-from tests.e2e.support import REGION, LambdadProcess
+from tests.e2e.support import LambdadProcess
 
 pytestmark = pytest.mark.e2e
 
@@ -295,14 +293,7 @@ def cases() -> Iterator[Any]:
 @pytest.fixture(scope="module")
 def unvalidated(lambdad: LambdadProcess) -> Any:
     """A client that sends what it is given, so the gateway's own checks answer."""
-    return boto3.client(
-        "lambda",
-        endpoint_url=lambdad.endpoint,
-        region_name=REGION,
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-        config=BotoConfig(retries={"max_attempts": 1}, parameter_validation=False),
-    )
+    return lambdad.lambda_client(validated=False)
 
 
 def _method(operation: str) -> str:
