@@ -597,6 +597,27 @@ def handler(event, context):
 """
 
 
+def _invoke_together(client: Any, function_name: str, concurrency: int) -> list[dict[str, Any]]:
+    """`concurrency` invocations released at once, all of one round (the handlers wait until
+    they have seen each other's markers); each answer's body, with its `request_id`."""
+    round_id = uuid.uuid4().hex
+    barrier = threading.Barrier(concurrency)
+
+    def invoke(_: int) -> dict[str, Any]:
+        barrier.wait(timeout=60)
+        response = client.invoke(
+            FunctionName=function_name,
+            Payload=json.dumps({"round": round_id, "expected": concurrency}),
+        )
+        assert "FunctionError" not in response, response["Payload"].read()
+        body = dict(json.loads(response["Payload"].read()))
+        body["request_id"] = response["ResponseMetadata"]["RequestId"]
+        return body
+
+    with ThreadPoolExecutor(concurrency) as pool:
+        return list(pool.map(invoke, range(concurrency)))
+
+
 def test_environment_runs_its_max_concurrency_at_once(
     served: LambdadProcess, function_name: str
 ) -> None:
@@ -611,20 +632,7 @@ def test_environment_runs_its_max_concurrency_at_once(
         PerExecutionEnvironmentMaxConcurrency=concurrency,
     )
     settled(client, function_name, timeout=60)
-    round_id = uuid.uuid4().hex
-    barrier = threading.Barrier(concurrency)
-
-    def invoke(_: int) -> dict[str, Any]:
-        barrier.wait(timeout=60)
-        response = client.invoke(
-            FunctionName=function_name,
-            Payload=json.dumps({"round": round_id, "expected": concurrency}),
-        )
-        assert "FunctionError" not in response, response["Payload"].read()
-        return dict(json.loads(response["Payload"].read()))
-
-    with ThreadPoolExecutor(concurrency) as pool:
-        results = list(pool.map(invoke, range(concurrency)))
+    results = _invoke_together(client, function_name, concurrency)
     # One environment (one log stream), every invocation saw all markers: they ran together.
     assert {r["stream"] for r in results} == {results[0]["stream"]}
     assert [r["seen"] for r in results] == [concurrency] * concurrency
@@ -811,22 +819,7 @@ def test_node_environment_runs_its_max_concurrency_at_once(
         },
     )
     settled(client, function_name, timeout=60)
-    round_id = uuid.uuid4().hex
-    barrier = threading.Barrier(concurrency)
-
-    def invoke(_: int) -> dict[str, Any]:
-        barrier.wait(timeout=60)
-        response = client.invoke(
-            FunctionName=function_name,
-            Payload=json.dumps({"round": round_id, "expected": concurrency}),
-        )
-        assert "FunctionError" not in response, response["Payload"].read()
-        body = dict(json.loads(response["Payload"].read()))
-        body["request_id"] = response["ResponseMetadata"]["RequestId"]
-        return body
-
-    with ThreadPoolExecutor(concurrency) as pool:
-        results = list(pool.map(invoke, range(concurrency)))
+    results = _invoke_together(client, function_name, concurrency)
     # One environment, and every invocation saw all markers: they ran together, spread over
     # the worker threads (two each with two workers, all four on one thread with one).
     assert {r["stream"] for r in results} == {results[0]["stream"]}
