@@ -212,6 +212,9 @@ def _raw_answer(status: int, body: bytes, headers: Mapping[str, str] | None = No
     return ["\r\n".join(lines).encode(), body]  # aiohttp writes header values as UTF-8
 
 
+_NOT_OWNER_ANSWER = _raw_answer(403, _json_error_body(ACCESS_DENIED, _NOT_OWNER))
+
+
 def _parse_head(head: bytes) -> tuple[str, str, dict[str, str]] | None:
     """(method, target, lower-cased headers) of a plain HTTP/1.1 request head, else None."""
     try:
@@ -338,11 +341,7 @@ class RuntimeApiServer:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._owner_known.wait(), OWNER_WAIT_S)
         if not self._owner_known.is_set() or not await self._from_owner(request):
-            return _error(
-                403,
-                ACCESS_DENIED,
-                "This Runtime API serves only its own execution environment.",
-            )
+            return _error(403, ACCESS_DENIED, _NOT_OWNER)
         return await handler(request)
 
     async def _from_owner(self, request: web.Request) -> bool:
@@ -541,11 +540,11 @@ class RuntimeApiServer:
         if await self._allowed(connection, path):
             serve()
         else:
-            connection.write(_raw_answer(403, _json_error_body(ACCESS_DENIED, _NOT_OWNER)))
+            connection.write(_NOT_OWNER_ANSWER)
 
     async def _fast_next(self, connection: RawTailProtocol, path: str) -> None:
         if not await self._allowed(connection, path):
-            connection.write(_raw_answer(403, _json_error_body(ACCESS_DENIED, _NOT_OWNER)))
+            connection.write(_NOT_OWNER_ANSWER)
             return
         payload, headers = await self._next_invocation()
         if any(_UNSAFE_HEADER_VALUE.search(value) for value in headers.values()):
@@ -563,13 +562,7 @@ class RuntimeApiServer:
         if pending is None or pending.outcome.done():
             answer = _raw_answer(400, _json_error_body("InvalidRequestID", "Invalid request ID"))
         elif len(body) > self.max_response_bytes:
-            self._settle(
-                pending,
-                RuntimeOutcome(
-                    payload=RESPONSE_TOO_LARGE, error_type="Function.ResponseSizeTooLarge"
-                ),
-            )
-            message = f"Exceeded maximum allowed payload size ({self.max_response_bytes} bytes)."
+            message = self._refuse_too_large(pending)
             answer = _raw_answer(413, _json_error_body("RequestEntityTooLarge", message))
         else:
             self._settle(pending, RuntimeOutcome(payload=body, content_type=content_type))
@@ -584,15 +577,16 @@ class RuntimeApiServer:
 
     def _response_too_large(self, pending: _Pending) -> web.Response:
         """Fail the invocation as AWS does and tell the runtime its payload was refused."""
+        return _error(413, "RequestEntityTooLarge", self._refuse_too_large(pending))
+
+    def _refuse_too_large(self, pending: _Pending) -> str:
+        """Fail the invocation whose response is over the limit, as AWS does; the message
+        the runtime is answered with (413 RequestEntityTooLarge)."""
         self._settle(
             pending,
             RuntimeOutcome(payload=RESPONSE_TOO_LARGE, error_type="Function.ResponseSizeTooLarge"),
         )
-        return _error(
-            413,
-            "RequestEntityTooLarge",
-            f"Exceeded maximum allowed payload size ({self.max_response_bytes} bytes).",
-        )
+        return f"Exceeded maximum allowed payload size ({self.max_response_bytes} bytes)."
 
     def _settle(self, pending: _Pending, outcome: RuntimeOutcome) -> None:
         if not pending.outcome.done():
