@@ -1,16 +1,24 @@
-"""`PrewarmPool` bookkeeping with a fake starter and the real `CapacityGovernor`."""
+"""`PrewarmPool` bookkeeping with a fake starter and the real `CapacityGovernor`; which functions
+a waiting environment may serve (`PoolFit`); the waiting programs' one preload list."""
 
 from __future__ import annotations
 
+import ast
 import asyncio
+import dataclasses
 import math
 from collections.abc import Hashable
+from pathlib import Path
 
 import pytest
 
+from lambdad.daemon.domain.debugging import DEBUG_PORT_VARIABLE
+from lambdad.daemon.domain.model import MANAGED_INSTANCES, CodeRef, FunctionVersion
 from lambdad.daemon.runtime import prewarm
 from lambdad.daemon.runtime.capacity import CapacityGovernor
-from lambdad.daemon.runtime.prewarm import PrewarmPool
+from lambdad.daemon.runtime.environment import build_spec
+from lambdad.daemon.runtime.prewarm import PoolFit, PrewarmPool
+from lambdad.daemon.runtime.python_preload import PLACEHOLDER, PRELOAD, program_text
 from tests.helpers import async_wait_for
 
 
@@ -206,3 +214,63 @@ async def test_a_burst_asks_for_as_many_spares_as_invocations_were_in_flight(
     await async_wait_for(lambda: pool.waiting == 10)
     assert pool.peak_target == 10
     await pool.close()
+
+
+_PER_ENVIRONMENT = "PerExecutionEnvironmentMaxConcurrency"
+
+
+def _config(**changes: object) -> FunctionVersion:
+    values: dict[str, object] = {
+        "name": "f",
+        "version": "$LATEST",
+        "role": "arn:aws:iam::000000000000:role/r",
+        "runtime": "python3.13",
+        "handler": "app.handler",
+        "code": CodeRef(sha256_hex="ab"),
+        **changes,
+    }
+    return FunctionVersion(**values)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("changes", "poolable"),
+    [
+        ({}, True),
+        ({"package_type": "Image", "runtime": None, "handler": None}, False),
+        ({"code": CodeRef(hot_reload_dir="/src")}, False),
+        ({"environment": {DEBUG_PORT_VARIABLE: "5678"}}, False),
+        (
+            {"capacity_provider_config": {MANAGED_INSTANCES: {_PER_ENVIRONMENT: 4}}},
+            False,
+        ),
+        ({"environment": {"AWS_LAMBDA_EXEC_WRAPPER": "/opt/w"}}, True),  # an executor's rule
+        ({"ephemeral_storage": 1024}, True),  # an executor's rule
+    ],
+)
+def test_a_function_fits_the_pool_alike_by_its_configuration_and_its_spec(
+    changes: dict[str, object], poolable: bool
+) -> None:
+    config = _config(**changes)
+    spec = build_spec(config, region="us-east-1", code_dir=None)
+    spec = dataclasses.replace(spec, hot_reload=bool(config.code.hot_reload_dir))
+    assert PoolFit.of_config(config).poolable is poolable
+    assert PoolFit.of_spec(spec) == PoolFit(
+        spec.package_type,
+        spec.runtime or "",
+        spec.hot_reload,
+        spec.max_concurrency,
+        spec.ephemeral_storage_mb,
+        spec.variables,
+    )
+    assert PoolFit.of_spec(spec).poolable is poolable
+
+
+@pytest.mark.parametrize("program", ["python_zygote.py", "process_waiting.py"])
+def test_both_waiting_programs_preload_the_one_list(program: str) -> None:
+    path = Path(prewarm.__file__).with_name(program)
+    text = program_text(path)
+    line = next(line for line in text.splitlines() if line.startswith("PRELOAD = "))
+    assert ast.literal_eval(line.removeprefix("PRELOAD = ")) == PRELOAD
+    assert "awslambdaric.lambda_context" in PRELOAD
+    assert PLACEHOLDER not in text.splitlines()
+    compile(text, program, "exec")

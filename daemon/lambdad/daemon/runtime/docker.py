@@ -81,7 +81,8 @@ from lambdad.daemon.runtime.executor import (
     RuntimeStartError,
 )
 from lambdad.daemon.runtime.extensions import extension_files, launcher_command
-from lambdad.daemon.runtime.prewarm import Governor, PrewarmPool
+from lambdad.daemon.runtime.prewarm import Governor, PoolFit, PrewarmPool
+from lambdad.daemon.runtime.python_preload import program_text
 
 if TYPE_CHECKING:
     from lambdad.daemon.domain.model import FunctionVersion
@@ -118,7 +119,7 @@ PREWARM_WRAPPER = (
     'eval "$s"; exit 127'
 )
 # A lambdad Python image waits in an interpreter with the runtime client's imports done.
-PYTHON_ZYGOTE = (Path(__file__).with_name("python_zygote.py")).read_text()
+PYTHON_ZYGOTE = program_text(Path(__file__).with_name("python_zygote.py"))
 # Variables that change how a process or an interpreter starts: a function that sets one to
 # another value than its image has gets its runtime exec'd, never the waiting interpreter.
 STARTUP_VARIABLES = frozenset({"PATH", "HOME", "LANG", "LANGUAGE"})
@@ -1051,7 +1052,7 @@ class DockerExecutor:
             spec, image, runtime_api, self._plan, self._labels(spec), self._flags, self._endpoints
         )
         waiting = self._reserved.pop(spec.environment_id, None)
-        prewarm_key = self._prewarm_key(spec, image)
+        prewarm_key = self._prewarm_key(PoolFit.of_spec(spec), image)
         if waiting is not None and prewarm_key is None:
             await waiting.discard()  # reserved for a spec it cannot serve after all
             waiting = None
@@ -1182,40 +1183,27 @@ class DockerExecutor:
         The pool asks before it takes a slot of its own: taking a waiting container's slot
         over never makes the governor reclaim another waiting container for the room.
         """
-        if (
-            self.prewarm is None
-            or config.package_type != "Zip"
-            or not config.runtime
-            or config.max_concurrency > 1
-        ):
+        cached = self._resolved.get(config.runtime or "")
+        key = self._prewarm_key(PoolFit.of_config(config), cached[0] if cached else None)
+        if key is None or self.prewarm is None:
             return None
-        cached = self._resolved.get(config.runtime)
-        if (
-            cached is None
-            or config.code.hot_reload_dir
-            or debug_port(config.environment) is not None
-            or config.ephemeral_storage != DEFAULT_EPHEMERAL_MB
-        ):
-            return None
-        key = (cached[0], DEFAULT_EPHEMERAL_MB)
         return self.prewarm.take(key, config.memory_size, keep_slot=True, demand=demand)
 
     def reserve(self, environment_id: str, waiting: PrewarmedContainer) -> None:
         """`waiting` is for the environment `environment_id`: its start uses it."""
         self._reserved[environment_id] = waiting
 
-    def _prewarm_key(self, spec: EnvironmentSpec, image: str) -> Hashable | None:
-        """The pool key a spec can be served from, or None if it needs a container of its own."""
+    def _prewarm_key(self, fit: PoolFit, image: str | None) -> Hashable | None:
+        """The pool key a function of `image` can be served from, or None if it needs a
+        container of its own (a waiting container has the default /tmp size)."""
         if (
             self.prewarm is None
-            or spec.package_type != "Zip"
-            or spec.hot_reload
-            or debug_port(spec.variables) is not None
-            or spec.ephemeral_storage_mb != DEFAULT_EPHEMERAL_MB
-            or spec.max_concurrency > 1
+            or image is None
+            or not fit.poolable
+            or fit.ephemeral_storage_mb != DEFAULT_EPHEMERAL_MB
         ):
             return None
-        return (image, spec.ephemeral_storage_mb)
+        return (image, fit.ephemeral_storage_mb)
 
     def expect(self, runtime: str | None, memory_mb: int = DEFAULT_MEMORY_MB) -> None:
         """A function of `runtime` was created: have containers of its image waiting."""

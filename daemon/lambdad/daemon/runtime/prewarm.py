@@ -30,11 +30,15 @@ import asyncio
 import contextlib
 import time
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
 import structlog
+
+from lambdad.daemon.domain.model import FunctionVersion
+from lambdad.daemon.runtime.debugging import debug_port
+from lambdad.daemon.runtime.executor import EnvironmentSpec
 
 log = structlog.get_logger(__name__)
 
@@ -49,6 +53,57 @@ BURST_KEEP_S = 300.0
 # Spares for a burst start once it has had no cold start for this long: while it lasts, its
 # own starts need the cores.
 BURST_QUIET_S = 3.0
+
+
+@dataclass(frozen=True)
+class PoolFit:
+    """What decides whether a waiting environment may serve a function, read alike from its
+    configuration (before an environment is chosen) and from its environment's spec (at the
+    start): one predicate for both, so the two can never disagree."""
+
+    package_type: str
+    runtime: str
+    hot_reload: bool
+    max_concurrency: int
+    ephemeral_storage_mb: int
+    variables: Mapping[str, str]
+
+    @classmethod
+    def of_config(cls, config: FunctionVersion) -> PoolFit:
+        """The fit of a function's configuration."""
+        return cls(
+            config.package_type,
+            config.runtime or "",
+            bool(config.code.hot_reload_dir),
+            config.max_concurrency,
+            config.ephemeral_storage,
+            config.environment,
+        )
+
+    @classmethod
+    def of_spec(cls, spec: EnvironmentSpec) -> PoolFit:
+        """The fit of an environment about to start."""
+        return cls(
+            spec.package_type,
+            spec.runtime or "",
+            spec.hot_reload,
+            spec.max_concurrency,
+            spec.ephemeral_storage_mb,
+            spec.variables,
+        )
+
+    @property
+    def poolable(self) -> bool:
+        """A zip function with a runtime, one invocation at a time, no live code directory and
+        no debugger: an environment that only needs its code, layers and variables handed in.
+        (Each executor adds what its waiting environments cannot take.)"""
+        return (
+            self.package_type == "Zip"
+            and bool(self.runtime)
+            and not self.hot_reload
+            and self.max_concurrency <= 1
+            and debug_port(self.variables) is None
+        )
 
 
 class Governor(Protocol):

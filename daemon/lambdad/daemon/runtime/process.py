@@ -43,7 +43,8 @@ from lambdad.daemon.runtime.executor import (
     RuntimeStartError,
 )
 from lambdad.daemon.runtime.extensions import extension_files, launcher_command
-from lambdad.daemon.runtime.prewarm import Governor, PrewarmPool
+from lambdad.daemon.runtime.prewarm import Governor, PoolFit, PrewarmPool
+from lambdad.daemon.runtime.python_preload import program_text
 
 if TYPE_CHECKING:
     from lambdad.daemon.domain.model import FunctionVersion
@@ -57,7 +58,7 @@ _PYTHON_RE = re.compile(r"python(\d+)\.(\d+)")
 _NODE_RE = re.compile(r"nodejs(\d+)\.x")
 # Pre-started Python runtimes (see `PrestartedRuntime`) run this, and say they are up with
 # READY on stdout before anything of a function is written there.
-PROCESS_WAITING = Path(__file__).with_name("process_waiting.py").read_text()
+PROCESS_WAITING = program_text(Path(__file__).with_name("process_waiting.py"))
 READY = b"lambdad-waiting-ready\n"
 PRESTART_DEADLINE_S = 30.0
 # Variables that change how an interpreter starts (its locale, loader, flags): a function whose
@@ -341,9 +342,10 @@ class ProcessExecutor:
         """Start the runtime in `<data>/environments/<id>/`, cwd = the code dir (or hand a
         pre-started interpreter the function, in its own directory)."""
         waiting = self._reserved.pop(spec.environment_id, None)
-        if waiting is None and self.prewarm is not None and self._prestart_key(spec) is not None:
+        key = self._prestart_key(PoolFit.of_spec(spec))
+        if waiting is None and self.prewarm is not None and key is not None:
             # Not a miss of its own: `take_prewarmed` counted this start already.
-            waiting = self.prewarm.take(self._prestart_key(spec), spec.memory_mb, miss=False)
+            waiting = self.prewarm.take(key, spec.memory_mb, miss=False)
         directory = self.root / spec.environment_id
         if waiting is not None:
             directory = waiting.directory
@@ -436,37 +438,25 @@ class ProcessExecutor:
         )
         return self.prewarm
 
-    def _prestart_key(self, spec: EnvironmentSpec) -> str | None:
-        """The interpreter whose waiting runtimes can run `spec`, or None."""
-        runtime = spec.runtime or ""
+    def _prestart_key(self, fit: PoolFit) -> str | None:
+        """The interpreter whose waiting runtimes can run a function of `fit`, or None: a
+        Python function started as the runtime client itself (no exec wrapper)."""
         if (
-            not runtime.startswith("python")
-            or spec.package_type != "Zip"
-            or spec.hot_reload
-            or spec.max_concurrency > 1
-            or debug_port(spec.variables) is not None
-            or "AWS_LAMBDA_EXEC_WRAPPER" in spec.variables
-            or extension_files(spec.opt_dir)
+            self.prewarm is None
+            or not fit.poolable
+            or not fit.runtime.startswith("python")
+            or "AWS_LAMBDA_EXEC_WRAPPER" in fit.variables
         ):
             return None
-        return self._python_for(runtime)
+        return self._python_for(fit.runtime)
 
     def take_prewarmed(self, config: FunctionVersion, demand: int = 1) -> PrestartedRuntime | None:
         """A waiting interpreter for `config`, its capacity slot kept by the caller, or None
         (`demand`: the function's invocations in flight, see `PrewarmPool.take`)."""
-        runtime = config.runtime or ""
-        if (
-            self.prewarm is None
-            or not runtime.startswith("python")
-            or config.package_type != "Zip"
-            or config.code.hot_reload_dir
-            or config.max_concurrency > 1
-            or debug_port(config.environment) is not None
-            or "AWS_LAMBDA_EXEC_WRAPPER" in config.environment
-        ):
+        key = self._prestart_key(PoolFit.of_config(config))
+        if key is None or self.prewarm is None:
             return None
-        python = self._python_for(runtime)
-        return self.prewarm.take(python, config.memory_size, keep_slot=True, demand=demand)
+        return self.prewarm.take(key, config.memory_size, keep_slot=True, demand=demand)
 
     def reserve(self, environment_id: str, waiting: PrestartedRuntime) -> None:
         """`waiting` is for the environment `environment_id`: its start uses it."""

@@ -21,22 +21,9 @@ import sys
 
 # What the daemon reads on stdout once this waits (before any line of the function's).
 READY = b"lambdad-waiting-ready\n"
-PRELOAD = (
-    "logging",
-    "json",
-    "decimal",
-    "traceback",
-    "socket",
-    "http.client",
-    "urllib.request",
-    "importlib.util",
-    "runpy",
-    "awslambdaric.lambda_runtime_exception",
-    "awslambdaric.lambda_runtime_marshaller",
-    "awslambdaric.lambda_runtime_log_utils",
-    "awslambdaric.lambda_context",
-    "awslambdaric.lambda_config",
-)
+# The modules imported ahead of the function: python_preload.PRELOAD, put here by the
+# daemon when it reads this source.
+PRELOAD = ()
 
 
 def _preload():

@@ -24,28 +24,9 @@ import os
 import sys
 
 GO = "/var/task/.lambdad-start"
-PRELOAD = (
-    "logging",
-    "json",
-    "decimal",
-    "traceback",
-    "socket",
-    "http.client",
-    "urllib.request",
-    "importlib.util",
-    "runpy",
-    "simplejson",
-    # A fresh start imports it at start-up (site looks up the home directory: HOME is unset).
-    "pwd",
-    # The runtime client's modules that read no variable on import (bootstrap does, and
-    # lambda_runtime_client initializes the native client, which must not happen before the
-    # function's variables are set).
-    "awslambdaric.lambda_runtime_exception",
-    "awslambdaric.lambda_runtime_marshaller",
-    "awslambdaric.lambda_runtime_log_utils",
-    "awslambdaric.lambda_context",
-    "awslambdaric.lambda_config",
-)
+# The modules imported ahead of the function: python_preload.PRELOAD, put here by the
+# daemon when it reads this source.
+PRELOAD = ()
 
 
 def _preload():
