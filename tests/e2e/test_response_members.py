@@ -156,8 +156,8 @@ ALWAYS: dict[str, frozenset[str]] = {
             "EventSourceMappingArn",
         }
     ),
-    # AWS CLI reference examples of Put/Get/ListProvisionedConcurrencyConfig(s): a Put
-    # answer (IN_PROGRESS) has no AvailableProvisionedConcurrentExecutions yet.
+    # A provisioned concurrency config shows its counts, status and time in every answer
+    # (the model marks none required; Available comes with the Get and List answers).
     "PutProvisionedConcurrencyConfigResponse": frozenset(
         {
             "RequestedProvisionedConcurrentExecutions",
@@ -232,6 +232,8 @@ def problems(value: Any, shape: Any, path: str) -> list[str]:
             else:
                 always |= _STREAM_ONLY
         found += [f"{path}.{key}: missing from {shape.name}" for key in sorted(always - set(value))]
+        if value.get("NextMarker") == "":
+            found.append(f"{path}.NextMarker: empty (AWS leaves it out on the last page)")
         for key, item in value.items():
             if key in members:
                 found += problems(item, members[key], f"{path}.{key}")
