@@ -146,7 +146,10 @@ async def test_latest_and_missing_qualifiers_are_refused(world: World) -> None:
         f"Function not found: {ARN}:f:7",
     )
     no_alias = await refused(world, "f", "live", 1)
-    assert no_alias.message == f"Function not found: {ARN}:f:live"
+    assert (no_alias.reason, no_alias.message) == (
+        Reason.ALIAS_NOT_FOUND,
+        f"Cannot find alias arn: {ARN}:f:live",
+    )
     no_function = await refused(world, "g", "1", 1)
     assert no_function.message == f"Function not found: {ARN}:g"
     zero = await refused(world, "f", "1", 0)

@@ -94,6 +94,9 @@ _OMITTED_WHEN_EMPTY_FIELDS = frozenset(
         "lambdad.v1.OnFailure.destination",
         "lambdad.v1.LayerVersion.license_info",
         "lambdad.v1.LayerVersionsListItem.license_info",
+        # The one List* whose page token is not a `next_page_token` (no NextMarker on the
+        # last page).
+        "lambdad.v1.ListProvisionedConcurrencyConfigsResponse.next_marker",
     }
 )
 

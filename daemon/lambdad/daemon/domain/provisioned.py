@@ -175,7 +175,11 @@ class ProvisionedConcurrency:
         if tx.get_function(name) is None:
             raise self._not_found(name)
         version = _target_version(tx, name, qualifier)
-        config = None if version is None else tx.get_version(name, version)
+        if version is None:
+            # An alias that is not there (lambda-spec §2.3: "PC ... on unknown alias").
+            arn = self._registry.account.function_arn(name, qualifier)
+            raise LambdaError(Reason.ALIAS_NOT_FOUND, f"Cannot find alias arn: {arn}")
+        config = tx.get_version(name, version)
         if config is None:
             raise self._not_found(name, qualifier)
         return config

@@ -622,7 +622,7 @@ class DurableExecutions:
         scale = self.time_scale
 
         def work(tx: Transaction) -> tuple[dict[str, Any], bool, bool]:
-            row = _execution(tx, arn)
+            row = _checkpointed_execution(tx, arn)
             if client_token and row.last_checkpoint:
                 cached = json.loads(row.last_checkpoint)
                 if cached["client_token"] == client_token and cached["token"] == token:
@@ -724,7 +724,7 @@ class DurableExecutions:
         """GetDurableExecutionState: a page of operations for the token's invocation."""
 
         def read(tx: Transaction) -> dict[str, Any]:
-            row = _execution(tx, arn)
+            row = _checkpointed_execution(tx, arn)
             parsed = rules.parse_checkpoint_token(token)
             if parsed is None or parsed[0] != arn or parsed[1] != row.invocation:
                 raise invalid_parameter(rules.INVALID_TOKEN)
@@ -1062,6 +1062,16 @@ def _execution(tx: Transaction, arn: str) -> db.ExecutionRow:
     row = db.get_execution(tx, arn)
     if row is None:
         raise rules.not_found(arn)
+    return row
+
+
+def _checkpointed_execution(tx: Transaction, arn: str) -> db.ExecutionRow:
+    """The execution a checkpoint token is for. The model lists no ResourceNotFound for
+    CheckpointDurableExecution and GetDurableExecutionState: no token is valid for an
+    execution that is not there."""
+    row = db.get_execution(tx, arn)
+    if row is None:
+        raise invalid_parameter(rules.INVALID_TOKEN)
     return row
 
 
