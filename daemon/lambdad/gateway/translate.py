@@ -94,6 +94,8 @@ _OMITTED_WHEN_EMPTY_FIELDS = frozenset(
         "lambdad.v1.OnFailure.destination",
         "lambdad.v1.LayerVersion.license_info",
         "lambdad.v1.LayerVersionsListItem.license_info",
+        # A self-managed Kafka mapping has no EventSourceArn (SelfManagedEventSource instead).
+        "lambdad.v1.EventSourceMapping.event_source_arn",
     }
 )
 
@@ -542,6 +544,9 @@ def _omitted_when_empty(fd: _Field) -> bool:
 
 def _render_single(value: Any, fd: _Field) -> Any:
     if fd.cpp_type == FieldDescriptor.CPPTYPE_MESSAGE:
+        if fd.message_type.full_name == "google.protobuf.ListValue":
+            # A JSON array (SelfManagedEventSource.Endpoints' lists of servers).
+            return json_format.MessageToDict(value)
         return message_to_aws(value)
     if fd.type == FieldDescriptor.TYPE_BYTES:
         return base64.b64encode(value).decode("ascii")
