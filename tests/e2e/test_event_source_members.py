@@ -45,16 +45,13 @@ def _error(excinfo: pytest.ExceptionInfo[ClientError]) -> tuple[str, str]:
 
 def _settled(client: Any, uuid_: str) -> dict[str, Any]:
     """The mapping once it has left its transitional state."""
-    return dict(
-        wait_for(
-            lambda: (
-                (m := client.get_event_source_mapping(UUID=uuid_))["State"]
-                in ("Enabled", "Disabled")
-                and m
-            ),
-            timeout=15,
-        )
-    )
+
+    def settled_mapping() -> dict[str, Any] | None:
+        mapping: dict[str, Any] = client.get_event_source_mapping(UUID=uuid_)
+        return mapping if mapping["State"] in ("Enabled", "Disabled") else None
+
+    found: dict[str, Any] = wait_for(settled_mapping, timeout=15)
+    return found
 
 
 def _config(response: dict[str, Any]) -> dict[str, Any]:
