@@ -24,6 +24,7 @@ from tests.e2e.support import (
     REGION,
     ROLE,
     LambdadProcess,
+    code_sha256,
     function_arn,
     settled,
     unique_zip,
@@ -903,6 +904,16 @@ def test_latest_published_version(lambdad: LambdadProcess, function_name: str) -
     # The unqualified name runs $LATEST.PUBLISHED.
     invoked = client.invoke(FunctionName=function_name, Payload=b"{}")
     assert invoked["ExecutedVersion"] == "$LATEST.PUBLISHED"
+    # UpdateFunctionCode publishes the new code to $LATEST.PUBLISHED once it has settled.
+    new_code = unique_zip(f"{function_name}-v2")
+    code_published = client.update_function_code(
+        FunctionName=function_name, ZipFile=new_code, PublishTo="LATEST_PUBLISHED"
+    )
+    assert code_published["Version"] == "$LATEST.PUBLISHED"
+    assert code_published["CodeSha256"] == code_sha256(new_code)
+    assert client.get_function_configuration(
+        FunctionName=function_name, Qualifier="$LATEST.PUBLISHED"
+    )["CodeSha256"] == code_sha256(new_code)
     # Not for functions without a capacity provider.
     other = _unique("plain")
     client.create_function(
@@ -915,6 +926,15 @@ def test_latest_published_version(lambdad: LambdadProcess, function_name: str) -
     settled(client, other)
     with pytest.raises(ClientError) as excinfo:
         client.publish_version(FunctionName=other, PublishTo="LATEST_PUBLISHED")
+    assert _error(excinfo) == (
+        400,
+        "InvalidParameterValueException",
+        "PublishTo is only supported for functions with a CapacityProviderConfig.",
+    )
+    with pytest.raises(ClientError) as excinfo:
+        client.update_function_code(
+            FunctionName=other, ZipFile=unique_zip(other), PublishTo="LATEST_PUBLISHED"
+        )
     assert _error(excinfo) == (
         400,
         "InvalidParameterValueException",
@@ -997,6 +1017,45 @@ def test_capacity_provider_propagate_tags_and_telemetry(lambdad: LambdadProcess)
         "ValidationException",
         "1 validation error detected: Value 'Always' at 'propagateTags.mode' failed to satisfy "
         "constraint: Member must satisfy enum value set: [None, Explicit]",
+    )
+    # UpdateCapacityProvider replaces both once the provider is Active, and checks them alike.
+    wait_for(
+        lambda: (
+            client.get_capacity_provider(CapacityProviderName=name)["CapacityProvider"]["State"]
+            == "Active"
+        ),
+        timeout=15,
+    )
+    updated = client.update_capacity_provider(
+        CapacityProviderName=name,
+        PropagateTags={"Mode": "None"},
+        TelemetryConfig={"LoggingConfig": {"SystemLogLevel": "DEBUG", "LogGroup": "/lmi/new"}},
+    )["CapacityProvider"]
+    assert updated["PropagateTags"] == {"Mode": "None"}
+    assert updated["TelemetryConfig"] == {
+        "LoggingConfig": {"SystemLogLevel": "DEBUG", "LogGroup": "/lmi/new"}
+    }
+    got = client.get_capacity_provider(CapacityProviderName=name)["CapacityProvider"]
+    assert (got["PropagateTags"], got["TelemetryConfig"]) == (
+        updated["PropagateTags"],
+        updated["TelemetryConfig"],
+    )
+    # A member not given keeps its value.
+    rescaled = client.update_capacity_provider(
+        CapacityProviderName=name, CapacityProviderScalingConfig={"ScalingMode": "Auto"}
+    )["CapacityProvider"]
+    assert rescaled["PropagateTags"] == {"Mode": "None"}
+    with pytest.raises(ClientError) as excinfo:
+        client.update_capacity_provider(
+            CapacityProviderName=name,
+            TelemetryConfig={"LoggingConfig": {"SystemLogLevel": "TRACE"}},
+        )
+    assert _error(excinfo) == (
+        400,
+        "ValidationException",
+        "1 validation error detected: Value 'TRACE' at 'telemetryConfig.loggingConfig."
+        "systemLogLevel' failed to satisfy constraint: Member must satisfy enum value set: "
+        "[DEBUG, INFO, WARN]",
     )
 
 

@@ -57,7 +57,8 @@ def test_code_from_s3_bucket_and_key(lambdad_with_s3: LambdadProcess, s3: Any) -
         Runtime="python3.12",
         Role="r1",
         Handler="app.handler",
-        Code={"S3Bucket": bucket, "S3Key": "fn.zip"},
+        # REFERENCE only changes where AWS keeps the zip; lambdad keeps its own copy.
+        Code={"S3Bucket": bucket, "S3Key": "fn.zip", "S3ObjectStorageMode": "REFERENCE"},
     )
     assert created["CodeSha256"] == code_sha256(code)
     assert created["CodeSize"] == len(code)
@@ -66,9 +67,19 @@ def test_code_from_s3_bucket_and_key(lambdad_with_s3: LambdadProcess, s3: Any) -
     s3.put_object(Bucket=bucket, Key="fn-v2.zip", Body=new_code)
     client.get_waiter("function_active_v2").wait(FunctionName="from-s3")
     updated = client.update_function_code(
-        FunctionName="from-s3", S3Bucket=bucket, S3Key="fn-v2.zip"
+        FunctionName="from-s3", S3Bucket=bucket, S3Key="fn-v2.zip", S3ObjectStorageMode="COPY"
     )
     assert updated["CodeSha256"] == code_sha256(new_code)
+    client.get_waiter("function_updated_v2").wait(FunctionName="from-s3")
+    with pytest.raises(botocore.exceptions.ClientError) as excinfo:
+        client.update_function_code(
+            FunctionName="from-s3", ZipFile=new_code, S3ObjectStorageMode="REFERENCE"
+        )
+    assert excinfo.value.response["Error"] == {
+        "Code": "InvalidParameterValueException",
+        "Message": "S3ObjectStorageMode REFERENCE is only supported for code given by S3Bucket "
+        "and S3Key.",
+    }
 
 
 def test_code_from_s3_over_50_mb_zipped_is_accepted(

@@ -78,7 +78,7 @@ class LambdadClient(BlockingTransport):
         timeout: float | None = None,
         request_id: str | None = None,
     ) -> capacity_provider_service.UpdateCapacityProviderResponse:
-        """Changes a capacity provider's scaling settings."""
+        """Changes a capacity provider's scaling, tag propagation and telemetry settings."""
         return self._call(
             "/lambdad.v1.CapacityProviderService/UpdateCapacityProvider",
             request,
@@ -1796,7 +1796,7 @@ class AsyncLambdadClient(AsyncTransport):
         timeout: float | None = None,
         request_id: str | None = None,
     ) -> capacity_provider_service.UpdateCapacityProviderResponse:
-        """Changes a capacity provider's scaling settings."""
+        """Changes a capacity provider's scaling, tag propagation and telemetry settings."""
         return await self._call(
             "/lambdad.v1.CapacityProviderService/UpdateCapacityProvider",
             request,

@@ -149,12 +149,16 @@ class GetCapacityProviderResponse(_message.Message):
     def __init__(self, capacity_provider: _Optional[_Union[CapacityProvider, _Mapping]] = ...) -> None: ...
 
 class UpdateCapacityProviderRequest(_message.Message):
-    __slots__ = ("capacity_provider_name", "capacity_provider_scaling_config")
+    __slots__ = ("capacity_provider_name", "capacity_provider_scaling_config", "propagate_tags", "telemetry_config")
     CAPACITY_PROVIDER_NAME_FIELD_NUMBER: _ClassVar[int]
     CAPACITY_PROVIDER_SCALING_CONFIG_FIELD_NUMBER: _ClassVar[int]
+    PROPAGATE_TAGS_FIELD_NUMBER: _ClassVar[int]
+    TELEMETRY_CONFIG_FIELD_NUMBER: _ClassVar[int]
     capacity_provider_name: str
     capacity_provider_scaling_config: CapacityProviderScalingConfig
-    def __init__(self, capacity_provider_name: _Optional[str] = ..., capacity_provider_scaling_config: _Optional[_Union[CapacityProviderScalingConfig, _Mapping]] = ...) -> None: ...
+    propagate_tags: PropagateTags
+    telemetry_config: CapacityProviderTelemetryConfig
+    def __init__(self, capacity_provider_name: _Optional[str] = ..., capacity_provider_scaling_config: _Optional[_Union[CapacityProviderScalingConfig, _Mapping]] = ..., propagate_tags: _Optional[_Union[PropagateTags, _Mapping]] = ..., telemetry_config: _Optional[_Union[CapacityProviderTelemetryConfig, _Mapping]] = ...) -> None: ...
 
 class UpdateCapacityProviderResponse(_message.Message):
     __slots__ = ("capacity_provider",)

@@ -102,7 +102,7 @@ class CapacityProviderServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def UpdateCapacityProvider(self, request, context):
-        """Changes a capacity provider's scaling settings.
+        """Changes a capacity provider's scaling, tag propagation and telemetry settings.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

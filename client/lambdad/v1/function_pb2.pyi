@@ -7,20 +7,22 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class FunctionCode(_message.Message):
-    __slots__ = ("zip_file", "s3_bucket", "s3_key", "s3_object_version", "image_uri", "source_kms_key_arn")
+    __slots__ = ("zip_file", "s3_bucket", "s3_key", "s3_object_version", "image_uri", "source_kms_key_arn", "s3_object_storage_mode")
     ZIP_FILE_FIELD_NUMBER: _ClassVar[int]
     S3_BUCKET_FIELD_NUMBER: _ClassVar[int]
     S3_KEY_FIELD_NUMBER: _ClassVar[int]
     S3_OBJECT_VERSION_FIELD_NUMBER: _ClassVar[int]
     IMAGE_URI_FIELD_NUMBER: _ClassVar[int]
     SOURCE_KMS_KEY_ARN_FIELD_NUMBER: _ClassVar[int]
+    S3_OBJECT_STORAGE_MODE_FIELD_NUMBER: _ClassVar[int]
     zip_file: bytes
     s3_bucket: str
     s3_key: str
     s3_object_version: str
     image_uri: str
     source_kms_key_arn: str
-    def __init__(self, zip_file: _Optional[bytes] = ..., s3_bucket: _Optional[str] = ..., s3_key: _Optional[str] = ..., s3_object_version: _Optional[str] = ..., image_uri: _Optional[str] = ..., source_kms_key_arn: _Optional[str] = ...) -> None: ...
+    s3_object_storage_mode: str
+    def __init__(self, zip_file: _Optional[bytes] = ..., s3_bucket: _Optional[str] = ..., s3_key: _Optional[str] = ..., s3_object_version: _Optional[str] = ..., image_uri: _Optional[str] = ..., source_kms_key_arn: _Optional[str] = ..., s3_object_storage_mode: _Optional[str] = ...) -> None: ...
 
 class Environment(_message.Message):
     __slots__ = ("variables",)

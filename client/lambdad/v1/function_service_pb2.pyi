@@ -147,7 +147,7 @@ class ListFunctionsResponse(_message.Message):
     def __init__(self, functions: _Optional[_Iterable[_Union[_function_pb2.FunctionConfiguration, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class UpdateFunctionCodeRequest(_message.Message):
-    __slots__ = ("function_name", "zip_file", "s3_bucket", "s3_key", "s3_object_version", "image_uri", "publish", "dry_run", "revision_id", "architectures", "source_kms_key_arn")
+    __slots__ = ("function_name", "zip_file", "s3_bucket", "s3_key", "s3_object_version", "image_uri", "publish", "dry_run", "revision_id", "architectures", "source_kms_key_arn", "publish_to", "s3_object_storage_mode")
     FUNCTION_NAME_FIELD_NUMBER: _ClassVar[int]
     ZIP_FILE_FIELD_NUMBER: _ClassVar[int]
     S3_BUCKET_FIELD_NUMBER: _ClassVar[int]
@@ -159,6 +159,8 @@ class UpdateFunctionCodeRequest(_message.Message):
     REVISION_ID_FIELD_NUMBER: _ClassVar[int]
     ARCHITECTURES_FIELD_NUMBER: _ClassVar[int]
     SOURCE_KMS_KEY_ARN_FIELD_NUMBER: _ClassVar[int]
+    PUBLISH_TO_FIELD_NUMBER: _ClassVar[int]
+    S3_OBJECT_STORAGE_MODE_FIELD_NUMBER: _ClassVar[int]
     function_name: str
     zip_file: bytes
     s3_bucket: str
@@ -170,7 +172,9 @@ class UpdateFunctionCodeRequest(_message.Message):
     revision_id: str
     architectures: _containers.RepeatedScalarFieldContainer[str]
     source_kms_key_arn: str
-    def __init__(self, function_name: _Optional[str] = ..., zip_file: _Optional[bytes] = ..., s3_bucket: _Optional[str] = ..., s3_key: _Optional[str] = ..., s3_object_version: _Optional[str] = ..., image_uri: _Optional[str] = ..., publish: _Optional[bool] = ..., dry_run: _Optional[bool] = ..., revision_id: _Optional[str] = ..., architectures: _Optional[_Iterable[str]] = ..., source_kms_key_arn: _Optional[str] = ...) -> None: ...
+    publish_to: str
+    s3_object_storage_mode: str
+    def __init__(self, function_name: _Optional[str] = ..., zip_file: _Optional[bytes] = ..., s3_bucket: _Optional[str] = ..., s3_key: _Optional[str] = ..., s3_object_version: _Optional[str] = ..., image_uri: _Optional[str] = ..., publish: _Optional[bool] = ..., dry_run: _Optional[bool] = ..., revision_id: _Optional[str] = ..., architectures: _Optional[_Iterable[str]] = ..., source_kms_key_arn: _Optional[str] = ..., publish_to: _Optional[str] = ..., s3_object_storage_mode: _Optional[str] = ...) -> None: ...
 
 class UpdateFunctionCodeResponse(_message.Message):
     __slots__ = ("configuration",)

@@ -97,6 +97,8 @@ _OMITTED_WHEN_EMPTY_FIELDS = frozenset(
         # The one List* whose page token is not a `next_page_token` (no NextMarker on the
         # last page).
         "lambdad.v1.ListProvisionedConcurrencyConfigsResponse.next_marker",
+        # A self-managed Kafka mapping has no EventSourceArn (SelfManagedEventSource instead).
+        "lambdad.v1.EventSourceMapping.event_source_arn",
     }
 )
 
@@ -545,6 +547,9 @@ def _omitted_when_empty(fd: _Field) -> bool:
 
 def _render_single(value: Any, fd: _Field) -> Any:
     if fd.cpp_type == FieldDescriptor.CPPTYPE_MESSAGE:
+        if fd.message_type.full_name == "google.protobuf.ListValue":
+            # A JSON array (SelfManagedEventSource.Endpoints' lists of servers).
+            return json_format.MessageToDict(value)
         return message_to_aws(value)
     if fd.type == FieldDescriptor.TYPE_BYTES:
         return base64.b64encode(value).decode("ascii")

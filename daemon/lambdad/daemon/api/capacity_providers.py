@@ -82,6 +82,28 @@ def provider_message(provider: CapacityProvider) -> pb.CapacityProvider:
     return message
 
 
+def _propagate_tags(
+    request: pb.CreateCapacityProviderRequest | pb.UpdateCapacityProviderRequest,
+) -> dict[str, Any] | None:
+    if not request.HasField("propagate_tags"):
+        return None
+    return {
+        "Mode": request.propagate_tags.mode,
+        "ExplicitTags": dict(request.propagate_tags.explicit_tags),
+    }
+
+
+def _telemetry_config(
+    request: pb.CreateCapacityProviderRequest | pb.UpdateCapacityProviderRequest,
+) -> dict[str, Any] | None:
+    if not request.HasField("telemetry_config"):
+        return None
+    logging = request.telemetry_config.logging_config
+    return {
+        "LoggingConfig": {"SystemLogLevel": logging.system_log_level, "LogGroup": logging.log_group}
+    }
+
+
 class CapacityProviderServicer(pb_grpc.CapacityProviderServiceServicer):
     """gRPC CapacityProviderService over the domain registry."""
 
@@ -121,20 +143,8 @@ class CapacityProviderServicer(pb_grpc.CapacityProviderServiceServicer):
             else None,
             kms_key_arn=request.kms_key_arn,
             tags=dict(request.tags),
-            propagate_tags={
-                "Mode": request.propagate_tags.mode,
-                "ExplicitTags": dict(request.propagate_tags.explicit_tags),
-            }
-            if request.HasField("propagate_tags")
-            else None,
-            telemetry_config={
-                "LoggingConfig": {
-                    "SystemLogLevel": request.telemetry_config.logging_config.system_log_level,
-                    "LogGroup": request.telemetry_config.logging_config.log_group,
-                }
-            }
-            if request.HasField("telemetry_config")
-            else None,
+            propagate_tags=_propagate_tags(request),
+            telemetry_config=_telemetry_config(request),
         )
         provider = await self._registry.create(spec)
         return pb.CreateCapacityProviderResponse(capacity_provider=provider_message(provider))
@@ -155,6 +165,8 @@ class CapacityProviderServicer(pb_grpc.CapacityProviderServiceServicer):
             _scaling(request.capacity_provider_scaling_config)
             if request.HasField("capacity_provider_scaling_config")
             else None,
+            propagate_tags=_propagate_tags(request),
+            telemetry_config=_telemetry_config(request),
         )
         return pb.UpdateCapacityProviderResponse(capacity_provider=provider_message(provider))
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from google.protobuf import json_format
+
 from lambdad.daemon.api.status import UnaryCall, unary_table
 from lambdad.daemon.domain import arns
 from lambdad.daemon.domain.event_sources import (
@@ -53,7 +55,59 @@ def _settings(
         values["maximum_concurrency"] = request.scaling_config.maximum_concurrency
     if create and isinstance(request, pb.CreateEventSourceMappingRequest) and request.tags:
         values["tags"] = dict(request.tags)
+    if request.HasField("destination_config") and request.destination_config.HasField("on_success"):
+        values["on_success"] = request.destination_config.on_success.destination
+    values.update(_source_members(request, mask))
     return MappingSettings(function_name=request.function_name, **values)
+
+
+def _source_members(
+    request: pb.CreateEventSourceMappingRequest | pb.UpdateEventSourceMappingRequest,
+    mask: frozenset[str] | None,
+) -> dict[str, Any]:
+    """The members whose rules depend on the kind of source, in domain form."""
+    values: dict[str, Any] = {}
+    if request.HasField("kms_key_arn"):
+        values["kms_key_arn"] = request.kms_key_arn
+    if request.HasField("metrics_config"):
+        values["metrics"] = tuple(request.metrics_config.metrics)
+    if request.HasField("logging_config"):
+        values["system_log_level"] = request.logging_config.system_log_level
+    if request.HasField("provisioned_poller_config"):
+        values["provisioned_poller_config"] = _present(request.provisioned_poller_config)
+    given_access = request.source_access_configurations or "source_access_configurations" in (
+        mask or ()
+    )
+    if given_access:
+        values["source_access_configurations"] = tuple(
+            _present(c) for c in request.source_access_configurations
+        )
+    if request.HasField("amazon_managed_kafka_event_source_config"):
+        values["amazon_managed_kafka_config"] = _present(
+            request.amazon_managed_kafka_event_source_config
+        )
+    if request.HasField("self_managed_kafka_event_source_config"):
+        values["self_managed_kafka_config"] = _present(
+            request.self_managed_kafka_event_source_config
+        )
+    if request.HasField("document_db_event_source_config"):
+        values["document_db_config"] = _present(request.document_db_event_source_config)
+    if isinstance(request, pb.CreateEventSourceMappingRequest):
+        if request.topics:
+            values["topics"] = tuple(request.topics)
+        if request.queues:
+            values["queues"] = tuple(request.queues)
+        if request.HasField("self_managed_event_source"):
+            values["self_managed_endpoints"] = {
+                key: json_format.MessageToDict(servers)
+                for key, servers in request.self_managed_event_source.endpoints.items()
+            }
+    return values
+
+
+def _present(message: Any) -> dict[str, Any]:
+    """A structure's members as AWS names them, only those given (empty strings too)."""
+    return json_format.MessageToDict(message, preserving_proto_field_name=False)
 
 
 def mapping_message(mapping: EventSourceMapping) -> pb.EventSourceMapping:
@@ -94,7 +148,42 @@ def mapping_message(mapping: EventSourceMapping) -> pb.EventSourceMapping:
         message.destination_config.on_failure.destination = mapping.on_failure
     if mapping.maximum_concurrency is not None:
         message.scaling_config.maximum_concurrency = mapping.maximum_concurrency
+    _add_source_members(message, mapping)
     return message
+
+
+def _add_source_members(message: pb.EventSourceMapping, mapping: EventSourceMapping) -> None:
+    """The members only some kinds of source have (event_source_kinds)."""
+    if mapping.kms_key_arn is not None:
+        message.kms_key_arn = mapping.kms_key_arn
+    if mapping.metrics is not None:
+        message.metrics_config.SetInParent()
+        message.metrics_config.metrics.extend(mapping.metrics)
+    if mapping.system_log_level is not None:
+        message.logging_config.SetInParent()
+        message.logging_config.system_log_level = mapping.system_log_level
+    if mapping.provisioned_poller_config is not None:
+        message.provisioned_poller_config.SetInParent()
+        json_format.ParseDict(mapping.provisioned_poller_config, message.provisioned_poller_config)
+    message.topics.extend(mapping.topics)
+    message.queues.extend(mapping.queues)
+    for configuration in mapping.source_access_configurations:
+        json_format.ParseDict(configuration, message.source_access_configurations.add())
+    if mapping.self_managed_endpoints is not None:
+        message.self_managed_event_source.SetInParent()
+        for key, servers in mapping.self_managed_endpoints.items():
+            message.self_managed_event_source.endpoints[key].extend(servers)
+    for config, target in (
+        (mapping.amazon_managed_kafka_config, message.amazon_managed_kafka_event_source_config),
+        (mapping.self_managed_kafka_config, message.self_managed_kafka_event_source_config),
+        (mapping.document_db_config, message.document_db_event_source_config),
+    ):
+        if config is not None:
+            target.SetInParent()
+            json_format.ParseDict(config, target)
+    if mapping.on_success is not None:
+        message.destination_config.on_success.SetInParent()
+        message.destination_config.on_success.destination = mapping.on_success
 
 
 def _created(request: pb.CreateEventSourceMappingRequest) -> MappingSettings:

@@ -202,6 +202,7 @@ def _code_input(code: fpb.FunctionCode | pb.UpdateFunctionCodeRequest) -> CodeIn
         s3_key=code.s3_key,
         s3_object_version=code.s3_object_version,
         image_uri=code.image_uri,
+        s3_object_storage_mode=code.s3_object_storage_mode,
     )
 
 
@@ -460,6 +461,7 @@ class FunctionServicer(pb_grpc.FunctionServiceServicer):
             _code_input(request),
             revision_id=request.revision_id,
             publish=request.publish,
+            publish_to=request.publish_to,
             dry_run=request.dry_run,
             architectures=list(request.architectures),
         )

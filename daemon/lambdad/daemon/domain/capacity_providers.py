@@ -401,35 +401,7 @@ class CapacityProviderRegistry:
             checks.append(lambda: _check_pattern(spec.kms_key_arn, "kmsKeyArn", KMS_PATTERN))
         if spec.tags:
             checks.append(lambda: validation.check_tags(spec.tags))
-        propagate = spec.propagate_tags or {}
-        if propagate.get("Mode"):
-            checks.append(
-                lambda: validation.check_enum(propagate["Mode"], "propagateTags.mode", TAG_MODES)
-            )
-        if len(propagate.get("ExplicitTags") or {}) > MAX_PROPAGATED_TAGS:
-            checks.append(
-                lambda: _check_length(
-                    propagate["ExplicitTags"],
-                    "propagateTags.explicitTags",
-                    0,
-                    MAX_PROPAGATED_TAGS,
-                )
-            )
-        logging = (spec.telemetry_config or {}).get("LoggingConfig") or {}
-        if logging.get("SystemLogLevel"):
-            checks.append(
-                lambda: validation.check_enum(
-                    logging["SystemLogLevel"],
-                    "telemetryConfig.loggingConfig.systemLogLevel",
-                    SYSTEM_LOG_LEVELS,
-                )
-            )
-        if logging.get("LogGroup"):
-            checks.append(
-                lambda: _check_pattern(
-                    logging["LogGroup"], "telemetryConfig.loggingConfig.logGroup", LOG_GROUP_PATTERN
-                )
-            )
+        checks += _propagation_checks(spec.propagate_tags, spec.telemetry_config)
         validation.check_all(checks)
         name = names[0]
         provider = CapacityProvider(
@@ -467,12 +439,20 @@ class CapacityProviderRegistry:
         return await self._state.run(lambda tx: self._get(tx, name), invalidates_reads=False)
 
     async def update(
-        self, name_or_arn: str, scaling_config: dict[str, Any] | None
+        self,
+        name_or_arn: str,
+        scaling_config: dict[str, Any] | None,
+        *,
+        propagate_tags: dict[str, Any] | None = None,
+        telemetry_config: dict[str, Any] | None = None,
     ) -> CapacityProvider:
-        """UpdateCapacityProvider: replaces the scaling settings."""
+        """UpdateCapacityProvider: replaces the scaling, tag propagation and telemetry
+        settings that are given (None: keep)."""
         name = self._name(name_or_arn)
-        if scaling_config is not None:
-            validation.check_all(_scaling_checks(scaling_config))
+        validation.check_all(
+            (_scaling_checks(scaling_config) if scaling_config is not None else [])
+            + _propagation_checks(propagate_tags, telemetry_config)
+        )
 
         def write(tx: Transaction) -> CapacityProvider:
             current = self._get(tx, name)
@@ -487,6 +467,12 @@ class CapacityProviderRegistry:
                 scaling_config=_scaling(scaling_config)
                 if scaling_config is not None
                 else current.scaling_config,
+                propagate_tags=propagate_tags
+                if propagate_tags is not None
+                else current.propagate_tags,
+                telemetry_config=telemetry_config
+                if telemetry_config is not None
+                else current.telemetry_config,
                 last_modified=now_lambda_timestamp(),
             )
             tx.put_capacity_provider(name, updated.to_json())
@@ -580,3 +566,40 @@ def _scaling(value: Mapping[str, Any] | None) -> dict[str, Any]:
     if value.get("ScalingPolicies"):
         result["ScalingPolicies"] = [dict(p) for p in value["ScalingPolicies"]]
     return result
+
+
+def _propagation_checks(
+    propagate_tags: dict[str, Any] | None, telemetry_config: dict[str, Any] | None
+) -> list[Callable[[], object]]:
+    """The checks of PropagateTags and TelemetryConfig (Create and Update take both)."""
+    checks: list[Callable[[], object]] = []
+    propagate = propagate_tags or {}
+    if propagate.get("Mode"):
+        checks.append(
+            lambda: validation.check_enum(propagate["Mode"], "propagateTags.mode", TAG_MODES)
+        )
+    if len(propagate.get("ExplicitTags") or {}) > MAX_PROPAGATED_TAGS:
+        checks.append(
+            lambda: _check_length(
+                propagate["ExplicitTags"],
+                "propagateTags.explicitTags",
+                0,
+                MAX_PROPAGATED_TAGS,
+            )
+        )
+    logging = (telemetry_config or {}).get("LoggingConfig") or {}
+    if logging.get("SystemLogLevel"):
+        checks.append(
+            lambda: validation.check_enum(
+                logging["SystemLogLevel"],
+                "telemetryConfig.loggingConfig.systemLogLevel",
+                SYSTEM_LOG_LEVELS,
+            )
+        )
+    if logging.get("LogGroup"):
+        checks.append(
+            lambda: _check_pattern(
+                logging["LogGroup"], "telemetryConfig.loggingConfig.logGroup", LOG_GROUP_PATTERN
+            )
+        )
+    return checks

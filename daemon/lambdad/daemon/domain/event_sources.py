@@ -20,7 +20,20 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+from lambdad.daemon.domain import event_source_kinds as kinds
 from lambdad.daemon.domain.event_filters import InvalidFilterPattern, parse_patterns
+from lambdad.daemon.domain.event_source_kinds import (
+    DOCUMENTDB,
+    DYNAMODB,
+    KAFKA,
+    KAFKA_SERVICES,
+    KINESIS,
+    MQ,
+    POLLED_SERVICES,
+    QUEUE_MODE,
+    SELF_MANAGED_KAFKA,
+    SQS,
+)
 from lambdad.daemon.domain.names import Account, parse_function_name
 from lambdad.daemon.domain.pages import Page, paginate
 from lambdad.daemon.domain.tenancy import refuse_if_tenant_isolated
@@ -30,9 +43,7 @@ from lambdad.daemon.errors import LambdaError, Reason, invalid_parameter, valida
 if TYPE_CHECKING:
     from lambdad.daemon.domain.storage import StateStore, Transaction
 
-SQS = "sqs"
-DYNAMODB = "dynamodb"
-KINESIS = "kinesis"
+__all__ = ["DYNAMODB", "KINESIS", "SQS"]  # the pollers import these names from here
 STREAM_SERVICES = (DYNAMODB, KINESIS)
 STARTING_POSITIONS = ("LATEST", "AT_TIMESTAMP", "TRIM_HORIZON")
 REPORT_BATCH_ITEM_FAILURES = "ReportBatchItemFailures"
@@ -72,6 +83,11 @@ class SourceArn:
         return self.service in STREAM_SERVICES
 
     @property
+    def polled_locally(self) -> bool:
+        """SQS, Kinesis and DynamoDB; lambdad stores the other sources' mappings only."""
+        return self.service in POLLED_SERVICES
+
+    @property
     def queue_name(self) -> str:
         """For SQS: the queue name."""
         return self.resource
@@ -93,10 +109,17 @@ def parse_source_arn(arn: str) -> SourceArn:
         (service == SQS and ":" not in resource)
         or (service == DYNAMODB and "/stream/" in resource)
         or (service == KINESIS and resource.startswith("stream/"))
+        or (service == KAFKA and resource.startswith(("cluster/", "vpc-connection/")))
+        or (service == MQ and resource.startswith("broker:"))
+        or (service == DOCUMENTDB and resource.startswith("cluster:"))
     )
     if not ok:
         raise invalid_parameter(UNRECOGNIZED_SOURCE)
     return SourceArn(arn, service, match["region"], match["account"], resource)
+
+
+# A self-managed Kafka mapping has no ARN; its source is the SelfManagedEventSource.
+SELF_MANAGED_SOURCE = SourceArn("", SELF_MANAGED_KAFKA, "", "", "")
 
 
 class EventSourceProbe(Protocol):
@@ -142,10 +165,25 @@ class EventSourceMapping:
     has_filter_criteria: bool = False
     # TagResource/ListTags on the mapping's ARN (not a member of AWS's answer).
     tags: dict[str, str] = field(default_factory=dict)
+    # Members stored and returned as AWS does (structures in AWS's member names).
+    kms_key_arn: str | None = None
+    metrics: tuple[str, ...] | None = None  # MetricsConfig.Metrics; None: no MetricsConfig
+    system_log_level: str | None = None  # LoggingConfig.SystemLogLevel; None: no LoggingConfig
+    provisioned_poller_config: dict[str, Any] | None = None
+    topics: tuple[str, ...] = ()
+    queues: tuple[str, ...] = ()
+    source_access_configurations: tuple[dict[str, str], ...] = ()
+    self_managed_endpoints: dict[str, list[str]] | None = None
+    amazon_managed_kafka_config: dict[str, Any] | None = None
+    self_managed_kafka_config: dict[str, Any] | None = None
+    document_db_config: dict[str, Any] | None = None
+    on_success: str | None = None  # Kafka: DestinationConfig.OnSuccess
 
     @property
     def source(self) -> SourceArn:
-        """The event source ARN, parsed."""
+        """The event source ARN, parsed (SELF_MANAGED_SOURCE for self-managed Kafka)."""
+        if not self.event_source_arn:
+            return SELF_MANAGED_SOURCE
         return parse_source_arn(self.event_source_arn)
 
     @property
@@ -163,6 +201,10 @@ class EventSourceMapping:
         data = json.loads(text)
         data["filters"] = tuple(data.get("filters", ()))
         data["function_response_types"] = tuple(data.get("function_response_types", ()))
+        for name in ("topics", "queues", "source_access_configurations"):
+            data[name] = tuple(data.get(name, ()))
+        if data.get("metrics") is not None:
+            data["metrics"] = tuple(data["metrics"])
         return cls(**data)
 
 
@@ -187,7 +229,41 @@ class MappingSettings:
     parallelization_factor: int | None = None
     tumbling_window_in_seconds: int | None = None
     tags: dict[str, str] | None = None  # Create only
+    kms_key_arn: str | None = None  # "" on Update removes the key
+    metrics: tuple[str, ...] | None = None
+    system_log_level: str | None = None
+    provisioned_poller_config: dict[str, Any] | None = None
+    topics: tuple[str, ...] | None = None  # Create only
+    queues: tuple[str, ...] | None = None  # Create only
+    source_access_configurations: tuple[dict[str, str], ...] | None = None
+    self_managed_endpoints: dict[str, list[str]] | None = None  # Create only
+    amazon_managed_kafka_config: dict[str, Any] | None = None
+    self_managed_kafka_config: dict[str, Any] | None = None
+    document_db_config: dict[str, Any] | None = None
+    on_success: str | None = None
     changed: frozenset[str] = field(default_factory=frozenset)
+
+    def source_members(self) -> dict[str, Any]:
+        """The members whose rules depend on the kind of source (event_source_kinds)."""
+        return {name: getattr(self, name) for name in SOURCE_MEMBERS}
+
+
+# Members checked by event_source_kinds.check_members, plus what their rules look at.
+SOURCE_MEMBERS = (
+    "kms_key_arn",
+    "metrics",
+    "system_log_level",
+    "provisioned_poller_config",
+    "topics",
+    "queues",
+    "source_access_configurations",
+    "self_managed_endpoints",
+    "amazon_managed_kafka_config",
+    "self_managed_kafka_config",
+    "document_db_config",
+    "on_success",
+    "maximum_concurrency",
+)
 
 
 def _bounded(value: int | None, name: str, low: int, high: int) -> None:
@@ -286,22 +362,41 @@ class EventSourceMappingRegistry:
 
     async def create(self, s: MappingSettings) -> EventSourceMapping:
         """CreateEventSourceMapping: validate, store in state Creating."""
-        if not s.event_source_arn:
+        if s.event_source_arn and s.self_managed_endpoints is not None:
+            raise invalid_parameter(kinds.BOTH_SOURCES)
+        if s.event_source_arn:
+            source = parse_source_arn(s.event_source_arn)
+        elif s.self_managed_endpoints is not None:
+            source = SELF_MANAGED_SOURCE
+        else:
             raise invalid_parameter(UNRECOGNIZED_SOURCE)
-        source = parse_source_arn(s.event_source_arn)
+        kinds.check_members(source.service, s.source_members(), creating=True)
+        queue_mode = (s.self_managed_kafka_config or {}).get("ConsumptionMode") == QUEUE_MODE
+        if queue_mode:
+            # Kafka share groups have no positions and no batching window (model docs).
+            for member, value in (
+                ("startingPosition", s.starting_position),
+                ("startingPositionTimestamp", s.starting_position_timestamp),
+                ("maximumBatchingWindowInSeconds", s.maximum_batching_window_in_seconds),
+            ):
+                if value is not None:
+                    raise kinds.unsupported(member)
         if s.starting_position is not None and s.starting_position not in STARTING_POSITIONS:
             raise validation_error(
                 s.starting_position,
                 "startingPosition",
                 "Member must satisfy enum value set: [LATEST, AT_TIMESTAMP, TRIM_HORIZON]",
             )
-        if source.is_stream and s.starting_position is None:
+        needs_position = source.is_stream or (
+            source.service in (*KAFKA_SERVICES, DOCUMENTDB) and not queue_mode
+        )
+        if needs_position and s.starting_position is None:
             raise invalid_parameter(
                 "1 validation error detected: Value null at 'startingPosition' failed to "
                 "satisfy constraint: Member must not be null."
             )
         # SQS takes no starting position; DynamoDB Streams have no AT_TIMESTAMP (Kinesis has).
-        if (not source.is_stream and s.starting_position is not None) or (
+        if (source.service in (SQS, MQ) and s.starting_position is not None) or (
             source.service == DYNAMODB and s.starting_position == "AT_TIMESTAMP"
         ):
             raise invalid_parameter(f"Unsupported starting position for arn type: {source.arn}")
@@ -313,16 +408,19 @@ class EventSourceMappingRegistry:
         _check_filters(s.filters)
         if s.tags:
             check_tags(s.tags, {})
-        batch_size = s.batch_size or (10 if not source.is_stream else 100)
+        batch_size = s.batch_size or (10 if source.service == SQS else 100)
         window = s.maximum_batching_window_in_seconds or 0
         if source.service == SQS:
             _check_window(batch_size, window)
         await self._state.run(lambda tx: self._resolve_function(tx, s.function_name))
-        await self._probe.check(source)
+        if source.polled_locally:
+            await self._probe.check(source)
         stream = source.is_stream
-        on_failure = s.on_failure if stream else None
+        kafka = source.service in KAFKA_SERVICES
+        on_failure = s.on_failure if stream or kafka else None
+        new_uuid = str(uuidlib.uuid4())
         mapping = EventSourceMapping(
-            uuid=str(uuidlib.uuid4()),
+            uuid=new_uuid,
             event_source_arn=source.arn,
             function_name="",
             function_arn="",
@@ -352,17 +450,42 @@ class EventSourceMappingRegistry:
                 bool(s.bisect_batch_on_function_error) if stream else None
             ),
             on_failure=on_failure or ("" if stream else None),
-            maximum_concurrency=s.maximum_concurrency if not stream else None,
+            maximum_concurrency=s.maximum_concurrency if source.service == SQS else None,
             parallelization_factor=(s.parallelization_factor or 1) if stream else None,
             tumbling_window_in_seconds=(s.tumbling_window_in_seconds or 0) if stream else None,
             last_processing_result="No records processed" if stream else None,
             tags=dict(s.tags or {}),
+            kms_key_arn=s.kms_key_arn or None,
+            metrics=s.metrics,
+            system_log_level=s.system_log_level,
+            provisioned_poller_config=s.provisioned_poller_config,
+            topics=tuple(s.topics or ()),
+            queues=tuple(s.queues or ()),
+            source_access_configurations=tuple(s.source_access_configurations or ()),
+            self_managed_endpoints=s.self_managed_endpoints,
+            # Without a consumer group AWS joins one named after the mapping's UUID.
+            amazon_managed_kafka_config=_kafka_config(s.amazon_managed_kafka_config, new_uuid)
+            if source.service == KAFKA
+            else None,
+            self_managed_kafka_config=_kafka_config(s.self_managed_kafka_config, new_uuid)
+            if source.service == SELF_MANAGED_KAFKA
+            else None,
+            document_db_config=_document_db_config(s.document_db_config)
+            if source.service == DOCUMENTDB
+            else None,
+            on_success=s.on_success if kafka else None,
         )
 
         def write(tx: Transaction) -> EventSourceMapping:
             name, arn, qualifier = self._resolve_function(tx, s.function_name)
             for other in tx.event_source_mappings():
-                if other.event_source_arn == source.arn and other.function_name == name:
+                same_source = (
+                    other.event_source_arn == mapping.event_source_arn
+                    and other.self_managed_endpoints == mapping.self_managed_endpoints
+                    and other.topics == mapping.topics
+                    and other.queues == mapping.queues
+                )
+                if same_source and other.function_name == name:
                     raise _duplicate(source, name, other.uuid)
             created = dataclasses.replace(
                 mapping, function_name=name, function_arn=arn, qualifier=qualifier
@@ -385,6 +508,15 @@ class EventSourceMappingRegistry:
         """UpdateEventSourceMapping: only given settings change; state becomes Updating."""
         current = await self.get(uuid)
         source = current.source
+        kinds.check_members(
+            source.service,
+            s.source_members(),
+            creating=False,
+            stored=dataclasses.asdict(current),
+        )
+        queue_mode = (current.self_managed_kafka_config or {}).get("ConsumptionMode") == QUEUE_MODE
+        if queue_mode and s.maximum_batching_window_in_seconds is not None:
+            raise kinds.unsupported("maximumBatchingWindowInSeconds")
         _check_ranges(s, source)
         _check_filters(s.filters)
         batch_size = s.batch_size if s.batch_size is not None else current.batch_size
@@ -437,8 +569,9 @@ class EventSourceMappingRegistry:
                 value = getattr(s, name)
                 if value is not None and source.is_stream:
                     changes[name] = value
-            if s.maximum_concurrency is not None and not source.is_stream:
+            if s.maximum_concurrency is not None and source.service == SQS:
                 changes["maximum_concurrency"] = s.maximum_concurrency
+            changes.update(_source_member_changes(s, stored))
             updated = dataclasses.replace(stored, **changes)
             tx.put_event_source_mapping(updated)
             return updated
@@ -514,6 +647,46 @@ class EventSourceMappingRegistry:
     async def save_checkpoint(self, uuid: str, shard_id: str, sequence_number: str) -> None:
         """Remember the last sequence number delivered for a shard."""
         await self._state.run(lambda tx: tx.put_shard_checkpoint(uuid, shard_id, sequence_number))
+
+
+def _kafka_config(given: dict[str, Any] | None, uuid: str) -> dict[str, Any]:
+    config = dict(given or {})
+    if not config.get("ConsumerGroupId"):
+        config["ConsumerGroupId"] = uuid
+    return config
+
+
+def _document_db_config(given: dict[str, Any] | None) -> dict[str, Any]:
+    config = dict(given or {})
+    # AWS sends only the changes of an update unless asked for UpdateLookup.
+    config.setdefault("FullDocument", "Default")
+    return config
+
+
+def _source_member_changes(s: MappingSettings, stored: EventSourceMapping) -> dict[str, Any]:
+    """Update: the source-specific members that were given (checked already)."""
+    changes: dict[str, Any] = {}
+    if s.kms_key_arn is not None:
+        changes["kms_key_arn"] = s.kms_key_arn or None  # "" removes the key
+    for name in ("metrics", "system_log_level", "provisioned_poller_config"):
+        if getattr(s, name) is not None:
+            changes[name] = getattr(s, name)
+    if s.source_access_configurations is not None:
+        changes["source_access_configurations"] = tuple(s.source_access_configurations)
+    for name in ("amazon_managed_kafka_config", "self_managed_kafka_config"):
+        given, current = getattr(s, name), getattr(stored, name)
+        if given is not None and current is not None:
+            changes[name] = {**current, **{k: v for k, v in given.items() if v is not None}}
+    if s.document_db_config is not None and stored.document_db_config is not None:
+        changes["document_db_config"] = {
+            **stored.document_db_config,
+            **{k: v for k, v in s.document_db_config.items() if v is not None},
+        }
+    if s.on_success is not None and stored.source.service in KAFKA_SERVICES:
+        changes["on_success"] = s.on_success
+    if s.on_failure is not None and stored.source.service in KAFKA_SERVICES:
+        changes["on_failure"] = s.on_failure
+    return changes
 
 
 def _duplicate(source: SourceArn, function_name: str, uuid: str) -> LambdaError:

@@ -10,6 +10,7 @@ import math
 
 import structlog
 
+from lambdad.daemon.domain.event_source_kinds import NOT_POLLED, source_name
 from lambdad.daemon.domain.event_sources import (
     SQS,
     EventSourceMapping,
@@ -68,6 +69,13 @@ class EventSourcePollers:
         if mapping is None:
             return
         self._functions[uuid] = (mapping.function_name, mapping.qualifier)
+        source = mapping.source
+        if not source.polled_locally:
+            # Kafka, MQ and DocumentDB: the mapping settles like any other, and its
+            # LastProcessingResult says that nothing reads the source here.
+            problem = NOT_POLLED.format(name=source_name(source.service))
+            await self._registry.settle(uuid, last_processing_result=problem)
+            return
         await self._registry.settle(uuid)
         if not mapping.enabled:
             return
