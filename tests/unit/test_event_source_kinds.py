@@ -98,6 +98,32 @@ CREATE_CASES: list[tuple[str, dict[str, Any], str | None]] = [
         {"on_success": "arn:aws:sqs:us-east-1:000000000000:q"},
         "DestinationConfig.OnSuccess is only supported for Kafka event sources.",
     ),
+    # What only streams take: MQ and DocumentDB take none of it, Kafka the retry settings.
+    (
+        MQ,
+        {"queues": ("q",), "source_access_configurations": (BASIC,), "maximum_retry_attempts": 3},
+        UNSUPPORTED.format("maximumRetryAttempts"),
+    ),
+    (
+        DOCUMENTDB,
+        {
+            "document_db_config": {"DatabaseName": "db"},
+            "source_access_configurations": (BASIC,),
+            "function_response_types": ("ReportBatchItemFailures",),
+        },
+        UNSUPPORTED.format("functionResponseTypes"),
+    ),
+    (
+        MQ,
+        {"queues": ("q",), "source_access_configurations": (BASIC,), "function_response_types": ()},
+        None,
+    ),
+    (
+        KAFKA,
+        {"topics": ("t1",), "parallelization_factor": 2},
+        UNSUPPORTED.format("parallelizationFactor"),
+    ),
+    (KAFKA, {"topics": ("t1",), "maximum_retry_attempts": 3, "on_failure": "kafka://dlq"}, None),
     # Metrics: EventCount everywhere, the other two for Kafka only.
     (SQS, {"metrics": ("EventCount",)}, None),
     (KAFKA, {"topics": ("t1",), "metrics": ("EventCount", "ErrorCount", "KafkaMetrics")}, None),
