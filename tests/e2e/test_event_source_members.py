@@ -113,6 +113,7 @@ def test_msk_mapping_round_trip(lambdad: LambdadProcess) -> None:
         BisectBatchOnFunctionError=True,
     )
     assert (updated["MaximumRetryAttempts"], updated["BisectBatchOnFunctionError"]) == (5, True)
+    assert (updated["State"], updated["StateTransitionReason"]) == ("Updating", "USER_INITIATED")
     assert updated["MetricsConfig"] == {"Metrics": ["ErrorCount"]}
     assert updated["LoggingConfig"] == {"SystemLogLevel": "DEBUG"}
     assert "KMSKeyArn" not in updated

@@ -549,9 +549,7 @@ class EventSourceMappingRegistry:
                 "batch_size": batch_size,
                 "maximum_batching_window_in_seconds": window,
                 "state": UPDATING,
-                "state_transition_reason": "USER_INITIATED"
-                if source.service == SQS
-                else "User action",
+                "state_transition_reason": "User action" if source.is_stream else "USER_INITIATED",
                 "last_modified": time.time(),
             }
             if s.function_name:
