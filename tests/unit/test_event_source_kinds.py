@@ -304,6 +304,12 @@ def test_create_members_per_source(
             {"maximum_concurrency": 10},
             "ProvisionedPollerConfig and ScalingConfig.MaximumConcurrency cannot be used together.",
         ),
+        (
+            SQS,
+            {"maximum_concurrency": 10},
+            {"provisioned_poller_config": {"MinimumPollers": 2}},
+            "ProvisionedPollerConfig and ScalingConfig.MaximumConcurrency cannot be used together.",
+        ),
     ],
 )
 def test_update_members(

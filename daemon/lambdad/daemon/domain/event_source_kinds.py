@@ -238,6 +238,9 @@ def _check_pollers(
     stored: Mapping[str, Any] | None,
 ) -> None:
     if config is None:
+        # A concurrency limit given to a mapping already in provisioned mode.
+        if stored and stored.get("provisioned_poller_config") and given.get("maximum_concurrency"):
+            raise invalid_parameter(POLLERS_WITH_SCALING)
         return
     low, high = (SQS_MIN_POLLERS, SQS_MAX_POLLERS) if service == SQS else (1, KAFKA_MAX_POLLERS)
     minimum, maximum = config.get("MinimumPollers"), config.get("MaximumPollers")
