@@ -90,12 +90,12 @@ _OMITTED_WHEN_EMPTY = frozenset({"next_page_token"})
 # a layer version published without LicenseInfo has none.
 _OMITTED_WHEN_EMPTY_FIELDS = frozenset(
     {
+        # A self-managed Kafka mapping has no EventSourceArn (SelfManagedEventSource instead).
+        "lambdad.v1.EventSourceMapping.event_source_arn",
         "lambdad.v1.OnSuccess.destination",
         "lambdad.v1.OnFailure.destination",
         "lambdad.v1.LayerVersion.license_info",
         "lambdad.v1.LayerVersionsListItem.license_info",
-        # A self-managed Kafka mapping has no EventSourceArn (SelfManagedEventSource instead).
-        "lambdad.v1.EventSourceMapping.event_source_arn",
     }
 )
 
