@@ -109,7 +109,11 @@ def test_msk_mapping_round_trip(lambdad: LambdadProcess) -> None:
         KMSKeyArn="",
         AmazonManagedKafkaEventSourceConfig={"ConsumerGroupId": mapping_id},
         DestinationConfig={"OnSuccess": {"Destination": "kafka://orders-done"}},
+        MaximumRetryAttempts=5,
+        BisectBatchOnFunctionError=True,
     )
+    assert (updated["MaximumRetryAttempts"], updated["BisectBatchOnFunctionError"]) == (5, True)
+    assert (updated["State"], updated["StateTransitionReason"]) == ("Updating", "USER_INITIATED")
     assert updated["MetricsConfig"] == {"Metrics": ["ErrorCount"]}
     assert updated["LoggingConfig"] == {"SystemLogLevel": "DEBUG"}
     assert "KMSKeyArn" not in updated

@@ -26,12 +26,15 @@ FIFO = "arn:aws:sqs:us-east-1:000000000000:q.fifo"
 TABLE_STREAM = "arn:aws:dynamodb:us-east-1:000000000000:table/t/stream/2024-01-01T00:00:00.000"
 KINESIS = "arn:aws:kinesis:us-east-1:000000000000:stream/s"
 MISSING = "arn:aws:sqs:us-east-1:000000000000:missing"
+MSK = "arn:aws:kafka:us-east-1:000000000000:cluster/c/0a1b2c3d-1111-2222-3333-444455556666-1"
+MQ_BROKER = "arn:aws:mq:us-east-1:000000000000:broker:b:b-0a1b2c3d-1111-2222-3333-444455556666"
 
 
 class FakeProbe:
-    """Knows every source except MISSING."""
+    """Knows every source except MISSING; is never asked about sources lambdad does not poll."""
 
     async def check(self, source: SourceArn) -> None:
+        assert source.polled_locally, source
         if source.arn == MISSING:
             raise invalid_parameter("missing queue")
 
@@ -135,6 +138,43 @@ CREATE_ERRORS = [
         "satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: "
         "[ReportBatchItemFailures]]",
     ),
+    # Kafka takes a starting position (not in Queue mode), MQ none.
+    (
+        {"event_source_arn": MSK, "topics": ("orders",)},
+        Reason.INVALID_PARAMETER_VALUE,
+        "1 validation error detected: Value null at 'startingPosition' failed to satisfy "
+        "constraint: Member must not be null.",
+    ),
+    (
+        {
+            "event_source_arn": MQ_BROKER,
+            "queues": ("q",),
+            "source_access_configurations": ({"Type": "BASIC_AUTH", "URI": "arn:aws:x"},),
+            "starting_position": "LATEST",
+        },
+        Reason.INVALID_PARAMETER_VALUE,
+        f"Unsupported starting position for arn type: {MQ_BROKER}",
+    ),
+    (
+        {
+            "self_managed_endpoints": {"KAFKA_BOOTSTRAP_SERVERS": ["k:9092"]},
+            "topics": ("orders",),
+            "self_managed_kafka_config": {"ConsumptionMode": "Queue"},
+            "maximum_batching_window_in_seconds": 1,
+        },
+        Reason.INVALID_PARAMETER_VALUE,
+        "Unsupported 'maximumBatchingWindowInSeconds' parameter for given event source mapping "
+        "type.",
+    ),
+    (
+        {
+            "event_source_arn": MSK,
+            "self_managed_endpoints": {"KAFKA_BOOTSTRAP_SERVERS": ["k:9092"]},
+            "topics": ("orders",),
+        },
+        Reason.INVALID_PARAMETER_VALUE,
+        "Specify either EventSourceArn or SelfManagedEventSource, not both.",
+    ),
 ]
 
 
@@ -145,6 +185,22 @@ async def test_create_errors(
     with pytest.raises(LambdaError) as info:
         await mappings.create(settings(**values))
     assert (info.value.reason, info.value.message) == (reason, message)
+
+
+async def test_kafka_defaults_and_duplicates(mappings: EventSourceMappingRegistry) -> None:
+    kafka = settings(event_source_arn=MSK, topics=("orders",), starting_position="LATEST")
+    created = await mappings.create(kafka)
+    assert (created.batch_size, created.state_transition_reason) == (100, "USER_INITIATED")
+    assert created.amazon_managed_kafka_config == {"ConsumerGroupId": created.uuid}
+    assert created.last_processing_result is None
+    # The same cluster, topic and function again is a duplicate; another topic is not.
+    with pytest.raises(LambdaError) as info:
+        await mappings.create(kafka)
+    assert info.value.reason == Reason.RESOURCE_CONFLICT
+    other = await mappings.create(
+        settings(event_source_arn=MSK, topics=("payments",), starting_position="LATEST")
+    )
+    assert other.uuid != created.uuid
 
 
 async def test_sqs_defaults_and_states(mappings: EventSourceMappingRegistry) -> None:

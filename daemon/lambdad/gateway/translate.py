@@ -90,6 +90,8 @@ _OMITTED_WHEN_EMPTY = frozenset({"next_page_token"})
 # a layer version published without LicenseInfo has none.
 _OMITTED_WHEN_EMPTY_FIELDS = frozenset(
     {
+        # A self-managed Kafka mapping has no EventSourceArn (SelfManagedEventSource instead).
+        "lambdad.v1.EventSourceMapping.event_source_arn",
         "lambdad.v1.OnSuccess.destination",
         "lambdad.v1.OnFailure.destination",
         "lambdad.v1.LayerVersion.license_info",
@@ -97,8 +99,6 @@ _OMITTED_WHEN_EMPTY_FIELDS = frozenset(
         # The one List* whose page token is not a `next_page_token` (no NextMarker on the
         # last page).
         "lambdad.v1.ListProvisionedConcurrencyConfigsResponse.next_marker",
-        # A self-managed Kafka mapping has no EventSourceArn (SelfManagedEventSource instead).
-        "lambdad.v1.EventSourceMapping.event_source_arn",
     }
 )
 

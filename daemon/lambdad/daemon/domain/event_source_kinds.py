@@ -41,6 +41,20 @@ SOURCE_NAMES = {
 # error."), so tools that look for a failing mapping see this one as not reading.
 NOT_POLLED = "PROBLEM: lambdad does not poll {name} event sources; no records are read locally."
 
+# (MappingSettings field, member name in AWS's message).
+SHARD_ONLY = (
+    ("parallelization_factor", "parallelizationFactor"),
+    ("tumbling_window_in_seconds", "tumblingWindowInSeconds"),
+)
+STREAM_ONLY = (
+    *SHARD_ONLY,
+    ("bisect_batch_on_function_error", "bisectBatchOnFunctionError"),
+    ("maximum_retry_attempts", "maximumRetryAttempts"),
+    ("maximum_record_age_in_seconds", "maximumRecordAgeInSeconds"),
+    ("on_failure", "destinationConfig"),
+    ("function_response_types", "functionResponseTypes"),
+)
+
 BOOTSTRAP_SERVERS = "KAFKA_BOOTSTRAP_SERVERS"
 QUEUE_MODE, STREAM_MODE = "Queue", "Stream"
 EVENT_COUNT = "EventCount"
@@ -163,6 +177,12 @@ def check_members(
     # elsewhere here, so only the sources added with these rules refuse it.
     if given.get("maximum_concurrency") is not None and service not in POLLED_SERVICES:
         raise unsupported("scalingConfig")
+    # Error handling that only streams have (model documentation of each member); Kafka
+    # takes the retry and destination settings but not the shard ones.
+    refused = STREAM_ONLY if service in (MQ, DOCUMENTDB) else SHARD_ONLY if kafka else ()
+    for field_name, member in refused:
+        if given.get(field_name) not in (None, ()):
+            raise unsupported(member)
     if given.get("on_success") is not None and not kafka:
         raise invalid_parameter(ON_SUCCESS_KAFKA_ONLY)
     if creating:
@@ -218,6 +238,9 @@ def _check_pollers(
     stored: Mapping[str, Any] | None,
 ) -> None:
     if config is None:
+        # A concurrency limit given to a mapping already in provisioned mode.
+        if stored and stored.get("provisioned_poller_config") and given.get("maximum_concurrency"):
+            raise invalid_parameter(POLLERS_WITH_SCALING)
         return
     low, high = (SQS_MIN_POLLERS, SQS_MAX_POLLERS) if service == SQS else (1, KAFKA_MAX_POLLERS)
     minimum, maximum = config.get("MinimumPollers"), config.get("MaximumPollers")

@@ -263,6 +263,13 @@ SOURCE_MEMBERS = (
     "document_db_config",
     "on_success",
     "maximum_concurrency",
+    "parallelization_factor",
+    "tumbling_window_in_seconds",
+    "bisect_batch_on_function_error",
+    "maximum_retry_attempts",
+    "maximum_record_age_in_seconds",
+    "on_failure",
+    "function_response_types",
 )
 
 
@@ -447,7 +454,9 @@ class EventSourceMappingRegistry:
                 else (-1 if stream else None)
             ),
             bisect_batch_on_function_error=(
-                bool(s.bisect_batch_on_function_error) if stream else None
+                bool(s.bisect_batch_on_function_error)
+                if stream
+                else (s.bisect_batch_on_function_error if kafka else None)
             ),
             on_failure=on_failure or ("" if stream else None),
             maximum_concurrency=s.maximum_concurrency if source.service == SQS else None,
@@ -540,9 +549,7 @@ class EventSourceMappingRegistry:
                 "batch_size": batch_size,
                 "maximum_batching_window_in_seconds": window,
                 "state": UPDATING,
-                "state_transition_reason": "USER_INITIATED"
-                if source.service == SQS
-                else "User action",
+                "state_transition_reason": "User action" if source.is_stream else "USER_INITIATED",
                 "last_modified": time.time(),
             }
             if s.function_name:
@@ -567,7 +574,8 @@ class EventSourceMappingRegistry:
                 "on_failure",
             ):
                 value = getattr(s, name)
-                if value is not None and source.is_stream:
+                # Kafka takes the retry settings too (its shard ones are refused above).
+                if value is not None and (source.is_stream or source.service in KAFKA_SERVICES):
                     changes[name] = value
             if s.maximum_concurrency is not None and source.service == SQS:
                 changes["maximum_concurrency"] = s.maximum_concurrency
