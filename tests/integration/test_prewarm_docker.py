@@ -1,10 +1,12 @@
 """Pre-initialized environments (Docker): a function handed a waiting container runs exactly as
 in a container started for it (code, variables, sys.path, memory limit), the pool refills,
-holds capacity slots (the first reclaimed), is off at size 0, and leaves nothing after a stop.
+holds capacity slots (the first reclaimed), grows for a burst within the capacity cap and shrinks
+back, is off at size 0, and leaves nothing after a stop.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -16,6 +18,7 @@ import pytest
 
 from lambdad.client import AsyncLambdadClient
 from lambdad.daemon.config import Config
+from lambdad.daemon.runtime import prewarm as prewarm_module
 from lambdad.daemon.runtime.docker import LABEL_PREWARM, daemon_id_for
 from lambdad.daemon.runtime.executor import LABEL_DAEMON, LABEL_MANAGED
 from lambdad.daemon.server import Daemon, start_daemon
@@ -254,6 +257,55 @@ async def test_pool_refills_holds_slots_and_is_reclaimed_first(
         assert governor.peak_running <= 4
         await async_wait_for(lambda: governor.running == 4 and governor.waiting == 0, timeout=60)
         assert prewarm.waiting == 1
+
+
+SLEEPER = "import time\n\ndef handler(event, context):\n    time.sleep(2)\n    return {}\n"
+
+
+async def test_a_burst_grows_the_spares_within_the_cap_then_they_shrink(
+    engine: docker.DockerClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Short versions of the burst's timings (the defaults are minutes).
+    monkeypatch.setattr(prewarm_module, "BURST_QUIET_S", 0.5)
+    monkeypatch.setattr(prewarm_module, "DISPLACE_IDLE_S", 0.5)
+    monkeypatch.setattr(prewarm_module, "BURST_KEEP_S", 60.0)
+    data_dir = tmp_path / "data"
+    # A cap of 8 environments, 2 starting at once: a burst may keep 6 spares (8 - 2).
+    settings = {"prewarmed_environments": 2, "max_environments": 8, "max_starting_environments": 2}
+    async with docker_daemon(engine, data_dir, **settings) as (daemon, client):
+        pool = daemon.pool
+        prewarm = pool.prewarm
+        governor = pool.governor
+        assert prewarm is not None and prewarm.max_spares == 6
+        await create(client, "burst", "python3.11", "app.handler", {"app.py": SLEEPER})
+        await async_wait_for(lambda: prewarm.waiting == 2, timeout=60)
+        # Eight invocations at once: two find a spare, the others cold-start (or take an
+        # environment released meanwhile) and size the runtime's spares for the next burst.
+        answers = await asyncio.gather(*(invoke(client, "burst", {}) for _ in range(8)))
+        assert all(not answer.function_error for answer in answers)
+        target = prewarm.peak_target
+        assert 2 < target <= 6
+        # The spares reach the burst's size once it is over; the burst's own idle
+        # environments made room for those the cap could not otherwise hold (one slot
+        # always stays free).
+        await async_wait_for(lambda: prewarm.waiting == target, timeout=120)
+        left = pool.environment_count("burst")
+        assert left <= 8 - 1 - target
+        assert left == pool.environments_started - prewarm.displaced
+        assert governor.peak_running <= 8
+        # The burst's sizing lapses: back to the usual two, their slots given back.
+        await async_wait_for(lambda: prewarm.waiting == 2, timeout=120)
+
+        def waiting_containers() -> int:
+            # Assigned ones keep the label; a waiting one keeps its name until assigned.
+            found = containers(engine, daemon_id_for(data_dir), f"{LABEL_PREWARM}=true")
+            return sum(1 for c in found if c["Names"][0].startswith("/lambdad-prewarm-"))
+
+        await async_wait_for(lambda: waiting_containers() == 2, timeout=60)
+        # The slots of those removed are given back (each once its container is gone).
+        await async_wait_for(
+            lambda: governor.running == 2 + pool.environment_count("burst"), timeout=60
+        )
 
 
 async def test_disabled_pool_starts_nothing(engine: docker.DockerClient, tmp_path: Path) -> None:

@@ -359,3 +359,21 @@ async def test_starts_beyond_the_limit_wait_for_a_slot(tmp_path: Path) -> None:
         assert executor.peak_in_flight == 1
     finally:
         await pool.close()
+
+
+async def test_idle_environments_make_room_for_spares_least_recent_first(
+    pool: EnvironmentPool,
+) -> None:
+    await pool.invoke(config("a"), event({"n": 1}))
+    await pool.invoke(config("b"), event({"n": 2}))
+    await pool.provision(config("c"), owner="c:1")
+    assert pool.governor.running == 3
+    assert pool._displace_idle(3600.0) is None  # none has been idle that long
+    for name in ("a", "b"):  # the least recently used first
+        removal = pool._displace_idle(0.0)
+        assert removal is not None
+        await removal
+        assert pool.environment_count(name) == 0
+    # A provisioned environment is never removed for spares.
+    assert pool._displace_idle(0.0) is None
+    assert pool.environment_count("c") == 1 and pool.governor.running == 1

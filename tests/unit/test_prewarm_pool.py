@@ -274,3 +274,70 @@ def test_both_waiting_programs_preload_the_one_list(program: str) -> None:
     assert "awslambdaric.lambda_context" in PRELOAD
     assert PLACEHOLDER not in text.splitlines()
     compile(text, program, "exec")
+
+
+class IdleEnvironments:
+    """Idle environments of functions holding governor slots; the pool's displacer removes
+    them (the least recently used first), as `EnvironmentPool._displace_idle` does."""
+
+    def __init__(self, governor: CapacityGovernor[object], count: int) -> None:
+        self.governor = governor
+        for _ in range(count):
+            assert governor.try_acquire(128)
+        self.left = count
+        self.asked_idle_for: set[float] = set()
+
+    def __call__(self, idle_for_s: float) -> asyncio.Future[None] | None:
+        self.asked_idle_for.add(idle_for_s)
+        if self.left == 0:
+            return None
+        self.left -= 1
+
+        async def removed() -> None:
+            await asyncio.sleep(0)  # the removal ends later; then its slot is free
+            self.governor.release(128)
+
+        return asyncio.ensure_future(removed())
+
+
+async def test_a_burst_displaces_idle_environments_for_its_spares(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(prewarm, "BURST_QUIET_S", 0.05)
+    governor: CapacityGovernor[object] = CapacityGovernor(12, 100_000)
+    pool = PrewarmPool(2, Starter(), governor, max_spares=8, max_parallel=3)
+    idle = IdleEnvironments(governor, 9)  # what a burst left behind: 9 of 12 slots
+    pool.bind(idle)
+    pool.want("py", 128)
+    await async_wait_for(lambda: pool.waiting == 2)
+    assert pool.displaced == 0  # the usual size fits: nothing is displaced for it
+    assert idle.left == 9
+    pool.take("py", 128)
+    pool.take("py", 128)
+    assert pool.take("py", 128, demand=20) is None  # a burst of 20 in flight: 8 spares asked
+    # The spares grow into the free slots, then idle environments make room for the rest;
+    # one slot always stays free.
+    await async_wait_for(lambda: pool.waiting == 8)
+    assert pool.displaced == 9 - idle.left >= 5
+    assert governor.running <= 11 and governor.running == pool.waiting + idle.left
+    assert idle.asked_idle_for == {prewarm.DISPLACE_IDLE_S}
+    await pool.close()
+
+
+async def test_nothing_is_displaced_while_a_function_waits_for_a_slot(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(prewarm, "BURST_QUIET_S", 0.0)
+    governor: CapacityGovernor[object] = CapacityGovernor(4, 100_000)
+    pool = PrewarmPool(1, Starter(), governor, max_spares=3)
+    idle = IdleEnvironments(governor, 4)  # the host is full
+    pool.bind(idle)
+    queued = asyncio.ensure_future(governor.acquire("f", 128, math.inf))
+    await async_wait_for(lambda: governor.waiting == 1)
+    assert pool.take("py", 128, demand=3) is None
+    pool._refill()  # a refill pass: nothing may happen while a function waits
+    assert idle.left == 4 and pool.displaced == 0 and pool.waiting == 0
+    governor.release(128)  # a function's environment went away: the queued one takes it
+    await queued
+    await pool.close()
+    governor.release(128)

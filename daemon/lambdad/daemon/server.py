@@ -286,10 +286,13 @@ async def start_daemon(config: Config) -> Daemon:
         retention_days=config.log_retention_days,
     )
     prewarm: PrewarmPool[Any] | None = None
-    # A burst's spares: up to half the host's environments, as many starting at once as
-    # invocations may start theirs.
-    max_spares = governor.max_environments // 2
+    # A burst's spares: as many as the host holds, less room for `max_parallel` environments
+    # of other functions to start without reclaiming one; as many starting at once as
+    # invocations may start theirs. (A burst of 100 2-second invocations needs about 50
+    # environments up within its first seconds, and the engine starts 3-4 containers a second
+    # here: bench/README.md.)
     max_parallel = config.max_starting_environments or DEFAULT_MAX_STARTING
+    max_spares = max(0, governor.max_environments - max_parallel)
     idle_timeout_s = float(config.environment_idle_timeout)
     if isinstance(executor, DockerExecutor):
         prewarm = executor.enable_prewarm(

@@ -152,6 +152,8 @@ class EnvironmentPool:
         self.prewarm = prewarm
         self.governor = governor or CapacityGovernor(*default_limits())
         self.governor.bind(self._reclaim_idle, self._take_back)
+        if prewarm is not None:
+            prewarm.bind(self._displace_idle)
         self.start_deadline_s = start_deadline_s
         # Environments holding a governor slot -> the MemorySize they were charged.
         self._slots: dict[str, int] = {}
@@ -276,7 +278,7 @@ class EnvironmentPool:
         environments += [env for env, _ in self._stopping.values()]
         return {env.spec.opt_dir for env in environments if env.spec.opt_dir is not None}
 
-    def _close_later(self, env: ExecutionEnvironment) -> None:
+    def _close_later(self, env: ExecutionEnvironment) -> asyncio.Task[None]:
         task = asyncio.create_task(env.close())
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -289,6 +291,7 @@ class EnvironmentPool:
         # The slot is given back once the environment is gone, not when it is told to go:
         # a container being removed still weighs on the host.
         task.add_done_callback(lambda _: self._free_slot(env_id))
+        return task
 
     def _free_slot(self, env_id: str) -> None:
         memory_mb = self._slots.pop(env_id, None)
@@ -325,6 +328,30 @@ class EnvironmentPool:
         self._reclaimed.add(env.environment_id)
         self._close_later(env)
         return env.spec.memory_mb
+
+    def _displace_idle(self, idle_for_s: float) -> asyncio.Task[None] | None:
+        """A burst's spares need room: close the least recently used environment idle for at
+        least `idle_for_s` (never a provisioned one); its removal, or None."""
+        now = time.monotonic()
+        candidates = [
+            (env.last_used, key, env)
+            for key, envs in self._idle.items()
+            for env in envs
+            if env.environment_id not in self._pinned and now - env.last_used >= idle_for_s
+        ]
+        if self._closing or not candidates:
+            return None
+        _, key, env = min(candidates, key=lambda item: item[0])
+        self._idle[key].remove(env)
+        if not self._idle[key]:
+            self._idle.pop(key, None)
+        log.info(
+            "idle environment removed for pre-initialized spares",
+            function=key.function_name,
+            version=key.version,
+            environment=env.environment_id,
+        )
+        return self._close_later(env)
 
     def _take_back(self, key: object, env: ExecutionEnvironment) -> None:
         """An environment handed to a waiter that gave up: back to the pool."""

@@ -19,7 +19,12 @@ its /tmp size), and keeps their capacity honest:
   invocations in flight of the function that missed, whichever is larger (at most
   `max_spares`), for
   `BURST_KEEP_S`, started up to `max_parallel` at once, so the next burst of that runtime finds
-  its environments waiting; then the key shrinks back to `size`.
+  its environments waiting; then the key shrinks back to `size`;
+- while a burst's size is not reached because the host is full, environments idle for at least
+  `DISPLACE_IDLE_S` (e.g. those the burst itself left behind) make room for spares
+  (`displacer`, the executor pool's): a spare serves any function of its runtime, an idle
+  environment only its own. Never a busy environment, never one a function waits for (the
+  governor's queue comes first), at most `max_parallel` at once.
 
 Size 0 disables the pool: no task, no environment, nothing held.
 """
@@ -51,8 +56,10 @@ BURST_WINDOW_S = 10.0
 # How long a key keeps the spares a burst sized it for.
 BURST_KEEP_S = 300.0
 # Spares for a burst start once it has had no cold start for this long: while it lasts, its
-# own starts need the cores.
+# own starts need the cores (the engine is the bottleneck: bench/README.md, engine starts).
 BURST_QUIET_S = 3.0
+# An idle environment makes room for a burst's spares once it has been idle this long.
+DISPLACE_IDLE_S = 3.0
 
 
 @dataclass(frozen=True)
@@ -134,6 +141,9 @@ class Waiting(Protocol):
 
 
 W = TypeVar("W", bound=Waiting)
+# Removes one environment idle for at least the given seconds to make room; the removal (its
+# governor slot is free when it is done), or None when there is none such.
+Displacer = Callable[[float], asyncio.Future[Any] | None]
 
 
 @dataclass
@@ -186,10 +196,17 @@ class PrewarmPool(Generic[W]):
         self._task: asyncio.Task[None] | None = None
         self._starts: set[asyncio.Task[Any]] = set()
         self._closed = False
+        self._displacer: Displacer | None = None
+        self._displacing = 0
         self.taken = 0
         self.started = 0
         self.reclaimed = 0
+        self.displaced = 0  # idle environments removed to make room for a burst's spares
         self.peak_target = 0  # the largest size a burst asked for (bench, metrics)
+
+    def bind(self, displacer: Displacer) -> None:
+        """Connect the executor pool: how an idle environment makes room for spares."""
+        self._displacer = displacer
 
     @property
     def enabled(self) -> bool:
@@ -320,9 +337,27 @@ class PrewarmPool(Generic[W]):
                 if self._in_flight() >= self.max_parallel:
                     return  # the rest once these are up
                 if not self._governor.try_acquire_spare(entry.memory_mb):
+                    if target > self.size:
+                        self._displace(target - len(entry.ready) - entry.starting)
                     return  # nearly full, or someone waits: functions come first
                 entry.starting += 1
                 self._spawn(self._start(key, entry, entry.memory_mb))
+
+    def _displace(self, missing: int) -> None:
+        """A burst's spares do not fit: idle environments make room (see the docstring)."""
+        if self._displacer is None or self._governor.waiting:
+            return
+        while self._displacing < min(missing, self.max_parallel):
+            removal = self._displacer(DISPLACE_IDLE_S)
+            if removal is None:
+                return
+            self._displacing += 1
+            self.displaced += 1
+            removal.add_done_callback(self._displaced)
+
+    def _displaced(self, _: object) -> None:
+        self._displacing -= 1
+        self._kick()  # its slot is free: a spare may take it
 
     def _in_flight(self) -> int:
         return sum(k.starting for k in self._keys.values())
