@@ -19,8 +19,8 @@ import time
 import timeit
 from typing import Any
 
+from lambdad.client.constraints import ConstraintChecker
 from lambdad.gateway import translate
-from lambdad.gateway.constraints import ConstraintChecker
 from lambdad.gateway.routes import ALL_ROUTES
 
 ROUTES = {route.operation: route for route in ALL_ROUTES}

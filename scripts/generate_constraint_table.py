@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Write daemon/lambdad/gateway/constraint_table.py from botocore's Lambda model.
+"""Write client/lambdad/client/constraint_table.py from botocore's Lambda model.
 
 AWS checks every request's members against the model's constraints (required, length,
 pattern, enum, value range) before anything else; the gateway does the same from this table.
@@ -29,7 +29,7 @@ import botocore
 import botocore.session
 
 TABLE = (
-    Path(__file__).resolve().parents[1] / "daemon" / "lambdad" / "gateway" / "constraint_table.py"
+    Path(__file__).resolve().parents[1] / "client" / "lambdad" / "client" / "constraint_table.py"
 )
 
 HEADER = '''# ruff: noqa: E501 (the model's patterns are quoted whole)

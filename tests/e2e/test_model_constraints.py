@@ -29,6 +29,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.e2e.support import LambdadProcess
+from tests.e2e.unchecked_gateway import UncheckedGateway
 
 pytestmark = pytest.mark.e2e
 
@@ -322,3 +323,43 @@ def test_constraint_violations(unvalidated: Any, operation: str, chosen: list[Br
         error["Error"]["Code"],
         error["Error"]["Message"],
     ) == (400, "ValidationException", message(chosen))
+
+
+# --------------------------------------------------------------------------- gRPC callers
+# The daemon runs the gateway's checker on the requests of gRPC callers (the typed client,
+# lambdadctl; daemon/api/model_checks.py). The same cases, put to the daemon over its gRPC
+# port by a gateway whose own checks are off, must get the same answers. Left out are cases
+# a proto message cannot express: a number or list member sent as 0 or empty, or a required
+# one left out, where the message cannot tell "not sent" from its default (the daemon takes
+# MaxItems 0 as "no limit", as its gRPC callers mean it).
+_NUMBERS_AND_LISTS = (*_NUMBERS, "list", "map")
+
+
+def expressible(operation: str, chosen: list[Break]) -> bool:
+    """Whether a proto message can carry the case as boto3 sends it."""
+    shape = MODEL.operation_model(operation).input_shape
+    for one in chosen:
+        if shape.members[one.member].type_name in _NUMBERS_AND_LISTS and not one.value:
+            return False
+    return True
+
+
+GRPC_CASES = [case for case in cases() if expressible(*case.values)]
+
+
+@pytest.fixture(scope="module")
+def daemon_only(lambdad: LambdadProcess) -> Iterator[Any]:
+    """A boto3 client whose requests reach the daemon's gRPC port unchecked."""
+    with UncheckedGateway(lambdad.grpc_target) as gateway:
+        yield gateway.lambda_client()
+
+
+def test_most_cases_reach_grpc_callers() -> None:
+    assert len(GRPC_CASES) >= 150, len(GRPC_CASES)
+
+
+@pytest.mark.parametrize(("operation", "chosen"), GRPC_CASES)
+def test_grpc_callers_get_the_same_answers(
+    daemon_only: Any, operation: str, chosen: list[Break]
+) -> None:
+    test_constraint_violations(daemon_only, operation, chosen)

@@ -1,4 +1,4 @@
-"""The gateway's model-driven constraint checker (lambdad.gateway.constraints).
+"""The gateway's model-driven constraint checker (lambdad.client.constraints).
 
 Expected messages are written out by hand from the model's constraint texts (and, where
 lambda-spec §2.3 has them, AWS's recorded messages), so a change in how the checker words,
@@ -16,13 +16,14 @@ from typing import Any
 import botocore.session
 import pytest
 
-from lambdad.gateway import constraint_table, translate
-from lambdad.gateway.constraints import (
+from lambdad.client import constraint_table
+from lambdad.client.constraints import (
     ConstraintChecker,
     java_text,
     python_pattern,
     validation_message,
 )
+from lambdad.gateway import translate
 from lambdad.gateway.routes import ALL_ROUTES
 
 ROOT = Path(__file__).resolve().parents[2]

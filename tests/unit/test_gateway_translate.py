@@ -12,9 +12,9 @@ from google.protobuf import any_pb2
 from google.protobuf.descriptor import FieldDescriptor
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 
+from lambdad.client.constraints import ConstraintChecker
 from lambdad.daemon.errors import Reason
 from lambdad.gateway import translate
-from lambdad.gateway.constraints import ConstraintChecker
 from lambdad.gateway.routes import (
     CODE_UPLOAD_MAX_BYTES,
     GATEWAY_ROUTES,

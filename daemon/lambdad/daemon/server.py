@@ -22,6 +22,7 @@ from lambdad.daemon.api.functions import FunctionServicer
 from lambdad.daemon.api.invocations import InvocationServicer
 from lambdad.daemon.api.layers import LayerServicer
 from lambdad.daemon.api.logs import LogServicer
+from lambdad.daemon.api.model_checks import ModelCheckInterceptor
 from lambdad.daemon.api.resource_policies import ResourcePolicyServicer
 from lambdad.daemon.api.traces import TraceServicer
 from lambdad.daemon.api.urls import UrlServicer
@@ -371,6 +372,8 @@ async def start_daemon(config: Config) -> Daemon:
         interceptors.append(BearerTokenInterceptor(config.grpc_token))
     # Any handler's unexpected exception becomes a ServiceException (api/faults.py).
     interceptors.append(FaultInterceptor())
+    # gRPC callers get the model's checks in the gateway's words (api/model_checks.py).
+    interceptors.append(ModelCheckInterceptor(strict=config.strict))
     server = grpc.aio.server(options=channel_options(), interceptors=interceptors)
     # Registered through the recorder so the embedded gateway can call them in process; the
     # in-process channel skips the server's interceptors, so it guards the handlers itself.

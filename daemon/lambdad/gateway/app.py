@@ -18,10 +18,10 @@ import structlog
 from aiohttp import http_exceptions, web
 
 from lambdad.client.client import channel_options
+from lambdad.client.constraints import ConstraintChecker
 from lambdad.client.contract import AWS_REQUEST_ID_HEADER, REQUEST_ID_HEADER
 from lambdad.client.transport import bearer_token_interceptors
 from lambdad.gateway import rpc_errors, translate
-from lambdad.gateway.constraints import ConstraintChecker
 from lambdad.gateway.routes import (
     CODE_LOCATION_PREFIX,
     GATEWAY_ROUTES,

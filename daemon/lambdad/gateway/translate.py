@@ -24,6 +24,7 @@ from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 from google.rpc import error_details_pb2, status_pb2
 
+from lambdad.client.constraints import ConstraintChecker, validation_message
 from lambdad.client.contract import (
     AWS_ERROR_TYPE_HEADER,
     AWS_REQUEST_ID_HEADER,
@@ -32,7 +33,6 @@ from lambdad.client.contract import (
     AwsException,
     Reason,
 )
-from lambdad.gateway.constraints import ConstraintChecker, validation_message
 from lambdad.gateway.routes import CODE_LOCATION_PREFIX, EVENT_MAX_BYTES, Route, RouteKind
 
 BODY_PARSE_PREFIX = "Could not parse request body into json: "

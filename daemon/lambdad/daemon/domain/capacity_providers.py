@@ -43,16 +43,10 @@ DELETING = "Deleting"
 STATES = (PENDING, ACTIVE, FAILED, DELETING)
 MAX_LIST_ITEMS = 50
 
-NAME_PATTERN = (
-    r"(arn:aws[a-zA-Z-]*:lambda:[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:\d{12}:"
-    r"capacity-provider:[a-zA-Z0-9-_]+)|[a-zA-Z0-9-_]+"
-)
-ARN_PATTERN = (
-    r"arn:aws[a-zA-Z-]*:lambda:[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:\d{12}:"
-    r"capacity-provider:[a-zA-Z0-9-_]+"
-)
-KMS_PATTERN = r"arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*"
-INSTANCE_TYPE_PATTERN = r"[a-zA-Z0-9\.\-]+"
+NAME_PATTERN = validation.model_pattern("CapacityProviderName")
+ARN_PATTERN = validation.model_pattern("CapacityProviderArn")
+KMS_PATTERN = validation.model_pattern("KMSKeyArnNonEmpty")
+INSTANCE_TYPE_PATTERN = validation.model_pattern("InstanceType")
 SCALING_MODES = ("Auto", "Manual")
 TAG_MODES = ("None", "Explicit")
 MAX_PROPAGATED_TAGS = 40

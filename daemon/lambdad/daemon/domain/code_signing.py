@@ -17,22 +17,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 
 from lambdad.daemon.domain import arns
-from lambdad.daemon.domain.validation import check_all, check_description, check_enum
+from lambdad.daemon.domain.validation import check_all, check_description, check_enum, model_pattern
 from lambdad.daemon.errors import LambdaError, Reason, validation_error
 
 WARN = "Warn"
 ENFORCE = "Enforce"
 POLICIES = (WARN, ENFORCE)
-CSC_ARN_PATTERN = (
-    r"arn:(aws[a-zA-Z-]*)?:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:\d{12}:"
-    r"code-signing-config:csc-[a-z0-9]{17}"
-)
+CSC_ARN_PATTERN = model_pattern("CodeSigningConfigArn")
 _CSC_ARN_RE = re.compile(CSC_ARN_PATTERN)
 # botocore's Arn shape, the members of AllowedPublishers.SigningProfileVersionArns.
-PROFILE_ARN_PATTERN = (
-    r"arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\-])+:((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-"
-    r"\d{1})?:(\d{12})?:(.*)"
-)
+PROFILE_ARN_PATTERN = model_pattern("Arn")
 _PROFILE_ARN_RE = re.compile(PROFILE_ARN_PATTERN)
 MAX_PUBLISHERS = 20
 _ID_ALPHABET = string.ascii_lowercase + string.digits

@@ -45,15 +45,11 @@ MAX_LAYER_PAGE_SIZE = 50
 MAX_COMPATIBLE_RUNTIMES = 15
 # Runtimes a layer may name, current and deprecated alike (a layer outlives its runtime).
 LAYER_RUNTIMES = validation.SUPPORTED_RUNTIMES + validation.DEPRECATED_RUNTIMES
-LAYER_NAME_PATTERN = (
-    r"(arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\d{12}:layer:[a-zA-Z0-9-_]+)|[a-zA-Z0-9-_]+"
-)
-LAYER_VERSION_ARN_PATTERN = (
-    r"arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+"
-)
-STATEMENT_ID_PATTERN = r"([a-zA-Z0-9-_]+)"
-PRINCIPAL_PATTERN = r"\d{12}|\*|arn:(aws[a-zA-Z-]*):iam::\d{12}:root"
-ORGANIZATION_ID_PATTERN = r"o-[a-z0-9]{10,32}"
+LAYER_NAME_PATTERN = validation.model_pattern("LayerNameOrArn")
+LAYER_VERSION_ARN_PATTERN = validation.model_pattern("LayerVersionArn")
+STATEMENT_ID_PATTERN = validation.model_pattern("StatementId")
+PRINCIPAL_PATTERN = validation.model_pattern("LayerPermissionAllowedPrincipal")
+ORGANIZATION_ID_PATTERN = validation.model_pattern("OrganizationId")
 _LAYER_ARN_RE = re.compile(
     r"arn:(?P<partition>[a-zA-Z0-9-]+):lambda:(?P<region>[a-zA-Z0-9-]+):(?P<account>\d{12})"
     r":layer:(?P<name>[a-zA-Z0-9-_]+)(?::(?P<version>[0-9]+))?"

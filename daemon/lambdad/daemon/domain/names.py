@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from lambdad.daemon.domain import arns
-from lambdad.daemon.domain.validation import check_all
+from lambdad.daemon.domain.validation import check_all, model_pattern
 from lambdad.daemon.errors import (
     LambdaError,
     Reason,
@@ -18,22 +18,16 @@ LATEST = "$LATEST"
 # Lambda Managed Instances' republishable version (PublishTo LATEST_PUBLISHED).
 LATEST_PUBLISHED = "$LATEST.PUBLISHED"
 
-FUNCTION_NAME_PATTERN = (
-    r"(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:)?"
-    r"(\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\$LATEST|[a-zA-Z0-9-_]+))?"
-)
+FUNCTION_NAME_PATTERN = model_pattern("FunctionName")
 _FUNCTION_NAME_RE = re.compile(FUNCTION_NAME_PATTERN)
 # Reads and Invoke take botocore's NamespacedFunctionName: dots allowed, up to 256 characters.
-NAMESPACED_FUNCTION_NAME_PATTERN = (
-    r"(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:)?"
-    r"(\d{12}:)?(function:)?([a-zA-Z0-9-_\.]+)(:(\$LATEST(\.PUBLISHED)?|[a-zA-Z0-9-_]+))?"
-)
+NAMESPACED_FUNCTION_NAME_PATTERN = model_pattern("NamespacedFunctionName")
 _NAMESPACED_FUNCTION_NAME_RE = re.compile(NAMESPACED_FUNCTION_NAME_PATTERN)
 # botocore's NumericLatestPublishedOrAliasQualifier, the shape of every implemented
 # operation's Qualifier (AWS quotes it in its message); it admits `$LATEST.PUBLISHED`.
-QUALIFIER_PATTERN = r"\$(LATEST(\.PUBLISHED)?)|[a-zA-Z0-9-_$]+"
+QUALIFIER_PATTERN = model_pattern("NumericLatestPublishedOrAliasQualifier")
 _QUALIFIER_RE = re.compile(QUALIFIER_PATTERN)
-ALIAS_PATTERN = r"(?!^[0-9]+$)([a-zA-Z0-9-_]+)"
+ALIAS_PATTERN = model_pattern("Alias")
 _ALIAS_RE = re.compile(ALIAS_PATTERN)
 _VERSION_RE = re.compile(r"[0-9]+")
 

@@ -22,12 +22,7 @@ from lambdad.daemon.domain.storage import StateStore, Transaction
 from lambdad.daemon.errors import LambdaError, Reason, invalid_parameter, validation_error
 
 # botocore's TaggableResource (1.44): the pattern AWS quotes when a tag operation's ARN is bad.
-TAGGABLE_RESOURCE_PATTERN = (
-    r"arn:(aws[a-zA-Z-]*):lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:\d{12}:"
-    r"(function:[a-zA-Z0-9-_]+(:(\$LATEST|[a-zA-Z0-9-_]+))?|code-signing-config:csc-[a-z0-9]{17}|"
-    r"event-source-mapping:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-"
-    r"[0-9a-fA-F]{12}|(capacity-provider|network-connector):[a-zA-Z0-9-_]{1,64})"
-)
+TAGGABLE_RESOURCE_PATTERN = validation.model_pattern("TaggableResource")
 
 
 _MAPPING_ARN = re.compile(

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 
 import structlog
 
+from lambdad.client.constraint_table import SHAPES as MODEL_SHAPES
 from lambdad.daemon.errors import LambdaError, Reason, invalid_parameter, validation_error
 
 log = structlog.get_logger(__name__)
@@ -106,7 +107,16 @@ RUNTIME_BLOCK_DATES: Mapping[str, tuple[date, date]] = {
     "provided.al2": (date(2026, 8, 31), date(2026, 9, 30)),  # [?]
     "provided.al2023": (date(2029, 7, 31), date(2029, 8, 31)),  # [?]
 }
-ROLE_PATTERN = r"arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+"
+
+
+def model_pattern(shape: str) -> str:
+    """The pattern botocore's model gives `shape`, from the generated table the gateway's
+    checks use (lambdad.client.constraint_table): quoted in messages and matched here in one
+    wording, whichever door a request came through."""
+    return str(MODEL_SHAPES[shape]["pattern"])
+
+
+ROLE_PATTERN = model_pattern("RoleArn")
 ARCHITECTURES = ("x86_64", "arm64")
 ENV_VAR_NAME_PATTERN = r"[a-zA-Z]([a-zA-Z0-9_])+"
 RESERVED_ENV_VARS = frozenset(

@@ -25,7 +25,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from lambdad.gateway import constraint_table
+from lambdad.client import constraint_table
 
 # A compiled check: (value, path, violations found so far) -> None.
 _Check = Callable[[Any, str, list[str]], None]
