@@ -54,6 +54,9 @@ STREAM_ONLY = (
     ("on_failure", "destinationConfig"),
     ("function_response_types", "functionResponseTypes"),
 )
+# SQS takes the batch item failure reports (ReportBatchItemFailures) but none of the stream
+# error handling: a queue's own redrive policy does that.
+SQS_REFUSED = tuple(item for item in STREAM_ONLY if item[0] != "function_response_types")
 
 BOOTSTRAP_SERVERS = "KAFKA_BOOTSTRAP_SERVERS"
 QUEUE_MODE, STREAM_MODE = "Queue", "Stream"
@@ -173,13 +176,19 @@ def check_members(
         raise unsupported("provisionedPollerConfig")
     if given.get("source_access_configurations") is not None and service in POLLED_SERVICES:
         raise unsupported("sourceAccessConfigurations")
-    # ScalingConfig is SQS's; SQS, Kinesis and DynamoDB mappings have always ignored it
-    # elsewhere here, so only the sources added with these rules refuse it.
-    if given.get("maximum_concurrency") is not None and service not in POLLED_SERVICES:
+    if given.get("maximum_concurrency") is not None and service != SQS:
         raise unsupported("scalingConfig")
     # Error handling that only streams have (model documentation of each member); Kafka
     # takes the retry and destination settings but not the shard ones.
-    refused = STREAM_ONLY if service in (MQ, DOCUMENTDB) else SHARD_ONLY if kafka else ()
+    refused = (
+        STREAM_ONLY
+        if service in (MQ, DOCUMENTDB)
+        else SHARD_ONLY
+        if kafka
+        else SQS_REFUSED
+        if service == SQS
+        else ()
+    )
     for field_name, member in refused:
         if given.get(field_name) not in (None, ()):
             raise unsupported(member)
