@@ -342,8 +342,8 @@ class ProcessExecutor:
         """Start the runtime in `<data>/environments/<id>/`, cwd = the code dir (or hand a
         pre-started interpreter the function, in its own directory)."""
         waiting = self._reserved.pop(spec.environment_id, None)
-        key = self._prestart_key(PoolFit.of_spec(spec))
-        if waiting is None and self.prewarm is not None and key is not None:
+        key = self._prestart_key(PoolFit.of_spec(spec)) if waiting is None else None
+        if key is not None and self.prewarm is not None:
             # Not a miss of its own: `take_prewarmed` counted this start already.
             waiting = self.prewarm.take(key, spec.memory_mb, miss=False)
         directory = self.root / spec.environment_id
