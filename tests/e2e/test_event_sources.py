@@ -276,6 +276,11 @@ def test_dynamodb_stream_records_with_typed_values_and_filter(
     assert records[1]["dynamodb"]["NewImage"]["n"] == {"N": "2"}
     assert records[0]["eventSource"] == "aws:dynamodb"
     assert isinstance(records[0]["dynamodb"]["ApproximateCreationDateTime"], float)
+    # "No records processed" until a batch ran; then the last batch's result.
+    assert created["LastProcessingResult"] == "No records processed"
+    assert wait_for(
+        lambda: lam.get_event_source_mapping(UUID=created["UUID"])["LastProcessingResult"] == "OK"
+    )
 
 
 @pytest.mark.parametrize(("name", "rule", "yes", "no"), SEED_TABLE, ids=[r[0] for r in SEED_TABLE])
@@ -449,7 +454,7 @@ def test_stream_retries_bisects_and_sends_failures_to_sqs(
     ]
     kinesis.put_record(StreamName="failing", Data=b'{"v": "good"}', PartitionKey="p")
     kinesis.put_record(StreamName="failing", Data=b'{"v": "bad"}', PartitionKey="p")
-    lam.create_event_source_mapping(
+    mapping = lam.create_event_source_mapping(
         FunctionName="failer",
         EventSourceArn=arn,
         StartingPosition="TRIM_HORIZON",
@@ -477,8 +482,14 @@ def test_stream_retries_bisects_and_sends_failures_to_sqs(
 
     # whole batch fails, then bisected: [good] succeeds, [bad] fails and is retried once.
     assert batches() == [["good", "bad"], ["good"], ["bad"], ["bad"]]
+
+    def last_result() -> str:
+        return str(lam.get_event_source_mapping(UUID=mapping["UUID"])["LastProcessingResult"])
+
+    assert last_result() == "PROBLEM: Function call failed"
     kinesis.put_record(StreamName="failing", Data=b'{"v": "after"}', PartitionKey="p")
     wait_for(lambda: batches()[-1] == ["after"])
+    assert wait_for(lambda: last_result() == "OK")
 
 
 def test_fifo_queue_delivers_each_group_in_order(

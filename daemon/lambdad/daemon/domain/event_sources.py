@@ -648,6 +648,18 @@ class EventSourceMappingRegistry:
 
         await self._state.run(write)
 
+    async def record_result(self, uuid: str, result: str) -> None:
+        """A stream mapping's LastProcessingResult after a batch (its state is left alone)."""
+
+        def write(tx: Transaction) -> None:
+            stored = tx.get_event_source_mapping(uuid)
+            if stored is not None and stored.last_processing_result != result:
+                tx.put_event_source_mapping(
+                    dataclasses.replace(stored, last_processing_result=result)
+                )
+
+        await self._state.run(write)
+
     async def checkpoint(self, uuid: str, shard_id: str) -> str | None:
         """The last sequence number delivered for a shard, if any."""
         return await self._state.run(lambda tx: tx.get_shard_checkpoint(uuid, shard_id))

@@ -88,6 +88,7 @@ class EventSourcePollers:
                 self._clients,
                 self._invoke,
                 (self._registry.checkpoint, self._registry.save_checkpoint),
+                self._registry.record_result,
             )
         # A fresh context: the poller outlives the RPC whose log fields are bound now.
         self._tasks[uuid] = asyncio.create_task(

@@ -36,10 +36,15 @@ log = structlog.get_logger(__name__)
 IDLE_S = 0.5  # pause between empty GetRecords calls
 RETRY_S = 1.0  # pause before retrying a failed batch
 _ITERATOR_ERRORS = ("ExpiredIteratorException", "TrimmedDataAccessException")
+# LastProcessingResult after a batch (AWS's texts; "No records processed" until the first).
+RESULT_OK = "OK"
+RESULT_FUNCTION_FAILED = "PROBLEM: Function call failed"
 
 Checkpoints = tuple[
     Callable[[str, str], Awaitable[str | None]], Callable[[str, str, str], Awaitable[None]]
 ]
+# Stores a mapping's LastProcessingResult: (uuid, result).
+ResultRecorder = Callable[[str, str], Awaitable[None]]
 
 
 def _epoch(value: Any) -> float:
@@ -121,8 +126,11 @@ class StreamPoller:
         clients: SourceClients,
         invoke: BatchInvoker,
         checkpoints: Checkpoints,
+        record_result: ResultRecorder,
     ) -> None:
         self._mapping = mapping
+        self._record_result = record_result
+        self._last_result = mapping.last_processing_result
         self._source = mapping.source
         self._clients = clients
         self._invoke = invoke
@@ -286,6 +294,7 @@ class StreamPoller:
     async def _invoke_batch(self, records: list[dict[str, Any]]) -> int | None:
         """Invoke once; None on success, else the index of the first record to retry."""
         reply = await self._invoke(self._mapping.uuid, json.dumps({"Records": records}).encode())
+        await self._result(RESULT_FUNCTION_FAILED if reply.function_error else RESULT_OK)
         ids = [sequence_number(r) for r in records]
         if self._mapping.report_batch_item_failures:
             failed = failed_items(reply, ids, empty_string_ok=True)
@@ -295,6 +304,12 @@ class StreamPoller:
                 return 0
             return min(ids.index(i) for i in failed)
         return 0 if reply.function_error else None
+
+    async def _result(self, result: str) -> None:
+        """Store the mapping's LastProcessingResult when it changes (not once per batch)."""
+        if result != self._last_result:
+            self._last_result = result
+            await self._record_result(self._mapping.uuid, result)
 
     async def _on_failure(
         self, shard_id: str, records: list[dict[str, Any]], condition: str, attempts: int
