@@ -273,20 +273,20 @@ class Gateway:
         """Answer one fast-path Invoke as `handle` would have."""
         request_id = str(uuid.uuid4())
         started = time.perf_counter()
-        with structlog.contextvars.bound_contextvars(
-            request_id=request_id, operation=route.operation
-        ):
-            response = await self._call(route, path_params, {}, body, headers, request_id, None)
-            assert isinstance(response, web.Response)
-            response.headers.setdefault(_REQUEST_ID_HEADER, request_id)
-            connection.write(wire_answer(response))
-            log.info(
-                "request",
-                method="POST",
-                path=path,
-                status=response.status,
-                ms=round((time.perf_counter() - started) * 1000, 1),
-            )
+        # This runs in a task of its own (`answer_later`), whose context ends with it: the
+        # values need no unbinding (bound_contextvars' context manager cost ~2 % of an invoke).
+        structlog.contextvars.bind_contextvars(request_id=request_id, operation=route.operation)
+        response = await self._call(route, path_params, {}, body, headers, request_id, None)
+        assert isinstance(response, web.Response)
+        response.headers.setdefault(_REQUEST_ID_HEADER, request_id)
+        connection.write(wire_answer(response))
+        log.info(
+            "request",
+            method="POST",
+            path=path,
+            status=response.status,
+            ms=round((time.perf_counter() - started) * 1000, 1),
+        )
 
     async def _event_stream(self, call: Any, request: web.Request) -> web.StreamResponse:
         """Answer a JSON-protocol streaming operation (StartLiveTail): `initial-response`,
