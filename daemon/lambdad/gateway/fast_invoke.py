@@ -42,24 +42,27 @@ MAX_HEAD_BYTES = 8 * 1024
 _KEEPALIVE_S = 3630.0
 # RFC 9110 token characters (header names, methods).
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-# Control characters other than HTAB, which aiohttp's parser refuses in a header value.
-_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
-_FORBIDDEN_IN_ANSWER = re.compile(r"[\r\n\x00]")
+# Control characters other than HTAB (and CR/LF, counted apart), which aiohttp's parser
+# refuses in a header.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _EMPTY_BODY_STATUSES = frozenset({204, 304})
 
 
 def parse_head(head: bytes) -> tuple[str, str, dict[str, str]] | None:
     """(method, target, lower-cased headers) of a plain HTTP/1.1 request head, else None.
 
-    None for anything aiohttp might parse differently or refuse: non-ASCII, a request line
-    that is not `METHOD target HTTP/1.1`, a header name that is no token, a control character
-    in a value, a folded or repeated header.
+    None for anything aiohttp might parse differently or refuse: non-ASCII, a bare CR or LF,
+    a control character, a request line that is not `METHOD target HTTP/1.1`, a header name
+    that is no token, a folded or repeated header.
     """
     try:
         text = head.decode("ascii")
     except UnicodeDecodeError:
         return None
     lines = text.split("\r\n")
+    breaks = len(lines) - 1
+    if text.count("\r") != breaks or text.count("\n") != breaks or _CONTROL.search(text):
+        return None
     parts = lines[0].split(" ")
     if len(parts) != 3 or parts[2] != "HTTP/1.1" or not _TOKEN.fullmatch(parts[0]):
         return None
@@ -67,7 +70,7 @@ def parse_head(head: bytes) -> tuple[str, str, dict[str, str]] | None:
     for line in lines[1:]:
         name, sep, value = line.partition(":")
         key = name.lower()
-        if not sep or not _TOKEN.fullmatch(name) or key in headers or _CONTROL.search(value):
+        if not sep or key in headers or not _TOKEN.fullmatch(name):
             return None
         headers[key] = value.strip(" \t")
     return parts[0], parts[1], headers
@@ -77,27 +80,33 @@ def wire_answer(response: web.Response) -> list[bytes]:
     """`response` as aiohttp sends it to an HTTP/1.1 keep-alive POST: its headers in order,
     then Content-Length, a default Content-Type, Date and Server."""
     status = response.status
-    headers = response.headers.copy()
     raw = response.body or b""
     if not isinstance(raw, (bytes, bytearray)):
         raise TypeError("the fast path answers with bytes bodies only")
-    body = b"" if status in _EMPTY_BODY_STATUSES or status < 200 else bytes(raw)
-    if status in _EMPTY_BODY_STATUSES or status < 200:
-        headers.popall("Content-Length", None)
-    else:
-        headers.setdefault("Content-Length", str(len(body)))
-        if body:
-            headers.setdefault("Content-Type", "application/octet-stream")
-    headers.setdefault("Date", rfc822_formatted_time())
-    headers.setdefault("Server", SERVER_SOFTWARE)
+    headers = response.headers
+    empty = status in _EMPTY_BODY_STATUSES or status < 200
     lines = [f"HTTP/1.1 {status} {response.reason}"]
-    for name, value in headers.items():
-        if _FORBIDDEN_IN_ANSWER.search(name) or _FORBIDDEN_IN_ANSWER.search(value):
-            # aiohttp refuses the same (header injection); the connection is closed.
-            raise ValueError(f"control character in answer header {name!r}")
-        lines.append(f"{name}: {value}")
-    lines.append("\r\n")
-    return ["\r\n".join(lines).encode(), body]
+    lines.extend(
+        f"{name}: {value}"
+        for name, value in headers.items()
+        if not (empty and name.lower() == "content-length")
+    )
+    body = b"" if empty else bytes(raw)
+    if not empty:
+        if "Content-Length" not in headers:
+            lines.append(f"Content-Length: {len(body)}")
+        if body and "Content-Type" not in headers:
+            lines.append("Content-Type: application/octet-stream")
+    if "Date" not in headers:
+        lines.append(f"Date: {rfc822_formatted_time()}")
+    if "Server" not in headers:
+        lines.append(f"Server: {SERVER_SOFTWARE}")
+    text = "\r\n".join(lines)
+    breaks = len(lines) - 1
+    if text.count("\r") != breaks or text.count("\n") != breaks or "\x00" in text:
+        # aiohttp refuses the same (header injection); the connection is closed.
+        raise ValueError("control character in an answer header")
+    return [(text + "\r\n\r\n").encode(), body]
 
 
 class FastConnections:
