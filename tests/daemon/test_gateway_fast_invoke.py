@@ -11,9 +11,11 @@ also says whether the fast path took it, so a change that silently sends everyth
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import re
 import socket
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -354,3 +356,51 @@ def test_boto3_through_the_fast_path(daemon_pair: Pair) -> None:
     assert "START RequestId: " in base64.b64decode(result["LogResult"]).decode()
     assert result["Payload"].read() == b'{"hello": "fast"}'
     assert daemon_pair.fast.fast.requests == before + 1
+
+
+# --- stopping ----------------------------------------------------------------------------
+
+
+class HeldInvocations(inv_grpc.InvocationServiceServicer):
+    """Answers Invoke with its payload once `release` is set (on the background loop)."""
+
+    def __init__(self) -> None:
+        self.called = threading.Event()
+        self.release: asyncio.Event | None = None
+
+    async def Invoke(self, request: Any, context: Any) -> Any:
+        self.release = asyncio.Event()
+        self.called.set()
+        await self.release.wait()
+        request_id = dict(context.invocation_metadata())["x-request-id"]
+        return inv.InvokeResponse(status_code=200, payload=request.payload, request_id=request_id)
+
+
+def test_stopping_lets_answers_in_progress_go_out(background: BackgroundLoop) -> None:
+    """Like aiohttp's graceful stop: an idle fast connection is closed at once, an invoke
+    being answered gets its answer, and then its connection is closed too."""
+    held = HeldInvocations()
+    register = inv_grpc.add_InvocationServiceServicer_to_server
+    with serving(background, held, register) as target:
+        gateway = background.run(RunningGateway.start(target))
+        try:
+            busy = socket.create_connection(("127.0.0.1", gateway.port), timeout=30)
+            idle = socket.create_connection(("127.0.0.1", gateway.port), timeout=30)
+            with busy, idle:
+                busy.sendall(request(body=b'{"held": 1}'))
+                assert held.called.wait(30)
+                wait_for(lambda: len(gateway.fast.live) == 2, timeout=30)
+                stopping = asyncio.run_coroutine_threadsafe(
+                    gateway.fast.shutdown(30), background.loop
+                )
+                assert idle.recv(1) == b""  # closed while the invoke is still held
+                assert not stopping.done()
+                assert held.release is not None
+                background.loop.call_soon_threadsafe(held.release.set)
+                stopping.result(30)
+                answers = read_answers(busy, 2)
+            assert answers[0].startswith(b"HTTP/1.1 200 OK"), answers
+            assert answers[0].endswith(b'{"held": 1}')
+            assert answers[1:] == [b""]
+        finally:
+            background.run(gateway.stop())

@@ -70,6 +70,8 @@ _SLOW_HEADERS = (
     "x-amz-target",
 )
 
+# How long a stopping gateway waits for answers in progress (aiohttp's AppRunner default).
+_SHUTDOWN_TIMEOUT_S = 60.0
 _SLOW_TARGET_PARTS = ("?", "%", "#", "//", "/.")
 
 _REQUEST_ID_HEADER = AWS_REQUEST_ID_HEADER
@@ -562,6 +564,8 @@ async def serve_gateway(
             await asyncio.Event().wait()
         finally:
             listener.close()
-            fast_connections.close()
+            # As aiohttp does for its connections in `runner.cleanup()`: answers being made
+            # go out first (a graceful stop does not cut off an invocation's result).
+            await fast_connections.shutdown(_SHUTDOWN_TIMEOUT_S)
     finally:
         await runner.cleanup()

@@ -115,11 +115,27 @@ class FastConnections:
     def __init__(self) -> None:
         self.live: set[HandOffProtocol] = set()
         self.requests = 0
+        # Set by `shutdown`: no new request is taken, a connection closes once it is idle.
+        self.stopping = False
 
     def close(self) -> None:
         """Close every connection the fast path still serves (aiohttp closes its own)."""
         for connection in list(self.live):
             connection.close()
+
+    async def shutdown(self, timeout: float) -> None:
+        """Stop as aiohttp's server does: idle connections close now, answers being made get
+        up to `timeout` seconds to go out, then whatever is left is closed."""
+        self.stopping = True
+        answering = []
+        for connection in list(self.live):
+            if connection.answering is None:
+                connection.close()
+            else:
+                answering.append(connection.answering)
+        if answering:
+            await asyncio.wait(answering, timeout=timeout)
+        self.close()
 
 
 class HandOffProtocol(asyncio.Protocol):
@@ -149,6 +165,11 @@ class HandOffProtocol(asyncio.Protocol):
         self._eof = False
 
     @property
+    def answering(self) -> asyncio.Task[None] | None:
+        """The answer being made, if any."""
+        return self._answering
+
+    @property
     def served_by_inner(self) -> bool:
         """True once aiohttp's protocol has the connection."""
         return self._inner_connected
@@ -166,6 +187,10 @@ class HandOffProtocol(asyncio.Protocol):
         self._offer()
 
     def _offer(self) -> None:
+        if self._connections.stopping and not self._inner_connected:
+            if self._answering is None:
+                self.close()
+            return
         while (
             self._buffer
             and self._answering is None
