@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--executor", choices=("process", "docker"), default="process")
     p.add_argument("--levels", default="1,8,16,32,64", help="concurrency levels, comma separated")
-    p.add_argument("--duration", type=int, default=6.0, help="seconds per timed wrk run")
+    p.add_argument("--duration", type=int, default=6, help="seconds per timed wrk run")
     p.add_argument("--warmup", type=int, default=2, help="seconds of untimed wrk first")
     p.add_argument("--rounds", type=int, default=1, help="turns per tree and level")
     p.add_argument("--tree", action="append", type=Path, help="source tree (repeatable)")

@@ -27,7 +27,8 @@ from grpc_status import rpc_status
 from lambdad.client.client import channel_options
 from lambdad.daemon.config import Config
 from lambdad.daemon.server import start_daemon
-from lambdad.gateway.app import create_app
+from lambdad.gateway.app import create_app, listen
+from lambdad.gateway.fast_invoke import FastConnections
 from lambdad.v1 import capacity_provider_service_pb2 as cp
 from lambdad.v1 import code_signing_service_pb2 as cs
 from lambdad.v1 import durable_execution_service_pb2 as ds
@@ -165,19 +166,24 @@ class RunningGateway:
 
     channel: grpc.aio.Channel
     runner: web.AppRunner
+    listener: asyncio.Server
+    # Requests the fast Invoke path took (always 0 without it).
+    fast: FastConnections
     port: int
 
     @classmethod
-    async def start(cls, target: str) -> RunningGateway:
+    async def start(cls, target: str, *, fast_invoke: bool = True) -> RunningGateway:
+        """As `lambdad serve` serves it; `fast_invoke=False`: aiohttp answers everything."""
         channel = grpc.aio.insecure_channel(target, options=channel_options())
         runner = web.AppRunner(create_app(channel), access_log=None)
         await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        port = runner.addresses[0][1]
-        return cls(channel, runner, port)
+        listener, fast = await listen(runner, "127.0.0.1", 0, fast_invoke=fast_invoke)
+        port = listener.sockets[0].getsockname()[1]
+        return cls(channel, runner, listener, fast, port)
 
     async def stop(self) -> None:
+        self.listener.close()
+        self.fast.close()
         await self.runner.cleanup()
         await self.channel.close()
 
@@ -195,9 +201,11 @@ def serving(
 
 
 @contextmanager
-def gateway_on(background: BackgroundLoop, target: str) -> Iterator[int]:
+def gateway_on(
+    background: BackgroundLoop, target: str, *, fast_invoke: bool = True
+) -> Iterator[int]:
     """A gateway served on `background` in front of the gRPC `target`; yields its port."""
-    running = background.run(RunningGateway.start(target))
+    running = background.run(RunningGateway.start(target, fast_invoke=fast_invoke))
     try:
         yield running.port
     finally:

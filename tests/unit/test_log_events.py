@@ -11,7 +11,12 @@ import pytest
 from lambdad.daemon.errors import LambdaError, Reason
 from lambdad.daemon.runtime.logs import FunctionLogs, LogLine
 from lambdad.daemon.services.logs import FunctionLogEvents
-from lambdad.daemon.store.log_events import LogEventStore
+from lambdad.daemon.store.log_events import (
+    LogEventStore,
+    LogGroupRow,
+    LogStreamRow,
+    NewLogEvent,
+)
 
 GROUP = "/aws/lambda/fn"
 STREAM_A = "2026/01/02/[$LATEST]" + "a" * 32
@@ -148,5 +153,49 @@ def test_live_tail_gets_matching_new_events(tmp_path: Path) -> None:
         ]
         await batches.aclose()  # type: ignore[attr-defined]
         await store.close()
+
+    asyncio.run(scenario())
+
+
+def test_stream_and_group_figures_over_batches(tmp_path: Path) -> None:
+    """A stream's first/last event and last ingestion times and a group's stored bytes are
+    the same whether its events arrive in one batch (out of order, two streams, two groups)
+    or spread over several."""
+
+    def event(group: str, stream: str, ts: int, ingestion: int, message: str) -> NewLogEvent:
+        return NewLogEvent(group, stream, ts, ingestion, message)
+
+    events = [
+        event(GROUP, STREAM_A, 500, 1000, "b\u00e9"),
+        event(GROUP, STREAM_A, 300, 1002, "a"),
+        event(GROUP, STREAM_B, 700, 1001, "ccc"),
+        event("/aws/lambda/other", STREAM_A, 100, 999, "dddd"),
+        event(GROUP, STREAM_A, 900, 1001, "eeeee"),
+    ]
+
+    async def figures(
+        batches: list[list[NewLogEvent]], path: Path
+    ) -> tuple[list[LogGroupRow], list[LogStreamRow], list[LogStreamRow]]:
+        store = LogEventStore(path, retention_days=7, max_events=1000)
+        await store.open()
+        for batch in batches:
+            store.add(batch)
+            await store.flush()
+        result = (
+            await store.groups(),
+            await store.streams(GROUP),
+            await store.streams("/aws/lambda/other"),
+        )
+        await store.close()
+        return result
+
+    async def scenario() -> None:
+        whole = await figures([events], tmp_path / "one.db")
+        apart = await figures([[e] for e in events], tmp_path / "many.db")
+        assert whole == apart
+        groups, streams, _ = whole
+        assert {g.name: g.stored_bytes for g in groups} == {GROUP: 12, "/aws/lambda/other": 4}
+        by_name = {s.name: (s.first_ms, s.last_ms, s.last_ingestion_ms) for s in streams}
+        assert by_name == {STREAM_A: (300, 900, 1002), STREAM_B: (700, 700, 1001)}
 
     asyncio.run(scenario())

@@ -10,18 +10,26 @@ import asyncio
 import json
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import grpc
 import structlog
 from aiohttp import http_exceptions, web
+from multidict import CIMultiDict, CIMultiDictProxy
 
 from lambdad.client.client import channel_options
 from lambdad.client.constraints import ConstraintChecker
 from lambdad.client.contract import AWS_REQUEST_ID_HEADER, REQUEST_ID_HEADER
 from lambdad.client.transport import bearer_token_interceptors
 from lambdad.gateway import rpc_errors, translate
+from lambdad.gateway.fast_invoke import (
+    MAX_HEAD_BYTES,
+    FastConnections,
+    HandOffProtocol,
+    parse_head,
+    wire_answer,
+)
 from lambdad.gateway.routes import (
     CODE_LOCATION_PREFIX,
     GATEWAY_ROUTES,
@@ -36,6 +44,9 @@ from lambdad.v1 import function_service_pb2_grpc as fs_grpc
 
 log = structlog.get_logger(__name__)
 
+# The application's Gateway, for `listen` (its fast path).
+_GATEWAY: web.AppKey[Gateway] = web.AppKey("gateway")
+
 # Above the largest per-operation limit (CreateFunction's 70167211 bytes), so that limit is
 # reported with AWS's message rather than aiohttp's.
 CLIENT_MAX_SIZE = 80 * 1024 * 1024
@@ -46,6 +57,22 @@ CLIENT_MAX_SIZE = 80 * 1024 * 1024
 # Bodies above this are decoded in a worker thread: a 70 MB CreateFunction takes long
 # enough to parse that it would stall every other request on the event loop.
 _THREAD_PARSE_BYTES = 1024 * 1024
+
+# Invoke bodies up to this size may take the fast path; larger ones (and their 413) are
+# aiohttp's.
+_FAST_BODY_BYTES = 64 * 1024
+# Request headers whose handling the fast path leaves to aiohttp (and the gateway's router).
+_SLOW_HEADERS = (
+    "transfer-encoding",
+    "expect",
+    "upgrade",
+    "content-encoding",
+    "x-amz-target",
+)
+
+# How long a stopping gateway waits for answers in progress (aiohttp's AppRunner default).
+_SHUTDOWN_TIMEOUT_S = 60.0
+_SLOW_TARGET_PARTS = ("?", "%", "#", "//", "/.")
 
 _REQUEST_ID_HEADER = AWS_REQUEST_ID_HEADER
 # Names the operation of a JSON 1.1 request (CloudWatch Logs).
@@ -132,11 +159,30 @@ class Gateway:
         request: web.Request,
         request_id: str,
     ) -> web.StreamResponse:
-        error = translate.json11_error if route.target is not None else _same
         try:
             body = await _read_body(route, request) if route.has_body else b""
             query = {name: request.query.getall(name) for name in request.query}
-            args = (route, path_params, query, body, request.headers, self._checker)
+        except translate.RequestError as exc:
+            return rpc_errors.json_answer(_error_shape(route)(translate.request_error(exc)))
+        return await self._call(
+            route, path_params, query, body, request.headers, request_id, request
+        )
+
+    async def _call(
+        self,
+        route: Route,
+        path_params: dict[str, str],
+        query: Mapping[str, list[str]],
+        body: bytes,
+        headers: Mapping[str, str],
+        request_id: str,
+        request: web.Request | None,
+    ) -> web.StreamResponse:
+        """Translate, call the daemon and answer; `request` is None on the fast path (which
+        takes only Invoke, whose answer needs nothing more of the request)."""
+        error = _error_shape(route)
+        try:
+            args = (route, path_params, query, body, headers, self._checker)
             if len(body) > _THREAD_PARSE_BYTES and route.payload_member is None:
                 message = await asyncio.to_thread(translate.request_to_message, *args)
             else:
@@ -144,13 +190,16 @@ class Gateway:
             call = getattr(self._stubs[route.stub], route.rpc)
             metadata = ((REQUEST_ID_HEADER, request_id),)
             if route.kind is RouteKind.INVOKE_STREAM:
+                assert request is not None
                 return await self._stream_invocation(
                     call(message, metadata=metadata), request, request_id
                 )
             if route.kind is RouteKind.EVENT_STREAM:
+                assert request is not None
                 return await self._event_stream(call(message, metadata=metadata), request)
             reply = await call(message, metadata=metadata)
             if route.kind is RouteKind.JSON:
+                assert request is not None
                 return _success_response(route, reply, f"{request.scheme}://{request.host}")
             answer = translate.invoke_response(route, reply, request_id)
             _check_request_id(answer.headers, request_id)
@@ -165,6 +214,81 @@ class Gateway:
             # A gateway bug must still get an AWS-shaped answer, not aiohttp's HTML 500.
             log.exception("unhandled error")
             return rpc_errors.json_answer(error(translate.service_error()))
+
+    # ------------------------------------------------------------- fast path
+    def fast_invoke(self, connection: HandOffProtocol, data: bytes) -> int:
+        """Take a plain RequestResponse Invoke from the bytes buffered on `connection`.
+
+        The `FastRequests` callback of `fast_invoke.HandOffProtocol`: the number of bytes of
+        the request it took (and is answering), 0 while the request is incomplete, -1 for
+        anything it leaves to aiohttp (see that module's docstring for what that is).
+        """
+        end = data.find(b"\r\n\r\n")
+        if end < 0:
+            # aiohttp also takes bare LF line ends: such a head would never end here.
+            if len(data) >= MAX_HEAD_BYTES or data.count(b"\n") != data.count(b"\r\n"):
+                return -1
+            return 0
+        head = parse_head(data[:end])
+        if head is None:
+            return -1
+        method, target, fields = head
+        # No query, no encoded or dot segments: the router then sees what aiohttp would give it.
+        if method != "POST" or any(part in target for part in _SLOW_TARGET_PARTS):
+            return -1
+        match = self._router.match(method, target)
+        if match is None or match.route.operation != "Invoke":
+            return -1
+        length = fields.get("content-length", "")
+        host = fields.get("host")
+        if (
+            not (length.isascii() and length.isdigit())
+            or int(length) > _FAST_BODY_BYTES
+            or host is None
+            or any(name in fields for name in _SLOW_HEADERS)
+            or fields.get("connection", "keep-alive").lower() != "keep-alive"
+            or fields.get("x-amz-invocation-type", "RequestResponse") != "RequestResponse"
+            or url_address(host, target) is not None
+        ):
+            return -1
+        taken = end + 4 + int(length)
+        if len(data) < taken:
+            return 0
+        headers = CIMultiDictProxy(CIMultiDict(fields))
+        body = data[end + 4 : taken]
+        connection.answer_later(
+            self._fast_answer(
+                connection, match.route, dict(match.path_params), body, headers, target
+            )
+        )
+        return taken
+
+    async def _fast_answer(
+        self,
+        connection: HandOffProtocol,
+        route: Route,
+        path_params: dict[str, str],
+        body: bytes,
+        headers: Mapping[str, str],
+        path: str,
+    ) -> None:
+        """Answer one fast-path Invoke as `handle` would have."""
+        request_id = str(uuid.uuid4())
+        started = time.perf_counter()
+        # This runs in a task of its own (`answer_later`), whose context ends with it: the
+        # values need no unbinding (bound_contextvars' context manager cost ~2 % of an invoke).
+        structlog.contextvars.bind_contextvars(request_id=request_id, operation=route.operation)
+        response = await self._call(route, path_params, {}, body, headers, request_id, None)
+        assert isinstance(response, web.Response)
+        response.headers.setdefault(_REQUEST_ID_HEADER, request_id)
+        connection.write(wire_answer(response))
+        log.info(
+            "request",
+            method="POST",
+            path=path,
+            status=response.status,
+            ms=round((time.perf_counter() - started) * 1000, 1),
+        )
 
     async def _event_stream(self, call: Any, request: web.Request) -> web.StreamResponse:
         """Answer a JSON-protocol streaming operation (StartLiveTail): `initial-response`,
@@ -300,6 +424,13 @@ def _same(error: translate.ErrorResponse) -> translate.ErrorResponse:
     return error
 
 
+def _error_shape(
+    route: Route,
+) -> Callable[[translate.ErrorResponse], translate.ErrorResponse]:
+    """JSON 1.1 operations (CloudWatch Logs) answer errors in their protocol's shape."""
+    return translate.json11_error if route.target is not None else _same
+
+
 def _success_response(route: Route, reply: Any, base_url: str) -> web.Response:
     body = translate.response_body(route, reply, base_url)
     if body is None:
@@ -360,7 +491,30 @@ def create_app(channel: grpc.aio.Channel, *, strict: bool = False) -> web.Applic
     # `%2F` inside ARNs are decoded only after the path is split.
     # `[\s\S]` rather than `.`: decoded paths may hold a newline (`%0A`).
     app.router.add_route("*", r"/{path:[\s\S]*}", gateway.handle)
+    app[_GATEWAY] = gateway
     return app
+
+
+async def listen(
+    runner: web.AppRunner, host: str, port: int, *, fast_invoke: bool = True
+) -> tuple[asyncio.Server, FastConnections]:
+    """Serve `runner`'s gateway application (set up) on `host:port`.
+
+    With `fast_invoke`, each connection's plain Invoke requests are answered by the gateway's
+    fast path (see fast_invoke.py) until one is not, and aiohttp serves it from then on. To
+    stop: close the server, close the fast connections, then clean up the runner.
+    """
+    server = runner.server
+    assert server is not None
+    connections = FastConnections()
+    loop = asyncio.get_running_loop()
+    if not fast_invoke:
+        return await loop.create_server(server, host, port, reuse_address=True), connections
+    fast = runner.app[_GATEWAY].fast_invoke
+    listener = await loop.create_server(
+        lambda: HandOffProtocol(server(), fast, connections), host, port, reuse_address=True
+    )
+    return listener, connections
 
 
 def daemon_channel(
@@ -403,9 +557,15 @@ async def serve_gateway(
     runner = web.AppRunner(create_app(channel, strict=strict), access_log=None)
     await runner.setup()
     try:
-        site = web.TCPSite(runner, host, port)
-        await site.start()
-        log.info("gateway listening", addresses=runner.addresses, daemon=daemon)
-        await asyncio.Event().wait()
+        listener, fast_connections = await listen(runner, host, port)
+        try:
+            addresses = [sock.getsockname() for sock in listener.sockets]
+            log.info("gateway listening", addresses=addresses, daemon=daemon)
+            await asyncio.Event().wait()
+        finally:
+            listener.close()
+            # As aiohttp does for its connections in `runner.cleanup()`: answers being made
+            # go out first (a graceful stop does not cut off an invocation's result).
+            await fast_connections.shutdown(_SHUTDOWN_TIMEOUT_S)
     finally:
         await runner.cleanup()
