@@ -244,7 +244,11 @@ class LambdadProcess:
             )
             return response.status == 200
 
-        wait_for(ready, timeout=30)
+        try:
+            wait_for(ready, timeout=30)
+        except BaseException:
+            self.stop()  # a daemon that never answered is not left running
+            raise
         return self
 
     def kill(self) -> None:
