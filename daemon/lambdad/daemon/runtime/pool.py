@@ -307,11 +307,32 @@ class EnvironmentPool:
             freed = self.prewarm.reclaim()
             if freed is not None:
                 return freed
+        taken = self._take_least_recently_used(0.0, "environment reclaimed for capacity")
+        if taken is None:
+            return None
+        self._reclaimed.add(taken.environment_id)
+        self._close_later(taken)
+        return taken.spec.memory_mb
+
+    def _displace_idle(self, idle_for_s: float) -> asyncio.Task[None] | None:
+        """A burst's spares need room: close the least recently used environment idle for at
+        least `idle_for_s` (never a provisioned one); its removal, or None."""
+        if self._closing:
+            return None
+        taken = self._take_least_recently_used(
+            idle_for_s, "idle environment removed for pre-initialized spares"
+        )
+        return None if taken is None else self._close_later(taken)
+
+    def _take_least_recently_used(self, idle_for_s: float, why: str) -> ExecutionEnvironment | None:
+        """Remove from the idle lists the least recently used environment idle for at least
+        `idle_for_s` that is not provisioned, and log why; None when there is none."""
+        now = time.monotonic()
         candidates = [
             (env.last_used, key, env)
             for key, envs in self._idle.items()
             for env in envs
-            if env.environment_id not in self._pinned
+            if env.environment_id not in self._pinned and now - env.last_used >= idle_for_s
         ]
         if not candidates:
             return None
@@ -320,38 +341,9 @@ class EnvironmentPool:
         if not self._idle[key]:
             self._idle.pop(key, None)
         log.info(
-            "environment reclaimed for capacity",
-            function=key.function_name,
-            version=key.version,
-            environment=env.environment_id,
+            why, function=key.function_name, version=key.version, environment=env.environment_id
         )
-        self._reclaimed.add(env.environment_id)
-        self._close_later(env)
-        return env.spec.memory_mb
-
-    def _displace_idle(self, idle_for_s: float) -> asyncio.Task[None] | None:
-        """A burst's spares need room: close the least recently used environment idle for at
-        least `idle_for_s` (never a provisioned one); its removal, or None."""
-        now = time.monotonic()
-        candidates = [
-            (env.last_used, key, env)
-            for key, envs in self._idle.items()
-            for env in envs
-            if env.environment_id not in self._pinned and now - env.last_used >= idle_for_s
-        ]
-        if self._closing or not candidates:
-            return None
-        _, key, env = min(candidates, key=lambda item: item[0])
-        self._idle[key].remove(env)
-        if not self._idle[key]:
-            self._idle.pop(key, None)
-        log.info(
-            "idle environment removed for pre-initialized spares",
-            function=key.function_name,
-            version=key.version,
-            environment=env.environment_id,
-        )
-        return self._close_later(env)
+        return env
 
     def _take_back(self, key: object, env: ExecutionEnvironment) -> None:
         """An environment handed to a waiter that gave up: back to the pool."""
