@@ -14,6 +14,7 @@ covers unary and streaming handlers alike.
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -125,8 +126,12 @@ def _guard_stream(method: str, behaviour: Callable[..., Any]) -> Callable[..., A
     return guarded
 
 
-def guard_handler(method: str, handler: _Handler) -> _Handler:
-    """`handler` with each of its behaviours guarded (same kind, same (de)serializers)."""
+_Wrap = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+
+def rewrap_handler(handler: _Handler, unary: _Wrap, stream: _Wrap) -> _Handler:
+    """`handler` with its behaviour passed through `unary` or `stream` (by its kind), same
+    (de)serializers: how a server interceptor puts code around an RPC."""
     if handler.request_streaming:
         # lambdad has no client-streaming RPC; such handlers pass through unchanged.
         return handler
@@ -136,12 +141,17 @@ def guard_handler(method: str, handler: _Handler) -> _Handler:
     }
     if handler.response_streaming:
         assert handler.unary_stream is not None
-        return grpc.unary_stream_rpc_method_handler(
-            _guard_stream(method, handler.unary_stream), **serializers
-        )
+        return grpc.unary_stream_rpc_method_handler(stream(handler.unary_stream), **serializers)
     assert handler.unary_unary is not None
-    return grpc.unary_unary_rpc_method_handler(
-        _guard_unary(method, handler.unary_unary), **serializers
+    return grpc.unary_unary_rpc_method_handler(unary(handler.unary_unary), **serializers)
+
+
+def guard_handler(method: str, handler: _Handler) -> _Handler:
+    """`handler` with each of its behaviours guarded (same kind, same (de)serializers)."""
+    return rewrap_handler(
+        handler,
+        functools.partial(_guard_unary, method),
+        functools.partial(_guard_stream, method),
     )
 
 

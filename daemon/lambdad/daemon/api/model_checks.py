@@ -12,6 +12,7 @@ channel skips server interceptors, so what the gateway checked is not checked tw
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -23,6 +24,7 @@ from google.protobuf.message import Message
 
 from lambdad.client import constraint_table
 from lambdad.client.constraints import ConstraintChecker, validation_message
+from lambdad.daemon.api.faults import rewrap_handler
 from lambdad.daemon.errors import LambdaError, Reason
 
 _Handler = grpc.RpcMethodHandler
@@ -133,18 +135,10 @@ class ModelCheckInterceptor(grpc.aio.ServerInterceptor):
     ) -> _Handler | None:
         handler = await continuation(handler_call_details)
         operation = handler_call_details.method.rsplit("/", 1)[-1]
-        if handler is None or handler.request_streaming or operation not in self._operations:
+        if handler is None or operation not in self._operations:
             return handler
-        serializers = {
-            "request_deserializer": handler.request_deserializer,
-            "response_serializer": handler.response_serializer,
-        }
-        if handler.response_streaming:
-            assert handler.unary_stream is not None
-            return grpc.unary_stream_rpc_method_handler(
-                _checked_stream(self._checker, operation, handler.unary_stream), **serializers
-            )
-        assert handler.unary_unary is not None
-        return grpc.unary_unary_rpc_method_handler(
-            _checked_unary(self._checker, operation, handler.unary_unary), **serializers
+        return rewrap_handler(
+            handler,
+            functools.partial(_checked_unary, self._checker, operation),
+            functools.partial(_checked_stream, self._checker, operation),
         )
