@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from lambdad.daemon.domain.validation import check_range
 from lambdad.daemon.errors import LambdaError, Reason, invalid_parameter, validation_error
 
 # DurableConfig ranges (botocore's model) and the default retention (AWS's documentation).
@@ -110,10 +111,10 @@ def check_durable_config(config: Mapping[str, Any]) -> None:
     """DurableConfig's ranges, as AWS's model states them."""
     timeout = config.get("ExecutionTimeout")
     if timeout is not None:
-        _check_range(timeout, "durableConfig.executionTimeout", EXECUTION_TIMEOUT_RANGE)
+        check_range(timeout, "durableConfig.executionTimeout", EXECUTION_TIMEOUT_RANGE)
     retention = config.get("RetentionPeriodInDays")
     if retention is not None:
-        _check_range(retention, "durableConfig.retentionPeriodInDays", RETENTION_RANGE)
+        check_range(retention, "durableConfig.retentionPeriodInDays", RETENTION_RANGE)
 
 
 def with_defaults(
@@ -129,16 +130,6 @@ def with_defaults(
     merged.update({k: v for k, v in (current or {}).items() if v is not None})
     merged.update({k: v for k, v in config.items() if v is not None})
     return merged
-
-
-def _check_range(value: int, where: str, bounds: tuple[int, int]) -> None:
-    low, high = bounds
-    if value < low:
-        raise validation_error(
-            value, where, f"Member must have value greater than or equal to {low}"
-        )
-    if value > high:
-        raise validation_error(value, where, f"Member must have value less than or equal to {high}")
 
 
 def check_execution_name(name: str) -> None:

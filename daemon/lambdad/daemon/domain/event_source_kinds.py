@@ -14,6 +14,7 @@ AWS's style, and say so.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -253,21 +254,13 @@ def _check_pollers(
         return
     low, high = (SQS_MIN_POLLERS, SQS_MAX_POLLERS) if service == SQS else (1, KAFKA_MAX_POLLERS)
     minimum, maximum = config.get("MinimumPollers"), config.get("MaximumPollers")
-    for member, value in (("minimumPollers", minimum), ("maximumPollers", maximum)):
-        if value is None:
-            continue
-        if value < low:
-            raise validation_error(
-                value,
-                f"provisionedPollerConfig.{member}",
-                f"Member must have value greater than or equal to {low}",
-            )
-        if member == "maximumPollers" and value > high:
-            raise validation_error(
-                value,
-                f"provisionedPollerConfig.{member}",
-                f"Member must have value less than or equal to {high}",
-            )
+    # Only MaximumPollers has an upper bound here (the model bounds MinimumPollers).
+    for member, value, top in (
+        ("minimumPollers", minimum, math.inf),
+        ("maximumPollers", maximum, high),
+    ):
+        if value is not None:
+            validation.check_range(value, f"provisionedPollerConfig.{member}", (low, top))
     if minimum is not None and maximum is not None and minimum > maximum:
         raise invalid_parameter(POLLERS_ORDER)
     if config.get("PollerGroupName") and service not in KAFKA_SERVICES:

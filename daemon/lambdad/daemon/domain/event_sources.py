@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from lambdad.daemon.domain import event_source_kinds as kinds
+from lambdad.daemon.domain import validation
 from lambdad.daemon.domain.event_filters import InvalidFilterPattern, parse_patterns
 from lambdad.daemon.domain.event_source_kinds import (
     DOCUMENTDB,
@@ -274,14 +275,8 @@ SOURCE_MEMBERS = (
 
 
 def _bounded(value: int | None, name: str, low: int, high: int) -> None:
-    if value is None:
-        return
-    if value < low:
-        raise validation_error(
-            value, name, f"Member must have value greater than or equal to {low}"
-        )
-    if value > high:
-        raise validation_error(value, name, f"Member must have value less than or equal to {high}")
+    if value is not None:
+        validation.check_range(value, name, (low, high))
 
 
 def _check_filters(filters: Sequence[str] | None) -> None:
@@ -693,19 +688,14 @@ def _source_member_changes(s: MappingSettings, stored: EventSourceMapping) -> di
             changes[name] = getattr(s, name)
     if s.source_access_configurations is not None:
         changes["source_access_configurations"] = tuple(s.source_access_configurations)
-    for name in ("amazon_managed_kafka_config", "self_managed_kafka_config"):
+    # A source's config is merged: members given replace the stored ones, the rest stay.
+    for name in ("amazon_managed_kafka_config", "self_managed_kafka_config", "document_db_config"):
         given, current = getattr(s, name), getattr(stored, name)
         if given is not None and current is not None:
             changes[name] = {**current, **{k: v for k, v in given.items() if v is not None}}
-    if s.document_db_config is not None and stored.document_db_config is not None:
-        changes["document_db_config"] = {
-            **stored.document_db_config,
-            **{k: v for k, v in s.document_db_config.items() if v is not None},
-        }
+    # (OnFailure is among the retry settings `update` copies for streams and Kafka.)
     if s.on_success is not None and stored.source.service in KAFKA_SERVICES:
         changes["on_success"] = s.on_success
-    if s.on_failure is not None and stored.source.service in KAFKA_SERVICES:
-        changes["on_failure"] = s.on_failure
     return changes
 
 

@@ -251,7 +251,8 @@ def check_description(description: str) -> None:
         )
 
 
-def _check_range(value: int, field: str, bounds: tuple[int, int]) -> None:
+def check_range(value: float, field: str, bounds: tuple[float, float]) -> None:
+    """AWS's ValidationException for a number outside its model range `bounds` (inclusive)."""
     low, high = bounds
     if value < low:
         raise validation_error(
@@ -263,17 +264,17 @@ def _check_range(value: int, field: str, bounds: tuple[int, int]) -> None:
 
 def check_memory_size(memory_size: int) -> None:
     """128 to 10240 MB."""
-    _check_range(memory_size, "memorySize", MEMORY_RANGE)
+    check_range(memory_size, "memorySize", MEMORY_RANGE)
 
 
 def check_timeout(timeout: int) -> None:
     """1 to 900 seconds."""
-    _check_range(timeout, "timeout", TIMEOUT_RANGE)
+    check_range(timeout, "timeout", TIMEOUT_RANGE)
 
 
 def check_ephemeral_storage(size: int) -> None:
     """512 to 10240 MB."""
-    _check_range(size, "ephemeralStorage.size", EPHEMERAL_STORAGE_RANGE)
+    check_range(size, "ephemeralStorage.size", EPHEMERAL_STORAGE_RANGE)
 
 
 def check_architectures(architectures: Sequence[str]) -> None:
