@@ -25,12 +25,13 @@ from typing import Any
 import docker
 
 from lambdad.daemon.runtime.docker import (
+    DEFAULT_EPHEMERAL_MB,
     HOST_ALIAS,
     NetworkPlan,
     RuntimeApiBinding,
     container_options,
+    prewarm_template,
 )
-from lambdad.daemon.runtime.environment import EnvironmentSpec
 
 IMAGE = "lambdad/runtime:python3.13"
 
@@ -38,22 +39,7 @@ IMAGE = "lambdad/runtime:python3.13"
 def lambdad_options(label: str, workdir: Path) -> dict[str, Any]:
     """What lambdad passes for a pre-initialized container (code and opt dirs mounted)."""
     ident = uuid.uuid4().hex
-    spec = EnvironmentSpec(
-        environment_id=ident,
-        function_name="bench",
-        function_version="",
-        package_type="Zip",
-        runtime=None,
-        handler=None,
-        code_dir=workdir / "task",
-        opt_dir=workdir / "opt",
-        image_uri=None,
-        image_config=None,
-        memory_mb=128,
-        ephemeral_storage_mb=512,
-        timeout_s=0,
-        architecture="",
-    )
+    spec = prewarm_template(ident, workdir, 128, DEFAULT_EPHEMERAL_MB)
     plan = NetworkPlan(
         RuntimeApiBinding(bind_host="0.0.0.0", advertised_host=HOST_ALIAS),
         None,

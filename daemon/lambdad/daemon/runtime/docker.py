@@ -314,6 +314,29 @@ def _image_user_and_command(spec: EnvironmentSpec) -> dict[str, Any]:
     return {"entrypoint": [*UNSET_DOCKER_VARIABLES, *command[:-1]], "command": command[-1:]}
 
 
+def prewarm_template(
+    ident: str, directory: Path, memory_mb: int, ephemeral_mb: int
+) -> EnvironmentSpec:
+    """The spec a pre-initialized container is created from: no function yet, its code and
+    opt directories under `directory` (filled when a function is assigned)."""
+    return EnvironmentSpec(
+        environment_id=ident,
+        function_name="prewarm",
+        function_version="",
+        package_type="Zip",
+        runtime=None,
+        handler=None,
+        code_dir=directory / "task",
+        opt_dir=directory / "opt",
+        image_uri=None,
+        image_config=None,
+        memory_mb=memory_mb,
+        ephemeral_storage_mb=ephemeral_mb,
+        timeout_s=0,
+        architecture="",
+    )
+
+
 def container_options(
     spec: EnvironmentSpec,
     image: str,
@@ -1223,22 +1246,7 @@ class DockerExecutor:
             self._image_commands[image] = await self._blocking(
                 functools.partial(_image_command, self._client, image)
             )
-        template = EnvironmentSpec(
-            environment_id=ident,
-            function_name="prewarm",
-            function_version="",
-            package_type="Zip",
-            runtime=None,
-            handler=None,
-            code_dir=directory / "task",
-            opt_dir=directory / "opt",
-            image_uri=None,
-            image_config=None,
-            memory_mb=memory_mb,
-            ephemeral_storage_mb=ephemeral_mb,
-            timeout_s=0,
-            architecture="",
-        )
+        template = prewarm_template(ident, directory, memory_mb, ephemeral_mb)
         labels = {**self._labels(template), LABEL_FUNCTION: "", LABEL_PREWARM: "true"}
         options = container_options(template, image, "", self._plan, labels, self._flags, None)
         options["name"] = f"lambdad-prewarm-{ident[:24]}"
