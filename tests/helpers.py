@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import inspect
 import io
+import os
+import random
 import socket
 import time
 import zipfile
@@ -32,11 +34,34 @@ def make_zip(files: Mapping[str, str | bytes] | None = None) -> bytes:
     return buffer.getvalue()
 
 
+# Ports for servers a test starts later come from below the kernel's ephemeral range
+# (ip_local_port_range, 32768-60999 by default). A port picked there with bind(0) can be taken
+# before the server binds it: as the source port of any outgoing connection, or by another
+# server that binds port 0 (every Runtime API does). Each xdist worker walks its own slice.
+_PORTS = range(20000, 32000)
+_next_port: int | None = None
+
+
 def free_port() -> int:
-    """A TCP port that was free a moment ago."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A TCP port that is free now and that nothing else in this test run will pick."""
+    global _next_port
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    worker = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+    size = len(_PORTS) // max(workers, 1)
+    first = _PORTS.start + worker * size
+    if _next_port is None:
+        # A random start: a run right after another does not meet its ports in TIME_WAIT.
+        _next_port = first + random.randrange(size)
+    for _ in range(size):
+        port = _next_port
+        _next_port = first + (port + 1 - first) % size
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        return port
+    raise RuntimeError(f"no free port in {first}..{first + size - 1}")
 
 
 def wait_for(
