@@ -254,6 +254,22 @@ def test_publish_answers_active_and_keeps_its_revision(client: Any, function_nam
     assert again["RevisionId"] == published["RevisionId"]
 
 
+def test_published_version_keeps_the_function_description(client: Any, function_name: str) -> None:
+    # The model: PublishVersion's Description is "a description for the version to override
+    # the description in the function configuration"; without one the version keeps $LATEST's.
+    create_function(client, function_name, Description="from the function", Publish=True)
+    assert settled(client, function_name, "1")["Description"] == "from the function"
+    client.update_function_configuration(FunctionName=function_name, Description="changed")
+    settled(client, function_name)
+    published = client.publish_version(FunctionName=function_name)
+    assert published["Description"] == "changed"
+    client.update_function_configuration(FunctionName=function_name, Timeout=9)
+    settled(client, function_name)
+    overridden = client.publish_version(FunctionName=function_name, Description="the version's")
+    assert overridden["Description"] == "the version's"
+    assert settled(client, function_name)["Description"] == "changed"
+
+
 def test_tagging_changes_the_revision_id(client: Any, function_name: str) -> None:
     create_function(client, function_name)
     before = settled(client, function_name)["RevisionId"]

@@ -801,6 +801,9 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
     ) -> VersionView:
         """PublishVersion; returns the newest version unchanged if nothing changed.
 
+        The version is a copy of $LATEST, its description too unless `description` overrides
+        it (the model's wording; an empty one is "not sent" in proto, so it cannot clear it).
+
         With `publish_to` LATEST_PUBLISHED (capacity provider functions), $LATEST is copied to
         the version $LATEST.PUBLISHED, replacing it, instead of to a new number.
         """
@@ -820,7 +823,7 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
                     raise invalid_parameter(PUBLISH_TO_NEEDS_PROVIDER)
                 republished = latest.evolve(
                     version=LATEST_PUBLISHED,
-                    description=description,
+                    description=description or latest.description,
                     last_modified=now_lambda_timestamp(),
                     state=State.ACTIVE,
                     state_reason=None,
@@ -864,7 +867,7 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
                 }
             version = latest.evolve(
                 version=str(number),
-                description=description,
+                description=description or latest.description,
                 last_modified=now_lambda_timestamp(),
                 last_update_status_reason=None,
                 last_update_status_reason_code=None,
