@@ -29,6 +29,10 @@ DDB_ARN = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/t/stream/2026-12-03T00:00:
 SECRET = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:broker-AbCdEf"
 KEY = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 UNSUPPORTED = "Unsupported '{}' parameter for given event source mapping type."
+STARTING_POSITION_NULL = (
+    "1 validation error detected: Value null at 'startingPosition' failed to satisfy "
+    "constraint: Member must not be null."
+)
 
 
 def _function(client: Any) -> str:
@@ -187,6 +191,22 @@ def test_self_managed_kafka_mapping(lambdad: LambdadProcess) -> None:
             {"EventSourceArn": MSK_ARN, "StartingPosition": "LATEST"},
             "Topics must be specified for Amazon MSK event sources.",
             id="msk-without-topics",
+        ),
+        # AWS's parameter tables for Kafka sources mark StartingPosition required (Lambda
+        # developer guide, msk-esm-parameters and kafka-esm-parameters); the message is the
+        # one recorded for streams.
+        pytest.param(
+            {"EventSourceArn": MSK_ARN, "Topics": ["events"]},
+            STARTING_POSITION_NULL,
+            id="msk-without-starting-position",
+        ),
+        pytest.param(
+            {
+                "SelfManagedEventSource": {"Endpoints": {"KAFKA_BOOTSTRAP_SERVERS": ["b1:9092"]}},
+                "Topics": ["events"],
+            },
+            STARTING_POSITION_NULL,
+            id="self-managed-kafka-without-starting-position",
         ),
         pytest.param(
             {

@@ -389,6 +389,8 @@ class EventSourceMappingRegistry:
                 "startingPosition",
                 "Member must satisfy enum value set: [LATEST, AT_TIMESTAMP, TRIM_HORIZON]",
             )
+        # Kafka (MSK and self-managed): StartingPosition is "Required: Y" in the developer
+        # guide's parameter tables. DocumentDB: not confirmed from a source, kept as before.
         needs_position = source.is_stream or (
             source.service in (*KAFKA_SERVICES, DOCUMENTDB) and not queue_mode
         )
