@@ -1120,3 +1120,39 @@ def test_capacity_provider_arn_is_taggable(lambdad: LambdadProcess) -> None:
         "ResourceNotFoundException",
         f"Capacity provider not found: {missing}",
     )
+
+
+def test_providers_scaling_and_tenancy_survive_a_restart(fresh_lambdad: LambdadProcess) -> None:
+    fresh_lambdad.start()
+    client = fresh_lambdad.lambda_client()
+    provider = _active_provider(client, "kept-provider", Tags={"team": "a"})
+    _create_on_provider(client, "kept-on-provider", provider)
+    settled(client, "kept-on-provider")
+    scaling = {"MinExecutionEnvironments": 1, "MaxExecutionEnvironments": 3}
+    client.publish_version(FunctionName="kept-on-provider")
+    client.put_function_scaling_config(
+        FunctionName="kept-on-provider", Qualifier="1", FunctionScalingConfig=scaling
+    )
+    client.create_function(
+        FunctionName="kept-tenancy",
+        Runtime="python3.12",
+        Role=ROLE,
+        Handler="app.handler",
+        Code={"ZipFile": unique_zip()},
+        TenancyConfig={"TenantIsolationMode": "PER_TENANT"},
+    )
+    before = client.get_capacity_provider(CapacityProviderName=provider)["CapacityProvider"]
+    fresh_lambdad.stop()
+    fresh_lambdad.start()
+    client = fresh_lambdad.lambda_client()
+    assert client.get_capacity_provider(CapacityProviderName=provider)["CapacityProvider"] == before
+    assert client.list_tags(Resource=provider)["Tags"] == {"team": "a"}
+    listed = client.list_function_versions_by_capacity_provider(CapacityProviderName=provider)
+    assert function_arn("kept-on-provider", "1") in [
+        v["FunctionArn"] for v in listed["FunctionVersions"]
+    ]
+    got = client.get_function_scaling_config(FunctionName="kept-on-provider", Qualifier="1")
+    assert got["RequestedFunctionScalingConfig"] == scaling
+    assert client.get_function_configuration(FunctionName="kept-tenancy")["TenancyConfig"] == {
+        "TenantIsolationMode": "PER_TENANT"
+    }

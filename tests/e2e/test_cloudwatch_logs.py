@@ -294,3 +294,23 @@ def test_logs_survive_a_daemon_restart(fresh_lambdad: LambdadProcess, function_n
     logs = logs_client(fresh_lambdad.endpoint)
     assert "plain kept" in _messages(logs, group)
     assert [g["logGroupName"] for g in logs.describe_log_groups()["logGroups"]] == [group]
+
+
+def test_function_log_group_and_configured_retention(
+    fresh_lambdad: LambdadProcess, function_name: str
+) -> None:
+    # LoggingConfig.LogGroup moves the output to that group (none under /aws/lambda/); the
+    # retention is the daemon's setting, shown as the group's retentionInDays.
+    fresh_lambdad.env["LAMBDAD_LOG_RETENTION_DAYS"] = "3"
+    fresh_lambdad.start()
+    client = fresh_lambdad.lambda_client()
+    group = f"/custom/{function_name}"
+    create_function(
+        client, function_name, make_zip({"app.py": PRINTER}), LoggingConfig={"LogGroup": group}
+    )
+    settled(client, function_name)
+    _invoke(client, function_name, "elsewhere")
+    logs = logs_client(fresh_lambdad.endpoint)
+    wait_for(lambda: "plain elsewhere" in _messages(logs, group), timeout=30)
+    groups = logs.describe_log_groups()["logGroups"]
+    assert [(g["logGroupName"], g["retentionInDays"]) for g in groups] == [(group, 3)]

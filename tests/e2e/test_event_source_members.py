@@ -288,6 +288,15 @@ def test_self_managed_kafka_mapping(lambdad: LambdadProcess) -> None:
         pytest.param(
             {
                 "EventSourceArn": DDB_ARN,
+                "StartingPosition": "AT_TIMESTAMP",
+                "StartingPositionTimestamp": 1_700_000_000,
+            },
+            f"Unsupported starting position for arn type: {DDB_ARN}",
+            id="dynamodb-at-timestamp",
+        ),
+        pytest.param(
+            {
+                "EventSourceArn": DDB_ARN,
                 "StartingPosition": "LATEST",
                 "ProvisionedPollerConfig": {"MinimumPollers": 2},
             },
