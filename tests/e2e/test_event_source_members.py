@@ -16,7 +16,14 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.e2e.support import ACCOUNT, REGION, LambdadProcess, create_function, settled
+from tests.e2e.support import (
+    ACCOUNT,
+    REGION,
+    LambdadProcess,
+    create_function,
+    function_arn,
+    settled,
+)
 from tests.helpers import wait_for
 
 pytestmark = pytest.mark.e2e
@@ -182,6 +189,25 @@ def test_self_managed_kafka_mapping(lambdad: LambdadProcess) -> None:
         "ConsumerGroupId": queued["UUID"],
         "ConsumptionMode": "Queue",
     }
+
+
+def test_msk_duplicate_is_the_same_cluster_function_and_topic(lambdad: LambdadProcess) -> None:
+    # AWS's answer, recorded in aws/aws-sam-cli#2308 (409 from Lambda): the message names the
+    # cluster, the function's ARN and the topic; another topic of the cluster is a new mapping.
+    client = lambdad.lambda_client()
+    name = _function(client)
+    members = {"EventSourceArn": MSK_ARN, "StartingPosition": "LATEST", "Enabled": False}
+    first = client.create_event_source_mapping(FunctionName=name, Topics=["orders"], **members)
+    client.create_event_source_mapping(FunctionName=name, Topics=["refunds"], **members)
+    with pytest.raises(ClientError) as excinfo:
+        client.create_event_source_mapping(FunctionName=name, Topics=["orders"], **members)
+    assert excinfo.value.response["ResponseMetadata"]["HTTPStatusCode"] == 409
+    assert _error(excinfo) == (
+        "ResourceConflictException",
+        f'An event source mapping with event source arn ("{MSK_ARN}"), function '
+        f'("{function_arn(name)}") and topics ("orders") already exists. Please update or '
+        f"delete the existing mapping with UUID {first['UUID']}",
+    )
 
 
 @pytest.mark.parametrize(

@@ -492,7 +492,7 @@ class EventSourceMappingRegistry:
                     and other.queues == mapping.queues
                 )
                 if same_source and other.function_name == name:
-                    raise _duplicate(source, name, other.uuid)
+                    raise _duplicate(source, name, arn, mapping.topics, other.uuid)
             created = dataclasses.replace(
                 mapping, function_name=name, function_arn=arn, qualifier=qualifier
             )
@@ -701,8 +701,21 @@ def _source_member_changes(s: MappingSettings, stored: EventSourceMapping) -> di
     return changes
 
 
-def _duplicate(source: SourceArn, function_name: str, uuid: str) -> LambdaError:
-    if source.service == SQS:
+def _duplicate(
+    source: SourceArn,
+    function_name: str,
+    function_arn: str,
+    topics: tuple[str, ...],
+    uuid: str,
+) -> LambdaError:
+    if source.service == KAFKA:
+        # Recorded from AWS in aws/aws-sam-cli#2308: the function's ARN, and the topic.
+        message = (
+            f'An event source mapping with event source arn ("{source.arn}"), function '
+            f'("{function_arn}") and topics ("{",".join(topics)}") already exists. '
+            f"Please update or delete the existing mapping with UUID {uuid}"
+        )
+    elif source.service == SQS:
         message = (
             f'An event source mapping with SQS arn (" {source.arn} ") and function '
             f'(" {function_name} ") already exists. Please update or delete the existing '
