@@ -146,6 +146,8 @@ exports.handler = async () => ({
   argv: process.argv,
   argv0: process.argv0,
   execArgv: process.execArgv,
+  execPath: process.execPath,
+  title: process.title,
   cwd: process.cwd(),
   stdin: fs.readlinkSync("/proc/self/fd/0"),
   cmdline: fs.readFileSync("/proc/self/cmdline", "utf8").split("\\0"),
@@ -190,6 +192,7 @@ NODE_FILES = {
 # Found through NODE_PATH only (the layer's nodejs/node_modules).
 NODE_LAYER = {"nodejs/node_modules/fromlayer/index.js": 'module.exports = "from the layer";\n'}
 NODE_FUNCTIONS = {"cjs": "index.handler", "esm": "app.handler", "broken": "broken.handler"}
+NODE_VARIABLES = {"GREETING": 'it\'s "quoted"\n', "NODE_ENV": "production"}
 
 
 async def create_node(
@@ -267,7 +270,7 @@ async def test_pooled_node_runs_as_a_fresh_one(tmp_path: Path) -> None:
         async with process_daemon(tmp_path / mode, size) as (daemon, client):
             prewarm = daemon.pool.prewarm
             for kind, handler in NODE_FUNCTIONS.items():
-                await create_node(client, kind, handler, layer=NODE_LAYER)
+                await create_node(client, kind, handler, NODE_LAYER, NODE_VARIABLES)
             for kind in ("cjs", "esm"):
                 # Each first invocation finds a waiting node (the first create made the pool
                 # fill for it, the previous take refilled it).
@@ -286,6 +289,8 @@ async def test_pooled_node_runs_as_a_fresh_one(tmp_path: Path) -> None:
         assert pooled["cmdline"][1].endswith("/clients/node/waiting.mjs")
         assert fresh["dep"] == "dep from the package" and fresh["fromLayer"] == "from the layer"
         assert fresh["env"]["NODE_PATH"] and fresh["stdin"] == "/dev/null"
+        # TZ (":UTC", as AWS sets it) is one the waiting node did not start with.
+        assert fresh["env"]["TZ"] == ":UTC" and "GMT+0000" in fresh["date"]
         del fresh["cmdline"], pooled["cmdline"]
         assert placeheld(pooled, pooled["env"], tmp_path / "pooled") == placeheld(
             fresh, fresh["env"], tmp_path / "fresh"
