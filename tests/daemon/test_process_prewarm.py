@@ -148,6 +148,10 @@ exports.handler = async () => ({
   execArgv: process.execArgv,
   execPath: process.execPath,
   title: process.title,
+  requireCache: Object.keys(require.cache),
+  // Handles open (process.stderr set up or not), the output pipe's flags (non-blocking).
+  handles: process._getActiveHandles().map((handle) => handle.constructor.name),
+  stdoutFlags: fs.readFileSync("/proc/self/fdinfo/1", "utf8").split("\\n")[1],
   cwd: process.cwd(),
   stdin: fs.readlinkSync("/proc/self/fd/0"),
   cmdline: fs.readFileSync("/proc/self/cmdline", "utf8").split("\\0"),
