@@ -489,7 +489,7 @@ class ProcessExecutor:
         return self._program_key(fit.runtime)
 
     def take_prewarmed(self, config: FunctionVersion, demand: int = 1) -> PrestartedRuntime | None:
-        """A waiting interpreter for `config`, its capacity slot kept by the caller, or None
+        """A waiting interpreter or node for `config`, its capacity slot kept by the caller, or None
         (`demand`: the function's invocations in flight, see `PrewarmPool.take`)."""
         key = self._prestart_key(PoolFit.of_config(config))
         if key is None or self.prewarm is None:
