@@ -23,7 +23,7 @@ from lambdad.v1 import function_pb2 as fpb
 from lambdad.v1 import function_service_pb2 as fs
 from lambdad.v1 import layer_service_pb2 as ls
 from tests.helpers import async_wait_for, make_zip
-from tests.integration.support import create, invoke, wait_active
+from tests.integration.support import create, invoke, wait_active, wait_settled
 
 RUNTIME = f"python{sys.version_info.major}.{sys.version_info.minor}"
 DUMP = """
@@ -328,3 +328,15 @@ async def test_a_node_start_that_differs_at_startup_gets_a_node_of_its_own(tmp_p
         assert answer["fromLayer"] == "from the layer"
         assert answer["env"]["LD_LIBRARY_PATH"].endswith("/lib")
         await async_wait_for(lambda: prewarm.waiting == 1, timeout=60)
+        # Its next start (an update retired its environment) does not take one again.
+        await client.update_function_configuration(
+            fs.UpdateFunctionConfigurationRequest(
+                function_name="libs",
+                environment=fpb.Environment(variables={"AGAIN": "1"}),
+                update_mask={"paths": ["environment"]},
+            )
+        )
+        await wait_settled(client, "libs")
+        error, answer, init_reported = await first_answer(client, "libs")
+        assert not error and init_reported and answer["env"]["AGAIN"] == "1", answer
+        assert prewarm.taken == 1 and prewarm.waiting == 1

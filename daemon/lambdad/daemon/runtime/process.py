@@ -186,6 +186,8 @@ class PrestartedRuntime:
         self.environment = dict(environment)  # what it was started with
         self.memory_mb = memory_mb
         self.start_fd = start_fd
+        # The function it was taken for (`take_prewarmed`), in `_unfit_key`'s terms.
+        self.taken_for: tuple[str, ...] | None = None
 
     @property
     def program(self) -> str:
@@ -246,6 +248,10 @@ class ProcessExecutor:
         self.prewarm: PrewarmPool[PrestartedRuntime] | None = None
         self._prestarted: dict[str, LocalProcess] = {}
         self._reserved: dict[str, PrestartedRuntime] = {}
+        # Functions whose start a waiting node turned out not to fit (a layer's lib/ or
+        # extensions) are not handed one again: as configured (with their layers, for
+        # `take_prewarmed`) and as started (with their /opt, for `start`).
+        self._unfit: set[tuple[str, ...]] = set()
 
     def runtime_api_binding(self) -> RuntimeApiBinding:
         """Local processes reach the daemon on the loopback interface."""
@@ -365,7 +371,9 @@ class ProcessExecutor:
         """Start the runtime in `<data>/environments/<id>/`, cwd = the code dir (or hand a
         pre-started runtime the function, in its own directory)."""
         waiting = self._reserved.pop(spec.environment_id, None)
-        key = self._prestart_key(PoolFit.of_spec(spec)) if waiting is None else None
+        key = None
+        if waiting is None and _unfit_start(spec) not in self._unfit:
+            key = self._prestart_key(PoolFit.of_spec(spec))
         if key is not None and self.prewarm is not None:
             # Not a miss of its own: `take_prewarmed` counted this start already.
             waiting = self.prewarm.take(key, spec.memory_mb, miss=False)
@@ -416,6 +424,9 @@ class ProcessExecutor:
                     return await self._assign(waiting, spec, command, env, cwd, in_process)
                 # Only known now (a layer's lib/, a launcher): node has no exec to fall back on.
                 log.debug("pre-started node does not fit the function's start")
+                self._unfit.add(_unfit_start(spec))
+                if waiting.taken_for is not None:
+                    self._unfit.add(waiting.taken_for)
             except OSError as error:
                 log.warning("pre-started runtime unusable", error=repr(error))
             await waiting.discard()
@@ -492,9 +503,12 @@ class ProcessExecutor:
         """A waiting interpreter or node for `config`, its capacity slot kept by the caller, or None
         (`demand`: the function's invocations in flight, see `PrewarmPool.take`)."""
         key = self._prestart_key(PoolFit.of_config(config))
-        if key is None or self.prewarm is None:
+        if key is None or self.prewarm is None or _unfit_key(config) in self._unfit:
             return None
-        return self.prewarm.take(key, config.memory_size, keep_slot=True, demand=demand)
+        waiting = self.prewarm.take(key, config.memory_size, keep_slot=True, demand=demand)
+        if waiting is not None:
+            waiting.taken_for = _unfit_key(config)
+        return waiting
 
     def reserve(self, environment_id: str, waiting: PrestartedRuntime) -> None:
         """`waiting` is for the environment `environment_id`: its start uses it."""
@@ -673,6 +687,16 @@ class ProcessExecutor:
         self._reserved.clear()
         started, self._started = list(self._started.values()), {}
         await asyncio.gather(*(p.kill() for p in started), return_exceptions=True)
+
+
+def _unfit_key(config: FunctionVersion) -> tuple[str, ...]:
+    """A function version with its layers (versions of a layer never change their content)."""
+    return ("config", config.name, config.version, *(layer.arn for layer in config.layers))
+
+
+def _unfit_start(spec: EnvironmentSpec) -> tuple[str, ...]:
+    """A function version with its /opt (named after the layers' content)."""
+    return ("start", spec.function_name, spec.function_version, str(spec.opt_dir))
 
 
 def _python_startup_variable(name: str) -> bool:
