@@ -317,6 +317,12 @@ async def test_a_node_start_that_differs_at_startup_gets_a_node_of_its_own(tmp_p
         assert prewarm.taken == 0
         assert answer["cmdline"][1].endswith("/clients/node/index.mjs")
         assert answer["env"]["NODE_OPTIONS"] == options["NODE_OPTIONS"]
+        # Nor for a function started through a wrapper.
+        wrapper = {"AWS_LAMBDA_EXEC_WRAPPER": "/usr/bin/env"}
+        await create_node(client, "wrapped", "index.handler", variables=wrapper)
+        error, answer, init_reported = await first_answer(client, "wrapped")
+        assert not error and init_reported, answer
+        assert prewarm.taken == 0 and answer["env"]["AWS_LAMBDA_EXEC_WRAPPER"] == "/usr/bin/env"
         # A layer with lib/ puts a directory on the loader's path, fixed at node's start; only
         # the start sees it: the node taken is let go, the function gets a node of its own.
         with_lib = {**NODE_LAYER, "lib/README": "libraries of the layer\n"}
