@@ -55,6 +55,11 @@ RIE_IMAGE = "lambdad/runtime:python3.11"
 RIE_FUNCTION = "function"  # the only function name the RIE serves
 RUNTIME = "python3.11"
 HANDLER_SOURCE = "def handler(e, c):\n    return e\n"
+# The cold-start series' echo function per `--runtime`: (handler, file, source).
+ECHOES = {
+    RUNTIME: ("app.handler", "app.py", HANDLER_SOURCE),
+    "nodejs20.x": ("index.handler", "index.js", "exports.handler = async (e) => e;\n"),
+}
 PAYLOAD = {"bench": "echo", "n": 1}
 PAYLOAD_BYTES = json.dumps(PAYLOAD).encode()
 LEVELS = (1, 8, 32)
@@ -146,16 +151,35 @@ def top_failures(failures: collections.Counter[str], limit: int = 5) -> list[str
 # helpers
 
 
+# Ports handed out from LAMBDAD_BENCH_PORTS so far (each is bound only later, by its user).
+_HANDED: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A free port: the next one of LAMBDAD_BENCH_PORTS (`low-high`, a range of one's own on a
+    machine several runs share) when set, else one the kernel picks."""
+    wanted = os.environ.get("LAMBDAD_BENCH_PORTS")
+    candidates = [0]
+    if wanted:
+        low, high = (int(n) for n in wanted.split("-"))
+        candidates = [port for port in range(low, high + 1) if port not in _HANDED]
+    for candidate in candidates:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            try:
+                s.bind(("127.0.0.1", candidate))
+            except OSError:
+                continue
+            port = int(s.getsockname()[1])
+            _HANDED.add(port)
+            return port
+    raise RuntimeError(f"no free port in LAMBDAD_BENCH_PORTS={wanted}")
 
 
-def echo_zip() -> bytes:
+def echo_zip(runtime: str = RUNTIME) -> bytes:
+    _, member, source = ECHOES[runtime]
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("app.py", HANDLER_SOURCE)
+        zf.writestr(member, source)
     return buf.getvalue()
 
 
@@ -357,12 +381,12 @@ class Lambdad:
 # measurements against lambdad
 
 
-def create_echo(client: Any, name: str, code: bytes) -> None:
+def create_echo(client: Any, name: str, code: bytes, runtime: str = RUNTIME) -> None:
     client.create_function(
         FunctionName=name,
-        Runtime=RUNTIME,
+        Runtime=runtime,
         Role="arn:aws:iam::000000000000:role/bench",
-        Handler="app.handler",
+        Handler=ECHOES[runtime][0],
         Code={"ZipFile": code},
         Timeout=30,
         MemorySize=256,
@@ -829,11 +853,13 @@ class ColdStartError(Exception):
     """One cold-start run that did not end in the echoed payload."""
 
 
-def cold_lambdad_once(client: Any, name: str, code: bytes) -> dict[str, float]:
+def cold_lambdad_once(
+    client: Any, name: str, code: bytes, runtime: str = RUNTIME
+) -> dict[str, float]:
     """CreateFunction -> poll until Active -> first invoke; seconds per phase and in total."""
     t0 = time.perf_counter()
     try:
-        create_echo(client, name, code)
+        create_echo(client, name, code, runtime)
         t1 = time.perf_counter()
         deadline = t1 + 30
         while True:
@@ -1059,6 +1085,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--invokes", type=int, default=1000, help="timed warm invokes per series")
     p.add_argument("--warmup", type=int, default=50, help="untimed warm-up invokes per series")
     p.add_argument("--cold-runs", type=int, default=10, help="fresh functions/containers (>= 5)")
+    p.add_argument(
+        "--runtime",
+        choices=sorted(ECHOES),
+        default=RUNTIME,
+        help="the cold-start series' echo function (the RIE reference is python3.11's)",
+    )
     p.add_argument("--throughput-count", type=int, default=960, help="invokes per level")
     p.add_argument(
         "--time-budget", type=float, default=900, help="seconds for all measurements together"
@@ -1136,31 +1168,31 @@ def main(argv: list[str] | None = None) -> int:
     docker_reason = docker_available()
     settings = {} if args.prewarm is None else {"LAMBDAD_PREWARMED_ENVIRONMENTS": str(args.prewarm)}
     daemon = Lambdad(args.executor, workdir, environment=settings)
-    # Docker: the same daemon without pre-initialized environments (cold start reference),
-    # and one with a larger pool for the burst.
+    # The same daemon without pre-initialized environments (cold start reference), and
+    # (Docker) one with a larger pool for the burst.
     no_pool: Lambdad | None = None
     big_pool: Lambdad | None = None
-    if args.executor == "docker":
+    if "cold" not in skip:
         no_pool_dir = workdir / "no-pool"
         no_pool_dir.mkdir()
         no_pool = Lambdad(
-            "docker", no_pool_dir, environment={"LAMBDAD_PREWARMED_ENVIRONMENTS": "0"}
+            args.executor, no_pool_dir, environment={"LAMBDAD_PREWARMED_ENVIRONMENTS": "0"}
         )
-        if args.burst_prewarm > 0 and "burst" not in skip:
-            big_dir = workdir / "big-pool"
-            big_dir.mkdir()
-            big_pool = Lambdad(
-                "docker",
-                big_dir,
-                environment={"LAMBDAD_PREWARMED_ENVIRONMENTS": str(args.burst_prewarm)},
-            )
+    if args.executor == "docker" and args.burst_prewarm > 0 and "burst" not in skip:
+        big_dir = workdir / "big-pool"
+        big_dir.mkdir()
+        big_pool = Lambdad(
+            "docker",
+            big_dir,
+            environment={"LAMBDAD_PREWARMED_ENVIRONMENTS": str(args.burst_prewarm)},
+        )
     containers: RieContainers | None = None
     doc: dict[str, Any] = {"run_id": run_id, "settings": {
         "invokes": args.invokes, "warmup": args.warmup, "cold_runs": args.cold_runs,
         "payload_bytes": len(PAYLOAD_BYTES), "time_budget_s": args.time_budget,
         "prewarm": args.prewarm, "levels": args.levels, "sweep_duration_s": args.sweep_duration,
         "burst": args.burst, "burst_sleep_s": args.burst_sleep,
-        "burst_prewarm": args.burst_prewarm, "skip": sorted(skip),
+        "burst_prewarm": args.burst_prewarm, "skip": sorted(skip), "runtime": args.runtime,
     }}  # fmt: skip
     exit_code = 0
     with interrupts_as_keyboard():
@@ -1224,15 +1256,22 @@ def main(argv: list[str] | None = None) -> int:
             if "rie_warm_boto3" in warm:
                 reference["warm_boto3"] = warm["rie_warm_boto3"]
 
-            log(f"cold start x{args.cold_runs}, lambdad and RIE alternating")
+            log(f"cold start x{args.cold_runs} ({args.runtime}), lambdad and RIE alternating")
             cold_client = lambda_client(daemon.endpoint, timeout=60)
+            cold_code = echo_zip(args.runtime)
+            if args.runtime != RUNTIME and "cold" not in skip:
+                # Untimed: a function of the runtime was created before (as the echo function
+                # is for python3.11), so its pool fills as it would have for that one.
+                create_echo(cold_client, f"{prefix}-fill-cold", cold_code, args.runtime)
             kinds: dict[str, Callable[[int], dict[str, float]]] = {
-                "lambdad": lambda i: cold_lambdad_once(cold_client, f"{prefix}-cold-{i}", code)
+                "lambdad": lambda i: cold_lambdad_once(
+                    cold_client, f"{prefix}-cold-{i}", cold_code, args.runtime
+                )
             }
             if no_pool is not None and no_pool.proc is not None:
                 no_pool_client = lambda_client(no_pool.endpoint, timeout=60)
                 kinds["lambdad_no_pool"] = lambda i: cold_lambdad_once(
-                    no_pool_client, f"{prefix}-cold-np-{i}", code
+                    no_pool_client, f"{prefix}-cold-np-{i}", cold_code, args.runtime
                 )
             if rie_port is not None and containers is not None:
                 rie_containers = containers

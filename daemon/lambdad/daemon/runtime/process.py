@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 import structlog
 
 from lambdad.daemon.errors import LambdaError, Reason
-from lambdad.daemon.runtime import containment, peers
+from lambdad.daemon.runtime import containment, node_waiting, peers
 from lambdad.daemon.runtime.containment import EnvironmentRecord, ProcessTree
 from lambdad.daemon.runtime.debugging import SITE_DIR, debug_port, debug_variables, debugpy_path
 from lambdad.daemon.runtime.executor import (
@@ -43,6 +43,7 @@ from lambdad.daemon.runtime.executor import (
     RuntimeStartError,
 )
 from lambdad.daemon.runtime.extensions import extension_files, launcher_command
+from lambdad.daemon.runtime.node_waiting import NodeBinary
 from lambdad.daemon.runtime.prewarm import Governor, PoolFit, PrewarmPool
 from lambdad.daemon.runtime.python_preload import program_text
 
@@ -56,8 +57,9 @@ NODE_CLIENT = Path(__file__).parent / "clients" / "node" / "index.mjs"
 _LINE_LIMIT = 1024 * 1024
 _PYTHON_RE = re.compile(r"python(\d+)\.(\d+)")
 _NODE_RE = re.compile(r"nodejs(\d+)\.x")
-# Pre-started Python runtimes (see `PrestartedRuntime`) run this, and say they are up with
-# READY on stdout before anything of a function is written there.
+# Pre-started Python runtimes (see `PrestartedRuntime`) run this (Node.js ones
+# `node_waiting.NODE_WAITING`), and say they are up with READY on stdout before anything of a
+# function is written there.
 PROCESS_WAITING = program_text(Path(__file__).with_name("process_waiting.py"))
 READY = b"lambdad-waiting-ready\n"
 PRESTART_DEADLINE_S = 30.0
@@ -161,28 +163,51 @@ class LocalProcess:
 
 
 class PrestartedRuntime:
-    """A Python interpreter started ahead of need, waiting for a function (`PrewarmPool`).
+    """A Python interpreter or a node started ahead of need, waiting for a function
+    (`PrewarmPool`).
 
-    It runs `process_waiting.py` in a directory and a process tree of its own; at assignment
-    that directory becomes the environment's (HOME, TMPDIR) and the process its runtime.
+    It runs `process_waiting.py` (or `node_waiting.NODE_WAITING`) in a directory and a process
+    tree of its own; at assignment that directory becomes the environment's (HOME, TMPDIR) and
+    the process its runtime. A Python interpreter reads the function's start from its stdin, a
+    node from `start_fd` (the daemon's end of a pipe): its stdin is /dev/null from the start.
     """
 
     def __init__(
-        self, process: LocalProcess, python: str, environment: Mapping[str, str], memory_mb: int
+        self,
+        process: LocalProcess,
+        key: str | NodeBinary,
+        environment: Mapping[str, str],
+        memory_mb: int,
+        start_fd: int | None = None,
     ) -> None:
         self.process = process
-        self.python = python  # the interpreter (its pool key)
+        self.key = key  # the interpreter, or the node (its pool key)
         self.wrapped = False  # started through the shell that enters its cgroup
         self.environment = dict(environment)  # what it was started with
         self.memory_mb = memory_mb
+        self.start_fd = start_fd
+        # The function it was taken for (`take_prewarmed`), in `_unfit_key`'s terms.
+        self.taken_for: tuple[str, ...] | None = None
+
+    @property
+    def program(self) -> str:
+        """The executable it runs."""
+        return self.key.path if isinstance(self.key, NodeBinary) else self.key
 
     @property
     def directory(self) -> Path:
         """Its directory (`<data>/environments/<pool id>/`)."""
         return self.process._directory
 
+    def close_start(self) -> None:
+        """Close the daemon's end of the start pipe (idempotent)."""
+        if self.start_fd is not None:
+            os.close(self.start_fd)
+            self.start_fd = None
+
     async def discard(self) -> None:
         """Kill it and remove its directory (idempotent)."""
+        self.close_start()
         await self.process.kill()
 
 
@@ -223,6 +248,10 @@ class ProcessExecutor:
         self.prewarm: PrewarmPool[PrestartedRuntime] | None = None
         self._prestarted: dict[str, LocalProcess] = {}
         self._reserved: dict[str, PrestartedRuntime] = {}
+        # Functions whose start a waiting node turned out not to fit (a layer's lib/ or
+        # extensions) are not handed one again: as configured (with their layers, for
+        # `take_prewarmed`) and as started (with their /opt, for `start`).
+        self._unfit: set[tuple[str, ...]] = set()
 
     def runtime_api_binding(self) -> RuntimeApiBinding:
         """Local processes reach the daemon on the loopback interface."""
@@ -242,9 +271,9 @@ class ProcessExecutor:
                     Reason.INVALID_PARAMETER_VALUE,
                     f"Runtime {runtime} needs `node` on PATH in process mode.",
                 )
-            if runtime.startswith("python") and self.prewarm is not None:
+            if self.prewarm is not None and not runtime.startswith("provided"):
                 # A function of this runtime is being created: its first invocation is near.
-                self.prewarm.want(self._python_for(runtime), 128)
+                self.prewarm.want(self._program_key(runtime), 128)
             return
         raise LambdaError(
             Reason.INVALID_PARAMETER_VALUE,
@@ -340,9 +369,11 @@ class ProcessExecutor:
 
     async def start(self, spec: EnvironmentSpec, runtime_api: str) -> LocalProcess:
         """Start the runtime in `<data>/environments/<id>/`, cwd = the code dir (or hand a
-        pre-started interpreter the function, in its own directory)."""
+        pre-started runtime the function, in its own directory)."""
         waiting = self._reserved.pop(spec.environment_id, None)
-        key = self._prestart_key(PoolFit.of_spec(spec)) if waiting is None else None
+        key = None
+        if waiting is None and _unfit_start(spec) not in self._unfit:
+            key = self._prestart_key(PoolFit.of_spec(spec))
         if key is not None and self.prewarm is not None:
             # Not a miss of its own: `take_prewarmed` counted this start already.
             waiting = self.prewarm.take(key, spec.memory_mb, miss=False)
@@ -351,10 +382,7 @@ class ProcessExecutor:
             directory = waiting.directory
         tmp = directory / "tmp"  # created with the process tree, just before the start
         env = {
-            "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
-            "LANG": "en_US.UTF-8",
-            "HOME": str(directory),
-            "TMPDIR": str(tmp),
+            **_base_variables(directory),
             **(self._endpoints.variables(self._endpoints.local_host) if self._endpoints else {}),
             **spec.variables,
             "AWS_LAMBDA_RUNTIME_API": runtime_api,
@@ -390,15 +418,22 @@ class ProcessExecutor:
             command = launcher_command(str(spec.opt_dir / "extensions"), command)
         if waiting is not None:
             cwd = str(spec.code_dir or directory)
+            in_process = self._in_process(waiting, command, env)
             try:
-                return await self._assign(waiting, spec, command, env, cwd)
+                if in_process or not isinstance(waiting.key, NodeBinary):
+                    return await self._assign(waiting, spec, command, env, cwd, in_process)
+                # Only known now (a layer's lib/, a launcher): node has no exec to fall back on.
+                log.debug("pre-started node does not fit the function's start")
+                self._unfit.add(_unfit_start(spec))
+                if waiting.taken_for is not None:
+                    self._unfit.add(waiting.taken_for)
             except OSError as error:
                 log.warning("pre-started runtime unusable", error=repr(error))
-                await waiting.discard()
-                directory = self.root / spec.environment_id
-                tmp = directory / "tmp"
-                for name, value in (("HOME", directory), ("TMPDIR", tmp)):
-                    env[name] = str(value)
+            await waiting.discard()
+            directory = self.root / spec.environment_id
+            tmp = directory / "tmp"
+            for name, value in (("HOME", directory), ("TMPDIR", tmp)):
+                env[name] = str(value)
         started, _, _ = await self._spawn(
             spec.environment_id,
             command,
@@ -425,7 +460,8 @@ class ProcessExecutor:
         max_spares: int = 0,
         max_parallel: int = 4,
     ) -> PrewarmPool[PrestartedRuntime] | None:
-        """Keep `size` Python interpreters per interpreter path waiting for a function (0: off)."""
+        """Keep `size` runtimes per Python interpreter and per node waiting for a function
+        (0: off)."""
         if size <= 0:
             return None
         self.prewarm = PrewarmPool(
@@ -438,25 +474,41 @@ class ProcessExecutor:
         )
         return self.prewarm
 
-    def _prestart_key(self, fit: PoolFit) -> str | None:
-        """The interpreter whose waiting runtimes can run a function of `fit`, or None: a
-        Python function started as the runtime client itself (no exec wrapper)."""
+    def _program_key(self, runtime: str) -> str | NodeBinary:
+        """The pool key of a Python or Node.js runtime: its interpreter, or its node."""
+        if runtime.startswith("nodejs"):
+            return NodeBinary(self._node_for(runtime))
+        return self._python_for(runtime)
+
+    def _prestart_key(self, fit: PoolFit) -> str | NodeBinary | None:
+        """The interpreter or node whose waiting runtimes can run a function of `fit`, or None:
+        a Python or Node.js function started as the runtime client itself (no exec wrapper),
+        for Node.js one whose variables node reads at its start are the waiting node's."""
         if (
             self.prewarm is None
             or not fit.poolable
-            or not fit.runtime.startswith("python")
+            or not fit.runtime.startswith(("python", "nodejs"))
             or "AWS_LAMBDA_EXEC_WRAPPER" in fit.variables
         ):
             return None
-        return self._python_for(fit.runtime)
+        if fit.runtime.startswith("nodejs"):
+            # Checked again at the start, with all of its variables (`_in_process`).
+            base = _base_variables(self.root)
+            variables = node_waiting.in_effect({**base, **fit.variables})
+            if not _starts_alike(variables, base, node_waiting.is_startup_variable):
+                return None
+        return self._program_key(fit.runtime)
 
     def take_prewarmed(self, config: FunctionVersion, demand: int = 1) -> PrestartedRuntime | None:
-        """A waiting interpreter for `config`, its capacity slot kept by the caller, or None
+        """A waiting interpreter or node for `config`, its capacity slot kept by the caller, or None
         (`demand`: the function's invocations in flight, see `PrewarmPool.take`)."""
         key = self._prestart_key(PoolFit.of_config(config))
-        if key is None or self.prewarm is None:
+        if key is None or self.prewarm is None or _unfit_key(config) in self._unfit:
             return None
-        return self.prewarm.take(key, config.memory_size, keep_slot=True, demand=demand)
+        waiting = self.prewarm.take(key, config.memory_size, keep_slot=True, demand=demand)
+        if waiting is not None:
+            waiting.taken_for = _unfit_key(config)
+        return waiting
 
     def reserve(self, environment_id: str, waiting: PrestartedRuntime) -> None:
         """`waiting` is for the environment `environment_id`: its start uses it."""
@@ -472,8 +524,10 @@ class ProcessExecutor:
         tmp: Path,
         stdin: int,
         forget: Callable[[], None],
+        pass_fds: tuple[int, ...] = (),
     ) -> tuple[LocalProcess, ProcessTree, asyncio.subprocess.Process]:
-        """Start `command` in a process tree of its own (cgroup or session) under `ident`."""
+        """Start `command` in a process tree of its own (cgroup or session) under `ident`
+        (`pass_fds`: descriptors it inherits besides stdin, stdout and stderr)."""
         directory = self.root / ident
         # Recorded before the start too: a crash right after it leaves a findable cgroup.
         tree = await asyncio.to_thread(_prepared_tree, ident, self._hierarchy, tmp)
@@ -487,6 +541,7 @@ class ProcessExecutor:
                 stderr=asyncio.subprocess.STDOUT,
                 start_new_session=True,
                 limit=_LINE_LIMIT,
+                pass_fds=pass_fds,
             )
         except BaseException:
             await asyncio.to_thread(tree.kill)
@@ -495,28 +550,39 @@ class ProcessExecutor:
         return LocalProcess(process, directory, forget, tree, self._leaders), tree, process
 
     async def _prestart(self, key: Hashable, memory_mb: int) -> PrestartedRuntime:
-        assert isinstance(key, str)
+        assert isinstance(key, (str, NodeBinary))
         ident = f"waiting-{uuid.uuid4().hex}"
         directory = self.root / ident
-        tmp = directory / "tmp"
-        env = {
-            "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
-            "LANG": "en_US.UTF-8",
-            "HOME": str(directory),
-            "TMPDIR": str(tmp),
-        }
-        command = [key, "-c", PROCESS_WAITING]
-        local, tree, process = await self._spawn(
-            ident,
-            command,
-            cwd=directory,
-            env=env,
-            tmp=tmp,
-            stdin=asyncio.subprocess.PIPE,
-            forget=functools.partial(self._forget_prestarted, ident),
-        )
+        env = _base_variables(directory)
+        start_read = start_write = None
+        stdin = asyncio.subprocess.PIPE
+        if isinstance(key, NodeBinary):
+            # The start comes through a pipe of its own: stdin is /dev/null from the start.
+            start_read, start_write = os.pipe()
+            command = node_waiting.command(key.path, start_read)
+            stdin = asyncio.subprocess.DEVNULL
+        else:
+            command = [key, "-c", PROCESS_WAITING]
+        try:
+            local, tree, process = await self._spawn(
+                ident,
+                command,
+                cwd=directory,
+                env=env,
+                tmp=directory / "tmp",
+                stdin=stdin,
+                forget=functools.partial(self._forget_prestarted, ident),
+                pass_fds=() if start_read is None else (start_read,),
+            )
+        except BaseException:
+            if start_write is not None:
+                os.close(start_write)
+            raise
+        finally:
+            if start_read is not None:
+                os.close(start_read)
         self._prestarted[ident] = local
-        waiting = PrestartedRuntime(local, key, env, memory_mb)
+        waiting = PrestartedRuntime(local, key, env, memory_mb, start_write)
         waiting.wrapped = tree.wrap(command) != command
         try:
             assert process.stdout is not None
@@ -529,6 +595,26 @@ class ProcessExecutor:
             raise
         return waiting
 
+    def _in_process(
+        self, waiting: PrestartedRuntime, command: list[str], env: Mapping[str, str]
+    ) -> bool:
+        """True if `waiting` can become the runtime `command` starts with `env` (not exec it).
+
+        A Python interpreter: `python -m awslambdaric <handler>` of its own interpreter, no
+        variable that changes how an interpreter starts otherwise. A node: `node <client>` of
+        its own node, none that node reads at its start otherwise (`node_waiting`).
+        """
+        if isinstance(waiting.key, NodeBinary):
+            return command == [waiting.program, str(NODE_CLIENT)] and _starts_alike(
+                node_waiting.in_effect(env), waiting.environment, node_waiting.is_startup_variable
+            )
+        return (
+            command[1:3] == ["-m", "awslambdaric"]
+            and len(command) == 4
+            and command[0] == waiting.program
+            and _starts_alike(env, waiting.environment)
+        )
+
     async def _assign(
         self,
         waiting: PrestartedRuntime,
@@ -536,23 +622,23 @@ class ProcessExecutor:
         command: list[str],
         env: dict[str, str],
         cwd: str,
+        in_process: bool,
     ) -> LocalProcess:
-        """Hand a waiting interpreter the function: its environment, directory and command."""
+        """Hand a waiting runtime the function: its environment, directory and command."""
         local = waiting.process
         if waiting.wrapped:
             env = {**env, "PWD": cwd}  # the shell that enters the cgroup exports it
-        in_process = (
-            command[1:3] == ["-m", "awslambdaric"]
-            and len(command) == 4
-            and command[0] == waiting.python
-            and _starts_alike(env, waiting.environment)
-        )
         message = json.dumps({"argv": command, "env": env, "cwd": cwd, "in_process": in_process})
-        stdin = local._process.stdin
-        assert stdin is not None
-        stdin.write(message.encode() + b"\n")
-        await stdin.drain()  # OSError (e.g. BrokenPipeError) when it died meanwhile
-        stdin.close()
+        if waiting.start_fd is not None:
+            # OSError (BrokenPipeError) when it died meanwhile.
+            await _hand_over(waiting.start_fd, message.encode())
+            waiting.close_start()
+        else:
+            stdin = local._process.stdin
+            assert stdin is not None
+            stdin.write(message.encode() + b"\n")
+            await stdin.drain()  # OSError (e.g. BrokenPipeError) when it died meanwhile
+            stdin.close()
         ident = local._directory.name
         self._prestarted.pop(ident, None)
         local._on_killed = functools.partial(self._forget, spec.environment_id)
@@ -603,15 +689,59 @@ class ProcessExecutor:
         await asyncio.gather(*(p.kill() for p in started), return_exceptions=True)
 
 
-def _starts_alike(variables: Mapping[str, str], started: Mapping[str, str]) -> bool:
-    """True if no variable that affects an interpreter's start differs from `started`'s."""
-    names = {
-        n
-        for n in [*variables, *started]
-        if n in STARTUP_VARIABLES or n.startswith(STARTUP_PREFIXES)
-    }
-    names.discard("PYTHONPATH")  # the waiting interpreter builds sys.path itself
+def _unfit_key(config: FunctionVersion) -> tuple[str, ...]:
+    """A function version with its layers (versions of a layer never change their content)."""
+    return ("config", config.name, config.version, *(layer.arn for layer in config.layers))
+
+
+def _unfit_start(spec: EnvironmentSpec) -> tuple[str, ...]:
+    """A function version with its /opt (named after the layers' content)."""
+    return ("start", spec.function_name, spec.function_version, str(spec.opt_dir))
+
+
+def _python_startup_variable(name: str) -> bool:
+    """True if a Python interpreter starting with `name` set otherwise would run otherwise."""
+    if name == "PYTHONPATH":
+        return False  # the waiting interpreter builds sys.path itself
+    return name in STARTUP_VARIABLES or name.startswith(STARTUP_PREFIXES)
+
+
+def _starts_alike(
+    variables: Mapping[str, str],
+    started: Mapping[str, str],
+    is_startup: Callable[[str], bool] = _python_startup_variable,
+) -> bool:
+    """True if no variable that affects a runtime's start differs from `started`'s."""
+    names = {n for n in [*variables, *started] if is_startup(n)}
     return all(variables.get(name) == started.get(name) for name in names)
+
+
+def _base_variables(directory: Path) -> dict[str, str]:
+    """What every runtime process starts with, pre-started ones too (in `directory`)."""
+    return {
+        "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
+        "LANG": "en_US.UTF-8",
+        "HOME": str(directory),
+        "TMPDIR": str(directory / "tmp"),
+    }
+
+
+async def _hand_over(fd: int, data: bytes) -> None:
+    """Write `data` to the pipe `fd`: at once what fits, the rest from a thread."""
+    os.set_blocking(fd, False)
+    try:
+        written = os.write(fd, data)
+    except BlockingIOError:
+        written = 0
+    if written < len(data):
+        os.set_blocking(fd, True)
+        await asyncio.to_thread(_write_all, fd, data[written:])
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
 
 
 def _local_path(path: str, spec: EnvironmentSpec) -> str:
