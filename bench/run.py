@@ -146,10 +146,27 @@ def top_failures(failures: collections.Counter[str], limit: int = 5) -> list[str
 # helpers
 
 
-def free_port() -> int:
+def free_port(span: tuple[int, int] | None = None) -> int:
+    """A free port: any (the kernel's pick), or the first free one within `span` (low, high),
+    for a machine whose users keep to their own port ranges."""
+    if span is not None:
+        for port in range(span[0], span[1] + 1):
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+                try:
+                    s.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+            if port not in _TAKEN:
+                _TAKEN.add(port)
+                return port
+        raise RuntimeError(f"no free port in {span[0]}-{span[1]}")
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+# Ports of a span handed out by this run (a daemon binds them only once it is up).
+_TAKEN: set[int] = set()
 
 
 def echo_zip() -> bytes:
@@ -256,6 +273,9 @@ class Lambdad:
         workdir: Path,
         source: Path | None = None,
         environment: dict[str, str] | None = None,
+        ports: tuple[int, int] | None = None,
+        metrics: bool = False,
+        log_level: str = "warning",
     ) -> None:
         self.executor = executor
         # LAMBDAD_* settings of this daemon (e.g. LAMBDAD_PREWARMED_ENVIRONMENTS).
@@ -263,8 +283,11 @@ class Lambdad:
         # A source tree to run instead of the installed lambdad (PYTHONPATH), so two trees
         # can be measured side by side in one run (bench/throughput.py --tree).
         self.source = source
-        self.grpc_port = free_port()
-        self.gateway_port = free_port()
+        self.grpc_port = free_port(ports)
+        self.gateway_port = free_port(ports)
+        # The daemon's own /metrics (0: none), for its view of its environments.
+        self.metrics_port = free_port(ports) if metrics else 0
+        self.log_level = log_level
         self.data_dir = workdir / "data"
         self.log_path = workdir / "lambdad.log"
         self.proc: subprocess.Popen[bytes] | None = None
@@ -290,12 +313,12 @@ class Lambdad:
             "--executor",
             self.executor,
             "--log-level",
-            "warning",
+            self.log_level,
             "--log-format",
             "json",
             # Several daemons (and other runs) share the machine: no fixed metrics port.
             "--metrics-port",
-            "0",
+            str(self.metrics_port),
         ]
         env = {**os.environ, **self.environment}
         if shutil.which("lambdad") is None or self.source is not None:
@@ -340,6 +363,26 @@ class Lambdad:
         if self.proc is None:
             return None
         return count_environments(self.proc.pid, self.executor, function_name)
+
+    def metrics(self) -> dict[str, float]:
+        """The daemon's /metrics samples, `name{labels}` -> value (empty without a port)."""
+        if not self.metrics_port:
+            return {}
+        conn = http.client.HTTPConnection("127.0.0.1", self.metrics_port, timeout=5)
+        try:
+            conn.request("GET", "/metrics")
+            text = conn.getresponse().read().decode()
+        except (OSError, http.client.HTTPException):
+            return {}
+        finally:
+            conn.close()
+        samples: dict[str, float] = {}
+        for line in text.splitlines():
+            if line and not line.startswith("#"):
+                name, _, value = line.rpartition(" ")
+                with contextlib.suppress(ValueError):
+                    samples[name] = float(value)
+        return samples
 
     def stop(self, timeout: float = 120.0) -> int | None:
         # A stop removes every container, 64 pre-initialized ones too: minutes on a loaded host.
