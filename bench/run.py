@@ -1129,6 +1129,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--skip", default="", help="comma list of: warm, cold, provisioned, sweep, burst"
     )
     p.add_argument("--table", type=Path, help="print the README table row of this JSON and exit")
+    p.add_argument("--ports", help="LOW-HIGH: the daemons' ports from this range (default: any)")
     args = p.parse_args(argv)
     if args.cold_runs < 5:
         p.error("--cold-runs must be at least 5")
@@ -1178,7 +1179,11 @@ def main(argv: list[str] | None = None) -> int:
 
     docker_reason = docker_available()
     settings = {} if args.prewarm is None else {"LAMBDAD_PREWARMED_ENVIRONMENTS": str(args.prewarm)}
-    daemon = Lambdad(args.executor, workdir, environment=settings)
+    span = None
+    if args.ports:
+        low, _, high = args.ports.partition("-")
+        span = (int(low), int(high))
+    daemon = Lambdad(args.executor, workdir, environment=settings, ports=span)
     # Docker: the same daemon without pre-initialized environments (cold start reference),
     # and one with a larger pool for the burst.
     no_pool: Lambdad | None = None
@@ -1187,7 +1192,7 @@ def main(argv: list[str] | None = None) -> int:
         no_pool_dir = workdir / "no-pool"
         no_pool_dir.mkdir()
         no_pool = Lambdad(
-            "docker", no_pool_dir, environment={"LAMBDAD_PREWARMED_ENVIRONMENTS": "0"}
+            "docker", no_pool_dir, environment={"LAMBDAD_PREWARMED_ENVIRONMENTS": "0"}, ports=span
         )
         if args.burst_prewarm > 0 and "burst" not in skip:
             big_dir = workdir / "big-pool"
@@ -1196,6 +1201,7 @@ def main(argv: list[str] | None = None) -> int:
                 "docker",
                 big_dir,
                 environment={"LAMBDAD_PREWARMED_ENVIRONMENTS": str(args.burst_prewarm)},
+                ports=span,
             )
     containers: RieContainers | None = None
     doc: dict[str, Any] = {"run_id": run_id, "settings": {

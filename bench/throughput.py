@@ -89,6 +89,26 @@ def process_cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def children_cpu_s(pid: int) -> dict[int, float]:
+    """utime + stime of each live child of `pid` (process executor: the runtimes and spares)."""
+    cpu: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == pid:
+            cpu[int(stat.parent.name)] = (int(fields[11]) + int(fields[12])) / tick
+    return cpu
+
+
+def runtime_cpu_s(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU the children used between two readings (a child that started meanwhile: all of its
+    CPU; one that exited meanwhile is not seen)."""
+    return sum(value - before.get(child, 0.0) for child, value in after.items())
+
+
 def run_wrk(url: str, script: Path, concurrency: int, duration_s: int) -> dict[str, Any]:
     """One wrk run; its own CPU comes from the rusage of the child it was."""
     threads = min(2, concurrency)
@@ -254,11 +274,13 @@ def main(argv: list[str] | None = None) -> int:
                     warm_up(daemon, args.executor, function, url, script, level, args.warmup)
                     cold_before = cold_starts(daemon.metrics(), function)
                     cpu_before = process_cpu_s(daemon.proc.pid)
+                    children_before = children_cpu_s(daemon.proc.pid)
                     started = time.monotonic()
                     with PeakSampler(daemon, function) as peaks:
                         result = run_wrk(url, script, level, args.duration)
                     elapsed = time.monotonic() - started
                     daemon_cpu = process_cpu_s(daemon.proc.pid) - cpu_before
+                    children = runtime_cpu_s(children_before, children_cpu_s(daemon.proc.pid))
                     requests = max(1, result["requests"])
                     samples = daemon.metrics()
                     result.update(
@@ -266,6 +288,8 @@ def main(argv: list[str] | None = None) -> int:
                         concurrency=level,
                         daemon_cpu_share=round(daemon_cpu / elapsed, 3),
                         daemon_cpu_ms_per_invoke=round(daemon_cpu * 1000 / requests, 3),
+                        # Process executor only: its runtimes are the daemon's children.
+                        runtime_cpu_ms_per_invoke=round(children * 1000 / requests, 3),
                         environments=count_environments(daemon.proc.pid, args.executor, function),
                         function_environments=function_environments(samples, function),
                         function_environments_peak=peaks.peak_function,
@@ -281,6 +305,7 @@ def main(argv: list[str] | None = None) -> int:
                         f"p99 {result.get('p99_ms', 0):8.2f} ms "
                         f"errors {result['errors'] + result['non_2xx']} "
                         f"daemon {result['daemon_cpu_ms_per_invoke']:.2f} ms/invoke "
+                        f"runtimes {result['runtime_cpu_ms_per_invoke']:.2f} "
                         f"wrk cpu {result['wrk_cpu_s']:.2f} s envs {result['environments']} "
                         f"(daemon: {result['function_environments']}, peak "
                         f"{result['function_environments_peak']}, host "

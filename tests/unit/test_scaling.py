@@ -77,3 +77,16 @@ def test_figures_are_running_averages_per_key() -> None:
     policy.keep_only(["g"])
     assert policy.figures("f") == (None, None)
     assert policy.figures("g") == (0.5, None)
+
+
+def test_the_shortfall_counts_the_invocations_no_release_serves() -> None:
+    assert ScaleOut[str]().plan("f", NOW, [NOW], [], 5).shortfall is None  # no figures
+    # 2 s per invocation, 0.5 s per start: of 4 (3 queued and this one), the 3 environments
+    # started 0.1 s ago serve 3; the 10 busy ones serve none.
+    policy = figures(2.0, 0.5)
+    plan = policy.plan("f", NOW, [NOW] * 10, [NOW - 0.1] * 3, 3)
+    assert plan.wait_s == 0.0 and plan.shortfall == 1
+    assert policy.plan("f", NOW, [NOW] * 10, [], 3).shortfall == 4
+    # A fast function: every queued invocation is served by a release, none needs a spare.
+    plan = figures(0.002, 0.051).plan("f", NOW, [NOW], [], 3)
+    assert plan.wait_s > 0 and plan.shortfall == 0

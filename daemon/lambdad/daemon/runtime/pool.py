@@ -57,7 +57,7 @@ from lambdad.daemon.runtime.logs import FunctionLogs
 from lambdad.daemon.runtime.opt import OptDirectories
 from lambdad.daemon.runtime.prewarm import PrewarmPool
 from lambdad.daemon.runtime.runtime_api import InvocationRequest
-from lambdad.daemon.runtime.scaling import ScaleOut
+from lambdad.daemon.runtime.scaling import Plan, ScaleOut
 from lambdad.daemon.tracing.daemon_protocol import DaemonAddress
 
 log = structlog.get_logger(__name__)
@@ -556,6 +556,8 @@ class EnvironmentPool:
             await self._hot_reload.check(key, live_dirs)
         deadline = time.monotonic() + wait_s
         waited = False
+        # How many spares a start that finds none asks for (`PrewarmPool.take`).
+        demand = self._in_flight.get(config.name, 1)
         while True:
             # Lambda Managed Instances: a busy environment with room takes another invocation
             # before an idle one is woken or a new one started (it holds one governor slot).
@@ -577,15 +579,18 @@ class EnvironmentPool:
                 # A busy (or starting) environment of the key is expected back before a
                 # start begun now would be ready: wait for it, at most that long.
                 waited = True
-                patience = self._release_expected(key)
-                if patience > 0:
+                plan = self._plan(key)
+                if plan.shortfall is not None:
+                    demand = max(1, plan.shortfall)
+                if plan.wait_s > 0:
                     handed = await self._wait_for_handed(
-                        key, min(patience, max(0.0, deadline - time.monotonic()))
+                        key, min(plan.wait_s, max(0.0, deadline - time.monotonic()))
                     )
                     if handed is not None:
                         return handed
                     if self._closing:
                         raise LambdaError(Reason.SERVICE, "The daemon is shutting down.")
+                    demand = 1
                     continue  # none came: start one (an idle one may have turned up)
             if len(self._starting) + self._launching < self.max_starting:
                 break
@@ -597,11 +602,11 @@ class EnvironmentPool:
             if self._closing:
                 raise LambdaError(Reason.SERVICE, "The daemon is shutting down.")
         if config.max_concurrency > 1:
-            return await self._start_for(key, config, live_dirs, wait_s)
+            return await self._start_for(key, config, live_dirs, wait_s, demand)
         decided = time.monotonic()
         self._launching += 1
         try:
-            env = await self._start_for(key, config, live_dirs, wait_s)
+            env = await self._start_for(key, config, live_dirs, wait_s, demand)
         except BaseException:
             self._launching -= 1
             self._wake_start_waiters()
@@ -617,12 +622,12 @@ class EnvironmentPool:
         self._start_slot_freed.set()
         self._start_slot_freed = asyncio.Event()
 
-    def _release_expected(self, key: PoolKey) -> float:
-        """How long to wait for a released environment of `key` before starting one (0: start
-        now); see `ScaleOut.wait_s`."""
+    def _plan(self, key: PoolKey) -> Plan:
+        """Start an environment of `key` now, or wait for a released one first
+        (`ScaleOut.plan`)."""
         now = time.monotonic()
         busy_since = self._busy_since
-        return self.scale_out.wait_s(
+        return self.scale_out.plan(
             key,
             now,
             [busy_since.get(i, now) for i, (k, _) in self._busy.items() if k == key],
@@ -631,13 +636,18 @@ class EnvironmentPool:
         )
 
     async def _start_for(
-        self, key: PoolKey, config: FunctionVersion, live_dirs: list[Path], wait_s: float
+        self,
+        key: PoolKey,
+        config: FunctionVersion,
+        live_dirs: list[Path],
+        wait_s: float,
+        demand: int,
     ) -> ExecutionEnvironment:
         """A new environment of `config` holding a governor slot (not started yet), or a warm
-        one of `key` the governor handed over (busy already) while this waited for a slot."""
+        one of `key` the governor handed over (busy already) while this waited for a slot.
+        `demand`: how many spares to ask for if none is waiting (see `PrewarmPool.take`)."""
         # A pre-initialized environment brings its capacity slot along.
         take = getattr(self.executor, "take_prewarmed", None) if self.prewarm else None
-        demand = self._in_flight.get(config.name, 1)
         reserved = take(config, demand) if take is not None and not live_dirs else None
         if reserved is not None:
             self.governor.transfer(reserved.memory_mb, config.memory_size)

@@ -18,6 +18,13 @@ invocations that run for seconds (a burst of 2 s invocations: none is released w
 start). A busy environment held much longer than its function's usual hold time is not
 counted on (one slow invocation of a usually fast function).
 
+The same reckoning says how many spares a start that misses the pre-initialized pool should
+ask for (`Plan.shortfall`): the invocations no release is expected for, not all of the
+function's invocations in flight. With the latter, one miss of an echo at 64 connections
+sized the runtime's spares to 56 for five minutes; they filled the host, displaced the
+function's idle environments, which were started again from spares, which were refilled:
+the runtimes' CPU per invoke tripled.
+
 Pure bookkeeping, no timers: callers pass the clock's reading.
 """
 
@@ -48,6 +55,17 @@ class _Figures:
     start_s: float | None = None  # how long an environment takes to be ready
 
 
+@dataclass(frozen=True)
+class Plan:
+    """What an invocation that found no idle environment does."""
+
+    # > 0: wait this long for a released environment before starting one.
+    wait_s: float
+    # Invocations of the key, this one included, that no release is expected to serve before
+    # a start would be ready; None when the key has no figures yet.
+    shortfall: int | None
+
+
 class ScaleOut(Generic[K]):
     """Recent hold and start times per key, and the start-or-wait decision made from them."""
 
@@ -75,15 +93,15 @@ class ScaleOut(Generic[K]):
         for key in [k for k in self._figures if k not in live]:
             del self._figures[key]
 
-    def wait_s(
+    def plan(
         self,
         key: K,
         now: float,
         busy_since: Iterable[float],
         starting_since: Iterable[float],
         queued: int,
-    ) -> float:
-        """0: start an environment now; else how long to wait for a released one first.
+    ) -> Plan:
+        """Start an environment now (`wait_s` 0), or wait for a released one first.
 
         `busy_since`: when each busy environment of `key` was given its invocation;
         `starting_since`: when each environment of `key` being started was decided on;
@@ -92,11 +110,11 @@ class ScaleOut(Generic[K]):
         """
         figures = self._figures.get(key)
         if figures is None or figures.hold_s is None or figures.start_s is None:
-            return 0.0
+            return Plan(0.0, None)
         hold, start = figures.hold_s, figures.start_s
-        if start <= 0.0:
-            return 0.0
         needed = queued + 1
+        if start <= 0.0:
+            return Plan(0.0, needed)
         expected = 0
         # Each environment comes free at `first` and, handed to the next waiter, every `hold`
         # after: how many come free before a start begun now would be ready?
@@ -106,12 +124,23 @@ class ScaleOut(Generic[K]):
                 continue
             expected += _releases_within(max(0.0, since + hold - now), hold, start)
             if expected >= needed:
-                return start
+                return Plan(start, 0)
         for since in starting_since:
             expected += _releases_within(max(0.0, since + start - now), hold, start)
             if expected >= needed:
-                return start
-        return 0.0
+                return Plan(start, 0)
+        return Plan(0.0, needed - expected)
+
+    def wait_s(
+        self,
+        key: K,
+        now: float,
+        busy_since: Iterable[float],
+        starting_since: Iterable[float],
+        queued: int,
+    ) -> float:
+        """`plan(...).wait_s`: 0 to start an environment now, else how long to wait first."""
+        return self.plan(key, now, busy_since, starting_since, queued).wait_s
 
 
 def _releases_within(first: float, hold: float, horizon: float) -> int:
