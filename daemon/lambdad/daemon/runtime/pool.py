@@ -57,7 +57,7 @@ from lambdad.daemon.runtime.logs import FunctionLogs
 from lambdad.daemon.runtime.opt import OptDirectories
 from lambdad.daemon.runtime.prewarm import PrewarmPool
 from lambdad.daemon.runtime.runtime_api import InvocationRequest
-from lambdad.daemon.runtime.scaling import Plan, ScaleOut
+from lambdad.daemon.runtime.scaling import ScaleOut
 from lambdad.daemon.tracing.daemon_protocol import DaemonAddress
 
 log = structlog.get_logger(__name__)
@@ -194,8 +194,9 @@ class EnvironmentPool:
         # `_starting` (governor slot, code directory): they hold a start slot too, or every
         # waiter woken by a freed slot would pass the check before any of them registered.
         self._launching = 0
-        # Start one, or wait for a busy one? (`scaling.py`), and the times it reasons from:
-        # when each busy environment got its invocation, when each start was decided on.
+        # How many invocations no busy environment will serve in time (`scaling.py`), and
+        # the times it reasons from: when each busy environment got its invocation, when
+        # each start was decided on.
         self.scale_out = scale_out if scale_out is not None else ScaleOut[PoolKey]()
         self._busy_since: dict[str, float] = {}
         self._starting_since: dict[str, float] = {}
@@ -555,9 +556,6 @@ class EnvironmentPool:
         if live_dirs:
             await self._hot_reload.check(key, live_dirs)
         deadline = time.monotonic() + wait_s
-        waited = False
-        # How many spares a start that finds none asks for (`PrewarmPool.take`).
-        demand = self._in_flight.get(config.name, 1)
         while True:
             # Lambda Managed Instances: a busy environment with room takes another invocation
             # before an idle one is woken or a new one started (it holds one governor slot).
@@ -575,23 +573,6 @@ class EnvironmentPool:
                 self._close_later(env)
             if config.max_concurrency > 1:
                 break
-            if not waited and not live_dirs:
-                # A busy (or starting) environment of the key is expected back before a
-                # start begun now would be ready: wait for it, at most that long.
-                waited = True
-                plan = self._plan(key)
-                if plan.shortfall is not None:
-                    demand = max(1, plan.shortfall)
-                if plan.wait_s > 0:
-                    handed = await self._wait_for_handed(
-                        key, min(plan.wait_s, max(0.0, deadline - time.monotonic()))
-                    )
-                    if handed is not None:
-                        return handed
-                    if self._closing:
-                        raise LambdaError(Reason.SERVICE, "The daemon is shutting down.")
-                    demand = 1
-                    continue  # none came: start one (an idle one may have turned up)
             if len(self._starting) + self._launching < self.max_starting:
                 break
             # Enough environments are starting already (each a container and a runtime init
@@ -601,6 +582,10 @@ class EnvironmentPool:
                 return handed
             if self._closing:
                 raise LambdaError(Reason.SERVICE, "The daemon is shutting down.")
+        # How many spares a start that finds none asks for (`PrewarmPool.take`): the
+        # invocations no busy environment will serve in time (`scaling.py`); 0 asks for none.
+        shortfall = self._shortfall(key)
+        demand = self._in_flight.get(config.name, 1) if shortfall is None else shortfall
         if config.max_concurrency > 1:
             return await self._start_for(key, config, live_dirs, wait_s, demand)
         decided = time.monotonic()
@@ -622,12 +607,11 @@ class EnvironmentPool:
         self._start_slot_freed.set()
         self._start_slot_freed = asyncio.Event()
 
-    def _plan(self, key: PoolKey) -> Plan:
-        """Start an environment of `key` now, or wait for a released one first
-        (`ScaleOut.plan`)."""
+    def _shortfall(self, key: PoolKey) -> int | None:
+        """`ScaleOut.shortfall` of `key` now."""
         now = time.monotonic()
         busy_since = self._busy_since
-        return self.scale_out.plan(
+        return self.scale_out.shortfall(
             key,
             now,
             [busy_since.get(i, now) for i, (k, _) in self._busy.items() if k == key],
@@ -645,7 +629,8 @@ class EnvironmentPool:
     ) -> ExecutionEnvironment:
         """A new environment of `config` holding a governor slot (not started yet), or a warm
         one of `key` the governor handed over (busy already) while this waited for a slot.
-        `demand`: how many spares to ask for if none is waiting (see `PrewarmPool.take`)."""
+        `demand`: how many spares to ask for if none is waiting (see `PrewarmPool.take`; 0:
+        none, and the miss does not count towards a burst)."""
         # A pre-initialized environment brings its capacity slot along.
         take = getattr(self.executor, "take_prewarmed", None) if self.prewarm else None
         reserved = take(config, demand) if take is not None and not live_dirs else None
@@ -713,22 +698,6 @@ class EnvironmentPool:
         with contextlib.suppress(BaseException):
             warming.result()  # a failed start raises again in env.invoke, as it always did
         return env
-
-    async def _wait_for_handed(self, key: PoolKey, timeout_s: float) -> ExecutionEnvironment | None:
-        """An environment of `key` released within `timeout_s` (in turn with the other
-        invocations waiting for one), or None."""
-        handed: asyncio.Future[ExecutionEnvironment] = asyncio.get_running_loop().create_future()
-        self._start_waiters[key].append(handed)
-        try:
-            await asyncio.wait({handed}, timeout=timeout_s)
-        except BaseException:
-            self._cancel_handed(key, handed)
-            raise
-        self._cancel_handed(key, handed, keep=True)
-        if handed.done() and not handed.cancelled():
-            return handed.result()
-        handed.cancel()
-        return None
 
     async def _wait_for_start_slot(
         self, key: PoolKey, wait_s: float

@@ -1,29 +1,28 @@
-"""`ScaleOut`: start an environment, or wait for a busy one of the same function?
+"""`ScaleOut`: how many of a function's invocations a busy environment will not serve in time.
 
-An invocation that finds no idle environment of its function used to start one at once. For a
-function that runs a few milliseconds, under many concurrent callers, a busy environment is
-released long before a new one would be ready (a process or a container and a runtime init):
-the start is wasted work, and every extra environment is one more runtime process sharing the
-host's cores with the daemon. 64 callers of an echo function ended up with ~47 environments
-(8 callers with 13-26), and the daemon spent ~20 % more CPU per invoke at 64 than at 8.
+An invocation that finds no idle environment of its function starts one, taking a
+pre-initialized spare when one waits. A start that finds no spare counts towards a burst, and
+a burst sizes the runtime's spares (`PrewarmPool.take`'s `demand`) for the next one. Sized by
+all of the function's invocations in flight, one miss of an echo at 64 connections asked for
+56 spares for five minutes: they filled the host, displaced the function's idle environments
+(idle because the most recently used is reused first), which were started again from spares,
+which were refilled in turn: the runtimes' CPU per invoke tripled and c=64 fell below c=8.
 
-So before starting, the pool asks `ScaleOut.wait_s`: from the function's recent hold times
-(how long an invocation kept its environment) and recent start times, will the busy and the
-starting environments of the key release enough environments for every invocation queued for
-one, this one included, before a start begun now would be ready? Then the invocation waits
-for a released environment, at most the expected start time, and starts one only if none came.
-A function without figures yet (its first invocations, a new revision, a burst of a function
-seen once) starts at once; so does one whose busy environments were all taken just now by
-invocations that run for seconds (a burst of 2 s invocations: none is released within a
-start). A busy environment held much longer than its function's usual hold time is not
-counted on (one slow invocation of a usually fast function).
+So the demand is the shortfall: from the key's recent hold times (how long an invocation kept
+its environment) and start times, how many of the invocations queued for an environment,
+this one included, will no busy or starting environment of the key serve before a start
+begun now would be ready? A fast function's busy environments come back many times within a
+start: its shortfall is 0 (its start still happens, and takes a spare if one waits, but asks
+for none). A burst of 2 s invocations: none comes back within a start, every invocation
+counts. A key without figures yet (its first invocations, a new revision) counts its
+invocations in flight, as before. A busy environment held much longer than its function's
+usual hold time is not counted on (one slow invocation of a usually fast function).
 
-The same reckoning says how many spares a start that misses the pre-initialized pool should
-ask for (`Plan.shortfall`): the invocations no release is expected for, not all of the
-function's invocations in flight. With the latter, one miss of an echo at 64 connections
-sized the runtime's spares to 56 for five minutes; they filled the host, displaced the
-function's idle environments, which were started again from spares, which were refilled:
-the runtimes' CPU per invoke tripled.
+Waiting for a released environment instead of starting one when the shortfall is 0 was
+tried and measured (bench/README.md, 2026-12-03, h19scale): fewer environments (4-8 instead
+of 13-16 at c=8 and c=16), but a hand-over costs the daemon more than an idle environment
+taken at once, and at c=64 throughput fell. Environments are therefore still started as
+before; only the spares they ask for changed.
 
 Pure bookkeeping, no timers: callers pass the clock's reading.
 """
@@ -55,17 +54,6 @@ class _Figures:
     start_s: float | None = None  # how long an environment takes to be ready
 
 
-@dataclass(frozen=True)
-class Plan:
-    """What an invocation that found no idle environment does."""
-
-    # > 0: wait this long for a released environment before starting one.
-    wait_s: float
-    # Invocations of the key, this one included, that no release is expected to serve before
-    # a start would be ready; None when the key has no figures yet.
-    shortfall: int | None
-
-
 class ScaleOut(Generic[K]):
     """Recent hold and start times per key, and the start-or-wait decision made from them."""
 
@@ -93,15 +81,16 @@ class ScaleOut(Generic[K]):
         for key in [k for k in self._figures if k not in live]:
             del self._figures[key]
 
-    def plan(
+    def shortfall(
         self,
         key: K,
         now: float,
         busy_since: Iterable[float],
         starting_since: Iterable[float],
         queued: int,
-    ) -> Plan:
-        """Start an environment now (`wait_s` 0), or wait for a released one first.
+    ) -> int | None:
+        """Invocations of `key`, this one included, that no release is expected to serve
+        before a start begun now would be ready; None when the key has no figures yet.
 
         `busy_since`: when each busy environment of `key` was given its invocation;
         `starting_since`: when each environment of `key` being started was decided on;
@@ -110,37 +99,23 @@ class ScaleOut(Generic[K]):
         """
         figures = self._figures.get(key)
         if figures is None or figures.hold_s is None or figures.start_s is None:
-            return Plan(0.0, None)
+            return None
         hold, start = figures.hold_s, figures.start_s
         needed = queued + 1
-        if start <= 0.0:
-            return Plan(0.0, needed)
         expected = 0
         # Each environment comes free at `first` and, handed to the next waiter, every `hold`
         # after: how many come free before a start begun now would be ready?
         for since in busy_since:
-            held = now - since
-            if held > OVERDUE_FACTOR * hold:
+            if now - since > OVERDUE_FACTOR * hold:
                 continue
             expected += _releases_within(max(0.0, since + hold - now), hold, start)
             if expected >= needed:
-                return Plan(start, 0)
+                return 0
         for since in starting_since:
             expected += _releases_within(max(0.0, since + start - now), hold, start)
             if expected >= needed:
-                return Plan(start, 0)
-        return Plan(0.0, needed - expected)
-
-    def wait_s(
-        self,
-        key: K,
-        now: float,
-        busy_since: Iterable[float],
-        starting_since: Iterable[float],
-        queued: int,
-    ) -> float:
-        """`plan(...).wait_s`: 0 to start an environment now, else how long to wait first."""
-        return self.plan(key, now, busy_since, starting_since, queued).wait_s
+                return 0
+        return needed - expected
 
 
 def _releases_within(first: float, hold: float, horizon: float) -> int:
