@@ -13,26 +13,11 @@ import aiohttp
 from lambdad.daemon.runtime.executor import EnvironmentSpec, RuntimeApiBinding
 
 
-class Meeting:
-    """Events of "do": "meet" wait here until `n` of them run at once, in any environments."""
-
-    def __init__(self) -> None:
-        self.arrived = 0
-        self.complete = asyncio.Event()
-
-    async def meet(self, n: int) -> None:
-        self.arrived += 1
-        if self.arrived >= n:
-            self.complete.set()
-        await self.complete.wait()
-
-
 class FakeProcess:
     """A 'runtime' running as a task: answers each event by the event's `do` field."""
 
-    def __init__(self, api: str, pollers: int = 1, meeting: Meeting | None = None) -> None:
+    def __init__(self, api: str, pollers: int = 1) -> None:
         self.api = api
-        self.meeting = meeting or Meeting()
         # Events of "do": "gather" wait here until `n` of them run at once.
         self.gathered = 0
         self.gathering = asyncio.Event()
@@ -68,8 +53,6 @@ class FakeProcess:
                     if self.gathered >= int(event["n"]):
                         self.gathering.set()
                     await self.gathering.wait()
-                if action == "meet":
-                    await self.meeting.meet(int(event["n"]))
                 async with http.post(f"{base}/invocation/{request_id}/response", json=event):
                     pass
 
@@ -104,7 +87,6 @@ class FakeExecutor:
 
     def __init__(self) -> None:
         self.started: list[FakeProcess] = []
-        self.meeting = Meeting()  # shared by all its processes
         self.orphans_removed = False
         self.closed = False
 
@@ -115,7 +97,7 @@ class FakeExecutor:
         return None
 
     async def start(self, spec: EnvironmentSpec, runtime_api: str) -> FakeProcess:
-        process = FakeProcess(runtime_api, spec.max_concurrency, self.meeting)
+        process = FakeProcess(runtime_api, spec.max_concurrency)
         self.started.append(process)
         return process
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import hashlib
 import json
 import math
 import uuid
@@ -25,11 +24,10 @@ from lambdad.daemon.runtime import pool as pool_module
 from lambdad.daemon.runtime.code import CodeStore
 from lambdad.daemon.runtime.environment import exit_reason
 from lambdad.daemon.runtime.logs import FunctionLogs
-from lambdad.daemon.runtime.pool import EnvironmentPool, PoolKey
+from lambdad.daemon.runtime.pool import EnvironmentPool
 from lambdad.daemon.runtime.runtime_api import InvocationRequest
-from lambdad.daemon.runtime.scaling import ScaleOut
 from lambdad.daemon.store.blobs import BlobStore
-from tests.helpers import async_wait_for, make_zip
+from tests.helpers import async_wait_for
 from tests.unit.pool_fakes import FakeExecutor
 
 
@@ -379,75 +377,3 @@ async def test_idle_environments_make_room_for_spares_least_recent_first(
     # A provisioned environment is never removed for spares.
     assert pool._displace_idle(0.0) is None
     assert pool.environment_count("c") == 1 and pool.governor.running == 1
-
-
-def forecast(pool: EnvironmentPool, fn: FunctionVersion, hold_s: float, start_s: float) -> None:
-    """Give `fn`'s key these hold and start times, as if its recent invocations had them."""
-    pool.scale_out = ScaleOut[PoolKey]()
-    pool.scale_out.held(PoolKey.of(fn), hold_s)
-    pool.scale_out.started(PoolKey.of(fn), start_s)
-
-
-async def test_a_burst_of_slow_invocations_starts_an_environment_each(
-    pool: EnvironmentPool, executor: FakeExecutor
-) -> None:
-    fn = config()
-    await pool.invoke(fn, event({"n": 0}))
-    # None of the busy ones comes back within a start (100 s against 5 s): three invocations
-    # that finish only once all three run at once get three environments at once.
-    forecast(pool, fn, 100.0, 5.0)
-    results = await asyncio.wait_for(
-        asyncio.gather(*(pool.invoke(fn, event({"do": "meet", "n": 3})) for _ in range(3))), 10
-    )
-    assert all(r.function_error is None for r in results)
-    assert len(executor.started) == 3
-
-
-class OneGatePerStart(FakeExecutor):
-    """Each start waits for its own gate (`gates[i]` for the i-th call) unless `open_all`."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.gates: list[asyncio.Event] = []
-        self.open_all = asyncio.Event()
-
-    async def start(self, spec: Any, runtime_api: str) -> Any:
-        gate = asyncio.Event()
-        self.gates.append(gate)
-        opened = asyncio.ensure_future(self.open_all.wait())
-        try:
-            await asyncio.wait(
-                {opened, asyncio.ensure_future(gate.wait())}, return_when=asyncio.FIRST_COMPLETED
-            )
-        finally:
-            opened.cancel()
-        return await super().start(spec, runtime_api)
-
-
-async def test_a_freed_start_slot_lets_one_invocation_start(tmp_path: Path) -> None:
-    # Three functions with code of their own (extracted in a thread: the start path awaits
-    # between taking a start slot and registering its start), one start at a time.
-    executor = OneGatePerStart()
-    pool = await gated_pool(executor, tmp_path, max_starting=1)  # type: ignore[arg-type]
-    blobs = BlobStore(tmp_path / "blobs")
-    functions = []
-    for name in ("a", "b", "c"):
-        code = make_zip({"app.py": f"# {name}\n"})
-        sha = hashlib.sha256(code).hexdigest()
-        blobs.put(sha, code)
-        functions.append(dataclasses.replace(config(name), code=CodeRef(sha256_hex=sha)))
-    try:
-        calls = [asyncio.create_task(pool.invoke(fn, event({"n": 1}))) for fn in functions]
-        await async_wait_for(lambda: len(executor.gates) == 1)
-        executor.gates[0].set()  # the first start is done: one of the others may start
-        keys = [PoolKey.of(fn) for fn in functions[1:]]
-        await async_wait_for(
-            lambda: len(executor.gates) == 2 and all(pool._start_waiters.get(k) for k in keys)
-        )
-        assert len(pool._starting) == 1  # the other waits for the slot: it did not start too
-        executor.open_all.set()
-        results = await asyncio.wait_for(asyncio.gather(*calls), 10)
-        assert [r.payload for r in results] == [b'{"n": 1}'] * 3
-        assert len(executor.gates) == 3
-    finally:
-        await pool.close()

@@ -216,26 +216,6 @@ async def test_a_burst_asks_for_as_many_spares_as_invocations_were_in_flight(
     await pool.close()
 
 
-async def test_starts_that_busy_environments_cover_do_not_count_towards_a_burst(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(prewarm, "BURST_QUIET_S", 0.1)
-    governor: CapacityGovernor[object] = CapacityGovernor(64, 100_000)
-    pool = PrewarmPool(2, Starter(), governor, max_spares=10, max_parallel=4)
-    pool.take("py", 128, demand=0)
-    await async_wait_for(lambda: pool.waiting == 2)
-    # A fast function scaling out: forty starts without a spare, none needed by an
-    # invocation (demand 0: busy environments serve them all in time): no burst is sized.
-    for _ in range(40):
-        pool.take("py", 128, demand=0)
-    assert pool.peak_target == 0
-    # One start an invocation needs does count.
-    pool.take("py", 128, demand=1)
-    pool.take("py", 128, demand=5)
-    assert pool.peak_target == 5
-    await pool.close()
-
-
 _PER_ENVIRONMENT = "PerExecutionEnvironmentMaxConcurrency"
 
 

@@ -1201,7 +1201,7 @@ class DockerExecutor:
     def take_prewarmed(self, config: FunctionVersion, demand: int = 1) -> PrewarmedContainer | None:
         """A waiting container for `config`, its capacity slot kept by the caller, or None.
 
-        `demand`: the invocations a start is needed for (a burst sizes the spares by it).
+        `demand`: the function's invocations in flight (a burst sizes the spares by it).
 
         The pool asks before it takes a slot of its own: taking a waiting container's slot
         over never makes the governor reclaim another waiting container for the room.

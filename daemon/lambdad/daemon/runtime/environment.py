@@ -328,11 +328,6 @@ class ExecutionEnvironment:
         return not (self.broken or self.closed or (self._exit is not None and self._exit.done()))
 
     @property
-    def ready(self) -> bool:
-        """True once the runtime has finished its init and polls for invocations."""
-        return self.usable and self._api is not None and self._api.ready.is_set()
-
-    @property
     def max_concurrency(self) -> int:
         """Invocations this environment runs at once."""
         return self.spec.max_concurrency

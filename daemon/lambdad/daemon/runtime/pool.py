@@ -57,7 +57,6 @@ from lambdad.daemon.runtime.logs import FunctionLogs
 from lambdad.daemon.runtime.opt import OptDirectories
 from lambdad.daemon.runtime.prewarm import PrewarmPool
 from lambdad.daemon.runtime.runtime_api import InvocationRequest
-from lambdad.daemon.runtime.scaling import ScaleOut
 from lambdad.daemon.tracing.daemon_protocol import DaemonAddress
 
 log = structlog.get_logger(__name__)
@@ -146,7 +145,6 @@ class EnvironmentPool:
         credentials: RoleCredentials | None = None,
         prewarm: PrewarmPool[Any] | None = None,
         max_starting: int = DEFAULT_MAX_STARTING,
-        scale_out: ScaleOut[PoolKey] | None = None,
     ) -> None:
         self.executor = executor
         self._credentials = credentials
@@ -190,16 +188,6 @@ class EnvironmentPool:
         # At most this many environments start at once; set (and replaced) when one is done.
         self.max_starting = max_starting
         self._start_slot_freed = asyncio.Event()
-        # Invocations past the start-slot check that have not yet put their environment into
-        # `_starting` (governor slot, code directory): they hold a start slot too, or every
-        # waiter woken by a freed slot would pass the check before any of them registered.
-        self._launching = 0
-        # How many invocations no busy environment will serve in time (`scaling.py`), and
-        # the times it reasons from: when each busy environment got its invocation, when
-        # each start was decided on.
-        self.scale_out = scale_out if scale_out is not None else ScaleOut[PoolKey]()
-        self._busy_since: dict[str, float] = {}
-        self._starting_since: dict[str, float] = {}
         self._scale_locks: dict[PoolKey, asyncio.Lock] = {}
         self._retiring: set[str] = set()
         self._reserved: dict[str, int] = {}
@@ -282,8 +270,6 @@ class EnvironmentPool:
                     self._idle.pop(key, None)
             if self._opt is not None:
                 await self._opt.prune_live(self._opt_dirs_in_use())
-            live = [*self._idle, *(key for key, _ in self._busy.values())]
-            self.scale_out.keep_only([*live, *(key for key, _ in self._starting.values())])
             self.reaper_passes += 1
 
     def _opt_dirs_in_use(self) -> set[Path]:
@@ -500,9 +486,6 @@ class EnvironmentPool:
                 raise LambdaError(Reason.SERVICE, "The daemon is shutting down.")
             for attempt in range(1, START_ATTEMPTS + 1):
                 env = await self._acquire(key, config, wait_s)
-                acquired = time.monotonic()
-                if env.max_concurrency == 1:
-                    self._busy_since[env.environment_id] = acquired
                 try:
                     result = await env.invoke(request, tail=tail)
                     break
@@ -530,8 +513,6 @@ class EnvironmentPool:
         if result.stream is not None and not result.stream.finished:
             self._spawn(self._release_after_stream(key, env, result, request.timeout_s, turn))
         else:
-            if env.max_concurrency == 1 and env.usable:
-                self.scale_out.held(key, time.monotonic() - acquired)
             self._leave(name)
             self._release(key, env)
             turn.release()
@@ -559,7 +540,7 @@ class EnvironmentPool:
         while True:
             # Lambda Managed Instances: a busy environment with room takes another invocation
             # before an idle one is woken or a new one started (it holds one governor slot).
-            shared = self._with_room(key) if config.max_concurrency > 1 else None
+            shared = self._with_room(key)
             if shared is not None:
                 shared.active += 1
                 return shared
@@ -571,9 +552,7 @@ class EnvironmentPool:
                     self._busy[env.environment_id] = (key, env)
                     return env
                 self._close_later(env)
-            if config.max_concurrency > 1:
-                break
-            if len(self._starting) + self._launching < self.max_starting:
+            if config.max_concurrency > 1 or len(self._starting) < self.max_starting:
                 break
             # Enough environments are starting already (each a container and a runtime init
             # on the same cores): wait for one of them, or for a released one.
@@ -582,57 +561,9 @@ class EnvironmentPool:
                 return handed
             if self._closing:
                 raise LambdaError(Reason.SERVICE, "The daemon is shutting down.")
-        # How many spares a start that finds none asks for (`PrewarmPool.take`): the
-        # invocations no busy environment will serve in time (`scaling.py`); 0 asks for none.
-        shortfall = self._shortfall(key)
-        demand = self._in_flight.get(config.name, 1) if shortfall is None else shortfall
-        if config.max_concurrency > 1:
-            return await self._start_for(key, config, live_dirs, wait_s, demand)
-        decided = time.monotonic()
-        self._launching += 1
-        try:
-            env = await self._start_for(key, config, live_dirs, wait_s, demand)
-        except BaseException:
-            self._launching -= 1
-            self._wake_start_waiters()
-            raise
-        self._launching -= 1
-        if env.environment_id in self._busy:
-            self._wake_start_waiters()  # a warm one was handed over: no start after all
-            return env
-        return await self._first_available(key, env, decided)
-
-    def _wake_start_waiters(self) -> None:
-        """A start slot freed: invocations waiting for one look again."""
-        self._start_slot_freed.set()
-        self._start_slot_freed = asyncio.Event()
-
-    def _shortfall(self, key: PoolKey) -> int | None:
-        """`ScaleOut.shortfall` of `key` now."""
-        now = time.monotonic()
-        busy_since = self._busy_since
-        return self.scale_out.shortfall(
-            key,
-            now,
-            [busy_since.get(i, now) for i, (k, _) in self._busy.items() if k == key],
-            [self._starting_since.get(i, now) for i, (k, _) in self._starting.items() if k == key],
-            len(self._start_waiters.get(key, ())),
-        )
-
-    async def _start_for(
-        self,
-        key: PoolKey,
-        config: FunctionVersion,
-        live_dirs: list[Path],
-        wait_s: float,
-        demand: int,
-    ) -> ExecutionEnvironment:
-        """A new environment of `config` holding a governor slot (not started yet), or a warm
-        one of `key` the governor handed over (busy already) while this waited for a slot.
-        `demand`: how many spares to ask for if none is waiting (see `PrewarmPool.take`; 0:
-        none, and the miss does not count towards a burst)."""
         # A pre-initialized environment brings its capacity slot along.
         take = getattr(self.executor, "take_prewarmed", None) if self.prewarm else None
+        demand = self._in_flight.get(config.name, 1)
         reserved = take(config, demand) if take is not None and not live_dirs else None
         if reserved is not None:
             self.governor.transfer(reserved.memory_mb, config.memory_size)
@@ -662,10 +593,11 @@ class EnvironmentPool:
         if config.max_concurrency > 1:
             # Others join it while it starts (see `_acquire`): no race for it.
             self._busy[env.environment_id] = (key, env)
-        return env
+            return env
+        return await self._first_available(key, env)
 
     async def _first_available(
-        self, key: PoolKey, env: ExecutionEnvironment, decided: float
+        self, key: PoolKey, env: ExecutionEnvironment
     ) -> ExecutionEnvironment:
         """`env` once started, or an environment of `key` released before that.
 
@@ -675,9 +607,7 @@ class EnvironmentPool:
         """
         env_id = env.environment_id
         self._starting[env_id] = (key, env)
-        self._starting_since[env_id] = decided
         warming = asyncio.ensure_future(env.warm_up())
-        warming.add_done_callback(lambda done: self._record_start(key, env, decided, done))
         handed: asyncio.Future[ExecutionEnvironment] = asyncio.get_running_loop().create_future()
         waiters = self._start_waiters[key]
         waiters.append(handed)
@@ -731,18 +661,11 @@ class EnvironmentPool:
             raise capacity_throttled()
         return None
 
-    def _record_start(
-        self, key: PoolKey, env: ExecutionEnvironment, decided: float, warming: asyncio.Future[None]
-    ) -> None:
-        """A start is over: how long it took, if the environment is ready for invocations."""
-        if not warming.cancelled() and warming.exception() is None and env.ready:
-            self.scale_out.started(key, time.monotonic() - decided)
-
     def _started(self, env_id: str) -> None:
         """An environment left the starting set: a waiting invocation may start one."""
-        self._starting_since.pop(env_id, None)
         if self._starting.pop(env_id, None) is not None:
-            self._wake_start_waiters()
+            self._start_slot_freed.set()
+            self._start_slot_freed = asyncio.Event()
 
     def _cancel_handed(
         self, key: PoolKey, handed: asyncio.Future[ExecutionEnvironment], keep: bool = False
@@ -858,7 +781,6 @@ class EnvironmentPool:
                 env.active += 1
             return
         self._busy.pop(env.environment_id, None)
-        self._busy_since.pop(env.environment_id, None)
         retired = env.environment_id in self._retiring
         self._retiring.discard(env.environment_id)
         if not env.usable or retired or self._closing:

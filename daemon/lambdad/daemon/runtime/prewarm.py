@@ -245,13 +245,12 @@ class PrewarmPool(Generic[W]):
         Its governor slot is given back, or with `keep_slot` handed to the caller (who then
         holds it for the environment it starts: see `CapacityGovernor.transfer`). With `miss`,
         finding none counts towards a burst, whose size is at least `demand` (the caller's
-        function's invocations no busy environment will serve in time, see the pool's
-        `scaling.py`; 0: the miss does not count; see the module's docstring).
+        function's invocations in flight; see the module's docstring).
         """
         if not self.enabled:
             return None
         entry = self._keys[key]
-        if not entry.ready and miss and demand > 0:
+        if not entry.ready and miss:
             self._missed(entry, demand)
         self.want(key, memory_mb)
         if not entry.ready:

@@ -452,7 +452,7 @@ class ProcessExecutor:
 
     def take_prewarmed(self, config: FunctionVersion, demand: int = 1) -> PrestartedRuntime | None:
         """A waiting interpreter for `config`, its capacity slot kept by the caller, or None
-        (`demand`: the invocations a start is needed for, see `PrewarmPool.take`)."""
+        (`demand`: the function's invocations in flight, see `PrewarmPool.take`)."""
         key = self._prestart_key(PoolFit.of_config(config))
         if key is None or self.prewarm is None:
             return None
