@@ -151,28 +151,27 @@ def top_failures(failures: collections.Counter[str], limit: int = 5) -> list[str
 # helpers
 
 
-# Ports handed out from LAMBDAD_BENCH_PORTS so far (each is bound only later, by its user).
-_HANDED: set[int] = set()
+def free_port(span: tuple[int, int] | None = None) -> int:
+    """A free port: any (the kernel's pick), or the first free one within `span` (low, high),
+    for a machine whose users keep to their own port ranges."""
+    if span is not None:
+        for port in range(span[0], span[1] + 1):
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+                try:
+                    s.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+            if port not in _TAKEN:
+                _TAKEN.add(port)
+                return port
+        raise RuntimeError(f"no free port in {span[0]}-{span[1]}")
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
-def free_port() -> int:
-    """A free port: the next one of LAMBDAD_BENCH_PORTS (`low-high`, a range of one's own on a
-    machine several runs share) when set, else one the kernel picks."""
-    wanted = os.environ.get("LAMBDAD_BENCH_PORTS")
-    candidates = [0]
-    if wanted:
-        low, high = (int(n) for n in wanted.split("-"))
-        candidates = [port for port in range(low, high + 1) if port not in _HANDED]
-    for candidate in candidates:
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-            try:
-                s.bind(("127.0.0.1", candidate))
-            except OSError:
-                continue
-            port = int(s.getsockname()[1])
-            _HANDED.add(port)
-            return port
-    raise RuntimeError(f"no free port in LAMBDAD_BENCH_PORTS={wanted}")
+# Ports of a span handed out by this run (a daemon binds them only once it is up).
+_TAKEN: set[int] = set()
 
 
 def echo_zip(runtime: str = RUNTIME) -> bytes:
@@ -280,6 +279,9 @@ class Lambdad:
         workdir: Path,
         source: Path | None = None,
         environment: dict[str, str] | None = None,
+        ports: tuple[int, int] | None = None,
+        metrics: bool = False,
+        log_level: str = "warning",
     ) -> None:
         self.executor = executor
         # LAMBDAD_* settings of this daemon (e.g. LAMBDAD_PREWARMED_ENVIRONMENTS).
@@ -287,8 +289,11 @@ class Lambdad:
         # A source tree to run instead of the installed lambdad (PYTHONPATH), so two trees
         # can be measured side by side in one run (bench/throughput.py --tree).
         self.source = source
-        self.grpc_port = free_port()
-        self.gateway_port = free_port()
+        self.grpc_port = free_port(ports)
+        self.gateway_port = free_port(ports)
+        # The daemon's own /metrics (0: none), for its view of its environments.
+        self.metrics_port = free_port(ports) if metrics else 0
+        self.log_level = log_level
         self.data_dir = workdir / "data"
         self.log_path = workdir / "lambdad.log"
         self.proc: subprocess.Popen[bytes] | None = None
@@ -314,12 +319,12 @@ class Lambdad:
             "--executor",
             self.executor,
             "--log-level",
-            "warning",
+            self.log_level,
             "--log-format",
             "json",
             # Several daemons (and other runs) share the machine: no fixed metrics port.
             "--metrics-port",
-            "0",
+            str(self.metrics_port),
         ]
         env = {**os.environ, **self.environment}
         if shutil.which("lambdad") is None or self.source is not None:
@@ -364,6 +369,26 @@ class Lambdad:
         if self.proc is None:
             return None
         return count_environments(self.proc.pid, self.executor, function_name)
+
+    def metrics(self) -> dict[str, float]:
+        """The daemon's /metrics samples, `name{labels}` -> value (empty without a port)."""
+        if not self.metrics_port:
+            return {}
+        conn = http.client.HTTPConnection("127.0.0.1", self.metrics_port, timeout=5)
+        try:
+            conn.request("GET", "/metrics")
+            text = conn.getresponse().read().decode()
+        except (OSError, http.client.HTTPException):
+            return {}
+        finally:
+            conn.close()
+        samples: dict[str, float] = {}
+        for line in text.splitlines():
+            if line and not line.startswith("#"):
+                name, _, value = line.rpartition(" ")
+                with contextlib.suppress(ValueError):
+                    samples[name] = float(value)
+        return samples
 
     def stop(self, timeout: float = 120.0) -> int | None:
         # A stop removes every container, 64 pre-initialized ones too: minutes on a loaded host.
@@ -1118,6 +1143,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--skip", default="", help="comma list of: warm, cold, provisioned, sweep, burst"
     )
     p.add_argument("--table", type=Path, help="print the README table row of this JSON and exit")
+    p.add_argument("--ports", help="LOW-HIGH: the daemons' ports from this range (default: any)")
     args = p.parse_args(argv)
     if args.cold_runs < 5:
         p.error("--cold-runs must be at least 5")
@@ -1167,7 +1193,11 @@ def main(argv: list[str] | None = None) -> int:
 
     docker_reason = docker_available()
     settings = {} if args.prewarm is None else {"LAMBDAD_PREWARMED_ENVIRONMENTS": str(args.prewarm)}
-    daemon = Lambdad(args.executor, workdir, environment=settings)
+    span = None
+    if args.ports:
+        low, _, high = args.ports.partition("-")
+        span = (int(low), int(high))
+    daemon = Lambdad(args.executor, workdir, environment=settings, ports=span)
     # The same daemon without pre-initialized environments (cold start reference), and
     # (Docker) one with a larger pool for the burst.
     no_pool: Lambdad | None = None
@@ -1176,7 +1206,10 @@ def main(argv: list[str] | None = None) -> int:
         no_pool_dir = workdir / "no-pool"
         no_pool_dir.mkdir()
         no_pool = Lambdad(
-            args.executor, no_pool_dir, environment={"LAMBDAD_PREWARMED_ENVIRONMENTS": "0"}
+            args.executor,
+            no_pool_dir,
+            environment={"LAMBDAD_PREWARMED_ENVIRONMENTS": "0"},
+            ports=span,
         )
     if args.executor == "docker" and args.burst_prewarm > 0 and "burst" not in skip:
         big_dir = workdir / "big-pool"
@@ -1185,6 +1218,7 @@ def main(argv: list[str] | None = None) -> int:
             "docker",
             big_dir,
             environment={"LAMBDAD_PREWARMED_ENVIRONMENTS": str(args.burst_prewarm)},
+            ports=span,
         )
     containers: RieContainers | None = None
     doc: dict[str, Any] = {"run_id": run_id, "settings": {

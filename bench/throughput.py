@@ -7,6 +7,13 @@ alike and "before/after" figures come from the same machine state:
 
     python bench/throughput.py --executor process
     python bench/throughput.py --tree /path/to/before --tree . --out sweep.json
+    python bench/throughput.py --tree . --tree . --setting "" \
+        --setting LAMBDAD_MAX_ENVIRONMENTS=16 --levels 64   # one tree, two settings
+
+With ``--ports LOW-HIGH`` the daemons take their ports (gateway, gRPC, /metrics) from that
+range; their /metrics give the daemon's own view next to the count seen from outside: the
+function's environments (idle + busy, peak while wrk ran, sampled every 0.25 s), the host's
+(pre-initialized spares included) and how many invocations started an environment.
 
 Each turn is an untimed wrk warm-up at the level's concurrency (the scale-out to that many
 environments happens there), then the timed wrk run (``--latency``). wrk is a compiled load
@@ -24,6 +31,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -81,6 +89,26 @@ def process_cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def children_cpu_s(pid: int) -> dict[int, float]:
+    """utime + stime of each live child of `pid` (process executor: the runtimes and spares)."""
+    cpu: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == pid:
+            cpu[int(stat.parent.name)] = (int(fields[11]) + int(fields[12])) / tick
+    return cpu
+
+
+def runtime_cpu_s(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU the children used between two readings (a child that started meanwhile: all of its
+    CPU; one that exited meanwhile is not seen)."""
+    return sum(value - before.get(child, 0.0) for child, value in after.items())
+
+
 def run_wrk(url: str, script: Path, concurrency: int, duration_s: int) -> dict[str, Any]:
     """One wrk run; its own CPU comes from the rusage of the child it was."""
     threads = min(2, concurrency)
@@ -95,6 +123,68 @@ def run_wrk(url: str, script: Path, concurrency: int, duration_s: int) -> dict[s
     if os.waitstatus_to_exitcode(status) != 0 or "invokes_per_s" not in result:
         result["wrk_output"] = out[-500:]
     return result
+
+
+def function_environments(samples: dict[str, float], function: str) -> int:
+    """The function's environments (idle and busy) in the daemon's /metrics samples."""
+    tag = f'function="{function}"'
+    return int(
+        sum(v for k, v in samples.items() if k.startswith("lambdad_environments{") and tag in k)
+    )
+
+
+def cold_starts(samples: dict[str, float], function: str) -> int:
+    """Invocations of the function that started an environment, as /metrics counts them."""
+    tag = f'function="{function}"'
+    prefix = "lambdad_cold_starts_total{"
+    return int(sum(v for k, v in samples.items() if k.startswith(prefix) and tag in k))
+
+
+class PeakSampler:
+    """Samples the daemon's /metrics every 0.25 s while a run lasts: peak environment counts."""
+
+    def __init__(self, daemon: Lambdad, function: str) -> None:
+        self.daemon = daemon
+        self.function = function
+        self.peak_function = 0
+        self.peak_host = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while True:
+            samples = self.daemon.metrics()
+            if samples:
+                self.peak_function = max(
+                    self.peak_function, function_environments(samples, self.function)
+                )
+                self.peak_host = max(
+                    self.peak_host, int(samples.get("lambdad_host_environments", 0))
+                )
+            if self._stop.wait(0.25):
+                return
+
+    def __enter__(self) -> PeakSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def parse_span(text: str | None) -> tuple[int, int] | None:
+    """`46200-46299` as (46200, 46299); None stays None (any free port)."""
+    if not text:
+        return None
+    low, _, high = text.partition("-")
+    return int(low), int(high)
+
+
+def parse_setting(text: str) -> dict[str, str]:
+    """`LAMBDAD_A=1,LAMBDAD_B=2` as a dict ("" is none)."""
+    pairs = (item.partition("=") for item in text.split(",") if item.strip())
+    return {name.strip(): value.strip() for name, _, value in pairs}
 
 
 def warm_up(
@@ -124,16 +214,31 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--warmup", type=int, default=2, help="seconds of untimed wrk first")
     p.add_argument("--rounds", type=int, default=1, help="turns per tree and level")
     p.add_argument("--tree", action="append", type=Path, help="source tree (repeatable)")
+    p.add_argument(
+        "--setting",
+        action="append",
+        default=[],
+        help="LAMBDAD_* variables of the daemon of the --tree in the same position, "
+        "VAR=VALUE[,VAR=VALUE]; '' for none (repeatable)",
+    )
+    p.add_argument("--ports", help="LOW-HIGH: the daemons' ports from this range")
     p.add_argument("--out", type=Path)
     args = p.parse_args(argv)
     levels = [int(n) for n in args.levels.split(",")]
     trees: list[Path | None] = [t.resolve() for t in args.tree] if args.tree else [None]
+    settings = [parse_setting(text) for text in args.setting]
+    settings += [{}] * (len(trees) - len(settings))
+    span = parse_span(args.ports)
     doc: dict[str, Any] = {
         "executor": args.executor,
         "cores": os.cpu_count(),
         "load_average_start": os.getloadavg(),
         "duration_s": args.duration,
-        "trees": [str(t) if t else "installed" for t in trees],
+        "trees": [
+            (str(t) if t else "installed")
+            + "".join(f" {k}={v}" for k, v in sorted(settings[i].items()))
+            for i, t in enumerate(trees)
+        ],
         "runs": [],
     }
     with tempfile.TemporaryDirectory(prefix="lambdad-throughput-") as tmp:
@@ -144,7 +249,14 @@ def main(argv: list[str] | None = None) -> int:
             for index, tree in enumerate(trees):
                 workdir = Path(tmp) / f"tree{index}"
                 workdir.mkdir()
-                daemon = Lambdad(args.executor, workdir, source=tree)
+                daemon = Lambdad(
+                    args.executor,
+                    workdir,
+                    source=tree,
+                    environment=settings[index],
+                    ports=span,
+                    metrics=True,
+                )
                 daemon.start()
                 daemons.append(daemon)
                 client = lambda_client(daemon.endpoint, timeout=60)
@@ -160,18 +272,29 @@ def main(argv: list[str] | None = None) -> int:
                     function = f"{FUNCTION_PREFIX}{index}"
                     url = f"{daemon.endpoint}/2015-03-31/functions/{function}/invocations"
                     warm_up(daemon, args.executor, function, url, script, level, args.warmup)
+                    cold_before = cold_starts(daemon.metrics(), function)
                     cpu_before = process_cpu_s(daemon.proc.pid)
+                    children_before = children_cpu_s(daemon.proc.pid)
                     started = time.monotonic()
-                    result = run_wrk(url, script, level, args.duration)
+                    with PeakSampler(daemon, function) as peaks:
+                        result = run_wrk(url, script, level, args.duration)
                     elapsed = time.monotonic() - started
                     daemon_cpu = process_cpu_s(daemon.proc.pid) - cpu_before
+                    children = runtime_cpu_s(children_before, children_cpu_s(daemon.proc.pid))
                     requests = max(1, result["requests"])
+                    samples = daemon.metrics()
                     result.update(
                         tree=doc["trees"][index],
                         concurrency=level,
                         daemon_cpu_share=round(daemon_cpu / elapsed, 3),
                         daemon_cpu_ms_per_invoke=round(daemon_cpu * 1000 / requests, 3),
+                        # Process executor only: its runtimes are the daemon's children.
+                        runtime_cpu_ms_per_invoke=round(children * 1000 / requests, 3),
                         environments=count_environments(daemon.proc.pid, args.executor, function),
+                        function_environments=function_environments(samples, function),
+                        function_environments_peak=peaks.peak_function,
+                        host_environments_peak=peaks.peak_host,
+                        cold_starts=cold_starts(samples, function) - cold_before,
                         load_average=os.getloadavg()[0],
                     )
                     doc["runs"].append(result)
@@ -182,7 +305,11 @@ def main(argv: list[str] | None = None) -> int:
                         f"p99 {result.get('p99_ms', 0):8.2f} ms "
                         f"errors {result['errors'] + result['non_2xx']} "
                         f"daemon {result['daemon_cpu_ms_per_invoke']:.2f} ms/invoke "
+                        f"runtimes {result['runtime_cpu_ms_per_invoke']:.2f} "
                         f"wrk cpu {result['wrk_cpu_s']:.2f} s envs {result['environments']} "
+                        f"(daemon: {result['function_environments']}, peak "
+                        f"{result['function_environments_peak']}, host "
+                        f"{result['host_environments_peak']}, cold {result['cold_starts']}) "
                         f"load {result['load_average']:.1f}",
                         file=sys.stderr,
                         flush=True,

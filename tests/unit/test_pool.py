@@ -8,6 +8,7 @@ reports (OOM, exit codes) without processes.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import json
 import math
@@ -377,3 +378,23 @@ async def test_idle_environments_make_room_for_spares_least_recent_first(
     # A provisioned environment is never removed for spares.
     assert pool._displace_idle(0.0) is None
     assert pool.environment_count("c") == 1 and pool.governor.running == 1
+
+
+async def test_a_function_being_invoked_keeps_its_idle_environments_from_spares(
+    pool: EnvironmentPool, executor: FakeExecutor
+) -> None:
+    fn = config("a")
+    # Two environments (two invocations that finish only together), then one of them busy.
+    await asyncio.gather(*(pool.invoke(fn, event({"do": "meet", "n": 2})) for _ in range(2)))
+    assert pool.environment_count("a") == 2
+    slow = asyncio.create_task(pool.invoke(fn, event({"do": "wait"}, timeout=30)))
+    await async_wait_for(lambda: pool.idle_count == 1)
+    assert pool._displace_idle(0.0) is None  # its idle one stays: "a" is being invoked
+    slow.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await slow
+    await async_wait_for(lambda: pool.in_flight("a") == 0)
+    removal = pool._displace_idle(0.0)  # nothing in flight any more: displaced
+    assert removal is not None
+    await removal
+    assert pool.environment_count("a") < 2
