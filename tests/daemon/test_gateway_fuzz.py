@@ -18,7 +18,6 @@ from __future__ import annotations
 import base64
 import http.client
 import json
-import socket
 import uuid
 from collections.abc import (
     Iterator,
@@ -52,7 +51,7 @@ from tests.daemon.gateway_support import (
     send,
     serving,
 )
-from tests.helpers import make_zip
+from tests.helpers import free_port, make_zip
 
 # Every test runs with the module's log events captured (see conftest.py).
 pytestmark = pytest.mark.usefixtures("logs")
@@ -432,9 +431,7 @@ def test_plain_grpc_error_is_a_service_exception(stand_in: tuple[ScriptedService
 
 
 def test_unreachable_daemon_is_a_service_exception(background: BackgroundLoop) -> None:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        closed_port = sock.getsockname()[1]
+    closed_port = free_port()  # nothing listens there, and no bind(0) can take it
     with gateway_on(background, f"127.0.0.1:{closed_port}") as port:
         answer = send(port, "GET", "/2016-08-19/account-settings")
     assert answer.status == 500

@@ -32,7 +32,7 @@ from lambdad.v1 import function_pb2 as fpb
 from lambdad.v1 import function_service_pb2 as fs
 from lambdad.v1 import invocation_service_pb2 as ipb
 from tests.docker_fixtures import image_cache_dir
-from tests.helpers import async_wait_for
+from tests.helpers import async_wait_for, free_port
 from tests.integration.support import dap_request, wait_settled
 
 ROLE = "arn:aws:iam::000000000000:role/lambda-role"
@@ -308,12 +308,6 @@ async def test_hot_reload_rejects_relative_or_missing_directory(any_daemon: Daem
 
 
 # ------------------------------------------------------------------ remote debugging
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 async def _create_zip_function(
     client: AsyncLambdadClient,
     name: str,
@@ -347,7 +341,7 @@ async def test_python_debugpy_listens_and_timeout_is_lifted(
         "import time\n\ndef handler(event, context):\n"
         "    time.sleep(event.get('sleep', 0))\n    return {'slept': event.get('sleep', 0)}\n"
     )
-    port = _free_port()
+    port = free_port()
     async with _client(any_daemon) as client:
         await _create_zip_function(
             client,
@@ -380,7 +374,7 @@ async def test_debug_command_turns_debugging_on_and_off(
         "import time\n\ndef handler(event, context):\n"
         "    time.sleep(event.get('sleep', 0))\n    return {'slept': event.get('sleep', 0)}\n"
     )
-    port = _free_port()
+    port = free_port()
     target = f"127.0.0.1:{any_daemon.port}"
     async with _client(any_daemon) as client:
         await _create_zip_function(
@@ -427,7 +421,7 @@ async def test_node_inspector_listens(any_daemon: Daemon, tmp_path: Path) -> Non
     code.mkdir()
     code.chmod(0o755)
     (code / "index.js").write_text("exports.handler = async () => ({ node: true });\n")
-    port = _free_port()
+    port = free_port()
     async with _client(any_daemon) as client:
         await _create_zip_function(
             client,
@@ -506,7 +500,7 @@ async def test_debugpy_breakpoint_is_hit(any_daemon: Daemon, tmp_path: Path) -> 
     (code / "app.py").write_text(
         "def handler(event, context):\n    value = event['x'] * 2\n    return {'value': value}\n"
     )
-    port = _free_port()
+    port = free_port()
     source = (
         "/var/task/app.py" if any_daemon.pool.executor.name == "docker" else str(code / "app.py")
     )

@@ -10,7 +10,6 @@ import inspect
 import json
 import pkgutil
 import re
-import socket
 import typing
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent import futures
@@ -63,6 +62,7 @@ from lambdad.client import (
 from lambdad.client import errors as errors_module
 from lambdad.client.cli import TARGET_ENV, main
 from lambdad.v1 import function_pb2, function_service_pb2, function_service_pb2_grpc
+from tests.helpers import free_port
 
 CLIENTS = [LambdadClient, AsyncLambdadClient]
 # Public client members that are not RPCs.
@@ -360,10 +360,8 @@ def _adding(handler: grpc.GenericRpcHandler) -> Callable[[grpc.Server], None]:
 
 
 def _closed_port_target() -> str:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"127.0.0.1:{port}"
+    # Below the ephemeral range: no server binding port 0 can take it meanwhile.
+    return f"127.0.0.1:{free_port()}"
 
 
 # --- every method reaches its RPC ----------------------------------------------------------

@@ -3,11 +3,10 @@ point (the commands against a daemon are tests/daemon/test_ctl.py)."""
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 
 from lambdad.client.cli import Table, format_table, main
+from tests.helpers import free_port
 
 
 def test_format_table_aligns_columns_and_marks_empty_cells() -> None:
@@ -22,9 +21,8 @@ def test_health_exits_1_when_unreachable(capsys: pytest.CaptureFixture[str]) -> 
 
 
 def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    # Below the ephemeral range: no server binding port 0 can take it meanwhile.
+    return free_port()
 
 
 def test_module_entry_point_and_console_script_are_the_same_main() -> None:
