@@ -23,7 +23,7 @@ from lambdad.v1 import function_pb2 as fpb
 from lambdad.v1 import function_service_pb2 as fs
 from lambdad.v1 import layer_service_pb2 as ls
 from tests.helpers import async_wait_for, make_zip
-from tests.integration.support import create, invoke, wait_active, wait_settled
+from tests.integration.support import create, invoke, wait_settled
 
 RUNTIME = f"python{sys.version_info.major}.{sys.version_info.minor}"
 DUMP = """
@@ -216,19 +216,9 @@ async def create_node(
             )
         )
         layers.append(published.layer_version.layer_version_arn)
-    await client.create_function(
-        fs.CreateFunctionRequest(
-            function_name=name,
-            runtime=NODE_RUNTIME,
-            role="arn:aws:iam::000000000000:role/lambda-role",
-            handler=handler,
-            code=fpb.FunctionCode(zip_file=make_zip(NODE_FILES)),
-            timeout=30,
-            layers=layers,
-            environment=fpb.Environment(variables=dict(variables or {})),
-        )
+    await create(
+        client, name, NODE_RUNTIME, handler, NODE_FILES, layers=layers, variables=variables
     )
-    await wait_active(client, name)
 
 
 def placeheld(answer: Any, env: Mapping[str, str], data_dir: Path) -> Any:

@@ -6,7 +6,7 @@ import io
 import json
 import socket
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from lambdad.client import AsyncLambdadClient
 from lambdad.v1 import function_pb2 as fpb
@@ -63,8 +63,9 @@ async def create(
     timeout: int = 30,
     variables: Mapping[str, str] | None = None,
     memory_size: int = 128,
+    layers: Sequence[str] = (),
 ) -> None:
-    """Create a function and wait until it is Active."""
+    """Create a function (with the layer version ARNs `layers`) and wait until it is Active."""
     await client.create_function(
         fs.CreateFunctionRequest(
             function_name=name,
@@ -74,6 +75,7 @@ async def create(
             code=fpb.FunctionCode(zip_file=zip_files(files)),
             timeout=timeout,
             memory_size=memory_size,
+            layers=list(layers),
             environment=fpb.Environment(variables=dict(variables or {})),
         )
     )
