@@ -9,6 +9,7 @@ that moment must not be lost (it was: the container then waited forever for its 
 from __future__ import annotations
 
 import asyncio
+import errno
 import os
 import threading
 import time
@@ -17,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from lambdad.daemon.runtime.docker import StartChannel
-from tests.helpers import async_wait_for
+from tests.helpers import async_wait_for, wait_for
 
 
 class SlowReader:
@@ -47,11 +48,22 @@ class SlowReader:
 
     def unblock(self) -> None:
         """End a reader still waiting for a command (test cleanup)."""
-        if self.thread.is_alive():
-            fd = os.open(self.fifo, os.O_WRONLY | os.O_NONBLOCK)
+
+        def stopped() -> bool:
+            if not self.thread.is_alive():
+                return True
+            try:
+                fd = os.open(self.fifo, os.O_WRONLY | os.O_NONBLOCK)
+            except OSError as error:
+                if error.errno == errno.ENXIO:
+                    return False  # no reader this moment: it is ending, or about to open again
+                raise
             os.write(fd, b"stop")
             os.close(fd)
             self.thread.join(5)
+            return True
+
+        wait_for(stopped, timeout=5)
 
 
 @pytest.fixture
