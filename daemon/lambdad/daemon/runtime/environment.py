@@ -494,16 +494,10 @@ class ExecutionEnvironment:
         # this task next runs: on a busy loop the handler's first lines can be read before.
         outcome = api.submit(request, on_delivered=lambda: self._mark_start(request))
         started = time.monotonic()
-        delivered = asyncio.create_task(api.delivered(request_id))
+        delivered = api.delivered(request_id)
         init_error = api.init_error
-        waiting: set[asyncio.Future[Any]] = {delivered, self._exit, init_error}
-        done, _ = await asyncio.wait(
-            waiting,
-            timeout=INIT_TIMEOUT_S + request.timeout_s,
-            return_when=asyncio.FIRST_COMPLETED,
-        )
-        if delivered not in done:
-            delivered.cancel()
+        await _first_done((delivered, self._exit, init_error), INIT_TIMEOUT_S + request.timeout_s)
+        if not delivered.done():
             api.forget(request_id)
             if self._fails_alone() and api.ready.is_set() and not init_error.done():
                 # Every worker stayed busy: this invocation fails, the others go on.
@@ -525,13 +519,8 @@ class ExecutionEnvironment:
                 return await self._exited(request, started, tail=tail, cold=cold)
             return await self._timed_out(request, started, tail=tail, cold=cold)
         started = time.monotonic()
-        racing: set[asyncio.Future[Any]] = {outcome, self._exit}
-        done, _ = await asyncio.wait(
-            racing,
-            timeout=request.timeout_s,
-            return_when=asyncio.FIRST_COMPLETED,
-        )
-        if outcome in done and not outcome.cancelled():
+        await _first_done((outcome, self._exit), request.timeout_s)
+        if outcome.done() and not outcome.cancelled():
             answer = outcome.result()
             if answer.error_type in _RESET_AFTER:
                 # The runtime client cannot go on after these (awslambdaric exits); AWS resets.
@@ -849,6 +838,33 @@ class ExecutionEnvironment:
             self._on_report(report)
         except Exception:  # metrics and history must never cost an invocation its log
             log.exception("invocation report not recorded", request_id=report.request_id)
+
+
+async def _first_done(futures: tuple[asyncio.Future[Any], ...], timeout_s: float) -> None:
+    """Wait until one of `futures` is done or `timeout_s` has passed; the caller then asks
+    each whether it is done.
+
+    `asyncio.wait` for the invoke path's two waits: it needs no task and no sets, which took
+    ~30 us of the daemon's CPU per invoke (a quarter of what it spent in asyncio).
+    """
+    for future in futures:
+        if future.done():
+            return
+    waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def wake(_: object = None) -> None:
+        if not waiter.done():
+            waiter.set_result(None)
+
+    for future in futures:
+        future.add_done_callback(wake)
+    timer = asyncio.get_running_loop().call_later(timeout_s, wake)
+    try:
+        await waiter
+    finally:
+        timer.cancel()
+        for future in futures:
+            future.remove_done_callback(wake)
 
 
 def _with_tail(result: InvocationResult, tail: bytes) -> InvocationResult:

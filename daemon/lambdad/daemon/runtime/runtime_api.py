@@ -150,7 +150,10 @@ class InitError:
 class _Pending:
     request: InvocationRequest
     outcome: asyncio.Future[RuntimeOutcome]
-    delivered: asyncio.Event = field(default_factory=asyncio.Event)
+    # Done once the runtime has been handed the invocation.
+    delivered: asyncio.Future[None] = field(
+        default_factory=lambda: asyncio.get_running_loop().create_future()
+    )
     # Called in the same step that hands the event to the runtime, before anything the
     # runtime prints for it can have been read.
     on_delivered: Callable[[], None] | None = None
@@ -392,9 +395,9 @@ class RuntimeApiServer:
         self._queue.put_nowait(pending)
         return pending.outcome
 
-    async def delivered(self, request_id: str) -> None:
-        """Wait until the runtime has received the invocation `request_id`."""
-        await self._by_id[request_id].delivered.wait()
+    def delivered(self, request_id: str) -> asyncio.Future[None]:
+        """Done once the runtime has received the invocation `request_id`."""
+        return self._by_id[request_id].delivered
 
     def forget(self, request_id: str) -> None:
         """Drop an invocation the invoker stopped waiting for (timeout, crash)."""
@@ -453,7 +456,8 @@ class RuntimeApiServer:
         }
         headers.update({k: v for k, v in optional.items() if v})
         self._delivered[inv.request_id] = pending
-        pending.delivered.set()
+        if not pending.delivered.done():
+            pending.delivered.set_result(None)
         if pending.on_delivered is not None:
             pending.on_delivered()
         self.extensions.invoke(
@@ -481,7 +485,7 @@ class RuntimeApiServer:
         if not (length.isascii() and length.isdigit()):
             return -1
         size = int(length)
-        if size > _FAST_BODY_BYTES or any(name in headers for name in _SLOW_HEADERS):
+        if size > _FAST_BODY_BYTES or not headers.keys().isdisjoint(_SLOW_HEADERS):
             return -1
         if headers.get("connection", "keep-alive").lower() != "keep-alive":
             return -1
@@ -547,7 +551,7 @@ class RuntimeApiServer:
             connection.write(_NOT_OWNER_ANSWER)
             return
         payload, headers = await self._next_invocation()
-        if any(_UNSAFE_HEADER_VALUE.search(value) for value in headers.values()):
+        if _UNSAFE_HEADER_VALUE.search("".join(headers.values())):
             # aiohttp refuses such a header value when it writes the answer: so do we.
             log.error("runtime api header value holds a line break", headers=list(headers))
             connection.write([_INTERNAL_ERROR])
