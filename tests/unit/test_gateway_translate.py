@@ -8,7 +8,7 @@ from typing import Any
 
 import botocore.session
 import pytest
-from google.protobuf import any_pb2
+from google.protobuf import any_pb2, json_format
 from google.protobuf.descriptor import FieldDescriptor
 from google.rpc import code_pb2, error_details_pb2, status_pb2
 
@@ -713,3 +713,57 @@ def test_error_status_and_message_key_follow_the_model(aws: translate.AwsError) 
     message_key = next(k for k in shape.members if k.lower() == "message")
     assert (aws.status, aws.message_key) == (shape.metadata["error"]["httpStatusCode"], message_key)
     assert aws.fault == ("User" if shape.metadata["error"].get("senderFault") else "Service")
+
+
+# --- members set without json_format -----------------------------------------------------
+
+_SAMPLES: dict[int, list[Any]] = {
+    FieldDescriptor.TYPE_STRING: ["", "x", "ünïcode"],
+    FieldDescriptor.TYPE_BOOL: [True, False],
+    FieldDescriptor.TYPE_INT32: [0, 7, -(2**31), 2**31 - 1],
+    FieldDescriptor.TYPE_INT64: [0, -5, 2**63 - 1],
+    FieldDescriptor.TYPE_UINT32: [0, 2**32 - 1],
+    FieldDescriptor.TYPE_UINT64: [0, 2**64 - 1],
+}
+
+
+def _scalar_members(route: Route, pick: int) -> dict[str, Any]:
+    members = {}
+    for json_name, fd in route.fields_by_json_name.items():
+        samples = _SAMPLES.get(fd.type)
+        if samples and not fd.is_repeated:
+            members[json_name] = samples[pick % len(samples)]
+    return members
+
+
+@pytest.mark.parametrize("pick", range(4))
+def test_scalar_members_build_the_message_parse_dict_builds(pick: int) -> None:
+    """Every route's string, bool and integer members, set directly, give the message
+    json_format.ParseDict gives (presence of optional members included)."""
+    compared = 0
+    for route in GATEWAY_ROUTES:
+        members = _scalar_members(route, pick)
+        built = translate._scalars_message(route.request_type, members, route.fields_by_json_name)
+        assert built is not None, route.operation
+        expected = json_format.ParseDict(members, route.request_type())
+        assert built == expected, route.operation
+        assert built.ListFields() == expected.ListFields(), route.operation
+        compared += bool(members)
+    assert compared > 50
+
+
+@pytest.mark.parametrize(
+    ("operation", "members"),
+    [
+        ("Invoke", {"FunctionName": 5}),  # a number for a string: ParseDict's message
+        ("ListFunctions", {"MaxItems": 5.0}),  # a float for an integer: ParseDict converts
+        ("ListFunctions", {"MaxItems": 2**31}),  # out of range: ParseDict names it
+        ("ListFunctions", {"MaxItems": True}),  # a bool is no integer here
+        ("Invoke", {"Payload": "e30="}),  # bytes take base64 text: ParseDict decodes it
+        ("Invoke", {"Nope": "x"}),  # not a member
+    ],
+)
+def test_other_members_are_left_to_parse_dict(operation: str, members: dict[str, Any]) -> None:
+    route = next(route for route in GATEWAY_ROUTES if route.operation == operation)
+    fields = route.fields_by_json_name
+    assert translate._scalars_message(route.request_type, members, fields) is None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -72,7 +73,8 @@ _SLOW_HEADERS = (
 
 # How long a stopping gateway waits for answers in progress (aiohttp's AppRunner default).
 _SHUTDOWN_TIMEOUT_S = 60.0
-_SLOW_TARGET_PARTS = ("?", "%", "#", "//", "/.")
+# A query, percent-encoded or dot segments: aiohttp and the router normalize those.
+_SLOW_TARGET = re.compile(r"[?%#]|//|/\.")
 
 _REQUEST_ID_HEADER = AWS_REQUEST_ID_HEADER
 # Names the operation of a JSON 1.1 request (CloudWatch Logs).
@@ -234,7 +236,7 @@ class Gateway:
             return -1
         method, target, fields = head
         # No query, no encoded or dot segments: the router then sees what aiohttp would give it.
-        if method != "POST" or any(part in target for part in _SLOW_TARGET_PARTS):
+        if method != "POST" or _SLOW_TARGET.search(target):
             return -1
         match = self._router.match(method, target)
         if match is None or match.route.operation != "Invoke":
@@ -245,7 +247,7 @@ class Gateway:
             not (length.isascii() and length.isdigit())
             or int(length) > _FAST_BODY_BYTES
             or host is None
-            or any(name in fields for name in _SLOW_HEADERS)
+            or not fields.keys().isdisjoint(_SLOW_HEADERS)
             or fields.get("connection", "keep-alive").lower() != "keep-alive"
             or fields.get("x-amz-invocation-type", "RequestResponse") != "RequestResponse"
             or url_address(host, target) is not None

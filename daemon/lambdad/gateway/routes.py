@@ -31,12 +31,14 @@ they are rows like the others.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, cast
 from urllib.parse import unquote
 
+from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
 
 from lambdad.client.contract import EVENT_PAYLOAD_MAX_BYTES, SYNC_PAYLOAD_MAX_BYTES, TRACE_HEADER
@@ -160,10 +162,21 @@ class Route:
         _, _, fixed = self.path.partition("?")
         return dict(item.partition("=")[::2] for item in fixed.split("&") if item)
 
-    @property
+    # Derived once per route (the Invoke path asks for them on every request).
+    @functools.cached_property
     def path_params(self) -> tuple[str, ...]:
         """Names of the path parameters, in order."""
         return tuple(s[1:-1] for s in _segments(self.path) if _is_param(s))
+
+    @functools.cached_property
+    def header_members(self) -> dict[str, str]:
+        """Every header the request reads (`headers` and `lambdad_headers`) -> json_name."""
+        return {**self.headers, **self.lambdad_headers}
+
+    @functools.cached_property
+    def fields_by_json_name(self) -> dict[str, FieldDescriptor]:
+        """The request message's fields by their json_name."""
+        return {f.json_name: cast(FieldDescriptor, f) for f in self.request_type.DESCRIPTOR.fields}
 
 
 _FUNCTIONS = "/2015-03-31/functions"

@@ -150,8 +150,7 @@ def request_to_message(
     the members are then checked against the model's constraints, every violation named in
     one ValidationException, before anything else looks at them (as AWS's front end does).
     """
-    descriptor = route.request_type.DESCRIPTOR
-    by_json_name = {f.json_name: f for f in descriptor.fields}
+    by_json_name = route.fields_by_json_name
     merged: dict[str, Any] = {}
     mask_paths: list[str] = []
 
@@ -177,7 +176,7 @@ def request_to_message(
         values = query.get(name)
         if values:
             merged[json_name] = _from_text(by_json_name[json_name], values, name)
-    for name, json_name in {**route.headers, **route.lambdad_headers}.items():
+    for name, json_name in route.header_members.items():
         value = (headers or {}).get(name)
         if value:
             merged[json_name] = _from_text(by_json_name[json_name], [value], name)
@@ -192,7 +191,9 @@ def request_to_message(
     merged.update(route.fixed)
 
     try:
-        message = json_format.ParseDict(merged, route.request_type())
+        message = _scalars_message(route.request_type, merged, by_json_name)
+        if message is None:
+            message = json_format.ParseDict(merged, route.request_type())
     except (json_format.ParseError, ValueError, TypeError) as exc:
         # A safety net: _check_json should have refused anything the converter refuses,
         # and whatever slips through is still the client's input, not a server fault.
@@ -208,6 +209,39 @@ def request_to_message(
                 f"{len(body)} byte payload is too large for the Event invocation type "
                 f"(limit {EVENT_MAX_BYTES} bytes)",
             )
+    return message
+
+
+# Python types a field of each scalar type takes as they are, as json_format.ParseDict
+# would (bytes fields take base64 text there, enums names: not here).
+_SCALAR_TYPES: dict[int, type] = {
+    FieldDescriptor.TYPE_STRING: str,
+    FieldDescriptor.TYPE_BOOL: bool,
+    FieldDescriptor.TYPE_INT32: int,
+    FieldDescriptor.TYPE_INT64: int,
+    FieldDescriptor.TYPE_UINT32: int,
+    FieldDescriptor.TYPE_UINT64: int,
+}
+
+
+def _scalars_message(
+    request_type: type[Message], members: Mapping[str, Any], fields: Mapping[str, FieldDescriptor]
+) -> Message | None:
+    """The request with `members` set directly, when each is a string, bool or integer field
+    given a value of exactly its type (Invoke's always are); None otherwise, and
+    `json_format.ParseDict` converts them and explains what it refuses.
+
+    ParseDict was half of the ~30 us the gateway spent translating an Invoke.
+    """
+    message = request_type()
+    for key, value in members.items():
+        fd = fields.get(key)
+        if fd is None or fd.is_repeated or type(value) is not _SCALAR_TYPES.get(fd.type):
+            return None
+        try:
+            setattr(message, fd.name, value)
+        except (TypeError, ValueError):  # out of range: ParseDict names the member
+            return None
     return message
 
 
