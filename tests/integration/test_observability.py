@@ -33,7 +33,7 @@ from tests.integration.support import create, invoke
 
 HANDLER = textwrap.dedent(
     """
-    import subprocess, sys, time
+    import subprocess, sys, threading, time
 
     KEPT = []
     CHILD = "import sys, time; x = b'x' * (64 << 20); print('ready', flush=True); time.sleep(60)"
@@ -48,6 +48,18 @@ HANDLER = textwrap.dedent(
             child = subprocess.Popen([sys.executable, "-c", CHILD], stdout=subprocess.PIPE)
             KEPT.append(child)
             child.stdout.readline()
+        if action == "thread_child":  # started by a thread that stays: its task lists it
+            started = threading.Event()
+
+            def spawn():
+                child = subprocess.Popen([sys.executable, "-c", CHILD], stdout=subprocess.PIPE)
+                KEPT.append(child)
+                child.stdout.readline()
+                started.set()
+                time.sleep(60)
+
+            threading.Thread(target=spawn, daemon=True).start()
+            started.wait()
         if action == "sleep":
             time.sleep(event["seconds"])
         return {"ok": True}
@@ -184,6 +196,16 @@ async def test_max_memory_used_counts_the_whole_environment(
 ) -> None:
     baseline = int(report_of(await invoke(client, fn, {}, log_type="Tail"))["used"])
     tree = report_of(await invoke(client, fn, {"action": "child"}, log_type="Tail"))
+    assert int(tree["used"]) >= baseline + 60
+
+
+async def test_max_memory_used_counts_children_of_other_threads(
+    client: AsyncLambdadClient, fn: str
+) -> None:
+    """A child started by another thread of the runtime counts too (the REPORT reads the
+    children of every thread, not only of a single-threaded runtime's one)."""
+    baseline = int(report_of(await invoke(client, fn, {}, log_type="Tail"))["used"])
+    tree = report_of(await invoke(client, fn, {"action": "thread_child"}, log_type="Tail"))
     assert int(tree["used"]) >= baseline + 60
 
 

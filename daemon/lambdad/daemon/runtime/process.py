@@ -773,7 +773,8 @@ def _reap_and_remove(leader: int, leaders: set[int], killed: list[int], director
     shutil.rmtree(directory, True)
 
 
-_STATUS_KB = re.compile(rb"^(VmHWM|VmRSS):\s+(\d+) kB", re.MULTILINE)
+_STATUS_FIELDS = re.compile(rb"^(VmHWM|VmRSS|Threads):\s+(\d+)", re.MULTILINE)
+_PROC_READ_BYTES = 65536
 
 
 def _read_proc(path: str) -> bytes:
@@ -784,8 +785,11 @@ def _read_proc(path: str) -> bytes:
     """
     fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     try:
-        chunks = []
-        while chunk := os.read(fd, 65536):
+        data = os.read(fd, _PROC_READ_BYTES)
+        if len(data) < _PROC_READ_BYTES:
+            return data  # procfs hands over what fits in one read: this was all of it
+        chunks = [data]
+        while chunk := os.read(fd, _PROC_READ_BYTES):
             chunks.append(chunk)
         return b"".join(chunks)
     finally:
@@ -809,14 +813,19 @@ def _tree_memory_kb(root: int) -> int:
             status = _read_proc(f"/proc/{pid}/status")
         except OSError:
             continue  # exited meanwhile
-        for name, kb in _STATUS_KB.findall(status):
+        threads = 0
+        for name, number in _STATUS_FIELDS.findall(status):
             if name == b"VmHWM":
-                peak = max(peak, int(kb))
+                peak = max(peak, int(number))
+            elif name == b"VmRSS":
+                total += int(number)
             else:
-                total += int(kb)
+                threads = int(number)
         # Without CONFIG_PROC_CHILDREN (or once exited) only what was read so far counts.
         with contextlib.suppress(OSError, ValueError):
-            for task in os.listdir(f"/proc/{pid}/task"):
+            # A single-threaded process's one task is itself: no directory listing needed.
+            tasks = [str(pid)] if threads == 1 else os.listdir(f"/proc/{pid}/task")
+            for task in tasks:
                 children = _read_proc(f"/proc/{pid}/task/{task}/children")
                 pending.extend(int(c) for c in children.split())
     return max(peak, total)
