@@ -65,6 +65,8 @@ log = structlog.get_logger(__name__)
 T = TypeVar("T")
 
 TOTAL_CODE_SIZE_LIMIT = 80_530_636_800
+# How many parsed names `FunctionRegistry.resolve` keeps before it starts over.
+_MAX_PARSED_NAMES = 1024
 PUBLISH_TO_LATEST_PUBLISHED = "LATEST_PUBLISHED"
 # AWS's wording for these is not published; lambdad's, in AWS's style.
 PUBLISH_TO_NEEDS_PROVIDER = (
@@ -259,6 +261,9 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
         # Invoke's lookups, served from memory until the next write to the state store.
         self._configurations: ReadCache[tuple[str, str | None], VersionView] = ReadCache(state)
         self._aliases: ReadCache[tuple[str, str], Alias] = ReadCache(state)
+        # Names callers gave that parsed (the account is fixed): an Invoke parses its name
+        # twice, and most callers repeat a handful of names.
+        self._refs: dict[tuple[str, str | None, bool], FunctionRef] = {}
 
     # ----------------------------------------------------------------- plumbing
     def on_change(self, listener: Callable[[str], Awaitable[None]]) -> None:
@@ -273,7 +278,14 @@ class FunctionRegistry(AliasOperations, TagOperations, ConcurrencyOperations):
         self, function_name: str, qualifier: str | None = None, *, namespaced: bool = False
     ) -> FunctionRef:
         """Parse a caller's function name and qualifier (`namespaced` for reads and Invoke)."""
-        return parse_function_name(self.account, function_name, qualifier, namespaced=namespaced)
+        key = (function_name, qualifier, namespaced)
+        ref = self._refs.get(key)
+        if ref is None:
+            ref = parse_function_name(self.account, function_name, qualifier, namespaced=namespaced)
+            if len(self._refs) >= _MAX_PARSED_NAMES:
+                self._refs.clear()
+            self._refs[key] = ref
+        return ref
 
     async def start(self) -> None:
         """Finish transitions a previous run left half-way (e.g. after kill -9)."""

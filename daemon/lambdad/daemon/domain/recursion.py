@@ -11,6 +11,7 @@ function as `_X_AMZN_TRACE_ID`, and AWS SDKs send it on with every call the func
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 
@@ -26,6 +27,7 @@ MAX_CHAIN_INVOCATIONS = 16
 LINEAGE_KEY = "Lineage"
 
 
+@functools.lru_cache(maxsize=1024)  # every invoke asks, for a handful of functions
 def function_key(function_arn: str) -> str:
     """The 8 hex digits that name a function (its unqualified ARN) in a lineage."""
     return hashlib.sha256(function_arn.encode()).hexdigest()[:8]

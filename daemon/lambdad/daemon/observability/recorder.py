@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
+from typing import Any
 
 from lambdad.daemon.observability.history import (
     THROTTLED,
@@ -28,6 +29,9 @@ class InvocationRecorder:
         self.metrics = metrics
         # request id -> (invoked qualifier, invocation type), until the REPORT arrives.
         self._pending: OrderedDict[str, tuple[str, str]] = OrderedDict()
+        # (function, version) -> its invocations counter and duration histogram: `labels()`
+        # looks the children up under a lock on every call, twice per invocation.
+        self._per_version: dict[tuple[str, str], tuple[Any, Any]] = {}
 
     def began(self, request_id: str, *, qualifier: str, invocation_type: str) -> None:
         """An invocation was handed to the pool; its REPORT follows (`reported`)."""
@@ -99,8 +103,13 @@ class InvocationRecorder:
         if metrics is None:
             return
         labels = (report.function_name, report.version)
-        metrics.invocations.labels(*labels).inc()
-        metrics.duration.labels(*labels).observe(report.duration_ms / 1000)
+        children = self._per_version.get(labels)
+        if children is None:
+            children = (metrics.invocations.labels(*labels), metrics.duration.labels(*labels))
+            self._per_version[labels] = children
+        invocations, duration = children
+        invocations.inc()
+        duration.observe(report.duration_ms / 1000)
         if report.error_type:
             metrics.errors.labels(
                 *labels, report.function_error or "Unhandled", report.error_type

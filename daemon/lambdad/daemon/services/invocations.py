@@ -27,7 +27,7 @@ import re
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import structlog
@@ -61,7 +61,7 @@ from lambdad.daemon.services.event_dispatcher import (
     RanEvent,
 )
 from lambdad.daemon.store.event_queue import EventQueueStore, NewEvent
-from lambdad.daemon.tracing.header import invocation_header
+from lambdad.daemon.tracing.header import TraceHeader, invocation_header
 from lambdad.daemon.tracing.store import TraceStore
 from lambdad.daemon.tracing.tracer import InvocationTracer, TraceStart
 
@@ -243,12 +243,15 @@ class InvocationService:
         # is simply not found, as on AWS, rather than a validation error.
         ref = registry.resolve(function_name, qualifier or None, namespaced=True)
         arn = registry.account.function_arn(ref.name, ref.qualifier)
-        missing_arn = registry.account.function_arn(ref.name, ref.qualifier or LATEST)
-        not_found = LambdaError(Reason.FUNCTION_NOT_FOUND, f"Function not found: {missing_arn}")
+
+        def not_found() -> LambdaError:
+            missing_arn = registry.account.function_arn(ref.name, ref.qualifier or LATEST)
+            return LambdaError(Reason.FUNCTION_NOT_FOUND, f"Function not found: {missing_arn}")
+
         try:
             if ref.qualifier is not None and not is_version_qualifier(ref.qualifier):
                 if not is_alias_name(ref.qualifier):
-                    raise not_found
+                    raise not_found()
                 alias = await registry.get_alias(ref.name, ref.qualifier)
                 version = alias.function_version
                 for extra, weight in alias.routing.items():
@@ -264,13 +267,13 @@ class InvocationService:
                         view = await registry.get_configuration(ref.name, LATEST_PUBLISHED)
         except LambdaError as error:
             if error.reason in (Reason.FUNCTION_NOT_FOUND, Reason.ALIAS_NOT_FOUND):
-                raise not_found from error
+                raise not_found() from error
             raise
         return view, arn, ref.qualifier or LATEST
 
     async def _chain(
         self, function_name: str, tracing_mode: str, incoming: str, *, check: bool
-    ) -> str:
+    ) -> TraceHeader:
         """The trace header the invocation runs with: the caller's (or a new one) with this
         function's count in the lineage raised by one. With `check`, a function that already
         ran MAX_CHAIN_INVOCATIONS times in the chain is stopped unless it allows loops."""
@@ -289,7 +292,7 @@ class InvocationService:
         counts[key] = previous + 1
         extra = tuple(item for item in header.extra if item[0] != recursion.LINEAGE_KEY)
         lineage = ((recursion.LINEAGE_KEY, recursion.format_lineage(counts)),)
-        return str(replace(header, extra=extra + lineage))
+        return TraceHeader(header.root, header.parent, header.sampled, extra + lineage)
 
     async def _prepare(
         self, invocation: Invocation, *, streaming: bool, check_recursion: bool = True
@@ -355,7 +358,7 @@ class InvocationService:
         chained = await self._chain(
             config.name, config.tracing_mode, invocation.trace_header, check=check_recursion
         )
-        trace = self.tracer.start(config.tracing_mode, chained)
+        trace = self.tracer.begin(chained)
         request = InvocationRequest(
             request_id=invocation.request_id or str(uuid.uuid4()),
             payload=payload,

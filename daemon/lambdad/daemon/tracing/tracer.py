@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from lambdad.daemon.tracing.header import invocation_header
+from lambdad.daemon.tracing.header import TraceHeader, invocation_header
 from lambdad.daemon.tracing.segments import (
     InvocationTiming,
     InvocationTrace,
@@ -32,7 +32,10 @@ class InvocationTracer:
 
     def start(self, tracing_mode: str, incoming: str = "") -> TraceStart:
         """The trace of a new invocation of a function with `tracing_mode`."""
-        header = invocation_header(tracing_mode, incoming)
+        return self.begin(invocation_header(tracing_mode, incoming))
+
+    def begin(self, header: TraceHeader) -> TraceStart:
+        """The trace of a new invocation whose header is already chosen (`invocation_header`)."""
         if not header.is_sampled:
             return TraceStart(str(header), None, time.time())
         trace = InvocationTrace(header)
