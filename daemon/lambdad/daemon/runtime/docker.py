@@ -765,13 +765,14 @@ class DockerProcess:
     def _cgroup_peak(self) -> int | None:
         # cgroup v1 keeps the peak in memory.max_usage_in_bytes, v2 in memory.peak. The file
         # that answered once is read first from then on (this runs for every REPORT).
+        if self._cgroup_peak_path is not None:
+            with contextlib.suppress(OSError, ValueError):
+                return int(_read_small_file(self._cgroup_peak_path))
         paths: tuple[str, ...] = (
             f"/sys/fs/cgroup/memory/docker/{self.container_id}/memory.max_usage_in_bytes",
             f"/sys/fs/cgroup/system.slice/docker-{self.container_id}.scope/memory.peak",
             f"/sys/fs/cgroup/docker/{self.container_id}/memory.peak",
         )
-        if self._cgroup_peak_path is not None:
-            paths = (self._cgroup_peak_path, *paths)
         for path in paths:
             with contextlib.suppress(OSError, ValueError):
                 peak = int(_read_small_file(path))
