@@ -306,6 +306,8 @@ async def start_daemon(config: Config) -> Daemon:
             max_parallel=max_parallel,
         )
     elif isinstance(executor, ProcessExecutor):
+        if config.reserve_loop_cpu:
+            executor.keep_loop_cpu()
         prewarm = executor.enable_prewarm(
             config.prewarmed_environments,
             governor,

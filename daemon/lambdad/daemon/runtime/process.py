@@ -36,6 +36,7 @@ import structlog
 from lambdad.daemon.errors import LambdaError, Reason
 from lambdad.daemon.runtime import containment, node_waiting, peers
 from lambdad.daemon.runtime.containment import EnvironmentRecord, ProcessTree
+from lambdad.daemon.runtime.daemon_core import DaemonCore
 from lambdad.daemon.runtime.debugging import SITE_DIR, debug_port, debug_variables, debugpy_path
 from lambdad.daemon.runtime.executor import (
     EnvironmentSpec,
@@ -252,6 +253,9 @@ class ProcessExecutor:
         # extensions) are not handed one again: as configured (with their layers, for
         # `take_prewarmed`) and as started (with their /opt, for `start`).
         self._unfit: set[tuple[str, ...]] = set()
+        # The event loop's CPU reservation (`keep_loop_cpu`), if on.
+        self._core: DaemonCore | None = None
+        self._core_task: asyncio.Future[None] | None = None
 
     def runtime_api_binding(self) -> RuntimeApiBinding:
         """Local processes reach the daemon on the loopback interface."""
@@ -474,6 +478,18 @@ class ProcessExecutor:
         )
         return self.prewarm
 
+    def keep_loop_cpu(self) -> DaemonCore | None:
+        """While the event loop is busy, keep this executor's runtimes off its CPU
+        (`DaemonCore`; None on a host with one CPU). Runs until `close`."""
+        core = DaemonCore(self._runtime_pids)
+        if not core.can_reserve:
+            return None
+        self._core, self._core_task = core, asyncio.ensure_future(core.run())
+        return core
+
+    def _runtime_pids(self) -> list[int]:
+        return [p.pid for p in (*self._started.values(), *self._prestarted.values())]
+
     def _program_key(self, runtime: str) -> str | NodeBinary:
         """The pool key of a Python or Node.js runtime: its interpreter, or its node."""
         if runtime.startswith("nodejs"):
@@ -546,6 +562,8 @@ class ProcessExecutor:
         except BaseException:
             await asyncio.to_thread(tree.kill)
             raise
+        if self._core is not None:
+            self._core.started(process.pid)
         await asyncio.to_thread(_record_start, tree, process.pid, directory)
         return LocalProcess(process, directory, forget, tree, self._leaders), tree, process
 
@@ -680,6 +698,10 @@ class ProcessExecutor:
 
     async def close(self) -> None:
         """Kill every process this executor started."""
+        if self._core_task is not None:
+            self._core_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._core_task
         if self.prewarm is not None:
             await self.prewarm.close()
         for waiting in self._reserved.values():

@@ -1,0 +1,167 @@
+"""`DaemonCore`: while the daemon's event loop is busy, runtime processes run on the other CPUs.
+
+Every invocation passes through the daemon's one event-loop thread (gateway, Runtime API,
+logs). With many environments at once, their runtimes are runnable tasks of equal weight on
+the same CPUs: the loop waits in the run queue behind them, and the caches it needs are
+theirs. On the 2-core reference machine, keeping the runtimes off the loop's CPU took a
+python echo at 64 connections from ~680-880 to ~890-1,090 invokes/s (process executor,
+bench/README.md).
+
+It only acts while the loop is busy (most of a CPU over consecutive samples) and the host has
+two CPUs or more, and gives the CPU back once the loop is quiet again: a burst of cold starts
+(CPU-bound runtime inits, a loop with little to do) keeps every CPU. AWS runs functions on
+vCPUs of their own too; no function sees fewer than all but one of the host's CPUs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import time
+from collections.abc import Callable, Iterable
+
+import structlog
+
+log = structlog.get_logger(__name__)
+
+# Share of a CPU the loop thread used over one sample that counts as busy, and as quiet.
+BUSY_SHARE = 0.75
+QUIET_SHARE = 0.40
+# Consecutive busy samples before the CPU is reserved; quiet ones before it is given back.
+BUSY_SAMPLES = 2
+QUIET_SAMPLES = 3
+SAMPLE_S = 1.0
+
+SetAffinity = Callable[[int, set[int]], None]
+
+
+class DaemonCore:
+    """Reserves the loop thread's CPU for it while it is busy (`observe`, `run`).
+
+    `runtime_pids` names the processes to keep off it (each runtime's process tree and
+    threads follow); `started(pid)` places a runtime started meanwhile.
+    """
+
+    def __init__(
+        self,
+        runtime_pids: Callable[[], Iterable[int]],
+        *,
+        cpus: set[int] | None = None,
+        set_affinity: SetAffinity = os.sched_setaffinity,
+    ) -> None:
+        self._runtime_pids = runtime_pids
+        self._cpus = set(os.sched_getaffinity(0) if cpus is None else cpus)
+        self._set_affinity = set_affinity
+        # The loop's CPU while it is reserved.
+        self.reserved: int | None = None
+        self._busy = 0
+        self._quiet = 0
+
+    @property
+    def can_reserve(self) -> bool:
+        """Whether there is a CPU to spare: with one, runtimes would have none left."""
+        return len(self._cpus) >= 2
+
+    @property
+    def runtime_cpus(self) -> set[int]:
+        """The CPUs runtimes may use now."""
+        return self._cpus if self.reserved is None else self._cpus - {self.reserved}
+
+    def observe(self, share: float) -> None:
+        """One sample of the loop thread's CPU share: reserve or give back with hysteresis."""
+        if share >= BUSY_SHARE:
+            self._busy, self._quiet = self._busy + 1, 0
+        elif share < QUIET_SHARE:
+            self._busy, self._quiet = 0, self._quiet + 1
+        else:
+            self._busy = self._quiet = 0
+        if self.reserved is None and self._busy >= BUSY_SAMPLES and self.can_reserve:
+            self._reserve(share)
+        elif self.reserved is not None and self._quiet >= QUIET_SAMPLES:
+            self._give_back(share)
+
+    def started(self, pid: int) -> None:
+        """A runtime process started: off the loop's CPU if it is reserved. (It was forked
+        by the loop thread and inherited that thread's single CPU.)"""
+        if self.reserved is not None:
+            self._place(pid, self.runtime_cpus)
+
+    def close(self) -> None:
+        """Give every CPU back (the daemon stops)."""
+        if self.reserved is not None:
+            self._give_back(0.0)
+
+    async def run(self, sample_s: float = SAMPLE_S) -> None:
+        """Sample the loop thread's CPU time until cancelled (runs on the loop itself)."""
+        try:
+            cpu, wall = time.thread_time(), time.monotonic()
+            while True:
+                await asyncio.sleep(sample_s)
+                now_cpu, now_wall = time.thread_time(), time.monotonic()
+                self.observe((now_cpu - cpu) / max(now_wall - wall, 1e-6))
+                cpu, wall = now_cpu, now_wall
+        finally:
+            self.close()
+
+    def _reserve(self, share: float) -> None:
+        cpu = _current_cpu()
+        if cpu not in self._cpus:
+            cpu = max(self._cpus)
+        try:
+            self._set_affinity(0, {cpu})  # this thread: the event loop's
+        except OSError as error:
+            log.warning("daemon cpu not reserved", error=str(error))
+            self._busy = 0
+            return
+        self.reserved = cpu
+        others = self.runtime_cpus
+        for pid in self._runtime_pids():
+            self._place(pid, others)
+        log.info("daemon cpu reserved", cpu=cpu, loop_share=round(share, 2))
+
+    def _give_back(self, share: float) -> None:
+        # The loop thread, and the threads it started meanwhile (they inherited its CPU).
+        for task in os.listdir("/proc/self/task"):
+            with contextlib.suppress(OSError):
+                self._set_affinity(int(task), self._cpus)
+        self.reserved = None
+        for pid in self._runtime_pids():
+            self._place(pid, self._cpus)
+        log.info("daemon cpu given back", loop_share=round(share, 2))
+
+    def _place(self, pid: int, cpus: set[int]) -> None:
+        for tid in _tree_threads(pid):
+            # Gone meanwhile, or not ours to change: it keeps the CPUs it had.
+            with contextlib.suppress(OSError):
+                self._set_affinity(tid, cpus)
+
+
+def _current_cpu() -> int:
+    """The CPU the calling thread last ran on (field 39 of its /proc stat)."""
+    with open("/proc/thread-self/stat", "rb") as stat:
+        fields = stat.read().rsplit(b")", 1)[1].split()
+    return int(fields[36])
+
+
+def _tree_threads(root: int) -> list[int]:
+    """Every thread of process `root` and of its descendants (as far as /proc shows them)."""
+    threads: list[int] = []
+    pending, seen = [root], set()
+    while pending:
+        pid = pending.pop()
+        if pid in seen:
+            continue
+        seen.add(pid)
+        try:
+            tasks = os.listdir(f"/proc/{pid}/task")
+        except OSError:
+            continue
+        for task in tasks:
+            threads.append(int(task))
+            with (
+                contextlib.suppress(OSError, ValueError),
+                open(f"/proc/{pid}/task/{task}/children", "rb") as children,
+            ):
+                pending.extend(int(child) for child in children.read().split())
+    return threads
