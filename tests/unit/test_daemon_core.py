@@ -47,7 +47,7 @@ def test_reserved_after_busy_samples_and_given_back_after_quiet_ones(
     core = _core([runtime.pid], calls)
     core.observe(0.9)
     assert core.reserved is None and calls == []  # one busy sample is not enough
-    core.observe(0.5)  # neither busy nor quiet: counting starts over
+    core.observe(0.7)  # neither busy nor quiet: counting starts over
     core.observe(0.9)
     assert core.reserved is None
     core.observe(0.8)
@@ -56,10 +56,10 @@ def test_reserved_after_busy_samples_and_given_back_after_quiet_ones(
     assert calls[0] == (0, {core.reserved})  # the loop thread itself
     assert {tid for tid, cpus in calls[1:] if cpus == others} >= threads
     calls.clear()
-    core.observe(0.1)
-    core.observe(0.2)
+    core.observe(0.7)  # still busy enough: kept
+    core.observe(0.5)
     assert core.reserved is not None and calls == []
-    core.observe(0.0)
+    core.observe(0.3)
     assert core.reserved is None
     assert {tid for tid, cpus in calls if cpus == {0, 1}} >= threads
 

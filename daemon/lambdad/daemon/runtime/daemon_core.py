@@ -7,10 +7,11 @@ theirs. On the 2-core reference machine, keeping the runtimes off the loop's CPU
 python echo at 64 connections from ~680-880 to ~890-1,090 invokes/s (process executor,
 bench/README.md).
 
-It only acts while the loop is busy (most of a CPU over consecutive samples) and the host has
-two CPUs or more, and gives the CPU back once the loop is quiet again: a burst of cold starts
-(CPU-bound runtime inits, a loop with little to do) keeps every CPU. AWS runs functions on
-vCPUs of their own too; no function sees fewer than all but one of the host's CPUs.
+It only acts while the loop is busy (three quarters of a CPU or more over consecutive
+samples) and the host has two CPUs or more, and gives the CPU back as soon as the loop is
+not: a burst of cold starts (CPU-bound runtime inits, a loop with less to do) gets every
+CPU. AWS runs functions on vCPUs of their own too; no function sees fewer than all but one
+of the host's CPUs.
 """
 
 from __future__ import annotations
@@ -25,13 +26,15 @@ import structlog
 
 log = structlog.get_logger(__name__)
 
-# Share of a CPU the loop thread used over one sample that counts as busy, and as quiet.
+# Share of a CPU the loop thread used over one sample that counts as busy, and below which
+# it no longer is: a loop between the two keeps what it has. A burst of cold starts (the
+# runtimes' inits want every CPU, the loop does less) falls below the second.
 BUSY_SHARE = 0.75
-QUIET_SHARE = 0.40
+QUIET_SHARE = 0.60
 # Consecutive busy samples before the CPU is reserved; quiet ones before it is given back.
 BUSY_SAMPLES = 2
-QUIET_SAMPLES = 3
-SAMPLE_S = 1.0
+QUIET_SAMPLES = 2
+SAMPLE_S = 0.5
 
 SetAffinity = Callable[[int, set[int]], None]
 
