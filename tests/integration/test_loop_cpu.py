@@ -4,16 +4,13 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
 from lambdad.client import AsyncLambdadClient
-from lambdad.daemon.config import Config
 from lambdad.daemon.runtime import daemon_core
 from lambdad.daemon.runtime.process import ProcessExecutor
-from lambdad.daemon.server import Daemon, start_daemon
+from lambdad.daemon.server import Daemon
 from tests.integration.support import create, invoke
 
 pytestmark = pytest.mark.skipif(
@@ -21,17 +18,6 @@ pytestmark = pytest.mark.skipif(
 )
 
 ECHO = "def handler(event, context):\n    return event\n"
-
-
-@pytest.fixture
-async def daemon(tmp_path: Path) -> AsyncIterator[Daemon]:
-    running = await start_daemon(
-        Config(data_dir=tmp_path / "data", grpc_port=0, executor="process")
-    )
-    try:
-        yield running
-    finally:
-        await running.stop(grace=0)
 
 
 def allowed_cpus(pid: int) -> set[int]:

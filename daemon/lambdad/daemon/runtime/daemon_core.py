@@ -4,8 +4,8 @@ Every invocation passes through the daemon's one event-loop thread (gateway, Run
 logs). With many environments at once, their runtimes are runnable tasks of equal weight on
 the same CPUs: the loop waits in the run queue behind them, and the caches it needs are
 theirs. On the 2-core reference machine, keeping the runtimes off the loop's CPU took a
-python echo at 64 connections from ~680-880 to ~890-1,090 invokes/s (process executor,
-bench/README.md).
+python echo at 16 connections from 787-891 to 997-1,045 invokes/s (process executor,
+same-run A/B in bench/README.md).
 
 It only acts while the loop is busy (three quarters of a CPU or more over consecutive
 samples) and the host has two CPUs or more, and gives the CPU back as soon as the loop is
@@ -23,6 +23,8 @@ import time
 from collections.abc import Callable, Iterable
 
 import structlog
+
+from lambdad.daemon.runtime import proc_tree
 
 log = structlog.get_logger(__name__)
 
@@ -150,21 +152,21 @@ def _current_cpu() -> int:
 def _tree_threads(root: int) -> list[int]:
     """Every thread of process `root` and of its descendants (as far as /proc shows them)."""
     threads: list[int] = []
-    pending, seen = [root], set()
-    while pending:
-        pid = pending.pop()
-        if pid in seen:
-            continue
-        seen.add(pid)
+
+    def visit(pid: int) -> list[int]:
         try:
             tasks = os.listdir(f"/proc/{pid}/task")
         except OSError:
-            continue
+            return []
+        children: list[int] = []
         for task in tasks:
             threads.append(int(task))
             with (
                 contextlib.suppress(OSError, ValueError),
-                open(f"/proc/{pid}/task/{task}/children", "rb") as children,
+                open(f"/proc/{pid}/task/{task}/children", "rb") as listed,
             ):
-                pending.extend(int(child) for child in children.read().split())
+                children.extend(int(child) for child in listed.read().split())
+        return children
+
+    proc_tree.walk(root, visit)
     return threads

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 import structlog
 
 from lambdad.daemon.errors import LambdaError, Reason
-from lambdad.daemon.runtime import containment, node_waiting, peers
+from lambdad.daemon.runtime import containment, node_waiting, peers, proc_tree
 from lambdad.daemon.runtime.containment import EnvironmentRecord, ProcessTree
 from lambdad.daemon.runtime.daemon_core import DaemonCore
 from lambdad.daemon.runtime.debugging import SITE_DIR, debug_port, debug_variables, debugpy_path
@@ -824,17 +824,13 @@ def _tree_memory_kb(root: int) -> int:
     Descendants come from /proc/<pid>/task/<tid>/children: a walk of the tree, not of /proc.
     """
     peak = total = 0
-    pending = [root]
-    seen: set[int] = set()
-    while pending:
-        pid = pending.pop()
-        if pid in seen:
-            continue
-        seen.add(pid)
+
+    def visit(pid: int) -> list[int]:
+        nonlocal peak, total
         try:
             status = _read_proc(f"/proc/{pid}/status")
         except OSError:
-            continue  # exited meanwhile
+            return []  # exited meanwhile
         threads = 0
         for name, number in _STATUS_FIELDS.findall(status):
             if name == b"VmHWM":
@@ -843,13 +839,17 @@ def _tree_memory_kb(root: int) -> int:
                 total += int(number)
             else:
                 threads = int(number)
+        children: list[int] = []
         # Without CONFIG_PROC_CHILDREN (or once exited) only what was read so far counts.
         with contextlib.suppress(OSError, ValueError):
             # A single-threaded process's one task is itself: no directory listing needed.
             tasks = [str(pid)] if threads == 1 else os.listdir(f"/proc/{pid}/task")
             for task in tasks:
-                children = _read_proc(f"/proc/{pid}/task/{task}/children")
-                pending.extend(int(c) for c in children.split())
+                listed = _read_proc(f"/proc/{pid}/task/{task}/children")
+                children.extend(int(c) for c in listed.split())
+        return children
+
+    proc_tree.walk(root, visit)
     return max(peak, total)
 
 
