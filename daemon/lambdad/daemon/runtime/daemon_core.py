@@ -53,11 +53,16 @@ class DaemonCore:
         runtime_pids: Callable[[], Iterable[int]],
         *,
         cpus: set[int] | None = None,
-        set_affinity: SetAffinity = os.sched_setaffinity,
+        set_affinity: SetAffinity | None = None,
     ) -> None:
         self._runtime_pids = runtime_pids
-        self._cpus = set(os.sched_getaffinity(0) if cpus is None else cpus)
-        self._set_affinity = set_affinity
+        if cpus is None:
+            # Linux only: elsewhere there is nothing to reserve (`can_reserve` is False).
+            cpus = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else set()
+        self._cpus = set(cpus)
+        if set_affinity is None:
+            set_affinity = getattr(os, "sched_setaffinity", _unset)
+        self._set_affinity: SetAffinity = set_affinity
         # The loop's CPU while it is reserved.
         self.reserved: int | None = None
         self._busy = 0
@@ -140,6 +145,10 @@ class DaemonCore:
             # Gone meanwhile, or not ours to change: it keeps the CPUs it had.
             with contextlib.suppress(OSError):
                 self._set_affinity(tid, cpus)
+
+
+def _unset(_: int, __: set[int]) -> None:
+    """Where the OS has no CPU affinity (never called: nothing can be reserved there)."""
 
 
 def _current_cpu() -> int:
