@@ -167,15 +167,8 @@ def _tree_threads(root: int) -> list[int]:
             tasks = os.listdir(f"/proc/{pid}/task")
         except OSError:
             return []
-        children: list[int] = []
-        for task in tasks:
-            threads.append(int(task))
-            with (
-                contextlib.suppress(OSError, ValueError),
-                open(f"/proc/{pid}/task/{task}/children", "rb") as listed,
-            ):
-                children.extend(int(child) for child in listed.read().split())
-        return children
+        threads.extend(int(task) for task in tasks)
+        return proc_tree.children(pid, tasks)
 
     proc_tree.walk(root, visit)
     return threads

@@ -57,7 +57,7 @@ from docker.types import LogConfig, Mount, Ulimit
 from lambdad.daemon.errors import LambdaError, Reason
 from lambdad.daemon.images.build import LABEL_RUNTIME
 from lambdad.daemon.images.resolve import RuntimeImages
-from lambdad.daemon.runtime import peers
+from lambdad.daemon.runtime import peers, proc_tree
 from lambdad.daemon.runtime.debugging import SITE_DIR, debug_port, debug_variables, debugpy_path
 from lambdad.daemon.runtime.docker_engine import (
     ENGINE_CALL_TIMEOUT_S,
@@ -767,7 +767,7 @@ class DockerProcess:
         # that answered once is read first from then on (this runs for every REPORT).
         if self._cgroup_peak_path is not None:
             with contextlib.suppress(OSError, ValueError):
-                return int(_read_small_file(self._cgroup_peak_path))
+                return int(proc_tree.read_file(self._cgroup_peak_path))
         paths: tuple[str, ...] = (
             f"/sys/fs/cgroup/memory/docker/{self.container_id}/memory.max_usage_in_bytes",
             f"/sys/fs/cgroup/system.slice/docker-{self.container_id}.scope/memory.peak",
@@ -775,7 +775,7 @@ class DockerProcess:
         )
         for path in paths:
             with contextlib.suppress(OSError, ValueError):
-                peak = int(_read_small_file(path))
+                peak = int(proc_tree.read_file(path))
                 self._cgroup_peak_path = path
                 return peak
         return None
@@ -1494,13 +1494,3 @@ async def select_executor(
             raise RuntimeError(f"--executor docker: {error}") from error
         log.warning("executor selected", executor="process", reason=str(error))
         return process_executor()
-
-
-def _read_small_file(path: str) -> bytes:
-    """A small sysfs/procfs file's bytes through a bare descriptor (no text wrapper: this
-    runs for every invocation, and `Path.read_text` costs several times the read)."""
-    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-    try:
-        return os.read(fd, 4096)
-    finally:
-        os.close(fd)

@@ -796,26 +796,6 @@ def _reap_and_remove(leader: int, leaders: set[int], killed: list[int], director
 
 
 _STATUS_FIELDS = re.compile(rb"^(VmHWM|VmRSS|Threads):\s+(\d+)", re.MULTILINE)
-_PROC_READ_BYTES = 65536
-
-
-def _read_proc(path: str) -> bytes:
-    """A procfs file's bytes, through bare descriptors.
-
-    Called for every invocation's REPORT: `Path.read_text` costs ~60 us more per file (a text
-    wrapper and the locale's encoding looked up on each open), several times the read itself.
-    """
-    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-    try:
-        data = os.read(fd, _PROC_READ_BYTES)
-        if len(data) < _PROC_READ_BYTES:
-            return data  # procfs hands over what fits in one read: this was all of it
-        chunks = [data]
-        while chunk := os.read(fd, _PROC_READ_BYTES):
-            chunks.append(chunk)
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
 
 
 def _tree_memory_kb(root: int) -> int:
@@ -828,7 +808,7 @@ def _tree_memory_kb(root: int) -> int:
     def visit(pid: int) -> list[int]:
         nonlocal peak, total
         try:
-            status = _read_proc(f"/proc/{pid}/status")
+            status = proc_tree.read_file(f"/proc/{pid}/status")
         except OSError:
             return []  # exited meanwhile
         threads = 0
@@ -839,15 +819,14 @@ def _tree_memory_kb(root: int) -> int:
                 total += int(number)
             else:
                 threads = int(number)
-        children: list[int] = []
         # Without CONFIG_PROC_CHILDREN (or once exited) only what was read so far counts.
-        with contextlib.suppress(OSError, ValueError):
-            # A single-threaded process's one task is itself: no directory listing needed.
-            tasks = [str(pid)] if threads == 1 else os.listdir(f"/proc/{pid}/task")
-            for task in tasks:
-                listed = _read_proc(f"/proc/{pid}/task/{task}/children")
-                children.extend(int(c) for c in listed.split())
-        return children
+        # A single-threaded process's one task is itself: no directory listing needed.
+        if threads == 1:
+            return proc_tree.children(pid, [str(pid)])
+        try:
+            return proc_tree.children(pid, os.listdir(f"/proc/{pid}/task"))
+        except OSError:
+            return []
 
     proc_tree.walk(root, visit)
     return max(peak, total)
