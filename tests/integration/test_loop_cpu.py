@@ -1,16 +1,20 @@
-"""The process executor keeps runtimes off the event loop's CPU while the loop is busy
-(`DaemonCore`), with real processes and real CPU affinity."""
+"""Both executors keep runtimes off the event loop's CPU while the loop is busy (`DaemonCore`),
+with real processes (and containers) and real CPU affinity."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
 from lambdad.client import AsyncLambdadClient
+from lambdad.daemon.config import Config
 from lambdad.daemon.runtime import daemon_core
+from lambdad.daemon.runtime.docker import DockerExecutor
 from lambdad.daemon.runtime.process import ProcessExecutor
-from lambdad.daemon.server import Daemon
+from lambdad.daemon.server import Daemon, start_daemon
 from tests.integration.support import create, invoke
 
 pytestmark = pytest.mark.skipif(
@@ -20,19 +24,44 @@ pytestmark = pytest.mark.skipif(
 ECHO = "def handler(event, context):\n    return event\n"
 
 
+@pytest.fixture(params=["process", pytest.param("docker", marks=pytest.mark.docker)])
+async def daemon(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Daemon]:
+    """A daemon of the test's executor; Docker's without waiting containers, so that every
+    container belongs to a function."""
+    if request.param == "docker":
+        request.getfixturevalue("runtime_images")  # engine + images, or skip (fail in CI)
+    running = await start_daemon(
+        Config(
+            data_dir=tmp_path / "data",
+            grpc_port=0,
+            metrics_port=0,
+            executor=request.param,
+            prewarmed_environments=0,
+        )
+    )
+    try:
+        yield running
+    finally:
+        await running.stop(grace=0)
+
+
 def allowed_cpus(pid: int) -> set[int]:
     return os.sched_getaffinity(pid)
 
 
 async def test_runtimes_leave_the_loops_cpu_while_it_is_busy(daemon: Daemon) -> None:
     executor = daemon.pool.executor
-    assert isinstance(executor, ProcessExecutor)
+    assert isinstance(executor, ProcessExecutor | DockerExecutor)
     core = executor._core
-    assert core is not None and executor._core_task is not None
+    assert core is not None and core.sampler is not None
     # The samples come from this test alone (the daemon's own sampler would see a quiet loop).
-    executor._core_task.cancel()
+    core.sampler.cancel()
     every_cpu = os.sched_getaffinity(0)
     async with AsyncLambdadClient.connect(f"127.0.0.1:{daemon.port}") as client:
+        # Busy with no runtime yet: nothing to move, so the loop's CPU is not reserved.
+        for _ in range(daemon_core.BUSY_SAMPLES):
+            core.observe(1.0)
+        assert core.reserved is None
         await create(client, "first", "python3.11", "app.handler", {"app.py": ECHO})
         await invoke(client, "first", {})
         before = executor._runtime_pids()
@@ -44,7 +73,8 @@ async def test_runtimes_leave_the_loops_cpu_while_it_is_busy(daemon: Daemon) -> 
             assert os.sched_getaffinity(0) == {core.reserved}  # the loop thread
             others = every_cpu - {core.reserved}
             assert all(allowed_cpus(pid) == others for pid in before)
-            # A runtime started meanwhile (forked by the pinned loop thread) is placed too.
+            # A runtime started meanwhile (a process forked by the pinned loop thread, or a
+            # container's processes, which the engine started on every CPU) is placed too.
             await create(client, "second", "python3.11", "app.handler", {"app.py": ECHO})
             assert (await invoke(client, "second", {"n": 1})).payload == b'{"n": 1}'
             started = set(executor._runtime_pids()) - set(before)

@@ -68,15 +68,36 @@ def test_a_runtime_started_while_reserved_is_placed_off_the_loops_cpu(
     runtime: subprocess.Popen[bytes],
 ) -> None:
     calls: list[tuple[int, set[int]]] = []
+    core = _core([runtime.pid], calls)
+    later = subprocess.Popen(["sleep", "60"])
+    try:
+        core.started(later.pid)
+        assert calls == []  # not reserved: it keeps what it has
+        for _ in range(daemon_core.BUSY_SAMPLES):
+            core.observe(1.0)
+        calls.clear()
+        core.started(later.pid)
+        assert calls == [(later.pid, core.runtime_cpus)]
+        assert core.reserved not in core.runtime_cpus
+    finally:
+        later.kill()
+        later.wait()
+
+
+def test_nothing_is_reserved_without_a_runtime_to_move() -> None:
+    """No runtime yet, or none the daemon can see (Docker's containers from a daemon in a
+    container of its own): the loop's CPU alone gains nothing."""
+    calls: list[tuple[int, set[int]]] = []
     core = _core([], calls)
-    core.started(runtime.pid)
-    assert calls == []  # not reserved: it keeps what it has
+    for _ in range(3 * daemon_core.BUSY_SAMPLES):
+        core.observe(1.0)
+    assert core.reserved is None and calls == []
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    core = _core([gone.pid], calls)
     for _ in range(daemon_core.BUSY_SAMPLES):
         core.observe(1.0)
-    calls.clear()
-    core.started(runtime.pid)
-    assert (runtime.pid, core.runtime_cpus) in calls
-    assert core.reserved not in core.runtime_cpus
+    assert core.reserved is None and calls == []
 
 
 def test_one_cpu_is_never_reserved() -> None:
@@ -88,9 +109,9 @@ def test_one_cpu_is_never_reserved() -> None:
     assert core.reserved is None and calls == []
 
 
-def test_close_gives_the_cpu_back() -> None:
+def test_close_gives_the_cpu_back(runtime: subprocess.Popen[bytes]) -> None:
     calls: list[tuple[int, set[int]]] = []
-    core = _core([], calls)
+    core = _core([runtime.pid], calls)
     for _ in range(daemon_core.BUSY_SAMPLES):
         core.observe(1.0)
     assert core.reserved is not None

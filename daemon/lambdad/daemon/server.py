@@ -295,6 +295,8 @@ async def start_daemon(config: Config) -> Daemon:
     max_parallel = config.max_starting_environments or DEFAULT_MAX_STARTING
     max_spares = max(0, governor.max_environments - max_parallel)
     idle_timeout_s = float(config.environment_idle_timeout)
+    if config.reserve_loop_cpu and isinstance(executor, DockerExecutor | ProcessExecutor):
+        executor.keep_loop_cpu()
     if isinstance(executor, DockerExecutor):
         prewarm = executor.enable_prewarm(
             config.prewarmed_environments,
@@ -306,8 +308,6 @@ async def start_daemon(config: Config) -> Daemon:
             max_parallel=max_parallel,
         )
     elif isinstance(executor, ProcessExecutor):
-        if config.reserve_loop_cpu:
-            executor.keep_loop_cpu()
         prewarm = executor.enable_prewarm(
             config.prewarmed_environments,
             governor,

@@ -4,8 +4,9 @@ Every invocation passes through the daemon's one event-loop thread (gateway, Run
 logs). With many environments at once, their runtimes are runnable tasks of equal weight on
 the same CPUs: the loop waits in the run queue behind them, and the caches it needs are
 theirs. On the 2-core reference machine, keeping the runtimes off the loop's CPU took a
-python echo at 16 connections from 787-891 to 997-1,045 invokes/s (process executor,
-same-run A/B in bench/README.md).
+python echo at 16 connections from 787-891 to 997-1,045 invokes/s (process executor) and
+from 712-868 to 826-937 (Docker, the containers' processes moved the same way; same-run
+A/Bs in bench/README.md).
 
 It only acts while the loop is busy (three quarters of a CPU or more over consecutive
 samples) and the host has two CPUs or more, and gives the CPU back as soon as the loop is
@@ -45,7 +46,8 @@ class DaemonCore:
     """Reserves the loop thread's CPU for it while it is busy (`observe`, `run`).
 
     `runtime_pids` names the processes to keep off it (each runtime's process tree and
-    threads follow); `started(pid)` places a runtime started meanwhile.
+    threads follow); `started(pid)` places a runtime started meanwhile. `keep` starts one
+    that samples the loop until `stop`.
     """
 
     def __init__(
@@ -67,6 +69,25 @@ class DaemonCore:
         self.reserved: int | None = None
         self._busy = 0
         self._quiet = 0
+        self.sampler: asyncio.Future[None] | None = None
+
+    @classmethod
+    def keep(cls, runtime_pids: Callable[[], Iterable[int]]) -> DaemonCore | None:
+        """A core sampling the running loop for `runtime_pids` until `stop`, or None on a host
+        with one CPU."""
+        core = cls(runtime_pids)
+        if not core.can_reserve:
+            return None
+        core.sampler = asyncio.ensure_future(core.run())
+        return core
+
+    async def stop(self) -> None:
+        """Stop sampling and give every CPU back."""
+        if self.sampler is not None:
+            self.sampler.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.sampler
+        self.close()
 
     @property
     def can_reserve(self) -> bool:
@@ -95,7 +116,7 @@ class DaemonCore:
         """A runtime process started: off the loop's CPU if it is reserved. (It was forked
         by the loop thread and inherited that thread's single CPU.)"""
         if self.reserved is not None:
-            self._place(pid, self.runtime_cpus)
+            self._place(_threads_of([pid]), self.runtime_cpus)
 
     def close(self) -> None:
         """Give every CPU back (the daemon stops)."""
@@ -115,6 +136,12 @@ class DaemonCore:
             self.close()
 
     def _reserve(self, share: float) -> None:
+        threads = _threads_of(self._runtime_pids())
+        if not threads:
+            # No runtime to move (none yet, or none this daemon can see: its engine's
+            # containers from a container of its own); the loop's CPU alone gains nothing.
+            self._busy = 0
+            return
         cpu = _current_cpu()
         if cpu not in self._cpus:
             cpu = max(self._cpus)
@@ -125,9 +152,7 @@ class DaemonCore:
             self._busy = 0
             return
         self.reserved = cpu
-        others = self.runtime_cpus
-        for pid in self._runtime_pids():
-            self._place(pid, others)
+        self._place(threads, self.runtime_cpus)
         log.info("daemon cpu reserved", cpu=cpu, loop_share=round(share, 2))
 
     def _give_back(self, share: float) -> None:
@@ -136,12 +161,11 @@ class DaemonCore:
             with contextlib.suppress(OSError):
                 self._set_affinity(int(task), self._cpus)
         self.reserved = None
-        for pid in self._runtime_pids():
-            self._place(pid, self._cpus)
+        self._place(_threads_of(self._runtime_pids()), self._cpus)
         log.info("daemon cpu given back", loop_share=round(share, 2))
 
-    def _place(self, pid: int, cpus: set[int]) -> None:
-        for tid in _tree_threads(pid):
+    def _place(self, threads: Iterable[int], cpus: set[int]) -> None:
+        for tid in threads:
             # Gone meanwhile, or not ours to change: it keeps the CPUs it had.
             with contextlib.suppress(OSError):
                 self._set_affinity(tid, cpus)
@@ -156,6 +180,11 @@ def _current_cpu() -> int:
     with open("/proc/thread-self/stat", "rb") as stat:
         fields = stat.read().rsplit(b")", 1)[1].split()
     return int(fields[36])
+
+
+def _threads_of(roots: Iterable[int]) -> set[int]:
+    """Every thread of the process trees of `roots` (which may be in each other's trees)."""
+    return {tid for root in roots for tid in _tree_threads(root)}
 
 
 def _tree_threads(root: int) -> list[int]:

@@ -58,6 +58,7 @@ from lambdad.daemon.errors import LambdaError, Reason
 from lambdad.daemon.images.build import LABEL_RUNTIME
 from lambdad.daemon.images.resolve import RuntimeImages
 from lambdad.daemon.runtime import peers, proc_tree
+from lambdad.daemon.runtime.daemon_core import DaemonCore
 from lambdad.daemon.runtime.debugging import SITE_DIR, debug_port, debug_variables, debugpy_path
 from lambdad.daemon.runtime.docker_engine import (
     ENGINE_CALL_TIMEOUT_S,
@@ -108,6 +109,16 @@ LOG_CONFIG = LogConfig(type="json-file", config={"max-size": "10m", "max-file": 
 # A container left in `Created` this long was abandoned by a start that failed or timed out.
 STUCK_CREATED_S = 60.0
 SWEEP_INTERVAL_S = 30.0
+# A container's cgroup as a daemon on the engine's host sees it: cgroup v1 (its memory
+# hierarchy) or v2, the engine's cgroupfs or systemd driver. Its peak memory is in
+# memory.max_usage_in_bytes (v1) or memory.peak (v2).
+CGROUP_DIRS = (
+    "/sys/fs/cgroup/memory/docker/{}",
+    "/sys/fs/cgroup/memory/system.slice/docker-{}.scope",
+    "/sys/fs/cgroup/system.slice/docker-{}.scope",
+    "/sys/fs/cgroup/docker/{}",
+)
+PEAK_FILES = ("memory.max_usage_in_bytes", "memory.peak")
 # Pre-initialized containers (see `PrewarmPool`): labelled as such, and waiting in a wrapper
 # that reads the function's start command from a FIFO, then execs it. The FIFO waits in the
 # (still empty) /var/task mount and is unlinked before the function's code is linked in, so
@@ -610,6 +621,7 @@ class PrewarmedContainer:
         if self._discarded:
             return
         self._discarded = True
+        self._executor._waiting.discard(self)
         self.channel.close()
         try:
             if self.container is not None:
@@ -763,17 +775,15 @@ class DockerProcess:
             self._stats_peak = max(self._stats_peak or 0, int(peak))
 
     def _cgroup_peak(self) -> int | None:
-        # cgroup v1 keeps the peak in memory.max_usage_in_bytes, v2 in memory.peak. The file
-        # that answered once is read first from then on (this runs for every REPORT).
+        # The file that answered once is read first from then on (this runs for every REPORT).
         if self._cgroup_peak_path is not None:
             with contextlib.suppress(OSError, ValueError):
                 return int(proc_tree.read_file(self._cgroup_peak_path))
-        paths: tuple[str, ...] = (
-            f"/sys/fs/cgroup/memory/docker/{self.container_id}/memory.max_usage_in_bytes",
-            f"/sys/fs/cgroup/system.slice/docker-{self.container_id}.scope/memory.peak",
-            f"/sys/fs/cgroup/docker/{self.container_id}/memory.peak",
-        )
-        for path in paths:
+        directory = container_cgroup(self.container_id)
+        if directory is None:
+            return None
+        for name in PEAK_FILES:
+            path = f"{directory}/{name}"
             with contextlib.suppress(OSError, ValueError):
                 peak = int(proc_tree.read_file(path))
                 self._cgroup_peak_path = path
@@ -899,6 +909,11 @@ class DockerExecutor:
         self._background: set[asyncio.Task[None]] = set()
         # Environment id -> the waiting container taken for it (`take_prewarmed`).
         self._reserved: dict[str, PrewarmedContainer] = {}
+        # Started waiting containers not assigned yet (with `_processes`: every container
+        # whose processes `_runtime_pids` names).
+        self._waiting: set[PrewarmedContainer] = set()
+        # The event loop's CPU reservation (`keep_loop_cpu`), if on.
+        self._core: DaemonCore | None = None
 
     @classmethod
     async def create(
@@ -1115,6 +1130,7 @@ class DockerExecutor:
         except BaseException:
             await process.kill()
             raise
+        self._place(process.container_id)
         log.debug(
             "container started",
             container=container.short_id,
@@ -1159,6 +1175,29 @@ class DockerExecutor:
 
     def _forget(self, environment_id: str) -> None:
         self._processes.pop(environment_id, None)
+
+    # ------------------------------------------------------------ the event loop's CPU
+    def keep_loop_cpu(self) -> DaemonCore | None:
+        """While the event loop is busy, keep the processes of this executor's containers off
+        its CPU (`DaemonCore`; None on a host with one CPU). Runs until `close`.
+
+        Only a daemon that sees its containers' cgroups and processes (one on the engine's
+        host) can move them; elsewhere it finds none and reserves nothing.
+        """
+        self._core = DaemonCore.keep(self._runtime_pids)
+        return self._core
+
+    def _runtime_pids(self) -> list[int]:
+        ids = [process.container_id for process in self._processes.values()]
+        ids += [str(w.container.id) for w in self._waiting if w.container is not None]
+        return [pid for container_id in ids for pid in container_pids(container_id)]
+
+    def _place(self, container_id: str) -> None:
+        """A container started: off the loop's CPU if it is reserved. (The engine started its
+        processes: they may use every CPU.)"""
+        if self._core is not None and self._core.reserved is not None:
+            for pid in container_pids(container_id):
+                self._core.started(pid)
 
     async def _renamed(self, rename: Callable[[], Any]) -> None:
         with contextlib.suppress(docker.errors.DockerException, EngineCallTimeout):
@@ -1266,6 +1305,8 @@ class DockerExecutor:
                 functools.partial(self._client.containers.create, **options)
             )
             await self._blocking(waiting.container.start)
+            self._waiting.add(waiting)
+            self._place(str(waiting.container.id))
             # Its addresses are known now: the runtime's first connection need not ask.
             process = DockerProcess(waiting.container, self._calls, self._streams)
             waiting.addresses = await self._blocking(process._lookup_addresses)
@@ -1325,6 +1366,7 @@ class DockerExecutor:
                 )
             ).encode()
         await waiting.channel.send(message)
+        self._waiting.discard(waiting)  # an environment's container from now on
         directory = waiting.directory
 
         def removed() -> None:
@@ -1419,6 +1461,8 @@ class DockerExecutor:
         if self._closed:
             return
         self._closed = True
+        if self._core is not None:
+            await self._core.stop()
         if self._sweeper is not None:
             self._sweeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -1440,6 +1484,26 @@ class DockerExecutor:
         self._calls.close()
         await self._streams.close()
         await asyncio.to_thread(self._client.close)
+
+
+def container_cgroup(container_id: str) -> str | None:
+    """The directory of a container's cgroup, or None if this daemon cannot see it."""
+    for template in CGROUP_DIRS:
+        path = template.format(container_id)
+        if os.path.isdir(path):
+            return path
+    return None
+
+
+def container_pids(container_id: str) -> list[int]:
+    """The processes in a container's cgroup (host pids), or [] if this daemon cannot see them."""
+    directory = container_cgroup(container_id)
+    if directory is None:
+        return []
+    try:
+        return [int(pid) for pid in proc_tree.read_file(f"{directory}/cgroup.procs").split()]
+    except (OSError, ValueError):
+        return []
 
 
 async def select_executor(

@@ -255,7 +255,6 @@ class ProcessExecutor:
         self._unfit: set[tuple[str, ...]] = set()
         # The event loop's CPU reservation (`keep_loop_cpu`), if on.
         self._core: DaemonCore | None = None
-        self._core_task: asyncio.Future[None] | None = None
 
     def runtime_api_binding(self) -> RuntimeApiBinding:
         """Local processes reach the daemon on the loopback interface."""
@@ -481,11 +480,8 @@ class ProcessExecutor:
     def keep_loop_cpu(self) -> DaemonCore | None:
         """While the event loop is busy, keep this executor's runtimes off its CPU
         (`DaemonCore`; None on a host with one CPU). Runs until `close`."""
-        core = DaemonCore(self._runtime_pids)
-        if not core.can_reserve:
-            return None
-        self._core, self._core_task = core, asyncio.ensure_future(core.run())
-        return core
+        self._core = DaemonCore.keep(self._runtime_pids)
+        return self._core
 
     def _runtime_pids(self) -> list[int]:
         return [p.pid for p in (*self._started.values(), *self._prestarted.values())]
@@ -698,10 +694,8 @@ class ProcessExecutor:
 
     async def close(self) -> None:
         """Kill every process this executor started."""
-        if self._core_task is not None:
-            self._core_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._core_task
+        if self._core is not None:
+            await self._core.stop()
         if self.prewarm is not None:
             await self.prewarm.close()
         for waiting in self._reserved.values():
