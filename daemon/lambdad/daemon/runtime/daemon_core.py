@@ -67,8 +67,11 @@ class DaemonCore:
         self._set_affinity: SetAffinity = set_affinity
         # The loop's CPU while it is reserved.
         self.reserved: int | None = None
+        # Whether the loop is busy now (with the hysteresis of `observe`), reserved or not.
+        self.busy = False
         self._busy = 0
         self._quiet = 0
+        self._refused = False  # the OS refused the loop thread's affinity: not tried again
         self.sampler: asyncio.Future[None] | None = None
 
     @classmethod
@@ -107,9 +110,13 @@ class DaemonCore:
             self._busy, self._quiet = 0, self._quiet + 1
         else:
             self._busy = self._quiet = 0
-        if self.reserved is None and self._busy >= BUSY_SAMPLES and self.can_reserve:
-            self._reserve(share)
-        elif self.reserved is not None and self._quiet >= QUIET_SAMPLES:
+        if self._busy >= BUSY_SAMPLES:
+            self.busy = True
+        elif self._quiet >= QUIET_SAMPLES:
+            self.busy = False
+        if self.busy and self.reserved is None and self.can_reserve and not self._refused:
+            self._reserve(share)  # (tried again at the next busy sample if nothing moved)
+        elif not self.busy and self.reserved is not None:
             self._give_back(share)
 
     def started(self, pid: int) -> None:
@@ -140,7 +147,6 @@ class DaemonCore:
         if not threads:
             # No runtime to move (none yet, or none this daemon can see: its engine's
             # containers from a container of its own); the loop's CPU alone gains nothing.
-            self._busy = 0
             return
         cpu = _current_cpu()
         if cpu not in self._cpus:
@@ -149,7 +155,7 @@ class DaemonCore:
             self._set_affinity(0, {cpu})  # this thread: the event loop's
         except OSError as error:
             log.warning("daemon cpu not reserved", error=str(error))
-            self._busy = 0
+            self._refused = True
             return
         self.reserved = cpu
         self._place(threads, self.runtime_cpus)
