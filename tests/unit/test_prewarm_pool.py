@@ -7,6 +7,7 @@ import ast
 import asyncio
 import dataclasses
 import math
+import types
 from collections.abc import Hashable
 from pathlib import Path
 
@@ -213,6 +214,53 @@ async def test_a_burst_asks_for_as_many_spares_as_invocations_were_in_flight(
     assert pool.take("py", 128, demand=40) is None
     await async_wait_for(lambda: pool.waiting == 10)
     assert pool.peak_target == 10
+    await pool.close()
+
+
+async def test_a_bursts_spares_wait_while_its_invocations_are_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A steady load that ramped up like a burst: its environments serve it, spares would only
+    take its CPU. They start once fewer than half the burst's size were in flight at once
+    for BURST_QUIET_S. (The pool's clock is the test's; each `_refill` is one pass.)"""
+    clock = {"now": 1_000.0}
+    monkeypatch.setattr(prewarm, "time", types.SimpleNamespace(monotonic=lambda: clock["now"]))
+    governor: CapacityGovernor[object] = CapacityGovernor(64, 100_000)
+    pool = PrewarmPool(2, Starter(), governor, max_spares=10, max_parallel=4)
+    in_flight = {"now": 0, "peak": 0}
+
+    def peak() -> int:
+        seen, in_flight["peak"] = in_flight["peak"], in_flight["now"]
+        return seen
+
+    def load(invocations: int) -> None:
+        in_flight["now"] = in_flight["peak"] = invocations
+
+    pool.bind(lambda _: None, peak)
+    pool.want("py", 128)
+    await async_wait_for(lambda: pool.waiting == 2)
+    load(10)
+    taken = [pool.take("py", 128, demand=10) for _ in range(3)]  # the third finds none
+    assert taken[2] is None and pool.peak_target == 10
+    clock["now"] += prewarm.BURST_QUIET_S + 1  # the burst's cold starts are over
+    await async_wait_for(lambda: pool.counts()["py"] == (2, 0))  # the usual size, refilled
+    pool._refill()
+    assert pool.counts()["py"] == (2, 0)  # ten in flight: the spares wait
+    # A short dip (four at once, then ten again within BURST_QUIET_S) changes nothing.
+    load(4)
+    clock["now"] += prewarm.BURST_QUIET_S / 2
+    pool._refill()
+    assert pool.counts()["py"] == (2, 0)
+    load(10)
+    pool._refill()
+    assert pool.counts()["py"] == (2, 0)
+    # The load is over: fewer than half for BURST_QUIET_S.
+    load(4)
+    pool._refill()
+    clock["now"] += prewarm.BURST_QUIET_S
+    pool._refill()
+    assert pool.counts()["py"][1] > 0
+    await async_wait_for(lambda: pool.waiting == 10)
     await pool.close()
 
 

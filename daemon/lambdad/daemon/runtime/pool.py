@@ -153,7 +153,7 @@ class EnvironmentPool:
         self.governor = governor or CapacityGovernor(*default_limits())
         self.governor.bind(self._reclaim_idle, self._take_back)
         if prewarm is not None:
-            prewarm.bind(self._displace_idle)
+            prewarm.bind(self._displace_idle, self.in_flight_peak)
         self.start_deadline_s = start_deadline_s
         # Environments holding a governor slot -> the MemorySize they were charged.
         self._slots: dict[str, int] = {}
@@ -192,6 +192,9 @@ class EnvironmentPool:
         self._retiring: set[str] = set()
         self._reserved: dict[str, int] = {}
         self._in_flight: dict[str, int] = defaultdict(int)
+        # Invocations in flight, all functions, and their peak since `in_flight_peak`.
+        self._total_in_flight = 0
+        self._in_flight_peak = 0
         self._unreserved_in_flight = 0
         # Provisioned concurrency per function, and its invocations counted in the unreserved
         # pool (each function's share of `_unreserved_in_flight`).
@@ -376,6 +379,11 @@ class EnvironmentPool:
         """Invocations of the function running now."""
         return self._in_flight.get(function_name, 0)
 
+    def in_flight_peak(self) -> int:
+        """The most invocations in flight at once (all functions) since the last call."""
+        peak, self._in_flight_peak = self._in_flight_peak, self._total_in_flight
+        return peak
+
     def busy_count(self, function_name: str) -> int:
         """Started environments of the function that are running an invocation now."""
         return sum(1 for k, _ in self._busy.values() if k.function_name == function_name)
@@ -442,9 +450,12 @@ class EnvironmentPool:
             self._unreserved_in_flight += 1
             self._spilled[name] = self._spilled.get(name, 0) + 1
         self._in_flight[name] += 1
+        self._total_in_flight += 1
+        self._in_flight_peak = max(self._in_flight_peak, self._total_in_flight)
 
     def _leave(self, name: str) -> None:
         self._in_flight[name] -= 1
+        self._total_in_flight -= 1
         if self._in_flight[name] <= 0:
             self._in_flight.pop(name, None)
         # Invocations counted in the unreserved pool give their slots back first.

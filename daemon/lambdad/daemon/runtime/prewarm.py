@@ -24,7 +24,12 @@ its /tmp size), and keeps their capacity honest:
   `DISPLACE_IDLE_S` (e.g. those the burst itself left behind) make room for spares
   (`displacer`, the executor pool's): a spare serves any function of its runtime, an idle
   environment only its own. Never a busy environment, never one a function waits for (the
-  governor's queue comes first), at most `max_parallel` at once.
+  governor's queue comes first), at most `max_parallel` at once;
+- while invocations of at least half a burst's size are in flight (`in_use`, all
+  functions: the burst, or a steady load that ramped up like one, is still on; seen within
+  `BURST_QUIET_S`), its spares wait and those up stay: its own environments serve it, and
+  the spares' starts (about half a second of the engine's CPU each in Docker) would only
+  take the cores from its invocations.
 
 Size 0 disables the pool: no task, no environment, nothing held.
 """
@@ -160,6 +165,8 @@ class _Key(Generic[W]):
     last_miss: float = float("-inf")
     burst_size: int = 0
     burst_until: float = 0.0
+    # When the invocations in flight were last seen at half the burst's size or more.
+    in_use_at: float = float("-inf")
 
     def target(self, size: int, now: float) -> int:
         """How many should wait now: `size`, or more while a burst's sizing lasts (once the
@@ -203,10 +210,16 @@ class PrewarmPool(Generic[W]):
         self.reclaimed = 0
         self.displaced = 0  # idle environments removed to make room for a burst's spares
         self.peak_target = 0  # the largest size a burst asked for (bench, metrics)
+        # The most invocations in flight at once (all functions) since it was last called
+        # (`bind`): a burst's spares wait while its invocations are on (see the module's
+        # docstring).
+        self.in_use: Callable[[], int] | None = None
 
-    def bind(self, displacer: Displacer) -> None:
-        """Connect the executor pool: how an idle environment makes room for spares."""
+    def bind(self, displacer: Displacer, in_use: Callable[[], int] | None = None) -> None:
+        """Connect the executor pool: how an idle environment makes room for spares, and the
+        most invocations in flight at once since the last call."""
         self._displacer = displacer
+        self.in_use = in_use
 
     @property
     def enabled(self) -> bool:
@@ -318,6 +331,7 @@ class PrewarmPool(Generic[W]):
 
     def _refill(self) -> None:
         now = time.monotonic()
+        in_use = self.in_use() if self.in_use is not None else 0
         for key, entry in list(self._keys.items()):
             if now - entry.wanted_at > self.idle_timeout_s:
                 # Nobody asked for this key in a while: stop holding environments for it.
@@ -330,6 +344,8 @@ class PrewarmPool(Generic[W]):
             if now - entry.failed_at < FAILURE_BACKOFF_S:
                 continue
             target = entry.target(self.size, now)
+            if target > self.size and self._burst_on(entry, target, in_use, now):
+                target = max(self.size, min(target, len(entry.ready) + entry.starting))
             while len(entry.ready) > target:
                 # A burst's sizing is over: back to the usual size (the oldest go first).
                 self._spawn(self._discard(entry.ready.pop(0)))
@@ -342,6 +358,14 @@ class PrewarmPool(Generic[W]):
                     return  # nearly full, or someone waits: functions come first
                 entry.starting += 1
                 self._spawn(self._start(key, entry, entry.memory_mb))
+
+    def _burst_on(self, entry: _Key[W], target: int, in_use: int, now: float) -> bool:
+        """Whether the invocations a burst's spares were sized by are still on: at least half
+        as many in flight as `target` at once since the last look (`in_use`), or within
+        BURST_QUIET_S before (a load's short pauses do not count)."""
+        if 2 * in_use >= target:
+            entry.in_use_at = now
+        return now - entry.in_use_at < BURST_QUIET_S
 
     def _displace(self, missing: int) -> None:
         """A burst's spares do not fit: idle environments make room (see the docstring)."""
