@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import types
 from collections.abc import AsyncIterator, Hashable
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from lambdad.daemon.errors import LambdaError, Reason
 from lambdad.daemon.observability.metrics import LambdadMetrics
+from lambdad.daemon.runtime import pool as pool_module
 from lambdad.daemon.runtime.capacity import CapacityGovernor, Grant, default_limits
 from lambdad.daemon.runtime.pool import EnvironmentPool
 from tests.helpers import async_wait_for
@@ -158,6 +160,28 @@ async def test_a_queued_invocation_takes_a_warm_environment_of_its_function(
     assert (await queued).payload == b'{"n": 3}'
     assert len(engine.started) == 2  # handed over warm, no third cold start
     assert pool.governor.reclaimed == 0
+
+
+async def test_invocations_in_flight_are_counted_over_time_and_at_their_peak(
+    pool: EnvironmentPool, engine: FakeEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What the loop's CPU reservation (the mean in flight) and a burst's spares (the peak)
+    read; the pool's clock is the test's."""
+    clock = {"now": 100.0}
+    monkeypatch.setattr(pool_module, "time", types.SimpleNamespace(monotonic=lambda: clock["now"]))
+    pool.in_flight_peak()
+    area = pool.in_flight_area()
+    held = [asyncio.create_task(pool.invoke(function("f"), request({"hold": "f"}))) for _ in "ab"]
+    await async_wait_for(lambda: pool.in_flight("f") == 2 and len(engine.live) == 2)
+    clock["now"] += 3.0
+    assert pool.in_flight_area() - area == pytest.approx(6.0)  # two for three seconds
+    assert pool.in_flight_peak() == 2
+    engine.release("f")
+    await asyncio.gather(*held)
+    assert pool.in_flight_peak() == 2  # the peak since the last look, then what is left
+    assert pool.in_flight_peak() == 0
+    clock["now"] += 5.0
+    assert pool.in_flight_area() - area == pytest.approx(6.0)  # nothing in flight since
 
 
 async def test_sync_waits_its_timeout_then_429_while_unbounded_waits_drain(

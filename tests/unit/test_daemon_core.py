@@ -117,3 +117,21 @@ def test_close_gives_the_cpu_back(runtime: subprocess.Popen[bytes]) -> None:
     assert core.reserved is not None
     core.close()
     assert core.reserved is None and calls[-1][1] == {0, 1}
+
+
+def test_a_busy_loop_with_few_invocations_at_once_keeps_every_cpu(
+    runtime: subprocess.Popen[bytes],
+) -> None:
+    """Fewer invocations in flight on average than CPUs: the runtimes do not compete with the
+    loop for one, and a CPU of their own would only add a cross-CPU wake-up to each."""
+    calls: list[tuple[int, set[int]]] = []
+    core = _core([runtime.pid], calls)
+    for _ in range(3 * daemon_core.BUSY_SAMPLES):
+        core.observe(1.0, in_flight=1.0)  # one connection keeps the loop busy
+    assert core.reserved is None and calls == []
+    for _ in range(daemon_core.BUSY_SAMPLES):
+        core.observe(1.0, in_flight=16.0)
+    assert core.reserved is not None
+    for _ in range(daemon_core.QUIET_SAMPLES):
+        core.observe(1.0, in_flight=1.5)  # still busy, but back to fewer than two at once
+    assert core.reserved is None

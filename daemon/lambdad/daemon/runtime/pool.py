@@ -192,9 +192,12 @@ class EnvironmentPool:
         self._retiring: set[str] = set()
         self._reserved: dict[str, int] = {}
         self._in_flight: dict[str, int] = defaultdict(int)
-        # Invocations in flight, all functions, and their peak since `in_flight_peak`.
+        # Invocations in flight, all functions, their peak since `in_flight_peak`, and their
+        # integral over time up to `_counted_at` (`in_flight_area`).
         self._total_in_flight = 0
         self._in_flight_peak = 0
+        self._area = 0.0
+        self._counted_at = time.monotonic()
         self._unreserved_in_flight = 0
         # Provisioned concurrency per function, and its invocations counted in the unreserved
         # pool (each function's share of `_unreserved_in_flight`).
@@ -379,6 +382,17 @@ class EnvironmentPool:
         """Invocations of the function running now."""
         return self._in_flight.get(function_name, 0)
 
+    def _count_in_flight(self, change: int) -> None:
+        now = time.monotonic()
+        self._area += self._total_in_flight * (now - self._counted_at)
+        self._counted_at = now
+        self._total_in_flight += change
+
+    def in_flight_area(self) -> float:
+        """Invocations in flight (all functions) integrated over time, in seconds: its rise
+        over a while, divided by the while, is the mean number in flight."""
+        return self._area + self._total_in_flight * (time.monotonic() - self._counted_at)
+
     def in_flight_peak(self) -> int:
         """The most invocations in flight at once (all functions) since the last call."""
         peak, self._in_flight_peak = self._in_flight_peak, self._total_in_flight
@@ -450,12 +464,12 @@ class EnvironmentPool:
             self._unreserved_in_flight += 1
             self._spilled[name] = self._spilled.get(name, 0) + 1
         self._in_flight[name] += 1
-        self._total_in_flight += 1
+        self._count_in_flight(1)
         self._in_flight_peak = max(self._in_flight_peak, self._total_in_flight)
 
     def _leave(self, name: str) -> None:
         self._in_flight[name] -= 1
-        self._total_in_flight -= 1
+        self._count_in_flight(-1)
         if self._in_flight[name] <= 0:
             self._in_flight.pop(name, None)
         # Invocations counted in the unreserved pool give their slots back first.
