@@ -6,13 +6,37 @@ import io
 import json
 import socket
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
 
 from lambdad.client import AsyncLambdadClient
+from lambdad.daemon.config import Config
+from lambdad.daemon.server import Daemon, start_daemon
 from lambdad.v1 import function_pb2 as fpb
 from lambdad.v1 import function_service_pb2 as fs
 from lambdad.v1 import invocation_service_pb2 as ipb
 from tests.helpers import async_wait_for
+
+
+@asynccontextmanager
+async def executor_daemon(
+    request: pytest.FixtureRequest, data_dir: Path, **settings: Any
+) -> AsyncIterator[Daemon]:
+    """An in-process daemon running functions with the executor of the test's parameter
+    (`"docker"`: the engine and runtime images, or a skip, a failure in CI), stopped after."""
+    if request.param == "docker":
+        request.getfixturevalue("runtime_images")
+    running = await start_daemon(
+        Config(data_dir=data_dir, grpc_port=0, executor=request.param, **settings)
+    )
+    try:
+        yield running
+    finally:
+        await running.stop(grace=0)
 
 
 async def wait_settled(client: AsyncLambdadClient, name: str) -> fpb.FunctionConfiguration:

@@ -27,13 +27,12 @@ from lambdad.client.errors import (
     InvalidRequestContentError,
     RequestTooLargeError,
 )
-from lambdad.daemon.config import Config
-from lambdad.daemon.server import Daemon, start_daemon
+from lambdad.daemon.server import Daemon
 from lambdad.v1 import function_pb2 as fpb
 from lambdad.v1 import function_service_pb2 as fs
 from lambdad.v1 import invocation_service_pb2 as ipb
 from tests.helpers import async_wait_for
-from tests.integration.support import create, invoke
+from tests.integration.support import create, executor_daemon, invoke
 
 pytestmark = pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 
@@ -145,20 +144,9 @@ BOOTSTRAP = textwrap.dedent(
 @pytest.fixture(params=["process", pytest.param("docker", marks=pytest.mark.docker)])
 async def daemon(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Daemon]:
     """An in-process daemon running functions with the executor of the test's parameter."""
-    if request.param == "docker":
-        request.getfixturevalue("runtime_images")  # engine + images, or skip (fail in CI)
-    running = await start_daemon(
-        Config(
-            data_dir=tmp_path / "data",
-            grpc_port=0,
-            executor=request.param,
-            event_retry_delays="1,2",  # not AWS's minutes
-        )
-    )
-    try:
+    # Event retries after 1 and 2 s, not AWS's minutes.
+    async with executor_daemon(request, tmp_path / "data", event_retry_delays="1,2") as running:
         yield running
-    finally:
-        await running.stop(grace=0)
 
 
 @pytest.fixture

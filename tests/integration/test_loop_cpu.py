@@ -10,12 +10,11 @@ from pathlib import Path
 import pytest
 
 from lambdad.client import AsyncLambdadClient
-from lambdad.daemon.config import Config
 from lambdad.daemon.runtime import daemon_core
 from lambdad.daemon.runtime.docker import DockerExecutor
 from lambdad.daemon.runtime.process import ProcessExecutor
-from lambdad.daemon.server import Daemon, start_daemon
-from tests.integration.support import create, invoke
+from lambdad.daemon.server import Daemon
+from tests.integration.support import create, executor_daemon, invoke
 
 pytestmark = pytest.mark.skipif(
     len(os.sched_getaffinity(0)) < 2, reason="needs 2 CPUs: with one there is none to spare"
@@ -28,21 +27,10 @@ ECHO = "def handler(event, context):\n    return event\n"
 async def daemon(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Daemon]:
     """A daemon of the test's executor; Docker's without waiting containers, so that every
     container belongs to a function."""
-    if request.param == "docker":
-        request.getfixturevalue("runtime_images")  # engine + images, or skip (fail in CI)
-    running = await start_daemon(
-        Config(
-            data_dir=tmp_path / "data",
-            grpc_port=0,
-            metrics_port=0,
-            executor=request.param,
-            prewarmed_environments=0,
-        )
-    )
-    try:
+    async with executor_daemon(
+        request, tmp_path / "data", metrics_port=0, prewarmed_environments=0
+    ) as running:
         yield running
-    finally:
-        await running.stop(grace=0)
 
 
 def allowed_cpus(pid: int) -> set[int]:

@@ -24,12 +24,11 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from lambdad.client import AsyncLambdadClient, TooManyRequestsError
 from lambdad.client.errors import FunctionNotFoundError
-from lambdad.daemon.config import Config
-from lambdad.daemon.server import Daemon, start_daemon
+from lambdad.daemon.server import Daemon
 from lambdad.v1 import function_service_pb2 as fs
 from lambdad.v1 import invocation_service_pb2 as ipb
 from tests.helpers import async_wait_for, free_port
-from tests.integration.support import create, invoke
+from tests.integration.support import create, executor_daemon, invoke
 
 HANDLER = textwrap.dedent(
     """
@@ -76,20 +75,8 @@ REPORT = re.compile(
 @pytest.fixture(params=["process", pytest.param("docker", marks=pytest.mark.docker)])
 async def daemon(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Daemon]:
     """An in-process daemon with its metrics endpoint on a free port."""
-    if request.param == "docker":
-        request.getfixturevalue("runtime_images")
-    running = await start_daemon(
-        Config(
-            data_dir=tmp_path / "data",
-            grpc_port=0,
-            executor=request.param,
-            metrics_port=free_port(),
-        )
-    )
-    try:
+    async with executor_daemon(request, tmp_path / "data", metrics_port=free_port()) as running:
         yield running
-    finally:
-        await running.stop(grace=0)
 
 
 @pytest.fixture
