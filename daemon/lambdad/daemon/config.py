@@ -64,8 +64,9 @@ class Config:
     # filled; 0 disables them (see the README for how such a container differs from a fresh one).
     prewarmed_environments: int = 2
     # While the daemon's event loop is busy (most of a CPU for seconds, invocations in parallel)
-    # on a host with 2 CPUs or more, runtimes run on the CPUs the loop does not (runtime/daemon_core.py; Docker: when the
-    # daemon runs on the engine's host and sees its containers' processes).
+    # on a host with 2 CPUs or more, runtimes run on the CPUs the loop does not
+    # (runtime/daemon_core.py; Docker: when the daemon runs on the engine's host and sees its
+    # containers' processes).
     reserve_loop_cpu: bool = True
     # How many environments may be starting at once (all functions); invocations beyond wait
     # for one released meanwhile or a start slot; 0 = 4 per CPU core.
