@@ -592,7 +592,7 @@ def measure_sweep(
                 f"  c={level:<3} {result.get('invokes_per_s', 0):8.1f}/s "
                 f"(rounds {' / '.join(str(r) for r in result['rounds_invokes_per_s'])}) "
                 f"p50 {result.get('p50_ms', 0):.2f} p99 {result.get('p99_ms', 0):.2f} ms "
-                f"errors {result['rounds_errors']} wrk cpu {result['wrk_cpu_s']} s "
+                f"errors {result['errors'] + result['non_2xx']} wrk cpu {result['wrk_cpu_s']} s "
                 f"envs {result['environments']} load {result['load_average']}"
             )
     return runs

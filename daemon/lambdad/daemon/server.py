@@ -295,6 +295,9 @@ async def start_daemon(config: Config) -> Daemon:
     max_parallel = config.max_starting_environments or DEFAULT_MAX_STARTING
     max_spares = max(0, governor.max_environments - max_parallel)
     idle_timeout_s = float(config.environment_idle_timeout)
+    core = None
+    if config.reserve_loop_cpu and isinstance(executor, DockerExecutor | ProcessExecutor):
+        core = executor.keep_loop_cpu()
     if isinstance(executor, DockerExecutor):
         prewarm = executor.enable_prewarm(
             config.prewarmed_environments,
@@ -330,9 +333,8 @@ async def start_daemon(config: Config) -> Daemon:
         prewarm=prewarm,
         max_starting=config.max_starting_environments or DEFAULT_MAX_STARTING,
     )
-    if config.reserve_loop_cpu and isinstance(executor, DockerExecutor | ProcessExecutor):
-        # Reserved only while the pool's invocations run in parallel.
-        executor.keep_loop_cpu(pool.in_flight_area)
+    if core is not None:
+        core.in_flight_area = pool.in_flight_area  # reserved only with invocations in parallel
     metrics.watch_environments(pool.environment_states)
     metrics.watch_capacity(governor)
     await pool.start()

@@ -54,21 +54,18 @@ class DaemonCore:
 
     `runtime_pids` names the processes to keep off it (each runtime's process tree and
     threads follow); `started(pid)` places a runtime started meanwhile. `keep` starts one
-    that samples the loop until `stop`. `in_flight_area`, if given, is the invocations in
-    flight integrated over time (seconds), whose rise over a sample is the sample's mean;
-    without it every sample counts as parallel enough.
+    that samples the loop until `stop`; `in_flight_area`, once set, is the invocations in
+    flight integrated over time (seconds), whose rise over a sample is the sample's mean.
     """
 
     def __init__(
         self,
         runtime_pids: Callable[[], Iterable[int]],
-        in_flight_area: Callable[[], float] | None = None,
         *,
         cpus: set[int] | None = None,
         set_affinity: SetAffinity | None = None,
     ) -> None:
         self._runtime_pids = runtime_pids
-        self._in_flight_area = in_flight_area
         if cpus is None:
             # Linux only: elsewhere there is nothing to reserve (`can_reserve` is False).
             cpus = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else set()
@@ -84,16 +81,13 @@ class DaemonCore:
         self._quiet = 0
         self._refused = False  # the OS refused the loop thread's affinity: not tried again
         self.sampler: asyncio.Future[None] | None = None
+        self.in_flight_area: Callable[[], float] | None = None
 
     @classmethod
-    def keep(
-        cls,
-        runtime_pids: Callable[[], Iterable[int]],
-        in_flight_area: Callable[[], float] | None = None,
-    ) -> DaemonCore | None:
+    def keep(cls, runtime_pids: Callable[[], Iterable[int]]) -> DaemonCore | None:
         """A core sampling the running loop for `runtime_pids` until `stop`, or None on a host
         with one CPU."""
-        core = cls(runtime_pids, in_flight_area)
+        core = cls(runtime_pids)
         if not core.can_reserve:
             return None
         core.sampler = asyncio.ensure_future(core.run())
@@ -137,8 +131,8 @@ class DaemonCore:
             self._give_back(share)
 
     def started(self, pid: int) -> None:
-        """A runtime process started: off the loop's CPU if it is reserved. (One the loop
-        thread forked inherited its single CPU; one an engine started may use them all.)"""
+        """A runtime process started: off the loop's CPU if it is reserved. (It was forked
+        by the loop thread and inherited that thread's single CPU.)"""
         if self.reserved is not None:
             self._place(_threads_of([pid]), self.runtime_cpus)
 
@@ -149,24 +143,21 @@ class DaemonCore:
 
     async def run(self, sample_s: float = SAMPLE_S) -> None:
         """Sample the loop thread's CPU time until cancelled (runs on the loop itself)."""
-        area = self._in_flight_area
         try:
-            cpu, wall = time.thread_time(), time.monotonic()
-            counted = area() if area is not None else 0.0
+            cpu, wall, area = time.thread_time(), time.monotonic(), self._area()
             while True:
                 await asyncio.sleep(sample_s)
-                now_cpu, now_wall = time.thread_time(), time.monotonic()
+                now_cpu, now_wall, now_area = time.thread_time(), time.monotonic(), self._area()
                 elapsed = max(now_wall - wall, 1e-6)
-                share = (now_cpu - cpu) / elapsed
-                if area is None:
-                    self.observe(share)  # no count of invocations: parallel enough
-                else:
-                    now_counted = area()
-                    self.observe(share, (now_counted - counted) / elapsed)
-                    counted = now_counted
-                cpu, wall = now_cpu, now_wall
+                # Without a count of invocations, every sample counts as parallel enough.
+                in_flight = (now_area - area) / elapsed if self.in_flight_area else float("inf")
+                self.observe((now_cpu - cpu) / elapsed, in_flight)
+                cpu, wall, area = now_cpu, now_wall, now_area
         finally:
             self.close()
+
+    def _area(self) -> float:
+        return self.in_flight_area() if self.in_flight_area is not None else 0.0
 
     def _reserve(self, share: float) -> None:
         threads = _threads_of(self._runtime_pids())

@@ -1177,14 +1177,14 @@ class DockerExecutor:
         self._processes.pop(environment_id, None)
 
     # ------------------------------------------------------------ the event loop's CPU
-    def keep_loop_cpu(self, in_flight_area: Callable[[], float] | None = None) -> DaemonCore | None:
+    def keep_loop_cpu(self) -> DaemonCore | None:
         """While the event loop is busy, keep the processes of this executor's containers off
         its CPU (`DaemonCore`; None on a host with one CPU). Runs until `close`.
 
         Only a daemon that sees its containers' cgroups and processes (one on the engine's
         host) can move them; elsewhere it finds none and reserves nothing.
         """
-        self._core = DaemonCore.keep(self._runtime_pids, in_flight_area)
+        self._core = DaemonCore.keep(self._runtime_pids)
         return self._core
 
     def _runtime_pids(self) -> list[int]:

@@ -387,7 +387,6 @@ class EnvironmentPool:
         self._area += self._total_in_flight * (now - self._counted_at)
         self._counted_at = now
         self._total_in_flight += change
-        self._in_flight_peak = max(self._in_flight_peak, self._total_in_flight)
 
     def in_flight_area(self) -> float:
         """Invocations in flight (all functions) integrated over time, in seconds: its rise
@@ -466,6 +465,7 @@ class EnvironmentPool:
             self._spilled[name] = self._spilled.get(name, 0) + 1
         self._in_flight[name] += 1
         self._count_in_flight(1)
+        self._in_flight_peak = max(self._in_flight_peak, self._total_in_flight)
 
     def _leave(self, name: str) -> None:
         self._in_flight[name] -= 1

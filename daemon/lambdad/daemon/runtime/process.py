@@ -450,8 +450,7 @@ class ProcessExecutor:
         log.debug("runtime process started", pid=started.pid, command=command[0])
         return started
 
-    def _runtime_pids(self) -> set[int]:
-        """Every live environment's leader: its runtime, started or waiting."""
+    def _leaders(self) -> set[int]:
         return {p.pid for p in [*self._started.values(), *self._prestarted.values()]}
 
     # ------------------------------------------------------------ pre-started runtimes
@@ -478,11 +477,14 @@ class ProcessExecutor:
         )
         return self.prewarm
 
-    def keep_loop_cpu(self, in_flight_area: Callable[[], float] | None = None) -> DaemonCore | None:
+    def keep_loop_cpu(self) -> DaemonCore | None:
         """While the event loop is busy, keep this executor's runtimes off its CPU
         (`DaemonCore`; None on a host with one CPU). Runs until `close`."""
-        self._core = DaemonCore.keep(self._runtime_pids, in_flight_area)
+        self._core = DaemonCore.keep(self._runtime_pids)
         return self._core
+
+    def _runtime_pids(self) -> list[int]:
+        return [p.pid for p in (*self._started.values(), *self._prestarted.values())]
 
     def _program_key(self, runtime: str) -> str | NodeBinary:
         """The pool key of a Python or Node.js runtime: its interpreter, or its node."""
@@ -559,7 +561,7 @@ class ProcessExecutor:
         if self._core is not None:
             self._core.started(process.pid)
         await asyncio.to_thread(_record_start, tree, process.pid, directory)
-        return LocalProcess(process, directory, forget, tree, self._runtime_pids), tree, process
+        return LocalProcess(process, directory, forget, tree, self._leaders), tree, process
 
     async def _prestart(self, key: Hashable, memory_mb: int) -> PrestartedRuntime:
         assert isinstance(key, (str, NodeBinary))
